@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+
+	"github.com/atoguard/atoguard"
+	"github.com/knadh/koanf/parsers/toml/v2"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/v2"
+	"github.com/spf13/cobra"
+)
+
+// Config is what commands read from the config file and the environment.
+// Keys are kebab-case in TOML; environment variables use Twilio's own names.
+type Config struct {
+	TwilioAPIURL string // base URL for every Twilio host; "" = the real Twilio
+	Credential   atoguard.Credential
+	GitHubToken  atoguard.Secret
+	GitHubAPIURL string
+	k            *koanf.Koanf
+}
+
+// envKeys maps environment variables to config keys. Environment wins over
+// the file; flags win over both (each command applies its own flags).
+func envKeys() map[string]string {
+	return map[string]string{
+		"TWILIO_ACCOUNT_SID":      "twilio-account-sid",
+		"TWILIO_AUTH_TOKEN":       "twilio-auth-token",
+		"TWILIO_API_KEY":          "twilio-api-key",
+		"TWILIO_API_SECRET":       "twilio-api-secret",
+		"ATOGUARD_TWILIO_API_URL": "twilio-api-url",
+		"GITHUB_TOKEN":            "github-token",
+		"ATOGUARD_GITHUB_API_URL": "github-api-url",
+	}
+}
+
+// loadConfig reads the config file named by --config, $ATOGUARD_CONFIG or
+// ./atoguard.toml (if it exists), then the environment.
+func loadConfig(cmd *cobra.Command, streams IO) (*Config, error) {
+	k := koanf.New(".")
+	path, _ := cmd.Flags().GetString("config")
+	explicit := path != ""
+	if path == "" {
+		path = streams.Getenv("ATOGUARD_CONFIG")
+		explicit = path != ""
+	}
+	if path == "" {
+		path = "atoguard.toml"
+	}
+	if err := k.Load(file.Provider(path), toml.Parser()); err != nil {
+		if explicit || !errors.Is(err, fs.ErrNotExist) {
+			return nil, atoguard.Errorf(atoguard.EINVALID, "config", "reading %s: %v", path, err)
+		}
+	}
+	for env, key := range envKeys() {
+		if v := streams.Getenv(env); v != "" {
+			_ = k.Set(key, v)
+		}
+	}
+	c := &Config{
+		TwilioAPIURL: strings.TrimRight(k.String("twilio-api-url"), "/"),
+		GitHubAPIURL: strings.TrimRight(k.String("github-api-url"), "/"),
+		GitHubToken:  atoguard.NewSecret(k.String("github-token")),
+		k:            k,
+	}
+	c.Credential.AccountSID = k.String("twilio-account-sid")
+	if key := k.String("twilio-api-key"); key != "" {
+		c.Credential.KeySID = key
+		c.Credential.Secret = atoguard.NewSecret(k.String("twilio-api-secret"))
+	} else {
+		c.Credential.Secret = atoguard.NewSecret(k.String("twilio-auth-token"))
+	}
+	return c, nil
+}
+
+// String returns a config-file value for a kebab-case key (command-specific
+// settings such as respond.allow-countries).
+func (c *Config) String(key string) string { return c.k.String(key) }
+
+// Strings returns a list value for key.
+func (c *Config) Strings(key string) []string { return c.k.Strings(key) }
+
+// Exists reports whether key was set in the file or environment.
+func (c *Config) Exists(key string) bool { return c.k.Exists(key) }
+
+// RequireTwilio checks that a Twilio credential is configured.
+func (c *Config) RequireTwilio() error {
+	if c.Credential.AccountSID == "" || c.Credential.Secret.IsZero() {
+		return atoguard.Errorf(atoguard.EINVALID, "config",
+			"no Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET), or the same keys in atoguard.toml")
+	}
+	return nil
+}
+
+// stringFlagOr returns the flag's value when set, else fallback.
+func stringFlagOr(cmd *cobra.Command, name, fallback string) string {
+	if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+		return f.Value.String()
+	}
+	return fallback
+}
