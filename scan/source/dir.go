@@ -1,0 +1,349 @@
+// Package source provides the things atoguard scans: files and directory
+// trees (with .gitignore and .atoguardignore), archives, stdin, git history
+// and staged changes. Every source yields scan.Items and reports non-fatal
+// problems through a scan.Warner, then carries on.
+package source
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/atoguard/atoguard/scan"
+)
+
+// IgnoreFile is atoguard's own ignore file: gitignore syntax, always honoured.
+const IgnoreFile = ".atoguardignore"
+
+// Options configure the file-system sources.
+type Options struct {
+	// NoIgnore scans files that .gitignore excludes (.atoguardignore still applies).
+	NoIgnore bool
+	// Warn receives non-fatal problems; nil drops them.
+	Warn scan.Warner
+	// Archive bounds archive expansion; zero fields take defaults.
+	Archive ArchiveLimits
+}
+
+// Paths scans files, directories and archives. "-" is not special here; use Stdin.
+type Paths struct {
+	roots   []string
+	opts    Options
+	pool    *bufPool
+	skipped atomic.Int64
+}
+
+// NewPaths returns a source over the given files and directories.
+func NewPaths(roots []string, opts Options) *Paths {
+	opts.Archive = opts.Archive.withDefaults()
+	return &Paths{roots: roots, opts: opts, pool: newBufPool()}
+}
+
+// Skipped is the number of files left out: binary content, unreadable files,
+// archive members past a limit.
+func (p *Paths) Skipped() int64 { return p.skipped.Load() }
+
+func (p *Paths) warn(path string, err error) {
+	if p.opts.Warn != nil {
+		p.opts.Warn(path, err)
+	}
+}
+
+// Items walks every root in order.
+func (p *Paths) Items(ctx context.Context, yield func(scan.Item) error) error {
+	for _, root := range p.roots {
+		fi, err := os.Stat(root)
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", root, unwrapPathError(err))
+		}
+		w := &walker{p: p, ctx: ctx, yield: yield, root: root, visited: map[fileID]bool{}}
+		if fi.IsDir() {
+			err = w.walkRoot()
+		} else {
+			err = w.file(root, root, fi)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+type fileID struct{ dev, ino uint64 }
+
+func idOf(fi fs.FileInfo) (fileID, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileID{}, false
+	}
+	return fileID{dev: uint64(st.Dev), ino: uint64(st.Ino)}, true //nolint:unconvert // Dev is int32 on some platforms
+}
+
+// walker walks one root. rel paths are slash-separated and relative to root;
+// they are what ignore rules match.
+type walker struct {
+	p       *Paths
+	ctx     context.Context
+	yield   func(scan.Item) error
+	root    string
+	visited map[fileID]bool // directories entered, to stop symlink loops
+}
+
+func (w *walker) walkRoot() error {
+	var stack ignoreStack
+	// Rules of the enclosing repository apply to a sub-directory scan too.
+	if !w.p.opts.NoIgnore {
+		stack = append(stack, w.parentIgnores()...)
+	}
+	fi, err := os.Stat(w.root)
+	if err != nil {
+		return err
+	}
+	if id, ok := idOf(fi); ok {
+		w.visited[id] = true
+	}
+	return w.dir(w.root, "", stack)
+}
+
+// parentIgnores loads the .gitignore files (and .git/info/exclude) between
+// the enclosing repository's top and the scan root, re-based so they match
+// paths relative to the root.
+func (w *walker) parentIgnores() []*ignoreFile {
+	abs, err := filepath.Abs(w.root)
+	if err != nil {
+		return nil
+	}
+	var dirs []string
+	top := ""
+	for d := abs; ; d = filepath.Dir(d) {
+		dirs = append(dirs, d)
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			top = d
+			break
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if top == "" || top == abs {
+		if top != "" {
+			if f, _ := loadIgnoreFile(filepath.Join(top, ".git", "info"), "exclude", ""); f != nil {
+				return []*ignoreFile{f}
+			}
+		}
+		return nil
+	}
+	var out []*ignoreFile
+	if f, _ := loadIgnoreFile(filepath.Join(top, ".git", "info"), "exclude", ""); f != nil {
+		out = append(out, rebase(f, top, abs))
+	}
+	// Outermost first; the root's own .gitignore is read by dir().
+	for i := len(dirs) - 1; i >= 1; i-- {
+		if f, _ := loadIgnoreFile(dirs[i], ".gitignore", ""); f != nil {
+			out = append(out, rebase(f, dirs[i], abs))
+		}
+	}
+	return out
+}
+
+// rebase turns rules written for directory from into rules that match paths
+// relative to the descendant directory to.
+func rebase(f *ignoreFile, from, to string) *ignoreFile {
+	rel, err := filepath.Rel(from, to)
+	if err != nil {
+		return nil
+	}
+	return &ignoreFile{base: "", rules: rebaseRules(f.rules, filepath.ToSlash(rel))}
+}
+
+// rebaseRules keeps the meaning of rules when paths are given relative to a
+// sub-directory prefix of the rules' base: unanchored rules are unchanged,
+// anchored ones get the prefix prepended to the subject via a wrapper.
+func rebaseRules(rules []ignoreRule, prefix string) []ignoreRule {
+	out := make([]ignoreRule, 0, len(rules))
+	for _, r := range rules {
+		r.prefix = prefix
+		out = append(out, r)
+	}
+	return out
+}
+
+func (w *walker) dir(path, rel string, stack ignoreStack) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil && len(entries) == 0 {
+		w.p.warn(path, unwrapPathError(err))
+		w.p.skipped.Add(1)
+		return nil
+	}
+	if !w.p.opts.NoIgnore {
+		if f, err := loadIgnoreFile(path, ".gitignore", rel); err != nil {
+			w.p.warn(filepath.Join(path, ".gitignore"), unwrapPathError(err))
+		} else if f != nil {
+			stack = append(stack[:len(stack):len(stack)], f)
+		}
+	}
+	if f, err := loadIgnoreFile(path, IgnoreFile, rel); err != nil {
+		w.p.warn(filepath.Join(path, IgnoreFile), unwrapPathError(err))
+	} else if f != nil {
+		stack = append(stack[:len(stack):len(stack)], f)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		child := filepath.Join(path, name)
+		childRel := name
+		if rel != "" {
+			childRel = rel + "/" + name
+		}
+		typ := e.Type()
+		if typ&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(child)
+			if err != nil {
+				w.p.warn(child, fmt.Errorf("broken symlink: %w", unwrapPathError(err)))
+				w.p.skipped.Add(1)
+				continue
+			}
+			typ = fi.Mode().Type()
+		}
+		switch {
+		case typ.IsDir():
+			if name == ".git" || stack.ignored(childRel, true) {
+				continue
+			}
+			fi, err := os.Stat(child)
+			if err != nil {
+				w.p.warn(child, unwrapPathError(err))
+				continue
+			}
+			if id, ok := idOf(fi); ok {
+				if w.visited[id] {
+					if e.Type()&fs.ModeSymlink != 0 {
+						w.p.warn(child, errors.New("symlink loop (directory already scanned), skipped"))
+					}
+					continue
+				}
+				w.visited[id] = true
+			}
+			if err := w.dir(child, childRel, stack); err != nil {
+				return err
+			}
+		case typ.IsRegular():
+			if stack.ignored(childRel, false) {
+				continue
+			}
+			if err := w.file(child, child, nil); err != nil {
+				return err
+			}
+		}
+		// Devices, sockets and pipes are not files to scan.
+	}
+	return nil
+}
+
+// file opens one file, sniffs it and yields it (or its archive members).
+func (w *walker) file(path, display string, _ fs.FileInfo) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		w.p.warn(display, unwrapPathError(err))
+		w.p.skipped.Add(1)
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		w.p.warn(display, unwrapPathError(err))
+		w.p.skipped.Add(1)
+		return nil
+	}
+	bp := w.p.pool.get()
+	buf := *bp
+	n, eof, err := readPrefix(f, buf)
+	if err != nil {
+		f.Close()
+		w.p.pool.put(bp)
+		w.p.warn(display, unwrapPathError(err))
+		w.p.skipped.Add(1)
+		return nil
+	}
+	switch sniff(buf[:n]) {
+	case kindBinary:
+		f.Close()
+		w.p.pool.put(bp)
+		w.p.skipped.Add(1)
+		return nil
+	case kindZip, kindGzip, kindTar:
+		w.p.pool.put(bp)
+		a := w.p.archiveWalker(w.ctx, w.yield, display)
+		err := a.file(f, fi.Size())
+		f.Close()
+		return err
+	}
+	if eof {
+		// The whole file is in hand: give the descriptor back now.
+		f.Close()
+		data := bytes.Clone(buf[:n])
+		w.p.pool.put(bp)
+		return w.yield(bytesItem(display, data, nil))
+	}
+	first := &prefixReader{prefix: buf[:n], rest: f, onClose: func() {
+		f.Close()
+		w.p.pool.put(bp)
+	}}
+	o := &opener{first: first, reopen: func() (io.ReadCloser, error) { return os.Open(path) }}
+	return w.yield(scan.Item{Path: display, Size: fi.Size(), Open: o.open})
+}
+
+// bytesItem is an item whose content is already in memory.
+func bytesItem(path string, data []byte, origins []scan.Origin) scan.Item {
+	return scan.Item{
+		Path: path, Size: int64(len(data)), Origins: origins,
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
+	}
+}
+
+// Stdin is the content of r as one item named "-".
+type Stdin struct{ R io.Reader }
+
+// Items yields stdin once.
+func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
+	used := atomic.Bool{}
+	return yield(scan.Item{Path: "-", Size: -1, Open: func() (io.ReadCloser, error) {
+		if used.Swap(true) {
+			return nil, errReopen
+		}
+		return io.NopCloser(s.R), nil
+	}})
+}
+
+// Multi chains sources.
+type Multi []scan.Source
+
+// Items yields every source's items in order.
+func (m Multi) Items(ctx context.Context, yield func(scan.Item) error) error {
+	for _, s := range m {
+		if err := s.Items(ctx, yield); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,444 @@
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/atoguard/atoguard/scan"
+)
+
+// GitOptions configure the git sources.
+type GitOptions struct {
+	Warn scan.Warner
+	// Git is the git executable; default "git" from PATH.
+	Git string
+	// MaxMemory: blobs up to this size are copied out of git's stream so the
+	// scanner can work on them while git produces the next; default 8 MiB.
+	MaxMemory int64
+	// Env is added to git's environment (tests).
+	Env []string
+}
+
+func (o GitOptions) withDefaults() GitOptions {
+	if o.Git == "" {
+		o.Git = "git"
+	}
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = 8 << 20
+	}
+	return o
+}
+
+// History yields every unique blob reachable from any ref of the repository
+// at Dir exactly once, attributed to the commit that introduced it.
+//
+// Listing: `git log --all --reverse --author-date-order -m --raw -z`, oldest
+// first, so the first commit whose diff adds a blob at a path is the one
+// that introduced it (-m includes blobs that first appear in a merge).
+// Content: `git cat-file --batch --buffer`, fed blob ids as they are
+// discovered, so listing, inflating and scanning overlap. When Dir is a
+// sub-directory of the work tree, only its history is scanned.
+type History struct {
+	Dir     string
+	opts    GitOptions
+	ignore  *Matcher
+	skipped atomic.Int64
+	blobs   atomic.Int64
+}
+
+// NewHistory returns a history source for the repository at dir.
+func NewHistory(dir string, opts GitOptions) *History {
+	return &History{Dir: dir, opts: opts.withDefaults()}
+}
+
+// Skipped is the number of blobs left out as binary.
+func (h *History) Skipped() int64 { return h.skipped.Load() }
+
+// Blobs is the number of unique blobs read.
+func (h *History) Blobs() int64 { return h.blobs.Load() }
+
+// gitRepo finds the work tree top (empty for a bare repository) and the
+// prefix of dir inside it.
+func gitRepo(ctx context.Context, opts GitOptions, dir string) (top, prefix string, err error) {
+	out, err := gitOutput(ctx, opts, dir, "rev-parse", "--is-bare-repository", "--show-toplevel", "--show-prefix")
+	if err != nil {
+		return "", "", err
+	}
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(lines) > 0 && lines[0] == "true" {
+		return "", "", nil
+	}
+	if len(lines) < 2 {
+		return "", "", fmt.Errorf("git rev-parse in %s: unexpected output", dir)
+	}
+	top = lines[1]
+	if len(lines) > 2 {
+		prefix = strings.TrimSuffix(lines[2], "/")
+	}
+	return top, prefix, nil
+}
+
+func gitCommand(ctx context.Context, opts GitOptions, dir string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, opts.Git, append([]string{"-C", dir}, args...)...)
+	// Never let a repository's config or an editor prompt interfere.
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0")
+	cmd.Env = append(cmd.Env, opts.Env...)
+	return cmd
+}
+
+func gitOutput(ctx context.Context, opts GitOptions, dir string, args ...string) ([]byte, error) {
+	cmd := gitCommand(ctx, opts, dir, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, gitError(args[0], dir, err, stderr.Bytes())
+	}
+	return out, nil
+}
+
+func gitError(op, dir string, err error, stderr []byte) error {
+	if errors.Is(err, exec.ErrNotFound) {
+		return fmt.Errorf("git is not installed (needed for --history and --staged): %w", err)
+	}
+	msg := strings.TrimSpace(string(stderr))
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if msg != "" {
+		return fmt.Errorf("git %s in %s: %s", op, dir, msg)
+	}
+	return fmt.Errorf("git %s in %s: %w", op, dir, err)
+}
+
+// loadRepoIgnore reads .atoguardignore at the work tree top.
+func loadRepoIgnore(top string) *Matcher {
+	if top == "" {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(top, IgnoreFile))
+	if err != nil {
+		return nil
+	}
+	return NewMatcher(string(data))
+}
+
+// pending is a blob asked of cat-file, waiting for its content.
+type pending struct {
+	id     string
+	origin scan.Origin
+}
+
+// Items runs git and yields blobs in the order they were introduced.
+func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error {
+	top, prefix, err := gitRepo(ctx, h.opts, h.Dir)
+	if err != nil {
+		return err
+	}
+	h.ignore = loadRepoIgnore(top)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	args := []string{"log", "--all", "--reverse", "--author-date-order", "-m", "--raw", "--no-renames",
+		"--no-abbrev", "-z", "--no-color", "--no-ext-diff", "--format=%x01%H%x00%an%x00%ae%x00%aI"}
+	if prefix != "" {
+		// Only this sub-tree; --full-history keeps every commit that touched it.
+		args = append(args, "--full-history", "--", ".")
+	}
+	logCmd := gitCommand(ctx, h.opts, h.Dir, args...)
+	var logErr bytes.Buffer
+	logCmd.Stderr = &logErr
+	logOut, err := logCmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	cat := gitCommand(ctx, h.opts, h.Dir, "cat-file", "--batch", "--buffer")
+	var catErr bytes.Buffer
+	cat.Stderr = &catErr
+	catIn, err := cat.StdinPipe()
+	if err != nil {
+		return err
+	}
+	catOut, err := cat.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := logCmd.Start(); err != nil {
+		return gitError("log", h.Dir, err, nil)
+	}
+	if err := cat.Start(); err != nil {
+		cancel()
+		_ = logCmd.Wait()
+		return gitError("cat-file", h.Dir, err, nil)
+	}
+
+	queue := make(chan pending, 4096)
+	var listErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(queue)
+		w := bufio.NewWriterSize(catIn, 64<<10)
+		listErr = h.list(ctx, logOut, func(p pending) error {
+			select {
+			case queue <- p:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			_, err := w.WriteString(p.id + "\n")
+			return err
+		})
+		if err := w.Flush(); err != nil && listErr == nil {
+			listErr = err
+		}
+		catIn.Close()
+		if err := logCmd.Wait(); err != nil && listErr == nil && ctx.Err() == nil {
+			listErr = gitError("log", h.Dir, err, logErr.Bytes())
+		}
+	}()
+
+	readErr := h.read(ctx, bufio.NewReaderSize(catOut, 1<<20), queue, yield)
+	if readErr != nil {
+		cancel()
+	}
+	// Drain so the lister is never stuck on a full queue.
+	for range queue {
+	}
+	wg.Wait()
+	catWait := cat.Wait()
+	switch {
+	case readErr != nil:
+		return readErr
+	case listErr != nil:
+		return listErr
+	case catWait != nil && ctx.Err() == nil:
+		return gitError("cat-file", h.Dir, catWait, catErr.Bytes())
+	}
+	return ctx.Err()
+}
+
+// list parses git log's raw -z output and emits each blob the first time it
+// appears at a path that is not ignored.
+func (h *History) list(ctx context.Context, r io.Reader, emit func(pending) error) error {
+	br := bufio.NewReaderSize(r, 256<<10)
+	seen := make(map[string]struct{}, 1<<14)
+	var cur scan.Origin
+	next := func() (string, error) {
+		tok, err := br.ReadString(0)
+		if err != nil {
+			if err == io.EOF && tok != "" {
+				return strings.TrimLeft(tok, "\n"), nil
+			}
+			return "", err
+		}
+		return strings.TrimLeft(tok[:len(tok)-1], "\n"), nil
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		tok, err := next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case strings.HasPrefix(tok, "\x01"):
+			var fields [3]string
+			for i := range fields {
+				if fields[i], err = next(); err != nil {
+					return fmt.Errorf("git log: truncated commit header: %w", err)
+				}
+			}
+			date, _ := time.Parse(time.RFC3339, fields[2])
+			cur = scan.Origin{Commit: tok[1:], Author: fields[0], Email: fields[1], Date: date}
+		case strings.HasPrefix(tok, ":"):
+			path, err := next()
+			if err != nil {
+				return fmt.Errorf("git log: truncated raw entry: %w", err)
+			}
+			// ":old-mode new-mode old-id new-id status"
+			f := strings.Fields(tok[1:])
+			if len(f) < 5 || f[4] == "D" || !strings.HasPrefix(f[1], "10") && f[1] != "120000" {
+				continue // deletions, submodules (160000)
+			}
+			id := f[3]
+			if _, ok := seen[id]; ok {
+				continue
+			}
+			if h.ignore.Match(path) {
+				continue // may be seen again at a path that is not ignored
+			}
+			seen[id] = struct{}{}
+			o := cur
+			o.Path = path
+			if err := emit(pending{id: id, origin: o}); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// read consumes cat-file --batch output in request order.
+func (h *History) read(ctx context.Context, r *bufio.Reader, queue <-chan pending, yield func(scan.Item) error) error {
+	return readBatch(ctx, r, queue, h.opts.MaxMemory, &h.skipped, &h.blobs, h.opts.Warn, yield)
+}
+
+// readBatch reads one `git cat-file --batch` answer per queued request and
+// yields text blobs; binary ones are counted in skipped.
+func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMem int64, skipped, blobs *atomic.Int64, warn scan.Warner, yield func(scan.Item) error) error {
+	buf := make([]byte, prefixSize)
+	for p := range queue {
+		header, err := r.ReadString('\n')
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+		}
+		// "<id> <type> <size>" or "<name> missing"
+		f := strings.Fields(header)
+		if len(f) == 2 && f[1] == "missing" {
+			// A staged submodule (":path" names a commit we do not have) is not content.
+			if warn != nil && !strings.HasPrefix(p.id, ":") {
+				warn(p.origin.Path, fmt.Errorf("git object %s missing", p.id))
+			}
+			skipped.Add(1)
+			continue
+		}
+		if len(f) != 3 {
+			return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
+		}
+		size, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
+		}
+		body := io.LimitReader(r, size)
+		n, eof, err := readPrefix(body, buf[:min(int64(len(buf)), size+1)])
+		if err != nil {
+			return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+		}
+		if f[1] != "blob" || sniff(buf[:n]) != kindText {
+			// Archives inside history are not expanded: binary for our purposes.
+			skipped.Add(1)
+			if _, err := io.Copy(io.Discard, body); err != nil {
+				return err
+			}
+		} else {
+			blobs.Add(1)
+			var origins []scan.Origin
+			if p.origin.Commit != "" {
+				origins = []scan.Origin{p.origin}
+			}
+			if err := handoff(ctx, yield, p.origin.Path, origins, buf[:n], eof, body, maxMem); err != nil {
+				return err
+			}
+			// The scanner may not have read to the end.
+			if _, err := io.Copy(io.Discard, body); err != nil {
+				return err
+			}
+		}
+		if _, err := r.Discard(1); err != nil { // the newline after the content
+			return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+		}
+	}
+	return nil
+}
+
+// Staged yields the blobs staged in the index of the repository at Dir
+// (added, copied, modified or renamed), for a pre-commit hook.
+type Staged struct {
+	Dir     string
+	opts    GitOptions
+	skipped atomic.Int64
+	blobs   atomic.Int64
+}
+
+// NewStaged returns a source over the staged changes of the repository at dir.
+func NewStaged(dir string, opts GitOptions) *Staged {
+	return &Staged{Dir: dir, opts: opts.withDefaults()}
+}
+
+// Skipped is the number of staged files left out as binary.
+func (s *Staged) Skipped() int64 { return s.skipped.Load() }
+
+// Items yields each staged blob, named by its path in the repository.
+func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
+	top, _, err := gitRepo(ctx, s.opts, s.Dir)
+	if err != nil {
+		return err
+	}
+	if top == "" {
+		return fmt.Errorf("--staged needs a work tree; %s is a bare repository", s.Dir)
+	}
+	out, err := gitOutput(ctx, s.opts, top, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames")
+	if err != nil {
+		return err
+	}
+	ignore := loadRepoIgnore(top)
+	var paths []string
+	for _, p := range strings.Split(string(out), "\x00") {
+		switch {
+		case p == "":
+		case strings.ContainsAny(p, "\n\r"):
+			// cat-file reads one name per line; such a path cannot be asked for.
+			if s.opts.Warn != nil {
+				s.opts.Warn(p, errors.New("path contains a newline, not scanned"))
+			}
+			s.skipped.Add(1)
+		case ignore.Match(p):
+		default:
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cat := gitCommand(ctx, s.opts, top, "cat-file", "--batch", "--buffer")
+	var catErr bytes.Buffer
+	cat.Stderr = &catErr
+	var in strings.Builder
+	queue := make(chan pending, len(paths))
+	for _, p := range paths {
+		in.WriteString(":" + p + "\n")
+		queue <- pending{id: ":" + p, origin: scan.Origin{Path: p}}
+	}
+	close(queue)
+	cat.Stdin = strings.NewReader(in.String())
+	catOut, err := cat.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cat.Start(); err != nil {
+		return gitError("cat-file", top, err, nil)
+	}
+	readErr := readBatch(ctx, bufio.NewReaderSize(catOut, 256<<10), queue, s.opts.MaxMemory, &s.skipped, &s.blobs, s.opts.Warn, yield)
+	if readErr != nil {
+		cancel()
+	}
+	waitErr := cat.Wait()
+	if readErr != nil {
+		return readErr
+	}
+	if waitErr != nil {
+		return gitError("cat-file", top, waitErr, catErr.Bytes())
+	}
+	return nil
+}

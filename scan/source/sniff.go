@@ -1,0 +1,131 @@
+package source
+
+import (
+	"bytes"
+	"io"
+	"sync"
+)
+
+// prefixSize is how much of each file the walker reads before handing it
+// to the scanner: enough to sniff, and the whole of most source files, which
+// then never need their descriptor again.
+const prefixSize = 32 << 10
+
+// sniffSize is the window searched for a NUL byte, as git does.
+const sniffSize = 8000
+
+type kind int
+
+const (
+	kindText kind = iota
+	kindBinary
+	kindZip
+	kindGzip
+	kindTar
+)
+
+// sniff classifies content by its first bytes.
+func sniff(p []byte) kind {
+	switch {
+	case bytes.HasPrefix(p, []byte("PK\x03\x04")), bytes.HasPrefix(p, []byte("PK\x05\x06")):
+		return kindZip
+	case bytes.HasPrefix(p, []byte{0x1f, 0x8b}):
+		return kindGzip
+	case isTar(p):
+		return kindTar
+	}
+	if bytes.IndexByte(p[:min(len(p), sniffSize)], 0) >= 0 {
+		return kindBinary
+	}
+	return kindText
+}
+
+// isTar checks the POSIX/GNU magic at offset 257.
+func isTar(p []byte) bool {
+	return len(p) >= 262 && bytes.Equal(p[257:262], []byte("ustar"))
+}
+
+// bufPool recycles prefix buffers between files.
+type bufPool struct{ p sync.Pool }
+
+func newBufPool() *bufPool {
+	bp := &bufPool{}
+	bp.p.New = func() any { b := make([]byte, prefixSize); return &b }
+	return bp
+}
+
+func (bp *bufPool) get() *[]byte  { return bp.p.Get().(*[]byte) }
+func (bp *bufPool) put(b *[]byte) { bp.p.Put(b) }
+
+// readPrefix fills buf from r as far as it goes; eof reports that r has
+// nothing more.
+func readPrefix(r io.Reader, buf []byte) (n int, eof bool, err error) {
+	n, err = io.ReadFull(r, buf)
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		return n, true, nil
+	case nil:
+		return n, false, nil
+	}
+	return n, false, err
+}
+
+// prefixReader yields a prefix already read and then the rest of the stream.
+// Close releases the prefix buffer and the underlying stream exactly once.
+type prefixReader struct {
+	prefix  []byte
+	rest    io.Reader
+	onClose func()
+	once    sync.Once
+}
+
+func (r *prefixReader) Read(p []byte) (int, error) {
+	if len(r.prefix) > 0 {
+		n := copy(p, r.prefix)
+		r.prefix = r.prefix[n:]
+		return n, nil
+	}
+	if r.rest == nil {
+		return 0, io.EOF
+	}
+	return r.rest.Read(p)
+}
+
+func (r *prefixReader) Close() error {
+	r.once.Do(func() {
+		r.prefix = nil
+		r.rest = nil
+		if r.onClose != nil {
+			r.onClose()
+		}
+	})
+	return nil
+}
+
+// opener hands out a prepared reader on the first Open and falls back to
+// reopen for any later one, so a scanner that opens twice still works.
+type opener struct {
+	mu     sync.Mutex
+	first  io.ReadCloser
+	reopen func() (io.ReadCloser, error)
+}
+
+func (o *opener) open() (io.ReadCloser, error) {
+	o.mu.Lock()
+	r := o.first
+	o.first = nil
+	o.mu.Unlock()
+	if r != nil {
+		return r, nil
+	}
+	if o.reopen == nil {
+		return nil, errReopen
+	}
+	return o.reopen()
+}
+
+type sourceError string
+
+func (e sourceError) Error() string { return string(e) }
+
+const errReopen = sourceError("content can be read only once")
