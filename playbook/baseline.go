@@ -1,0 +1,241 @@
+package playbook
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atoguard/atoguard"
+	"github.com/nyaruka/phonenumbers"
+)
+
+// BaselineDays is how far before the incident the baseline reaches.
+const BaselineDays = 30
+
+// accountBaseline is what one account's traffic looked like before the
+// incident.
+type accountBaseline struct {
+	limits map[string]float64
+}
+
+// resolveCountries sets the allowlist: the flag, else the countries of the
+// baseline traffic of every account in scope, else what the snapshot shows
+// enabled for the main account.
+func (e *engine) resolveCountries(ctx context.Context) error {
+	if len(e.opts.AllowCountries) > 0 {
+		e.targets.AllowCountries = normCountries(e.opts.AllowCountries)
+		e.targets.AllowCountriesSource = "flag"
+		return nil
+	}
+	if !e.opts.stepEnabled(StepGeoPermissions) {
+		e.targets.AllowCountriesSource = "none"
+		return nil
+	}
+	end := e.opts.incidentStart()
+	start := end.Add(-BaselineDays * 24 * time.Hour)
+	set := map[string]bool{}
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, max(e.opts.Concurrency, 8))
+	var wg sync.WaitGroup
+	for _, a := range e.accts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			cs, err := e.trafficCountries(ctx, a, start, end)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			for _, c := range cs {
+				set[c] = true
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("reading baseline traffic for the country allowlist (or pass --allow-countries): %w", firstErr)
+	}
+	if len(set) > 0 {
+		for c := range set {
+			e.targets.AllowCountries = append(e.targets.AllowCountries, c)
+		}
+		sort.Strings(e.targets.AllowCountries)
+		e.targets.AllowCountriesSource = fmt.Sprintf("baseline traffic %s – %s", start.Format("2006-01-02"), end.Format("2006-01-02"))
+		return nil
+	}
+	if snap := e.snapshot(e.main.AccountSID); snap != nil {
+		for _, v := range snap.VoicePermissions {
+			if v.LowRiskEnabled {
+				set[v.ISOCode] = true
+			}
+		}
+		for _, p := range snap.SMSPermissions {
+			if p.Enabled {
+				set[p.CountryCode] = true
+			}
+		}
+		for c := range set {
+			e.targets.AllowCountries = append(e.targets.AllowCountries, c)
+		}
+		sort.Strings(e.targets.AllowCountries)
+		e.targets.AllowCountriesSource = "snapshot"
+		return nil
+	}
+	e.targets.AllowCountriesSource = "none (no baseline traffic: every country off)"
+	return nil
+}
+
+func normCountries(cs []string) []string {
+	set := map[string]bool{}
+	for _, c := range cs {
+		for _, p := range strings.Split(c, ",") {
+			if p = strings.ToUpper(strings.TrimSpace(p)); p != "" {
+				set[p] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (e *engine) trafficCountries(ctx context.Context, info atoguard.Account, start, end time.Time) ([]string, error) {
+	tw, _, err := e.clientFor(ctx, info)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := tw.ListMessages(ctx, info.SID, start, end)
+	if err != nil {
+		return nil, err
+	}
+	calls, err := tw.ListCalls(ctx, info.SID, start, end)
+	if err != nil {
+		return nil, err
+	}
+	var to []string
+	for _, m := range msgs {
+		if m.Outbound() && !m.DateCreated.Before(start) && m.DateCreated.Before(end) {
+			to = append(to, m.To)
+		}
+	}
+	for _, c := range calls {
+		if c.Outbound() && !c.StartTime.Before(start) && c.StartTime.Before(end) {
+			to = append(to, c.To)
+		}
+	}
+	return Countries(to), nil
+}
+
+// Countries returns the sorted ISO regions of E.164 numbers (unparsable
+// numbers are ignored).
+func Countries(numbers []string) []string {
+	set := map[string]bool{}
+	byPrefix := map[string]string{} // numbers repeat: parse each leading prefix once
+	for _, n := range numbers {
+		if !strings.HasPrefix(n, "+") {
+			continue
+		}
+		key := n[:min(len(n), 6)]
+		if r, ok := byPrefix[key]; ok && r != "" {
+			set[r] = true
+			continue
+		}
+		pn, err := phonenumbers.Parse(n, "")
+		if err != nil {
+			continue
+		}
+		r := phonenumbers.GetRegionCodeForNumber(pn)
+		if r == "" || r == "ZZ" {
+			continue
+		}
+		if !phonenumbers.IsNANPACountry(r) { // NANP shares +1: never cache by prefix
+			byPrefix[key] = r
+		}
+		set[r] = true
+	}
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// minLimit is the smallest daily limit, so a quiet account still gets a
+// usable trigger.
+func minLimit(cat string) float64 {
+	return map[string]float64{"totalprice": 10, "sms": 100, "calls": 50}[cat]
+}
+
+// limits returns the daily trigger value per category: the override, else
+// the baseline daily maximum times the headroom, at least the minimum.
+func (e *engine) limits(ctx context.Context, a *acct) (map[string]float64, error) {
+	out := map[string]float64{}
+	need := false
+	for cat := range TriggerCategories() {
+		if v, ok := e.opts.DailyLimits[cat]; ok {
+			out[cat] = v
+		} else {
+			need = true
+		}
+	}
+	if !need {
+		return out, nil
+	}
+	e.mu.Lock()
+	b := e.baseline[a.info.SID]
+	e.mu.Unlock()
+	if b == nil {
+		b = &accountBaseline{limits: map[string]float64{}}
+		end := e.opts.incidentStart()
+		start := end.Add(-BaselineDays * 24 * time.Hour)
+		headroom := e.opts.Headroom
+		if headroom <= 0 {
+			headroom = 2
+		}
+		for cat, by := range TriggerCategories() {
+			recs, err := a.tw.ListDailyUsage(ctx, a.info.SID, cat, start, end)
+			if err != nil {
+				return nil, fmt.Errorf("reading baseline usage for %s: %w", cat, err)
+			}
+			peak := 0.0
+			for _, r := range recs {
+				if r.Category != cat || r.StartDate.Before(start) || !r.StartDate.Before(end) {
+					continue
+				}
+				v := r.Count
+				if by == "price" {
+					v = r.Price
+				}
+				peak = math.Max(peak, v)
+			}
+			lim := peak * headroom
+			if by == "price" {
+				lim = math.Ceil(lim*100) / 100
+			} else {
+				lim = math.Ceil(lim)
+			}
+			b.limits[cat] = math.Max(lim, minLimit(cat))
+		}
+		e.mu.Lock()
+		e.baseline[a.info.SID] = b
+		e.mu.Unlock()
+	}
+	for cat, v := range b.limits {
+		if _, ok := out[cat]; !ok {
+			out[cat] = v
+		}
+	}
+	return out, nil
+}
