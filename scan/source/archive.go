@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"strings"
 	"sync/atomic"
@@ -22,7 +23,7 @@ import (
 type ArchiveLimits struct {
 	MaxDepth  int   // nesting levels expanded (outer.zip!inner.zip!file is 2); default 3
 	MaxTotal  int64 // expanded bytes per top-level archive; default 1 GiB
-	MaxRatio  int64 // expanded/compressed bytes per member or stream; default 100
+	MaxRatio  int64 // expanded/compressed bytes per member or stream; default 250
 	MaxMemory int64 // a member up to this size is held in memory; default 8 MiB
 }
 
@@ -38,7 +39,7 @@ func (l ArchiveLimits) withDefaults() ArchiveLimits {
 		l.MaxTotal = 1 << 30
 	}
 	if l.MaxRatio <= 0 {
-		l.MaxRatio = 100
+		l.MaxRatio = 250 // deflate tops out near 1032:1; real text stays far below 250
 	}
 	if l.MaxMemory <= 0 {
 		l.MaxMemory = 8 << 20
@@ -161,14 +162,18 @@ func (a *archiveWalker) tarMembers(r io.Reader, name string, depth int) error {
 			return nil
 		}
 		if err != nil {
-			a.p.warn(name, fmt.Errorf("reading tar: %w", err))
-			a.p.skipped.Add(1)
+			if !a.warned.Load() { // a stream cut at a limit has already been reported
+				a.p.warn(name, fmt.Errorf("reading tar: %w", err))
+				a.p.skipped.Add(1)
+			}
 			return nil
 		}
 		if hdr.Typeflag != tar.TypeReg {
 			continue
 		}
-		if err := a.member(name+"!"+hdr.Name, tr, depth); err != nil {
+		member := name + "!" + hdr.Name
+		unbounded := func(int64) int64 { return math.MaxInt64 }
+		if err := a.member(member, a.bounded(tr, member, unbounded), depth); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,226 @@
+package source
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/atoguard/atoguard/scan"
+)
+
+type member struct {
+	name string
+	data []byte
+}
+
+func makeZip(t testing.TB, members ...member) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for _, m := range members {
+		f, err := w.Create(m.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write(m.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func makeTar(t testing.TB, members ...member) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := tar.NewWriter(&b)
+	for _, m := range members {
+		if err := w.WriteHeader(&tar.Header{Name: m.name, Mode: 0o644, Size: int64(len(m.data)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(m.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func gz(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestArchives(t *testing.T) {
+	var lb bytes.Buffer // ~1 MB > MaxMemory below, compressible like real text
+	for i := range 25000 {
+		fmt.Fprintf(&lb, "line %d of a text file, value=%x\n", i, i*7919)
+	}
+	large := lb.Bytes()
+	inner := makeZip(t, member{"deep/creds.env", []byte("TOKEN=1")})
+	tgz := gz(t, makeTar(t,
+		member{"src/app.py", []byte("print(1)")},
+		member{"lib/inner.zip", inner},
+		member{"img.bin", []byte("\x00\x01\x02")},
+		member{"big.txt", large},
+	))
+	level3 := makeZip(t, member{"l1.zip", makeZip(t, member{"l2.zip", makeZip(t, member{"l3.zip", makeZip(t, member{"l4.txt", []byte("too deep")})})})})
+	tests := []struct {
+		name     string
+		file     string
+		data     []byte
+		want     map[string]string
+		warnings []string
+	}{
+		{
+			name: "zip", file: "a.zip",
+			data: makeZip(t, member{"x/.env", []byte("A=1")}, member{"b.bin", []byte{0, 1}}),
+			want: map[string]string{"a.zip!x/.env": "A=1"},
+		},
+		{
+			name: "tgz nested", file: "b.tgz", data: tgz,
+			want: map[string]string{
+				"b.tgz!src/app.py":                   "print(1)",
+				"b.tgz!lib/inner.zip!deep/creds.env": "TOKEN=1",
+				"b.tgz!big.txt":                      string(large),
+			},
+		},
+		{
+			name: "plain tar", file: "c.tar",
+			data: makeTar(t, member{"a.txt", []byte("aaa")}),
+			want: map[string]string{"c.tar!a.txt": "aaa"},
+		},
+		{
+			name: "gzip single file", file: "notes.txt.gz",
+			data: gz(t, []byte("gzipped text")),
+			want: map[string]string{"notes.txt.gz!notes.txt": "gzipped text"},
+		},
+		{
+			name: "depth limit", file: "n.zip", data: level3,
+			want:     map[string]string{},
+			warnings: []string{"n.zip!l1.zip!l2.zip!l3.zip: nested archive deeper than 3 levels"},
+		},
+		{
+			name: "corrupt zip", file: "bad.zip", data: []byte("PK\x03\x04garbage"),
+			want:     map[string]string{},
+			warnings: []string{"bad.zip: reading zip"},
+		},
+	}
+	for _, tt := range tests {
+		for _, workers := range []int{0, 2} {
+			t.Run(tt.name, func(t *testing.T) {
+				dir := t.TempDir()
+				path := filepath.Join(dir, tt.file)
+				must(t, os.WriteFile(path, tt.data, 0o644))
+				g := newGot()
+				opts := Options{Warn: g.warner(), Archive: ArchiveLimits{MaxMemory: 256 << 10}}
+				must(t, consume(t, NewPaths([]string{path}, opts), g, workers))
+				if len(g.content) != len(tt.want) {
+					t.Errorf("got items %v, want %d", g.paths(), len(tt.want))
+				}
+				for name, want := range tt.want {
+					got, ok := g.content[filepath.Join(dir, name)]
+					if !ok || got != want {
+						t.Errorf("%s: present=%v, %d bytes, want %d", name, ok, len(got), len(want))
+					}
+				}
+				if len(g.warnings) != len(tt.warnings) {
+					t.Errorf("warnings %q, want %q", g.warnings, tt.warnings)
+				}
+				for i, w := range tt.warnings {
+					if i < len(g.warnings) && !strings.Contains(g.warnings[i], w) {
+						t.Errorf("warning %q lacks %q", g.warnings[i], w)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestArchiveBombs(t *testing.T) {
+	zeros := bytes.Repeat([]byte("0"), 8<<20) // compresses ~1000:1
+	tests := []struct {
+		name   string
+		data   []byte
+		limits ArchiveLimits
+		max    int64
+		why    string
+	}{
+		{"zip ratio", makeZip(t, member{"z.txt", zeros}), ArchiveLimits{MaxRatio: 10}, ratioFloor + 64<<10, "expansion ratio exceeded"},
+		{"gzip ratio", gz(t, zeros), ArchiveLimits{MaxRatio: 10}, ratioFloor + 64<<10, "expansion ratio exceeded"},
+		{"total", makeTar(t, member{"a.txt", zeros[:3<<20]}, member{"b.txt", zeros[:3<<20]}), ArchiveLimits{MaxTotal: 4 << 20}, 4 << 20, "expanded size limit reached"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bomb")
+			must(t, os.WriteFile(path, tt.data, 0o644))
+			g := newGot()
+			must(t, consume(t, NewPaths([]string{path}, Options{Warn: g.warner(), Archive: tt.limits}), g, 0))
+			var total int64
+			for _, c := range g.content {
+				total += int64(len(c))
+			}
+			if total == 0 || total > tt.max {
+				t.Errorf("expanded %d bytes, want 0 < n <= %d", total, tt.max)
+			}
+			if len(g.warnings) != 1 || !strings.Contains(g.warnings[0], tt.why) {
+				t.Errorf("warnings %q, want one with %q", g.warnings, tt.why)
+			}
+		})
+	}
+}
+
+// FuzzArchive feeds arbitrary bytes to the archive reader: it must not
+// panic, hang or exceed its limits.
+func FuzzArchive(f *testing.F) {
+	f.Add(makeZip(f, member{"a.txt", []byte("AC00000000000000000000000000000000")}))
+	f.Add(gz(f, makeTar(f, member{"t/a.env", []byte("x=1")}, member{"z.zip", makeZip(f, member{"q", []byte("q")})})))
+	f.Add(makeTar(f, member{"a", []byte("b")}))
+	f.Add(gz(f, []byte("plain")))
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		k := sniff(data)
+		if k != kindZip && k != kindGzip && k != kindTar {
+			return
+		}
+		limits := ArchiveLimits{MaxTotal: 8 << 20, MaxMemory: 1 << 20}
+		p := NewPaths(nil, Options{Archive: limits, Warn: func(string, error) {}})
+		var total int64
+		a := p.archiveWalker(context.Background(), func(it scan.Item) error {
+			rc, err := it.Open()
+			if err != nil {
+				return err
+			}
+			defer rc.Close()
+			var b bytes.Buffer
+			n, _ := b.ReadFrom(rc)
+			total += n
+			return nil
+		}, "fuzz")
+		if err := a.file(bytes.NewReader(data), int64(len(data))); err != nil {
+			t.Fatal(err)
+		}
+		if total > limits.MaxTotal {
+			t.Fatalf("expanded %d bytes, limit %d", total, limits.MaxTotal)
+		}
+	})
+}
