@@ -1,0 +1,272 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atoguard/atoguard/scan"
+)
+
+// repo is a real git repository built by a test.
+type repo struct {
+	t    *testing.T
+	dir  string
+	tick int
+}
+
+func newRepo(t *testing.T) *repo {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is required (scripts/ensure-deps.sh installs it)")
+	}
+	r := &repo{t: t, dir: t.TempDir()}
+	r.git("init", "-q", "-b", "main")
+	return r
+}
+
+// git runs git with a fixed identity and a clock that advances one hour per commit.
+func (r *repo) git(args ...string) string {
+	r.t.Helper()
+	return r.gitAs("Alice", "alice@example.com", args...)
+}
+
+func (r *repo) gitAs(name, email string, args ...string) string {
+	r.t.Helper()
+	date := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.tick) * time.Hour).Format(time.RFC3339)
+	cmd := exec.Command("git", append([]string{"-C", r.dir}, args...)...)
+	cmd.Env = append(os.Environ(), gitTestEnv(name, email, date)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func gitTestEnv(name, email, date string) []string {
+	return []string{
+		"GIT_AUTHOR_NAME=" + name, "GIT_AUTHOR_EMAIL=" + email, "GIT_AUTHOR_DATE=" + date,
+		"GIT_COMMITTER_NAME=" + name, "GIT_COMMITTER_EMAIL=" + email, "GIT_COMMITTER_DATE=" + date,
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+	}
+}
+
+func (r *repo) write(files map[string]string) {
+	r.t.Helper()
+	writeFiles(r.t, r.dir, files)
+}
+
+// commit stages everything and commits; it returns the commit hash.
+func (r *repo) commit(msg string) string {
+	r.t.Helper()
+	return r.commitAs("Alice", "alice@example.com", msg)
+}
+
+func (r *repo) commitAs(name, email, msg string) string {
+	r.t.Helper()
+	r.tick++
+	r.gitAs(name, email, "add", "-A")
+	r.gitAs(name, email, "commit", "-q", "--allow-empty", "-m", msg)
+	return r.git("rev-parse", "HEAD")
+}
+
+func TestHistory(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"README.md": "readme v1", "config.env": "SECRET=added-then-deleted"})
+	c1 := r.commit("c1: add config")
+	must(t, os.Remove(filepath.Join(r.dir, "config.env")))
+	c2 := r.commit("c2: delete config")
+	_ = c2
+	r.git("checkout", "-q", "-b", "feature", c1)
+	r.write(map[string]string{"app.py": "token = 'feature-secret'", "logo.png": "\x89PNG\x00\x00binary"})
+	c3 := r.commitAs("Bob", "bob@example.com", "c3: app on feature")
+	r.git("mv", "app.py", "src_app.py")
+	r.write(map[string]string{"dup.txt": "readme v1"}) // same blob as README.md: not scanned again
+	c4 := r.commit("c4: rename")
+	r.git("checkout", "-q", "main")
+	r.write(map[string]string{"notes.txt": "notes on main"})
+	c5 := r.commit("c5: notes")
+	r.tick++
+	r.git("merge", "-q", "--no-ff", "--no-commit", "feature")
+	r.write(map[string]string{"merged.txt": "only in the merge"})
+	r.git("add", "-A")
+	r.git("commit", "-q", "-m", "c6: merge")
+	c6 := r.git("rev-parse", "HEAD")
+	r.git("checkout", "-q", "-b", "orphan-ish", c1)
+	r.write(map[string]string{"side.txt": "side branch only"})
+	c7 := r.commit("c7: side")
+	r.git("checkout", "-q", "main")
+
+	type want struct{ commit, author, path string }
+	wants := map[string]want{
+		"readme v1":                 {c1, "Alice", "README.md"},
+		"SECRET=added-then-deleted": {c1, "Alice", "config.env"},
+		"token = 'feature-secret'":  {c3, "Bob", "app.py"},
+		"notes on main":             {c5, "Alice", "notes.txt"},
+		"only in the merge":         {c6, "Alice", "merged.txt"},
+		"side branch only":          {c7, "Alice", "side.txt"},
+	}
+	_ = c4
+	for _, workers := range []int{0, 2} {
+		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
+			g := newGot()
+			h := NewHistory(r.dir, GitOptions{Warn: g.warner()})
+			must(t, consume(t, h, g, workers))
+			byContent := map[string]bool{}
+			for path, c := range g.content {
+				if g.count[path] != 1 {
+					t.Errorf("%s read %d times", path, g.count[path])
+				}
+				byContent[c] = true
+				w, ok := wants[c]
+				if !ok {
+					t.Errorf("unexpected blob %q at %s", c, path)
+					continue
+				}
+				o := g.items[path].Origins
+				if len(o) != 1 || o[0].Commit != w.commit || o[0].Author != w.author || o[0].Path != w.path || path != w.path {
+					t.Errorf("%q: origins %+v path %s, want %+v", c, o, path, w)
+				}
+				if len(o) == 1 && (o[0].Date.IsZero() || !strings.HasSuffix(o[0].Email, "@example.com")) {
+					t.Errorf("%q: date/email missing: %+v", c, o[0])
+				}
+			}
+			for c := range wants {
+				if !byContent[c] {
+					t.Errorf("blob %q not scanned", c)
+				}
+			}
+			// Exactly once each: as many items as distinct text blobs in the repository.
+			if len(g.content) != len(wants) || h.Blobs() != int64(len(wants)) {
+				t.Errorf("got %d items (%d blobs), want %d", len(g.content), h.Blobs(), len(wants))
+			}
+			if h.Skipped() != 1 {
+				t.Errorf("skipped %d, want 1 (logo.png)", h.Skipped())
+			}
+			if len(g.warnings) > 0 {
+				t.Errorf("warnings %v", g.warnings)
+			}
+		})
+	}
+}
+
+func TestHistoryIgnoreAndSubdir(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{
+		".atoguardignore":  "testdata/\n",
+		"testdata/fixture": "ignored fixture",
+		"svc/a/main.go":    "package main",
+		"svc/b/other.go":   "package other",
+		"copy/fixture.txt": "ignored fixture", // same blob, not ignored here
+	})
+	r.commit("c1")
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{}), g, 0))
+	if got := strings.Join(g.paths(), ","); got != ".atoguardignore,copy/fixture.txt,svc/a/main.go,svc/b/other.go" {
+		t.Errorf("history paths: %s", got)
+	}
+	// A sub-directory scans only its own history; paths stay repository-relative.
+	g = newGot()
+	must(t, consume(t, NewHistory(filepath.Join(r.dir, "svc", "a"), GitOptions{}), g, 0))
+	if got := strings.Join(g.paths(), ","); got != "svc/a/main.go" {
+		t.Errorf("sub-directory history paths: %s", got)
+	}
+}
+
+func TestHistoryLargeBlobStreams(t *testing.T) {
+	r := newRepo(t)
+	big := strings.Repeat("0123456789abcdef\n", 100000) // 1.7 MB > MaxMemory below
+	r.write(map[string]string{"big.txt": big, "small.txt": "s"})
+	r.commit("c1")
+	for _, workers := range []int{0, 2} {
+		g := newGot()
+		must(t, consume(t, NewHistory(r.dir, GitOptions{MaxMemory: 64 << 10}), g, workers))
+		if g.content["big.txt"] != big || g.content["small.txt"] != "s" {
+			t.Errorf("workers=%d: big %d bytes, small %q", workers, len(g.content["big.txt"]), g.content["small.txt"])
+		}
+	}
+}
+
+func TestHistoryErrors(t *testing.T) {
+	notRepo := t.TempDir()
+	err := NewHistory(notRepo, GitOptions{}).Items(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "not a git repository") {
+		t.Errorf("not a repo: %v", err)
+	}
+	err = NewHistory(notRepo, GitOptions{Git: "/nonexistent/git"}).Items(context.Background(), nil)
+	if err == nil {
+		t.Error("missing git: no error")
+	}
+	// An empty repository has no history and that is fine.
+	r := newRepo(t)
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{}), g, 0))
+	if len(g.content) != 0 {
+		t.Errorf("empty repo: %v", g.paths())
+	}
+}
+
+func TestHistoryCancel(t *testing.T) {
+	r := newRepo(t)
+	for i := range 30 {
+		r.write(map[string]string{fmt.Sprintf("f%d.txt", i): fmt.Sprint("content ", i)})
+		r.commit(fmt.Sprint("c", i))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	err := NewHistory(r.dir, GitOptions{}).Items(ctx, func(it scan.Item) error {
+		n++
+		if n == 3 {
+			cancel()
+		}
+		return ctx.Err()
+	})
+	if err == nil || n > 4 {
+		t.Errorf("cancel: err=%v after %d items", err, n)
+	}
+}
+
+func TestStaged(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"committed.txt": "old", "mod.txt": "v1", "gone.txt": "g", ".atoguardignore": "skip/\n"})
+	r.commit("c1")
+	r.write(map[string]string{
+		"mod.txt":          "v2 staged",
+		"new.env":          "NEW=staged",
+		"unstaged.txt":     "not added",
+		"skip/x.txt":       "ignored",
+		"weird name\t.txt": "tab in name",
+		"img.bin":          "\x00\x01",
+	})
+	must(t, os.Remove(filepath.Join(r.dir, "gone.txt")))
+	r.git("add", "mod.txt", "new.env", "gone.txt", "skip/x.txt", "weird name\t.txt", "img.bin")
+	// A change after staging is not what gets committed: the index wins.
+	r.write(map[string]string{"mod.txt": "v3 in work tree only"})
+	g := newGot()
+	s := NewStaged(filepath.Join(r.dir), GitOptions{Warn: g.warner()})
+	must(t, consume(t, s, g, 2))
+	want := map[string]string{"mod.txt": "v2 staged", "new.env": "NEW=staged", "weird name\t.txt": "tab in name"}
+	if len(g.content) != len(want) {
+		t.Errorf("staged items %q", g.paths())
+	}
+	for p, c := range want {
+		if g.content[p] != c {
+			t.Errorf("%q = %q, want %q", p, g.content[p], c)
+		}
+	}
+	if s.Skipped() != 1 || len(g.warnings) != 0 {
+		t.Errorf("skipped %d warnings %v", s.Skipped(), g.warnings)
+	}
+	// Nothing staged: nothing to scan.
+	r.commit("c2")
+	g = newGot()
+	must(t, consume(t, NewStaged(r.dir, GitOptions{}), g, 0))
+	if len(g.content) != 0 {
+		t.Errorf("after commit: %v", g.paths())
+	}
+}
