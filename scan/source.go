@@ -15,6 +15,9 @@ type Item struct {
 	// Origins attributes a git blob to where it appeared. For history scans
 	// the first origin is the commit that introduced the blob; empty otherwise.
 	Origins []Origin
+	// Text tells the scanner the content is text whatever its bytes (it
+	// then skips its own binary sniffing: NUL bytes in the first 8 KiB).
+	Text bool
 }
 
 // Origin is a commit/path where a git blob appears.

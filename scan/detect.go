@@ -1,0 +1,842 @@
+package scan
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Pairing limits. A credential pairs with a SID only within pairRadius bytes;
+// generic key names (token, secret, password) only within maxGenericLines
+// lines, names that say Twilio or auth within maxStrongLines.
+const (
+	pairRadius      = 2048
+	maxGenericLines = 12
+	maxStrongLines  = 60
+	sidLen          = 34 // AC/SK + 32 hex
+	secretLen       = 32
+	// windowMargin is how much context the engine keeps on each side of the
+	// bytes it reports from: a pair plus a competing SID fit inside it.
+	windowMargin = 2*pairRadius + 2*sidLen + 256
+)
+
+type kind uint8
+
+const (
+	kindAccount kind = iota // AC SID + auth token (32 lowercase hex)
+	kindKey                 // SK SID + secret (32 alphanumeric)
+)
+
+// hit is a detection inside one buffer, before positions become line:column.
+type hit struct {
+	rule        string
+	pos         int // reported location: the secret, or the SID when bare
+	sidPos      int // the SID's location (allow comments there count too); -1 if none
+	accountSID  string
+	keySID      string
+	secret      string
+	placeholder bool
+}
+
+type sidCand struct {
+	pos         int
+	kind        kind
+	placeholder bool
+	paired      bool // has its credential (or is the account of an API key)
+	tokPos      int
+	secret      string
+	tokPH       bool // the credential is a placeholder
+	phOnly      bool // only a placeholder credential is beside it
+	phSecret    string
+	phPos       int
+}
+
+// detector finds credentials in a buffer. It keeps scratch slices between
+// calls so the steady state allocates only for findings.
+type detector struct {
+	includePlaceholders bool
+	sids                []sidCand
+	consumed            []int // credential positions already paired
+}
+
+func (d *detector) isConsumed(p int) bool {
+	for _, c := range d.consumed {
+		if c == p {
+			return true
+		}
+	}
+	return false
+}
+
+// detect appends to out the hits whose anchor lies in [lo, hi). The bytes
+// outside that range are context only (the engine's overlap windows).
+func (d *detector) detect(buf []byte, lo, hi int, out []hit) []hit {
+	d.sids = d.sids[:0]
+	d.consumed = d.consumed[:0]
+	d.sids = findSIDs(buf, "AC", kindAccount, d.sids)
+	d.sids = findSIDs(buf, "SK", kindKey, d.sids)
+	if len(d.sids) > 0 {
+		out = d.pairAll(buf, lo, hi, out)
+	}
+	out = findBasic(buf, lo, hi, d.sids, out)
+	out = findSendGrid(buf, lo, hi, out)
+	return out
+}
+
+// findSIDs appends every AC/SK SID candidate (real or placeholder) in buf.
+func findSIDs(buf []byte, prefix string, k kind, out []sidCand) []sidCand {
+	pre := []byte(prefix)
+	for off := 0; ; {
+		i := bytes.Index(buf[off:], pre)
+		if i < 0 {
+			return out
+		}
+		p := off + i
+		off = p + 2
+		if p+sidLen > len(buf) {
+			return out
+		}
+		if !boundaryBefore(buf, p) || (p+sidLen < len(buf) && isAlnum(buf[p+sidLen])) {
+			continue
+		}
+		body := buf[p+2 : p+sidLen]
+		switch {
+		case allClass(body, clHex):
+			out = append(out, sidCand{pos: p, kind: k, placeholder: lowEntropy(body), tokPos: -1})
+		case placeholderSIDBody(body):
+			out = append(out, sidCand{pos: p, kind: k, placeholder: true, tokPos: -1})
+		}
+		off = p + sidLen
+	}
+}
+
+// placeholderSIDBody: 32 of [0-9a-fxX] with x's, like ACxxxx… or AC1234xxxx….
+func placeholderSIDBody(b []byte) bool {
+	xs := 0
+	for _, c := range b {
+		switch {
+		case c == 'x' || c == 'X':
+			xs++
+		case isHex(c):
+		default:
+			return false
+		}
+	}
+	return xs >= 4
+}
+
+// boundaryBefore: p starts a word. A JSON/C escape like \n right before the
+// value counts as a separator (notebook sources are JSON-escaped).
+func boundaryBefore(buf []byte, p int) bool {
+	if p == 0 || !isAlnum(buf[p-1]) {
+		return true
+	}
+	if p >= 2 && buf[p-2] == '\\' {
+		switch buf[p-1] {
+		case 'n', 't', 'r':
+			return true
+		}
+	}
+	return false
+}
+
+// valueAt reports whether a credential of kind k starts at q, with word boundaries.
+func valueAt(buf []byte, q int, k kind) bool {
+	if q < 0 || q+secretLen > len(buf) {
+		return false
+	}
+	if q+secretLen < len(buf) && isAlnum(buf[q+secretLen]) {
+		return false
+	}
+	if k == kindAccount {
+		return allClass(buf[q:q+secretLen], clHex)
+	}
+	return allClass(buf[q:q+secretLen], clAlnum)
+}
+
+func (d *detector) pairAll(buf []byte, lo, hi int, out []hit) []hit {
+	// 1. Structural pairings bind strongest: SID:secret, positional args.
+	for i := range d.sids {
+		s := &d.sids[i]
+		if q, ok := adjacentValue(buf, s.pos+sidLen, s.kind); ok {
+			d.bind(buf, s, q)
+			continue
+		}
+		if q, ok := positionalValue(buf, s.pos, s.kind); ok {
+			d.bind(buf, s, q)
+		}
+	}
+	// 2. Key names, API keys first so their secrets are not taken for auth tokens.
+	for _, k := range [...]kind{kindKey, kindAccount} {
+		for i := range d.sids {
+			s := &d.sids[i]
+			if s.kind != k || s.paired {
+				continue
+			}
+			if q := d.keyedValue(buf, i); q >= 0 {
+				d.bind(buf, s, q)
+			}
+		}
+	}
+	// 3. An Account SID next to an API key is that key's account, not bare.
+	for i := range d.sids {
+		s := &d.sids[i]
+		if s.kind != kindKey || !s.paired {
+			continue
+		}
+		if a := d.nearestAccount(s.pos); a >= 0 {
+			d.sids[a].paired = true
+		}
+	}
+	// 4. Placeholder credentials, only looked for when they will be reported.
+	if d.includePlaceholders {
+		for i := range d.sids {
+			s := &d.sids[i]
+			if !s.paired {
+				d.placeholderValue(buf, s)
+			}
+		}
+	}
+	// 5. A SID that has its credential somewhere in the buffer is not bare
+	// where it appears again (e.g. in a URL path beside its userinfo).
+	for i := range d.sids {
+		s := &d.sids[i]
+		if s.kind != kindAccount || s.paired || s.placeholder {
+			continue
+		}
+		for _, o := range d.sids {
+			if o.paired && o.tokPos >= 0 && !o.tokPH && o.kind == kindAccount &&
+				bytes.Equal(buf[o.pos:o.pos+sidLen], buf[s.pos:s.pos+sidLen]) {
+				s.paired = true
+				break
+			}
+		}
+	}
+	for i := range d.sids {
+		s := d.sids[i]
+		if s.pos < lo || s.pos >= hi {
+			continue
+		}
+		sid := string(buf[s.pos : s.pos+sidLen])
+		if s.kind == kindAccount && s.paired && s.tokPos >= 0 && s.tokPH && !s.placeholder {
+			// A real SID beside a documentation token is still exposed.
+			out = append(out, hit{rule: RuleAccountSID, pos: s.pos, sidPos: s.pos, accountSID: sid})
+		}
+		switch {
+		case s.paired && s.tokPos >= 0 && s.kind == kindAccount:
+			out = append(out, hit{rule: RuleAuthToken, pos: s.tokPos, sidPos: s.pos, accountSID: sid,
+				secret: s.secret, placeholder: s.placeholder || s.tokPH})
+		case s.paired && s.tokPos >= 0:
+			h := hit{rule: RuleAPIKey, pos: s.tokPos, sidPos: s.pos, keySID: sid,
+				secret: s.secret, placeholder: s.placeholder || s.tokPH}
+			if a := d.nearestAccount(s.pos); a >= 0 {
+				h.accountSID = string(buf[d.sids[a].pos : d.sids[a].pos+sidLen])
+			}
+			out = append(out, h)
+		case s.kind == kindAccount && !s.paired && !(s.phOnly && s.placeholder):
+			out = append(out, hit{rule: RuleAccountSID, pos: s.pos, sidPos: s.pos, accountSID: sid,
+				placeholder: s.placeholder})
+		}
+		if s.phOnly {
+			rule, h := RuleAuthToken, hit{sidPos: s.pos, pos: s.phPos, secret: s.phSecret, placeholder: true}
+			if s.kind == kindKey {
+				rule, h.keySID = RuleAPIKey, sid
+			} else {
+				h.accountSID = sid
+			}
+			h.rule = rule
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func (d *detector) bind(buf []byte, s *sidCand, q int) {
+	s.paired = true
+	s.tokPos = q
+	s.secret = string(buf[q : q+secretLen])
+	s.tokPH = lowEntropy(buf[q : q+secretLen])
+	d.consumed = append(d.consumed, q)
+}
+
+func (d *detector) nearestAccount(p int) int {
+	best, bestD := -1, pairRadius+1
+	for i, s := range d.sids {
+		if s.kind != kindAccount {
+			continue
+		}
+		dist := s.pos - p
+		if dist < 0 {
+			dist = -dist
+		}
+		if dist < bestD {
+			best, bestD = i, dist
+		}
+	}
+	return best
+}
+
+// adjacentValue matches SID:secret as in URL userinfo, curl -u and
+// "sid:token" strings, also percent- or JSON-escaped (%3A, \u003a).
+func adjacentValue(buf []byte, e int, k kind) (int, bool) {
+	if e >= len(buf) {
+		return 0, false
+	}
+	switch buf[e] {
+	case ':':
+		if valueAt(buf, e+1, k) {
+			return e + 1, true
+		}
+	case '%':
+		if e+3 <= len(buf) && string(percentDecode(buf[e:e+3])) == ":" && valueAt(buf, e+3, k) {
+			return e + 3, true
+		}
+	case '\\': // \u003a in a JSON string
+		if e+6 <= len(buf) && string(unescapeJSON(buf[e:e+6])) == ":" && valueAt(buf, e+6, k) {
+			return e + 6, true
+		}
+	}
+	return 0, false
+}
+
+func isQuote(c byte) bool { return c == '"' || c == '\'' || c == '`' }
+
+// positionalValue matches f("SID", "secret") with literal arguments.
+func positionalValue(buf []byte, s int, k kind) (int, bool) {
+	if s == 0 || !isQuote(buf[s-1]) {
+		return 0, false
+	}
+	i := s + sidLen
+	if i < len(buf) && buf[i] == '\\' {
+		i++
+	}
+	if i >= len(buf) || !isQuote(buf[i]) {
+		return 0, false
+	}
+	i = skipSpace(buf, i+1, 200)
+	if i >= len(buf) || buf[i] != ',' {
+		return 0, false
+	}
+	i = skipSpace(buf, i+1, 200)
+	if i < len(buf) && buf[i] == '\\' {
+		i++
+	}
+	if i >= len(buf) || !isQuote(buf[i]) {
+		return 0, false
+	}
+	q := i + 1
+	if !valueAt(buf, q, k) {
+		return 0, false
+	}
+	c := q + secretLen
+	if c < len(buf) && buf[c] == '\\' {
+		c++
+	}
+	if c >= len(buf) || !isQuote(buf[c]) {
+		return 0, false
+	}
+	if deniedContext(lineBefore(buf, s)) {
+		return 0, false
+	}
+	return q, true
+}
+
+func skipSpace(buf []byte, i, max int) int {
+	for n := 0; i < len(buf) && n < max; i, n = i+1, n+1 {
+		switch buf[i] {
+		case ' ', '\t', '\r', '\n':
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// keyedValue finds, around SID i, the credential whose key name says what it
+// is, that is not nearer another SID and not in another service's section.
+func (d *detector) keyedValue(buf []byte, i int) int {
+	s := d.sids[i]
+	from := max(0, s.pos-pairRadius)
+	to := min(len(buf), s.pos+sidLen+pairRadius)
+	best, bestD := -1, 1<<30
+	for p := from; p < to; {
+		c := buf[p]
+		if !isAlnum(c) {
+			p++
+			continue
+		}
+		j := p + 1
+		for j < len(buf) && isAlnum(buf[j]) {
+			j++
+		}
+		start, q := p, p
+		if j-p == secretLen+1 && p >= 1 && buf[p-1] == '\\' && (c == 'n' || c == 't' || c == 'r') {
+			q = p + 1 // "\nTOKEN" inside a JSON string
+		}
+		p = j
+		if j-q != secretLen || (q == start && !boundaryBefore(buf, q)) {
+			continue
+		}
+		if !valueAt(buf, q, s.kind) || d.isConsumed(q) {
+			continue
+		}
+		dist := weightedDist(s.pos, q)
+		if dist >= bestD || !d.nearestSID(i, q, dist) {
+			continue
+		}
+		ok, strong := credKey(keyBefore(buf, q), s.kind)
+		if !ok || deniedContext(lineBefore(buf, q)) {
+			continue
+		}
+		lo, hi := min(s.pos, q), max(s.pos, q)
+		lines := bytes.Count(buf[lo:hi], []byte{'\n'})
+		if lines > maxStrongLines || (!strong && lines > maxGenericLines) {
+			continue
+		}
+		if sectionBarrier(buf, s.pos, q, from) {
+			continue
+		}
+		best, bestD = q, dist
+	}
+	return best
+}
+
+// weightedDist prefers a credential after its SID (the usual order).
+func weightedDist(sid, q int) int {
+	if q > sid {
+		return q - sid
+	}
+	return 2*(sid-q) + 1
+}
+
+// nearestSID: no other unpaired SID of the same kind is closer to q.
+func (d *detector) nearestSID(i, q, dist int) bool {
+	for j, o := range d.sids {
+		if j == i || o.kind != d.sids[i].kind || o.paired {
+			continue
+		}
+		if weightedDist(o.pos, q) < dist {
+			return false
+		}
+	}
+	return true
+}
+
+// lineBefore returns the bytes from the start of q's line up to q.
+func lineBefore(buf []byte, q int) []byte {
+	start := bytes.LastIndexByte(buf[:q], '\n') + 1
+	if q-start > 512 {
+		start = q - 512
+	}
+	return buf[start:q]
+}
+
+// keyBefore extracts the name a value at q is assigned to: key = "v",
+// "key": "v", key: v, --key v, ENV KEY v, <key>v, setKey("v"), map["key"] = "v".
+func keyBefore(buf []byte, q int) []byte {
+	line := lineBefore(buf, q)
+	i := len(line) - 1
+	for n := 0; i >= 0 && n < 3 && (isQuote(line[i]) || line[i] == '\\'); n++ {
+		i--
+	}
+	sp := i
+	for i >= 0 && (line[i] == ' ' || line[i] == '\t') {
+		i--
+	}
+	hadSpace := i < sp
+	ops := 0
+	for i >= 0 && ops < 3 && strings.IndexByte("=:>(,{", line[i]) >= 0 {
+		i--
+		ops++
+	}
+	if ops == 0 && !hadSpace {
+		return nil
+	}
+	for i >= 0 && (line[i] == ' ' || line[i] == '\t') {
+		i--
+	}
+	for n := 0; i >= 0 && n < 4 && (isQuote(line[i]) || line[i] == ']' || line[i] == '\\'); n++ {
+		i--
+	}
+	end := i + 1
+	for i >= 0 && (classTable[line[i]]&clIdent != 0 || line[i] == '.' || line[i] == '-') {
+		i--
+	}
+	return line[i+1 : end]
+}
+
+// Key words. Each flag is a meaning; a key whose words are not all known is
+// about something else (STRIPE_SECRET, csrf_token, password_hash).
+const (
+	wTwilio = 1 << iota
+	wAuth
+	wToken
+	wSecret
+	wPass
+	wCred
+	wKey
+	wAPI
+	wNeutral
+)
+
+// keyVocabulary is ordered longest first so compound words split correctly.
+const keyVocabulary = "subaccount:N credentials:C development:N environment:N production:N " +
+	"credential:N secondary:N password:P settings:N account:N primary:N sandbox:N secrets:S staging:N " +
+	"default:N current:N private:N environ:N options:N process:N passwd:P twilio:T secret:S tokens:O " +
+	"config:N client:N string:N master:N params:N getenv:N token:O creds:C basic:N value:N stage:N " +
+	"voice:N cred:C auth:A pass:P acct:N live:N test:N prod:N main:N conf:N opts:N self:N this:N your:N " +
+	"with:N rest:N api:I key:K pwd:P dev:N sms:N cfg:N env:N app:N sub:N set:N var:N let:N the:N new:N " +
+	"old:N str:N get:N my:N tw:N os:N"
+
+func vocabFlag(c byte) int {
+	switch c {
+	case 'T':
+		return wTwilio
+	case 'A':
+		return wAuth
+	case 'O':
+		return wToken
+	case 'S':
+		return wSecret
+	case 'P':
+		return wPass
+	case 'C':
+		return wCred
+	case 'K':
+		return wKey
+	case 'I':
+		return wAPI
+	}
+	return wNeutral
+}
+
+// keyFlags splits a key name into known words. ok is false when something
+// other than known words and digits remains.
+func keyFlags(key []byte) (flags int, ok bool) {
+	var norm []byte
+	for _, c := range key {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			norm = append(norm, c+'a'-'A')
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			norm = append(norm, c)
+		}
+	}
+	if len(norm) == 0 {
+		return 0, false
+	}
+	rest := string(norm)
+	for entry := range strings.FieldsSeq(keyVocabulary) {
+		w, f, _ := strings.Cut(entry, ":")
+		if strings.Contains(rest, w) {
+			rest = strings.ReplaceAll(rest, w, " ")
+			flags |= vocabFlag(f[0])
+		}
+	}
+	// Digits and single letters (TOKEN_B, sid2) are qualifiers, not words.
+	for part := range strings.FieldsSeq(rest) {
+		if len(strings.Trim(part, "0123456789")) > 1 {
+			return flags, false
+		}
+	}
+	return flags, true
+}
+
+// credKey says whether a key names the credential of kind k, and whether
+// it names Twilio (or auth/API) explicitly, which allows a longer distance.
+func credKey(key []byte, k kind) (ok, strong bool) {
+	if len(key) == 0 {
+		return false, false
+	}
+	f, known := keyFlags(key)
+	if !known {
+		return false, false
+	}
+	if k == kindAccount {
+		if f&wAPI != 0 || (f&wKey != 0 && f&(wTwilio|wAuth) == 0) {
+			return false, false
+		}
+		ok = f&(wToken|wSecret|wPass|wAuth|wCred) != 0 || f&(wKey|wTwilio) == wKey|wTwilio
+		return ok, f&(wTwilio|wAuth) != 0
+	}
+	if f&wAuth != 0 {
+		return false, false
+	}
+	ok = f&(wSecret|wPass|wToken|wCred) != 0
+	return ok, f&(wTwilio|wAPI) != 0 || f&(wSecret|wKey) == wSecret|wKey
+}
+
+// deniedWords on the line before a value mean another service or a hash.
+const deniedWords = "stripe github gitlab aws amazon azure gcp google firebase facebook slack mailgun " +
+	"nexmo vonage plivo paypal shopify heroku openai database postgres mysql redis mongo smtp jwt " +
+	"oauth csrf xsrf session webhook md5 sha1 sha256 sha512 hash checksum etag uuid guid digest nonce " +
+	"salt integrity commit signature"
+
+func deniedContext(line []byte) bool {
+	if len(line) == 0 {
+		return false
+	}
+	low := bytes.ToLower(line)
+	for w := range strings.FieldsSeq(deniedWords) {
+		if bytes.Contains(low, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sectionBarrier: the credential sits in an INI/TOML/YAML section named for
+// something else ([stripe], database:) than the SID's section.
+func sectionBarrier(buf []byte, sid, q, limit int) bool {
+	tp, tname := sectionAbove(buf, q, limit)
+	if tp < 0 {
+		return false
+	}
+	sp, _ := sectionAbove(buf, sid, limit)
+	if sp == tp {
+		return false
+	}
+	_, known := keyFlags(tname)
+	return !known
+}
+
+// sectionAbove finds the nearest header line above p's line that encloses
+// it: [name], or "name:" / "name: {" at a smaller indentation.
+func sectionAbove(buf []byte, p, limit int) (int, []byte) {
+	ls := bytes.LastIndexByte(buf[:p], '\n') + 1
+	indent := indentOf(buf[ls:p])
+	for n := 0; ls > limit && n < maxStrongLines; n++ {
+		prev := bytes.LastIndexByte(buf[:ls-1], '\n') + 1
+		line := buf[prev : ls-1]
+		ls = prev
+		t := bytes.TrimSpace(line)
+		if len(t) > 2 && t[0] == '[' && t[len(t)-1] == ']' {
+			return prev, bytes.Trim(t, "[]")
+		}
+		if indentOf(line) >= indent {
+			continue
+		}
+		t = bytes.TrimSuffix(bytes.TrimSuffix(t, []byte("{")), []byte(" "))
+		if len(t) > 1 && t[len(t)-1] == ':' {
+			return prev, bytes.Trim(t[:len(t)-1], `"' `)
+		}
+	}
+	return -1, nil
+}
+
+func indentOf(line []byte) int {
+	n := 0
+	for n < len(line) && (line[n] == ' ' || line[n] == '\t') {
+		n++
+	}
+	return n
+}
+
+// lowEntropy marks documentation values: few distinct characters (all zeros,
+// aaaa…), a short repeated period, or a long ascending run (0123456789abcdef).
+func lowEntropy(v []byte) bool {
+	var seen [256]bool
+	distinct := 0
+	for _, c := range v {
+		if !seen[c] {
+			seen[c] = true
+			distinct++
+		}
+	}
+	if distinct <= 4 {
+		return true
+	}
+	for _, per := range [...]int{2, 4, 8} {
+		if per < len(v) && bytes.Equal(v[per:], v[:len(v)-per]) {
+			return true
+		}
+	}
+	const order = "0123456789abcdef"
+	run := 1
+	for i := 1; i < len(v); i++ {
+		a, b := strings.IndexByte(order, v[i-1]), strings.IndexByte(order, v[i])
+		if a >= 0 && b == a+1 {
+			run++
+			if run >= 8 {
+				return true
+			}
+		} else {
+			run = 1
+		}
+	}
+	return false
+}
+
+// placeholderText: your_auth_token, [AuthToken], <secret>, xxxxxxxx, ****.
+func placeholderText(v []byte) bool {
+	if len(v) < 4 || len(v) > 64 {
+		return false
+	}
+	low := strings.ToLower(string(v))
+	for _, w := range [...]string{"your", "xxxx", "****", "changeme", "placeholder", "<", "[", "authtoken", "auth_token", "api_secret", "apisecret"} {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// valueToken reads a quoted or bare value starting at q.
+func valueToken(buf []byte, q int) (int, []byte) {
+	for q < len(buf) && (isQuote(buf[q]) || buf[q] == '\\') {
+		q++
+	}
+	e := q
+	for e < len(buf) && e-q <= 64 {
+		c := buf[e]
+		if c == '"' || c == '\'' || c == '`' || c == ',' || c == ';' || c == ')' || c == '@' || c == '&' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\\' {
+			break
+		}
+		e++
+	}
+	return q, buf[q:e]
+}
+
+// placeholderValue looks for a placeholder credential beside SID s: after a
+// colon or as the next literal argument, or under a credential key nearby.
+func (d *detector) placeholderValue(buf []byte, s *sidCand) {
+	e := s.pos + sidLen
+	try := func(q int, v []byte) bool {
+		if placeholderText(v) {
+			s.phOnly, s.phPos, s.phSecret = true, q, string(v)
+			return true
+		}
+		return false
+	}
+	if e < len(buf) && buf[e] == ':' {
+		if q, v := valueToken(buf, e+1); try(q, v) {
+			return
+		}
+	}
+	i := e
+	for i < len(buf) && i-e < 3 && (isQuote(buf[i]) || buf[i] == '\\') {
+		i++
+	}
+	if i = skipSpace(buf, i, 200); i < len(buf) && buf[i] == ',' {
+		if q, v := valueToken(buf, skipSpace(buf, i+1, 200)); try(q, v) {
+			return
+		}
+	}
+	// Nearby lines: key = placeholder.
+	from, to := max(0, s.pos-512), min(len(buf), e+512)
+	for ls := from; ls < to; {
+		le := bytes.IndexByte(buf[ls:to], '\n')
+		if le < 0 {
+			le = to - ls
+		}
+		line := buf[ls : ls+le]
+		if op := bytes.IndexAny(line, "=:"); op >= 0 {
+			vq := skipSpace(buf, ls+op+1, 8)
+			q, v := valueToken(buf, vq)
+			if placeholderText(v) {
+				if ok, _ := credKey(keyBefore(buf, vq), s.kind); ok && try(q, v) {
+					return
+				}
+			}
+		}
+		ls += le + 1
+	}
+}
+
+// findBasic decodes HTTP Basic credentials: base64 of "AC…:token" starts
+// with "QUM", of "SK…:secret" with "U0s".
+func findBasic(buf []byte, lo, hi int, sids []sidCand, out []hit) []hit {
+	for _, pre := range [...]string{"QUM", "U0s"} {
+		pb := []byte(pre)
+		for off := lo; off < hi; {
+			i := bytes.Index(buf[off:], pb)
+			if i < 0 {
+				break
+			}
+			p := off + i
+			off = p + 3
+			if p >= hi {
+				break
+			}
+			if p > 0 && classTable[buf[p-1]]&clB64 != 0 {
+				continue
+			}
+			e := p
+			for e < len(buf) && e-p < 128 && classTable[buf[e]]&clB64 != 0 {
+				e++
+			}
+			run := e
+			for e < len(buf) && e-run < 2 && buf[e] == '=' {
+				e++
+			}
+			if run-p < 88 || run-p > 92 {
+				continue
+			}
+			dec, ok := decodeBase64(buf[p:e])
+			if !ok || len(dec) != sidLen+1+secretLen || dec[sidLen] != ':' {
+				continue
+			}
+			k := kindAccount
+			if pre == "U0s" {
+				k = kindKey
+			}
+			if !allClass(dec[2:sidLen], clHex) || !valueAt(dec, sidLen+1, k) {
+				continue
+			}
+			h := hit{pos: p, sidPos: -1, secret: string(dec[sidLen+1:]),
+				placeholder: lowEntropy(dec[2:sidLen]) || lowEntropy(dec[sidLen+1:])}
+			if k == kindAccount {
+				h.rule, h.accountSID = RuleAuthToken, string(dec[:sidLen])
+			} else {
+				h.rule, h.keySID = RuleAPIKey, string(dec[:sidLen])
+				best := pairRadius + 1
+				for _, s := range sids {
+					if s.kind == kindAccount && abs(s.pos-p) < best {
+						best, h.accountSID = abs(s.pos-p), string(buf[s.pos:s.pos+sidLen])
+					}
+				}
+			}
+			out = append(out, h)
+			off = e
+		}
+	}
+	return out
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// findSendGrid matches SG. + 22 + . + 43 characters of [A-Za-z0-9_-].
+func findSendGrid(buf []byte, lo, hi int, out []hit) []hit {
+	const total = 3 + 22 + 1 + 43
+	pb := []byte("SG.")
+	for off := lo; off < hi; {
+		i := bytes.Index(buf[off:], pb)
+		if i < 0 {
+			break
+		}
+		p := off + i
+		off = p + 3
+		if p >= hi || p+total > len(buf) {
+			break
+		}
+		if p > 0 && (classTable[buf[p-1]]&clSG != 0 || buf[p-1] == '.') {
+			continue
+		}
+		if !allClass(buf[p+3:p+25], clSG) || buf[p+25] != '.' || !allClass(buf[p+26:p+total], clSG) {
+			continue
+		}
+		if p+total < len(buf) && (classTable[buf[p+total]]&clSG != 0) {
+			continue
+		}
+		v := buf[p : p+total]
+		ph := placeholderText(v) || lowEntropy(v[3:25]) || lowEntropy(v[26:]) ||
+			bytes.Contains(bytes.ToLower(v), []byte("example"))
+		out = append(out, hit{rule: RuleSendGrid, pos: p, sidPos: -1, secret: string(v), placeholder: ph})
+		off = p + total
+	}
+	return out
+}

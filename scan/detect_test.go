@@ -1,0 +1,214 @@
+package scan
+
+import (
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	atoguard "github.com/atoguard/atoguard"
+)
+
+// Public test values other scanners use (issue 3), and fabricated ones.
+const (
+	sid1 = "AC1b3f0bddbb6887d68d8454e66c749c6a"
+	tok1 = "daf7b3d34b9787f1212316eea62ba186"
+	sid2 = "AC598fdd1a56846658f660652ed4810395"
+	tok2 = "ce2337ad21d390367e018828cef2b0ef"
+	sk1  = "SK1fe059e17c773de4c071a57f9f975873"
+	sec1 = "4BDNaWxPP5naXdt54Fb4KwAWkfNohej8"
+	// Not a key: non-hex characters ("fake") in the SID part.
+	nearMiss = "SKbddcfb88fake8f7c4d9aefake7de1fc5"
+	md5Empty = "d41d8cd98f00b204e9800998ecf8427e"
+	uuidHex  = "9f3c2b7ae41d4c6b8a1e5d7f2c9b0a63"
+	gitHash  = "e83c5163316f89bfbde7d9ab23ca2e25604af290"
+	tok3     = "7c2e9a41f0b35d86e1a4c7f92b60d358" // fabricated 32-hex
+	sgKey    = "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"
+)
+
+// want is one expected finding, compared without positions.
+type want struct {
+	rule, account, key, secret string
+	placeholder                bool
+}
+
+func (w want) String() string {
+	return fmt.Sprintf("%s acct=%s key=%s secret=%q ph=%v", w.rule, w.account, w.key, w.secret, w.placeholder)
+}
+
+func authTok(sid, tok string) want { return want{rule: RuleAuthToken, account: sid, secret: tok} }
+func bare(sid string) want         { return want{rule: RuleAccountSID, account: sid} }
+func apiKey(acct, sk, sec string) want {
+	return want{rule: RuleAPIKey, account: acct, key: sk, secret: sec}
+}
+
+func basic(user, pass string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+}
+
+// expand fills {SID} {TOK} {SID2} {TOK2} {SK} {SEC} {TOK3} {MD5} {UUID} {GIT} {SG}.
+func expand(s string) string {
+	return strings.NewReplacer("{SID}", sid1, "{TOK}", tok1, "{SID2}", sid2, "{TOK2}", tok2,
+		"{SK}", sk1, "{SEC}", sec1, "{TOK3}", tok3, "{MD5}", md5Empty, "{UUID}", uuidHex,
+		"{GIT}", gitHash, "{SG}", sgKey, "{NEAR}", nearMiss).Replace(s)
+}
+
+type detectCase struct {
+	name string
+	in   string
+	want []want
+	ph   bool // IncludePlaceholders
+}
+
+func detectCases() []detectCase {
+	return []detectCase{
+		// --- auth token pairs by key name ---
+		{"python kwargs", "account_sid = \"{SID}\"\nauth_token = \"{TOK}\"\n", []want{authTok(sid1, tok1)}, false},
+		{"dotenv", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_AUTH_TOKEN={TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"shell export quoted", "export TWILIO_ACCOUNT_SID='{SID}'\nexport TWILIO_AUTH_TOKEN='{TOK}'\n", []want{authTok(sid1, tok1)}, false},
+		{"token before sid", "TWILIO_AUTH_TOKEN={TOK}\nTWILIO_ACCOUNT_SID={SID}\n", []want{authTok(sid1, tok1)}, false},
+		{"yaml", "twilio:\n  account_sid: {SID}\n  auth_token: {TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"yaml nested credentials", "twilio:\n  account_sid: {SID}\n  credentials:\n    auth_token: \"{TOK}\"\n", []want{authTok(sid1, tok1)}, false},
+		{"json camel", `{"accountSid": "{SID}", "authToken": "{TOK}"}`, []want{authTok(sid1, tok1)}, false},
+		{"json multiline", "{\n  \"twilio\": {\n    \"sid\": \"{SID}\",\n    \"token\": \"{TOK}\"\n  }\n}\n", []want{authTok(sid1, tok1)}, false},
+		{"toml", "[twilio]\naccount_sid = \"{SID}\"\nauth_token = \"{TOK}\"\n", []want{authTok(sid1, tok1)}, false},
+		{"ini", "[Twilio]\nAccountSid={SID}\nAuthToken={TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"properties", "twilio.account.sid={SID}\ntwilio.auth.token={TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"php vars", "<?php\n$sid = \"{SID}\";\n$token = \"{TOK}\";\n$client = new Client($sid, $token);\n", []want{authTok(sid1, tok1)}, false},
+		{"js object", "const config = { accountSid: '{SID}', authToken: '{TOK}' };", []want{authTok(sid1, tok1)}, false},
+		{"java fields one line", `static final String ACCOUNT_SID = "{SID}"; static final String AUTH_TOKEN = "{TOK}";`, []want{authTok(sid1, tok1)}, false},
+		{"go struct", "twilio.NewRestClientWithParams(twilio.ClientParams{\n\tUsername: \"{SID}\",\n\tPassword: \"{TOK}\",\n})", []want{authTok(sid1, tok1)}, false},
+		{"named args password", `client = Client(username="{SID}", password="{TOK}")`, []want{authTok(sid1, tok1)}, false},
+		{"docker compose list", "environment:\n  - TWILIO_ACCOUNT_SID={SID}\n  - TWILIO_AUTH_TOKEN={TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"dockerfile ENV", "ENV TWILIO_ACCOUNT_SID {SID}\nENV TWILIO_AUTH_TOKEN {TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"twilio cli flags", "twilio profiles:create --account-sid {SID} --auth-token {TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"xml", "<accountSid>{SID}</accountSid>\n<authToken>{TOK}</authToken>\n", []want{authTok(sid1, tok1)}, false},
+		{"os.environ subscript", "os.environ[\"TWILIO_ACCOUNT_SID\"] = \"{SID}\"\nos.environ[\"TWILIO_AUTH_TOKEN\"] = \"{TOK}\"\n", []want{authTok(sid1, tok1)}, false},
+		{"setdefault call", "os.environ.setdefault('TWILIO_ACCOUNT_SID', '{SID}')\nos.environ.setdefault('TWILIO_AUTH_TOKEN', '{TOK}')\n", []want{authTok(sid1, tok1)}, false},
+		{"secret key name", "TWILIO_SID={SID}\nTWILIO_SECRET={TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"terraform", "provider \"twilio\" {\n  account_sid = \"{SID}\"\n  auth_token  = \"{TOK}\"\n}\n", []want{authTok(sid1, tok1)}, false},
+		{"ruby config", "config.account_sid = '{SID}'\nconfig.auth_token = '{TOK}'\n", []want{authTok(sid1, tok1)}, false},
+		{"second public pair", "ACCOUNT_SID = '{SID2}'\nAUTH_TOKEN = '{TOK2}'\n", []want{authTok(sid2, tok2)}, false},
+		{"two accounts in order", "TWILIO_SID_PROD={SID}\nTWILIO_TOKEN_PROD={TOK}\nTWILIO_SID_DEV={SID2}\nTWILIO_TOKEN_DEV={TOK2}\n", []want{authTok(sid1, tok1), authTok(sid2, tok2)}, false},
+		// --- structural pairs ---
+		{"positional python", `client = Client("{SID}", "{TOK}")`, []want{authTok(sid1, tok1)}, false},
+		{"positional multiline", "client = Client(\n    \"{SID}\",\n    \"{TOK}\"\n)\n", []want{authTok(sid1, tok1)}, false},
+		{"positional node", "const client = require('twilio')('{SID}', '{TOK}');", []want{authTok(sid1, tok1)}, false},
+		{"positional java", `Twilio.init("{SID}", "{TOK}");`, []want{authTok(sid1, tok1)}, false},
+		{"positional ruby", "@client = Twilio::REST::Client.new('{SID}', '{TOK}')", []want{authTok(sid1, tok1)}, false},
+		{"positional csharp", `TwilioClient.Init("{SID}", "{TOK}");`, []want{authTok(sid1, tok1)}, false},
+		{"url userinfo", "url = \"https://{SID}:{TOK}@api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json\"\n", []want{authTok(sid1, tok1)}, false},
+		{"curl -u", "curl -X POST https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json \\\n  -u {SID}:{TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"curl --user quoted", "curl --user \"{SID2}:{TOK2}\" https://api.twilio.com/\n", []want{authTok(sid2, tok2)}, false},
+		{"basic header", "Authorization: Basic " + basic(sid1, tok1) + "\n", []want{authTok(sid1, tok1)}, false},
+		{"basic header in code", "headers = {'Authorization': 'Basic " + basic(sid2, tok2) + "'}\n", []want{authTok(sid2, tok2)}, false},
+		{"percent-encoded userinfo", "https://{SID}%3A{TOK}@api.twilio.com/", []want{authTok(sid1, tok1)}, false},
+		{"json unicode colon", `{"url": "https://{SID}\u003a{TOK}@api.twilio.com"}`, []want{authTok(sid1, tok1)}, false},
+		{"notebook positional", `{"cell_type": "code", "source": ["from twilio.rest import Client\n", "client = Client(\"{SID}\", \"{TOK}\")\n"]}`, []want{authTok(sid1, tok1)}, false},
+		{"notebook keyed", "\"source\": [\n    \"account_sid = \\\"{SID}\\\"\\n\",\n    \"auth_token = \\\"{TOK}\\\"\\n\",\n]", []want{authTok(sid1, tok1)}, false},
+		{"notebook escaped newline prefix", `"output": "sid=\n{SID}\ntoken=\n{TOK}"`, []want{bare(sid1)}, false},
+		// --- API keys ---
+		{"api key dotenv", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_API_KEY={SK}\nTWILIO_API_SECRET={SEC}\n", []want{apiKey(sid1, sk1, sec1)}, false},
+		{"api key positional", `client = Client("{SK}", "{SEC}", "{SID}")`, []want{apiKey(sid1, sk1, sec1)}, false},
+		{"api key node", "const client = twilio('{SK}', '{SEC}', { accountSid: '{SID}' });", []want{apiKey(sid1, sk1, sec1)}, false},
+		{"api key curl", "curl -u {SK}:{SEC} https://api.twilio.com/2010-04-01/Accounts.json", []want{apiKey("", sk1, sec1)}, false},
+		{"api key basic header", "Authorization: Basic " + basic(sk1, sec1), []want{apiKey("", sk1, sec1)}, false},
+		{"api key yaml", "twilio:\n  api_key_sid: {SK}\n  api_key_secret: {SEC}\n", []want{apiKey("", sk1, sec1)}, false},
+		{"api key and auth token", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_AUTH_TOKEN={TOK}\nTWILIO_API_KEY={SK}\nTWILIO_API_SECRET={SEC}\n", []want{authTok(sid1, tok1), apiKey(sid1, sk1, sec1)}, false},
+		{"api key without secret", "TWILIO_API_KEY={SK}\n", nil, false},
+		// --- bare Account SIDs ---
+		{"bare sid", "TWILIO_ACCOUNT_SID={SID}\n", []want{bare(sid1)}, false},
+		{"sid with env token", "client = Client(\"{SID}\", os.environ[\"TWILIO_AUTH_TOKEN\"])\n", []want{bare(sid1)}, false},
+		{"sid in url path", "GET /2010-04-01/Accounts/{SID}/Calls.json\n", []want{bare(sid1)}, false},
+		{"sid repeated once", "{SID}\n{SID}\n{SID}\n", []want{bare(sid1)}, false},
+		// --- SendGrid ---
+		{"sendgrid", "SENDGRID_API_KEY={SG}\n", []want{{rule: RuleSendGrid, secret: sgKey}}, false},
+		{"sendgrid in code", "sg = SendGridAPIClient('{SG}')", []want{{rule: RuleSendGrid, secret: sgKey}}, false},
+		{"sendgrid short", "SG.aB3dE5fG7hI9jK1lM3nO5p.qR7sT9uV1wX3yZ5aB7cD9eF1gH3iJ5kL7mN9oP1qR3\n", nil, false},
+		{"sendgrid long", "{SG}x\n", nil, false},
+		{"sendgrid placeholder", "SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", nil, false},
+		// --- negatives: not credentials ---
+		{"near miss key", "TWILIO_API_KEY={NEAR}\nTWILIO_API_SECRET={SEC}\n", nil, false},
+		{"md5 beside sid", "account_sid = \"{SID}\"\nmd5 = \"{MD5}\"\n", []want{bare(sid1)}, false},
+		{"uuid beside sid", "account_sid = \"{SID}\"\nrequest_id = \"{UUID}\"\n", []want{bare(sid1)}, false},
+		{"git hash beside sid", "sid: {SID}\ncommit: {GIT}\n", []want{bare(sid1)}, false},
+		{"etag header", "X-Twilio-Account: {SID}\nETag: \"{MD5}\"\n", []want{bare(sid1)}, false},
+		{"checksum", "TWILIO_ACCOUNT_SID={SID}\nchecksum={MD5}\n", []want{bare(sid1)}, false},
+		{"password hash", "TWILIO_ACCOUNT_SID={SID}\npassword_hash={TOK3}\n", []want{bare(sid1)}, false},
+		{"other vendor token", "TWILIO_ACCOUNT_SID={SID}\nGITHUB_TOKEN={TOK3}\n", []want{bare(sid1)}, false},
+		{"csrf token", "account_sid = '{SID}'\ncsrf_token = '{TOK3}'\n", []want{bare(sid1)}, false},
+		{"session token", "account_sid = '{SID}'\nsession_token = '{TOK3}'\n", []want{bare(sid1)}, false},
+		{"stripe section after", "twilio:\n  sid: {SID}\nstripe:\n  secret: {TOK3}\n", []want{bare(sid1)}, false},
+		{"database section before", "database:\n  password: {TOK3}\ntwilio:\n  account_sid: {SID}\n", []want{bare(sid1)}, false},
+		{"ini other section", "[twilio]\nsid={SID}\n[mailer]\npassword={TOK3}\n", []want{bare(sid1)}, false},
+		{"stripe dict same line", "TWILIO_SID = '{SID}'\nSTRIPE = {'secret': '{TOK3}'}\n", []want{bare(sid1)}, false},
+		{"api secret not auth token", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_API_SECRET={TOK3}\n", []want{bare(sid1)}, false},
+		{"md5 positional", "digest = md5sum(\"{SID}\", \"{MD5}\")\n", []want{bare(sid1)}, false},
+		{"hex list no keys", "{SID}\n{MD5}\n{UUID}\n", []want{bare(sid1)}, false},
+		{"generic key too far", "account_sid = '{SID}'\n" + strings.Repeat("x = 1\n", 20) + "token = '{TOK3}'\n", []want{bare(sid1)}, false},
+		{"token without sid", "auth_token = \"{TOK}\"\n", nil, false},
+		{"uppercase hex sid", "ACCOUNT_SID=AC1B3F0BDDBB6887D68D8454E66C749C6A\n", nil, false},
+		{"sid glued to word", "XAC1b3f0bddbb6887d68d8454e66c749c6a\n", nil, false},
+		{"sid too long", "{SID}0\n", nil, false},
+		{"token too long", "account_sid='{SID}'\nauth_token='{TOK}0'\n", []want{bare(sid1)}, false},
+		{"sk too long secret", "TWILIO_API_KEY={SK}\nTWILIO_API_SECRET={SEC}Z\n", nil, false},
+		{"nearest sid wins", "SID_A={SID}\nSID_B={SID2}\nTOKEN_B={TOK2}\n", []want{bare(sid1), authTok(sid2, tok2)}, false},
+		{"structural beats keyed", "client = Client(\"{SID}\", \"{TOK}\")\nauth_token = \"{TOK3}\"\n", []want{authTok(sid1, tok1)}, false},
+		// --- placeholders ---
+		{"doc placeholder hidden", "client = Client(\"ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\", \"your_auth_token\")\n", nil, false},
+		{"doc placeholder shown", "client = Client(\"ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\", \"your_auth_token\")\n",
+			[]want{{rule: RuleAuthToken, account: "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", secret: "your_auth_token", placeholder: true}}, true},
+		{"lowercase x placeholder shown", "account_sid = 'ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\n",
+			[]want{{rule: RuleAccountSID, account: "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", placeholder: true}}, true},
+		{"zeros hidden", "TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000\nTWILIO_AUTH_TOKEN=00000000000000000000000000000000\n", nil, false},
+		{"zeros shown", "TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000\nTWILIO_AUTH_TOKEN=00000000000000000000000000000000\n",
+			[]want{{rule: RuleAuthToken, account: "AC00000000000000000000000000000000", secret: "00000000000000000000000000000000", placeholder: true}}, true},
+		{"aaaa sid hidden", "sid: ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", nil, false},
+		{"real sid placeholder token", "account_sid = '{SID}'\nauth_token = 'your_auth_token'\n", []want{bare(sid1)}, false},
+		{"real sid sequential token", "account_sid = '{SID}'\nauth_token = '0123456789abcdef0123456789abcdef'\n", []want{bare(sid1)}, false},
+		{"placeholder api key", "TWILIO_API_KEY=SKXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\nTWILIO_API_SECRET=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n", nil, false},
+		// --- allow comments ---
+		{"allow on token line", "account_sid = \"{SID}\"\nauth_token = \"{TOK}\"  # atoguard:allow\n", nil, false},
+		{"allow on sid line", "account_sid = \"{SID}\"  // atoguard:allow\nauth_token = \"{TOK}\"\n", nil, false},
+		{"allow bare sid", "TWILIO_ACCOUNT_SID={SID} # atoguard:allow\n", nil, false},
+		{"allow elsewhere does not count", "# atoguard:allow\naccount_sid = \"{SID}\"\nauth_token = \"{TOK}\"\n", []want{authTok(sid1, tok1)}, false},
+	}
+}
+
+func gotWants(fs []atoguard.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, want{f.Rule, f.AccountSID, f.KeySID, f.Secret.Reveal(), f.Placeholder}.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestDetectTable(t *testing.T) {
+	cases := detectCases()
+	if len(cases) < 60 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := expand(tc.in)
+			s := New(Options{IncludePlaceholders: tc.ph})
+			fs := s.ScanBytes("case.txt", []byte(in))
+			var ws []string
+			for _, w := range tc.want {
+				ws = append(ws, w.String())
+			}
+			slices.Sort(ws)
+			got := gotWants(fs)
+			if !slices.Equal(got, ws) {
+				t.Errorf("input:\n%s\ngot:\n  %s\nwant:\n  %s", in, strings.Join(got, "\n  "), strings.Join(ws, "\n  "))
+			}
+			for _, f := range fs {
+				if f.Line < 1 || f.Column < 1 || f.Verification != atoguard.Unverified || f.Fingerprint == "" {
+					t.Errorf("bad finding fields: %+v", f)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,36 @@
+// Package scan finds leaked Twilio and SendGrid credentials in files, archive
+// members, git blobs and streams.
+//
+// The engine: a Scanner reads the Items of a Source with a bounded pool of
+// workers (Options.Concurrency). Each item is streamed in chunks
+// (Options.ChunkSize, 1 MiB by default) with a context margin on both sides,
+// so a SID and its token split by a read boundary are still paired, and a
+// large file is never held whole. Content with a NUL byte in its first 8 KiB
+// is skipped as binary unless Item.Text says otherwise.
+//
+// The detectors (rules, see Rules and docs/detectors.md):
+//
+//   - twilio-auth-token: an Account SID (AC + 32 lowercase hex) paired with a
+//     32-hex auth token by structure (SID:token in URL userinfo, curl -u and
+//     HTTP Basic headers, which are base64-decoded; literal positional
+//     arguments) or by the token's key name (auth_token, TWILIO_AUTH_TOKEN,
+//     token, secret, password …) near the SID, unless another section or
+//     service is clearly meant;
+//   - twilio-api-key: an API key SID (SK + 32 hex) with its 32-alphanumeric
+//     secret, by the same rules;
+//   - twilio-account-sid: an Account SID with no credential beside it;
+//   - sendgrid-api-key: SG. + 22 + . + 43 characters.
+//
+// Speed: literal searches (bytes.Index, vectorised by the runtime) for "AC",
+// "SK", "SG." and the base64 prefixes "QUM"/"U0s" skip most bytes; character
+// classes and context rules run only around those hits, and line/column are
+// computed only for findings. No regular expression runs in the hot path.
+//
+// Placeholders (ACxxxx…, all zeros, your_auth_token, sequential or repeated
+// example values) are dropped unless Options.IncludePlaceholders. A line
+// containing "atoguard:allow" suppresses findings anchored on it.
+//
+// Findings are atoguard.Finding values: Secret holds the credential (it
+// redacts itself), Fingerprint identifies it (of the SID for a bare SID).
+// Use Scanner.Scan for sources and Scanner.ScanBytes for one document.
+package scan

@@ -1,0 +1,334 @@
+package scan
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	atoguard "github.com/atoguard/atoguard"
+)
+
+// DefaultChunkSize is how much of an item the engine reads at a time.
+const DefaultChunkSize = 1 << 20
+
+// sniffSize is the prefix searched for NUL bytes to recognise binary content.
+const sniffSize = 8 << 10
+
+// AllowMarker on the line of a finding (or of its SID) suppresses it.
+const AllowMarker = "atoguard:allow"
+
+// Options configure a Scanner. The zero value is usable.
+type Options struct {
+	// IncludePlaceholders reports documentation placeholders and example
+	// values too (Finding.Placeholder is true for them).
+	IncludePlaceholders bool
+	// Warn receives non-fatal problems (unreadable items); the scan goes on.
+	Warn Warner
+	// Progress is called, never concurrently, with running totals of bytes
+	// read and items finished.
+	Progress func(bytes, files int64)
+	// Concurrency is the number of items scanned at once (default GOMAXPROCS).
+	Concurrency int
+	// ChunkSize is the streaming read size (default DefaultChunkSize).
+	ChunkSize int
+}
+
+// Stats describe a finished scan.
+type Stats struct {
+	Files    int64 // items without git origins that were scanned
+	Blobs    int64 // git blobs scanned
+	Bytes    int64 // bytes read
+	Duration time.Duration
+	Skipped  int64 // items skipped: binary content or unreadable
+}
+
+// Result is what Scan returns: findings sorted by path, line and column.
+type Result struct {
+	Findings []atoguard.Finding
+	Stats    Stats
+}
+
+// Scanner runs the detectors over a Source with a bounded worker pool.
+type Scanner struct {
+	opts Options
+}
+
+// New returns a Scanner with opts.
+func New(opts Options) *Scanner {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = runtime.GOMAXPROCS(0)
+	}
+	if opts.ChunkSize <= 0 {
+		opts.ChunkSize = DefaultChunkSize
+	}
+	return &Scanner{opts: opts}
+}
+
+type run struct {
+	s     *Scanner
+	mu    sync.Mutex
+	res   Result
+	bytes int64
+	items int64
+}
+
+// Scan reads every item of src once and returns the findings. Problems with
+// single items go to Options.Warn; an error from the source itself or the
+// context ends the scan and is returned with the findings so far.
+func (s *Scanner) Scan(ctx context.Context, src Source) (Result, error) {
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &run{s: s}
+	items := make(chan Item, s.opts.Concurrency)
+	var wg sync.WaitGroup
+	for range s.opts.Concurrency {
+		wg.Go(func() {
+			w := s.newWorker()
+			for it := range items {
+				if ctx.Err() != nil {
+					continue
+				}
+				r.scanItem(w, it)
+			}
+		})
+	}
+	err := src.Items(ctx, func(it Item) error {
+		select {
+		case items <- it:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(items)
+	wg.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	sortFindings(r.res.Findings)
+	r.res.Stats.Duration = time.Since(start)
+	return r.res, err
+}
+
+func sortFindings(fs []atoguard.Finding) {
+	slices.SortStableFunc(fs, func(a, b atoguard.Finding) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Column, b.Column), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Commit, b.Commit))
+	})
+}
+
+func (r *run) scanItem(w *worker, it Item) {
+	fs, n, err := w.scan(it, r.s.opts.IncludePlaceholders, func(n int64) {
+		r.mu.Lock()
+		r.bytes += n
+		if p := r.s.opts.Progress; p != nil {
+			p(r.bytes, r.items)
+		}
+		r.mu.Unlock()
+	})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Stats.Bytes += n
+	r.items++
+	r.res.Findings = append(r.res.Findings, fs...)
+	switch {
+	case errors.Is(err, errBinary):
+		r.res.Stats.Skipped++
+	case err != nil && n == 0:
+		r.res.Stats.Skipped++
+		r.warn(it.Path, err)
+	default:
+		if err != nil {
+			r.warn(it.Path, err) // read failed part way: keep what was found
+		}
+		if len(it.Origins) > 0 {
+			r.res.Stats.Blobs++
+		} else {
+			r.res.Stats.Files++
+		}
+	}
+	if p := r.s.opts.Progress; p != nil {
+		p(r.bytes, r.items)
+	}
+}
+
+func (r *run) warn(path string, err error) {
+	if r.s.opts.Warn != nil {
+		r.s.opts.Warn(path, err)
+	}
+}
+
+var errBinary = errors.New("binary content")
+
+// worker holds one goroutine's reusable buffers.
+type worker struct {
+	chunk int
+	buf   []byte
+	det   detector
+	hits  []hit
+}
+
+func (s *Scanner) newWorker() *worker {
+	return &worker{chunk: s.opts.ChunkSize, det: detector{includePlaceholders: s.opts.IncludePlaceholders}}
+}
+
+// scan streams one item through the detectors. The buffer holds
+// [margin | chunk | margin]; only hits anchored in the middle part are
+// reported, so a pair split by a read boundary is still seen whole once.
+func (w *worker) scan(it Item, includePH bool, progress func(int64)) ([]atoguard.Finding, int64, error) {
+	if it.Open == nil {
+		return nil, 0, errors.New("item has no content")
+	}
+	rc, err := it.Open()
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rc.Close()
+	if w.buf == nil {
+		w.buf = make([]byte, w.chunk+2*windowMargin)
+	}
+	buf := w.buf
+	var (
+		findings []atoguard.Finding
+		total    int64
+		base     int64 // absolute offset of buf[0]
+		n        int   // valid bytes in buf
+		emitted  int64 // absolute offset up to which hits were reported
+		lines    int   // newlines before base
+		lastNL   int64 = -1
+		first          = true
+	)
+	for {
+		m, rerr := io.ReadFull(rc, buf[n:])
+		n += m
+		total += int64(m)
+		if m > 0 {
+			progress(int64(m))
+		}
+		eof := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
+		if rerr != nil && !eof {
+			err = fmt.Errorf("read: %w", rerr)
+		}
+		if first {
+			first = false
+			if !it.Text && bytes.IndexByte(buf[:min(n, sniffSize)], 0) >= 0 {
+				return nil, total, errBinary
+			}
+		}
+		end := base + int64(n)
+		if !eof && err == nil {
+			end -= windowMargin
+		}
+		if end > emitted {
+			w.hits = w.det.detect(buf[:n], int(emitted-base), int(end-base), w.hits[:0])
+			for _, h := range w.hits {
+				f, ok := w.finding(it, buf[:n], h, base, lines, lastNL, includePH)
+				if ok && !dupBareSID(findings, f) {
+					findings = append(findings, f)
+				}
+			}
+			emitted = end
+		}
+		if eof || err != nil {
+			return findings, total, err
+		}
+		keep := int(end - windowMargin - base)
+		if keep > 0 {
+			lines += bytes.Count(buf[:keep], []byte{'\n'})
+			if j := bytes.LastIndexByte(buf[:keep], '\n'); j >= 0 {
+				lastNL = base + int64(j)
+			}
+			n = copy(buf, buf[keep:n])
+			base += int64(keep)
+		}
+	}
+}
+
+func (w *worker) finding(it Item, buf []byte, h hit, base int64, lines int, lastNL int64, includePH bool) (atoguard.Finding, bool) {
+	if h.placeholder && !includePH {
+		return atoguard.Finding{}, false
+	}
+	if allowed(buf, h.pos) || (h.sidPos >= 0 && allowed(buf, h.sidPos)) {
+		return atoguard.Finding{}, false
+	}
+	rule, _ := RuleByID(h.rule)
+	f := atoguard.Finding{
+		Rule:         h.rule,
+		Severity:     rule.Severity,
+		Path:         it.Path,
+		AccountSID:   h.accountSID,
+		KeySID:       h.keySID,
+		Placeholder:  h.placeholder,
+		Verification: atoguard.Unverified,
+	}
+	f.Line, f.Column = position(buf, h.pos, base, lines, lastNL)
+	if h.secret != "" {
+		f.Secret = atoguard.NewSecret(h.secret)
+		f.Fingerprint = f.Secret.Fingerprint()
+	} else {
+		f.Fingerprint = atoguard.Fingerprint(h.accountSID)
+	}
+	if len(it.Origins) > 0 {
+		o := it.Origins[0]
+		f.Commit, f.Author, f.Email, f.Date = o.Commit, o.Author, o.Email, o.Date
+		if o.Path != "" {
+			f.Path = o.Path
+		}
+	}
+	return f, true
+}
+
+// position turns a buffer offset into a 1-based line and byte column.
+func position(buf []byte, i int, base int64, lines int, lastNL int64) (int, int) {
+	line := lines + bytes.Count(buf[:i], []byte{'\n'}) + 1
+	if j := bytes.LastIndexByte(buf[:i], '\n'); j >= 0 {
+		return line, i - j
+	}
+	return line, int(base + int64(i) - lastNL)
+}
+
+// allowed reports whether the line around buffer offset i carries AllowMarker.
+func allowed(buf []byte, i int) bool {
+	ls := bytes.LastIndexByte(buf[:i], '\n') + 1
+	le := bytes.IndexByte(buf[i:], '\n')
+	if le < 0 {
+		le = len(buf)
+	} else {
+		le += i
+	}
+	return bytes.Contains(buf[ls:le], []byte(AllowMarker))
+}
+
+// ScanBytes runs the detectors over one in-memory document (used by
+// exposure for fetched files). Placeholders follow Options.
+func (s *Scanner) ScanBytes(path string, data []byte) []atoguard.Finding {
+	w := s.newWorker()
+	w.chunk = max(len(data), 1)
+	fs, _, _ := w.scan(Item{Path: path, Size: int64(len(data)), Text: true,
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }},
+		s.opts.IncludePlaceholders, func(int64) {})
+	sortFindings(fs)
+	return fs
+}
+
+// dupBareSID: an Account SID is reported bare once per item, and not at all
+// once a credential finding for it exists there.
+func dupBareSID(fs []atoguard.Finding, f atoguard.Finding) bool {
+	if f.Rule != RuleAccountSID {
+		return false
+	}
+	for _, o := range fs {
+		if o.AccountSID == f.AccountSID && o.Placeholder == f.Placeholder && (o.Rule == RuleAccountSID || o.Rule == RuleAuthToken) {
+			return true
+		}
+	}
+	return false
+}
