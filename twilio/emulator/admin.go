@@ -1,0 +1,321 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/twilio/emulator/scenario"
+)
+
+// Admin endpoints (test and demo tools, only on the emulator's own handler):
+//
+//	GET    /_emulator/state           accounts, credential validity (fingerprints), config
+//	GET    /_emulator/credentials     the test account's SID and auth token
+//	GET    /_emulator/clock           {"now"}
+//	POST   /_emulator/clock           {"now": RFC 3339} sets the clock
+//	POST   /_emulator/clock/advance   {"duration": "1h"} (or ?d=1h)
+//	POST   /_emulator/scenario        {"name","seed"} builds a named world, or a World JSON body
+//	GET    /_emulator/faults          the active rules
+//	POST   /_emulator/faults          [rules] or {"rules":[…]} or {"specs":["429,p=0.3"]} replaces them
+//	DELETE /_emulator/faults          clears them
+func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	route := r.Method + " " + strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_emulator"), "/")
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 256<<20))
+	if err != nil {
+		adminError(w, http.StatusBadRequest, "reading body: "+err.Error())
+		return
+	}
+	switch route {
+	case "GET /state":
+		e.mu.RLock()
+		s := e.stateView()
+		e.mu.RUnlock()
+		adminJSON(w, s)
+	case "GET /credentials":
+		e.mu.RLock()
+		defer e.mu.RUnlock()
+		a := e.testAccount()
+		if a == nil {
+			adminError(w, http.StatusNotFound, "no main account in the world")
+			return
+		}
+		adminJSON(w, map[string]string{"account_sid": a.SID, "auth_token": a.token})
+	case "GET /clock":
+		adminJSON(w, map[string]any{"now": e.clock.Now().Format(time.RFC3339)})
+	case "POST /clock":
+		var in struct {
+			Now time.Time `json:"now"`
+		}
+		if err := json.Unmarshal(body, &in); err != nil || in.Now.IsZero() {
+			adminError(w, http.StatusBadRequest, `want {"now": "<RFC 3339 time>"}`)
+			return
+		}
+		e.clock.Set(in.Now)
+		adminJSON(w, map[string]any{"now": e.clock.Now().Format(time.RFC3339)})
+	case "POST /clock/advance":
+		d, err := adminDuration(r, body)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		e.clock.Advance(d)
+		adminJSON(w, map[string]any{"now": e.clock.Now().Format(time.RFC3339)})
+	case "POST /scenario":
+		w2, err := e.adminWorld(body)
+		if err == nil {
+			err = e.Load(w2)
+		}
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if !w2.Now.IsZero() {
+			e.clock.Set(w2.Now)
+		}
+		adminJSON(w, map[string]any{"name": w2.Name, "seed": w2.Seed, "accounts": len(w2.Accounts)})
+	case "GET /faults":
+		adminJSON(w, map[string]any{"rules": e.faults.list()})
+	case "POST /faults":
+		rules, err := parseAdminFaults(body)
+		if err == nil {
+			err = e.faults.set(rules)
+		}
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		adminJSON(w, map[string]any{"rules": e.faults.list()})
+	case "DELETE /faults":
+		_ = e.faults.set(nil)
+		adminJSON(w, map[string]any{"rules": []FaultRule{}})
+	default:
+		adminError(w, http.StatusNotFound, "no admin endpoint "+route)
+	}
+}
+
+// SetFaults replaces the active fault rules (the admin endpoint's Go form).
+func (e *Emulator) SetFaults(rules []FaultRule) error { return e.faults.set(rules) }
+
+// TestCredential returns the SID and auth token of the world's first main
+// account: fabricated values, for tests and the demo.
+func (e *Emulator) TestCredential() (accountSID string, token atoguard.Secret, ok bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	a := e.testAccount()
+	if a == nil {
+		return "", atoguard.Secret{}, false
+	}
+	return a.SID, atoguard.NewSecret(a.token), true
+}
+
+func (e *Emulator) testAccount() *account {
+	for _, a := range e.st.order {
+		if !a.IsSubaccount() {
+			return a
+		}
+	}
+	return nil
+}
+
+func adminDuration(r *http.Request, body []byte) (time.Duration, error) {
+	s := r.URL.Query().Get("d")
+	if s == "" && len(body) > 0 {
+		var in struct {
+			Duration string `json:"duration"`
+		}
+		if err := json.Unmarshal(body, &in); err != nil {
+			return 0, errors.New(`want {"duration": "1h"}`)
+		}
+		s = in.Duration
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, errors.New(`want a non-negative duration, e.g. {"duration": "1h"}`)
+	}
+	return d, nil
+}
+
+func (e *Emulator) adminWorld(body []byte) (*scenario.World, error) {
+	var probe struct {
+		Name     *string         `json:"name"`
+		Seed     int64           `json:"seed"`
+		Now      time.Time       `json:"now"`
+		Accounts json.RawMessage `json:"accounts"`
+	}
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return nil, errors.New("scenario body must be JSON: " + err.Error())
+	}
+	if probe.Accounts != nil {
+		var w scenario.World
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, err
+		}
+		return &w, nil
+	}
+	if probe.Name == nil || *probe.Name == "" {
+		return nil, errors.New(`want {"name": "...", "seed": N} or a world with "accounts"`)
+	}
+	if e.opts.Builder == nil {
+		return nil, errors.New("this emulator cannot build named scenarios")
+	}
+	now := probe.Now
+	if now.IsZero() {
+		now = e.clock.Now()
+	}
+	return e.opts.Builder(*probe.Name, probe.Seed, now)
+}
+
+func parseAdminFaults(body []byte) ([]FaultRule, error) {
+	var rules []FaultRule
+	if err := json.Unmarshal(body, &rules); err == nil {
+		return rules, nil
+	}
+	var in struct {
+		Rules []FaultRule `json:"rules"`
+		Specs []string    `json:"specs"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, errors.New(`want [rules], {"rules": [...]} or {"specs": ["429,p=0.3"]}`)
+	}
+	rules = in.Rules
+	for _, s := range in.Specs {
+		f, err := ParseFaultSpec(s)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, f)
+	}
+	return rules, nil
+}
+
+func adminJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func adminError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// State is the admin view of the emulator: what is configured and which
+// credentials work. Secrets appear only as fingerprints.
+type State struct {
+	World    string         `json:"world"`
+	Now      time.Time      `json:"now"`
+	Accounts []AccountState `json:"accounts"`
+	Faults   []FaultRule    `json:"faults"`
+}
+
+// AccountState is one account in the admin view.
+type AccountState struct {
+	atoguard.Account
+	AuthToken        CredentialState             `json:"auth_token"`
+	SecondaryToken   *CredentialState            `json:"secondary_auth_token,omitempty"`
+	Keys             []KeyState                  `json:"keys"`
+	PhoneNumbers     []atoguard.PhoneNumber      `json:"phone_numbers"`
+	Applications     []atoguard.Application      `json:"applications"`
+	Services         []atoguard.MessagingService `json:"messaging_services"`
+	CallerIDs        []atoguard.CallerID         `json:"caller_ids"`
+	UsageTriggers    []atoguard.UsageTrigger     `json:"usage_triggers"`
+	VoicePermissions []atoguard.VoicePermission  `json:"voice_permissions"` // countries with anything enabled
+	VoiceInheritance bool                        `json:"voice_inheritance"`
+	SMSPermissions   []atoguard.SMSPermission    `json:"sms_permissions"` // enabled countries
+	Sinks            []map[string]any            `json:"sinks"`
+	Subscriptions    []map[string]any            `json:"subscriptions"`
+	Counts           map[string]int              `json:"counts"`
+}
+
+// CredentialState shows a credential without its value.
+type CredentialState struct {
+	Fingerprint string `json:"fingerprint"`
+	Valid       bool   `json:"valid"`
+}
+
+// KeyState is an API key in the admin view (deleted keys are gone: invalid).
+type KeyState struct {
+	SID          string          `json:"sid"`
+	FriendlyName string          `json:"friendly_name"`
+	Type         string          `json:"type"`
+	Secret       CredentialState `json:"secret"`
+	DateCreated  time.Time       `json:"date_created"`
+}
+
+func (e *Emulator) stateView() State {
+	st := e.st
+	s := State{World: e.world.Name, Now: e.clock.Now(), Faults: e.faults.list(), Accounts: []AccountState{}}
+	for _, a := range st.order {
+		valid := a.Status != "closed"
+		as := AccountState{
+			Account:          a.Account,
+			AuthToken:        CredentialState{atoguard.Fingerprint(a.token), valid},
+			VoiceInheritance: a.voiceInherit,
+			Keys:             []KeyState{},
+			Counts: map[string]int{
+				"messages": len(a.msgs.recs), "calls": len(a.calls), "events": len(a.events),
+			},
+		}
+		if a.secondary != "" {
+			as.SecondaryToken = &CredentialState{atoguard.Fingerprint(a.secondary), valid}
+		}
+		c := &call{st: st}
+		for _, k := range c.accountKeys(a) {
+			as.Keys = append(as.Keys, KeyState{SID: k.SID, FriendlyName: k.FriendlyName, Type: k.Type,
+				Secret: CredentialState{atoguard.Fingerprint(k.Secret), valid}, DateCreated: k.DateCreated})
+		}
+		for _, p := range a.numbers {
+			as.PhoneNumbers = append(as.PhoneNumbers, p.PhoneNumber)
+		}
+		for _, p := range a.apps {
+			as.Applications = append(as.Applications, p.Application)
+		}
+		for _, p := range a.services {
+			as.Services = append(as.Services, p.MessagingService)
+		}
+		for _, p := range a.callerIDs {
+			as.CallerIDs = append(as.CallerIDs, p.CallerID)
+		}
+		for _, p := range a.triggers {
+			as.UsageTriggers = append(as.UsageTriggers, p.UsageTrigger)
+		}
+		for _, iso := range sortedKeys(a.voice) {
+			p := a.voice[iso]
+			if p.LowRiskEnabled || p.HighRiskSpecialEnabled || p.HighRiskTollFraud {
+				as.VoicePermissions = append(as.VoicePermissions, p.VoicePermission)
+			}
+		}
+		for _, iso := range sortedKeys(a.sms) {
+			if p := a.sms[iso]; p.Enabled {
+				as.SMSPermissions = append(as.SMSPermissions, p.SMSPermission)
+			}
+		}
+		for _, sk := range a.sinks {
+			as.Sinks = append(as.Sinks, map[string]any{"sid": sk.sid, "description": sk.description,
+				"sink_type": sk.sinkType, "sink_configuration": sk.config, "status": sk.status})
+		}
+		for _, sb := range a.subs {
+			as.Subscriptions = append(as.Subscriptions, map[string]any{"sid": sb.sid, "description": sb.description,
+				"sink_sid": sb.sinkSID, "types": sb.types})
+		}
+		s.Accounts = append(s.Accounts, as)
+	}
+	return s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,177 @@
+// Package emulator is a stateful, in-memory fake of the Twilio REST API
+// products atoguard uses, served over real HTTP. It keeps real semantics —
+// credentials that stop working when rotated or deleted, subaccount
+// boundaries, filters, paging, Monitor events for every administrative
+// change — and can inject faults (latency, 429, 5xx, resets, broken bodies)
+// deterministically from a seed, so clients are tested against something
+// that behaves like Twilio, including Twilio under load and failure.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/atoguard/atoguard/twilio/emulator/scenario"
+)
+
+// Options configure an Emulator. Every field is optional.
+type Options struct {
+	// World is served from the start; nil starts with an empty world (load
+	// one later with Load or the admin endpoint).
+	World *scenario.World
+	// Seed drives SIDs, credentials the emulator creates and fault dice.
+	Seed int64
+	// Clock is the emulator's notion of now; nil starts a running clock at
+	// World.Now (or the wall clock when the world has none).
+	Clock *Clock
+	// Faults are active from the start.
+	Faults []FaultRule
+	// Logger receives one debug line per request (never credentials).
+	Logger *slog.Logger
+	// Builder loads named scenarios for the admin endpoint
+	// (POST /_emulator/scenario {"name","seed"}); nil disables loading by name.
+	Builder func(name string, seed int64, now time.Time) (*scenario.World, error)
+}
+
+// Emulator serves one world. It is safe for concurrent use.
+type Emulator struct {
+	opts   Options
+	clock  *Clock
+	log    *slog.Logger
+	faults *faultSet
+
+	rtOnce sync.Once
+	rts    []*route
+
+	mu    sync.RWMutex // guards st
+	st    *state
+	world *scenario.World // the world last loaded (its name and expectations)
+}
+
+// New builds an emulator serving opts.World.
+func New(opts Options) (*Emulator, error) {
+	e := &Emulator{opts: opts, clock: opts.Clock, log: opts.Logger}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.clock == nil {
+		start := time.Now().UTC()
+		if opts.World != nil && !opts.World.Now.IsZero() {
+			start = opts.World.Now
+		}
+		e.clock = NewClock(start)
+	}
+	fs, err := newFaultSet(opts.Seed, opts.Faults)
+	if err != nil {
+		return nil, err
+	}
+	e.faults = fs
+	w := opts.World
+	if w == nil {
+		w = &scenario.World{Name: "empty"}
+	}
+	if err := e.Load(w); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Load replaces the served world. Credentials, traffic and events of the
+// previous world are gone at once.
+func (e *Emulator) Load(w *scenario.World) error {
+	if w == nil {
+		return errors.New("emulator: nil world")
+	}
+	st, err := buildState(w, e.opts.Seed, e.clock)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.st, e.world = st, w
+	e.mu.Unlock()
+	return nil
+}
+
+// Clock returns the emulator's clock (tests advance it).
+func (e *Emulator) Clock() *Clock { return e.clock }
+
+// Handler serves the Twilio products and the admin endpoints.
+func (e *Emulator) Handler() http.Handler { return http.HandlerFunc(e.serveHTTP) }
+
+// Start serves the emulator on addr (e.g. "127.0.0.1:0") and returns its base
+// URL and a stop function that shuts the server down.
+func (e *Emulator) Start(addr string) (url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if srv.Shutdown(ctx) != nil {
+				_ = srv.Close()
+			}
+			<-done
+		})
+	}
+	return "http://" + ln.Addr().String(), stop, nil
+}
+
+// Clock is a settable clock. It runs with the wall clock from the time it is
+// set (so events created during a drill get increasing timestamps) unless
+// frozen.
+type Clock struct {
+	mu     sync.Mutex
+	base   time.Time
+	wallAt time.Time
+	frozen bool
+	wall   func() time.Time
+}
+
+// NewClock returns a running clock that reads t now.
+func NewClock(t time.Time) *Clock {
+	return &Clock{base: t.UTC(), wallAt: time.Now(), wall: time.Now}
+}
+
+// NewFrozenClock returns a clock that only moves when set or advanced.
+func NewFrozenClock(t time.Time) *Clock {
+	c := NewClock(t)
+	c.frozen = true
+	return c
+}
+
+// Now reads the clock.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen {
+		return c.base
+	}
+	return c.base.Add(c.wall().Sub(c.wallAt))
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.base, c.wallAt = t.UTC(), c.wall()
+	c.mu.Unlock()
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	now := c.Now()
+	c.Set(now.Add(d))
+}

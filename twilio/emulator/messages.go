@@ -1,0 +1,118 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/atoguard/atoguard"
+)
+
+// listMessages serves GET Messages.json: newest first, filters To, From,
+// DateSent, DateSent< and DateSent>.
+func (c *call) listMessages() {
+	pr, ok := c.paging()
+	if !ok {
+		return
+	}
+	from, to, ok := c.dateRange("DateSent")
+	if !ok {
+		return
+	}
+	ms := &c.acct.msgs
+	lo, hi := ms.bounds(from, to)
+	var match func(int) bool
+	toID, fromID := uint32(0), uint32(0)
+	var empty bool
+	if c.has("To") {
+		id, ok := ms.strs.lookup(c.v("To"))
+		toID, empty = id, empty || !ok
+	}
+	if c.has("From") {
+		id, ok := ms.strs.lookup(c.v("From"))
+		fromID, empty = id, empty || !ok
+	}
+	switch {
+	case empty:
+		lo, hi = 0, 0
+	case c.has("To") || c.has("From"):
+		recs := ms.recs
+		wantTo, wantFrom := c.has("To"), c.has("From")
+		match = func(i int) bool {
+			r := &recs[i]
+			return (!wantTo || r.to == toID) && (!wantFrom || r.from == fromID)
+		}
+	}
+	idx, next, ok := pageDesc(len(ms.recs), lo, hi, pr, match)
+	if !ok {
+		c.fail(http.StatusBadRequest, 21481, "Invalid PageToken")
+		return
+	}
+	items := make([][]byte, 0, len(idx))
+	buf := make([]byte, 0, 900*len(idx))
+	for _, i := range idx {
+		start := len(buf)
+		buf = ms.appendJSON(buf, &ms.recs[i], c.acct.SID)
+		items = append(items, buf[start:len(buf):len(buf)])
+	}
+	c.write2010List("messages", items, pr, next)
+}
+
+// createMessage serves POST Messages.json. The message is stored as sent,
+// priced by destination; the response shows it queued, as Twilio does.
+func (c *call) createMessage() {
+	a := c.acct
+	to, from, svc, body := c.v("To"), c.v("From"), c.v("MessagingServiceSid"), c.v("Body")
+	switch {
+	case a.Status != "active":
+		c.fail(http.StatusForbidden, 10001, "Account is not active")
+		return
+	case to == "":
+		c.fail(http.StatusBadRequest, 21604, "A 'To' phone number is required.")
+		return
+	case from == "" && svc == "":
+		c.fail(http.StatusBadRequest, 21603, "A 'From' phone number is required.")
+		return
+	case body == "" && !c.has("MediaUrl") && !c.has("ContentSid"):
+		c.fail(http.StatusBadRequest, 21602, "Message body is required.")
+		return
+	case !strings.HasPrefix(to, "+") || len(to) < 8 || len(to) > 16:
+		c.fail(http.StatusBadRequest, 21211, "Invalid 'To' Phone Number: "+to)
+		return
+	case utf8.RuneCountInString(body) > 1600:
+		c.fail(http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit.")
+		return
+	}
+	if svc != "" && from == "" {
+		from = firstNumber(a)
+	}
+	if cc, ok := countryOfNumber(to); ok {
+		if p := a.sms[cc.iso]; p != nil && !p.Enabled {
+			c.fail(http.StatusBadRequest, 21408, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: "+to)
+			return
+		}
+	}
+	segs := (utf8.RuneCountInString(body) + 152) / 153
+	m := atoguard.Message{
+		SID: c.st.newSID("SM"), AccountSID: a.SID, MessagingServiceSID: svc,
+		From: from, To: to, Body: body, Direction: "outbound-api", Status: "sent",
+		NumSegments: max(1, segs), Price: smsPrice(to) * float64(max(1, segs)), PriceUnit: "USD",
+		DateCreated: c.now, DateSent: c.now,
+	}
+	a.msgs.insert(&m)
+	// The response is the message as just accepted: queued, unpriced.
+	view := m
+	view.Status, view.Price, view.DateSent = "queued", 0, view.DateSent.AddDate(-3000, 0, 0)
+	var r msgStore
+	r.strs = newInterner()
+	r.add(&view)
+	r.recs[0].sent, r.recs[0].price = 0, noPrice
+	c.raw(http.StatusCreated, r.appendJSON(nil, &r.recs[0], a.SID))
+}
+
+func firstNumber(a *account) string {
+	if len(a.numbers) > 0 {
+		return a.numbers[0].PhoneNumber.PhoneNumber
+	}
+	return ""
+}
