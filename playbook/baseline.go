@@ -159,7 +159,8 @@ func Countries(numbers []string) []string {
 		if r == "" || r == "ZZ" {
 			continue
 		}
-		if !phonenumbers.IsNANPACountry(r) { // NANP shares +1: never cache by prefix
+		// Cache only where the calling code has one region (+1 and +44 do not).
+		if len(phonenumbers.GetRegionCodesForCountryCode(int(pn.GetCountryCode()))) == 1 {
 			byPrefix[key] = r
 		}
 		set[r] = true

@@ -294,6 +294,10 @@ func (e *engine) runStep(ctx context.Context, a *acct, step string) ([]atoguard.
 	if e.apply {
 		attempts = 5
 	}
+	backoff := e.opts.RetryBackoff
+	if backoff <= 0 {
+		backoff = 100 * time.Millisecond
+	}
 	var err error
 	var out []atoguard.Action
 	for try := 1; try <= attempts; try++ {
@@ -301,7 +305,7 @@ func (e *engine) runStep(ctx context.Context, a *acct, step string) ([]atoguard.
 			select {
 			case <-ctx.Done():
 				return out, ctx.Err()
-			case <-time.After(time.Duration(try*try) * 100 * time.Millisecond):
+			case <-time.After(time.Duration(try*try) * backoff):
 			}
 		}
 		out, err = e.stepOnce(ctx, a, step)

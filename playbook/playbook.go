@@ -151,6 +151,10 @@ type Options struct {
 	// the attacker; they never verify a checklist item.
 	AttackerEvents []string
 
+	// RetryBackoff is the base pause before a step is re-inspected after a
+	// transient failure (default 100 ms; it grows with the square of the attempt).
+	RetryBackoff time.Duration
+
 	// Concurrency is how many subaccounts are worked on at once (default 8).
 	Concurrency int
 	// Progress receives one line per action (stderr in the CLI); never secrets.
