@@ -1,0 +1,309 @@
+package detect
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/atoguard/atoguard"
+)
+
+// Signal ids of the destination detectors.
+const (
+	IDNewCountry        = "destination.new-country"
+	IDHighRisk          = "destination.high-risk"
+	IDSequentialNumbers = "destination.sequential-numbers"
+	IDShortCalls        = "destination.short-calls"
+)
+
+// Destination thresholds. A single message to a new country is everyday
+// life (a customer travelling); a handful is worth a look.
+const (
+	newCountryMin   = 3
+	highRiskMin     = 3
+	seqMaxGap       = 5  // numbers at most this far apart continue a run
+	seqMinRun       = 5  // a run needs this many distinct numbers
+	seqMinTotal     = 10 // numbers in runs before the account alerts
+	shortCallsMin   = 20 // distinct destinations of short calls
+	shortCallsShare = 0.5
+)
+
+func (r *run) destinations(a *AccountData, p *profile) []atoguard.Signal {
+	var out []atoguard.Signal
+	if s := r.newCountries(a, p); s != nil {
+		out = append(out, *s)
+	}
+	if s := r.highRisk(a, p); s != nil {
+		out = append(out, *s)
+	}
+	if s := r.sequential(a, p); s != nil {
+		out = append(out, *s)
+	}
+	if s := r.shortCalls(a, p); s != nil {
+		out = append(out, *s)
+	}
+	return out
+}
+
+func (r *run) newCountries(a *AccountData, p *profile) *atoguard.Signal {
+	if p.baselineOutbound == 0 && len(p.homeRegions) == 0 {
+		return nil // nothing to call "new" against
+	}
+	var fresh []*countryAgg
+	for _, c := range p.order {
+		if c.window >= newCountryMin && c.baseline == 0 && !p.homeRegions[c.region] {
+			fresh = append(fresh, c)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].window > fresh[j].window })
+	hr := highRiskRegions()
+	var total float64
+	var names []string
+	ev := atoguard.Evidence{Counts: map[string]float64{}, Details: map[string]string{}}
+	start, end := fresh[0].first, fresh[0].last
+	anyRisky := false
+	for _, c := range fresh {
+		total += c.window
+		names = append(names, fmt.Sprintf("%s (%s)", c.region, num(c.window)))
+		ev.Counts["country:"+c.region] = c.window
+		for _, e := range c.examples {
+			ev.Examples = appendLimited(ev.Examples, 10, e)
+		}
+		for _, rec := range c.records {
+			ev.Records = appendLimited(ev.Records, maxRecords, rec)
+		}
+		if c.first.Before(start) {
+			start = c.first
+		}
+		if c.last.After(end) {
+			end = c.last
+		}
+		if _, ok := hr[c.region]; ok {
+			anyRisky = true
+		}
+	}
+	ev.Counts["records"] = total
+	ev.Counts["countries"] = float64(len(fresh))
+	known := knownCountries(p)
+	ev.Details["baseline_countries"] = strings.Join(known, ",")
+	sev := atoguard.SeverityLow
+	switch {
+	case total >= 100 || (anyRisky && total >= 10):
+		sev = atoguard.SeverityHigh
+	case total >= 10:
+		sev = atoguard.SeverityMedium
+	}
+	conf := 0.6
+	if p.baselineOutbound == 0 {
+		conf = 0.4 // judged against the sender numbers' countries only
+	}
+	return &atoguard.Signal{ID: IDNewCountry, Sign: atoguard.SignUnusualCountries, Severity: sev, Confidence: conf,
+		AccountSID: a.Account.SID, Start: start, End: end,
+		Summary:  fmt.Sprintf("traffic to %d country(ies) never used in the baseline: %s", len(fresh), strings.Join(limitStrings(names, 8), ", ")),
+		Evidence: ev}
+}
+
+func knownCountries(p *profile) []string {
+	set := map[string]bool{}
+	for _, c := range p.order {
+		if c.baseline > 0 {
+			set[c.region] = true
+		}
+	}
+	for r := range p.homeRegions {
+		set[r] = true
+	}
+	out := make([]string, 0, len(set))
+	for r := range set {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (r *run) highRisk(a *AccountData, p *profile) *atoguard.Signal {
+	hr := highRiskRegions()
+	hcc := highRiskCountryCodes()
+	baseHours := float64(p.sinceIdx - p.baseIdx)
+	winHours := float64(p.hours - p.sinceIdx)
+	ev := atoguard.Evidence{Counts: map[string]float64{}, Details: map[string]string{}}
+	var total, premium float64
+	var start, end time.Time
+	var names []string
+	for _, c := range p.order {
+		why, risky := hr[c.region]
+		if !risky && strings.HasPrefix(c.region, "+") {
+			var cc int
+			fmt.Sscanf(c.region[1:], "%d", &cc)
+			why, risky = hcc[cc]
+		}
+		hit := 0.0
+		if risky {
+			expected := 0.0
+			if baseHours > 0 {
+				expected = c.baseline * winHours / baseHours
+			}
+			if c.window >= highRiskMin && c.window > 3*expected+highRiskMin {
+				hit = c.window
+				ev.Details["country:"+c.region] = why
+			}
+		}
+		if c.premium > 0 {
+			premium += float64(c.premium)
+			for _, e := range c.premEx {
+				ev.Examples = appendLimited(ev.Examples, 10, e)
+			}
+			hit = max(hit, float64(c.premium))
+		}
+		if hit == 0 {
+			continue
+		}
+		total += hit
+		ev.Counts["country:"+c.region] = hit
+		names = append(names, fmt.Sprintf("%s (%s)", c.region, num(hit)))
+		for _, e := range c.examples {
+			ev.Examples = appendLimited(ev.Examples, 10, e)
+		}
+		for _, rec := range c.records {
+			ev.Records = appendLimited(ev.Records, maxRecords, rec)
+		}
+		if start.IsZero() || c.first.Before(start) {
+			start = c.first
+		}
+		if c.last.After(end) {
+			end = c.last
+		}
+	}
+	if total == 0 || (premium < highRiskMin && total < highRiskMin) {
+		return nil
+	}
+	ev.Counts["records"] = total
+	ev.Counts["premium_rate"] = premium
+	sev := atoguard.SeverityMedium
+	if total >= 20 || premium >= highRiskMin {
+		sev = atoguard.SeverityHigh
+	}
+	return &atoguard.Signal{ID: IDHighRisk, Sign: atoguard.SignUnusualCountries, Severity: sev,
+		Confidence: round2(math.Min(0.9, 0.5+total/200)), AccountSID: a.Account.SID, Start: start, End: end,
+		Summary:  fmt.Sprintf("%s record(s) to high-risk or premium-rate destinations: %s", num(total), strings.Join(limitStrings(names, 8), ", ")),
+		Evidence: ev}
+}
+
+// sequential finds runs of consecutive or nearly consecutive destination
+// numbers in one numbering range: pumping bots walk number blocks.
+func (r *run) sequential(a *AccountData, p *profile) *atoguard.Signal {
+	keys := make([]seqKey, 0, len(p.seqNumbers))
+	for k := range p.seqNumbers {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].cc != keys[j].cc {
+			return keys[i].cc < keys[j].cc
+		}
+		return keys[i].natLen < keys[j].natLen
+	})
+	type run struct {
+		cc, natLen  int
+		from, to    uint64
+		n           int
+		firstRecord string
+	}
+	var runs []run
+	inRuns := 0
+	for _, k := range keys {
+		nums := p.seqNumbers[k]
+		slices.Sort(nums)
+		nums = slices.Compact(nums)
+		i := 0
+		for i < len(nums) {
+			j := i
+			for j+1 < len(nums) && nums[j+1]-nums[j] <= seqMaxGap {
+				j++
+			}
+			if n := j - i + 1; n >= seqMinRun {
+				runs = append(runs, run{k.cc, k.natLen, nums[i], nums[j], n, p.seqSIDs[k][nums[i]]})
+				inRuns += n
+			}
+			i = j + 1
+		}
+	}
+	if inRuns < seqMinTotal {
+		return nil
+	}
+	sort.SliceStable(runs, func(i, j int) bool { return runs[i].n > runs[j].n })
+	ev := atoguard.Evidence{Counts: map[string]float64{"numbers_in_runs": float64(inRuns), "runs": float64(len(runs)), "longest_run": float64(runs[0].n)}}
+	for i, rn := range runs {
+		if i == 10 {
+			break
+		}
+		ev.Examples = append(ev.Examples, fmt.Sprintf("+%d%0*d … +%d%0*d (%d numbers)", rn.cc, rn.natLen, rn.from, rn.cc, rn.natLen, rn.to, rn.n))
+		ev.Records = appendLimited(ev.Records, maxRecords, rn.firstRecord)
+	}
+	start, end := r.windowSpan(p)
+	return &atoguard.Signal{ID: IDSequentialNumbers, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
+		Confidence: round2(math.Min(0.95, 0.6+float64(inRuns)/500)), AccountSID: a.Account.SID, Start: start, End: end,
+		Summary: fmt.Sprintf("%d destination numbers in %d sequential run(s), longest %d (+%d%0*d…): SMS pumping / IRSF pattern",
+			inRuns, len(runs), runs[0].n, runs[0].cc, runs[0].natLen, runs[0].from),
+		Evidence: ev}
+}
+
+func (r *run) shortCalls(a *AccountData, p *profile) *atoguard.Signal {
+	var fresh []string
+	for to := range p.shortCalls {
+		if !p.baselineShortCalls[to] {
+			fresh = append(fresh, to)
+		}
+	}
+	if len(fresh) < shortCallsMin {
+		return nil
+	}
+	var windowCalls float64
+	for i := p.sinceIdx; i < p.hours; i++ {
+		windowCalls += p.voice[i]
+	}
+	if float64(p.windowCalls) < shortCallsShare*windowCalls {
+		return nil
+	}
+	slices.Sort(fresh)
+	ev := atoguard.Evidence{Counts: map[string]float64{"destinations": float64(len(fresh)), "short_calls": float64(p.windowCalls), "window_calls": windowCalls},
+		Details: map[string]string{"max_duration_seconds": itoa(shortCallMax)}}
+	for _, to := range fresh {
+		ev.Examples = appendLimited(ev.Examples, maxExamples, to)
+		ev.Records = appendLimited(ev.Records, maxRecords, p.shortCalls[to])
+	}
+	start, end := r.windowSpan(p)
+	return &atoguard.Signal{ID: IDShortCalls, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
+		Confidence: round2(math.Min(0.9, 0.5+float64(len(fresh))/200)), AccountSID: a.Account.SID, Start: start, End: end,
+		Summary:  fmt.Sprintf("%d short calls (≤%ds) to %d new destinations: toll-fraud pattern", p.windowCalls, shortCallMax, len(fresh)),
+		Evidence: ev}
+}
+
+// windowSpan is the first and last window hour with outbound traffic.
+func (r *run) windowSpan(p *profile) (time.Time, time.Time) {
+	first, last := -1, -1
+	for i := p.sinceIdx; i < p.hours; i++ {
+		if p.sms[i]+p.voice[i] > 0 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return r.ds.Since, r.ds.Until
+	}
+	return p.start.Add(time.Duration(first) * time.Hour), p.start.Add(time.Duration(last+1) * time.Hour)
+}
+
+func limitStrings(s []string, n int) []string {
+	if len(s) <= n {
+		return s
+	}
+	return append(slices.Clone(s[:n]), fmt.Sprintf("+%d more", len(s)-n))
+}

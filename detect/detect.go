@@ -1,0 +1,220 @@
+// Package detect turns collected Twilio data (messages, calls, usage,
+// Monitor events, configuration) into signals, a verdict and a timeline.
+// It is pure: no I/O, no clock, no globals; the same dataset always gives the
+// same result.
+package detect
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/atoguard/atoguard"
+)
+
+// Dataset is everything an investigation collected.
+type Dataset struct {
+	Since         time.Time // start of the investigated window
+	Until         time.Time // end of the window (now)
+	BaselineSince time.Time // start of the baseline window, which ends at Since
+	Accounts      []AccountData
+}
+
+// AccountData is one account's collected records. Messages, calls and usage
+// cover [BaselineSince, Until); events as far back as Monitor keeps them.
+type AccountData struct {
+	Account  atoguard.Account        `json:"account"`
+	Error    string                  `json:"error,omitempty"` // collection failed (partially)
+	Messages []atoguard.Message      `json:"-"`
+	Calls    []atoguard.Call         `json:"-"`
+	Usage    []atoguard.UsageRecord  `json:"-"`
+	Events   []atoguard.Event        `json:"-"`
+	Config   *atoguard.Configuration `json:"-"`
+	// Known is the known-good configuration (investigate --against), if any.
+	Known *atoguard.Configuration `json:"-"`
+}
+
+// Options tune detection. The zero value is usable: defaults are applied.
+type Options struct {
+	// Location is the time zone used for hour-of-week seasonality (the
+	// business's own day and week); nil means UTC.
+	Location *time.Location
+	// Phisher analyses message text for phishing URLs; nil uses a minimal
+	// URL extractor without brand analysis.
+	Phisher Phisher
+	// MinHourlyVolume is the smallest hourly message/call count that can be
+	// a spike (guards quiet accounts against alerts on tiny numbers).
+	MinHourlyVolume float64
+	// MinDailyVolume is the same guard for a whole day.
+	MinDailyVolume float64
+	// MinHourlyCost and MinDailyCost guard cost spikes (in price units, USD).
+	MinHourlyCost, MinDailyCost float64
+	// SpikeZ is the robust z-score above which an hour or day is anomalous.
+	SpikeZ float64
+	// TemplateRecipients is how many distinct recipients of one body
+	// template with a link make a blast.
+	TemplateRecipients int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Phisher == nil {
+		o.Phisher = newBasicPhisher()
+	}
+	if o.MinHourlyVolume == 0 {
+		o.MinHourlyVolume = 40
+	}
+	if o.MinDailyVolume == 0 {
+		o.MinDailyVolume = 150
+	}
+	if o.MinHourlyCost == 0 {
+		o.MinHourlyCost = 3
+	}
+	if o.MinDailyCost == 0 {
+		o.MinDailyCost = 15
+	}
+	if o.SpikeZ == 0 {
+		o.SpikeZ = 6
+	}
+	if o.TemplateRecipients == 0 {
+		o.TemplateRecipients = 20
+	}
+	return o
+}
+
+// Result is the outcome of detection.
+type Result struct {
+	Verdict atoguard.Verdict `json:"verdict"`
+	Score   float64          `json:"score"` // 0..100, how strongly the signals point at a takeover
+	// Reasons explain the verdict in plain sentences; Carried lists the
+	// signal ids that carried it.
+	Reasons  []string                 `json:"reasons"`
+	Carried  []string                 `json:"carried_by,omitempty"`
+	Accounts []AccountResult          `json:"accounts"`
+	Signals  []atoguard.Signal        `json:"signals"`
+	Timeline []atoguard.TimelineEntry `json:"timeline"`
+}
+
+// AccountResult summarises one account.
+type AccountResult struct {
+	SID          string           `json:"sid"`
+	FriendlyName string           `json:"friendly_name,omitempty"`
+	OwnerSID     string           `json:"owner_account_sid,omitempty"`
+	Status       string           `json:"status,omitempty"`
+	Error        string           `json:"error,omitempty"`
+	Verdict      atoguard.Verdict `json:"verdict"`
+	Score        float64          `json:"score"`
+	Messages     int              `json:"messages"`
+	Calls        int              `json:"calls"`
+	Events       int              `json:"events"`
+	Signals      int              `json:"signals"`
+}
+
+// Run detects signals across all accounts, attributes events, decides the
+// verdict and builds the timeline.
+func Run(ds *Dataset, opts Options) Result {
+	opts = opts.withDefaults()
+	r := &run{ds: ds, opts: opts, numbers: NewNumbers()}
+	r.learnBaselineActors()
+
+	var signals []atoguard.Signal
+	var attacked []attributedEvent
+	for i := range ds.Accounts {
+		a := &ds.Accounts[i]
+		p := r.profile(a)
+		signals = append(signals, r.traffic(a, p)...)
+		signals = append(signals, r.destinations(a, p)...)
+		signals = append(signals, r.phishing(a)...)
+		ev, att := r.events(a)
+		signals = append(signals, ev...)
+		attacked = append(attacked, att...)
+		signals = append(signals, r.configDiff(a)...)
+	}
+	sortSignals(signals)
+
+	res := Result{Signals: signals}
+	if res.Signals == nil {
+		res.Signals = []atoguard.Signal{}
+	}
+	v := decide(signals)
+	res.Verdict, res.Score, res.Reasons, res.Carried = v.verdict, v.score, v.reasons, v.carried
+	for _, a := range ds.Accounts {
+		var own []atoguard.Signal
+		for _, s := range signals {
+			if s.AccountSID == a.Account.SID {
+				own = append(own, s)
+			}
+		}
+		av := decide(own)
+		res.Accounts = append(res.Accounts, AccountResult{
+			SID: a.Account.SID, FriendlyName: a.Account.FriendlyName, OwnerSID: a.Account.OwnerSID,
+			Status: a.Account.Status, Error: a.Error, Verdict: av.verdict, Score: av.score,
+			Messages: len(a.Messages), Calls: len(a.Calls), Events: len(a.Events), Signals: len(own),
+		})
+	}
+	if res.Accounts == nil {
+		res.Accounts = []AccountResult{}
+	}
+	res.Timeline = timeline(signals, attacked, r.windowEvents())
+	return res
+}
+
+// run holds per-run state: caches and what the baseline says is normal.
+type run struct {
+	ds      *Dataset
+	opts    Options
+	numbers *Numbers
+	// Known actors, IPs and networks from baseline events of the whole
+	// account family (an admin of the parent also acts on subaccounts).
+	knownActors   map[string]bool
+	knownIPs      map[string]bool
+	knownNets     map[string]bool
+	knownCountry  map[string]bool
+	baselineEvent int
+}
+
+func (r *run) inWindow(t time.Time) bool {
+	return !t.Before(r.ds.Since) && t.Before(r.ds.Until)
+}
+
+func (r *run) inBaseline(t time.Time) bool {
+	return !t.Before(r.ds.BaselineSince) && t.Before(r.ds.Since)
+}
+
+func sortSignals(s []atoguard.Signal) {
+	slices.SortStableFunc(s, func(a, b atoguard.Signal) int {
+		if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Confidence, a.Confidence); c != 0 {
+			return c
+		}
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.AccountSID, b.AccountSID)
+	})
+}
+
+// messageTime is when a message happened: sent date, else created date.
+func messageTime(m *atoguard.Message) time.Time {
+	if !m.DateSent.IsZero() {
+		return m.DateSent
+	}
+	return m.DateCreated
+}
+
+func failedStatus(s string) bool { return s == "failed" || s == "undelivered" }
+
+// examples keeps at most n items.
+func appendLimited(list []string, n int, v string) []string {
+	if len(list) < n {
+		return append(list, v)
+	}
+	return list
+}

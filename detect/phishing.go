@@ -1,0 +1,339 @@
+package detect
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/atoguard/atoguard"
+)
+
+// Signal ids of the phishing detectors.
+const (
+	IDBrandImpersonation = "phishing.brand-impersonation"
+	IDTemplateBlast      = "phishing.template-blast"
+)
+
+// Phisher is the URL analysis detect needs (implemented by detect/phish via
+// NewPhisher; a minimal fallback is used when none is given).
+type Phisher interface {
+	Analyze(text string) PhishResult
+	// Template reduces a message body to its template: the variable parts
+	// (names, codes, tracking ids) removed, the link's host kept.
+	Template(body string) string
+}
+
+// PhishResult is the analysis of one text.
+type PhishResult struct {
+	Phishing bool
+	Score    float64
+	URLs     []PhishURL
+}
+
+// PhishURL is one URL found in a text.
+type PhishURL struct {
+	URL, Host, RegistrableDomain, Brand string
+	Reasons                             []string
+	Score                               float64
+}
+
+// hasURLHint is a cheap prefilter: most message bodies (codes, reminders)
+// carry no link and skip URL analysis entirely.
+func hasURLHint(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		switch s[i] {
+		case '.':
+			if isAlnum(s[i-1]) && isLetter(s[i+1]) {
+				return true
+			}
+		case '/':
+			if s[i-1] == ':' || s[i-1] == '/' {
+				return true
+			}
+		case '[', '(', '{':
+			if s[i+1] == '.' || s[i+1] == 'd' || s[i+1] == 'D' {
+				return true // hxxp[.]evil[.]com, evil(dot)com
+			}
+		}
+	}
+	return false
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' || c >= 0x80 }
+func isAlnum(c byte) bool  { return isLetter(c) || c >= '0' && c <= '9' || c == '-' }
+
+type bodyInfo struct {
+	res      PhishResult
+	template string
+	hasURL   bool
+}
+
+type templateAgg struct {
+	template   string
+	example    string
+	recipients map[string]struct{}
+	messages   int
+	domains    []string
+	phishing   bool
+	brand      string
+	records    []string
+	first      time.Time
+	last       time.Time
+}
+
+type phishAgg struct {
+	domain, brand string
+	reasons       []string
+	score         float64
+	messages      int
+	recipients    map[string]struct{}
+	examples      []string
+	records       []string
+	first, last   time.Time
+}
+
+func (r *run) phishing(a *AccountData) []atoguard.Signal {
+	cache := map[string]*bodyInfo{}
+	analyse := func(body string) *bodyInfo {
+		if bi, ok := cache[body]; ok {
+			return bi
+		}
+		bi := &bodyInfo{}
+		if hasURLHint(body) {
+			bi.res = r.opts.Phisher.Analyze(body)
+			bi.hasURL = len(bi.res.URLs) > 0
+			if bi.hasURL {
+				bi.template = r.opts.Phisher.Template(body)
+			}
+		}
+		// Unique bodies (personalised) would grow the cache without bound.
+		if len(cache) < 200_000 {
+			cache[body] = bi
+		}
+		return bi
+	}
+	knownDomains := map[string]bool{}
+	templates := map[string]*templateAgg{}
+	var torder []*templateAgg
+	phish := map[string]*phishAgg{}
+	var porder []*phishAgg
+	for i := range a.Messages {
+		m := &a.Messages[i]
+		if !m.Outbound() || m.Body == "" {
+			continue
+		}
+		t := messageTime(m)
+		if r.inBaseline(t) {
+			if !hasURLHint(m.Body) {
+				continue
+			}
+			for _, u := range analyse(m.Body).res.URLs {
+				knownDomains[u.RegistrableDomain] = true
+			}
+			continue
+		}
+		if !r.inWindow(t) {
+			continue
+		}
+		bi := analyse(m.Body)
+		if !bi.hasURL {
+			continue
+		}
+		ta := templates[bi.template]
+		if ta == nil {
+			ta = &templateAgg{template: bi.template, example: clip(m.Body, 160), recipients: map[string]struct{}{}, first: t, last: t}
+			for _, u := range bi.res.URLs {
+				if !slices.Contains(ta.domains, u.RegistrableDomain) {
+					ta.domains = append(ta.domains, u.RegistrableDomain)
+				}
+				if u.Brand != "" {
+					ta.brand = u.Brand
+				}
+			}
+			ta.phishing = bi.res.Phishing
+			templates[bi.template] = ta
+			torder = append(torder, ta)
+		}
+		ta.messages++
+		ta.recipients[m.To] = struct{}{}
+		ta.records = appendLimited(ta.records, maxRecords, m.SID)
+		ta.first, ta.last = minTime(ta.first, t), maxTime(ta.last, t)
+		if !bi.res.Phishing {
+			continue
+		}
+		for _, u := range bi.res.URLs {
+			if u.Brand == "" && u.Score < 0.5 {
+				continue
+			}
+			pa := phish[u.RegistrableDomain]
+			if pa == nil {
+				pa = &phishAgg{domain: u.RegistrableDomain, brand: u.Brand, reasons: u.Reasons, score: u.Score,
+					recipients: map[string]struct{}{}, first: t, last: t}
+				phish[u.RegistrableDomain] = pa
+				porder = append(porder, pa)
+			}
+			pa.messages++
+			pa.recipients[m.To] = struct{}{}
+			pa.examples = appendLimited(pa.examples, 3, clip(m.Body, 160))
+			if !slices.Contains(pa.examples, u.URL) && len(pa.examples) < 4 {
+				pa.examples = append(pa.examples, u.URL)
+			}
+			pa.records = appendLimited(pa.records, maxRecords, m.SID)
+			pa.first, pa.last = minTime(pa.first, t), maxTime(pa.last, t)
+		}
+	}
+	var out []atoguard.Signal
+	sid := a.Account.SID
+	if len(porder) > 0 {
+		sort.SliceStable(porder, func(i, j int) bool { return porder[i].messages > porder[j].messages })
+		var msgs float64
+		recipients := map[string]struct{}{}
+		ev := atoguard.Evidence{Counts: map[string]float64{}, Details: map[string]string{}}
+		var start, end time.Time
+		var names []string
+		score := 0.0
+		for _, pa := range porder {
+			msgs += float64(pa.messages)
+			for r := range pa.recipients {
+				recipients[r] = struct{}{}
+			}
+			ev.Counts["domain:"+pa.domain] = float64(pa.messages)
+			label := pa.domain
+			if pa.brand != "" {
+				label += " (imitates " + pa.brand + ")"
+				ev.Details["brand:"+pa.domain] = pa.brand
+			}
+			if len(pa.reasons) > 0 {
+				ev.Details["reasons:"+pa.domain] = strings.Join(pa.reasons, "; ")
+			}
+			names = append(names, label)
+			for _, e := range pa.examples {
+				ev.Examples = appendLimited(ev.Examples, 8, e)
+			}
+			for _, rec := range pa.records {
+				ev.Records = appendLimited(ev.Records, maxRecords, rec)
+			}
+			if start.IsZero() || pa.first.Before(start) {
+				start = pa.first
+			}
+			end = maxTime(end, pa.last)
+			score = max(score, pa.score)
+		}
+		ev.Counts["messages"] = msgs
+		ev.Counts["recipients"] = float64(len(recipients))
+		sev := atoguard.SeverityHigh
+		if len(recipients) >= 5 {
+			sev = atoguard.SeverityCritical
+		}
+		out = append(out, atoguard.Signal{ID: IDBrandImpersonation, Sign: atoguard.SignPhishing, Severity: sev,
+			Confidence: round2(math.Max(0.6, math.Min(0.95, score))), AccountSID: sid, Start: start, End: end.Add(time.Second),
+			Summary: fmt.Sprintf("%s message(s) to %d recipient(s) carry phishing links: %s", num(msgs), len(recipients),
+				strings.Join(limitStrings(names, 5), ", ")),
+			Evidence: ev})
+	}
+	for _, ta := range torder {
+		if len(ta.recipients) < r.opts.TemplateRecipients {
+			continue
+		}
+		unknown := false
+		for _, d := range ta.domains {
+			if !knownDomains[d] {
+				unknown = true
+			}
+		}
+		if !ta.phishing && !unknown {
+			continue // the business's own campaign: its links were used before
+		}
+		sev := atoguard.SeverityMedium
+		conf := 0.5
+		if ta.phishing {
+			sev, conf = atoguard.SeverityHigh, 0.8
+		}
+		ev := atoguard.Evidence{
+			Counts:   map[string]float64{"messages": float64(ta.messages), "recipients": float64(len(ta.recipients))},
+			Examples: []string{ta.example},
+			Records:  ta.records,
+			Details:  map[string]string{"template": clip(ta.template, 200), "domains": strings.Join(ta.domains, ","), "domains_seen_in_baseline": fmt.Sprint(!unknown)},
+		}
+		if ta.brand != "" {
+			ev.Details["brand"] = ta.brand
+		}
+		out = append(out, atoguard.Signal{ID: IDTemplateBlast, Sign: atoguard.SignPhishing, Severity: sev, Confidence: conf,
+			AccountSID: sid, Start: ta.first, End: ta.last.Add(time.Second),
+			Summary: fmt.Sprintf("one message template with a link to %s sent to %d recipients (%d messages)",
+				strings.Join(ta.domains, ", "), len(ta.recipients), ta.messages),
+			Evidence: ev})
+	}
+	return out
+}
+
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+func minTime(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// basicPhisher extracts links without brand analysis: enough for template
+// blasts when no analyzer is wired.
+type basicPhisher struct{ re *regexp.Regexp }
+
+func newBasicPhisher() basicPhisher {
+	return basicPhisher{regexp.MustCompile(`(?i)\b(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:/[^\s]*)?`)}
+}
+
+func (b basicPhisher) Analyze(text string) PhishResult {
+	var res PhishResult
+	for _, m := range b.re.FindAllStringSubmatch(text, 10) {
+		host := strings.ToLower(m[1])
+		labels := strings.Split(host, ".")
+		reg := host
+		if len(labels) > 2 {
+			reg = strings.Join(labels[len(labels)-2:], ".")
+		}
+		res.URLs = append(res.URLs, PhishURL{URL: m[0], Host: host, RegistrableDomain: reg})
+	}
+	return res
+}
+
+func (basicPhisher) Template(body string) string {
+	var b strings.Builder
+	digits := false
+	for _, r := range strings.ToLower(body) {
+		if r >= '0' && r <= '9' {
+			if !digits {
+				b.WriteByte('#')
+			}
+			digits = true
+			continue
+		}
+		digits = false
+		b.WriteRune(r)
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}

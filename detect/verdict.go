@@ -1,0 +1,225 @@
+package detect
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/atoguard/atoguard"
+)
+
+type decision struct {
+	verdict atoguard.Verdict
+	score   float64
+	reasons []string
+	carried []string
+}
+
+// attackerChange reports an account change attributed to a likely attacker.
+func attackerChange(s atoguard.Signal) bool {
+	return strings.HasPrefix(s.ID, "event.") && s.Evidence.Details["attributed_to_attacker"] == "true" &&
+		s.Severity.Rank() >= atoguard.SeverityHigh.Rank()
+}
+
+func abuse(s atoguard.Signal) bool {
+	return (strings.HasPrefix(s.ID, "traffic.") || strings.HasPrefix(s.ID, "destination.") || strings.HasPrefix(s.ID, "phishing.")) &&
+		s.Severity.Rank() >= atoguard.SeverityMedium.Rank()
+}
+
+func pumping(s atoguard.Signal) bool {
+	switch s.ID {
+	case IDSequentialNumbers, IDShortCalls:
+		return true
+	case IDHighRisk:
+		return s.Severity.Rank() >= atoguard.SeverityHigh.Rank()
+	}
+	return false
+}
+
+func riskyWebhook(s atoguard.Signal) bool {
+	f := s.Evidence.Details["url_flags"]
+	return (s.ID == IDWebhookChanged || s.ID == IDConfigWebhookChanged) &&
+		(strings.Contains(f, "tunnelling") || strings.Contains(f, "plain HTTP") || strings.Contains(f, "IP-literal"))
+}
+
+// decide applies the verdict rules, in order; the first that matches wins.
+// Each rule names the signals that carried it. See docs/detection.md.
+func decide(signals []atoguard.Signal) decision {
+	pick := func(f func(atoguard.Signal) bool) []atoguard.Signal {
+		var out []atoguard.Signal
+		for _, s := range signals {
+			if f(s) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	att := pick(attackerChange)
+	ab := pick(abuse)
+	pump := pick(pumping)
+	phish := pick(func(s atoguard.Signal) bool { return s.ID == IDBrandImpersonation })
+	spikes := pick(func(s atoguard.Signal) bool {
+		return (strings.HasPrefix(s.ID, "traffic.") || s.ID == IDNewCountry || s.ID == IDTemplateBlast) && s.Severity.Rank() >= atoguard.SeverityMedium.Rank()
+	})
+	attKinds := map[string]bool{}
+	for _, s := range att {
+		attKinds[s.ID] = true
+	}
+	attNonSession := len(attKinds) - btoi(attKinds[IDNewSessionIP])
+	hook := pick(func(s atoguard.Signal) bool { return riskyWebhook(s) && attackerChange(s) })
+
+	d := decision{verdict: atoguard.VerdictClean}
+	set := func(v atoguard.Verdict, reason string, carriers ...[]atoguard.Signal) {
+		d.verdict = v
+		d.reasons = append(d.reasons, reason)
+		for _, group := range carriers {
+			for _, s := range group {
+				if !slices.Contains(d.carried, s.ID) {
+					d.carried = append(d.carried, s.ID)
+				}
+			}
+		}
+	}
+	switch {
+	case len(att) > 0 && len(ab) > 0:
+		set(atoguard.VerdictCompromised, fmt.Sprintf("account changes by a likely attacker (%s) together with abusive traffic (%s)",
+			idList(att), idList(ab)), att, ab)
+	case len(hook) > 0:
+		set(atoguard.VerdictCompromised, fmt.Sprintf("a likely attacker pointed webhooks at a risky host (%s)", idList(hook)), hook)
+	case len(attKinds) >= 2 && attNonSession >= 1:
+		set(atoguard.VerdictCompromised, fmt.Sprintf("%d different account changes by a likely attacker (%s)", len(attKinds), idList(att)), att)
+	case len(phish) > 0 && len(spikes) > 0:
+		set(atoguard.VerdictCompromised, fmt.Sprintf("phishing sent from the account (%s) with abnormal traffic (%s)", idList(phish), idList(spikes)), phish, spikes)
+	case len(att) > 0:
+		set(atoguard.VerdictLikely, fmt.Sprintf("account change(s) by a likely attacker (%s)", idList(att)), att)
+	case len(phish) > 0:
+		set(atoguard.VerdictLikely, fmt.Sprintf("messages impersonating brands with phishing links (%s)", idList(phish)), phish)
+	case len(pump) > 0 && len(spikes) > 0:
+		set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s) with abnormal traffic (%s)", idList(pump), idList(spikes)), pump, spikes)
+	case hasAny(pump, IDSequentialNumbers, IDShortCalls):
+		set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s)", idList(pump)), pump)
+	default:
+		med := pick(func(s atoguard.Signal) bool { return s.Severity.Rank() >= atoguard.SeverityMedium.Rank() })
+		if len(med) > 0 {
+			set(atoguard.VerdictSuspicious, fmt.Sprintf("unusual activity without attacker attribution (%s)", idList(med)), med)
+		} else if len(signals) > 0 {
+			d.reasons = append(d.reasons, fmt.Sprintf("only low-severity observations (%s)", idList(signals)))
+		} else {
+			d.reasons = append(d.reasons, "no signals")
+		}
+	}
+	// Secondary reasons make the explanation complete.
+	if d.verdict.Rank() >= atoguard.VerdictLikely.Rank() {
+		for _, s := range signals {
+			if !slices.Contains(d.carried, s.ID) && s.Severity.Rank() >= atoguard.SeverityHigh.Rank() {
+				d.reasons = append(d.reasons, "also: "+s.Summary)
+				if len(d.reasons) > 6 {
+					break
+				}
+			}
+		}
+	}
+	d.score = score(signals, d.verdict)
+	return d
+}
+
+// score places a 0..100 figure inside the verdict's band (clean <20,
+// suspicious <50, likely <80, compromised ≥80), by how much evidence there is.
+func score(signals []atoguard.Signal, v atoguard.Verdict) float64 {
+	weight := map[atoguard.Severity]float64{atoguard.SeverityCritical: 0.6, atoguard.SeverityHigh: 0.4,
+		atoguard.SeverityMedium: 0.2, atoguard.SeverityLow: 0.05}
+	miss := 1.0
+	for _, s := range signals {
+		miss *= 1 - weight[s.Severity]*s.Confidence
+	}
+	raw := 1 - miss
+	band := map[atoguard.Verdict][2]float64{
+		atoguard.VerdictClean: {0, 19}, atoguard.VerdictSuspicious: {20, 49},
+		atoguard.VerdictLikely: {50, 79}, atoguard.VerdictCompromised: {80, 100},
+	}[v]
+	lo, hi := band[0], band[1]
+	return round2(lo + (hi-lo)*raw)
+}
+
+func idList(s []atoguard.Signal) string {
+	var ids []string
+	for _, x := range s {
+		if !slices.Contains(ids, x.ID) {
+			ids = append(ids, x.ID)
+		}
+	}
+	return strings.Join(ids, ", ")
+}
+
+func hasAny(s []atoguard.Signal, ids ...string) bool {
+	for _, x := range s {
+		if slices.Contains(ids, x.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// timeline merges attacker-attributed events (first, in time order) with
+// the rest of the evidence: other changes and each signal's start.
+func timeline(signals []atoguard.Signal, events []attributedEvent, _ []atoguard.Event) []atoguard.TimelineEntry {
+	var att, rest []atoguard.TimelineEntry
+	for _, ae := range events {
+		e := ae.ev
+		sum := fmt.Sprintf("%s by %s from %s", e.EventType, orDash(e.ActorSID), orDash(e.SourceIP))
+		if e.Description != "" {
+			sum += ": " + clip(e.Description, 120)
+		}
+		for _, c := range webhookChanges(&e) {
+			sum += fmt.Sprintf("; %s %s → %s", c.field, orDash(c.previous), orDash(c.updated))
+		}
+		if ae.attacker {
+			sum += " (" + strings.Join(ae.why, ", ") + ")"
+		}
+		te := atoguard.TimelineEntry{Time: e.EventDate, AccountSID: e.AccountSID, Kind: "event", Summary: sum, Attacker: ae.attacker, Ref: e.SID}
+		if ae.attacker {
+			att = append(att, te)
+		} else {
+			rest = append(rest, te)
+		}
+	}
+	for _, s := range signals {
+		if strings.HasPrefix(s.ID, "event.") {
+			continue // its events are already on the timeline
+		}
+		kind := "signal"
+		if strings.HasPrefix(s.ID, "config.") {
+			kind = "config"
+		}
+		rest = append(rest, atoguard.TimelineEntry{Time: s.Start, AccountSID: s.AccountSID, Kind: kind,
+			Summary: "[" + s.ID + "] " + s.Summary, Ref: firstOr(s.Evidence.Records)})
+	}
+	byTime := func(a, b atoguard.TimelineEntry) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Summary, b.Summary)
+	}
+	slices.SortStableFunc(att, byTime)
+	slices.SortStableFunc(rest, byTime)
+	out := append(att, rest...)
+	if out == nil {
+		out = []atoguard.TimelineEntry{}
+	}
+	return out
+}
+
+func firstOr(s []string) string {
+	if len(s) > 0 {
+		return s[0]
+	}
+	return ""
+}
+
