@@ -220,7 +220,7 @@ func TestTemplateBlastToNewDomain(t *testing.T) {
 	w.steady(0, "US", 2, w.ds.BaselineSince, w.ds.Since, "Reminder")
 	start := testNow.Add(-5 * time.Hour)
 	for i := range 50 {
-		w.msg(0, w.number("US"), start.Add(time.Duration(i)*time.Minute), fmt.Sprintf("Hi %d, your parcel is held: pay the fee at parcel-fee%d.example-track.info/p", i, i%1), "delivered", 0.0079)
+		w.msg(0, w.number("US"), start.Add(time.Duration(i)*time.Minute), fmt.Sprintf("Hi %d, your parcel is held: pay the fee at parcel-fee.example-track.info/p", i), "delivered", 0.0079)
 	}
 	r := Run(w.ds, Options{})
 	s := find(r.Signals, IDTemplateBlast)

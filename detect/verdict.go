@@ -222,4 +222,3 @@ func firstOr(s []string) string {
 	}
 	return ""
 }
-
