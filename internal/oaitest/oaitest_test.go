@@ -81,3 +81,38 @@ func TestCheckRequestAndResponse(t *testing.T) {
 		t.Error("non-JSON error accepted")
 	}
 }
+
+// Every example the specs give for the operations atoguard uses must pass
+// the validator, or the validator (or an example) is wrong.
+func TestExamplesValidate(t *testing.T) {
+	r := cache.Load(t)
+	checked, failed := 0, 0
+	for _, p := range Products() {
+		for _, op := range r.Operations(p) {
+			u := "http://x/" + p + paramRE.ReplaceAllString(op.Path, "AC00000000000000000000000000000001")
+			req := httptest.NewRequest(op.Method, u, nil)
+			status, body, valid, ok := r.Example(req)
+			if !ok {
+				continue
+			}
+			checked++
+			if valid {
+				continue
+			}
+			if _, err := r.CheckResponse(req, status, http.Header{"Content-Type": {"application/json"}}, body); err != nil {
+				failed++
+				t.Logf("%s: %.300v", op, err)
+			}
+		}
+	}
+	t.Logf("%d examples checked, %d failed", checked, failed)
+	// A few published examples contradict their own schema ("" for a
+	// nullable 34-character SID, "0" for a number); many more would mean the
+	// validator is stricter than the specs.
+	if failed > checked/10 {
+		t.Errorf("%d of %d examples fail validation", failed, checked)
+	}
+	if checked < 100 {
+		t.Errorf("only %d examples found", checked)
+	}
+}
