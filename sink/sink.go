@@ -1,0 +1,387 @@
+// Package sink stores new Twilio credentials where applications read them:
+// a JSON file (0600, atomic replace), an env file updated in place (other
+// lines untouched), or a command that receives JSON on stdin (Vault, a cloud
+// secret manager, a deploy hook). Every Store is durable when it returns:
+// files are fsynced and renamed, commands must exit 0. Values never appear in
+// errors, logs or command lines.
+package sink
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atoguard/atoguard"
+)
+
+var (
+	// ErrNotStored: no credential for the account.
+	ErrNotStored = errors.New("no credential stored for the account")
+	// ErrNoReadBack: the sink cannot return stored values.
+	ErrNoReadBack = errors.New("the sink cannot read credentials back")
+)
+
+// Sink is a credential store.
+type Sink interface {
+	Kind() string
+	Location() string
+	Store(ctx context.Context, account string, token atoguard.Secret) error
+	Load(ctx context.Context, account string) (atoguard.Secret, error)
+}
+
+// Parse builds a sink from its flag form: file:PATH, env:PATH[:VAR] or
+// cmd:COMMAND. mainAccount names the account whose token the env file keeps
+// under VAR; subaccounts get VAR_<SID>.
+func Parse(spec, mainAccount string) (Sink, error) {
+	kind, rest, ok := strings.Cut(spec, ":")
+	if !ok || rest == "" {
+		return nil, atoguard.Errorf(atoguard.EINVALID, "sink", "credential sink %q: want file:PATH, env:PATH[:VAR] or cmd:COMMAND", spec)
+	}
+	switch kind {
+	case "file":
+		return &File{Path: rest}, nil
+	case "env":
+		path, v := rest, "TWILIO_AUTH_TOKEN"
+		if i := strings.LastIndex(rest, ":"); i > 0 && isVarName(rest[i+1:]) {
+			path, v = rest[:i], rest[i+1:]
+		}
+		return &Env{Path: path, Var: v, Main: mainAccount}, nil
+	case "cmd":
+		return &Command{Command: rest}, nil
+	}
+	return nil, atoguard.Errorf(atoguard.EINVALID, "sink", "unknown credential sink kind %q (file, env, cmd)", kind)
+}
+
+func isVarName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r != '_' && (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') && (i == 0 || r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// writeAtomic replaces path with data: a temp file in the same directory,
+// fsynced, renamed over path, then the directory fsynced, so a crash leaves
+// either the old or the new content, never a mix.
+func writeAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	defer os.Remove(name) // no-op after a successful rename
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// File keeps tokens in a JSON file, one entry per account:
+//
+//	{"AC…": {"auth_token": "…", "fingerprint": "…", "updated": "RFC 3339"}}
+type File struct {
+	Path string
+	mu   sync.Mutex
+}
+
+type fileEntry struct {
+	AuthToken   string    `json:"auth_token"`
+	Fingerprint string    `json:"fingerprint"`
+	Updated     time.Time `json:"updated"`
+}
+
+func (f *File) Kind() string     { return "file" }
+func (f *File) Location() string { return f.Path }
+
+func (f *File) read() (map[string]fileEntry, error) {
+	m := map[string]fileEntry{}
+	data, err := os.ReadFile(f.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return m, nil
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s is not a credential file (JSON object by account SID)", f.Path) // no content in the error: it may hold tokens
+	}
+	return m, nil
+}
+
+// Store replaces the account's token atomically; the file is 0600.
+func (f *File) Store(_ context.Context, account string, token atoguard.Secret) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, err := f.read()
+	if err != nil {
+		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.file", Err: err}
+	}
+	m[account] = fileEntry{AuthToken: token.Reveal(), Fingerprint: token.Fingerprint(), Updated: time.Now().UTC()}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.file", Err: err}
+	}
+	if err := writeAtomic(f.Path, append(data, '\n'), 0o600); err != nil {
+		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.file", Err: err}
+	}
+	return nil
+}
+
+// Load reads the account's token.
+func (f *File) Load(_ context.Context, account string) (atoguard.Secret, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, err := f.read()
+	if err != nil {
+		return atoguard.Secret{}, &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.file", Err: err}
+	}
+	e, ok := m[account]
+	if !ok || e.AuthToken == "" {
+		return atoguard.Secret{}, ErrNotStored
+	}
+	return atoguard.NewSecret(e.AuthToken), nil
+}
+
+// Accounts lists the accounts with a stored token (tests, reports).
+func (f *File) Accounts() ([]string, error) {
+	m, err := f.read()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Env keeps tokens in a dotenv file: VAR=token for the main account and
+// VAR_<SID>=token for subaccounts. Other lines, comments and order are kept;
+// the file is replaced atomically with its mode preserved.
+type Env struct {
+	Path string
+	Var  string
+	Main string
+	mu   sync.Mutex
+}
+
+func (e *Env) Kind() string     { return "env" }
+func (e *Env) Location() string { return e.Path + ":" + e.Var }
+
+func (e *Env) varFor(account string) string {
+	if account == e.Main || e.Main == "" {
+		return e.Var
+	}
+	return e.Var + "_" + account
+}
+
+// envLine reports whether line assigns name and returns its value.
+func envLine(line, name string) (string, bool) {
+	l := strings.TrimSpace(line)
+	l = strings.TrimPrefix(l, "export ")
+	k, v, ok := strings.Cut(l, "=")
+	if !ok || strings.TrimSpace(k) != name {
+		return "", false
+	}
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		v = v[1 : len(v)-1]
+	}
+	return v, true
+}
+
+// Store sets the account's variable, replacing its line or appending one.
+func (e *Env) Store(_ context.Context, account string, token atoguard.Secret) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	name := e.varFor(account)
+	perm := os.FileMode(0o600)
+	data, err := os.ReadFile(e.Path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.env", Err: err}
+	default:
+		if st, err := os.Stat(e.Path); err == nil {
+			perm = st.Mode().Perm() &^ 0o077 // never wider than owner-only once it holds a token
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(data) == 0 {
+		lines = nil
+	}
+	set := name + "=" + token.Reveal()
+	found := false
+	for i, l := range lines {
+		if _, ok := envLine(l, name); ok {
+			if strings.HasPrefix(strings.TrimSpace(l), "export ") {
+				lines[i] = "export " + set
+			} else {
+				lines[i] = set
+			}
+			found = true
+		}
+	}
+	if !found {
+		lines = append(lines, set)
+	}
+	if err := writeAtomic(e.Path, []byte(strings.Join(lines, "\n")+"\n"), perm); err != nil {
+		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.env", Err: err}
+	}
+	return nil
+}
+
+// Load reads the account's variable.
+func (e *Env) Load(_ context.Context, account string) (atoguard.Secret, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	data, err := os.ReadFile(e.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return atoguard.Secret{}, ErrNotStored
+	}
+	if err != nil {
+		return atoguard.Secret{}, &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.env", Err: err}
+	}
+	name := e.varFor(account)
+	val, found := "", false
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := envLine(l, name); ok {
+			val, found = v, true // the last assignment wins, as in a shell
+		}
+	}
+	if !found || val == "" {
+		return atoguard.Secret{}, ErrNotStored
+	}
+	return atoguard.NewSecret(val), nil
+}
+
+// Command runs `sh -c COMMAND` with one JSON object on stdin:
+//
+//	{"action":"store","account_sid":"AC…","auth_token":"…","fingerprint":"…"}
+//
+// Exit 0 means stored durably. For read-back (resume after a crash) it is
+// run with {"action":"load","account_sid":"AC…"} and may print
+// {"auth_token":"…"}; exit status 3 or no output means it cannot read back.
+// The token never appears in the command line or the environment; the
+// command's output is never shown.
+type Command struct {
+	Command string
+	Timeout time.Duration // default 30s
+	mu      sync.Mutex
+}
+
+func (c *Command) Kind() string { return "cmd" }
+
+// Location is the command's first word: arguments may carry addresses or
+// options that do not belong in a report.
+func (c *Command) Location() string {
+	f := strings.Fields(c.Command)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+func (c *Command) run(ctx context.Context, in any) ([]byte, int, error) {
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, 0, err
+	}
+	cmd := exec.CommandContext(ctx, "sh", "-c", c.Command)
+	cmd.Stdin = bytes.NewReader(body)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = nil // dropped: a hook may echo what it received
+	err = cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	return out.Bytes(), code, err
+}
+
+type cmdStore struct {
+	Action      string `json:"action"`
+	AccountSID  string `json:"account_sid"`
+	AuthToken   string `json:"auth_token,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// Store hands the token to the command.
+func (c *Command) Store(ctx context.Context, account string, token atoguard.Secret) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, code, err := c.run(ctx, cmdStore{Action: "store", AccountSID: account, AuthToken: token.Reveal(), Fingerprint: token.Fingerprint()})
+	if err != nil {
+		return atoguard.Errorf(atoguard.EINTERNAL, "sink.cmd", "credential command %s failed (exit %d); the token is not stored", c.Location(), code)
+	}
+	return nil
+}
+
+// Load asks the command for the stored token.
+func (c *Command) Load(ctx context.Context, account string) (atoguard.Secret, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out, code, err := c.run(ctx, cmdStore{Action: "load", AccountSID: account})
+	if code == 3 || (err == nil && len(bytes.TrimSpace(out)) == 0) {
+		return atoguard.Secret{}, ErrNoReadBack
+	}
+	if err != nil {
+		return atoguard.Secret{}, atoguard.Errorf(atoguard.EINTERNAL, "sink.cmd", "credential command %s failed on load (exit %d)", c.Location(), code)
+	}
+	var r struct {
+		AuthToken string `json:"auth_token"`
+	}
+	if json.Unmarshal(out, &r) != nil {
+		return atoguard.Secret{}, atoguard.Errorf(atoguard.EINTERNAL, "sink.cmd", "credential command %s printed something other than {\"auth_token\":…} on load", c.Location())
+	}
+	if r.AuthToken == "" {
+		return atoguard.Secret{}, ErrNotStored
+	}
+	return atoguard.NewSecret(r.AuthToken), nil
+}
