@@ -21,6 +21,24 @@ type World struct {
 	Accounts    []Account `json:"accounts" yaml:"accounts"`
 	// Expect is the ground truth for tests and drills.
 	Expect Expectation `json:"expect" yaml:"expect"`
+	// Attacker identifies who did the attack overlays (nil for benign worlds),
+	// so tests can tell attacker actions from the owners' own.
+	Attacker *Attacker `json:"attacker,omitempty" yaml:"attacker,omitempty"`
+	// Snapshot is the known-good configuration of every account taken just
+	// before the overlays were applied: what `investigate --snapshot` would
+	// have saved, and what `respond --webhook-snapshot` restores.
+	Snapshot []atoguard.Configuration `json:"snapshot,omitempty" yaml:"snapshot,omitempty"`
+}
+
+// Attacker is the ground truth about the actor behind the attack overlays.
+type Attacker struct {
+	IP        string   `json:"ip" yaml:"ip"`                 // source IP of every attacker event
+	ActorSIDs []string `json:"actor_sids" yaml:"actor_sids"` // AC… (API with the leaked token) and US… (hijacked user)
+	Email     string   `json:"email,omitempty" yaml:"email,omitempty"`
+	// Hosts are attacker-controlled hosts: webhook targets and phishing domains.
+	Hosts []string `json:"hosts,omitempty" yaml:"hosts,omitempty"`
+	// Numbers are the attacker's destination blocks (E.164 prefixes) and caller IDs.
+	Numbers []string `json:"numbers,omitempty" yaml:"numbers,omitempty"`
 }
 
 // Expectation is what a correct investigation of the world concludes.

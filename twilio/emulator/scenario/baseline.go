@@ -1,0 +1,554 @@
+package scenario
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // account time zones must resolve the same on every machine
+
+	"github.com/atoguard/atoguard"
+)
+
+// Options size a world. Zero values take the defaults.
+type Options struct {
+	Seed int64
+	// Now is the emulator clock; zero means DefaultNow (never the wall clock,
+	// so that a seed alone fixes the world).
+	Now time.Time
+	// Subaccounts of the ISV (default 3; negative means none).
+	Subaccounts int
+	// MessagesPerDay across all accounts on an average weekday (default 800).
+	MessagesPerDay int
+	// Days of history up to Now (default 37: a 30-day baseline and the 7-day
+	// window an investigation looks at).
+	Days int
+}
+
+// Defaults and fixed spans of generated worlds.
+const (
+	DefaultSubaccounts    = 3
+	DefaultMessagesPerDay = 800
+	DefaultDays           = 37
+	// Window is the investigation window at the end of the history; attack
+	// overlays start inside it.
+	Window = 7 * 24 * time.Hour
+)
+
+// DefaultNow is the clock of worlds built without one.
+func DefaultNow() time.Time { return time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC) }
+
+func (o Options) withDefaults() Options {
+	if o.Now.IsZero() {
+		o.Now = DefaultNow()
+	}
+	o.Now = o.Now.Truncate(time.Second)
+	switch {
+	case o.Subaccounts == 0:
+		o.Subaccounts = DefaultSubaccounts
+	case o.Subaccounts < 0:
+		o.Subaccounts = 0
+	}
+	if o.MessagesPerDay <= 0 {
+		o.MessagesPerDay = DefaultMessagesPerDay
+	}
+	if o.Days <= 0 {
+		o.Days = DefaultDays
+	}
+	return o
+}
+
+// Office addresses of the ISV's staff (documentation ranges, RFC 5737).
+func officeIPs() []string { return []string{"198.51.100.23", "198.51.100.24", "203.0.113.57"} }
+
+// acctMeta is what the generator knows about an account beyond the World.
+type acctMeta struct {
+	p       profile
+	loc     *time.Location
+	perDay  float64
+	pools   [][]string // recipients per home country
+	weights []float64  // cumulative share per home country
+	senders []string
+}
+
+// Random streams: one per part so parts stay independent of each other.
+const (
+	streamConfig  = 1_000
+	streamTraffic = 2_000
+	streamEvents  = 3_000
+	streamOverlay = 4_000
+	streamAttack  = 5_000
+)
+
+// generate builds the benign baseline world: an ISV main account with its
+// customers as subaccounts, configuration, traffic and Monitor history.
+func generate(o Options) (*World, error) {
+	o = o.withDefaults()
+	w := &World{Seed: o.Seed, Now: o.Now}
+	profiles := []profile{mainProfile()}
+	for i := range o.Subaccounts {
+		profiles = append(profiles, subProfile(i))
+	}
+	total := 0.0
+	for _, p := range profiles {
+		total += p.Share
+	}
+	var union []string
+	for _, p := range profiles {
+		for _, c := range p.Home {
+			if !slices.Contains(union, c) {
+				union = append(union, c)
+			}
+		}
+	}
+	regions := allRegions()
+	names := make([]string, len(regions))
+	for i, iso := range regions {
+		names[i] = countryName(iso)
+	}
+	metas := make([]*acctMeta, len(profiles))
+	for i, p := range profiles {
+		loc, err := time.LoadLocation(p.TZ)
+		if err != nil {
+			return nil, fmt.Errorf("scenario: time zone %s: %w", p.TZ, err)
+		}
+		m := &acctMeta{p: p, loc: loc, perDay: float64(o.MessagesPerDay) * p.Share / total}
+		r := newRand(o.Seed, streamConfig+uint64(i))
+		acc, err := configure(r, o, i, m, w, regions, names, union)
+		if err != nil {
+			return nil, err
+		}
+		w.Accounts = append(w.Accounts, acc)
+		metas[i] = m
+	}
+	for i := range w.Accounts {
+		traffic(newRand(o.Seed, streamTraffic+uint64(i)), o, &w.Accounts[i], metas[i])
+	}
+	history(newRand(o.Seed, streamEvents), o, w, metas)
+	return w, nil
+}
+
+// configure creates an account's credentials and configuration.
+func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, names, union []string) (Account, error) {
+	p := m.p
+	now := o.Now
+	var acc Account
+	acc.SID = sid(r, prefixAccount)
+	acc.AuthToken = token(r)
+	acc.Status = "active"
+	acc.Type = "Full"
+	if i == 0 {
+		acc.OwnerSID = acc.SID
+		acc.FriendlyName = p.Name
+		acc.DateCreated = now.AddDate(0, 0, -(420 + r.IntN(400))).Truncate(time.Hour)
+	} else {
+		main := w.Accounts[0]
+		acc.OwnerSID = main.SID
+		acc.FriendlyName = p.Name
+		span := int(now.Sub(main.DateCreated).Hours()/24) - 90
+		acc.DateCreated = main.DateCreated.AddDate(0, 0, 30+r.IntN(max(1, span))).Truncate(time.Hour)
+		acc.VoiceInheritance = true
+	}
+	created := acc.DateCreated
+	isv := mainProfile()
+	hookBase := "https://api." + isv.Domain + "/twilio"
+	if i > 0 {
+		hookBase = "https://hooks." + isv.Domain + "/c/" + p.Slug
+	}
+
+	if i == 0 {
+		n := 2 + r.IntN(3)
+		roles := []string{"owner", "developer", "support", "finance"}
+		for k := range n {
+			first := firstNames()[r.IntN(20)]
+			last := lastNames()[r.IntN(10)]
+			acc.Users = append(acc.Users, User{
+				SID:   sid(r, prefixUser),
+				Name:  first + " " + last + " (" + roles[k] + ")",
+				Email: strings.ToLower(first) + "." + strings.ToLower(last) + "@" + p.Domain,
+			})
+		}
+		for _, name := range []string{"prod-backend", "ci-deploy"} {
+			acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: name, Secret: keySecret(r), Type: "standard",
+				DateCreated: created.AddDate(0, 0, 7+r.IntN(60))})
+		}
+	} else {
+		acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: p.Slug + "-worker", Secret: keySecret(r), Type: "standard",
+			DateCreated: created.AddDate(0, 0, 1)})
+	}
+
+	// Sender numbers in the home countries, webhooks on the ISV's own domain.
+	var homes []string
+	if i == 0 {
+		homes = append(homes, p.Home...)
+	} else {
+		homes = []string{p.Home[0], p.Home[0]}
+	}
+	for k, iso := range homes {
+		plan, err := newNumberPlan(iso, kindMobile)
+		if err != nil {
+			return acc, err
+		}
+		num := plan.draw(r, kindMobile)
+		m.senders = append(m.senders, num)
+		acc.PhoneNumbers = append(acc.PhoneNumbers, atoguard.PhoneNumber{
+			SID: sid(r, prefixPhoneNumber), AccountSID: acc.SID, PhoneNumber: num,
+			FriendlyName: fmt.Sprintf("%s %s %d", p.Name, iso, k+1),
+			Webhooks: atoguard.Webhooks{
+				"voice_url": hookBase + "/voice", "voice_method": "POST",
+				"voice_fallback_url": "https://fallback." + isv.Domain + "/twilio/voice", "voice_fallback_method": "POST",
+				"sms_url": hookBase + "/sms", "sms_method": "POST",
+				"sms_fallback_url": "https://fallback." + isv.Domain + "/twilio/sms", "sms_fallback_method": "POST",
+				"status_callback": hookBase + "/status", "status_callback_method": "POST",
+			},
+		})
+	}
+	acc.Applications = append(acc.Applications, atoguard.Application{
+		SID: sid(r, prefixApplication), AccountSID: acc.SID, FriendlyName: p.Name + " IVR",
+		Webhooks: atoguard.Webhooks{
+			"voice_url": hookBase + "/ivr", "voice_method": "POST",
+			"status_callback": hookBase + "/status", "status_callback_method": "POST",
+			"sms_url": hookBase + "/sms", "sms_method": "POST",
+		},
+	})
+	acc.MessagingServices = append(acc.MessagingServices, atoguard.MessagingService{
+		SID: sid(r, prefixService), AccountSID: acc.SID, FriendlyName: p.Name + " notifications",
+		Webhooks: atoguard.Webhooks{
+			"inbound_request_url": hookBase + "/inbound", "inbound_method": "POST",
+			"fallback_url": "https://fallback." + isv.Domain + "/twilio/inbound", "fallback_method": "POST",
+			"status_callback": hookBase + "/status", "use_inbound_webhook_on_number": "false",
+		},
+	})
+	if i <= 1 {
+		plan, err := newNumberPlan(p.Home[0], kindFixed)
+		if err != nil {
+			return acc, err
+		}
+		acc.CallerIDs = append(acc.CallerIDs, atoguard.CallerID{
+			SID: sid(r, prefixPhoneNumber), AccountSID: acc.SID, PhoneNumber: plan.draw(r, kindFixed),
+			FriendlyName: p.Name + " front desk", DateCreated: created.AddDate(0, 0, 3),
+		})
+	}
+	// A daily spend alert sized to about three times a normal day's cost.
+	dailyCost := m.perDay * lookupCountry(p.Home[0]).SMSPrice * 3
+	limit := math.Max(25, math.Ceil(dailyCost/5)*5)
+	alertURL := "https://ops." + isv.Domain + "/twilio/usage-alert"
+	acc.UsageTriggers = append(acc.UsageTriggers, atoguard.UsageTrigger{
+		SID: sid(r, prefixTrigger), AccountSID: acc.SID, FriendlyName: "Daily spend alert",
+		UsageCategory: "totalprice", TriggerBy: "price", TriggerValue: limit, Recurring: "daily", CallbackURL: alertURL,
+	})
+	if i == 0 {
+		acc.UsageTriggers = append(acc.UsageTriggers, atoguard.UsageTrigger{
+			SID: sid(r, prefixTrigger), AccountSID: acc.SID, FriendlyName: "Monthly SMS volume",
+			UsageCategory: "sms", TriggerBy: "count", TriggerValue: math.Ceil(m.perDay*40/100) * 100, Recurring: "monthly", CallbackURL: alertURL,
+		})
+	}
+	// Geo permissions: the home countries only (the main account allows every
+	// customer's, since subaccounts inherit its Voice permissions).
+	allowed := p.Home
+	if i == 0 {
+		allowed = union
+	}
+	acc.VoicePermissions = make([]atoguard.VoicePermission, len(regions))
+	acc.SMSPermissions = make([]atoguard.SMSPermission, len(regions))
+	for k, iso := range regions {
+		on := slices.Contains(allowed, iso)
+		acc.VoicePermissions[k] = atoguard.VoicePermission{ISOCode: iso, Name: names[k], LowRiskEnabled: on}
+		acc.SMSPermissions[k] = atoguard.SMSPermission{CountryCode: iso, Enabled: on, HighRisk: smsHighRisk(iso)}
+	}
+
+	// Recipients: a customer base per home country, most in the first.
+	share := 0.9
+	if len(p.Home) == 1 {
+		share = 1
+	}
+	cum := 0.0
+	for k, iso := range p.Home {
+		wgt := share
+		if k > 0 {
+			wgt = (1 - share) / float64(len(p.Home)-1)
+		}
+		cum += wgt
+		plan, err := newNumberPlan(iso, kindMobile)
+		if err != nil {
+			return acc, err
+		}
+		size := min(2000, max(30, int(m.perDay*wgt*6)))
+		m.pools = append(m.pools, plan.pool(r, kindMobile, size))
+		m.weights = append(m.weights, cum)
+	}
+	return acc, nil
+}
+
+// sidBatch returns n SIDs sharing one backing string (two allocations for
+// the whole batch instead of one per SID).
+func sidBatch(r *rand.Rand, prefix string, n int) []string {
+	buf := make([]byte, 0, n*34)
+	for range n {
+		buf = append(buf, prefix...)
+		buf = appendHex32(buf, r)
+	}
+	s := string(buf)
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s[i*34 : (i+1)*34]
+	}
+	return out
+}
+
+// drawHour picks a local hour by weight.
+func drawHour(r *rand.Rand, cum *[24]float64) int {
+	x := r.Float64() * cum[23]
+	for h := range 24 {
+		if x < cum[h] {
+			return h
+		}
+	}
+	return 23
+}
+
+func cumulative(w [24]float64) [24]float64 {
+	var c [24]float64
+	s := 0.0
+	for h, v := range w {
+		s += v
+		c[h] = s
+	}
+	return c
+}
+
+func roundPrice(x float64) float64 { return math.Round(x*1e5) / 1e5 }
+
+// traffic generates the account's messages and calls day by day in its own
+// time zone, with weekday and hour-of-day rhythm; output is in date order.
+func traffic(r *rand.Rand, o Options, acc *Account, m *acctMeta) {
+	start := o.Now.Add(-time.Duration(o.Days) * 24 * time.Hour)
+	cum := cumulative(hourWeights(m.p.Kind))
+	wf := weekdayFactors(m.p.Kind)
+	est := int(m.perDay*float64(o.Days)*1.1) + 16
+	acc.Messages = make([]atoguard.Message, 0, est)
+	acc.Calls = make([]atoguard.Call, 0, int(float64(est)*m.p.CallRatio)+8)
+	svc := ""
+	if len(acc.MessagingServices) > 0 {
+		svc = acc.MessagingServices[0].SID
+	}
+	prices := make([]country, len(m.p.Home))
+	for k, iso := range m.p.Home {
+		prices[k] = lookupCountry(iso)
+	}
+	y, mo, d := start.In(m.loc).Date()
+	var secs []int64
+	var bodyBuf []byte
+	var ends []int
+	for day := 0; ; day++ {
+		ds := time.Date(y, mo, d+day, 0, 0, 0, 0, m.loc)
+		if !ds.Before(o.Now) {
+			break
+		}
+		growth := 0.95 + 0.1*float64(day)/float64(o.Days)
+		mean := m.perDay * wf[ds.Weekday()] * growth
+		n := max(0, int(math.Round(mean*(1+0.08*r.NormFloat64()))))
+		secs = dayTimes(r, secs[:0], ds, n, &cum, start, o.Now)
+		sids := sidBatch(r, prefixMessage, len(secs))
+		first := len(acc.Messages)
+		bodyBuf = bodyBuf[:0]
+		ends = ends[:0]
+		for k, sec := range secs {
+			t := time.Unix(sec, 0).UTC()
+			ci := pick(r, m.weights)
+			to := m.pools[ci][r.IntN(len(m.pools[ci]))]
+			from := m.senders[r.IntN(len(m.senders))]
+			msg := atoguard.Message{SID: sids[k], AccountSID: acc.SID, PriceUnit: "USD", DateCreated: t, DateSent: t.Add(time.Duration(1+r.IntN(3)) * time.Second)}
+			if r.IntN(100) < 4 {
+				// A reply from a customer.
+				msg.From, msg.To = to, from
+				msg.Direction, msg.Status = "inbound", "received"
+				msg.Body = replies()[r.IntN(len(replies()))]
+				msg.NumSegments = 1
+				msg.Price = 0.0079
+				ends = append(ends, -1)
+				acc.Messages = append(acc.Messages, msg)
+				continue
+			}
+			msg.From, msg.To, msg.Direction = from, to, "outbound-api"
+			if svc != "" && r.IntN(10) < 7 {
+				msg.MessagingServiceSID = svc
+			}
+			b0 := len(bodyBuf)
+			bodyBuf = appendBody(bodyBuf, r, &m.p, t.In(m.loc))
+			ends = append(ends, len(bodyBuf))
+			msg.NumSegments = segments(bodyBuf[b0:])
+			msg.Status, msg.ErrorCode = outboundStatus(r)
+			if msg.Status != "failed" {
+				msg.Price = roundPrice(float64(msg.NumSegments) * prices[ci].SMSPrice)
+			}
+			acc.Messages = append(acc.Messages, msg)
+		}
+		bodies := string(bodyBuf)
+		b0 := 0
+		for k, e := range ends {
+			if e >= 0 {
+				acc.Messages[first+k].Body = bodies[b0:e]
+				b0 = e
+			}
+		}
+		// Calls follow the same rhythm at a fraction of the volume.
+		nc := int(math.Round(float64(n) * m.p.CallRatio * (0.8 + 0.4*r.Float64())))
+		secs = dayTimes(r, secs[:0], ds, nc, &cum, start, o.Now)
+		csids := sidBatch(r, prefixCall, len(secs))
+		for k, sec := range secs {
+			ci := pick(r, m.weights)
+			acc.Calls = append(acc.Calls, call(r, acc.SID, csids[k], time.Unix(sec, 0).UTC(),
+				m.senders[r.IntN(len(m.senders))], m.pools[ci][r.IntN(len(m.pools[ci]))], prices[ci].VoiceMin))
+		}
+	}
+}
+
+// dayTimes draws n send times on the local day ds, sorted, clipped to
+// [start, now).
+func dayTimes(r *rand.Rand, out []int64, ds time.Time, n int, cum *[24]float64, start, now time.Time) []int64 {
+	y, mo, d := ds.Date()
+	lo, hi := start.Unix(), now.Unix()
+	for range n {
+		t := time.Date(y, mo, d, drawHour(r, cum), r.IntN(60), r.IntN(60), 0, ds.Location()).Unix()
+		if t >= lo && t < hi {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func pick(r *rand.Rand, cum []float64) int {
+	if len(cum) == 1 {
+		return 0
+	}
+	x := r.Float64() * cum[len(cum)-1]
+	for i, c := range cum {
+		if x < c {
+			return i
+		}
+	}
+	return len(cum) - 1
+}
+
+// outboundStatus draws a delivery outcome with realistic small failure rates.
+func outboundStatus(r *rand.Rand) (string, int) {
+	u := r.IntN(1000)
+	switch {
+	case u < 962:
+		return "delivered", 0
+	case u < 972:
+		return "sent", 0
+	case u < 990:
+		return "undelivered", []int{30003, 30005, 30006, 30008}[r.IntN(4)]
+	}
+	return "failed", []int{21610, 30007, 30008}[r.IntN(3)]
+}
+
+// call builds one call; outbound from the account's number or inbound from
+// a customer.
+func call(r *rand.Rand, acct, csid string, t time.Time, ours, theirs string, perMin float64) atoguard.Call {
+	c := atoguard.Call{SID: csid, AccountSID: acct, StartTime: t, PriceUnit: "USD"}
+	if r.IntN(100) < 55 {
+		c.Direction, c.From, c.To = "outbound-api", ours, theirs
+	} else {
+		c.Direction, c.From, c.To = "inbound", theirs, ours
+		perMin = 0.0085
+	}
+	u := r.IntN(100)
+	switch {
+	case u < 78:
+		c.Status = "completed"
+		c.Duration = int(math.Min(1800, math.Max(5, math.Exp(math.Log(90)+0.9*r.NormFloat64()))))
+		c.Price = roundPrice(math.Ceil(float64(c.Duration)/60) * perMin)
+	case u < 90:
+		c.Status = "no-answer"
+	case u < 95:
+		c.Status = "busy"
+	case u < 97:
+		c.Status = "failed"
+	default:
+		c.Status = "canceled"
+	}
+	c.EndTime = t.Add(time.Duration(c.Duration) * time.Second)
+	return c
+}
+
+// history generates benign Monitor events: staff signing in from the office
+// on working days and the occasional webhook update by a known developer.
+func history(r *rand.Rand, o Options, w *World, metas []*acctMeta) {
+	main := &w.Accounts[0]
+	m := metas[0]
+	start := o.Now.Add(-time.Duration(o.Days) * 24 * time.Hour)
+	ips := officeIPs()
+	y, mo, d := start.In(m.loc).Date()
+	for day := 0; ; day++ {
+		ds := time.Date(y, mo, d+day, 0, 0, 0, 0, m.loc)
+		if !ds.Before(o.Now) {
+			break
+		}
+		wd := ds.Weekday()
+		for k, u := range main.Users {
+			p := 75
+			if wd == time.Saturday || wd == time.Sunday {
+				p = 5
+			}
+			if r.IntN(100) >= p {
+				continue
+			}
+			t := ds.Add(8*time.Hour + time.Duration(r.IntN(150))*time.Minute + time.Duration(r.IntN(60))*time.Second)
+			if t.Before(start) || !t.Before(o.Now) {
+				continue
+			}
+			ip := ips[k%2]
+			if k%3 == 2 {
+				ip = ips[2]
+			}
+			main.Events = append(main.Events, newEvent(r, main.SID, u.SID, "user", "web", ip, "user-session.created",
+				t, u.SID, "user", "User session created", map[string]any{"user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15"}))
+		}
+	}
+	// Two routine webhook updates by the developer during the baseline.
+	dev := main.Users[min(1, len(main.Users)-1)]
+	for k, field := range []string{"sms_url", "status_callback"} {
+		if len(main.PhoneNumbers) == 0 || o.Days < 12 {
+			break
+		}
+		pn := &main.PhoneNumbers[r.IntN(len(main.PhoneNumbers))]
+		day := 3 + r.IntN(o.Days-10)
+		t := time.Date(y, mo, d+day, 10+r.IntN(6), r.IntN(60), r.IntN(60), 0, m.loc).UTC()
+		cur := pn.Webhooks[field]
+		prev := cur + []string{"-legacy", "-v1"}[k]
+		main.Events = append(main.Events, newEvent(r, main.SID, dev.SID, "user", "web", ips[1], "phone-number.updated",
+			t, pn.SID, "phone-number", "Phone number updated", map[string]any{field: change(prev, cur)}))
+	}
+	for i := range w.Accounts {
+		sortEvents(w.Accounts[i].Events)
+	}
+}
+
+// change is the {previous, updated} pair *.updated events carry.
+func change(prev, cur any) map[string]any { return map[string]any{"previous": prev, "updated": cur} }
+
+func newEvent(r *rand.Rand, acct, actor, actorType, source, ip, typ string, t time.Time, res, resType, desc string, data map[string]any) atoguard.Event {
+	return atoguard.Event{
+		SID: sid(r, prefixEvent), AccountSID: acct, ActorSID: actor, ActorType: actorType, Source: source,
+		SourceIP: ip, EventType: typ, EventDate: t.UTC(), ResourceSID: res, ResourceType: resType, Description: desc, Data: data,
+	}
+}
+
+func sortEvents(ev []atoguard.Event) {
+	slices.SortStableFunc(ev, func(a, b atoguard.Event) int {
+		return cmp.Or(a.EventDate.Compare(b.EventDate), cmp.Compare(a.SID, b.SID))
+	})
+}
+
+func sortMessages(ms []atoguard.Message) {
+	slices.SortStableFunc(ms, func(a, b atoguard.Message) int {
+		return cmp.Or(a.DateCreated.Compare(b.DateCreated), cmp.Compare(a.SID, b.SID))
+	})
+}

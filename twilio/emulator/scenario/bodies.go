@@ -1,0 +1,148 @@
+package scenario
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
+
+// Bodies are appended to a shared buffer so that a day of messages costs one
+// string allocation rather than one per message.
+
+func appendDigits(b []byte, r *rand.Rand, n int) []byte {
+	for range n {
+		b = append(b, byte('0'+r.IntN(10)))
+	}
+	return b
+}
+
+func appendRef(b []byte, r *rand.Rand, n int) []byte {
+	const refChars = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	for range n {
+		b = append(b, refChars[r.IntN(len(refChars))])
+	}
+	return b
+}
+
+// appendBody appends a legitimate message of the customer's kind. at is the
+// local send time (appointments mention the next day).
+func appendBody(b []byte, r *rand.Rand, p *profile, at time.Time) []byte {
+	switch p.Kind {
+	case trafficAppointments:
+		return appendAppointment(b, r, p, at)
+	case trafficShipping:
+		if p.Lang == "de" {
+			b = append(b, p.Name...)
+			b = append(b, ": Ihre Sendung "...)
+			b = appendDigits(b, r, 8)
+			b = append(b, " ist unterwegs. Sendungsverfolgung: https://"...)
+			b = append(b, p.Domain...)
+			b = append(b, "/sendung/"...)
+			return appendRef(b, r, 8)
+		}
+		if r.IntN(3) == 0 {
+			b = append(b, "Good news "...)
+			b = append(b, firstNames()[r.IntN(20)]...)
+			b = append(b, ", your "...)
+			b = append(b, p.Name...)
+			b = append(b, " order #"...)
+			b = appendDigits(b, r, 6)
+			b = append(b, " is out for delivery today. Details: https://"...)
+			b = append(b, p.Domain...)
+			b = append(b, "/orders/"...)
+			return appendRef(b, r, 6)
+		}
+		b = append(b, p.Name...)
+		b = append(b, ": your order #"...)
+		b = appendDigits(b, r, 6)
+		b = append(b, " has shipped! Track it here: https://"...)
+		b = append(b, p.Domain...)
+		b = append(b, "/track/"...)
+		return appendRef(b, r, 8)
+	}
+	return appendOTP(b, r, p.Name)
+}
+
+func appendOTP(b []byte, r *rand.Rand, brand string) []byte {
+	switch r.IntN(3) {
+	case 0:
+		b = append(b, "Your "...)
+		b = append(b, brand...)
+		b = append(b, " verification code is "...)
+		b = appendDigits(b, r, 6)
+		return append(b, ". It expires in 10 minutes."...)
+	case 1:
+		b = appendDigits(b, r, 6)
+		b = append(b, " is your "...)
+		b = append(b, brand...)
+		return append(b, " login code. Don't share it with anyone."...)
+	}
+	b = append(b, brand...)
+	b = append(b, ": use code "...)
+	b = appendDigits(b, r, 6)
+	return append(b, " to confirm your sign-in. If this wasn't you, ignore this message."...)
+}
+
+func appendAppointment(b []byte, r *rand.Rand, p *profile, at time.Time) []byte {
+	next := at.AddDate(0, 0, 1)
+	if r.IntN(3) == 0 {
+		b = append(b, p.Name...)
+		b = append(b, ": your visit is tomorrow at "...)
+		b = appendClock(b, r)
+		b = append(b, ". Need to change it? https://"...)
+		b = append(b, p.Domain...)
+		return append(b, "/appointments"...)
+	}
+	b = append(b, "Hi "...)
+	b = append(b, firstNames()[r.IntN(20)]...)
+	b = append(b, ", this is a reminder of your appointment at "...)
+	b = append(b, p.Name...)
+	b = append(b, " on "...)
+	b = next.AppendFormat(b, "Mon 2 Jan")
+	b = append(b, " at "...)
+	b = appendClock(b, r)
+	b = append(b, ". Reply C to confirm or R to reschedule: https://"...)
+	b = append(b, p.Domain...)
+	b = append(b, "/a/"...)
+	return appendRef(b, r, 6)
+}
+
+func appendClock(b []byte, r *rand.Rand) []byte {
+	h := 8 + r.IntN(10)
+	m := []string{"00", "15", "30", "45"}[r.IntN(4)]
+	suffix := " AM"
+	if h >= 12 {
+		suffix = " PM"
+	}
+	if h > 12 {
+		h -= 12
+	}
+	b = strconv.AppendInt(b, int64(h), 10)
+	b = append(b, ':')
+	b = append(b, m...)
+	return append(b, suffix...)
+}
+
+// replies are what recipients text back.
+func replies() []string {
+	return []string{"C", "Yes", "Thanks!", "STOP", "Confirmed", "R", "ok", "Y", "Can I move it to Friday?"}
+}
+
+// segments counts SMS segments: GSM-7 160/153, otherwise UCS-2 70/67.
+func segments[T string | []byte](body T) int {
+	per, multi := 160, 153
+	n := 0
+	for i := range len(body) {
+		c := body[i]
+		if c >= 0x80 {
+			per, multi = 70, 67
+		}
+		if c&0xC0 != 0x80 { // count runes: skip UTF-8 continuation bytes
+			n++
+		}
+	}
+	if n <= per {
+		return 1
+	}
+	return (n + multi - 1) / multi
+}

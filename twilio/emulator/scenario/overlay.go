@@ -1,0 +1,1011 @@
+package scenario
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atoguard/atoguard"
+)
+
+// Overlay kinds. Attack overlays are done by the attacker; benign ones are
+// look-alikes done by the account's own people.
+const (
+	KindSMSPumping          = "sms-pumping"
+	KindPhishingWave        = "phishing-wave"
+	KindWebhookHijack       = "webhook-hijack"
+	KindAPIKeyCreated       = "api-key-created"
+	KindCredentialChange    = "credential-change" // password and email change
+	KindGeoWidening         = "geo-widening"
+	KindUsageTriggerDeleted = "usage-trigger-deleted"
+	KindCallerIDAdded       = "caller-id-added"
+	KindSubaccountCreated   = "subaccount-created"
+
+	KindMarketingCampaign = "marketing-campaign"
+	KindCountryExpansion  = "country-expansion"
+	KindTokenRotation     = "token-rotation"
+)
+
+// Signal ids the detectors raise (see docs/scenarios.md).
+const (
+	SignalVolumeSpike       = "traffic.volume-spike"
+	SignalNewCountry        = "destination.new-country"
+	SignalSequentialNumbers = "destination.sequential-numbers"
+	SignalBrandPhishing     = "phishing.brand-impersonation"
+	SignalPasswordChanged   = "event.password-changed"
+	SignalEmailChanged      = "event.email-changed"
+	SignalAPIKeyCreated     = "event.api-key-created"
+	SignalWebhookChanged    = "event.webhook-changed"
+	SignalGeoWidened        = "event.geo-permissions-widened"
+	SignalTriggerDeleted    = "event.usage-trigger-deleted"
+	SignalCallerIDAdded     = "event.caller-id-added"
+	SignalSubaccountCreated = "event.subaccount-created"
+)
+
+// Overlay is one change placed on a world at a given time. Fields other than
+// Kind and At are optional and take per-kind defaults.
+type Overlay struct {
+	Kind string `json:"kind" yaml:"kind"`
+	// At is when the overlay starts: a duration relative to the world's Now
+	// ("-36h", "-2d12h") or an RFC 3339 time.
+	At string `json:"at" yaml:"at"`
+	// Account is "main" (default), "sub:N" (N-th subaccount, 1-based),
+	// "sub:last" (the last subaccount, e.g. one an earlier overlay created) or
+	// an account SID.
+	Account string `json:"account,omitempty" yaml:"account,omitempty"`
+	// Duration over which traffic is spread ("6h").
+	Duration string `json:"duration,omitempty" yaml:"duration,omitempty"`
+	// Count: messages for traffic kinds, phone numbers for webhook-hijack,
+	// triggers for usage-trigger-deleted.
+	Count int `json:"count,omitempty" yaml:"count,omitempty"`
+	// Countries: destinations (pumping, expansion, phishing victims) or
+	// countries to enable (geo-widening, caller-id-added).
+	Countries []string `json:"countries,omitempty" yaml:"countries,omitempty"`
+	Brand     string   `json:"brand,omitempty" yaml:"brand,omitempty"`   // phishing-wave
+	Domain    string   `json:"domain,omitempty" yaml:"domain,omitempty"` // phishing-wave lure domain
+	URL       string   `json:"url,omitempty" yaml:"url,omitempty"`       // webhook-hijack target
+	Name      string   `json:"name,omitempty" yaml:"name,omitempty"`     // key, subaccount or caller ID name
+	Email     string   `json:"email,omitempty" yaml:"email,omitempty"`   // credential-change new email
+	User      string   `json:"user,omitempty" yaml:"user,omitempty"`     // user SID or 1-based index ("1")
+}
+
+// OverlayKinds lists every overlay kind, attacks first.
+func OverlayKinds() []string {
+	return []string{KindSMSPumping, KindPhishingWave, KindWebhookHijack, KindAPIKeyCreated, KindCredentialChange,
+		KindGeoWidening, KindUsageTriggerDeleted, KindCallerIDAdded, KindSubaccountCreated,
+		KindMarketingCampaign, KindCountryExpansion, KindTokenRotation}
+}
+
+// IsAttack reports whether the overlay kind is an attacker's action.
+func IsAttack(kind string) bool {
+	switch kind {
+	case KindMarketingCampaign, KindCountryExpansion, KindTokenRotation:
+		return false
+	}
+	return slices.Contains(OverlayKinds(), kind)
+}
+
+// kindSignals are the signals an overlay kind must raise.
+func kindSignals(kind string) []string {
+	switch kind {
+	case KindSMSPumping:
+		return []string{SignalVolumeSpike, SignalNewCountry, SignalSequentialNumbers}
+	case KindPhishingWave:
+		return []string{SignalBrandPhishing}
+	case KindWebhookHijack:
+		return []string{SignalWebhookChanged}
+	case KindAPIKeyCreated:
+		return []string{SignalAPIKeyCreated}
+	case KindCredentialChange:
+		return []string{SignalPasswordChanged, SignalEmailChanged}
+	case KindGeoWidening:
+		return []string{SignalGeoWidened}
+	case KindUsageTriggerDeleted:
+		return []string{SignalTriggerDeleted}
+	case KindCallerIDAdded:
+		return []string{SignalCallerIDAdded}
+	case KindSubaccountCreated:
+		return []string{SignalSubaccountCreated}
+	}
+	return nil
+}
+
+// parseAt resolves an overlay time against now.
+func parseAt(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, fmt.Errorf("missing \"at\" (e.g. \"-36h\" or an RFC 3339 time)")
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	d, err := parseDuration(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad time %q: want a duration relative to now such as \"-36h\" or \"-2d\", or an RFC 3339 time", s)
+	}
+	return now.Add(d), nil
+}
+
+// parseDuration accepts Go durations plus a leading day count ("-2d12h").
+func parseDuration(s string) (time.Duration, error) {
+	neg := false
+	rest := s
+	if strings.HasPrefix(rest, "-") {
+		neg, rest = true, rest[1:]
+	} else if strings.HasPrefix(rest, "+") {
+		rest = rest[1:]
+	}
+	var d time.Duration
+	if i := strings.IndexByte(rest, 'd'); i > 0 {
+		n, err := strconv.Atoi(rest[:i])
+		if err != nil || n > 3650 {
+			return 0, fmt.Errorf("bad day count in %q", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+		rest = rest[i+1:]
+	}
+	if rest != "" {
+		x, err := time.ParseDuration(rest)
+		if err != nil || x < 0 {
+			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		d += x
+	} else if d == 0 {
+		return 0, fmt.Errorf("bad duration %q", s)
+	}
+	if neg {
+		d = -d
+	}
+	return d, nil
+}
+
+// overlayer applies overlays to a world with one attacker identity.
+type overlayer struct {
+	w        *World
+	attacker *Attacker
+}
+
+func newOverlayer(w *World) *overlayer {
+	r := newRand(w.Seed, streamAttack)
+	ip := fmt.Sprintf("185.220.101.%d", 10+r.IntN(240)) // a Tor exit range: never seen in the baseline
+	return &overlayer{w: w, attacker: &Attacker{
+		IP:    ip,
+		Email: fmt.Sprintf("secure.admin%d@proton.me", 100+r.IntN(900)),
+	}}
+}
+
+func (ov *overlayer) actor(s string) {
+	if !slices.Contains(ov.attacker.ActorSIDs, s) {
+		ov.attacker.ActorSIDs = append(ov.attacker.ActorSIDs, s)
+	}
+}
+
+func (ov *overlayer) host(s string) {
+	if !slices.Contains(ov.attacker.Hosts, s) {
+		ov.attacker.Hosts = append(ov.attacker.Hosts, s)
+	}
+}
+
+// account resolves an overlay's account reference.
+func (w *World) account(ref string) (*Account, error) {
+	if len(w.Accounts) == 0 {
+		return nil, fmt.Errorf("world has no accounts")
+	}
+	switch {
+	case ref == "" || ref == "main":
+		for i := range w.Accounts {
+			if !w.Accounts[i].IsSubaccount() {
+				return &w.Accounts[i], nil
+			}
+		}
+		return &w.Accounts[0], nil
+	case ref == "sub:last":
+		for i := len(w.Accounts) - 1; i >= 0; i-- {
+			if w.Accounts[i].IsSubaccount() {
+				return &w.Accounts[i], nil
+			}
+		}
+		return nil, fmt.Errorf("unknown account reference %q: the world has no subaccounts", ref)
+	case strings.HasPrefix(ref, "sub:"):
+		n, err := strconv.Atoi(ref[4:])
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad account reference %q: want \"main\", \"sub:N\" (N ≥ 1) or an account SID", ref)
+		}
+		k := 0
+		for i := range w.Accounts {
+			if w.Accounts[i].IsSubaccount() {
+				k++
+				if k == n {
+					return &w.Accounts[i], nil
+				}
+			}
+		}
+		return nil, fmt.Errorf("unknown account reference %q: the world has %d subaccounts", ref, k)
+	}
+	for i := range w.Accounts {
+		if w.Accounts[i].SID == ref {
+			return &w.Accounts[i], nil
+		}
+	}
+	return nil, fmt.Errorf("unknown account reference %q: want \"main\", \"sub:N\" or the SID of an account in the world", ref)
+}
+
+// mainAccount is the account that owns the others.
+func (w *World) mainAccount() *Account {
+	a, _ := w.account("main")
+	return a
+}
+
+// apply applies the overlays in order. Each overlay draws from its own random
+// stream so that adding one does not change what the others produce.
+func (ov *overlayer) apply(overlays []Overlay) error {
+	for i, o := range overlays {
+		if err := ov.one(i, o); err != nil {
+			return fmt.Errorf("overlay %d (%s): %w", i+1, o.Kind, err)
+		}
+	}
+	return nil
+}
+
+func (ov *overlayer) one(i int, o Overlay) error {
+	w := ov.w
+	if !slices.Contains(OverlayKinds(), o.Kind) {
+		return fmt.Errorf("unknown overlay kind %q; known kinds: %s", o.Kind, strings.Join(OverlayKinds(), ", "))
+	}
+	at, err := parseAt(o.At, w.Now)
+	if err != nil {
+		return err
+	}
+	at = at.Truncate(time.Second)
+	if !at.Before(w.Now) {
+		return fmt.Errorf("time %s is not before the world's now %s", at.Format(time.RFC3339), w.Now.Format(time.RFC3339))
+	}
+	acc, err := w.account(o.Account)
+	if err != nil {
+		return err
+	}
+	for _, c := range o.Countries {
+		if !validCountry(c) {
+			return fmt.Errorf("unknown country %q (want an ISO 3166 alpha-2 code such as \"UZ\")", c)
+		}
+	}
+	if o.Count < 0 {
+		return fmt.Errorf("negative count %d", o.Count)
+	}
+	var dur time.Duration
+	if o.Duration != "" {
+		if dur, err = parseDuration(o.Duration); err != nil || dur <= 0 {
+			return fmt.Errorf("bad duration %q (want e.g. \"6h\")", o.Duration)
+		}
+	}
+	r := newRand(w.Seed, streamOverlay+uint64(i))
+	if IsAttack(o.Kind) && (w.AttackStart.IsZero() || at.Before(w.AttackStart)) {
+		w.AttackStart = at
+	}
+	switch o.Kind {
+	case KindSMSPumping:
+		return ov.pumping(r, acc, o, at, dur)
+	case KindPhishingWave:
+		return ov.phishing(r, acc, o, at, dur)
+	case KindWebhookHijack:
+		return ov.hijack(r, acc, o, at)
+	case KindAPIKeyCreated:
+		return ov.apiKey(r, acc, o, at)
+	case KindCredentialChange:
+		return ov.credentials(r, acc, o, at)
+	case KindGeoWidening:
+		return ov.geo(r, acc, o, at)
+	case KindUsageTriggerDeleted:
+		return ov.triggers(r, acc, o, at)
+	case KindCallerIDAdded:
+		return ov.callerID(r, acc, o, at)
+	case KindSubaccountCreated:
+		return ov.subaccount(r, acc, o, at)
+	case KindMarketingCampaign:
+		return ov.marketing(r, acc, o, at, dur)
+	case KindCountryExpansion:
+		return ov.expansion(r, acc, o, at)
+	case KindTokenRotation:
+		return ov.rotation(r, acc, at)
+	}
+	return nil
+}
+
+// attackerEvent records an action taken with the leaked credentials through
+// the API: the actor is the account itself, from the attacker's address.
+func (ov *overlayer) attackerEvent(r *rand.Rand, acc *Account, typ string, t time.Time, res, resType, desc string, data map[string]any) {
+	ov.actor(acc.SID)
+	acc.Events = append(acc.Events, newEvent(r, acc.SID, acc.SID, "account", "api", ov.attacker.IP, typ, t, res, resType, desc, data))
+	sortEvents(acc.Events)
+}
+
+// spread returns n sorted times in [at, at+dur), never after now.
+func spread(r *rand.Rand, n int, at time.Time, dur time.Duration, now time.Time) []time.Time {
+	if end := now.Sub(at); dur > end {
+		dur = end
+	}
+	out := make([]time.Time, n)
+	for i := range out {
+		out[i] = at.Add(time.Duration(r.Int64N(int64(max(dur, time.Second)))).Truncate(time.Second))
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return out
+}
+
+// senders are the account's own numbers (the attacker sends from them).
+func senders(acc *Account) ([]string, error) {
+	var out []string
+	for _, pn := range acc.PhoneNumbers {
+		out = append(out, pn.PhoneNumber)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("account %s has no phone numbers to send from", acc.SID)
+	}
+	return out, nil
+}
+
+// brandOf is the account's name as its customers see it.
+func brandOf(acc *Account) string {
+	if acc.FriendlyName != "" {
+		return acc.FriendlyName
+	}
+	return "Acme"
+}
+
+// enableSMS turns SMS on for a country, quietly (no event).
+func enableSMS(acc *Account, iso string) {
+	for k := range acc.SMSPermissions {
+		if acc.SMSPermissions[k].CountryCode == iso {
+			acc.SMSPermissions[k].Enabled = true
+			return
+		}
+	}
+	acc.SMSPermissions = append(acc.SMSPermissions, atoguard.SMSPermission{CountryCode: iso, Enabled: true, HighRisk: smsHighRisk(iso)})
+}
+
+func smsEnabled(acc *Account, iso string) bool {
+	for _, p := range acc.SMSPermissions {
+		if p.CountryCode == iso {
+			return p.Enabled
+		}
+	}
+	return false
+}
+
+// addMessages merges generated messages into the account in date order.
+func addMessages(acc *Account, ms []atoguard.Message) {
+	acc.Messages = append(acc.Messages, ms...)
+	sortMessages(acc.Messages)
+}
+
+// pumping sends OTP-looking messages to runs of sequential numbers in
+// high-cost countries; most never arrive, as pumped numbers rarely answer.
+// The account is assumed to allow those countries already (a lax account,
+// changed before the Monitor retention); combine with geo-widening to show
+// the change.
+func (ov *overlayer) pumping(r *rand.Rand, acc *Account, o Overlay, at time.Time, dur time.Duration) error {
+	countries := o.Countries
+	if len(countries) == 0 {
+		countries = []string{"UZ", "KG"}
+	}
+	n := o.Count
+	if n == 0 {
+		n = 1200
+	}
+	if dur == 0 {
+		dur = 6 * time.Hour
+	}
+	from, err := senders(acc)
+	if err != nil {
+		return err
+	}
+	var tos []string
+	var cs []country
+	for k, iso := range countries {
+		share := n / len(countries)
+		if k == 0 {
+			share += n % len(countries)
+		}
+		plan, err := newNumberPlan(iso, kindMobile)
+		if err != nil {
+			return err
+		}
+		// One or two blocks per country, each a run in one prefix.
+		blocks := 1 + min(1, share/400)
+		for b := range blocks {
+			size := share / blocks
+			if b == 0 {
+				size += share % blocks
+			}
+			seq := plan.sequence(r, size, 1+r.IntN(3))
+			if seq == nil {
+				return fmt.Errorf("cannot draw %d sequential numbers in %s", size, iso)
+			}
+			ov.attacker.Numbers = append(ov.attacker.Numbers, commonPrefix(seq[0], seq[len(seq)-1]))
+			tos = append(tos, seq...)
+			for range seq {
+				cs = append(cs, lookupCountry(iso))
+			}
+		}
+		enableSMS(acc, iso)
+	}
+	times := spread(r, len(tos), at, dur, ov.w.Now)
+	// Pumping walks the blocks roughly in order.
+	sids := sidBatch(r, prefixMessage, len(tos))
+	ms := make([]atoguard.Message, len(tos))
+	brand := brandOf(acc)
+	for k, to := range tos {
+		body := string(appendOTP(nil, r, brand))
+		m := atoguard.Message{SID: sids[k], AccountSID: acc.SID, From: from[r.IntN(len(from))], To: to, Body: body,
+			Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: times[k], DateSent: times[k].Add(time.Second)}
+		u := r.IntN(100)
+		switch {
+		case u < 25:
+			m.Status = "delivered"
+		case u < 35:
+			m.Status = "sent"
+		case u < 80:
+			m.Status, m.ErrorCode = "undelivered", []int{30003, 30005, 30008}[r.IntN(3)]
+		default:
+			m.Status, m.ErrorCode = "failed", 30008
+		}
+		if m.Status != "failed" {
+			m.Price = roundPrice(float64(m.NumSegments) * cs[k].SMSPrice)
+		}
+		ms[k] = m
+	}
+	addMessages(acc, ms)
+	return nil
+}
+
+func commonPrefix(a, b string) string {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return a[:n]
+}
+
+// lure is a brand's phishing template and look-alike domains.
+type lure struct {
+	Brand    string
+	Template string // {url} is replaced by the obfuscated link
+	Domains  []string
+	Paths    []string
+}
+
+func lures() []lure {
+	return []lure{
+		{Brand: "PayPal", Template: "PayPal: Your account is limited due to unusual activity. Verify your information at {url} within 24 hours to avoid suspension.",
+			Domains: []string{"paypa1-secure.com", "paypal-resolution-center.net", "paypal.com-account-verify.info", "secure-paypaI-login.com"}, Paths: []string{"/login", "/verify", "/limited"}},
+		{Brand: "Facebook", Template: "Facebook: your page will be disabled for violating our policies. Appeal now at {url}",
+			Domains: []string{"facebook-appeal-center.com", "faceb00k-support.net", "meta-business-help.info"}, Paths: []string{"/appeal", "/case"}},
+		{Brand: "Apple", Template: "Apple ID: your account has been locked for security reasons. Unlock it at {url}",
+			Domains: []string{"appleid-unlock-secure.com", "apple.com-id-verify.net", "icloud-support-id.com"}, Paths: []string{"/unlock", "/signin"}},
+		{Brand: "Chase", Template: "Chase Alert: a payment of $1,249.00 was flagged. If this wasn't you, secure your account at {url}",
+			Domains: []string{"chase-secure-alerts.com", "chaseonline-verify.net"}, Paths: []string{"/secure", "/login"}},
+		{Brand: "USPS", Template: "USPS: your package could not be delivered due to an incomplete address. Update it at {url}",
+			Domains: []string{"usps-redelivery-help.com", "usps.com-tracking-update.info"}, Paths: []string{"/update", "/track"}},
+		{Brand: "Netflix", Template: "Netflix: your payment was declined and your membership is on hold. Update billing at {url}",
+			Domains: []string{"netflix-billing-update.com", "netfIix-account.net"}, Paths: []string{"/billing", "/account"}},
+	}
+}
+
+// obfuscate writes a link the way phishing kits do to dodge filters.
+func obfuscate(r *rand.Rand, domain, path string) string {
+	ref := string(appendRef(nil, r, 5))
+	switch r.IntN(5) {
+	case 0:
+		return "hxxps://" + strings.ReplaceAll(domain, ".", "[.]") + path
+	case 1:
+		return "https://" + domain + path + "?id=" + ref
+	case 2:
+		return strings.ReplaceAll(domain, ".", "[.]") + path
+	case 3:
+		return "hxxp://" + strings.Replace(domain, ".", "(.)", 1) + path + "?c=" + ref
+	}
+	return domain + path + "?ref=" + ref
+}
+
+// phishing sends one lure template with varying obfuscated links to many
+// fresh recipients.
+func (ov *overlayer) phishing(r *rand.Rand, acc *Account, o Overlay, at time.Time, dur time.Duration) error {
+	brand := o.Brand
+	if brand == "" {
+		brand = "PayPal"
+	}
+	var l lure
+	for _, c := range lures() {
+		if strings.EqualFold(c.Brand, brand) {
+			l = c
+		}
+	}
+	if l.Brand == "" {
+		var names []string
+		for _, c := range lures() {
+			names = append(names, c.Brand)
+		}
+		return fmt.Errorf("unknown brand %q; known brands: %s", brand, strings.Join(names, ", "))
+	}
+	domains := l.Domains[:1+r.IntN(2)]
+	if o.Domain != "" {
+		domains = []string{o.Domain}
+	}
+	for _, d := range domains {
+		ov.host(d)
+	}
+	n := o.Count
+	if n == 0 {
+		n = 600
+	}
+	if dur == 0 {
+		dur = 3 * time.Hour
+	}
+	countries := o.Countries
+	if len(countries) == 0 {
+		countries = []string{"US"}
+	}
+	from, err := senders(acc)
+	if err != nil {
+		return err
+	}
+	var plans []numberPlan
+	for _, iso := range countries {
+		p, err := newNumberPlan(iso, kindMobile)
+		if err != nil {
+			return err
+		}
+		plans = append(plans, p)
+		enableSMS(acc, iso)
+	}
+	times := spread(r, n, at, dur, ov.w.Now)
+	sids := sidBatch(r, prefixMessage, n)
+	ms := make([]atoguard.Message, n)
+	for k := range ms {
+		ci := r.IntN(len(plans))
+		url := obfuscate(r, domains[r.IntN(len(domains))], l.Paths[r.IntN(len(l.Paths))])
+		body := strings.Replace(l.Template, "{url}", url, 1)
+		m := atoguard.Message{SID: sids[k], AccountSID: acc.SID, From: from[r.IntN(len(from))], To: plans[ci].draw(r, kindMobile), Body: body,
+			Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: times[k], DateSent: times[k].Add(time.Second)}
+		u := r.IntN(100)
+		switch {
+		case u < 80:
+			m.Status = "delivered"
+		case u < 92:
+			m.Status, m.ErrorCode = "failed", 30007 // carrier filtering catches some
+		default:
+			m.Status, m.ErrorCode = "undelivered", 30003
+		}
+		if m.Status != "failed" {
+			m.Price = roundPrice(float64(m.NumSegments) * lookupCountry(countries[ci]).SMSPrice)
+		}
+		ms[k] = m
+	}
+	addMessages(acc, ms)
+	return nil
+}
+
+// hijack points phone-number webhooks at an attacker host through the API.
+func (ov *overlayer) hijack(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	if len(acc.PhoneNumbers) == 0 {
+		return fmt.Errorf("account %s has no phone numbers", acc.SID)
+	}
+	base := o.URL
+	if base == "" {
+		ip := strings.ReplaceAll(ov.attacker.IP, ".", "-")
+		if r.IntN(2) == 0 {
+			base = fmt.Sprintf("https://%04x-%s.ngrok-free.app/hook", r.IntN(0x10000), ip)
+		} else {
+			base = "http://" + ov.attacker.IP + ":8080/twilio"
+		}
+	}
+	if h := hostOf(base); h != "" {
+		ov.host(h)
+	}
+	n := o.Count
+	if n == 0 || n > len(acc.PhoneNumbers) {
+		n = min(len(acc.PhoneNumbers), max(n, 2))
+	}
+	t := at
+	for k := range n {
+		pn := &acc.PhoneNumbers[k]
+		old := pn.Webhooks
+		hooks := make(atoguard.Webhooks, len(old))
+		for f, v := range old {
+			hooks[f] = v
+		}
+		data := map[string]any{}
+		for _, f := range []string{"voice_url", "sms_url"} {
+			nu := strings.TrimSuffix(base, "/") + "/" + strings.TrimSuffix(f, "_url")
+			data[f] = change(old[f], nu)
+			hooks[f] = nu
+		}
+		pn.Webhooks = hooks
+		ov.attackerEvent(r, acc, "phone-number.updated", t, pn.SID, "phone-number", "Phone number updated", data)
+		t = t.Add(time.Duration(20+r.IntN(100)) * time.Second)
+	}
+	return nil
+}
+
+func hostOf(u string) string {
+	s := u
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// apiKey creates a standard API key with the leaked token, for persistence.
+func (ov *overlayer) apiKey(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	name := o.Name
+	if name == "" {
+		name = []string{"backup", "twilio-sync", "prod-2", "temp-migration"}[r.IntN(4)]
+	}
+	k := Key{SID: sid(r, prefixKey), FriendlyName: name, Secret: keySecret(r), Type: "standard", DateCreated: at}
+	acc.Keys = append(acc.Keys, k)
+	ov.attackerEvent(r, acc, "account-api-keys.created", at, k.SID, "api-key", "API key created", map[string]any{"friendly_name": name})
+	return nil
+}
+
+// user resolves a user reference: a US SID or a 1-based index; default the
+// first user (the owner).
+func user(acc *Account, ref string) (*User, error) {
+	if len(acc.Users) == 0 {
+		return nil, fmt.Errorf("account %s has no users", acc.SID)
+	}
+	if ref == "" {
+		return &acc.Users[0], nil
+	}
+	if n, err := strconv.Atoi(ref); err == nil {
+		if n < 1 || n > len(acc.Users) {
+			return nil, fmt.Errorf("unknown user %q: the account has %d users", ref, len(acc.Users))
+		}
+		return &acc.Users[n-1], nil
+	}
+	for i := range acc.Users {
+		if acc.Users[i].SID == ref {
+			return &acc.Users[i], nil
+		}
+	}
+	return nil, fmt.Errorf("unknown user %q", ref)
+}
+
+// credentials: the attacker signs in as a user from a new address, changes
+// the password, then the email so that resets go to them.
+func (ov *overlayer) credentials(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	u, err := user(acc, o.User)
+	if err != nil {
+		return err
+	}
+	email := o.Email
+	if email == "" {
+		email = ov.attacker.Email
+	}
+	ov.attacker.Email = email
+	ov.actor(u.SID)
+	ip := ov.attacker.IP
+	ua := "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+	acc.Events = append(acc.Events,
+		newEvent(r, acc.SID, u.SID, "user", "web", ip, "user-session.created", at, u.SID, "user", "User session created", map[string]any{"user_agent": ua}),
+		newEvent(r, acc.SID, u.SID, "user", "web", ip, "user-password.updated", at.Add(3*time.Minute), u.SID, "user", "User password updated", nil),
+		newEvent(r, acc.SID, u.SID, "user", "web", ip, "user.updated", at.Add(5*time.Minute), u.SID, "user", "User updated", map[string]any{"email": change(u.Email, email)}),
+	)
+	u.Email = email
+	sortEvents(acc.Events)
+	return nil
+}
+
+// geo enables Voice (including high-risk special numbers) and SMS for
+// countries the account never needed.
+func (ov *overlayer) geo(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	countries := o.Countries
+	if len(countries) == 0 {
+		countries = []string{"UZ", "KG", "ID", "SO"}
+	}
+	t := at
+	if acc.VoiceInheritance {
+		acc.VoiceInheritance = false
+		ov.attackerEvent(r, acc, "voice-geographic-permissions.updated", t, acc.SID, "voice-geographic-permissions", "Voice dialing permissions updated",
+			map[string]any{"dialing_permissions_inheritance": change(true, false)})
+	}
+	for _, iso := range countries {
+		found := false
+		for k := range acc.VoicePermissions {
+			vp := &acc.VoicePermissions[k]
+			if vp.ISOCode != iso {
+				continue
+			}
+			found = true
+			ov.attackerEvent(r, acc, "voice-geographic-permissions.updated", t, acc.SID, "voice-geographic-permissions", "Voice dialing permissions updated",
+				map[string]any{"iso_code": iso,
+					"low_risk_numbers_enabled":          change(vp.LowRiskEnabled, true),
+					"high_risk_special_numbers_enabled": change(vp.HighRiskSpecialEnabled, true)})
+			vp.LowRiskEnabled, vp.HighRiskSpecialEnabled = true, true
+		}
+		if !found {
+			acc.VoicePermissions = append(acc.VoicePermissions, atoguard.VoicePermission{ISOCode: iso, Name: countryName(iso), LowRiskEnabled: true, HighRiskSpecialEnabled: true})
+			ov.attackerEvent(r, acc, "voice-geographic-permissions.updated", t, acc.SID, "voice-geographic-permissions", "Voice dialing permissions updated",
+				map[string]any{"iso_code": iso, "low_risk_numbers_enabled": change(false, true), "high_risk_special_numbers_enabled": change(false, true)})
+		}
+		t = t.Add(time.Duration(2+r.IntN(10)) * time.Second)
+		ov.attackerEvent(r, acc, "sms-geographic-permissions.updated", t, acc.SID, "sms-geographic-permissions", "SMS geographic permissions updated",
+			map[string]any{"country_code": iso, "enabled": change(smsEnabled(acc, iso), true)})
+		enableSMS(acc, iso)
+		t = t.Add(time.Duration(2+r.IntN(10)) * time.Second)
+	}
+	return nil
+}
+
+// triggers deletes usage triggers so nobody is alerted about the bill.
+func (ov *overlayer) triggers(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	if len(acc.UsageTriggers) == 0 {
+		return fmt.Errorf("account %s has no usage triggers to delete", acc.SID)
+	}
+	n := o.Count
+	if n == 0 || n > len(acc.UsageTriggers) {
+		n = len(acc.UsageTriggers)
+	}
+	t := at
+	for _, ut := range acc.UsageTriggers[:n] {
+		ov.attackerEvent(r, acc, "usage-trigger.deleted", t, ut.SID, "usage-trigger", "Usage trigger deleted",
+			map[string]any{"friendly_name": ut.FriendlyName, "usage_category": ut.UsageCategory, "trigger_value": ut.TriggerValue, "recurring": ut.Recurring})
+		t = t.Add(time.Duration(5+r.IntN(20)) * time.Second)
+	}
+	acc.UsageTriggers = slices.Clone(acc.UsageTriggers[n:])
+	return nil
+}
+
+// callerID adds a verified caller ID the attacker controls, for spoofing.
+func (ov *overlayer) callerID(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	iso := "GB"
+	if len(o.Countries) > 0 {
+		iso = o.Countries[0]
+	}
+	plan, err := newNumberPlan(iso, kindMobile)
+	if err != nil {
+		return err
+	}
+	name := o.Name
+	if name == "" {
+		name = "Support"
+	}
+	c := atoguard.CallerID{SID: sid(r, prefixPhoneNumber), AccountSID: acc.SID, PhoneNumber: plan.draw(r, kindMobile), FriendlyName: name, DateCreated: at}
+	acc.CallerIDs = append(acc.CallerIDs, c)
+	ov.attacker.Numbers = append(ov.attacker.Numbers, c.PhoneNumber)
+	ov.attackerEvent(r, acc, "caller-id.created", at, c.SID, "caller-id", "Caller ID created", map[string]any{"phone_number": c.PhoneNumber, "friendly_name": name})
+	return nil
+}
+
+// subaccount creates a fresh subaccount under acc's owner: new credentials
+// the owners do not know about.
+func (ov *overlayer) subaccount(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	parent := acc
+	if acc.IsSubaccount() {
+		parent = ov.w.mainAccount()
+	}
+	name := o.Name
+	if name == "" {
+		name = []string{"backup", "test", "marketing-2", "dev"}[r.IntN(4)]
+	}
+	var sub Account
+	sub.SID = sid(r, prefixAccount)
+	sub.OwnerSID = parent.SID
+	sub.FriendlyName = name
+	sub.Status = "active"
+	sub.Type = "Full"
+	sub.DateCreated = at
+	sub.AuthToken = token(r)
+	sub.VoiceInheritance = true
+	sub.SMSPermissions = slices.Clone(parent.SMSPermissions)
+	sub.VoicePermissions = slices.Clone(parent.VoicePermissions)
+	// Give it a number so that later overlays can send from it.
+	iso := "US"
+	plan, err := newNumberPlan(iso, kindMobile)
+	if err != nil {
+		return err
+	}
+	sub.PhoneNumbers = []atoguard.PhoneNumber{{SID: sid(r, prefixPhoneNumber), AccountSID: sub.SID, PhoneNumber: plan.draw(r, kindMobile),
+		FriendlyName: name, Webhooks: atoguard.Webhooks{}}}
+	ov.attackerEvent(r, parent, "account.created", at, sub.SID, "account", "Account created", map[string]any{"friendly_name": name})
+	ov.w.Accounts = append(ov.w.Accounts, sub)
+	return nil
+}
+
+// knownUser returns the first user and the address they usually sign in
+// from (the most frequent source of their sessions).
+func knownUser(w *World) (*Account, *User, string, error) {
+	main := w.mainAccount()
+	if len(main.Users) == 0 {
+		return nil, nil, "", fmt.Errorf("account %s has no users", main.SID)
+	}
+	u := &main.Users[0]
+	counts := map[string]int{}
+	best := ""
+	for _, e := range main.Events {
+		if e.ActorSID == u.SID && e.EventType == "user-session.created" {
+			counts[e.SourceIP]++
+			if c := counts[e.SourceIP]; c > counts[best] || (c == counts[best] && e.SourceIP < best) {
+				best = e.SourceIP
+			}
+		}
+	}
+	if best == "" {
+		best = officeIPs()[0]
+	}
+	return main, u, best, nil
+}
+
+// ownEvent records a change by a known user from the office.
+func ownEvent(r *rand.Rand, w *World, acc *Account, typ string, t time.Time, res, resType, desc string, data map[string]any) error {
+	_, u, ip, err := knownUser(w)
+	if err != nil {
+		return err
+	}
+	acc.Events = append(acc.Events, newEvent(r, acc.SID, u.SID, "user", "web", ip, typ, t, res, resType, desc, data))
+	sortEvents(acc.Events)
+	return nil
+}
+
+// history facts used by the benign overlays.
+func recipients(acc *Account) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range acc.Messages {
+		if m.Outbound() && !seen[m.To] {
+			seen[m.To] = true
+			out = append(out, m.To)
+		}
+	}
+	return out
+}
+
+func dailyOutbound(acc *Account) float64 {
+	if len(acc.Messages) == 0 {
+		return 0
+	}
+	n := 0
+	for _, m := range acc.Messages {
+		if m.Outbound() {
+			n++
+		}
+	}
+	days := acc.Messages[len(acc.Messages)-1].DateCreated.Sub(acc.Messages[0].DateCreated).Hours() / 24
+	return float64(n) / math.Max(1, days)
+}
+
+// marketing is a legitimate campaign: about ten times a normal day, one
+// template linking to the customer's own domain, sent to its own customers,
+// delivered normally.
+func (ov *overlayer) marketing(r *rand.Rand, acc *Account, o Overlay, at time.Time, dur time.Duration) error {
+	from, err := senders(acc)
+	if err != nil {
+		return err
+	}
+	to := recipients(acc)
+	if len(to) == 0 {
+		return fmt.Errorf("account %s has no past recipients to market to", acc.SID)
+	}
+	n := o.Count
+	if n == 0 {
+		n = max(200, int(10*dailyOutbound(acc)))
+	}
+	if dur == 0 {
+		dur = 3 * time.Hour
+	}
+	domain := ownDomain(acc)
+	brand := brandOf(acc)
+	times := spread(r, n, at, dur, ov.w.Now)
+	sids := sidBatch(r, prefixMessage, n)
+	ms := make([]atoguard.Message, n)
+	for k := range ms {
+		body := brand + ": Winter sale! Up to 30% off everything this weekend only. Shop now: https://" + domain + "/sale?c=" + string(appendRef(nil, r, 6)) + " Reply STOP to opt out."
+		dest := to[r.IntN(len(to))]
+		m := atoguard.Message{SID: sids[k], AccountSID: acc.SID, From: from[r.IntN(len(from))], To: dest, Body: body,
+			Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: times[k], DateSent: times[k].Add(time.Second)}
+		if len(acc.MessagingServices) > 0 {
+			m.MessagingServiceSID = acc.MessagingServices[0].SID
+		}
+		m.Status, m.ErrorCode = outboundStatus(r)
+		if m.Status != "failed" {
+			m.Price = roundPrice(float64(m.NumSegments) * lookupCountry(regionOf(dest)).SMSPrice)
+		}
+		ms[k] = m
+	}
+	addMessages(acc, ms)
+	return nil
+}
+
+// ownDomain is the domain the customer links to in its own messages, taken
+// from its past bodies, else from its webhooks.
+func ownDomain(acc *Account) string {
+	for _, m := range acc.Messages {
+		if i := strings.Index(m.Body, "https://"); i >= 0 && m.Outbound() {
+			if h := hostOf(m.Body[i:]); h != "" {
+				return h
+			}
+		}
+	}
+	for _, pn := range acc.PhoneNumbers {
+		if h := hostOf(pn.Webhooks["sms_url"]); h != "" {
+			return h
+		}
+	}
+	return mainProfile().Domain
+}
+
+// expansion starts a new country gradually after a known user enabled it
+// from the office: a legitimate geo-permission change.
+func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	countries := o.Countries
+	if len(countries) == 0 {
+		countries = []string{"MX"}
+	}
+	from, err := senders(acc)
+	if err != nil {
+		return err
+	}
+	t := at.Add(-2 * time.Hour)
+	for _, iso := range countries {
+		if err := ownEvent(r, ov.w, acc, "sms-geographic-permissions.updated", t, acc.SID, "sms-geographic-permissions", "SMS geographic permissions updated",
+			map[string]any{"country_code": iso, "enabled": change(smsEnabled(acc, iso), true)}); err != nil {
+			return err
+		}
+		enableSMS(acc, iso)
+		t = t.Add(time.Minute)
+	}
+	days := max(1, int(ov.w.Now.Sub(at).Hours()/24))
+	n := o.Count
+	if n == 0 {
+		n = max(40, int(0.15*dailyOutbound(acc)*float64(days)))
+	}
+	domain := ownDomain(acc)
+	brand := brandOf(acc)
+	// A ramp: day k gets a share proportional to k+1.
+	total := days * (days + 1) / 2
+	var ms []atoguard.Message
+	for d := range days {
+		cnt := n * (d + 1) / total
+		dayStart := at.Add(time.Duration(d) * 24 * time.Hour)
+		times := spread(r, cnt, dayStart, 10*time.Hour, ov.w.Now)
+		for _, tm := range times {
+			iso := countries[r.IntN(len(countries))]
+			plan, err := newNumberPlan(iso, kindMobile)
+			if err != nil {
+				return err
+			}
+			body := brand + ": su pedido #" + string(appendDigits(nil, r, 6)) + " ha sido enviado. Siga su envío: https://" + domain + "/track/" + string(appendRef(nil, r, 8))
+			m := atoguard.Message{SID: sid(r, prefixMessage), AccountSID: acc.SID, From: from[r.IntN(len(from))], To: plan.draw(r, kindMobile), Body: body,
+				Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: tm, DateSent: tm.Add(time.Second)}
+			m.Status, m.ErrorCode = outboundStatus(r)
+			if m.Status != "failed" {
+				m.Price = roundPrice(float64(m.NumSegments) * lookupCountry(iso).SMSPrice)
+			}
+			ms = append(ms, m)
+		}
+	}
+	addMessages(acc, ms)
+	return nil
+}
+
+// rotation is a planned auth token rotation by the owner from the office:
+// secondary token created, then promoted.
+func (ov *overlayer) rotation(r *rand.Rand, acc *Account, at time.Time) error {
+	if err := ownEvent(r, ov.w, acc, "account-auth-token.secondary-created", at, acc.SID, "account", "Secondary auth token created", nil); err != nil {
+		return err
+	}
+	if err := ownEvent(r, ov.w, acc, "account-auth-token.promoted", at.Add(12*time.Minute), acc.SID, "account", "Secondary auth token promoted", nil); err != nil {
+		return err
+	}
+	acc.AuthToken = token(r)
+	acc.SecondaryToken = ""
+	return nil
+}

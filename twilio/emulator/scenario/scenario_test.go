@@ -1,0 +1,215 @@
+package scenario
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atoguard/atoguard"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+var testNow = time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+
+// small keeps the tests fast; the default size is covered by TestDefaultSize.
+func small(seed int64) Options {
+	return Options{Seed: seed, Now: testNow, Subaccounts: 3, MessagesPerDay: 150}
+}
+
+func build(t *testing.T, name string, o Options) *World {
+	t.Helper()
+	w, err := BuildWith(name, o)
+	if err != nil {
+		t.Fatalf("BuildWith(%s): %v", name, err)
+	}
+	return w
+}
+
+func TestEveryScenarioBuildsAndValidates(t *testing.T) {
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			w := build(t, name, small(7))
+			if err := w.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if w.Name != name || w.Description == "" {
+				t.Errorf("name %q description %q", w.Name, w.Description)
+			}
+			if len(w.Expect.Verdicts) == 0 {
+				t.Fatal("no expected verdicts")
+			}
+			attack := w.Expect.Attack
+			for _, v := range w.Expect.Verdicts {
+				if attack && v.Rank() < atoguard.VerdictLikely.Rank() {
+					t.Errorf("attack scenario allows verdict %s", v)
+				}
+				if !attack && v.Rank() > atoguard.VerdictSuspicious.Rank() {
+					t.Errorf("benign scenario allows verdict %s", v)
+				}
+			}
+			if attack != (len(w.Expect.Signals) > 0) {
+				t.Errorf("attack=%v but signals %v", attack, w.Expect.Signals)
+			}
+			if attack != (w.Attacker != nil) || attack != !w.AttackStart.IsZero() {
+				t.Errorf("attack=%v attacker=%v attack_start=%v", attack, w.Attacker, w.AttackStart)
+			}
+			if len(w.Snapshot) == 0 {
+				t.Error("no known-good snapshot")
+			}
+		})
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, name := range []string{"baseline", "full-takeover", "planned-expansion"} {
+		a := build(t, name, small(42))
+		b := build(t, name, small(42))
+		if !cmp.Equal(a, b) {
+			t.Fatalf("%s: same seed, different worlds:\n%.2000s", name, cmp.Diff(a, b))
+		}
+		c := build(t, name, small(43))
+		// Compared as JSON: go-cmp diffs unequal slices element by element,
+		// which is slow on worlds this size.
+		var ja, jc bytes.Buffer
+		if err := Write(&ja, a, JSON); err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(&jc, c, JSON); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Equal(ja.Bytes(), jc.Bytes()) {
+			t.Fatalf("%s: seeds 42 and 43 built the same world", name)
+		}
+		if a.Accounts[0].SID == c.Accounts[0].SID || a.Accounts[0].AuthToken == c.Accounts[0].AuthToken {
+			t.Errorf("%s: credentials do not depend on the seed", name)
+		}
+	}
+}
+
+func TestBuildUnknownName(t *testing.T) {
+	_, err := Build("no-such-thing", 1, testNow)
+	if err == nil || !strings.Contains(err.Error(), "full-takeover") || !strings.Contains(err.Error(), "no-such-thing") {
+		t.Fatalf("want an error naming the scenario and listing the known ones, got %v", err)
+	}
+}
+
+func TestDefaultSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("default size in -short")
+	}
+	start := time.Now()
+	w, err := Build("baseline", 1, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range w.Accounts {
+		n += len(a.Messages)
+	}
+	if n < 20_000 || n > 40_000 {
+		t.Errorf("default world has %d messages, want tens of thousands", n)
+	}
+	if !w.Now.Equal(DefaultNow()) {
+		t.Errorf("now = %v, want DefaultNow", w.Now)
+	}
+	t.Logf("default baseline: %d messages in %v", n, time.Since(start))
+}
+
+func TestWriteParseRoundTrip(t *testing.T) {
+	w := build(t, "full-takeover", Options{Seed: 3, Now: testNow, Subaccounts: 2, MessagesPerDay: 40, Days: 10})
+	for _, f := range []Format{JSON, YAML} {
+		var buf bytes.Buffer
+		if err := Write(&buf, w, f); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Parse(buf.Bytes(), f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if !cmp.Equal(w, got, cmpopts.EquateEmpty()) {
+			t.Fatalf("%s round trip differs:\n%.3000s", f, cmp.Diff(w, got, cmpopts.EquateEmpty()))
+		}
+	}
+}
+
+func TestSpecFile(t *testing.T) {
+	src := `
+base: baseline-isv
+seed: 7
+now: 2026-11-20T15:00:00Z
+subaccounts: 2
+messages_per_day: 60
+days: 20
+overlays:
+  - {kind: sms-pumping, at: "-36h", account: "sub:2", countries: ["UZ"], count: 300}
+  - {kind: api-key-created, at: "-40h"}
+`
+	w, err := Parse([]byte(src), YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.Expect.Attack || !slices.Contains(w.Expect.Signals, SignalSequentialNumbers) || !slices.Contains(w.Expect.Signals, SignalAPIKeyCreated) {
+		t.Errorf("expect = %+v", w.Expect)
+	}
+	if want := testNow.Add(-40 * time.Hour); !w.AttackStart.Equal(want) {
+		t.Errorf("attack start %v, want %v", w.AttackStart, want)
+	}
+	sub, _ := w.account("sub:2")
+	uz := 0
+	for _, m := range sub.Messages {
+		if strings.HasPrefix(m.To, "+998") {
+			uz++
+		}
+	}
+	if uz != 300 {
+		t.Errorf("%d messages to Uzbekistan, want 300", uz)
+	}
+	// The same spec as JSON gives the same world.
+	js := `{"base":"baseline","seed":7,"now":"2026-11-20T15:00:00Z","subaccounts":2,"messages_per_day":60,"days":20,
+	 "overlays":[{"kind":"sms-pumping","at":"-36h","account":"sub:2","countries":["UZ"],"count":300},{"kind":"api-key-created","at":"-40h"}]}`
+	w2, err := Parse([]byte(js), JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2.Name = w.Name
+	if !cmp.Equal(w, w2) {
+		t.Errorf("YAML and JSON specs differ:\n%.2000s", cmp.Diff(w, w2))
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"unknown kind", `{"base":"baseline","days":9,"messages_per_day":20,"overlays":[{"kind":"sms-bombing","at":"-1h"}]}`, `unknown overlay kind "sms-bombing"`},
+		{"bad time", `{"base":"baseline","days":9,"messages_per_day":20,"overlays":[{"kind":"api-key-created","at":"yesterday"}]}`, `bad time "yesterday"`},
+		{"missing time", `{"base":"baseline","days":9,"messages_per_day":20,"overlays":[{"kind":"api-key-created"}]}`, `missing "at"`},
+		{"future time", `{"base":"baseline","days":9,"messages_per_day":20,"overlays":[{"kind":"api-key-created","at":"+1h"}]}`, `not before the world's now`},
+		{"unknown account", `{"base":"baseline","days":9,"messages_per_day":20,"overlays":[{"kind":"api-key-created","at":"-1h","account":"sub:9"}]}`, `unknown account reference "sub:9"`},
+		{"unknown account sid", `{"base":"baseline","days":9,"messages_per_day":20,"overlays":[{"kind":"api-key-created","at":"-1h","account":"AC0000"}]}`, `unknown account reference "AC0000"`},
+		{"unknown base", `{"base":"nope"}`, `unknown scenario "nope"`},
+		{"unknown field", `{"base":"baseline","overlay":[]}`, `unknown field "overlay"`},
+		{"unknown country", `{"base":"baseline","days":9,"messages_per_day":20,"overlays":[{"kind":"sms-pumping","at":"-1h","countries":["XX"]}]}`, `unknown country "XX"`},
+		{"unknown brand", `{"base":"baseline","days":9,"messages_per_day":20,"overlays":[{"kind":"phishing-wave","at":"-1h","brand":"Acme"}]}`, `unknown brand "Acme"`},
+		{"bad now", `{"base":"baseline","now":"tomorrow"}`, `bad now "tomorrow"`},
+		{"wrong type", `{"base":"baseline","seed":"seven"}`, `field "seed"`},
+		{"empty", `null`, `empty file`},
+		{"bad world", `{"name":"x","now":"2026-11-20T15:00:00Z","accounts":[{"sid":"AC1","auth_token":"x"}],"expect":{"verdicts":["clean"]}}`, `SID "AC1"`},
+		{"bad yaml", "base: [", "yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := JSON
+			if tt.name == "bad yaml" {
+				f = YAML
+			}
+			_, err := Parse([]byte(tt.src), f)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("want error containing %q, got %v", tt.want, err)
+			}
+		})
+	}
+}
