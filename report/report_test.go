@@ -1,0 +1,357 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xeipuuv/gojsonschema"
+
+	atoguard "github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/scan"
+)
+
+// Planted secrets: fabricated values that must never reach any output.
+const (
+	plantedToken  = "5e8f1c2ad94b7036fe21c8d4a97b3e60"
+	plantedSecret = "Zq8RtY2mPw4KxN6vLs0JhGf3DcB9AeU1"
+	plantedSG     = "SG.Ab1Cd2Ef3Gh4Ij5Kl6Mn7O.Pq8Rs9Tu0Vw1Xy2Za3Bc4De5Fg6Hi7Jk8Lm9No0Pq1Rs2Tu"
+	acct          = "AC4d2b8e6f0a1c3e5b7d9f1a3c5e7b9d1f"
+	keySID        = "SK7e1d3c5b9a2f4e6d8c0b1a3f5e7d9c2b"
+)
+
+func sampleResult() scan.Result {
+	date := time.Date(2024, 3, 1, 12, 30, 0, 0, time.FixedZone("CET", 3600))
+	mk := func(rule string, sev atoguard.Severity, path string, line int, acc, key, secret string) atoguard.Finding {
+		f := atoguard.Finding{Rule: rule, Severity: sev, Path: path, Line: line, Column: 7, AccountSID: acc, KeySID: key,
+			Verification: atoguard.Unverified}
+		if secret != "" {
+			f.Secret = atoguard.NewSecret(secret)
+			f.Fingerprint = f.Secret.Fingerprint()
+		} else {
+			f.Fingerprint = atoguard.Fingerprint(acc)
+		}
+		return f
+	}
+	hist := mk(scan.RuleAuthToken, atoguard.SeverityCritical, "config/old settings.yml", 3, acct, "", plantedToken)
+	hist.Commit, hist.Author, hist.Email, hist.Date = "0123456789abcdef0123456789abcdef01234567", "Eve Mallory", "eve@example.com", date
+	live := mk(scan.RuleAPIKey, atoguard.SeverityCritical, "app.zip!src/client.py", 12, acct, keySID, plantedSecret)
+	live.Verification, live.VerificationDetail = atoguard.Live, "Full main account 'Acme', active"
+	return scan.Result{
+		Findings: []atoguard.Finding{
+			mk(scan.RuleAuthToken, atoguard.SeverityCritical, ".env", 2, acct, "", plantedToken),
+			hist, live,
+			mk(scan.RuleAccountSID, atoguard.SeverityLow, "README.md", 40, acct, "", ""),
+			mk(scan.RuleSendGrid, atoguard.SeverityHigh, "-", 1, "", "", plantedSG),
+		},
+		Stats: scan.Stats{Files: 10, Blobs: 3, Bytes: 123456, Duration: 1500 * time.Millisecond, Skipped: 2},
+	}
+}
+
+func render(t *testing.T, f Format, res scan.Result) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, f, res, Options{ToolVersion: "0.1.0"}); err != nil {
+		t.Fatalf("%s: %v", f, err)
+	}
+	return b.String()
+}
+
+func TestJSONContract(t *testing.T) {
+	out := render(t, FormatJSON, sampleResult())
+	if !strings.Contains(out, `"secret": "<redacted>"`) {
+		t.Errorf("secret not written as <redacted>:\n%s", out)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	keys := func(m map[string]any) []string {
+		var ks []string
+		for k := range m {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return ks
+	}
+	if got := strings.Join(keys(doc), ","); got != "findings,stats" {
+		t.Fatalf("top-level keys %s", got)
+	}
+	wantF := "account_sid,author,column,commit,date,email,fingerprint,key_sid,line,path,rule,secret,verification"
+	fs := doc["findings"].([]any)
+	if len(fs) != 5 {
+		t.Fatalf("%d findings", len(fs))
+	}
+	for _, f := range fs {
+		if got := strings.Join(keys(f.(map[string]any)), ","); got != wantF {
+			t.Fatalf("finding keys %s", got)
+		}
+	}
+	if got := strings.Join(keys(doc["stats"].(map[string]any)), ","); got != "blobs,bytes,duration_ms,files,skipped" {
+		t.Fatalf("stats keys %s", got)
+	}
+	var rep JSONReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	f0, f1, f2, f3 := rep.Findings[0], rep.Findings[1], rep.Findings[2], rep.Findings[3]
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"secret redacted", f0.Secret, "<redacted>"},
+		{"no commit", f0.Commit, ""},
+		{"no date", f0.Date, ""},
+		{"no key sid", f0.KeySID, ""},
+		{"unverified", f0.Verification, "unverified"},
+		{"date rfc3339", f1.Date, "2024-03-01T12:30:00+01:00"},
+		{"author", f1.Author, "Eve Mallory"},
+		{"live", f2.Verification, "live"},
+		{"key sid", f2.KeySID, keySID},
+		{"bare sid has no secret", f3.Secret, ""},
+		{"bare sid fingerprint", f3.Fingerprint, atoguard.Fingerprint(acct)},
+		{"duration", rep.Stats.DurationMS, int64(1500)},
+		{"bytes", rep.Stats.Bytes, int64(123456)},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestJSONEmptyFindingsIsArray(t *testing.T) {
+	out := render(t, FormatJSON, scan.Result{})
+	if !strings.Contains(out, `"findings": []`) {
+		t.Fatalf("empty findings not []: %s", out)
+	}
+}
+
+func TestReadJSONBaseline(t *testing.T) {
+	res := sampleResult()
+	var b bytes.Buffer
+	if err := JSON(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	known, err := ReadJSON(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(known) != len(res.Findings) {
+		t.Fatalf("read %d findings", len(known))
+	}
+	if !known[1].Date.Equal(res.Findings[1].Date) || known[1].Severity != atoguard.SeverityCritical || !known[1].Secret.IsZero() {
+		t.Errorf("round trip: %+v", known[1])
+	}
+	// Same findings on other lines are known; a new secret is not.
+	next := slices.Clone(res.Findings)
+	for i := range next {
+		next[i].Line += 5
+	}
+	fresh := atoguard.Finding{Rule: scan.RuleAuthToken, Path: ".env", AccountSID: acct, Secret: atoguard.NewSecret("ffffffffffffffff0000000000000000")}
+	fresh.Fingerprint = fresh.Secret.Fingerprint()
+	next = append(next, fresh)
+	got := FilterBaseline(next, known)
+	if len(got) != 1 || got[0].Fingerprint != fresh.Fingerprint {
+		t.Fatalf("filtered %+v", got)
+	}
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	for _, in := range []string{"", "nope", `{"stats":{}}`, `{"findings":[{"rule":"x"}]}`,
+		`{"findings":[{"rule":"x","fingerprint":"ab","date":"yesterday"}]}`} {
+		_, err := ReadJSON(strings.NewReader(in))
+		var ae *atoguard.Error
+		if !errors.As(err, &ae) || ae.Code != atoguard.EINVALID {
+			t.Errorf("%q: err = %v", in, err)
+		}
+	}
+}
+
+func TestSARIFValidAgainstSchema(t *testing.T) {
+	schema, err := os.ReadFile("testdata/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl := gojsonschema.NewBytesLoader(schema)
+	for name, res := range map[string]scan.Result{"sample": sampleResult(), "empty": {}} {
+		out := render(t, FormatSARIF, res)
+		r, err := gojsonschema.Validate(sl, gojsonschema.NewStringLoader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Valid() {
+			t.Errorf("%s: invalid SARIF: %v\n%s", name, r.Errors(), out)
+		}
+	}
+	// The validator does reject a broken log (the test can fail).
+	r, err := gojsonschema.Validate(sl, gojsonschema.NewStringLoader(`{"version":"2.1.0","runs":[{"results":[]}]}`))
+	if err != nil || r.Valid() {
+		t.Fatalf("schema accepted a run without tool: %v", err)
+	}
+}
+
+func TestSARIFContent(t *testing.T) {
+	res := sampleResult()
+	out := render(t, FormatSARIF, res)
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID   string `json:"id"`
+						Help struct {
+							Text string `json:"text"`
+						} `json:"help"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID              string            `json:"ruleId"`
+				RuleIndex           int               `json:"ruleIndex"`
+				Level               string            `json:"level"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+				Locations           []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if log.Version != "2.1.0" || run.Tool.Driver.Name != "atoguard" || len(run.Tool.Driver.Rules) != len(scan.Rules()) {
+		t.Fatalf("header: %+v", log)
+	}
+	for _, r := range run.Tool.Driver.Rules {
+		if len(r.Help.Text) < 40 {
+			t.Errorf("rule %s: help %q", r.ID, r.Help.Text)
+		}
+	}
+	for i, r := range run.Results {
+		if run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
+			t.Errorf("result %d: ruleIndex %d points at %s", i, r.RuleIndex, run.Tool.Driver.Rules[r.RuleIndex].ID)
+		}
+		if r.PartialFingerprints[PartialFingerprintKey] == "" {
+			t.Errorf("result %d: no partial fingerprint", i)
+		}
+	}
+	if got := run.Results[1].Locations[0].PhysicalLocation.ArtifactLocation.URI; got != "config/old%20settings.yml" {
+		t.Errorf("uri %q", got)
+	}
+	if run.Results[3].Level != "note" || run.Results[0].Level != "error" {
+		t.Errorf("levels %s %s", run.Results[0].Level, run.Results[3].Level)
+	}
+	// Stable: moving a finding to another line keeps its partial fingerprint;
+	// another secret changes it.
+	moved := sampleResult()
+	moved.Findings[0].Line = 99
+	if PartialFingerprint(moved.Findings[0]) != run.Results[0].PartialFingerprints[PartialFingerprintKey] {
+		t.Error("partial fingerprint depends on the line")
+	}
+	if PartialFingerprint(res.Findings[0]) == PartialFingerprint(res.Findings[3]) {
+		t.Error("different findings share a partial fingerprint")
+	}
+}
+
+func TestText(t *testing.T) {
+	out := render(t, FormatText, sampleResult())
+	for _, want := range []string{
+		".env:2:7 twilio-auth-token (critical)",
+		"  account  " + acct,
+		"  secret   ******** fingerprint " + atoguard.Fingerprint(plantedToken),
+		"  commit   0123456789abcdef0123456789abcdef01234567 by Eve Mallory <eve@example.com> 2024-03-01T11:30:00Z",
+		"  api key  " + keySID,
+		"  verified live - Full main account 'Acme', active",
+		"README.md:40:7 twilio-account-sid (low)",
+		"5 findings (3 critical, 1 high, 1 low) in 10 files, 3 blobs, 123.5 kB in 1.50s, 2 skipped",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("colour without Options.Color")
+	}
+	var b bytes.Buffer
+	if err := Text(&b, sampleResult(), Options{Color: true}); err != nil || !strings.Contains(b.String(), "\x1b[") {
+		t.Error("no colour with Options.Color")
+	}
+	if got := Summary(scan.Result{}); got != "no findings in 0 files, 0 B in 0.00s" {
+		t.Errorf("empty summary %q", got)
+	}
+}
+
+func TestTextStripsControlCharacters(t *testing.T) {
+	res := scan.Result{Findings: []atoguard.Finding{{Rule: scan.RuleAccountSID, Path: "evil\x1b[2J.txt", Line: 1, Column: 1, AccountSID: acct}}}
+	if out := render(t, FormatText, res); strings.Contains(out, "\x1b") {
+		t.Fatalf("escape passed through: %q", out)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for in, want := range map[string]Format{"text": FormatText, "JSON": FormatJSON, " sarif ": FormatSARIF} {
+		if got, err := ParseFormat(in); err != nil || got != want {
+			t.Errorf("%q: %v %v", in, got, err)
+		}
+	}
+	if _, err := ParseFormat("xml"); atoguard.CodeOf(err) != atoguard.EINVALID {
+		t.Errorf("xml: %v", err)
+	}
+	if err := Write(&bytes.Buffer{}, "xml", scan.Result{}, Options{}); err == nil {
+		t.Error("Write accepted xml")
+	}
+}
+
+// TestPlantedSecretsNeverRendered renders planted secrets in every format
+// (and through fmt and slog) and looks for any 6-character piece of them.
+func TestPlantedSecretsNeverRendered(t *testing.T) {
+	res := sampleResult()
+	outputs := map[string]string{}
+	for _, f := range []Format{FormatText, FormatJSON, FormatSARIF} {
+		outputs[string(f)] = render(t, f, res)
+	}
+	var b bytes.Buffer
+	lg := slog.New(slog.NewJSONHandler(&b, nil))
+	for _, f := range res.Findings {
+		lg.Info("finding", "finding", f, "secret", f.Secret)
+	}
+	outputs["slog"] = b.String()
+	var fm bytes.Buffer
+	for _, f := range res.Findings {
+		fm.WriteString(strings.Join([]string{fmt.Sprintf("%v", f), fmt.Sprintf("%+v", f), fmt.Sprintf("%#v", f), fmt.Sprintf("%s", f.Secret)}, "\n"))
+	}
+	outputs["fmt"] = fm.String()
+	for _, secret := range []string{plantedToken, plantedSecret, plantedSG} {
+		fp := atoguard.Fingerprint(secret)
+		for name, out := range outputs {
+			if !strings.Contains(out, "<redacted>") && !strings.Contains(out, Mask) {
+				t.Errorf("%s: no redaction marker at all", name)
+			}
+			// Drop what the fingerprint and the SIDs legitimately show.
+			scrubbed := strings.NewReplacer(fp, "", acct, "", keySID, "").Replace(out)
+			for i := 0; i+6 <= len(secret); i++ {
+				if piece := secret[i : i+6]; strings.Contains(scrubbed, piece) {
+					t.Errorf("%s output contains %q from a planted secret", name, piece)
+				}
+			}
+		}
+	}
+}

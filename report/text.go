@@ -1,0 +1,144 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	atoguard "github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/scan"
+)
+
+const (
+	ansiReset = "\x1b[0m"
+	ansiBold  = "\x1b[1m"
+	ansiRed   = "\x1b[31m"
+	ansiYel   = "\x1b[33m"
+	ansiDim   = "\x1b[2m"
+)
+
+// Text writes findings for people: one block per finding, then a summary.
+//
+//	config/.env:2:19 twilio-auth-token (critical)
+//	  account  AC1b3f0bddbb6887d68d8454e66c749c6a
+//	  secret   ******** fingerprint 3f2a1b9c8d7e
+//	  commit   1a2b3c4d5e6f by Eve <eve@example.com> 2024-03-01T12:00:00Z
+func Text(w io.Writer, res scan.Result, opts Options) error {
+	bw := bufio.NewWriter(w)
+	paint := func(code, s string) string {
+		if !opts.Color {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	for _, f := range res.Findings {
+		sev := string(f.Severity)
+		if sev == "" {
+			if r, ok := scan.RuleByID(f.Rule); ok {
+				sev = string(r.Severity)
+			}
+		}
+		color := ansiYel
+		if f.Severity.Rank() >= atoguard.SeverityHigh.Rank() {
+			color = ansiRed
+		}
+		fmt.Fprintf(bw, "%s:%d:%d %s (%s)", clean(f.Path), f.Line, f.Column, paint(ansiBold+color, f.Rule), sev)
+		if f.Placeholder {
+			bw.WriteString(" placeholder")
+		}
+		bw.WriteByte('\n')
+		if f.AccountSID != "" {
+			fmt.Fprintf(bw, "  account  %s\n", f.AccountSID)
+		}
+		if f.KeySID != "" {
+			fmt.Fprintf(bw, "  api key  %s\n", f.KeySID)
+		}
+		if !f.Secret.IsZero() {
+			fmt.Fprintf(bw, "  secret   %s fingerprint %s\n", Mask, f.Fingerprint)
+		}
+		if f.Commit != "" {
+			fmt.Fprintf(bw, "  commit   %s", clean(f.Commit))
+			if f.Author != "" || f.Email != "" {
+				fmt.Fprintf(bw, " by %s", clean(strings.TrimSpace(f.Author+" <"+f.Email+">")))
+			}
+			if !f.Date.IsZero() {
+				fmt.Fprintf(bw, " %s", f.Date.UTC().Format(time.RFC3339))
+			}
+			bw.WriteByte('\n')
+		}
+		if v := verification(f); v != atoguard.Unverified {
+			fmt.Fprintf(bw, "  verified %s", paint(ansiBold, v))
+			if f.VerificationDetail != "" {
+				fmt.Fprintf(bw, " - %s", clean(f.VerificationDetail))
+			}
+			bw.WriteByte('\n')
+		}
+	}
+	bw.WriteString(paint(ansiDim, Summary(res)) + "\n")
+	return bw.Flush()
+}
+
+// Summary is the one-line summary of a scan.
+func Summary(res scan.Result) string {
+	var b strings.Builder
+	n := len(res.Findings)
+	switch n {
+	case 0:
+		b.WriteString("no findings")
+	case 1:
+		b.WriteString("1 finding")
+	default:
+		fmt.Fprintf(&b, "%d findings", n)
+	}
+	if n > 0 {
+		bySev := map[atoguard.Severity]int{}
+		for _, f := range res.Findings {
+			bySev[f.Severity]++
+		}
+		var parts []string
+		for _, s := range []atoguard.Severity{atoguard.SeverityCritical, atoguard.SeverityHigh, atoguard.SeverityMedium, atoguard.SeverityLow, atoguard.SeverityInfo} {
+			if bySev[s] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", bySev[s], s))
+			}
+		}
+		if len(parts) > 0 {
+			b.WriteString(" (" + strings.Join(parts, ", ") + ")")
+		}
+	}
+	st := res.Stats
+	fmt.Fprintf(&b, " in %d files", st.Files)
+	if st.Blobs > 0 {
+		fmt.Fprintf(&b, ", %d blobs", st.Blobs)
+	}
+	fmt.Fprintf(&b, ", %s in %.2fs", humanBytes(st.Bytes), st.Duration.Seconds())
+	if st.Skipped > 0 {
+		fmt.Fprintf(&b, ", %d skipped", st.Skipped)
+	}
+	return b.String()
+}
+
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// clean drops control characters so a crafted path or author cannot
+// drive the terminal.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}
