@@ -1,0 +1,664 @@
+package phish
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+)
+
+// DefaultThreshold is the score at or above which a message is phishing.
+const DefaultThreshold = 0.55
+
+// Scores of the individual reasons. A URL's score combines its reasons as
+// independent evidence: 1 − Π(1 − s). See docs/detection.md.
+const (
+	scoreBrandInDomain    = 0.8  // paypal-secure-login.com
+	scoreHyphenatedBrand  = 0.8  // pay-pal.com
+	scoreBrandInSubdomain = 0.5  // paypal.example-host.com
+	scoreOfficialInHost   = 0.85 // secure.paypal.com.verify-account.ru
+	scoreLookalike        = 0.85 // paypa1.com, arnazon.com
+	scoreHomograph        = 0.9  // pаypal.com with Cyrillic а
+	scoreTyposquat        = 0.7  // paypall.com
+	scoreTyposquatSub     = 0.5
+	scoreUserinfoTrick    = 0.8 // https://paypal.com@evil.tld/
+	scoreUserinfo         = 0.3
+	scoreIPHost           = 0.45
+	scoreObfuscatedIP     = 0.6 // http://3232235777/
+	scoreShortener        = 0.35
+	scoreObfuscated       = 0.4 // hxxp, [.]: legitimate senders do not defang links
+	scoreIDN              = 0.25
+	scoreSuspiciousTLD    = 0.15
+	scoreDomainWords      = 0.3 // verify-account-center.com
+	scoreBrandInPath      = 0.4
+	scoreTextBrand        = 0.4 // "Your PayPal account…" with a link elsewhere
+	scoreCuePerCategory   = 0.15
+	scoreCueMax           = 0.45
+)
+
+// Options configure an Analyzer.
+type Options struct {
+	// Brands are added to the shipped list (same name: domains and tokens
+	// are merged). NoDefaultBrands drops the shipped list.
+	Brands          []Brand
+	NoDefaultBrands bool
+	// Shorteners are added to the shipped URL-shortener list.
+	Shorteners []string
+	// Threshold is the phishing score; 0 means DefaultThreshold.
+	Threshold float64
+	// CacheSize bounds the per-body result cache (messages repeat a lot);
+	// 0 means 65536, negative disables it.
+	CacheSize int
+}
+
+// URL is one analysed link.
+type URL struct {
+	URL               string   `json:"url"`
+	Host              string   `json:"host"`
+	RegistrableDomain string   `json:"registrable_domain"`
+	Brand             string   `json:"brand"` // impersonated brand, or the owner of an official domain
+	Reasons           []string `json:"reasons"`
+	Score             float64  `json:"score"`
+}
+
+// Result is the analysis of one message body. Results may be shared
+// between calls through the cache: treat them as read-only.
+type Result struct {
+	Text     string  `json:"text"`
+	Phishing bool    `json:"phishing"`
+	Score    float64 `json:"score"`
+	URLs     []URL   `json:"urls"`
+}
+
+// Analyzer finds phishing links in message bodies. It is safe for
+// concurrent use.
+type Analyzer struct {
+	threshold float64
+	brands    []Brand
+	official  map[string]int // registrable domain or brand TLD → brand index
+	wildcard  map[string]int // "google" of google.* → brand index
+	allow     map[string]bool
+	tokens    []token
+	tokenSet  map[string]bool
+	short     map[string]bool
+	aliases   []alias
+
+	mu        sync.Mutex
+	cacheSize int
+	bodies    map[string]Result
+	hosts     map[string]*hostInfo
+}
+
+type matchMode uint8
+
+const (
+	modeExact   matchMode = iota // whole word only
+	modeAffix                    // whole word, or start/end of a word
+	modeContain                  // anywhere in a label
+)
+
+type token struct {
+	text, sk string
+	brand    int
+	mode     matchMode
+	typo     bool
+}
+
+type alias struct {
+	text  string
+	fold  bool
+	brand int
+}
+
+// New builds an Analyzer; the brand tables are precomputed once.
+func New(opts Options) *Analyzer {
+	brands := DefaultBrands()
+	if opts.NoDefaultBrands {
+		brands = nil
+	}
+	brands = mergeBrands(brands, opts.Brands)
+	a := &Analyzer{
+		threshold: opts.Threshold,
+		brands:    brands,
+		official:  map[string]int{},
+		wildcard:  map[string]int{},
+		allow:     map[string]bool{},
+		tokenSet:  map[string]bool{},
+		short:     map[string]bool{},
+		cacheSize: opts.CacheSize,
+		bodies:    map[string]Result{},
+		hosts:     map[string]*hostInfo{},
+	}
+	if a.threshold <= 0 {
+		a.threshold = DefaultThreshold
+	}
+	if a.cacheSize == 0 {
+		a.cacheSize = 1 << 16
+	}
+	for i, b := range brands {
+		for _, d := range b.Domains {
+			if label, ok := strings.CutSuffix(d, ".*"); ok {
+				a.wildcard[label] = i
+				continue
+			}
+			a.official[d] = i
+		}
+		for _, d := range b.Allow {
+			a.allow[d] = true
+		}
+		strict := setOf(b.StrictTokens)
+		prefix := setOf(b.PrefixTokens)
+		seen := map[string]bool{}
+		for _, t := range slices.Concat(b.Tokens, b.StrictTokens, b.PrefixTokens) {
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+			tk := token{text: t, sk: skeleton(t), brand: i}
+			switch {
+			case strict[t]:
+				tk.mode = modeExact
+			case prefix[t] || len(t) == 5:
+				tk.mode = modeAffix
+			case len(t) >= 6:
+				tk.mode = modeContain
+			default:
+				tk.mode = modeExact
+			}
+			tk.typo = !strict[t] && len(t) >= 5
+			a.tokens = append(a.tokens, tk)
+			a.tokenSet[t] = true
+		}
+		for _, al := range b.Aliases {
+			a.aliases = append(a.aliases, alias{text: al, fold: al == strings.ToLower(al), brand: i})
+		}
+	}
+	for _, s := range shorteners() {
+		a.short[s] = true
+	}
+	for _, s := range opts.Shorteners {
+		a.short[strings.ToLower(s)] = true
+	}
+	return a
+}
+
+func setOf(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// Analyze extracts the links of one message body and scores each for
+// phishing. Bodies without a link cost one byte scan.
+func (a *Analyzer) Analyze(text string) Result {
+	if !mayHaveLink(text) {
+		return Result{Text: text}
+	}
+	if a.cacheSize > 0 {
+		a.mu.Lock()
+		r, ok := a.bodies[text]
+		a.mu.Unlock()
+		if ok {
+			return r
+		}
+	}
+	r := a.analyze(text)
+	if a.cacheSize > 0 {
+		a.mu.Lock()
+		if len(a.bodies) >= a.cacheSize {
+			clear(a.bodies) // cheap and bounded; campaigns refill it quickly
+		}
+		a.bodies[text] = r
+		a.mu.Unlock()
+	}
+	return r
+}
+
+func (a *Analyzer) analyze(text string) Result {
+	res := Result{Text: text}
+	links := Extract(text)
+	if len(links) == 0 {
+		return res
+	}
+	var mentions []int // brands the text names, computed on first need
+	mentionsDone := false
+	var cues []string
+	cuesDone := false
+	for _, l := range links {
+		u, base := a.analyzeLink(l)
+		if u == nil {
+			continue
+		}
+		if base > 0 || u.Brand == "" {
+			// A message that names a brand and links elsewhere.
+			if u.Brand == "" {
+				if !mentionsDone {
+					mentions, mentionsDone = a.mentions(text), true
+				}
+				if len(mentions) > 0 {
+					b := a.brands[mentions[0]].Name
+					u.Brand = b
+					u.Reasons = append(u.Reasons, "text-mentions-brand:"+strings.ToLower(b))
+					base = combine(base, scoreTextBrand)
+				}
+			}
+			// Urgency and credential words raise a suspicious link, never
+			// an innocent one.
+			if base > 0 {
+				if !cuesDone {
+					cues, cuesDone = bodyCues(withoutLinks(text, links)), true
+				}
+				if len(cues) > 0 {
+					u.Reasons = append(u.Reasons, "cues:"+strings.Join(cues, ","))
+					base = combine(base, math.Min(scoreCueMax, scoreCuePerCategory*float64(len(cues))))
+				}
+			}
+		}
+		u.Score = round3(base)
+		res.Score = math.Max(res.Score, u.Score)
+		res.URLs = append(res.URLs, *u)
+	}
+	res.Phishing = res.Score >= a.threshold
+	return res
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+func combine(a, b float64) float64 { return 1 - (1-a)*(1-b) }
+
+// analyzeLink scores a link on its own (without the body's words). A nil
+// URL means the link is to be ignored (a file name that is not a lure).
+func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
+	u := &URL{URL: l.URL, Host: l.Host, Reasons: []string{}}
+	score := 0.0
+	add := func(reason string, s float64) {
+		u.Reasons = append(u.Reasons, reason)
+		score = combine(score, s)
+	}
+	if l.IP.IsValid() {
+		u.RegistrableDomain = l.Host
+		add("ip-host", scoreIPHost)
+		if l.IPForm != "dotted" && l.IPForm != "ipv6" {
+			add("obfuscated-ip:"+l.IPForm, scoreObfuscatedIP)
+		}
+	} else {
+		h := a.host(l.Host)
+		u.RegistrableDomain = h.rd
+		if h.official >= 0 {
+			// The brand's own domain: never an alert, whatever else is odd.
+			u.Brand = a.brands[h.official].Name
+			u.Reasons = append(u.Reasons, "official-domain")
+			return u, 0
+		}
+		if h.brand >= 0 {
+			u.Brand = a.brands[h.brand].Name
+		}
+		for i, r := range h.reasons {
+			add(r, h.scores[i])
+		}
+		if l.FileLike && h.brand < 0 {
+			return nil, 0
+		}
+	}
+	if l.Userinfo != "" {
+		if ui := a.userinfoBrand(l.Userinfo); ui >= 0 || strings.Contains(l.Userinfo, ".") {
+			add("userinfo-trick", scoreUserinfoTrick)
+			if ui >= 0 && u.Brand == "" {
+				u.Brand = a.brands[ui].Name
+			}
+		} else {
+			add("userinfo", scoreUserinfo)
+		}
+	}
+	if l.Obfuscated {
+		add("obfuscated", scoreObfuscated)
+	}
+	if l.Unicode != "" && !slices.ContainsFunc(u.Reasons, func(r string) bool { return strings.HasPrefix(r, "homograph") }) {
+		add("idn", scoreIDN)
+	}
+	if u.Brand == "" && l.Path != "" {
+		if b := a.pathBrand(l.Path); b >= 0 {
+			u.Brand = a.brands[b].Name
+			add("brand-in-path:"+strings.ToLower(a.tokensOf(b)), scoreBrandInPath)
+		}
+	}
+	return u, score
+}
+
+func (a *Analyzer) tokensOf(b int) string {
+	for _, t := range a.tokens {
+		if t.brand == b {
+			return t.text
+		}
+	}
+	return ""
+}
+
+// userinfoBrand returns the brand whose domain or token the userinfo part
+// shows (https://paypal.com@evil.tld/), or -1.
+func (a *Analyzer) userinfoBrand(ui string) int {
+	ui = strings.ToLower(ui)
+	if i := strings.IndexByte(ui, ':'); i >= 0 {
+		ui = ui[:i]
+	}
+	if rd, err := publicsuffix.EffectiveTLDPlusOne(ui); err == nil {
+		if b, ok := a.official[rd]; ok {
+			return b
+		}
+	}
+	for _, w := range splitWords(ui) {
+		for _, t := range a.tokens {
+			if w == t.text {
+				return t.brand
+			}
+		}
+	}
+	return -1
+}
+
+// pathBrand finds a brand token as a whole word of the path (evil.tld/paypal/login).
+func (a *Analyzer) pathBrand(p string) int {
+	p = strings.ToLower(p)
+	for _, w := range splitWords(p) {
+		if len(w) < 4 {
+			continue
+		}
+		for _, t := range a.tokens {
+			if w == t.text {
+				return t.brand
+			}
+		}
+	}
+	return -1
+}
+
+func splitWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+}
+
+// hostInfo is the cached verdict on one host name.
+type hostInfo struct {
+	rd       string
+	official int // brand index when the host is the brand's own, else -1
+	brand    int // impersonated brand, else -1
+	reasons  []string
+	scores   []float64
+}
+
+func (a *Analyzer) host(h string) *hostInfo {
+	a.mu.Lock()
+	hi, ok := a.hosts[h]
+	a.mu.Unlock()
+	if ok {
+		return hi
+	}
+	hi = a.judgeHost(h)
+	a.mu.Lock()
+	if len(a.hosts) >= 1<<16 {
+		clear(a.hosts)
+	}
+	a.hosts[h] = hi
+	a.mu.Unlock()
+	return hi
+}
+
+// judgeHost decides on the registrable domain (eTLD+1): the brand's own
+// domains and all their subdomains are official; anything else that looks
+// like a brand is an impersonation.
+func (a *Analyzer) judgeHost(h string) *hostInfo {
+	hi := &hostInfo{official: -1, brand: -1}
+	suffix, _ := publicsuffix.PublicSuffix(h)
+	rd, err := publicsuffix.EffectiveTLDPlusOne(h)
+	if err != nil {
+		rd = h
+	}
+	hi.rd = rd
+	// The host or any parent is a brand's own domain: www.paypal.com,
+	// appleid.apple.com, and also x.cloudfront.net where the brand lists a
+	// hosting domain as its own (private public suffixes make such hosts
+	// registrable on their own, so rd alone would miss them).
+	for d := h; ; {
+		if b, ok := a.official[d]; ok && strings.Contains(d, ".") {
+			hi.official = b
+			return hi
+		}
+		i := strings.IndexByte(d, '.')
+		if i < 0 {
+			break
+		}
+		d = d[i+1:]
+	}
+	tld := suffix[strings.LastIndexByte(suffix, '.')+1:]
+	if b, ok := a.official[tld]; ok && !strings.Contains(tld, ".") && h != tld {
+		hi.official = b // brand TLD: about.google, x.goog
+		return hi
+	}
+	regLabel := strings.TrimSuffix(strings.TrimSuffix(rd, suffix), ".")
+	if b, ok := a.wildcard[regLabel]; ok && isCountrySuffix(suffix) {
+		hi.official = b
+		return hi
+	}
+	add := func(reason string, s float64) {
+		hi.reasons = append(hi.reasons, reason)
+		hi.scores = append(hi.scores, s)
+	}
+	if a.short[rd] || a.short[h] {
+		add("shortener", scoreShortener)
+	}
+	if suspiciousTLD(tld) {
+		add("suspicious-tld:"+tld, scoreSuspiciousTLD)
+	}
+	if a.allow[rd] {
+		return hi
+	}
+	prefix := strings.TrimSuffix(strings.TrimSuffix(h, suffix), ".")
+	if prefix == "" {
+		return hi
+	}
+	labels := strings.Split(prefix, ".")
+	var ulabels []string
+	if strings.Contains(prefix, "xn--") {
+		if u, err := idna.Lookup.ToUnicode(prefix); err == nil {
+			if ul := strings.Split(u, "."); len(ul) == len(labels) {
+				ulabels = ul
+			}
+		}
+	}
+	best, bestBrand, bestReason := 0.0, -1, ""
+	consider := func(s float64, brand int, reason string) {
+		if s > best {
+			best, bestBrand, bestReason = s, brand, reason
+		}
+	}
+	for li, label := range labels {
+		isReg := li == len(labels)-1
+		ulabel := label
+		if ulabels != nil {
+			ulabel = ulabels[li]
+		}
+		a.matchLabel(label, ulabel, isReg, consider)
+	}
+	// secure.paypal.com.verify-account.ru or paypal.com-secure.ru: an
+	// official domain spelled out in front of someone else's.
+	if bestBrand >= 0 {
+		front := strings.Join(labels, ".") + "."
+		dashed := "-" + strings.ReplaceAll(prefix, ".", "-") + "-"
+		for _, d := range a.brands[bestBrand].Domains {
+			if !strings.Contains(d, ".") || strings.Contains(d, "*") {
+				continue
+			}
+			if strings.Contains("."+front, "."+d+".") || strings.Contains(dashed, "-"+strings.ReplaceAll(d, ".", "-")+"-") {
+				consider(scoreOfficialInHost, bestBrand, "official-domain-in-host:"+d)
+				break
+			}
+		}
+	}
+	if bestBrand >= 0 {
+		hi.brand = bestBrand
+		add(bestReason, best)
+	}
+	if domainWords(prefix) {
+		add("credential-words-in-domain", scoreDomainWords)
+	}
+	return hi
+}
+
+// matchLabel tries every brand token against one label.
+func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(float64, int, string)) {
+	words := strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' })
+	joined := strings.Join(words, "")
+	homo := ulabel != label && !isASCII(ulabel)
+	var uwords []string
+	if homo {
+		uwords = strings.FieldsFunc(ulabel, func(r rune) bool { return r == '-' || r == '_' })
+	}
+	where := "brand-in-subdomain:"
+	inScore := scoreBrandInSubdomain
+	if isReg {
+		where, inScore = "brand-in-domain:", scoreBrandInDomain
+	}
+	for _, t := range a.tokens {
+		// Plain spelling.
+		if matchWords(t, words) {
+			consider(inScore, t.brand, where+t.text)
+			continue
+		}
+		if len(words) > 1 && (joined == t.text || t.mode == modeContain && strings.Contains(joined, t.text)) {
+			if isReg {
+				consider(scoreHyphenatedBrand, t.brand, "hyphenated-brand:"+t.text)
+			} else {
+				consider(inScore, t.brand, where+t.text)
+			}
+			continue
+		}
+		// Look-alike spelling: same skeleton, different letters.
+		if homo {
+			for _, w := range append(uwords, strings.Join(uwords, "")) {
+				if skMatch(t, skeleton(w)) {
+					consider(scoreHomograph, t.brand, "homograph:"+t.text)
+					break
+				}
+			}
+			continue
+		}
+		if hasLookalikeChars(label) {
+			matched := false
+			for _, w := range append(words, joined) {
+				if skMatch(t, asciiSkeleton(w)) && !strings.Contains(w, t.text) {
+					consider(scoreLookalike, t.brand, "lookalike-characters:"+t.text)
+					matched = true
+					break
+				}
+			}
+			if matched {
+				continue
+			}
+		}
+		// Typosquats: one edit away, for long tokens only, never a real word.
+		if t.typo {
+			for _, w := range words {
+				if len(w) >= 5 && allLetters(w) && within1(w, t.text) && !a.tokenSet[w] && !commonWord(w) {
+					s := scoreTyposquatSub
+					if isReg {
+						s = scoreTyposquat
+					}
+					consider(s, t.brand, "typosquat:"+t.text)
+					break
+				}
+			}
+		}
+	}
+}
+
+func hasLookalikeChars(label string) bool {
+	return strings.ContainsAny(label, "013457il|") || strings.Contains(label, "rn") || strings.Contains(label, "vv")
+}
+
+// skMatch compares a word's skeleton with a token's by the token's mode.
+func skMatch(t token, sk string) bool {
+	switch t.mode {
+	case modeContain:
+		return strings.Contains(sk, t.sk)
+	case modeAffix:
+		return strings.HasPrefix(sk, t.sk) || strings.HasSuffix(sk, t.sk)
+	}
+	return sk == t.sk
+}
+
+func matchWords(t token, words []string) bool {
+	for _, w := range words {
+		switch t.mode {
+		case modeExact:
+			if w == t.text {
+				return true
+			}
+		case modeAffix:
+			if strings.HasPrefix(w, t.text) || strings.HasSuffix(w, t.text) {
+				return true
+			}
+		case modeContain:
+			if strings.Contains(w, t.text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentions returns the brands a body names, in list order.
+func (a *Analyzer) mentions(text string) []int {
+	var lower string
+	var out []int
+	for _, al := range a.aliases {
+		hay := text
+		if al.fold {
+			if lower == "" {
+				lower = strings.ToLower(text)
+			}
+			hay = lower
+		}
+		if containsWord(hay, al.text) && !slices.Contains(out, al.brand) {
+			out = append(out, al.brand)
+		}
+	}
+	return out
+}
+
+// containsWord finds w in s with non-letter boundaries on both sides.
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(w)
+		if (j == 0 || !isASCIILetter(s[j-1])) && (end == len(s) || !isASCIILetter(s[end])) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+// isCountrySuffix reports a country-code public suffix (fr, co.uk, com.br):
+// google.* covers those, not every new gTLD an attacker may buy.
+func isCountrySuffix(suffix string) bool {
+	tld := suffix[strings.LastIndexByte(suffix, '.')+1:]
+	return len(tld) == 2 && allLetters(tld)
+}
+
+// withoutLinks blanks the links out of a body so that words inside a URL
+// (…/login, billing-…) do not count twice as body cues.
+func withoutLinks(text string, links []Link) string {
+	for _, l := range links {
+		text = strings.ReplaceAll(text, l.URL, " ")
+	}
+	return text
+}

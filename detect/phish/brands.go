@@ -1,0 +1,104 @@
+package phish
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+//go:embed brands.json
+var brandsJSON []byte
+
+// Brand is an organisation whose customers phishers target, with the
+// registrable domains it really owns.
+type Brand struct {
+	Name string `json:"name"`
+	// Domains are the brand's own registrable domains (eTLD+1, e.g.
+	// paypal.com, paypal.me); their subdomains are the brand's too.
+	// "google.*" means the label under any country-code suffix (google.fr,
+	// google.co.uk); an entry without a dot is a brand top-level domain (goog).
+	Domains []string `json:"domains"`
+	// Tokens are the strings phishers put in domains (paypal, icloud).
+	Tokens []string `json:"tokens"`
+	// StrictTokens are tokens that are also common words or parts of them
+	// (chase → purchase, apple → pineapple, ups → groups): they match only
+	// a whole hyphen-separated word and are never typo-matched.
+	StrictTokens []string `json:"strict_tokens,omitempty"`
+	// PrefixTokens are short tokens that may start or end a word (hsbcsecure).
+	PrefixTokens []string `json:"prefix_tokens,omitempty"`
+	// Aliases are how a message names the brand ("bank of america"). An
+	// alias with an upper-case letter matches case-sensitively ("UPS").
+	Aliases []string `json:"aliases,omitempty"`
+	// Allow lists registrable domains that contain a token but belong to
+	// someone else (applebees.com); they never match the brand.
+	Allow []string `json:"allow,omitempty"`
+}
+
+// DefaultBrands returns the shipped brand list (a fresh copy each call).
+func DefaultBrands() []Brand {
+	b, err := LoadBrands(strings.NewReader(string(brandsJSON)))
+	if err != nil {
+		panic("phish: embedded brands.json: " + err.Error()) // caught by tests
+	}
+	return b
+}
+
+// LoadBrands reads a brand list in the brands.json format:
+// {"brands":[{"name","domains","tokens","strict_tokens","prefix_tokens","aliases","allow"}]}.
+func LoadBrands(r io.Reader) ([]Brand, error) {
+	var doc struct {
+		Brands []Brand `json:"brands"`
+	}
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("brand list: %w", err)
+	}
+	for i, b := range doc.Brands {
+		if b.Name == "" {
+			return nil, fmt.Errorf("brand list: brand %d has no name", i+1)
+		}
+		if len(b.Domains) == 0 {
+			return nil, fmt.Errorf("brand list: brand %q has no domains", b.Name)
+		}
+		for _, d := range b.Domains {
+			if d == "" || d != strings.ToLower(d) || strings.ContainsAny(d, "/:@ ") {
+				return nil, fmt.Errorf("brand list: brand %q: bad domain %q (lower-case registrable domain expected)", b.Name, d)
+			}
+		}
+		for _, t := range append(append(append([]string{}, b.Tokens...), b.StrictTokens...), b.PrefixTokens...) {
+			if t == "" || t != strings.ToLower(t) || !labelOK(t) || strings.ContainsAny(t, "-_") {
+				return nil, fmt.Errorf("brand list: brand %q: bad token %q (lower-case letters and digits)", b.Name, t)
+			}
+		}
+	}
+	return doc.Brands, nil
+}
+
+// mergeBrands adds extra to base: a brand with the same name (any case)
+// gains the extra domains and tokens, a new name is appended.
+func mergeBrands(base, extra []Brand) []Brand {
+	out := append([]Brand(nil), base...)
+	for _, e := range extra {
+		merged := false
+		for i := range out {
+			if strings.EqualFold(out[i].Name, e.Name) {
+				b := &out[i]
+				b.Domains = append(append([]string(nil), b.Domains...), e.Domains...)
+				b.Tokens = append(append([]string(nil), b.Tokens...), e.Tokens...)
+				b.StrictTokens = append(append([]string(nil), b.StrictTokens...), e.StrictTokens...)
+				b.PrefixTokens = append(append([]string(nil), b.PrefixTokens...), e.PrefixTokens...)
+				b.Aliases = append(append([]string(nil), b.Aliases...), e.Aliases...)
+				b.Allow = append(append([]string(nil), b.Allow...), e.Allow...)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, e)
+		}
+	}
+	return out
+}

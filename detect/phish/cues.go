@@ -1,0 +1,87 @@
+package phish
+
+import "strings"
+
+// cueCategories are the lures of phishing texts, by kind. A link that is
+// already suspicious gets more suspicious with each kind present; words
+// alone never make a message phishing (OTP texts say "verify" too).
+func cueCategories() [][2]string {
+	return [][2]string{
+		{"urgency", "urgent|immediately|within 24|within 48|final notice|last warning|act now|today only|expires today|expire"},
+		{"account-threat", "suspended|suspend|locked|lock|restricted|limited|disabled|deactivat|unusual activity|unusual sign|unauthorized|unauthorised|security alert|compromised|blocked|fraud alert|terminated"},
+		{"credential", "verify|verification|confirm|password|log in|login|sign in|signin|update your|update payment|billing|payment details|card details|credentials|reactivate|re-activate|validate"},
+		{"lure", "prize|winner|you won|you have won|refund|reward|gift card|claim|bonus|free "},
+		{"delivery", "package|parcel|delivery|redeliver|shipment|customs|on hold|held at|reschedule|address incomplete"},
+	}
+}
+
+// bodyCues returns the cue categories present in a body.
+func bodyCues(text string) []string {
+	lower := strings.ToLower(text)
+	var out []string
+	for _, c := range cueCategories() {
+		for w := range strings.SplitSeq(c[1], "|") {
+			if strings.Contains(lower, w) {
+				out = append(out, c[0])
+				break
+			}
+		}
+	}
+	return out
+}
+
+// domainWords reports credential words in the host's own labels
+// (verify-account-center.com); brand hosts never get here.
+func domainWords(prefix string) bool {
+	n := 0
+	for w := range strings.FieldsFuncSeq(prefix, func(r rune) bool { return r == '-' || r == '.' || r == '_' }) {
+		switch w {
+		case "verify", "verification", "secure", "security", "login", "signin", "account", "accounts",
+			"update", "auth", "billing", "wallet", "unlock", "recovery", "restore", "confirm",
+			"validate", "suspended", "locked", "alert", "alerts", "support", "helpdesk", "reactivate",
+			"redelivery", "redeliver", "delivery", "parcel", "tracking", "refund", "payment", "id":
+			n++
+		}
+	}
+	return n >= 1
+}
+
+// suspiciousTLD lists top-level domains that carry far more phishing than
+// their share of the web (cheap or free registrations, file-name look-alikes).
+func suspiciousTLD(tld string) bool {
+	switch tld {
+	case "tk", "ml", "ga", "cf", "gq", "top", "xyz", "zip", "mov", "click", "country", "work",
+		"support", "buzz", "icu", "cyou", "rest", "cam", "quest", "sbs", "bond", "cfd", "monster",
+		"lol", "live", "shop", "info", "online", "site", "vip", "loan", "win", "ru", "su", "cn":
+		return true
+	}
+	return false
+}
+
+// shorteners are URL shorteners: the real target is hidden (and never
+// fetched here). Brands' own shorteners (amzn.to, aka.ms) are official
+// domains in the brand list and never reach this check.
+func shorteners() []string {
+	return []string{
+		"bit.ly", "bitly.com", "tinyurl.com", "t.co", "is.gd", "cutt.ly", "rb.gy", "ow.ly",
+		"buff.ly", "shorturl.at", "tiny.cc", "v.gd", "s.id", "t.ly", "rebrand.ly", "bl.ink",
+		"short.gy", "qrco.de", "x.co", "2.gy", "urlz.fr", "tr.im", "clck.ru", "u.to", "goo.su",
+		"gg.gg", "shorte.st", "adf.ly", "bit.do", "cli.gs", "soo.gd", "tiny.one", "shrtco.de",
+		"t2m.io", "lnkd.in", "dub.sh", "tinu.be", "zpr.io", "short.link", "ouo.io", "linktr.ee",
+		"l.ead.me", "surl.li", "inx.lv", "shorturl.gg", "1url.cz", "did.li", "y2u.be", "han.gl",
+	}
+}
+
+// commonWord guards typosquat matching: real words one edit away from a
+// brand token (apply ~ apple, email ~ gmail, mobile ~ tmobile).
+func commonWord(w string) bool {
+	switch w {
+	case "apply", "ample", "apples", "email", "emails", "gmal", "goggle", "goggles", "googly", "googol",
+		"mobile", "cloud", "clouds", "chose", "chasm", "cease", "chaste", "chased", "chaser", "chases",
+		"floyds", "amazin", "amazing", "fedexx", "verizons", "horizon", "twilight", "netflex",
+		"instagrams", "outlooks", "hotmale", "vodafon", "santa", "barclay", "lloyd", "paypals", "amazons",
+		"office", "offices", "capital", "wells", "wellsfargos", "citizen", "twiliio":
+		return true
+	}
+	return false
+}

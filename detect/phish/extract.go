@@ -1,0 +1,593 @@
+package phish
+
+import (
+	"net/netip"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+)
+
+// maxLinks bounds the work spent on one body: a message with more links than
+// this is already unusual, and a huge body must not cost unbounded time.
+const maxLinks = 64
+
+// Link is one URL found in a text.
+type Link struct {
+	// URL is the link as it appears in the text after de-obfuscation
+	// (hxxp → http, [.] → .), trailing punctuation removed.
+	URL string
+	// Scheme is "http" or "https", or "" for a schemeless link (paypal.com/x).
+	Scheme   string
+	Userinfo string // the part before '@' in the authority (https://paypal.com@evil.tld)
+	// Host is lower-case ASCII: a domain name (IDN labels in punycode) or an
+	// IP address in canonical form; no brackets, no port.
+	Host string
+	Port string
+	// Path is path, query and fragment, percent-decoded when that is valid.
+	Path string
+	// Unicode is the host with IDN labels decoded, when it has any.
+	Unicode string
+	IP      netip.Addr // set when the host is an IP literal
+	// IPForm says how an IP host was written: dotted, decimal, hex, octal,
+	// short (127.1) or ipv6.
+	IPForm string
+	// Obfuscated is set when the link was defanged or hidden in the text
+	// (hxxp, [.], " dot ", zero-width or bidi control characters, ideographic dots).
+	Obfuscated bool
+	// FileLike marks a schemeless name.ext whose extension is both a TLD and
+	// a common file extension (setup.py, notes.md): it counts only when it
+	// impersonates a brand.
+	FileLike bool
+}
+
+// Extract returns the links in text, in order of appearance. It never fetches
+// anything and never panics on any input.
+func Extract(text string) []Link {
+	if !mayHaveLink(text) {
+		return nil
+	}
+	norm, marks := deobfuscate(text)
+	var links []Link
+	i := 0
+	for i < len(norm) && len(links) < maxLinks {
+		// Skip separators.
+		r, size := utf8.DecodeRuneInString(norm[i:])
+		if isSeparator(r) {
+			i += size
+			continue
+		}
+		start := i
+		for i < len(norm) {
+			r, size = utf8.DecodeRuneInString(norm[i:])
+			if isSeparator(r) {
+				break
+			}
+			i += size
+		}
+		tok := norm[start:i]
+		if strings.IndexByte(tok, '.') < 0 && !strings.Contains(tok, "://") {
+			continue
+		}
+		l, off, ok := parseToken(tok)
+		if !ok {
+			continue
+		}
+		l.Obfuscated = marked(marks, start+off, start+off+len(l.URL))
+		links = append(links, l)
+	}
+	return links
+}
+
+// mayHaveLink is the cheap prefilter: most SMS bodies (codes, chit-chat)
+// have no dot at all and skip every other step.
+func mayHaveLink(s string) bool {
+	if strings.IndexByte(s, '.') >= 0 || strings.Contains(s, "://") {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80:
+			// Ideographic and full-width dots are label separators in IDNA.
+			return strings.ContainsAny(s, "\u3002\uff0e\uff61")
+		case c == 'd' || c == 'D':
+			if i+3 <= len(s) && strings.EqualFold(s[i:i+3], "dot") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isSeparator(r rune) bool {
+	switch r {
+	case '<', '>', '"', '`', '«', '»', '“', '”', '„', '‘', '’', '\u2039', '\u203a', utf8.RuneError:
+		return true
+	}
+	return unicode.IsSpace(r) || unicode.IsControl(r)
+}
+
+// span is a stretch of the de-obfuscated text that was rewritten; a
+// deletion is an empty span.
+type span struct{ a, b int }
+
+func marked(marks []span, s, e int) bool {
+	for _, m := range marks {
+		if m.a == m.b {
+			// A character deleted inside or at either end of the link
+			// (an RTL override wrapping it).
+			if m.a >= s && m.a <= e {
+				return true
+			}
+			continue
+		}
+		if m.a < e && m.b > s {
+			return true
+		}
+	}
+	return false
+}
+
+// deobfuscate undoes the usual defanging (hxxp, [.], (dot), " dot ") and
+// drops invisible characters, recording where it changed the text. It
+// allocates only when something changes.
+func deobfuscate(s string) (string, []span) {
+	var out []byte
+	var marks []span
+	emit := func(repl string, from int) {
+		if out == nil {
+			out = make([]byte, 0, len(s))
+			out = append(out, s[:from]...)
+		}
+		a := len(out)
+		out = append(out, repl...)
+		marks = append(marks, span{a, len(out)})
+	}
+	copyByte := func(c byte) {
+		if out != nil {
+			out = append(out, c)
+		}
+	}
+	prevByte := func(i int) byte {
+		if out != nil {
+			if len(out) == 0 {
+				return 0
+			}
+			return out[len(out)-1]
+		}
+		if i == 0 {
+			return 0
+		}
+		return s[i-1]
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case (c == 'h' || c == 'H') && i+4 <= len(s) && strings.EqualFold(s[i+1:i+3], "xx") && (s[i+3] == 'p' || s[i+3] == 'P'):
+			emit("http", i)
+			i += 4
+			continue
+		case c == '[' || c == '(' || c == '{':
+			if repl, n := bracketed(s[i:]); n > 0 {
+				// "paypal [.] com": the spaces around the defanged dot go too.
+				if repl == "." {
+					if out == nil {
+						out = append(make([]byte, 0, len(s)), s[:i]...)
+					}
+					for len(out) > 0 && out[len(out)-1] == ' ' {
+						out = out[:len(out)-1]
+					}
+					emit(repl, i)
+					i += n
+					for i < len(s) && s[i] == ' ' {
+						i++
+					}
+					continue
+				}
+				emit(repl, i)
+				i += n
+				continue
+			}
+		case c == ' ' && i+5 <= len(s) && strings.EqualFold(s[i+1:i+4], "dot") && s[i+4] == ' ':
+			// " dot " only between two word characters: "paypal dot com".
+			if isWordByte(prevByte(i)) && i+5 < len(s) && isWordByte(s[i+5]) {
+				emit(".", i)
+				i += 5
+				continue
+			}
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == '\u3002' || r == '\uff0e' || r == '\uff61':
+				emit(".", i)
+				i += size
+				continue
+			case isInvisible(r):
+				emit("", i)
+				i += size
+				continue
+			}
+			if out != nil {
+				out = append(out, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		copyByte(c)
+		i++
+	}
+	if out == nil {
+		return s, nil
+	}
+	return string(out), marks
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
+}
+
+// isInvisible reports zero-width and bidi control characters, which hide or
+// reorder parts of a link (RTL override) and which browsers drop or reject.
+func isInvisible(r rune) bool {
+	switch {
+	case r == '\u00ad', r >= '\u200b' && r <= '\u200f', r >= '\u202a' && r <= '\u202e',
+		r >= '\u2060' && r <= '\u2064', r >= '\u2066' && r <= '\u2069', r == '\ufeff':
+		return true
+	}
+	return false
+}
+
+// bracketed recognises "[.]", "(dot)", "{.}", "[:]", "[://]", "[/]" at the
+// start of s and returns the replacement and the length consumed.
+func bracketed(s string) (string, int) {
+	open := s[0]
+	var closer byte
+	switch open {
+	case '[':
+		closer = ']'
+	case '(':
+		closer = ')'
+	default:
+		closer = '}'
+	}
+	limit := min(len(s), 8)
+	j := strings.IndexByte(s[1:limit], closer)
+	if j < 0 {
+		return "", 0
+	}
+	inner := strings.TrimSpace(s[1 : 1+j])
+	switch {
+	case inner == "." || strings.EqualFold(inner, "dot"):
+		return ".", j + 2
+	case inner == ":" && open == '[':
+		return ":", j + 2
+	case inner == "://" || inner == ":/":
+		return "://", j + 2
+	case inner == "/" && open == '[':
+		return "/", j + 2
+	}
+	return "", 0
+}
+
+// trailing punctuation that ends a sentence rather than a URL.
+func trimTrailing(s string) string {
+	for len(s) > 0 {
+		c := s[len(s)-1]
+		switch c {
+		case '.', ',', ';', ':', '!', '?', '\'', '*', '_', '~':
+			s = s[:len(s)-1]
+			continue
+		case ')', ']', '}':
+			open := map[byte]byte{')': '(', ']': '[', '}': '{'}[c]
+			if strings.Count(s, string(open)) < strings.Count(s, string(c)) {
+				s = s[:len(s)-1]
+				continue
+			}
+		}
+		if c >= 0x80 {
+			r, size := utf8.DecodeLastRuneInString(s)
+			if unicode.IsPunct(r) || unicode.IsSymbol(r) || r == utf8.RuneError {
+				s = s[:len(s)-size]
+				continue
+			}
+		}
+		break
+	}
+	return s
+}
+
+// parseToken finds a link in one whitespace-delimited token and returns it
+// with its offset inside the token.
+func parseToken(tok string) (Link, int, bool) {
+	if idx := indexFold(tok, "://"); idx > 0 {
+		j := idx
+		for j > 0 && isASCIILetter(tok[j-1]) {
+			j--
+		}
+		scheme := strings.ToLower(tok[j:idx])
+		if scheme == "http" || scheme == "https" {
+			raw := trimTrailing(tok[j:])
+			l, ok := parseAuthority(raw, raw[len(scheme)+3:], scheme)
+			return l, j, ok
+		}
+		if j == idx { // "://x" with no scheme letters: fall through to schemeless
+			tok = tok[idx+3:]
+			off := idx + 3
+			l, o, ok := parseSchemeless(tok)
+			return l, off + o, ok
+		}
+		return Link{}, 0, false
+	}
+	return parseSchemeless(tok)
+}
+
+func parseSchemeless(tok string) (Link, int, bool) {
+	off := 0
+	for off < len(tok) {
+		r, size := utf8.DecodeRuneInString(tok[off:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			break
+		}
+		off += size
+	}
+	raw := trimTrailing(tok[off:])
+	if raw == "" {
+		return Link{}, 0, false
+	}
+	// An e-mail address is not a link; "paypal.com@evil.tld/x" is.
+	if at := strings.IndexByte(raw, '@'); at >= 0 {
+		slash := strings.IndexAny(raw, "/?#")
+		if slash < 0 || slash < at {
+			return Link{}, 0, false
+		}
+	}
+	l, ok := parseAuthority(raw, raw, "")
+	return l, off, ok
+}
+
+// parseAuthority parses userinfo@host:port/path from rest; raw is the whole
+// link text, ending with rest.
+func parseAuthority(raw, rest, scheme string) (Link, bool) {
+	l := Link{Scheme: scheme}
+	base := len(raw) - len(rest)
+	authEnd := strings.IndexAny(rest, "/?#\\")
+	if authEnd < 0 {
+		authEnd = len(rest)
+	}
+	auth := rest[:authEnd]
+	hostStart := 0
+	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
+		l.Userinfo = auth[:at]
+		hostStart = at + 1
+	}
+	hauth := auth[hostStart:]
+	hostEnd := len(hauth)
+	if strings.HasPrefix(hauth, "[") {
+		rb := strings.IndexByte(hauth, ']')
+		if rb < 0 || scheme == "" {
+			return Link{}, false
+		}
+		hostEnd = rb + 1
+	} else {
+		// The host ends at the port or at the first character that cannot
+		// be in a host name ("paypal.com,then" in running text).
+		for k := 0; k < len(hauth); {
+			r, size := utf8.DecodeRuneInString(hauth[k:])
+			if r == ':' || !isHostRune(r) {
+				hostEnd = k
+				break
+			}
+			k += size
+		}
+	}
+	hostPart := hauth[:hostEnd]
+	q := hostStart + hostEnd // end of host (and port) in rest
+	if tail := hauth[hostEnd:]; strings.HasPrefix(tail, ":") {
+		p := 1
+		for p < len(tail) && tail[p] >= '0' && tail[p] <= '9' {
+			p++
+		}
+		if p > 1 {
+			l.Port = tail[1:p]
+			if len(l.Port) > 5 || atoi(l.Port) > 65535 {
+				return Link{}, false
+			}
+			q += p
+		}
+	}
+	if q == authEnd {
+		l.URL = raw
+		if authEnd < len(rest) {
+			p := rest[authEnd:]
+			if dec, err := url.PathUnescape(p); err == nil && utf8.ValidString(dec) {
+				p = dec
+			}
+			l.Path = p
+		}
+	} else {
+		// Running text glued to the host: the link is just the host.
+		l.URL = trimTrailing(raw[:base+q])
+	}
+	host, ok := cleanHost(&l, hostPart, scheme != "", l.Path != "" || l.Port != "")
+	if !ok {
+		return Link{}, false
+	}
+	l.Host = host
+	return l, true
+}
+
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+func isHostRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			r == '-' || r == '.' || r == '_' || r == '%'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// cleanHost validates and normalises a host. Schemeless hosts must end in
+// an ICANN top-level domain so that "3.5", "e.g." or "report.pdf" are not links.
+func cleanHost(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) {
+	if strings.HasPrefix(h, "[") {
+		a, err := netip.ParseAddr(strings.Trim(h, "[]"))
+		if err != nil || a.Zone() != "" {
+			return "", false
+		}
+		l.IP, l.IPForm = a, "ipv6"
+		return a.String(), true
+	}
+	if strings.IndexByte(h, '%') >= 0 {
+		if !hasScheme {
+			return "", false
+		}
+		dec, err := url.PathUnescape(h)
+		if err != nil || !utf8.ValidString(dec) {
+			return "", false
+		}
+		h = dec
+	}
+	h = strings.TrimSuffix(h, ".")
+	if h == "" || len(h) > 253*4 {
+		return "", false
+	}
+	if looksNumeric(h) {
+		a, form, ok := parseIPv4(h)
+		if !ok {
+			return "", false
+		}
+		if !hasScheme && (form != "dotted" || !hasPathOrPort) {
+			return "", false
+		}
+		l.IP, l.IPForm = a, form
+		return a.String(), true
+	}
+	ascii := strings.ToLower(h)
+	if !isASCII(ascii) {
+		a, err := idna.Lookup.ToASCII(h)
+		if err != nil {
+			return "", false
+		}
+		ascii = a
+		l.Unicode = strings.ToLower(h)
+	}
+	if !validDomain(ascii) {
+		return "", false
+	}
+	if strings.Contains(ascii, "xn--") {
+		u, err := idna.Lookup.ToUnicode(ascii)
+		if err != nil {
+			if !hasScheme {
+				return "", false
+			}
+		} else if u != ascii {
+			l.Unicode = u
+		}
+	}
+	if !hasScheme {
+		if !strings.Contains(ascii, ".") {
+			return "", false // "now." at the end of a sentence
+		}
+		last := ascii[strings.LastIndexByte(ascii, '.')+1:]
+		if strings.HasPrefix(ascii, "www.") && strings.Count(ascii, ".") >= 2 && allLetters(last) && len(last) >= 2 {
+			return ascii, true
+		}
+		if _, icann := publicsuffix.PublicSuffix(last); !icann || !allLetters(strings.TrimPrefix(last, "xn--")) && !strings.HasPrefix(last, "xn--") {
+			return "", false
+		}
+		// "today.Click": a missing space after a full stop, not a domain.
+		origLast := h[strings.LastIndexByte(h, '.')+1:]
+		if !hasPathOrPort && len(origLast) > 1 && isUpper(origLast[0]) && strings.ToLower(origLast[1:]) == origLast[1:] {
+			return "", false
+		}
+		if !hasPathOrPort && strings.Count(ascii, ".") == 1 && isFileExtension(last) {
+			l.FileLike = true
+		}
+	}
+	return ascii, true
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func allLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isASCIILetter(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validDomain checks an ASCII host name: labels of letters, digits, '-' and
+// '_' (seen in real hosts), 1–63 bytes each, 253 in all.
+func validDomain(h string) bool {
+	if len(h) == 0 || len(h) > 253 || strings.Count(h, ".") == 0 && !strings.HasPrefix(h, "localhost") {
+		return len(h) > 0 && len(h) <= 63 && labelOK(h)
+	}
+	for label := range strings.SplitSeq(h, ".") {
+		if !labelOK(label) {
+			return false
+		}
+	}
+	return true
+}
+
+func labelOK(label string) bool {
+	if len(label) == 0 || len(label) > 63 {
+		return false
+	}
+	for i := 0; i < len(label); i++ {
+		c := label[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidHost reports whether h is a host Extract may return: an IP address in
+// canonical form or a lower-case ASCII domain name.
+func ValidHost(h string) bool {
+	if a, err := netip.ParseAddr(h); err == nil {
+		return a.String() == h
+	}
+	return validDomain(h)
+}
+
+// isFileExtension reports TLDs that are more often file names in messages.
+func isFileExtension(tld string) bool {
+	switch tld {
+	case "md", "py", "sh", "zip", "mov", "rs", "pl", "ps", "cc", "so", "gz", "ai", "cs", "ml", "pm", "ts", "sql", "csv":
+		return true
+	}
+	return false
+}
