@@ -129,6 +129,7 @@ customers experiencing account takeover.`,
 func commandBuilders() []func(IO) *cobra.Command {
 	return []func(IO) *cobra.Command{
 		newVersionCommand,
+		newScanCommand,
 	}
 }
 
