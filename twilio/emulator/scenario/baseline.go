@@ -72,6 +72,9 @@ type acctMeta struct {
 	pools   [][]string // recipients per home country
 	weights []float64  // cumulative share per home country
 	senders []string
+	// bySender[k]: senders to use for recipients in Home[k] (a number of that
+	// country when the account has one).
+	bySender [][]string
 }
 
 // Random streams: one per part so parts stay independent of each other.
@@ -162,9 +165,10 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 	if i == 0 {
 		n := 2 + r.IntN(3)
 		roles := []string{"owner", "developer", "support", "finance"}
+		fi, li := r.Perm(len(firstNames())), r.Perm(len(lastNames()))
 		for k := range n {
-			first := firstNames()[r.IntN(20)]
-			last := lastNames()[r.IntN(10)]
+			first := firstNames()[fi[k]]
+			last := lastNames()[li[k]]
 			acc.Users = append(acc.Users, User{
 				SID:   sid(r, prefixUser),
 				Name:  first + " " + last + " (" + roles[k] + ")",
@@ -279,6 +283,16 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 		size := min(2000, max(30, int(m.perDay*wgt*6)))
 		m.pools = append(m.pools, plan.pool(r, kindMobile, size))
 		m.weights = append(m.weights, cum)
+		var local []string
+		for _, s := range m.senders {
+			if regionOf(s) == iso {
+				local = append(local, s)
+			}
+		}
+		if len(local) == 0 {
+			local = m.senders
+		}
+		m.bySender = append(m.bySender, local)
 	}
 	return acc, nil
 }
@@ -360,7 +374,7 @@ func traffic(r *rand.Rand, o Options, acc *Account, m *acctMeta) {
 			t := time.Unix(sec, 0).UTC()
 			ci := pick(r, m.weights)
 			to := m.pools[ci][r.IntN(len(m.pools[ci]))]
-			from := m.senders[r.IntN(len(m.senders))]
+			from := m.bySender[ci][r.IntN(len(m.bySender[ci]))]
 			msg := atoguard.Message{SID: sids[k], AccountSID: acc.SID, PriceUnit: "USD", DateCreated: t, DateSent: t.Add(time.Duration(1+r.IntN(3)) * time.Second)}
 			if r.IntN(100) < 4 {
 				// A reply from a customer.
@@ -402,7 +416,7 @@ func traffic(r *rand.Rand, o Options, acc *Account, m *acctMeta) {
 		for k, sec := range secs {
 			ci := pick(r, m.weights)
 			acc.Calls = append(acc.Calls, call(r, acc.SID, csids[k], time.Unix(sec, 0).UTC(),
-				m.senders[r.IntN(len(m.senders))], m.pools[ci][r.IntN(len(m.pools[ci]))], prices[ci].VoiceMin))
+				m.bySender[ci][r.IntN(len(m.bySender[ci]))], m.pools[ci][r.IntN(len(m.pools[ci]))], prices[ci].VoiceMin))
 		}
 	}
 }

@@ -971,18 +971,21 @@ func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Ti
 	brand := brandOf(acc)
 	// A ramp: day k gets a share proportional to k+1.
 	total := days * (days + 1) / 2
+	plans := make([]numberPlan, len(countries))
+	for k, iso := range countries {
+		if plans[k], err = newNumberPlan(iso, kindMobile); err != nil {
+			return err
+		}
+	}
 	var ms []atoguard.Message
 	for d := range days {
 		cnt := n * (d + 1) / total
 		dayStart := at.Add(time.Duration(d) * 24 * time.Hour)
 		times := spread(r, cnt, dayStart, 10*time.Hour, ov.w.Now)
 		for _, tm := range times {
-			iso := countries[r.IntN(len(countries))]
-			plan, err := newNumberPlan(iso, kindMobile)
-			if err != nil {
-				return err
-			}
-			body := brand + ": su pedido #" + string(appendDigits(nil, r, 6)) + " ha sido enviado. Siga su envío: https://" + domain + "/track/" + string(appendRef(nil, r, 8))
+			ci := r.IntN(len(countries))
+			iso, plan := countries[ci], plans[ci]
+			body := brand + ": le recordamos su cita de mañana a las " + string(appendClock(nil, r)) + ". Para confirmar o cambiarla: https://" + domain + "/es/citas/" + string(appendRef(nil, r, 6))
 			m := atoguard.Message{SID: sid(r, prefixMessage), AccountSID: acc.SID, From: from[r.IntN(len(from))], To: plan.draw(r, kindMobile), Body: body,
 				Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: tm, DateSent: tm.Add(time.Second)}
 			m.Status, m.ErrorCode = outboundStatus(r)

@@ -1,0 +1,444 @@
+package scenario
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atoguard/atoguard"
+	"github.com/nyaruka/phonenumbers"
+)
+
+func attackMessages(w *World, acc *Account) []atoguard.Message {
+	var out []atoguard.Message
+	for _, m := range acc.Messages {
+		if !m.DateCreated.Before(w.AttackStart) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func snapshotOf(t *testing.T, w *World, sid string) atoguard.Configuration {
+	t.Helper()
+	for _, c := range w.Snapshot {
+		if c.AccountSID == sid {
+			return c
+		}
+	}
+	t.Fatalf("no snapshot for %s", sid)
+	return atoguard.Configuration{}
+}
+
+func TestPumpingSequentialBlocks(t *testing.T) {
+	w := build(t, "sms-pumping", small(11))
+	sub, err := w.account("sub:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := map[string][]int{} // number minus its last 4 digits → last 4 digits
+	failed, n := 0, 0
+	for _, m := range attackMessages(w, sub) {
+		region := regionOf(m.To)
+		if region != "UZ" && region != "KG" {
+			continue
+		}
+		n++
+		if m.Status == "failed" || m.Status == "undelivered" {
+			failed++
+		}
+		v, _ := strconv.Atoi(m.To[len(m.To)-4:])
+		blocks[m.To[:len(m.To)-4]] = append(blocks[m.To[:len(m.To)-4]], v)
+		if m.DateCreated.After(w.AttackStart.Add(6 * time.Hour)) {
+			t.Errorf("pumping message %s at %v, after the 6h burst", m.SID, m.DateCreated)
+		}
+	}
+	if n != 1200 {
+		t.Fatalf("%d pumping messages, want 1200", n)
+	}
+	if share := float64(failed) / float64(n); share < 0.5 {
+		t.Errorf("failed/undelivered share %.2f, want most pumped messages to fail", share)
+	}
+	// Four blocks (two per country) of hundreds of numbers, each a run with
+	// gaps of at most 3 — a 4-digit window may split a run across two keys.
+	big := 0
+	for prefix, vs := range blocks {
+		if len(vs) < 100 {
+			continue
+		}
+		big++
+		slices.Sort(vs)
+		for i := 1; i < len(vs); i++ {
+			if d := vs[i] - vs[i-1]; d < 1 || d > 3 {
+				t.Fatalf("block %s: step %d between %d and %d", prefix, d, vs[i-1], vs[i])
+			}
+		}
+	}
+	if big < 2 {
+		t.Errorf("want runs of ≥100 numbers in one prefix, blocks: %d", len(blocks))
+	}
+	if !smsEnabled(sub, "UZ") || !smsEnabled(sub, "KG") {
+		t.Error("pumped countries are not enabled for SMS")
+	}
+	if len(w.Attacker.Numbers) == 0 {
+		t.Error("attacker number blocks not recorded")
+	}
+}
+
+func deobfuscate(s string) string {
+	return strings.NewReplacer("[.]", ".", "(.)", ".", "hxxps://", "https://", "hxxp://", "http://").Replace(s)
+}
+
+func TestPhishingWave(t *testing.T) {
+	w := build(t, "phishing-wave", small(12))
+	main := w.mainAccount()
+	var lure lure
+	for _, l := range lures() {
+		if l.Brand == "PayPal" {
+			lure = l
+		}
+	}
+	to := map[string]bool{}
+	obfuscated := 0
+	n := 0
+	for _, m := range attackMessages(w, main) {
+		if !strings.Contains(m.Body, "PayPal") {
+			continue
+		}
+		n++
+		to[m.To] = true
+		clean := deobfuscate(m.Body)
+		if clean != m.Body {
+			obfuscated++
+		}
+		found := false
+		for _, d := range lure.Domains {
+			if strings.Contains(clean, d+"/") {
+				found = true
+				if !slices.Contains(w.Attacker.Hosts, d) {
+					t.Errorf("lure domain %s not recorded as an attacker host", d)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("body has no look-alike domain: %q", m.Body)
+		}
+		if strings.Contains(clean, "paypal.com/") {
+			t.Fatalf("lure links to the brand's own domain: %q", m.Body)
+		}
+		if !strings.HasPrefix(m.Body, "PayPal: Your account is limited") {
+			t.Fatalf("wave does not share one template: %q", m.Body)
+		}
+	}
+	if n != 600 {
+		t.Fatalf("%d phishing messages, want 600", n)
+	}
+	if len(to) < 550 {
+		t.Errorf("%d distinct recipients, want many", len(to))
+	}
+	if obfuscated == 0 || obfuscated == n {
+		t.Errorf("%d of %d links obfuscated, want a mix", obfuscated, n)
+	}
+}
+
+func TestWebhookHijack(t *testing.T) {
+	w := build(t, "webhook-hijack", small(13))
+	main := w.mainAccount()
+	snap := snapshotOf(t, w, main.SID)
+	changed := 0
+	for i, pn := range main.PhoneNumbers {
+		before := snap.PhoneNumbers[i].Webhooks
+		if pn.Webhooks["sms_url"] == before["sms_url"] {
+			continue
+		}
+		changed++
+		for _, f := range []string{"voice_url", "sms_url"} {
+			h := hostOf(pn.Webhooks[f])
+			if !slices.Contains(w.Attacker.Hosts, h) {
+				t.Errorf("%s %s host %s is not an attacker host %v", pn.SID, f, h, w.Attacker.Hosts)
+			}
+			if hostOf(before[f]) == h {
+				t.Errorf("%s %s still on %s", pn.SID, f, h)
+			}
+		}
+		// The event shows previous → updated exactly.
+		var ev *atoguard.Event
+		for k := range main.Events {
+			if main.Events[k].EventType == "phone-number.updated" && main.Events[k].ResourceSID == pn.SID && main.Events[k].SourceIP == w.Attacker.IP {
+				ev = &main.Events[k]
+			}
+		}
+		if ev == nil {
+			t.Fatalf("no attacker phone-number.updated event for %s", pn.SID)
+		}
+		c := ev.Data["sms_url"].(map[string]any)
+		if c["previous"] != before["sms_url"] || c["updated"] != pn.Webhooks["sms_url"] {
+			t.Errorf("event %v does not match %q → %q", c, before["sms_url"], pn.Webhooks["sms_url"])
+		}
+	}
+	if changed != 2 {
+		t.Fatalf("%d numbers hijacked, want 2", changed)
+	}
+}
+
+func TestFullTakeover(t *testing.T) {
+	w := build(t, "full-takeover", small(14))
+	main := w.mainAccount()
+	a := w.Attacker
+	if a == nil || a.IP == "" || a.Email == "" {
+		t.Fatalf("attacker = %+v", a)
+	}
+	// Every attacker event comes from the attacker's address and an actor
+	// recorded as the attacker's, and happens after the attack start.
+	kinds := map[string]bool{}
+	for _, acc := range w.Accounts {
+		for _, e := range acc.Events {
+			if e.SourceIP != a.IP {
+				if slices.Contains(officeIPs(), e.SourceIP) {
+					continue
+				}
+				t.Errorf("event %s %s from unexpected IP %s", e.SID, e.EventType, e.SourceIP)
+				continue
+			}
+			kinds[e.EventType] = true
+			if !slices.Contains(a.ActorSIDs, e.ActorSID) {
+				t.Errorf("attacker event %s actor %s not in %v", e.EventType, e.ActorSID, a.ActorSIDs)
+			}
+			if e.EventDate.Before(w.AttackStart) {
+				t.Errorf("attacker event %s before attack start", e.EventType)
+			}
+		}
+	}
+	for _, k := range []string{"account-api-keys.created", "user-session.created", "user-password.updated", "user.updated",
+		"voice-geographic-permissions.updated", "sms-geographic-permissions.updated", "usage-trigger.deleted", "phone-number.updated"} {
+		if !kinds[k] {
+			t.Errorf("no attacker %s event", k)
+		}
+	}
+	// The configuration shows what the events say.
+	if !slices.ContainsFunc(main.Keys, func(k Key) bool { return k.FriendlyName == "backup" && k.DateCreated.Equal(w.AttackStart) }) {
+		t.Error("attacker key missing from Keys")
+	}
+	if main.Users[0].Email != a.Email {
+		t.Errorf("owner email %s, want the attacker's %s", main.Users[0].Email, a.Email)
+	}
+	if len(main.UsageTriggers) != 0 || len(snapshotOf(t, w, main.SID).UsageTriggers) == 0 {
+		t.Error("usage triggers not deleted")
+	}
+	for _, p := range main.VoicePermissions {
+		if p.ISOCode == "SO" && !(p.LowRiskEnabled && p.HighRiskSpecialEnabled) {
+			t.Error("voice permission for SO not widened")
+		}
+	}
+	for _, p := range snapshotOf(t, w, main.SID).VoicePermissions {
+		if p.ISOCode == "SO" && p.LowRiskEnabled {
+			t.Error("snapshot already allowed SO")
+		}
+	}
+	for _, want := range []string{SignalVolumeSpike, SignalSequentialNumbers, SignalBrandPhishing, SignalPasswordChanged,
+		SignalAPIKeyCreated, SignalWebhookChanged, SignalGeoWidened} {
+		if !slices.Contains(w.Expect.Signals, want) {
+			t.Errorf("expect.signals lacks %s", want)
+		}
+	}
+	if !slices.Equal(w.Expect.Verdicts, []atoguard.Verdict{atoguard.VerdictCompromised}) {
+		t.Errorf("verdicts %v", w.Expect.Verdicts)
+	}
+}
+
+func TestQuietTakeoverHasNoAttackTraffic(t *testing.T) {
+	w := build(t, "quiet-takeover", small(15))
+	for _, acc := range w.Accounts {
+		for _, m := range attackMessages(w, &acc) {
+			if r := regionOf(m.To); r == "UZ" || r == "KG" || r == "SO" {
+				t.Fatalf("message to %s in a quiet takeover", r)
+			}
+		}
+	}
+	main := w.mainAccount()
+	if !smsEnabled(main, "UZ") || len(main.UsageTriggers) != 0 || len(main.Keys) != 3 {
+		t.Errorf("changes missing: UZ=%v triggers=%d keys=%d", smsEnabled(main, "UZ"), len(main.UsageTriggers), len(main.Keys))
+	}
+}
+
+func TestSubaccountAbuse(t *testing.T) {
+	w := build(t, "subaccount-abuse", small(16))
+	sub, err := w.account("sub:last")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.FriendlyName != "backup" || !sub.DateCreated.Equal(w.AttackStart) || len(sub.Messages) != 700 {
+		t.Errorf("new subaccount %s created %v with %d messages", sub.FriendlyName, sub.DateCreated, len(sub.Messages))
+	}
+	main := w.mainAccount()
+	if len(main.CallerIDs) != 2 || !slices.Contains(w.Attacker.Numbers, main.CallerIDs[1].PhoneNumber) {
+		t.Errorf("caller ID not added or not recorded: %v", main.CallerIDs)
+	}
+}
+
+// Benign look-alikes: loud but legitimate.
+
+func TestMarketingSpike(t *testing.T) {
+	w := build(t, "marketing-spike", small(17))
+	sub, _ := w.account("sub:2")
+	campaign, failed := 0, 0
+	for _, m := range sub.Messages {
+		if !strings.Contains(m.Body, "Winter sale") {
+			continue
+		}
+		campaign++
+		if !strings.Contains(m.Body, "https://pinecrestoutfitters.co.uk/sale") {
+			t.Fatalf("campaign links elsewhere: %q", m.Body)
+		}
+		if r := regionOf(m.To); r != "GB" && r != "IE" {
+			t.Fatalf("campaign to %s", r)
+		}
+		if m.Status == "failed" || m.Status == "undelivered" {
+			failed++
+		}
+	}
+	daily := dailyOutbound(sub) // includes the campaign: a lower bound is fine
+	if float64(campaign) < 8*daily*0.8 {
+		t.Errorf("campaign of %d messages against %.0f a day: not a spike", campaign, daily)
+	}
+	if share := float64(failed) / float64(campaign); share > 0.06 {
+		t.Errorf("campaign failure share %.2f, want normal delivery", share)
+	}
+	if w.Attacker != nil || w.Expect.Attack {
+		t.Error("benign world has an attacker")
+	}
+}
+
+func TestPlannedExpansion(t *testing.T) {
+	w := build(t, "planned-expansion", small(18))
+	sub, _ := w.account("sub:1")
+	var enabled time.Time
+	main := w.mainAccount()
+	for _, e := range sub.Events {
+		if e.EventType == "sms-geographic-permissions.updated" {
+			enabled = e.EventDate
+			if e.ActorSID != main.Users[0].SID || !slices.Contains(officeIPs(), e.SourceIP) {
+				t.Errorf("permission change by %s from %s, want a known user from the office", e.ActorSID, e.SourceIP)
+			}
+		}
+	}
+	if enabled.IsZero() {
+		t.Fatal("no permission change event")
+	}
+	perDay := map[int]int{}
+	for _, m := range sub.Messages {
+		if regionOf(m.To) != "MX" {
+			continue
+		}
+		if m.DateCreated.Before(enabled) {
+			t.Fatal("message to MX before the permission was enabled")
+		}
+		perDay[int(m.DateCreated.Sub(enabled).Hours()/24)]++
+	}
+	if len(perDay) < 4 || perDay[0] >= perDay[5] {
+		t.Errorf("MX volume per day %v, want a gradual ramp", perDay)
+	}
+	if !smsEnabled(sub, "MX") {
+		t.Error("MX not enabled")
+	}
+}
+
+func TestTokenRotation(t *testing.T) {
+	w := build(t, "token-rotation", small(19))
+	main := w.mainAccount()
+	base := build(t, "baseline", small(19))
+	if main.AuthToken == base.mainAccount().AuthToken {
+		t.Error("token not rotated")
+	}
+	var types []string
+	for _, e := range main.Events {
+		if strings.HasPrefix(e.EventType, "account-auth-token.") {
+			types = append(types, e.EventType)
+			if !slices.Contains(officeIPs(), e.SourceIP) {
+				t.Errorf("rotation from %s", e.SourceIP)
+			}
+		}
+	}
+	if !slices.Equal(types, []string{"account-auth-token.secondary-created", "account-auth-token.promoted"}) {
+		t.Errorf("rotation events %v", types)
+	}
+}
+
+// The baseline looks like real traffic: home countries only, mobile
+// recipients, business-hour and weekday rhythm, few failures.
+func TestBaselineRealism(t *testing.T) {
+	w := build(t, "baseline", small(20))
+	if w.Attacker != nil || !w.AttackStart.IsZero() {
+		t.Fatal("baseline has an attacker")
+	}
+	dental, _ := w.account("sub:1") // Harbor Lane Dental, America/New_York, appointments
+	loc, _ := time.LoadLocation("America/New_York")
+	var weekday, weekend, business, total, failed int
+	for _, m := range dental.Messages {
+		if !m.Outbound() {
+			continue
+		}
+		total++
+		lt := m.DateCreated.In(loc)
+		if lt.Weekday() == time.Saturday || lt.Weekday() == time.Sunday {
+			weekend++
+		} else {
+			weekday++
+		}
+		if h := lt.Hour(); h >= 7 && h < 20 {
+			business++
+		}
+		if m.Status == "failed" || m.Status == "undelivered" {
+			failed++
+		}
+		if regionOf(m.To) != "US" {
+			t.Fatalf("dental message to %s", m.To)
+		}
+	}
+	if float64(weekday)/5 < 3*float64(weekend)/2 {
+		t.Errorf("weekday/weekend: %d/%d, want weekdays much busier", weekday, weekend)
+	}
+	if float64(business) < 0.95*float64(total) {
+		t.Errorf("%d of %d reminders in business hours", business, total)
+	}
+	if share := float64(failed) / float64(total); share < 0.005 || share > 0.05 {
+		t.Errorf("failure share %.3f", share)
+	}
+	// Recipients are mobiles per libphonenumber.
+	for _, m := range dental.Messages[:200] {
+		n, err := phonenumbers.Parse(m.To, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ := phonenumbers.GetNumberType(n); typ != phonenumbers.MOBILE && typ != phonenumbers.FIXED_LINE_OR_MOBILE {
+			t.Fatalf("%s: number type %v", m.To, typ)
+		}
+	}
+	// Geo permissions allow the home countries only.
+	for _, p := range dental.SMSPermissions {
+		if p.Enabled != (p.CountryCode == "US") {
+			t.Errorf("SMS permission %s enabled=%v", p.CountryCode, p.Enabled)
+		}
+	}
+	// Staff sign in from the office only.
+	for _, e := range w.mainAccount().Events {
+		if !slices.Contains(officeIPs(), e.SourceIP) {
+			t.Errorf("baseline event from %s", e.SourceIP)
+		}
+	}
+}
+
+func TestOverlayIndependence(t *testing.T) {
+	// Adding an overlay does not change what the baseline or the other
+	// overlays drew.
+	base := build(t, "baseline", small(21))
+	w := build(t, "baseline", small(21))
+	if err := Apply(w, []Overlay{{Kind: KindAPIKeyCreated, At: "-2h"}}); err != nil {
+		t.Fatal(err)
+	}
+	if base.Accounts[1].Messages[100].Body != w.Accounts[1].Messages[100].Body {
+		t.Error("an overlay changed the baseline")
+	}
+}
