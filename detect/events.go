@@ -46,8 +46,8 @@ func eventRules() map[string]eventRule {
 		IDWebhookChanged:      {atoguard.SignWebhookChange, H, M, "webhook URL changed"},
 		IDGeoWidened:          {atoguard.SignUnusualCountries, H, M, "geo permissions changed"},
 		IDUsageTriggerDeleted: {atoguard.SignAccountChange, H, M, "usage trigger deleted"},
-		IDCallerIDAdded:       {atoguard.SignAccountChange, M, L, "caller ID added"},
-		IDSubaccountCreated:   {atoguard.SignAccountChange, M, L, "subaccount created"},
+		IDCallerIDAdded:       {atoguard.SignAccountChange, H, L, "caller ID added"},
+		IDSubaccountCreated:   {atoguard.SignAccountChange, H, L, "subaccount created"},
 		IDEvidenceDeleted:     {atoguard.SignAccountChange, H, M, "records deleted (evidence tampering)"},
 	}
 }

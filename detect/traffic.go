@@ -110,7 +110,7 @@ func (r *run) detectSpike(p *profile, series []float64, minHour, minDay float64)
 		// the guard are anomalous, and with less confidence.
 		sp.noBaseline = true
 		for i := p.sinceIdx; i < p.hours; i++ {
-			if series[i] >= 5*minHour {
+			if series[i] >= 2.5*minHour {
 				mark(i, series[i], 0, series[i]/minHour)
 			}
 		}
