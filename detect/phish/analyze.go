@@ -596,11 +596,11 @@ func matchWords(t token, words []string) bool {
 	for _, w := range words {
 		switch t.mode {
 		case modeExact:
-			if w == t.text {
+			if w == t.text || gluedAffix(w, t.text) {
 				return true
 			}
 		case modeAffix:
-			if strings.HasPrefix(w, t.text) || strings.HasSuffix(w, t.text) {
+			if strings.HasPrefix(w, t.text) || strings.HasSuffix(w, t.text) || gluedAffix(w, t.text) {
 				return true
 			}
 		case modeContain:
@@ -661,4 +661,20 @@ func withoutLinks(text string, links []Link) string {
 		text = strings.ReplaceAll(text, l.URL, " ")
 	}
 	return text
+}
+
+// gluedAffix matches a short or ambiguous token glued to a phishing word
+// (mychase, applesecurity, upsdelivery) without matching ordinary words
+// that merely contain it (purchase, pineapple, groups).
+func gluedAffix(w, t string) bool {
+	if len(w) <= len(t) {
+		return false
+	}
+	if rest, ok := strings.CutPrefix(w, t); ok && lureWord(rest) {
+		return true
+	}
+	if rest, ok := strings.CutSuffix(w, t); ok && lureWord(rest) {
+		return true
+	}
+	return false
 }

@@ -85,3 +85,15 @@ func commonWord(w string) bool {
 	}
 	return false
 }
+
+// lureWord lists the words phishers glue to a brand in one label.
+func lureWord(w string) bool {
+	switch w {
+	case "my", "secure", "security", "login", "signin", "account", "accounts", "verify", "verification",
+		"support", "update", "online", "alert", "alerts", "help", "id", "billing", "service", "services",
+		"bank", "banking", "pay", "payment", "card", "cards", "auth", "unlock", "recovery", "delivery",
+		"parcel", "track", "tracking", "refund", "rewards", "wallet", "app", "mail", "web", "team", "care":
+		return true
+	}
+	return false
+}
