@@ -104,6 +104,10 @@ type engine struct {
 }
 
 func newEngine(ctx context.Context, tw Twilio, opts Options, apply bool) (*engine, error) {
+	return newEngineMode(ctx, tw, opts, apply, true)
+}
+
+func newEngineMode(ctx context.Context, tw Twilio, opts Options, apply, baseline bool) (*engine, error) {
 	if err := ValidateSteps(opts.Only); err != nil {
 		return nil, err
 	}
@@ -155,6 +159,9 @@ func newEngine(ctx context.Context, tw Twilio, opts Options, apply bool) (*engin
 	e.targets = Targets{KeepKeys: opts.KeepKeys, Steps: e.steps()}
 	if opts.Sink != nil {
 		e.targets.Sink = opts.Sink.Kind() + ":" + opts.Sink.Location()
+	}
+	if !baseline {
+		return e, nil
 	}
 	if err := e.resolveCountries(ctx); err != nil {
 		return nil, err
@@ -381,7 +388,7 @@ func (e *engine) perform(ctx context.Context, a *acct, o op) (atoguard.Action, e
 	act.Time = e.opts.now()
 	switch {
 	case errors.Is(err, errConsoleOnly):
-		act.Status, act.After = atoguard.ActionManual, "Console only (error 30649): see the checklist"
+		act.Status, act.After = atoguard.ActionManual, after
 	case err == nil:
 		act.Status = atoguard.ActionDone
 		if after != "" {
@@ -512,6 +519,10 @@ func Apply(ctx context.Context, tw Twilio, opts Options) (*Result, error) {
 	if opts.Journal == nil {
 		return nil, ErrJournalRequired
 	}
+	if opts.stepEnabled(StepRotateTokens) && opts.Sink == nil {
+		return nil, atoguard.Errorf(atoguard.EINVALID, "respond.apply",
+			"rotating tokens needs a credential sink for the new tokens (--credential-sink file:PATH|env:PATH[:VAR]|cmd:COMMAND), or --skip %s", StepRotateTokens)
+	}
 	if opts.AfterJournal != nil {
 		opts.Journal.SetHook(opts.AfterJournal)
 	}
@@ -572,4 +583,34 @@ func latest(acts []atoguard.Action) []atoguard.Action {
 		out = append(out, a)
 	}
 	return out
+}
+
+// Review reads the journal and live state without changing anything: the
+// changes made so far, where credentials went, and the checklist verified
+// against current Monitor events. It backs `respond report`.
+func Review(ctx context.Context, tw Twilio, opts Options) (*Result, error) {
+	e, err := newEngineMode(ctx, tw, opts, false, false)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{MainAccount: e.main.AccountSID, Accounts: e.accts, Targets: e.targets, Finished: opts.now()}
+	if opts.Journal != nil {
+		res.Actions = opts.Journal.Actions()
+		res.Credentials = opts.Journal.Credentials()
+		for _, r := range opts.Journal.Records() {
+			if r.Event == EventRunStart {
+				res.Run, res.Started = r.Run, r.Time
+			}
+		}
+	}
+	for _, a := range res.Actions {
+		if a.Status == atoguard.ActionFailed {
+			res.Failures = append(res.Failures, a)
+		}
+		if a.Step == StepGeoPermissions {
+			e.addManualFromAction(a)
+		}
+	}
+	res.Checklist = e.checklist(ctx)
+	return res, nil
 }

@@ -54,7 +54,9 @@ type fakeClient struct {
 	cred atoguard.Credential
 }
 
-func (w *fakeWorld) client(cred atoguard.Credential) *fakeClient { return &fakeClient{w: w, cred: cred} }
+func (w *fakeWorld) client(cred atoguard.Credential) *fakeClient {
+	return &fakeClient{w: w, cred: cred}
+}
 
 func (c *fakeClient) As(cred atoguard.Credential) Twilio { return &fakeClient{w: c.w, cred: cred} }
 
@@ -90,7 +92,9 @@ func (c *fakeClient) target(self *fakeAcct, sid string) (*fakeAcct, error) {
 	return t, nil
 }
 
-func notFound() error { return &atoguard.Error{Code: atoguard.ENOTFOUND, Op: "fake", Err: errors.New("20404")} }
+func notFound() error {
+	return &atoguard.Error{Code: atoguard.ENOTFOUND, Op: "fake", Err: errors.New("20404")}
+}
 
 func (c *fakeClient) FetchAccount(_ context.Context, sid string) (atoguard.Account, error) {
 	a, err := c.auth("FetchAccount")

@@ -192,8 +192,6 @@ func TestStoreFailureNeverPromotes(t *testing.T) {
 	}
 }
 
-
-
 func TestResumeAfterStopAtEveryJournalRecord(t *testing.T) {
 	// Count the records of a full run first.
 	f := newFixture(t, 1)
@@ -259,7 +257,9 @@ type gate struct {
 	stopped *atomic.Bool
 }
 
-func (g *gate) As(c atoguard.Credential) Twilio { return &gate{Twilio: g.Twilio.As(c), stopped: g.stopped} }
+func (g *gate) As(c atoguard.Credential) Twilio {
+	return &gate{Twilio: g.Twilio.As(c), stopped: g.stopped}
+}
 
 func (g *gate) dead() error {
 	if g.stopped.Load() {

@@ -25,10 +25,13 @@ func (e *engine) inspectRotate(ctx context.Context, a *acct) ([]op, error) {
 	if a.cred.KeySID != "" {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "rotate", "%s: rotating the auth token needs the auth token, not an API key", a.info.SID)
 	}
-	if e.opts.Sink == nil {
-		return nil, atoguard.Errorf(atoguard.EINVALID, "rotate", "no credential sink: new tokens need somewhere safe to go (--credential-sink)")
-	}
 	cur := a.cred.Secret
+	if e.opts.Sink == nil { // plan only: Apply refuses to start without a sink
+		return []op{{action: atoguard.Action{
+			ID: StepRotateTokens + "/" + a.info.SID, Step: StepRotateTokens, AccountSID: a.info.SID, Resource: a.info.SID,
+			Summary: "rotate the auth token", Before: "primary token " + cur.Fingerprint(),
+			After: "new primary token in the credential sink (set --credential-sink before apply), old token rejected"}}}, nil
+	}
 	act := atoguard.Action{
 		ID: StepRotateTokens + "/" + a.info.SID, Step: StepRotateTokens, AccountSID: a.info.SID,
 		Resource: a.info.SID, Summary: "rotate the auth token",

@@ -169,16 +169,35 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 				return "", fmt.Errorf("SMS geo permissions not updated: %s", strings.Join(failed, "; "))
 			}
 			if len(console) > 0 {
+				after := consoleOnlyMarker + list(console)
 				if len(console) == len(schange) {
-					return "", errConsoleOnly
+					return after, errConsoleOnly
 				}
-				return fmt.Sprintf("enabled only: %s; Console-only (error 30649, see checklist): %s", list(e.targets.AllowCountries), list(console)), nil
+				return "enabled only: " + list(e.targets.AllowCountries) + "; " + after, nil
 			}
 			return "", nil
 		}
 		ops = append(ops, o)
 	}
 	return ops, nil
+}
+
+// consoleOnlyMarker precedes the countries only the Console may change in
+// an action's After (Review rebuilds the checklist from it).
+const consoleOnlyMarker = "Console only (error 30649, see the checklist): "
+
+// addManualFromAction re-creates the checklist items of a journaled SMS
+// update that Twilio refused in part.
+func (e *engine) addManualFromAction(a atoguard.Action) {
+	i := strings.Index(a.After, consoleOnlyMarker)
+	if i < 0 {
+		return
+	}
+	for _, c := range strings.Split(a.After[i+len(consoleOnlyMarker):], ", ") {
+		if len(c) == 2 {
+			e.addManualSMS(a.AccountSID, c, contains(e.targets.AllowCountries, c), "error 30649")
+		}
+	}
 }
 
 // errConsoleOnly: every item of an update needs the Console (checklist).

@@ -130,6 +130,7 @@ func commandBuilders() []func(IO) *cobra.Command {
 	return []func(IO) *cobra.Command{
 		newVersionCommand,
 		newScanCommand,
+		newRespondCommand,
 	}
 }
 

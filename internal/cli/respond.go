@@ -1,0 +1,494 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/playbook"
+	"github.com/atoguard/atoguard/report"
+	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/twilio"
+	"github.com/spf13/cobra"
+)
+
+// respondHooks are test seams that no flag can reach.
+type respondHooks struct {
+	afterJournal func(n int)   // the crash test kills the process here
+	httpClient   *http.Client  // benchmarks add a global rate limit
+	retryBackoff time.Duration // tests shorten step retries
+	clientOpts   func(*twilio.Options)
+}
+
+type respondFlags struct {
+	json, yes, resume                                  bool
+	only, skip, accounts, allowCountries, keepKeys     []string
+	callerIDs, suspend, dailyLimits                    []string
+	snapshot, safeURL, eventSinkURL, credSink, journal string
+	incidentStart, triggerCallback, investigation      string
+	reportPath, apiURL                                 string
+	concurrency                                        int
+}
+
+func newRespondCommand(streams IO) *cobra.Command {
+	return newRespondCommandWith(streams, respondHooks{})
+}
+
+func newRespondCommandWith(streams IO, hooks respondHooks) *cobra.Command {
+	f := &respondFlags{}
+	cmd := &cobra.Command{
+		Use:   "respond [plan|apply|report]",
+		Short: "Contain a takeover: plan, then apply, Twilio's next steps; journaled, resumable; incident report",
+		Long: `respond performs what Twilio's account-takeover guidance asks and the API allows:
+rotate the auth token of the account and every subaccount (the new token goes to a
+credential sink before it is promoted), delete API keys, reduce Voice and SMS geo
+permissions to an allowlist, set daily usage triggers, remove unknown caller IDs,
+restore hijacked webhooks, optionally suspend subaccounts and add an Event Streams
+sink. The rest becomes a checklist, verified from Monitor events where possible.
+
+  atoguard respond plan     read only: every action, current state → target (default)
+  atoguard respond apply    perform the plan after confirmation (--yes to skip it)
+  atoguard respond report   incident report (Markdown; --json) from the journal`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runRespond(cmd, streams, hooks, f, "plan") },
+	}
+	pf := cmd.PersistentFlags()
+	pf.BoolVar(&f.json, "json", false, "machine-readable output")
+	pf.BoolVar(&f.yes, "yes", false, "apply without asking for confirmation")
+	pf.BoolVar(&f.resume, "resume", false, "continue an interrupted apply from its journal")
+	pf.StringSliceVar(&f.only, "only", nil, "run only these steps ("+strings.Join(playbook.Steps(), ", ")+")")
+	pf.StringSliceVar(&f.skip, "skip", nil, "skip these steps")
+	pf.StringSliceVar(&f.accounts, "accounts", nil, "limit to these account SIDs (main or subaccounts)")
+	pf.StringSliceVar(&f.allowCountries, "allow-countries", nil, "ISO country codes to keep for Voice and SMS (default: countries of the baseline traffic)")
+	pf.StringSliceVar(&f.keepKeys, "keep-keys", nil, "API key SIDs never deleted")
+	pf.StringSliceVar(&f.callerIDs, "caller-id-allowlist", nil, "caller IDs to keep, E.164 or PN SID (default: those verified before the incident, or in the snapshot)")
+	pf.StringVar(&f.snapshot, "webhook-snapshot", "", "known-good configuration from `investigate --snapshot FILE`")
+	pf.StringVar(&f.safeURL, "safe-webhook-url", "", "URL that replaces webhooks pointing at unknown hosts")
+	pf.StringSliceVar(&f.suspend, "suspend-subaccounts", nil, "subaccount SIDs to suspend")
+	pf.StringVar(&f.eventSinkURL, "event-sink-url", "", "create an Event Streams webhook sink to this URL")
+	pf.StringVar(&f.credSink, "credential-sink", "", "where new tokens go: file:PATH, env:PATH[:VAR] or cmd:COMMAND")
+	pf.StringVar(&f.journal, "journal", "", "journal file (default ./atoguard-respond.journal)")
+	pf.StringVar(&f.incidentStart, "incident-start", "", "when the incident began (RFC 3339 or YYYY-MM-DD; default: from --investigation, else 7 days ago)")
+	pf.StringSliceVar(&f.dailyLimits, "daily-limit", nil, "override a daily usage trigger, CATEGORY=VALUE (totalprice, sms, calls)")
+	pf.StringVar(&f.triggerCallback, "trigger-callback-url", "", "callback URL of the usage triggers (default: a non-routable placeholder)")
+	pf.StringVar(&f.investigation, "investigation", "", "`investigate --json` output to put verdict, evidence and timeline in the report")
+	pf.StringVar(&f.reportPath, "report", "", "incident report path without extension (default: next to the journal, atoguard-incident.{md,json})")
+	pf.StringVar(&f.apiURL, "twilio-api-url", "", "base URL of the Twilio API (the emulator)")
+	pf.IntVar(&f.concurrency, "concurrency", 8, "subaccounts worked on at once")
+	for _, sub := range []struct{ name, short string }{
+		{"plan", "Show every action, current state → target, and the checklist (read only)"},
+		{"apply", "Perform the plan after confirmation; journaled and resumable"},
+		{"report", "Write the incident report from the journal and live state"},
+	} {
+		cmd.AddCommand(&cobra.Command{
+			Use: sub.name, Short: sub.short, Args: cobra.NoArgs,
+			RunE: func(c *cobra.Command, _ []string) error { return runRespond(c, streams, hooks, f, sub.name) },
+		})
+	}
+	return cmd
+}
+
+// respondEnv is everything a respond subcommand needs, built from flags,
+// config and environment.
+type respondEnv struct {
+	client  *twilio.Client
+	opts    playbook.Options
+	inv     *investigation
+	journal string
+	report  string
+	cfg     *Config
+}
+
+// investigation is the part of `investigate --json` the report uses.
+type investigation struct {
+	Verdict  atoguard.Verdict         `json:"verdict"`
+	Signals  []atoguard.Signal        `json:"signals"`
+	Timeline []atoguard.TimelineEntry `json:"timeline"`
+}
+
+// firstAttack is the time of the earliest attacker entry of the timeline.
+func (inv *investigation) firstAttack() time.Time {
+	var t time.Time
+	if inv == nil {
+		return t
+	}
+	for _, e := range inv.Timeline {
+		if e.Attacker && (t.IsZero() || e.Time.Before(t)) {
+			t = e.Time
+		}
+	}
+	return t
+}
+
+func (inv *investigation) attackerEvents() []string {
+	if inv == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range inv.Timeline {
+		if e.Attacker && strings.HasPrefix(e.Ref, "AE") {
+			out = append(out, e.Ref)
+		}
+	}
+	return out
+}
+
+// listOr returns the flag's list when set, else the config key's.
+func listOr(cmd *cobra.Command, name string, flag []string, cfg *Config, key string) []string {
+	if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+		return flag
+	}
+	if cfg.Exists(key) {
+		if v := cfg.Strings(key); len(v) > 0 {
+			return v
+		}
+		if v := cfg.String(key); v != "" {
+			return strings.Split(v, ",")
+		}
+	}
+	return flag
+}
+
+func parseTimeFlag(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, atoguard.Errorf(atoguard.EINVALID, "respond", "bad time %q: want RFC 3339 or YYYY-MM-DD", s)
+}
+
+func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) (*respondEnv, error) {
+	cfg, err := loadConfig(cmd, streams)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.RequireTwilio(); err != nil {
+		return nil, err
+	}
+	env := &respondEnv{cfg: cfg}
+	apiURL := stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL)
+	topts := twilio.Options{BaseURL: apiURL, Credential: cfg.Credential, HTTPClient: hooks.httpClient}
+	if hooks.clientOpts != nil {
+		hooks.clientOpts(&topts)
+	}
+	if env.client, err = twilio.New(topts); err != nil {
+		return nil, err
+	}
+	o := playbook.Options{
+		Credential:        cfg.Credential,
+		Only:              listOr(cmd, "only", f.only, cfg, "respond.only"),
+		Skip:              listOr(cmd, "skip", f.skip, cfg, "respond.skip"),
+		Accounts:          listOr(cmd, "accounts", f.accounts, cfg, "respond.accounts"),
+		AllowCountries:    listOr(cmd, "allow-countries", f.allowCountries, cfg, "respond.allow-countries"),
+		KeepKeys:          listOr(cmd, "keep-keys", f.keepKeys, cfg, "respond.keep-keys"),
+		CallerIDAllowlist: listOr(cmd, "caller-id-allowlist", f.callerIDs, cfg, "respond.caller-id-allowlist"),
+		SuspendAccounts:   listOr(cmd, "suspend-subaccounts", f.suspend, cfg, "respond.suspend-subaccounts"),
+		SafeWebhookURL:    stringFlagOr(cmd, "safe-webhook-url", cfg.String("respond.safe-webhook-url")),
+		EventSinkURL:      stringFlagOr(cmd, "event-sink-url", cfg.String("respond.event-sink-url")),
+		TriggerCallback:   stringFlagOr(cmd, "trigger-callback-url", cfg.String("respond.trigger-callback-url")),
+		Now:               streams.Now,
+		Concurrency:       f.concurrency,
+		AfterJournal:      hooks.afterJournal,
+		RetryBackoff:      hooks.retryBackoff,
+	}
+	for _, s := range [][]string{o.Only, o.Skip} {
+		if err := playbook.ValidateSteps(s); err != nil {
+			return nil, err
+		}
+	}
+	if lims := listOr(cmd, "daily-limit", f.dailyLimits, cfg, "respond.daily-limit"); len(lims) > 0 {
+		o.DailyLimits = map[string]float64{}
+		for _, l := range lims {
+			k, v, ok := strings.Cut(l, "=")
+			n, err := strconv.ParseFloat(v, 64)
+			if _, known := playbook.TriggerCategories()[k]; !ok || err != nil || !known || n <= 0 {
+				return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "bad --daily-limit %q: want CATEGORY=VALUE with CATEGORY totalprice, sms or calls", l)
+			}
+			o.DailyLimits[k] = n
+		}
+	}
+	if p := stringFlagOr(cmd, "webhook-snapshot", cfg.String("respond.webhook-snapshot")); p != "" {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "reading the snapshot: %v", err)
+		}
+		if err := json.Unmarshal(data, &o.Snapshot); err != nil {
+			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not an `investigate --snapshot` file: %v", p, err)
+		}
+	}
+	if p := stringFlagOr(cmd, "investigation", cfg.String("respond.investigation")); p != "" {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "reading the investigation: %v", err)
+		}
+		env.inv = &investigation{}
+		if err := json.Unmarshal(data, env.inv); err != nil {
+			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not `investigate --json` output: %v", p, err)
+		}
+		o.AttackerEvents = env.inv.attackerEvents()
+	}
+	start, err := parseTimeFlag(stringFlagOr(cmd, "incident-start", cfg.String("respond.incident-start")))
+	if err != nil {
+		return nil, err
+	}
+	if start.IsZero() {
+		start = env.inv.firstAttack()
+	}
+	o.IncidentStart = start
+	if spec := stringFlagOr(cmd, "credential-sink", cfg.String("respond.credential-sink")); spec != "" {
+		s, err := sink.Parse(spec, cfg.Credential.AccountSID)
+		if err != nil {
+			return nil, err
+		}
+		o.Sink = playbookSink{s}
+	}
+	env.journal = stringFlagOr(cmd, "journal", cfg.String("respond.journal"))
+	if env.journal == "" {
+		env.journal = "atoguard-respond.journal"
+	}
+	env.report = stringFlagOr(cmd, "report", cfg.String("respond.report"))
+	if env.report == "" {
+		env.report = filepath.Join(filepath.Dir(env.journal), "atoguard-incident")
+	}
+	if mode != "plan" {
+		if mode == "report" || f.resume {
+			if _, err := os.Stat(env.journal); err != nil {
+				return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "no journal at %s to %s from (--journal)", env.journal, map[string]string{"report": "report", "apply": "resume"}[mode])
+			}
+		}
+		j, err := playbook.OpenJournal(env.journal)
+		if err != nil {
+			return nil, err
+		}
+		o.Journal = j
+	}
+	env.opts = o
+	return env, nil
+}
+
+func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) error {
+	ctx := cmd.Context()
+	env, err := buildRespondEnv(cmd, streams, hooks, f, mode)
+	if err != nil {
+		return err
+	}
+	if env.opts.Journal != nil {
+		defer env.opts.Journal.Close()
+	}
+	tw := playbookTwilio{c: env.client}
+	switch mode {
+	case "plan":
+		p, err := playbook.MakePlan(ctx, tw, env.opts)
+		if err != nil {
+			return err
+		}
+		if f.json {
+			return writeJSON(streams.Out, p)
+		}
+		return writePlan(streams.Out, p)
+	case "report":
+		res, err := playbook.Review(ctx, tw, env.opts)
+		if err != nil {
+			return err
+		}
+		inc := buildIncident(res, env, streams.Now())
+		if f.json {
+			return report.IncidentJSON(streams.Out, inc)
+		}
+		return report.IncidentMarkdown(streams.Out, inc)
+	}
+	return runApply(ctx, streams, env, f, tw)
+}
+
+func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags, tw playbook.Twilio) error {
+	if id, ended := env.opts.Journal.LastRun(); id != "" && !ended {
+		fmt.Fprintf(streams.Err, "The journal %s shows run %s did not finish; this run checks live state and completes it.\n", env.journal, id)
+	}
+	if !f.yes {
+		p, err := playbook.MakePlan(ctx, tw, env.opts)
+		if err != nil {
+			return err
+		}
+		if err := writePlan(streams.Err, p); err != nil {
+			return err
+		}
+		if p.Changes() == 0 {
+			fmt.Fprintln(streams.Err, "Nothing to change.")
+		}
+		fmt.Fprintf(streams.Err, "\nApply %d changes to %d accounts? Type yes to continue: ", p.Changes(), len(p.Accounts))
+		line, _ := bufio.NewReader(streams.In).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(line)); a != "yes" && a != "y" {
+			return atoguard.Errorf(atoguard.EINVALID, "respond.apply", "not confirmed; nothing changed (use --yes for automation)")
+		}
+	}
+	opts := env.opts
+	opts.Progress = func(a atoguard.Action) {
+		if a.Status == atoguard.ActionSkipped {
+			return
+		}
+		line := fmt.Sprintf("  %-7s %s %s: %s", a.Status, a.AccountSID, a.Step, a.Summary)
+		if a.Error != "" {
+			line += " — " + a.Error
+		}
+		fmt.Fprintln(streams.Err, line)
+	}
+	res, applyErr := playbook.Apply(ctx, tw, opts)
+	if res == nil {
+		return applyErr
+	}
+	inc := buildIncident(res, env, streams.Now())
+	md, js := env.report+".md", env.report+".json"
+	if err := writeReportFiles(inc, md, js); err != nil {
+		return err
+	}
+	if f.json {
+		if err := writeJSON(streams.Out, applySummary{Run: res.Run, Changed: res.Changed(), Failed: len(res.Failures),
+			Credentials: res.Credentials, Checklist: res.Checklist, Report: md, ReportJSON: js, Journal: env.journal}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(streams.Out, "Applied %d changes across %d accounts; %d failed.\n", res.Changed(), len(res.Accounts), len(res.Failures))
+		for _, c := range res.Credentials {
+			fmt.Fprintf(streams.Out, "  new token for %s in %s:%s (fingerprint %s, verified %v)\n", c.AccountSID, c.Sink, c.Location, c.Fingerprint, c.Verified)
+		}
+		open := 0
+		for _, c := range res.Checklist {
+			if c.Status != atoguard.CheckVerified {
+				open++
+			}
+		}
+		fmt.Fprintf(streams.Out, "Checklist: %d items still need a person.\nIncident report: %s (JSON: %s)\nJournal: %s\n", open, md, js, env.journal)
+	}
+	return applyErr
+}
+
+type applySummary struct {
+	Run         string                      `json:"run"`
+	Changed     int                         `json:"changed"`
+	Failed      int                         `json:"failed"`
+	Credentials []atoguard.CredentialRecord `json:"credentials"`
+	Checklist   []atoguard.ChecklistItem    `json:"checklist"`
+	Report      string                      `json:"report"`
+	ReportJSON  string                      `json:"report_json"`
+	Journal     string                      `json:"journal"`
+}
+
+func writeReportFiles(inc atoguard.Incident, md, js string) error {
+	for _, out := range []struct {
+		path  string
+		write func(io.Writer, atoguard.Incident) error
+	}{{md, report.IncidentMarkdown}, {js, report.IncidentJSON}} {
+		fh, err := os.OpenFile(out.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return atoguard.Errorf(atoguard.EINTERNAL, "respond.report", "%v", err)
+		}
+		if err := out.write(fh, inc); err != nil {
+			fh.Close()
+			return err
+		}
+		if err := fh.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func buildIncident(res *playbook.Result, env *respondEnv, now time.Time) atoguard.Incident {
+	inc := atoguard.Incident{
+		GeneratedAt:   now.UTC(),
+		IncidentStart: env.opts.IncidentStart,
+		AccountSID:    res.MainAccount,
+		Accounts:      res.Accounts,
+		Actions:       res.Actions,
+		Credentials:   res.Credentials,
+		Failures:      res.Failures,
+		Checklist:     res.Checklist,
+	}
+	if env.inv != nil {
+		inc.Verdict, inc.Signals, inc.Timeline = env.inv.Verdict, env.inv.Signals, env.inv.Timeline
+	}
+	// The response itself belongs on the timeline.
+	for _, a := range res.Actions {
+		if a.Status == atoguard.ActionDone && !a.Time.IsZero() {
+			inc.Timeline = append(inc.Timeline, atoguard.TimelineEntry{Time: a.Time, AccountSID: a.AccountSID, Kind: "response", Summary: a.Summary})
+		}
+	}
+	sort.SliceStable(inc.Timeline, func(i, j int) bool { return inc.Timeline[i].Time.Before(inc.Timeline[j].Time) })
+	inc.Summary = report.IncidentSummary(inc)
+	return inc
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// writePlan renders the plan for people: per account, each action with the
+// current state and the target, then the checklist.
+func writePlan(w io.Writer, p *playbook.Plan) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Response plan for %s (%d accounts), incident start %s\n", p.MainAccount, len(p.Accounts), p.IncidentStart.Format(time.RFC3339))
+	fmt.Fprintf(&b, "Steps: %s\n", strings.Join(p.Targets.Steps, ", "))
+	fmt.Fprintf(&b, "Allowed countries: %s (%s)\n", strings.Join(p.Targets.AllowCountries, ", "), p.Targets.AllowCountriesSource)
+	if p.Targets.Sink != "" {
+		fmt.Fprintf(&b, "New tokens go to: %s\n", p.Targets.Sink)
+	}
+	for _, a := range p.Accounts {
+		kind := "main account"
+		if a.Account.IsSubaccount() {
+			kind = "subaccount"
+		}
+		fmt.Fprintf(&b, "\n%s %s %q\n", kind, a.Account.SID, a.Account.FriendlyName)
+		if a.Error != "" {
+			fmt.Fprintf(&b, "  ! %s\n", a.Error)
+		}
+		for _, x := range a.Actions {
+			switch x.Status {
+			case atoguard.ActionSkipped:
+				fmt.Fprintf(&b, "  = %-19s %s\n", x.Step, x.Summary)
+			case atoguard.ActionFailed:
+				fmt.Fprintf(&b, "  ! %-19s %s: %s\n", x.Step, x.Summary, x.Error)
+			default:
+				fmt.Fprintf(&b, "  + %-19s %s\n", x.Step, x.Summary)
+				if x.Before != "" {
+					fmt.Fprintf(&b, "      now:    %s\n", x.Before)
+				}
+				if x.After != "" {
+					fmt.Fprintf(&b, "      target: %s\n", x.After)
+				}
+			}
+		}
+	}
+	fmt.Fprintf(&b, "\n%d changes planned.\n\nChecklist (what the API cannot do):\n", p.Changes())
+	for _, c := range p.Checklist {
+		box := " "
+		if c.Status == atoguard.CheckVerified {
+			box = "x"
+		}
+		fmt.Fprintf(&b, "  [%s] %s", box, c.Title)
+		if c.Guidance > 0 {
+			fmt.Fprintf(&b, " (step %d)", c.Guidance)
+		}
+		b.WriteString("\n")
+		if c.Verification != "" {
+			fmt.Fprintf(&b, "      %s\n", c.Verification)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
