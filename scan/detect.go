@@ -286,6 +286,11 @@ func adjacentValue(buf []byte, e int, k kind) (int, bool) {
 		if valueAt(buf, e+1, k) {
 			return e + 1, true
 		}
+	case ',':
+		// A CSV row "SID,token" under a header naming the token column.
+		if valueAt(buf, e+1, k) && csvHeaderAbove(buf, e) {
+			return e + 1, true
+		}
 	case '%':
 		if e+3 <= len(buf) && string(percentDecode(buf[e:e+3])) == ":" && valueAt(buf, e+3, k) {
 			return e + 3, true
@@ -743,9 +748,10 @@ func (d *detector) placeholderValue(buf []byte, s *sidCand) {
 }
 
 // findBasic decodes HTTP Basic credentials: base64 of "AC…:token" starts
-// with "QUM", of "SK…:secret" with "U0s".
+// with "QUM" or "QUN" (the third character depends on the first hex digit),
+// of "SK…:secret" with "U0s" or "U0t".
 func findBasic(buf []byte, lo, hi int, sids []sidCand, out []hit) []hit {
-	for _, pre := range [...]string{"QUM", "U0s"} {
+	for _, pre := range [...]string{"QUM", "QUN", "U0s", "U0t"} {
 		pb := []byte(pre)
 		for off := lo; off < hi; {
 			i := bytes.Index(buf[off:], pb)
@@ -776,7 +782,7 @@ func findBasic(buf []byte, lo, hi int, sids []sidCand, out []hit) []hit {
 				continue
 			}
 			k := kindAccount
-			if pre == "U0s" {
+			if pre[0] == 'U' {
 				k = kindKey
 			}
 			if !allClass(dec[2:sidLen], clHex) || !valueAt(dec, sidLen+1, k) {
@@ -839,4 +845,22 @@ func findSendGrid(buf []byte, lo, hi int, out []hit) []hit {
 		off = p + total
 	}
 	return out
+}
+
+// csvHeaderAbove: a line within the 20 above p is a comma-separated header
+// with a token or secret column (account_sid,auth_token).
+func csvHeaderAbove(buf []byte, p int) bool {
+	ls := bytes.LastIndexByte(buf[:p], '\n') + 1
+	for n := 0; ls > 0 && n < 20; n++ {
+		prev := bytes.LastIndexByte(buf[:ls-1], '\n') + 1
+		line := bytes.ToLower(buf[prev : ls-1])
+		ls = prev
+		if bytes.IndexByte(line, ',') < 0 {
+			return false
+		}
+		if bytes.Contains(line, []byte("token")) || bytes.Contains(line, []byte("secret")) {
+			return !deniedContext(line)
+		}
+	}
+	return false
 }

@@ -108,6 +108,11 @@ func detectCases() []detectCase {
 		{"notebook positional", `{"cell_type": "code", "source": ["from twilio.rest import Client\n", "client = Client(\"{SID}\", \"{TOK}\")\n"]}`, []want{authTok(sid1, tok1)}, false},
 		{"notebook keyed", "\"source\": [\n    \"account_sid = \\\"{SID}\\\"\\n\",\n    \"auth_token = \\\"{TOK}\\\"\\n\",\n]", []want{authTok(sid1, tok1)}, false},
 		{"notebook escaped newline prefix", `"output": "sid=\n{SID}\ntoken=\n{TOK}"`, []want{bare(sid1)}, false},
+		{"csv with header", "account_sid,auth_token\n{SID},{TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"csv without token header", "account_sid,checksum\n{SID},{MD5}\n", []want{bare(sid1)}, false},
+		{"basic header QUN prefix", "Authorization: Basic " + basic("ACa1b3f0bddbb6887d68d8454e66c749c6", tok1) + "\n",
+			[]want{authTok("ACa1b3f0bddbb6887d68d8454e66c749c6", tok1)}, false},
+		{"basic header and sid in url", "GET /2010-04-01/Accounts/{SID}.json\nAuthorization: Basic " + basic(sid1, tok1) + "\n", []want{authTok(sid1, tok1)}, false},
 		// --- API keys ---
 		{"api key dotenv", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_API_KEY={SK}\nTWILIO_API_SECRET={SEC}\n", []want{apiKey(sid1, sk1, sec1)}, false},
 		{"api key positional", `client = Client("{SK}", "{SEC}", "{SID}")`, []want{apiKey(sid1, sk1, sec1)}, false},

@@ -238,7 +238,7 @@ func (w *worker) scan(it Item, includePH bool, progress func(int64)) ([]atoguard
 			emitted = end
 		}
 		if eof || err != nil {
-			return findings, total, err
+			return dropCoveredSIDs(findings), total, err
 		}
 		keep := int(end - windowMargin - base)
 		if keep > 0 {
@@ -331,4 +331,25 @@ func dupBareSID(fs []atoguard.Finding, f atoguard.Finding) bool {
 		}
 	}
 	return false
+}
+
+// dropCoveredSIDs removes bare Account SID findings for a SID that has a
+// credential finding in the same item (e.g. a URL path beside its Basic header).
+func dropCoveredSIDs(fs []atoguard.Finding) []atoguard.Finding {
+	covered := map[string]bool{}
+	for _, f := range fs {
+		if f.Rule != RuleAccountSID && f.AccountSID != "" && !f.Placeholder {
+			covered[f.AccountSID] = true
+		}
+	}
+	if len(covered) == 0 {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Rule != RuleAccountSID || !covered[f.AccountSID] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
