@@ -283,6 +283,7 @@ func (fs *faultSet) inject(w http.ResponseWriter, r *http.Request, product, p st
 	if f == nil {
 		return w, false, nil
 	}
+	w.Header().Set("X-Emulator-Fault", f.Kind)
 	switch f.Kind {
 	case FaultStatus:
 		code := 20000 + f.Status

@@ -46,7 +46,7 @@ func buildRoutes() []*route {
 		{product: "iam", method: "DELETE", pattern: "/v1/Keys/{Sid}", access: accessAdmin, h: (*call).deleteKey},
 
 		// Traffic.
-		{product: "api", method: "GET", pattern: acct + "/Messages.json", perm: "/twilio/messaging/messages/read", h: (*call).listMessages},
+		{product: "api", method: "GET", pattern: acct + "/Messages.json", access: accessAny, perm: "/twilio/messaging/messages/read", h: (*call).listMessages},
 		{product: "api", method: "POST", pattern: acct + "/Messages.json", perm: "/twilio/messaging/messages/create", h: (*call).createMessage},
 
 		// Monitor.
