@@ -136,8 +136,11 @@ func boundaryBefore(buf []byte, p int) bool {
 			return true
 		}
 	}
-	return false
+	// A percent escape (%2F in an encoded URL) ends the previous word.
+	return p >= 3 && buf[p-3] == '%' && isHexAny(buf[p-2]) && isHexAny(buf[p-1])
 }
+
+func isHexAny(c byte) bool { _, ok := unhex(c); return ok }
 
 // valueAt reports whether a credential of kind k starts at q, with word boundaries.
 func valueAt(buf []byte, q int, k kind) bool {
@@ -388,7 +391,7 @@ func (d *detector) keyedValue(buf []byte, i int) int {
 		if dist >= bestD || !d.nearestSID(i, q, dist) {
 			continue
 		}
-		ok, strong := credKey(keyBefore(buf, q), s.kind)
+		ok, strong := credKey(namedKey(buf, q), s.kind)
 		if !ok || deniedContext(lineBefore(buf, q)) {
 			continue
 		}
@@ -449,7 +452,7 @@ func keyBefore(buf []byte, q int) []byte {
 	}
 	hadSpace := i < sp
 	ops := 0
-	for i >= 0 && ops < 3 && strings.IndexByte("=:>(,{", line[i]) >= 0 {
+	for i >= 0 && ops < 3 && strings.IndexByte("=:>(,{?|", line[i]) >= 0 {
 		i--
 		ops++
 	}
@@ -459,7 +462,7 @@ func keyBefore(buf []byte, q int) []byte {
 	for i >= 0 && (line[i] == ' ' || line[i] == '\t') {
 		i--
 	}
-	for n := 0; i >= 0 && n < 4 && (isQuote(line[i]) || line[i] == ']' || line[i] == '\\'); n++ {
+	for n := 0; i >= 0 && n < 4 && (isQuote(line[i]) || line[i] == ']' || line[i] == ')' || line[i] == '\\'); n++ {
 		i--
 	}
 	end := i + 1
@@ -863,4 +866,41 @@ func csvHeaderAbove(buf []byte, p int) bool {
 		}
 	}
 	return false
+}
+
+// namedKey is keyBefore, except that a generic slot name (value, default)
+// defers to the name its object gives it: {"key": "password", "value": "…"}
+// (Postman, many JSON key/value lists) or variable "auth_token" { default = "…" }.
+func namedKey(buf []byte, q int) []byte {
+	key := keyBefore(buf, q)
+	k := strings.ToLower(string(key))
+	if k != "value" && k != "default" {
+		return key
+	}
+	from := max(0, q-300)
+	open := bytes.LastIndexByte(buf[from:q], '{')
+	if open < 0 {
+		return key
+	}
+	open += from
+	if k == "value" {
+		obj := buf[open:q]
+		for _, name := range [...]string{`"key"`, `"name"`} {
+			if i := bytes.Index(obj, []byte(name)); i >= 0 {
+				rest := bytes.TrimLeft(obj[i+len(name):], " \t:")
+				if len(rest) > 0 && rest[0] == '"' {
+					if e := bytes.IndexByte(rest[1:], '"'); e >= 0 {
+						return rest[1 : 1+e]
+					}
+				}
+			}
+		}
+		return key
+	}
+	// default = "…" inside variable "name" { … }
+	head := bytes.TrimSpace(lineBefore(buf, open))
+	if f := bytes.Fields(head); len(f) == 2 && string(f[0]) == "variable" {
+		return bytes.Trim(f[1], `"`)
+	}
+	return key
 }

@@ -113,6 +113,12 @@ func detectCases() []detectCase {
 		{"basic header QUN prefix", "Authorization: Basic " + basic("ACa1b3f0bddbb6887d68d8454e66c749c6", tok1) + "\n",
 			[]want{authTok("ACa1b3f0bddbb6887d68d8454e66c749c6", tok1)}, false},
 		{"basic header and sid in url", "GET /2010-04-01/Accounts/{SID}.json\nAuthorization: Basic " + basic(sid1, tok1) + "\n", []want{authTok(sid1, tok1)}, false},
+		{"fully percent-encoded url", "next=https%3A%2F%2F{SID}%3A{TOK}%40api.twilio.com%2F", []want{authTok(sid1, tok1)}, false},
+		{"env fallback literal", "var sid = \"{SID}\";\nvar authToken = Environment.GetEnvironmentVariable(\"TWILIO_AUTH_TOKEN\") ?? \"{TOK}\";\n", []want{authTok(sid1, tok1)}, false},
+		{"js or fallback", "const sid = '{SID}';\nconst token = process.env.TWILIO_AUTH_TOKEN || '{TOK}';\n", []want{authTok(sid1, tok1)}, false},
+		{"postman key value", `{"basic": [{"key": "password", "value": "{TOK}"}, {"key": "username", "value": "{SID}"}]}`, []want{authTok(sid1, tok1)}, false},
+		{"postman other key", `{"headers": [{"key": "X-Checksum", "value": "{MD5}"}], "sid": "{SID}"}`, []want{bare(sid1)}, false},
+		{"terraform variable default", "variable \"twilio_account_sid\" {\n  default = \"{SID}\"\n}\nvariable \"twilio_auth_token\" {\n  default = \"{TOK}\"\n}\n", []want{authTok(sid1, tok1)}, false},
 		// --- API keys ---
 		{"api key dotenv", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_API_KEY={SK}\nTWILIO_API_SECRET={SEC}\n", []want{apiKey(sid1, sk1, sec1)}, false},
 		{"api key positional", `client = Client("{SK}", "{SEC}", "{SID}")`, []want{apiKey(sid1, sk1, sec1)}, false},

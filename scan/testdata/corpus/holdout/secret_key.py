@@ -1,0 +1,2 @@
+TWILIO_ACCOUNT_SID = "AC80c00b0e695a97fb333db700394a428a"
+SECRET_KEY = "56a1634f10013edb8cd4f2ee52bc781d"  # Flask session signing key
