@@ -84,7 +84,8 @@ type Analyzer struct {
 	tokens    []token
 	tokenSet  map[string]bool
 	short     map[string]bool
-	aliases   []alias
+	aliases   map[string][]alias // first word of the alias → aliases
+	cues      map[string][]cue   // first four bytes of the phrase → phrases
 
 	mu        sync.Mutex
 	cacheSize int
@@ -131,6 +132,8 @@ func New(opts Options) *Analyzer {
 		cacheSize: opts.CacheSize,
 		bodies:    map[string]Result{},
 		hosts:     map[string]*hostInfo{},
+		aliases:   map[string][]alias{},
+		cues:      cueIndex(),
 	}
 	if a.threshold <= 0 {
 		a.threshold = DefaultThreshold
@@ -173,7 +176,11 @@ func New(opts Options) *Analyzer {
 			a.tokenSet[t] = true
 		}
 		for _, al := range b.Aliases {
-			a.aliases = append(a.aliases, alias{text: al, fold: al == strings.ToLower(al), brand: i})
+			first := firstWord(strings.ToLower(al))
+			if first == "" {
+				continue
+			}
+			a.aliases[first] = append(a.aliases[first], alias{text: al, fold: al == strings.ToLower(al), brand: i})
 		}
 	}
 	for _, s := range shorteners() {
@@ -225,38 +232,36 @@ func (a *Analyzer) analyze(text string) Result {
 	if len(links) == 0 {
 		return res
 	}
-	var mentions []int // brands the text names, computed on first need
-	mentionsDone := false
-	var cues []string
-	cuesDone := false
+	// The body's own words, links blanked out so that words inside a URL
+	// (…/login, billing-…) do not count twice; computed on first need.
+	var plain, lower string
+	words := func() {
+		if lower == "" {
+			plain = withoutLinks(text, links)
+			lower = strings.ToLower(plain)
+		}
+	}
 	for _, l := range links {
 		u, base := a.analyzeLink(l)
 		if u == nil {
 			continue
 		}
-		if base > 0 || u.Brand == "" {
-			// A message that names a brand and links elsewhere.
-			if u.Brand == "" {
-				if !mentionsDone {
-					mentions, mentionsDone = a.mentions(text), true
-				}
-				if len(mentions) > 0 {
-					b := a.brands[mentions[0]].Name
-					u.Brand = b
-					u.Reasons = append(u.Reasons, "text-mentions-brand:"+strings.ToLower(b))
-					base = combine(base, scoreTextBrand)
-				}
+		// A message that names a brand and links elsewhere.
+		if u.Brand == "" {
+			words()
+			if b := a.mention(plain, lower); b >= 0 {
+				u.Brand = a.brands[b].Name
+				u.Reasons = append(u.Reasons, "text-mentions-brand:"+strings.ToLower(u.Brand))
+				base = combine(base, scoreTextBrand)
 			}
-			// Urgency and credential words raise a suspicious link, never
-			// an innocent one.
-			if base > 0 {
-				if !cuesDone {
-					cues, cuesDone = bodyCues(withoutLinks(text, links)), true
-				}
-				if len(cues) > 0 {
-					u.Reasons = append(u.Reasons, "cues:"+strings.Join(cues, ","))
-					base = combine(base, math.Min(scoreCueMax, scoreCuePerCategory*float64(len(cues))))
-				}
+		}
+		// Urgency and credential words raise a suspicious link, never an
+		// innocent one.
+		if base > 0 {
+			words()
+			if cues := a.bodyCues(lower); len(cues) > 0 {
+				u.Reasons = append(u.Reasons, "cues:"+strings.Join(cues, ","))
+				base = combine(base, math.Min(scoreCueMax, scoreCuePerCategory*float64(len(cues))))
 			}
 		}
 		u.Score = round3(base)
@@ -612,23 +617,41 @@ func matchWords(t token, words []string) bool {
 	return false
 }
 
-// mentions returns the brands a body names, in list order.
-func (a *Analyzer) mentions(text string) []int {
-	var lower string
-	var out []int
-	for _, al := range a.aliases {
-		hay := text
-		if al.fold {
-			if lower == "" {
-				lower = strings.ToLower(text)
+// mention returns the first brand the body names, or -1. Only words that
+// start an alias are looked at, so the cost is one pass over the body.
+func (a *Analyzer) mention(text, lower string) int {
+	best := -1
+	for i := 0; i < len(lower); {
+		if !isWordChar(lower[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(lower) && isWordChar(lower[j]) {
+			j++
+		}
+		for _, al := range a.aliases[lower[i:j]] {
+			hay := text
+			if al.fold {
+				hay = lower
 			}
-			hay = lower
+			if (best < 0 || al.brand < best) && containsWord(hay, al.text) {
+				best = al.brand
+			}
 		}
-		if containsWord(hay, al.text) && !slices.Contains(out, al.brand) {
-			out = append(out, al.brand)
-		}
+		i = j
 	}
-	return out
+	return best
+}
+
+func isWordChar(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+func firstWord(s string) string {
+	i := 0
+	for i < len(s) && isWordChar(s[i]) {
+		i++
+	}
+	return s[:i]
 }
 
 // containsWord finds w in s with non-letter boundaries on both sides.
@@ -657,6 +680,9 @@ func isCountrySuffix(suffix string) bool {
 // withoutLinks blanks the links out of a body so that words inside a URL
 // (…/login, billing-…) do not count twice as body cues.
 func withoutLinks(text string, links []Link) string {
+	if len(links) == 1 && links[0].URL == text {
+		return ""
+	}
 	for _, l := range links {
 		text = strings.ReplaceAll(text, l.URL, " ")
 	}

@@ -209,3 +209,43 @@ func TestSkeleton(t *testing.T) {
 		}
 	}
 }
+
+func TestCuePhrasesIndexable(t *testing.T) {
+	for _, c := range cueCategories() {
+		for w := range strings.SplitSeq(c[1], "|") {
+			if len(w) < 4 || w != strings.ToLower(w) {
+				t.Errorf("cue %q must be lower case and at least 4 bytes (indexed by its first four)", w)
+			}
+		}
+	}
+	a := New(Options{})
+	got := a.bodyCues("urgent: your account is suspended. verify your password. you won a prize. parcel on hold")
+	if strings.Join(got, ",") != "urgency,account-threat,credential,lure,delivery" {
+		t.Errorf("bodyCues = %v", got)
+	}
+	if got := a.bodyCues("unverified blocking"); len(got) != 0 {
+		t.Errorf("mid-word cue matched: %v", got)
+	}
+}
+
+func TestMention(t *testing.T) {
+	a := New(Options{})
+	for text, want := range map[string]string{
+		"Your Bank of America card":   "Bank of America",
+		"AT&T: bill ready":            "AT&T",
+		"UPS parcel":                  "UPS",
+		"ups and downs":               "",
+		"a purchase at the store":     "",
+		"your paypal receipt":         "PayPal",
+		"Royal Mail: fee due":         "Royal Mail",
+		"Sent via Twilio and Netflix": "Netflix",
+	} {
+		got := ""
+		if b := a.mention(text, strings.ToLower(text)); b >= 0 {
+			got = a.brands[b].Name
+		}
+		if got != want {
+			t.Errorf("mention(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

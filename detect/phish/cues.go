@@ -15,16 +15,46 @@ func cueCategories() [][2]string {
 	}
 }
 
-// bodyCues returns the cue categories present in a body.
-func bodyCues(text string) []string {
-	lower := strings.ToLower(text)
-	var out []string
-	for _, c := range cueCategories() {
+// cue is one lure phrase and its category.
+type cue struct {
+	phrase   string
+	category int // index into cueCategories
+}
+
+// cueIndex keys the phrases by their first four bytes so that a body is
+// scanned once, word start by word start.
+func cueIndex() map[string][]cue {
+	idx := map[string][]cue{}
+	for k, c := range cueCategories() {
 		for w := range strings.SplitSeq(c[1], "|") {
-			if strings.Contains(lower, w) {
-				out = append(out, c[0])
-				break
+			idx[w[:4]] = append(idx[w[:4]], cue{w, k})
+		}
+	}
+	return idx
+}
+
+// bodyCues returns the cue categories present in a lower-cased body, in
+// the order of cueCategories.
+func (a *Analyzer) bodyCues(lower string) []string {
+	var found [8]bool
+	hit := false
+	for i := 0; i+4 <= len(lower); i++ {
+		if i > 0 && isASCIILetter(lower[i-1]) {
+			continue
+		}
+		for _, c := range a.cues[lower[i:i+4]] {
+			if strings.HasPrefix(lower[i:], c.phrase) {
+				found[c.category], hit = true, true
 			}
+		}
+	}
+	if !hit {
+		return nil
+	}
+	var out []string
+	for k, cat := range cueCategories() {
+		if found[k] {
+			out = append(out, cat[0])
 		}
 	}
 	return out

@@ -55,22 +55,22 @@ func Extract(text string) []Link {
 	i := 0
 	for i < len(norm) && len(links) < maxLinks {
 		// Skip separators.
-		r, size := utf8.DecodeRuneInString(norm[i:])
-		if isSeparator(r) {
+		if size := separatorAt(norm, i); size > 0 {
 			i += size
 			continue
 		}
 		start := i
-		for i < len(norm) {
-			r, size = utf8.DecodeRuneInString(norm[i:])
-			if isSeparator(r) {
-				break
+		for i < len(norm) && separatorAt(norm, i) == 0 {
+			if norm[i] < utf8.RuneSelf {
+				i++
+			} else {
+				_, size := utf8.DecodeRuneInString(norm[i:])
+				i += size
 			}
-			i += size
 		}
 		tok := norm[start:i]
-		if strings.IndexByte(tok, '.') < 0 && !strings.Contains(tok, "://") {
-			continue
+		if !hasInnerDot(tok) && !strings.Contains(tok, "://") {
+			continue // "hold." ends a sentence
 		}
 		l, off, ok := parseToken(tok)
 		if !ok {
@@ -83,23 +83,62 @@ func Extract(text string) []Link {
 }
 
 // mayHaveLink is the cheap prefilter: most SMS bodies (codes, chit-chat)
-// have no dot at all and skip every other step.
+// have no "x.y" at all and skip every other step. A full stop followed by a
+// space or the end of the text is a sentence, not a host.
 func mayHaveLink(s string) bool {
-	if strings.IndexByte(s, '.') >= 0 || strings.Contains(s, "://") {
-		return true
-	}
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= 0x80:
+		switch c := s[i]; c {
+		case '.':
+			if i > 0 && i+1 < len(s) && (linkByte(s[i-1]) || s[i-1] == '[' || s[i-1] == '(' || s[i-1] == '{') && (linkByte(s[i+1]) || s[i+1] == ']' || s[i+1] == ')' || s[i+1] == '}') {
+				return true
+			}
+		case ':':
+			if i+2 < len(s) && s[i+1] == '/' && s[i+2] == '/' {
+				return true
+			}
+		case 'd', 'D':
+			if i+3 <= len(s) && (s[i+1] == 'o' || s[i+1] == 'O') && (s[i+2] == 't' || s[i+2] == 'T') {
+				return true // " dot ", "[dot]"
+			}
+		case 0xe3, 0xef:
 			// Ideographic and full-width dots are label separators in IDNA.
-			return strings.ContainsAny(s, "\u3002\uff0e\uff61")
-		case c == 'd' || c == 'D':
-			if i+3 <= len(s) && strings.EqualFold(s[i:i+3], "dot") {
+			if strings.HasPrefix(s[i:], "\u3002") || strings.HasPrefix(s[i:], "\uff0e") || strings.HasPrefix(s[i:], "\uff61") {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// hasInnerDot reports a dot with a host character on both sides.
+func hasInnerDot(tok string) bool {
+	for i := 1; i+1 < len(tok); i++ {
+		if tok[i] == '.' && linkByte(tok[i-1]) && linkByte(tok[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// linkByte reports bytes that may stand beside a dot inside a host name.
+func linkByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c >= 0x80
+}
+
+// separatorAt returns the size of the separator rune at s[i], or 0.
+func separatorAt(s string, i int) int {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		if c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' || c == '`' {
+			return 1
+		}
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if isSeparator(r) {
+		return size
+	}
+	return 0
 }
 
 func isSeparator(r rune) bool {
@@ -302,7 +341,7 @@ func trimTrailing(s string) string {
 // parseToken finds a link in one whitespace-delimited token and returns it
 // with its offset inside the token.
 func parseToken(tok string) (Link, int, bool) {
-	if idx := indexFold(tok, "://"); idx > 0 {
+	if idx := strings.Index(tok, "://"); idx > 0 {
 		j := idx
 		for j > 0 && isASCIILetter(tok[j-1]) {
 			j--
@@ -436,15 +475,6 @@ func isHostRune(r rune) bool {
 }
 
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-func indexFold(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return i
-		}
-	}
-	return -1
-}
 
 // cleanHost validates and normalises a host. Schemeless hosts must end in
 // an ICANN top-level domain so that "3.5", "e.g." or "report.pdf" are not links.
