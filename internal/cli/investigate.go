@@ -1,0 +1,274 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/detect"
+	"github.com/atoguard/atoguard/detect/phish"
+	"github.com/atoguard/atoguard/investigate"
+	"github.com/atoguard/atoguard/report"
+	"github.com/atoguard/atoguard/twilio"
+	"github.com/spf13/cobra"
+)
+
+type investigateOptions struct {
+	since, baseline     string
+	accounts            []string
+	snapshot, against   string
+	jsonOut             bool
+	format              string
+	apiURL              string
+	concurrency         int
+	quiet               bool
+	timezone            string
+	minHourly, minDaily float64
+}
+
+func newInvestigateCommand(streams IO) *cobra.Command {
+	o := &investigateOptions{}
+	cmd := &cobra.Command{
+		Use:   "investigate",
+		Short: "Tell whether the Twilio account was taken over: verdict, signals with evidence, timeline",
+		Long: `investigate pulls messages, calls, daily usage, Monitor events and the
+security-relevant configuration of the main account and every subaccount,
+compares the window (--since) with a baseline before it (--baseline) and
+answers with a verdict (compromised, likely, suspicious, clean), the signals
+that carried it with their evidence, and a timeline with attacker actions first.
+
+Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
+		Example: `  atoguard investigate
+  atoguard investigate --since 48h --json
+  atoguard investigate --account AC… --format markdown > ticket.md
+  atoguard investigate --snapshot known-good.json      # save the configuration
+  atoguard investigate --against known-good.json       # diff against it`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runInvestigate(cmd, streams, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.since, "since", "7d", "start of the investigated window: a duration back from now (7d, 48h, 2w) or a date (2026-11-01, RFC 3339)")
+	f.StringVar(&o.baseline, "baseline", "30d", "length of the baseline window before --since")
+	f.StringArrayVar(&o.accounts, "account", nil, "investigate only this account SID (repeatable; default: main account and every subaccount)")
+	f.StringVar(&o.snapshot, "snapshot", "", "save the present configuration to FILE as the known-good snapshot")
+	f.StringVar(&o.against, "against", "", "compare the present configuration with the known-good snapshot in FILE")
+	f.BoolVar(&o.jsonOut, "json", false, "JSON output (same as --format json)")
+	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
+	f.StringVar(&o.apiURL, "twilio-api-url", "", "Twilio API base URL (the emulator's URL; default the real Twilio)")
+	f.IntVar(&o.concurrency, "concurrency", 4, "accounts collected at once")
+	f.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
+	f.StringVar(&o.timezone, "timezone", "UTC", "time zone of the business's day and week, for hour-of-week seasonality (IANA name)")
+	f.Float64Var(&o.minHourly, "min-hourly-volume", 0, "smallest hourly message count that can be a spike (default 40)")
+	f.Float64Var(&o.minDaily, "min-daily-volume", 0, "smallest daily message count that can be a spike (default 150)")
+	return cmd
+}
+
+func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error {
+	format := strings.ToLower(o.format)
+	if o.jsonOut {
+		format = "json"
+	}
+	switch format {
+	case "text", "json", "markdown", "md":
+	default:
+		return atoguard.Errorf(atoguard.EINVALID, "investigate", "unknown --format %q (want text, json or markdown)", o.format)
+	}
+	now := streams.Now().UTC()
+	since, err := parseInvSince(o.since, now)
+	if err != nil {
+		return err
+	}
+	baseLen, err := parseInvDuration(o.baseline)
+	if err != nil {
+		return atoguard.Errorf(atoguard.EINVALID, "investigate", "--baseline: %v", err)
+	}
+	loc, err := time.LoadLocation(o.timezone)
+	if err != nil {
+		return atoguard.Errorf(atoguard.EINVALID, "investigate", "--timezone: %v", err)
+	}
+	for _, sid := range o.accounts {
+		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
+			return atoguard.Errorf(atoguard.EINVALID, "investigate", "--account %q is not an Account SID (AC + 32 hex digits)", sid)
+		}
+	}
+	var known *investigate.Snapshot
+	if o.against != "" {
+		s, err := readInvSnapshot(o.against)
+		if err != nil {
+			return err
+		}
+		known = &s
+	}
+	cfg, err := loadConfig(cmd, streams)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireTwilio(); err != nil {
+		return err
+	}
+	client, err := twilio.New(twilio.Options{BaseURL: stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL),
+		Credential: cfg.Credential, Now: streams.Now})
+	if err != nil {
+		return err
+	}
+
+	opts := investigate.Options{Accounts: o.accounts, Since: since, Until: now, BaselineSince: since.Add(-baseLen),
+		Concurrency: o.concurrency}
+	progress := newInvProgress(streams, o.quiet)
+	opts.Progress = progress.update
+	ds, err := investigate.Collect(cmd.Context(), twilioSource{client}, opts)
+	progress.done()
+	if err != nil {
+		return err
+	}
+	if known != nil {
+		if err := known.Apply(ds); err != nil {
+			return err
+		}
+	}
+	if o.snapshot != "" {
+		if err := writeInvSnapshot(o.snapshot, investigate.NewSnapshot(ds)); err != nil {
+			return err
+		}
+		if !o.quiet {
+			fmt.Fprintf(streams.Err, "atoguard: known-good configuration of %d account(s) saved to %s\n", len(ds.Accounts), o.snapshot)
+		}
+	}
+	res := detect.Run(ds, detect.Options{Location: loc, Phisher: detect.NewPhisher(phish.New(phish.Options{})),
+		MinHourlyVolume: o.minHourly, MinDailyVolume: o.minDaily})
+	inv := report.Investigation{Result: res, Since: ds.Since, Until: ds.Until, BaselineSince: ds.BaselineSince}
+	switch format {
+	case "json":
+		err = report.WriteInvestigationJSON(streams.Out, inv)
+	case "markdown", "md":
+		err = report.InvestigationMarkdown(streams.Out, inv)
+	default:
+		color := streams.IsTerminal && streams.Getenv("NO_COLOR") == "" && streams.Getenv("CI") == ""
+		err = report.InvestigationText(streams.Out, inv, report.Options{Color: color})
+	}
+	if err != nil {
+		return err
+	}
+	if res.Verdict != atoguard.VerdictClean {
+		return ErrFindings
+	}
+	return nil
+}
+
+// parseSince accepts a duration back from now or an absolute date.
+func parseInvSince(s string, now time.Time) (time.Time, error) {
+	if d, err := parseInvDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			if !t.Before(now) {
+				return time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %s is not in the past", s)
+			}
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %q: want a duration (7d, 48h, 2w) or a date (2026-11-01)", s)
+}
+
+// parseDuration extends time.ParseDuration with days (d) and weeks (w).
+func parseInvDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
+	var d time.Duration
+	switch unit := s[len(s)-1]; unit {
+	case 'd', 'w':
+		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		day := 24 * time.Hour
+		if unit == 'w' {
+			day *= 7
+		}
+		d = time.Duration(n * float64(day))
+	default:
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("bad duration %q (use 7d, 48h, 2w, 90m)", s)
+		}
+	}
+	if d <= 0 || d > 400*24*time.Hour {
+		return 0, fmt.Errorf("duration %q out of range (up to 400d)", s)
+	}
+	return d, nil
+}
+
+func readInvSnapshot(path string) (investigate.Snapshot, error) {
+	var s investigate.Snapshot
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return s, atoguard.Errorf(atoguard.EINVALID, "investigate.against", "%v", err)
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		return s, atoguard.Errorf(atoguard.EINVALID, "investigate.against", "%s is not a snapshot: %v", path, err)
+	}
+	return s, nil
+}
+
+// writeSnapshot writes atomically (temp file + rename) so an interrupted
+// run never leaves half a known-good file.
+func writeInvSnapshot(path string, s investigate.Snapshot) error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return atoguard.Errorf(atoguard.EINVALID, "investigate.snapshot", "%v", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return atoguard.Errorf(atoguard.EINVALID, "investigate.snapshot", "%v", err)
+	}
+	return nil
+}
+
+// progress prints collection progress on a terminal, at most a few times a
+// second, on one line of stderr.
+type invProgress struct {
+	mu      sync.Mutex
+	on      bool
+	streams IO
+	last    time.Time
+	printed bool
+}
+
+func newInvProgress(streams IO, quiet bool) *invProgress {
+	return &invProgress{on: streams.IsTerminal && !quiet, streams: streams}
+}
+
+func (p *invProgress) update(pr investigate.Progress) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if now.Sub(p.last) < 200*time.Millisecond && pr.AccountsDone < pr.AccountsTotal {
+		return
+	}
+	p.last = now
+	p.printed = true
+	fmt.Fprintf(p.streams.Err, "\r\x1b[Kcollecting: %d/%d accounts, %d records", pr.AccountsDone, pr.AccountsTotal, pr.Records)
+}
+
+func (p *invProgress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.printed {
+		fmt.Fprint(p.streams.Err, "\r\x1b[K")
+	}
+}
