@@ -212,7 +212,8 @@ func (e *engine) limits(ctx context.Context, a *acct) (map[string]float64, error
 			}
 			peak := 0.0
 			for _, r := range recs {
-				if r.Category != cat || r.StartDate.Before(start) || !r.StartDate.Before(end) {
+				// whole days before the incident only: the day it began may hold the attack
+				if r.Category != cat || r.StartDate.Before(start) || r.StartDate.Add(24*time.Hour).After(end) {
 					continue
 				}
 				v := r.Count

@@ -102,8 +102,10 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 	var ops []op
 	var change []atoguard.VoicePermission
 	var enabledBefore []string
+	// Containment never widens: a country stays on only if it is on now
+	// and on the allowlist.
 	for _, v := range voice {
-		want := atoguard.VoicePermission{ISOCode: v.ISOCode, Name: v.Name, LowRiskEnabled: allow[v.ISOCode]}
+		want := atoguard.VoicePermission{ISOCode: v.ISOCode, Name: v.Name, LowRiskEnabled: v.LowRiskEnabled && allow[v.ISOCode]}
 		if v.LowRiskEnabled || v.HighRiskSpecialEnabled || v.HighRiskTollFraud {
 			enabledBefore = append(enabledBefore, voiceLabel(v))
 		}
@@ -114,7 +116,7 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 	if len(change) > 0 {
 		ops = append(ops, op{
 			action: action(StepGeoPermissions, sid, "voice", fmt.Sprintf("restrict Voice dialing permissions (%d countries change)", len(change)),
-				"enabled: "+list(enabledBefore), "low-risk only: "+list(e.targets.AllowCountries)+"; high-risk special and toll-fraud off everywhere"),
+				"enabled: "+list(enabledBefore), "low-risk only, at most: "+list(e.targets.AllowCountries)+"; high-risk special and toll-fraud off everywhere"),
 			do: func(ctx context.Context) (string, error) {
 				const batch = 100
 				for i := 0; i < len(change); i += batch {
@@ -137,18 +139,18 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 		if p.Enabled {
 			sBefore = append(sBefore, p.CountryCode)
 		}
-		if p.Enabled == allow[p.CountryCode] {
+		if !p.Enabled || allow[p.CountryCode] {
 			continue
 		}
 		if p.HighRisk { // only the Console may change it: straight to the checklist
-			e.addManualSMS(sid, p.CountryCode, allow[p.CountryCode], "marked high risk")
+			e.addManualSMS(sid, p.CountryCode, false, "marked high risk")
 			continue
 		}
-		schange = append(schange, atoguard.SMSPermission{CountryCode: p.CountryCode, Enabled: allow[p.CountryCode]})
+		schange = append(schange, atoguard.SMSPermission{CountryCode: p.CountryCode, Enabled: false})
 	}
 	if len(schange) > 0 {
 		o := op{action: action(StepGeoPermissions, sid, "sms", fmt.Sprintf("restrict SMS geo permissions (%d countries change)", len(schange)),
-			"enabled: "+list(sBefore), "enabled only: "+list(e.targets.AllowCountries))}
+			"enabled: "+list(sBefore), "enabled at most: "+list(e.targets.AllowCountries))}
 		o.do = func(ctx context.Context) (string, error) {
 			res, err := a.tw.UpdateSMSPermissions(ctx, schange)
 			if err != nil {
@@ -160,7 +162,7 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 				case 0:
 				case 30649:
 					console = append(console, r.CountryCode)
-					e.addManualSMS(sid, r.CountryCode, allow[r.CountryCode], "error 30649")
+					e.addManualSMS(sid, r.CountryCode, false, "error 30649")
 				default:
 					failed = append(failed, fmt.Sprintf("%s: %d %s", r.CountryCode, r.ErrorCode, r.Message))
 				}
@@ -173,7 +175,7 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 				if len(console) == len(schange) {
 					return after, errConsoleOnly
 				}
-				return "enabled only: " + list(e.targets.AllowCountries) + "; " + after, nil
+				return "enabled at most: " + list(e.targets.AllowCountries) + "; " + after, nil
 			}
 			return "", nil
 		}

@@ -1,0 +1,336 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/playbook"
+	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/twilio"
+	"github.com/atoguard/atoguard/twilio/emulator"
+	"github.com/atoguard/atoguard/twilio/emulator/scenario"
+)
+
+// respondWorld is a small full-takeover world: main account, two
+// subaccounts, attacker key, hijacked webhooks, widened geo permissions.
+func respondWorld(t testing.TB, subs int) *scenario.World {
+	t.Helper()
+	w, err := scenario.BuildWith("full-takeover", scenario.Options{Seed: 11, Subaccounts: subs, MessagesPerDay: 40, Days: 37})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+type emu struct {
+	e     *emulator.Emulator
+	url   string
+	world *scenario.World
+}
+
+func startEmulator(t testing.TB, w *scenario.World, faults ...emulator.FaultRule) *emu {
+	t.Helper()
+	e, err := emulator.New(emulator.Options{World: w, Seed: 5, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.Handler())
+	t.Cleanup(srv.Close)
+	return &emu{e: e, url: srv.URL, world: w}
+}
+
+func (m *emu) state(t testing.TB) emulator.State {
+	t.Helper()
+	resp, err := http.Get(m.url + "/_emulator/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var s emulator.State
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (m *emu) main() scenario.Account {
+	for _, a := range m.world.Accounts {
+		if !a.IsSubaccount() {
+			return a
+		}
+	}
+	panic("no main account")
+}
+
+// works asks the emulator whether token authenticates as account.
+func (m *emu) works(t testing.TB, account, token string) bool {
+	t.Helper()
+	c, err := twilio.New(twilio.Options{BaseURL: m.url, Credential: atoguard.Credential{AccountSID: account, Secret: atoguard.NewSecret(token)}, MaxRetries: 8, BaseDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.FetchAccount(context.Background(), account)
+	if err != nil && !twilio.IsUnauthorized(err) {
+		t.Fatalf("checking a token of %s: %v", account, err)
+	}
+	return err == nil
+}
+
+// respondCase is one respond run: its files and streams.
+type respondCase struct {
+	m                    *emu
+	dir                  string
+	sinkPath, journal    string
+	snapshot, reportBase string
+	stdout, stderr       bytes.Buffer
+}
+
+func newRespondCase(t testing.TB, m *emu) *respondCase {
+	t.Helper()
+	dir := t.TempDir()
+	rc := &respondCase{m: m, dir: dir, sinkPath: filepath.Join(dir, "creds.json"), journal: filepath.Join(dir, "respond.journal"),
+		snapshot: filepath.Join(dir, "snapshot.json"), reportBase: filepath.Join(dir, "incident")}
+	data, err := json.Marshal(m.world.Snapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rc.snapshot, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return rc
+}
+
+func (rc *respondCase) io() IO {
+	main := rc.m.main()
+	env := map[string]string{
+		"TWILIO_ACCOUNT_SID":      main.SID,
+		"TWILIO_AUTH_TOKEN":       main.AuthToken,
+		"ATOGUARD_TWILIO_API_URL": rc.m.url,
+	}
+	rc.stdout.Reset()
+	rc.stderr.Reset()
+	return IO{Out: &rc.stdout, Err: &rc.stderr, Now: rc.m.e.Clock().Now, Getenv: func(k string) string { return env[k] }}
+}
+
+func (rc *respondCase) args(sub string, extra ...string) []string {
+	a := []string{"respond", sub, "--journal", rc.journal, "--credential-sink", "file:" + rc.sinkPath,
+		"--webhook-snapshot", rc.snapshot, "--report", rc.reportBase,
+		"--incident-start", rc.m.world.AttackStart.Add(-time.Hour).Format(time.RFC3339)}
+	return append(a, extra...)
+}
+
+func (rc *respondCase) run(t testing.TB, args ...string) int {
+	t.Helper()
+	return Run(context.Background(), args, rc.io())
+}
+
+func snapshotFor(w *scenario.World, sid string) *atoguard.Configuration {
+	for i := range w.Snapshot {
+		if w.Snapshot[i].AccountSID == sid {
+			return &w.Snapshot[i]
+		}
+	}
+	return nil
+}
+
+// assertContained checks the emulator's final state against the targets.
+func (rc *respondCase) assertContained(t *testing.T, allow []string, keep ...string) {
+	t.Helper()
+	st := rc.m.state(t)
+	fs := &sink.File{Path: rc.sinkPath}
+	for _, wa := range rc.m.world.Accounts {
+		sid := wa.SID
+		var as *emulator.AccountState
+		for i := range st.Accounts {
+			if st.Accounts[i].SID == sid {
+				as = &st.Accounts[i]
+			}
+		}
+		if as == nil {
+			t.Fatalf("%s missing from the emulator", sid)
+		}
+		tok, err := fs.Load(context.Background(), sid)
+		if err != nil {
+			t.Errorf("%s: no token in the sink: %v", sid, err)
+			continue
+		}
+		if !rc.m.works(t, sid, tok.Reveal()) {
+			t.Errorf("%s: the sink's token does not work", sid)
+		}
+		if rc.m.works(t, sid, wa.AuthToken) {
+			t.Errorf("%s: the old token still works", sid)
+		}
+		if as.AuthToken.Fingerprint != tok.Fingerprint() {
+			t.Errorf("%s: the primary is not the sink's token", sid)
+		}
+		for _, k := range as.Keys {
+			if !slices.Contains(keep, k.SID) {
+				t.Errorf("%s: key %s (%s) left", sid, k.SID, k.FriendlyName)
+			}
+		}
+		for _, v := range as.VoicePermissions {
+			if !slices.Contains(allow, v.ISOCode) || v.HighRiskSpecialEnabled || v.HighRiskTollFraud {
+				t.Errorf("%s: voice permission %+v outside the allowlist %v", sid, v, allow)
+			}
+		}
+		for _, p := range as.SMSPermissions {
+			if !slices.Contains(allow, p.CountryCode) && !p.HighRisk {
+				t.Errorf("%s: SMS permission %s enabled outside the allowlist", sid, p.CountryCode)
+			}
+		}
+		cats := map[string]int{}
+		for _, tr := range as.UsageTriggers {
+			if strings.HasPrefix(tr.FriendlyName, playbook.TriggerPrefix) {
+				cats[tr.UsageCategory]++
+				if tr.Recurring != "daily" || tr.TriggerValue <= 0 {
+					t.Errorf("%s: trigger %+v", sid, tr)
+				}
+			}
+		}
+		for _, c := range []string{"totalprice", "sms", "calls"} {
+			if cats[c] != 1 {
+				t.Errorf("%s: %d atoguard triggers on %s, want 1", sid, cats[c], c)
+			}
+		}
+		snap := snapshotFor(rc.m.world, sid)
+		if snap == nil {
+			continue
+		}
+		for _, want := range snap.PhoneNumbers {
+			for _, got := range as.PhoneNumbers {
+				if got.SID != want.SID {
+					continue
+				}
+				for f, v := range want.Webhooks {
+					if got.Webhooks[f] != v {
+						t.Errorf("%s: number %s %s = %q, snapshot %q", sid, got.PhoneNumber, f, got.Webhooks[f], v)
+					}
+				}
+			}
+		}
+		var gotIDs, wantIDs []string
+		for _, c := range as.CallerIDs {
+			gotIDs = append(gotIDs, c.PhoneNumber)
+		}
+		for _, c := range snap.CallerIDs {
+			wantIDs = append(wantIDs, c.PhoneNumber)
+		}
+		sort.Strings(gotIDs)
+		sort.Strings(wantIDs)
+		if strings.Join(gotIDs, ",") != strings.Join(wantIDs, ",") {
+			t.Errorf("%s: caller IDs %v, snapshot %v", sid, gotIDs, wantIDs)
+		}
+	}
+}
+
+func TestRespondApplyEndToEnd(t *testing.T) {
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+
+	// plan is read only
+	if code := rc.run(t, rc.args("plan")...); code != 0 {
+		t.Fatalf("plan exit %d: %s", code, rc.stderr.String())
+	}
+	plan := rc.stdout.String()
+	for _, want := range []string{"rotate-tokens", "delete-keys", "geo-permissions", "usage-triggers", "webhooks", "Checklist"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, plan)
+		}
+	}
+	if _, err := os.Stat(rc.sinkPath); err == nil {
+		t.Fatal("plan wrote the credential sink")
+	}
+	if !m.works(t, m.main().SID, m.main().AuthToken) {
+		t.Fatal("plan rotated the token")
+	}
+
+	allow := []string{"GB", "US"}
+	if code := rc.run(t, rc.args("apply", "--yes", "--json", "--allow-countries", strings.Join(allow, ","))...); code != 0 {
+		t.Fatalf("apply exit %d\nstdout: %s\nstderr: %s", code, rc.stdout.String(), rc.stderr.String())
+	}
+	var sum applySummary
+	if err := json.Unmarshal(rc.stdout.Bytes(), &sum); err != nil {
+		t.Fatalf("apply --json: %v\n%s", err, rc.stdout.String())
+	}
+	if sum.Changed == 0 || sum.Failed != 0 || len(sum.Credentials) != len(m.world.Accounts) {
+		t.Fatalf("summary: %+v", sum)
+	}
+	rc.assertContained(t, allow)
+
+	// a second apply changes nothing
+	if code := rc.run(t, rc.args("apply", "--yes", "--json", "--allow-countries", strings.Join(allow, ","))...); code != 0 {
+		t.Fatalf("second apply exit %d: %s", code, rc.stderr.String())
+	}
+	sum = applySummary{}
+	if err := json.Unmarshal(rc.stdout.Bytes(), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Changed != 0 {
+		t.Fatalf("second apply changed %d things: %s", sum.Changed, rc.stderr.String())
+	}
+	rc.assertContained(t, allow)
+
+	// the report reads the journal
+	if code := rc.run(t, rc.args("report")...); code != 0 {
+		t.Fatalf("report exit %d: %s", code, rc.stderr.String())
+	}
+	md := rc.stdout.String()
+	for _, want := range []string{"## Changes made", "## New credentials", "## Checklist", "Change the password of every user", "Contact Twilio Support"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+func TestRespondApplyNeedsConfirmation(t *testing.T) {
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	streams := rc.io()
+	streams.In = strings.NewReader("no\n")
+	if code := Run(context.Background(), rc.args("apply"), streams); code != ExitError {
+		t.Fatalf("exit %d without confirmation", code)
+	}
+	if !m.works(t, m.main().SID, m.main().AuthToken) {
+		t.Fatal("changed without confirmation")
+	}
+	streams = rc.io()
+	streams.In = strings.NewReader("yes\n")
+	if code := Run(context.Background(), rc.args("apply", "--only", "delete-keys"), streams); code != 0 {
+		t.Fatalf("exit %d: %s", code, rc.stderr.String())
+	}
+	for _, a := range m.state(t).Accounts {
+		if len(a.Keys) != 0 {
+			t.Errorf("%s keeps %d keys", a.SID, len(a.Keys))
+		}
+	}
+}
+
+func TestRespondBadFlags(t *testing.T) {
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	for _, args := range [][]string{
+		rc.args("plan", "--only", "nuke"),
+		rc.args("plan", "--daily-limit", "sms"),
+		rc.args("plan", "--credential-sink", "s3:bucket"),
+		rc.args("plan", "--incident-start", "yesterday"),
+		{"respond", "apply", "--yes", "--journal", filepath.Join(rc.dir, "j")}, // rotation without a sink
+	} {
+		if code := rc.run(t, args...); code != ExitError {
+			t.Errorf("%v: exit %d, want %d", args, code, ExitError)
+		}
+	}
+	if !m.works(t, m.main().SID, m.main().AuthToken) {
+		t.Fatal("a refused run changed the token")
+	}
+}
