@@ -132,6 +132,7 @@ func commandBuilders() []func(IO) *cobra.Command {
 		newScanCommand,
 		newRespondCommand,
 		newInvestigateCommand,
+		newCheckMessageCommand,
 	}
 }
 

@@ -1,0 +1,217 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/detect/phish"
+	"github.com/spf13/cobra"
+)
+
+// checkMessageOptions are the flags of `atoguard check-message`.
+type checkMessageOptions struct {
+	json      bool
+	array     bool
+	brands    string
+	threshold float64
+}
+
+func newCheckMessageCommand(streams IO) *cobra.Command {
+	opts := &checkMessageOptions{}
+	cmd := &cobra.Command{
+		Use:   "check-message [TEXT|-]",
+		Short: "Check message bodies for phishing links (brand impersonation, obfuscation, shorteners)",
+		Long: `check-message runs investigate's phishing analysis on one message, or on one
+message per line read from stdin ("-" or no argument). It extracts links (also
+schemeless, defanged hxxp/[.], IP and decimal-IP hosts, userinfo tricks,
+punycode) and judges each on its registrable domain against a list of brands
+and their official domains. Nothing is ever fetched.
+
+With --json each message gives {"text","phishing","score","urls":[{"url","host",
+"registrable_domain","brand","reasons","score"}]}: one JSON object for a TEXT
+argument; for stdin one object per line (JSON lines), or one JSON array with
+--array. Empty input lines are skipped.
+
+Exit status: 0 no phishing, 1 at least one phishing message, 2 error.`,
+		Example: `  atoguard check-message "Your PayPal account is limited: paypal-secure-login.com/verify"
+  atoguard check-message --json "hxxps://secure-paypal[.]com/login"
+  cut -f3 messages.tsv | atoguard check-message --json - > verdicts.jsonl
+  atoguard check-message --brands my-brands.json - < bodies.txt`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheckMessage(streams, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.json, "json", false, "print JSON (an object per message; JSON lines for stdin)")
+	f.BoolVar(&opts.array, "array", false, "with --json and stdin: print one JSON array instead of JSON lines")
+	f.StringVar(&opts.brands, "brands", "", "extra brand list (`FILE`, brands.json format) added to the shipped one")
+	f.Float64Var(&opts.threshold, "threshold", phish.DefaultThreshold, "score from which a message counts as phishing (0–1)")
+	return cmd
+}
+
+func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error {
+	if opts.threshold <= 0 || opts.threshold > 1 {
+		return atoguard.Errorf(atoguard.EINVALID, "check-message", "--threshold must be in (0, 1], got %v", opts.threshold)
+	}
+	popts := phish.Options{Threshold: opts.threshold}
+	if opts.brands != "" {
+		f, err := os.Open(opts.brands)
+		if err != nil {
+			return atoguard.Errorf(atoguard.EINVALID, "check-message", "brand list: %v", err)
+		}
+		brands, err := phish.LoadBrands(f)
+		f.Close()
+		if err != nil {
+			return atoguard.Errorf(atoguard.EINVALID, "check-message", "%s: %v", opts.brands, err)
+		}
+		popts.Brands = brands
+	}
+	a := phish.New(popts)
+	found := false
+	if len(args) == 1 && args[0] != "-" {
+		r := a.Analyze(args[0])
+		found = r.Phishing
+		if err := writeCheck(streams.Out, r, opts.json); err != nil {
+			return err
+		}
+		return foundErr(found)
+	}
+	if opts.array && !opts.json {
+		return atoguard.Errorf(atoguard.EINVALID, "check-message", "--array needs --json")
+	}
+	in := bufio.NewReaderSize(streams.In, 64<<10)
+	out := bufio.NewWriter(streams.Out)
+	first := true
+	if opts.array {
+		out.WriteString("[")
+	}
+	for lineNo := 1; ; lineNo++ {
+		line, err := in.ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			out.Flush()
+			return atoguard.Errorf(atoguard.EINTERNAL, "check-message", "reading stdin at line %d: %v", lineNo, err)
+		}
+		text := strings.TrimRight(line, "\r\n")
+		if text != "" {
+			r := a.Analyze(text)
+			found = found || r.Phishing
+			switch {
+			case opts.array:
+				if !first {
+					out.WriteString(",")
+				}
+				b, merr := json.Marshal(withURLs(r))
+				if merr != nil {
+					return merr
+				}
+				out.WriteString("\n")
+				out.Write(b)
+			default:
+				if werr := writeCheck(out, r, opts.json); werr != nil {
+					return werr
+				}
+			}
+			first = false
+		}
+		if err != nil {
+			break
+		}
+	}
+	if opts.array {
+		if !first {
+			out.WriteString("\n")
+		}
+		out.WriteString("]\n")
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	return foundErr(found)
+}
+
+func foundErr(found bool) error {
+	if found {
+		return ErrFindings
+	}
+	return nil
+}
+
+func withURLs(r phish.Result) phish.Result {
+	if r.URLs == nil {
+		r.URLs = []phish.URL{}
+	}
+	for i := range r.URLs {
+		if r.URLs[i].Reasons == nil {
+			r.URLs[i].Reasons = []string{}
+		}
+	}
+	return r
+}
+
+// writeCheck prints one result: a JSON line, or text for people.
+func writeCheck(w io.Writer, r phish.Result, asJSON bool) error {
+	if asJSON {
+		b, err := json.Marshal(withURLs(r))
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	}
+	verdict := "ok      "
+	if r.Phishing {
+		verdict = "PHISHING"
+	}
+	if _, err := fmt.Fprintf(w, "%s score %.2f  %s\n", verdict, r.Score, printableMessage(r.Text, 160)); err != nil {
+		return err
+	}
+	for _, u := range r.URLs {
+		brand := u.Brand
+		if brand == "" {
+			brand = "-"
+		}
+		reasons := strings.Join(u.Reasons, ", ")
+		if reasons == "" {
+			reasons = "-"
+		}
+		if _, err := fmt.Fprintf(w, "  %s\n    host %s  domain %s  brand %s  score %.2f\n    reasons: %s\n",
+			printableMessage(u.URL, 200), u.Host, u.RegistrableDomain, brand, u.Score, reasons); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printable makes a message safe for a terminal: control, bidi and
+// invisible characters (an RTL override would reorder the line) are shown
+// escaped, invalid UTF-8 as \x.., and long texts are cut.
+func printableMessage(s string, limit int) string {
+	var b strings.Builder
+	n := 0
+	for i, r := range s {
+		if n >= limit {
+			b.WriteString("…")
+			break
+		}
+		n++
+		switch {
+		case r == unicode.ReplacementChar && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
