@@ -226,7 +226,7 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		if err != nil {
 			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "reading the snapshot: %v", err)
 		}
-		if err := json.Unmarshal(data, &o.Snapshot); err != nil {
+		if o.Snapshot, err = decodeSnapshot(data); err != nil {
 			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not an `investigate --snapshot` file: %v", p, err)
 		}
 	}
@@ -491,4 +491,20 @@ func writePlan(w io.Writer, p *playbook.Plan) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// decodeSnapshot reads `investigate --snapshot` output ({"accounts": […]})
+// or a bare list of configurations.
+func decodeSnapshot(data []byte) ([]atoguard.Configuration, error) {
+	var wrapped struct {
+		Accounts []atoguard.Configuration `json:"accounts"`
+	}
+	if err := json.Unmarshal(data, &wrapped); err == nil && wrapped.Accounts != nil {
+		return wrapped.Accounts, nil
+	}
+	var list []atoguard.Configuration
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, err
+	}
+	return list, nil
 }
