@@ -167,3 +167,39 @@ func techniqueReason(tech string) string {
 	}
 	return ""
 }
+
+// TestHeldOut reports (does not tune against) a small corpus written after
+// the rules were frozen; it fails only if a brand's official domain is flagged.
+func TestHeldOut(t *testing.T) {
+	a := New(Options{})
+	f, err := os.Open("testdata/heldout.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var tp, fn, fp, tn int
+	for sc.Scan() {
+		parts := strings.SplitN(sc.Text(), "\t", 3)
+		if len(parts) != 3 || strings.HasPrefix(parts[0], "#") {
+			continue
+		}
+		r := a.Analyze(parts[2])
+		switch {
+		case parts[0] == "phish" && r.Phishing:
+			tp++
+		case parts[0] == "phish":
+			fn++
+			t.Logf("held-out miss (%s): %q %+v", parts[1], parts[2], r.URLs)
+		case r.Phishing:
+			fp++
+			t.Logf("held-out false positive (%s): %q %+v", parts[1], parts[2], r.URLs)
+		default:
+			tn++
+		}
+		if parts[1] == "official" && r.Score != 0 {
+			t.Errorf("official domain scored: %q %+v", parts[2], r.URLs)
+		}
+	}
+	t.Logf("held-out: precision %s recall %s (tp %d fn %d fp %d tn %d)", ratio(tp, tp+fp), ratio(tp, tp+fn), tp, fn, fp, tn)
+}
