@@ -216,6 +216,7 @@ func (r *run) sequential(a *AccountData, p *profile) *atoguard.Signal {
 	}
 	var runs []run
 	inRuns := 0
+	var first, last time.Time
 	for _, k := range keys {
 		nums := p.seqNumbers[k]
 		slices.Sort(nums)
@@ -227,8 +228,12 @@ func (r *run) sequential(a *AccountData, p *profile) *atoguard.Signal {
 				j++
 			}
 			if n := j - i + 1; n >= seqMinRun {
-				runs = append(runs, run{k.cc, k.natLen, nums[i], nums[j], n, p.seqSIDs[k][nums[i]]})
+				runs = append(runs, run{k.cc, k.natLen, nums[i], nums[j], n, p.seqSIDs[k][nums[i]].sid})
 				inRuns += n
+				for _, x := range nums[i : j+1] {
+					at := p.seqSIDs[k][x].at
+					first, last = minTime(first, at), maxTime(last, at)
+				}
 			}
 			i = j + 1
 		}
@@ -245,9 +250,8 @@ func (r *run) sequential(a *AccountData, p *profile) *atoguard.Signal {
 		ev.Examples = append(ev.Examples, fmt.Sprintf("+%d%0*d … +%d%0*d (%d numbers)", rn.cc, rn.natLen, rn.from, rn.cc, rn.natLen, rn.to, rn.n))
 		ev.Records = appendLimited(ev.Records, maxRecords, rn.firstRecord)
 	}
-	start, end := r.windowSpan(p)
 	return &atoguard.Signal{ID: IDSequentialNumbers, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
-		Confidence: round2(math.Min(0.95, 0.6+float64(inRuns)/500)), AccountSID: a.Account.SID, Start: start, End: end,
+		Confidence: round2(math.Min(0.95, 0.6+float64(inRuns)/500)), AccountSID: a.Account.SID, Start: first, End: last.Add(time.Second),
 		Summary: fmt.Sprintf("%d destination numbers in %d sequential run(s), longest %d (+%d%0*d…): SMS pumping / IRSF pattern",
 			inRuns, len(runs), runs[0].n, runs[0].cc, runs[0].natLen, runs[0].from),
 		Evidence: ev}
@@ -277,28 +281,10 @@ func (r *run) shortCalls(a *AccountData, p *profile) *atoguard.Signal {
 		ev.Examples = appendLimited(ev.Examples, maxExamples, to)
 		ev.Records = appendLimited(ev.Records, maxRecords, p.shortCalls[to])
 	}
-	start, end := r.windowSpan(p)
 	return &atoguard.Signal{ID: IDShortCalls, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
-		Confidence: round2(math.Min(0.9, 0.5+float64(len(fresh))/200)), AccountSID: a.Account.SID, Start: start, End: end,
+		Confidence: round2(math.Min(0.9, 0.5+float64(len(fresh))/200)), AccountSID: a.Account.SID, Start: p.shortFirst, End: p.shortLast.Add(time.Second),
 		Summary:  fmt.Sprintf("%d short calls (≤%ds) to %d new destinations: toll-fraud pattern", p.windowCalls, shortCallMax, len(fresh)),
 		Evidence: ev}
-}
-
-// windowSpan is the first and last window hour with outbound traffic.
-func (r *run) windowSpan(p *profile) (time.Time, time.Time) {
-	first, last := -1, -1
-	for i := p.sinceIdx; i < p.hours; i++ {
-		if p.sms[i]+p.voice[i] > 0 {
-			if first < 0 {
-				first = i
-			}
-			last = i
-		}
-	}
-	if first < 0 {
-		return r.ds.Since, r.ds.Until
-	}
-	return p.start.Add(time.Duration(first) * time.Hour), p.start.Add(time.Duration(last+1) * time.Hour)
 }
 
 func limitStrings(s []string, n int) []string {

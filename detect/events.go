@@ -353,9 +353,10 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 		for _, ae := range g.evs {
 			e := ae.ev
 			ev.Records = appendLimited(ev.Records, maxRecords, e.SID)
-			line := fmt.Sprintf("%s %s by %s from %s", e.EventDate.UTC().Format(time.RFC3339), e.EventType, orDash(e.ActorSID), orDash(e.SourceIP))
+			// What changed comes first; who and from where after it.
+			line := e.EventDate.UTC().Format(time.RFC3339) + " " + e.EventType
 			if e.ResourceSID != "" {
-				line += " on " + e.ResourceSID
+				line += " " + e.ResourceSID
 			}
 			if g.id == IDWebhookChanged {
 				for _, c := range webhookChanges(&e) {
@@ -371,6 +372,7 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 					}
 				}
 			}
+			line += fmt.Sprintf("; by %s from %s", orDash(e.ActorSID), orDash(e.SourceIP))
 			if len(ae.why) > 0 {
 				line += " (" + strings.Join(ae.why, ", ") + ")"
 			}

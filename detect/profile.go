@@ -22,9 +22,11 @@ type profile struct {
 	// Window destination numbers grouped by (country code, national length),
 	// for sequential-run detection.
 	seqNumbers map[seqKey][]uint64
-	seqSIDs    map[seqKey]map[uint64]string
+	seqSIDs    map[seqKey]map[uint64]seqRecord
 
 	shortCalls         map[string]string // window: destination → call SID, calls ≤ shortCallMax s
+	shortFirst         time.Time
+	shortLast          time.Time
 	baselineShortCalls map[string]bool
 	windowCalls        int
 	baselineOutbound   int
@@ -33,6 +35,12 @@ type profile struct {
 
 type seqKey struct {
 	cc, natLen int
+}
+
+// seqRecord is the first record to one destination number.
+type seqRecord struct {
+	sid string
+	at  time.Time
 }
 
 type countryAgg struct {
@@ -76,7 +84,7 @@ func (r *run) profile(a *AccountData) *profile {
 		countries:          map[string]*countryAgg{},
 		homeRegions:        map[string]bool{},
 		seqNumbers:         map[seqKey][]uint64{},
-		seqSIDs:            map[seqKey]map[uint64]string{},
+		seqSIDs:            map[seqKey]map[uint64]seqRecord{},
 		shortCalls:         map[string]string{},
 		baselineShortCalls: map[string]bool{},
 	}
@@ -128,6 +136,8 @@ func (r *run) profile(a *AccountData) *profile {
 			if _, ok := p.shortCalls[c.To]; !ok {
 				p.shortCalls[c.To] = c.SID
 			}
+			p.shortFirst = minTime(p.shortFirst, c.StartTime)
+			p.shortLast = maxTime(p.shortLast, c.StartTime)
 		} else {
 			p.baselineShortCalls[c.To] = true
 		}
@@ -202,11 +212,11 @@ func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, pri
 		p.seqNumbers[k] = append(p.seqNumbers[k], info.National)
 		sids := p.seqSIDs[k]
 		if sids == nil {
-			sids = map[uint64]string{}
+			sids = map[uint64]seqRecord{}
 			p.seqSIDs[k] = sids
 		}
 		if _, ok := sids[info.National]; !ok {
-			sids[info.National] = sid
+			sids[info.National] = seqRecord{sid, t}
 		}
 	}
 }

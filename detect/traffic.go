@@ -157,9 +157,11 @@ func (r *run) detectSpike(p *profile, series []float64, minHour, minDay float64)
 			exp := med * float64(end-from) / 24
 			z := (obs - exp) / sigma
 			if obs >= minDay && z >= r.opts.SpikeZ && obs >= 2*exp+minDay/4 {
+				// Only the hours that carry the excess, not the day's
+				// ordinary traffic.
 				for i := from; i < end; i++ {
-					if series[i] > 0 {
-						mark(i, series[i], m.expected[m.slotOf(i)], z)
+					if exp := m.expected[m.slotOf(i)]; series[i] >= 2*exp+1 {
+						mark(i, series[i], exp, z)
 					}
 				}
 			}

@@ -159,8 +159,12 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 			s.ID, s.AccountSID, invClean(s.Summary))
 		fmt.Fprintf(b, "           sign: %s · confidence %.0f%% · %s → %s\n", s.Sign, s.Confidence*100,
 			s.Start.UTC().Format("2006-01-02 15:04"), s.End.UTC().Format("2006-01-02 15:04"))
-		for _, ex := range s.Evidence.Examples {
-			fmt.Fprintf(b, "           · %s\n", invClip(invClean(ex), 200))
+		for i, ex := range s.Evidence.Examples {
+			if i == 3 {
+				fmt.Fprintf(b, "           · (+%d more examples in --json)\n", len(s.Evidence.Examples)-3)
+				break
+			}
+			fmt.Fprintf(b, "           · %s\n", invClip(invClean(ex), 240))
 		}
 		if len(s.Evidence.Records) > 0 {
 			fmt.Fprintf(b, "           records: %s\n", strings.Join(invLimit(s.Evidence.Records, 5), " "))
