@@ -133,6 +133,7 @@ func commandBuilders() []func(IO) *cobra.Command {
 		newRespondCommand,
 		newInvestigateCommand,
 		newCheckMessageCommand,
+		newEmulatorCommand,
 	}
 }
 

@@ -8,11 +8,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // Fault kinds.
@@ -376,4 +379,54 @@ func (f *faultWriter) finish() {
 	default:
 		_, _ = f.w.Write(body)
 	}
+}
+
+// UnmarshalText reads "1.5s" (TOML and flag values).
+func (d *Duration) UnmarshalText(b []byte) error { return parseDur(string(b), d) }
+
+// LoadFaults reads fault rules from a JSON or TOML file (by extension:
+// .toml is TOML, anything else JSON). Either form holds rules, specs or both:
+//
+//	{"rules": [{"kind": "status", "status": 429, "probability": 0.3}], "specs": ["503,p=0.1"]}
+//
+//	specs = ["503,p=0.1"]
+//	[[rules]]
+//	kind = "latency"
+//	latency = "50ms"
+//	probability = 1.0
+//
+// A JSON file may also be a bare array of rules.
+func LoadFaults(path string) ([]FaultRule, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		Rules []FaultRule `json:"rules" toml:"rules"`
+		Specs []string    `json:"specs" toml:"specs"`
+	}
+	if strings.HasSuffix(strings.ToLower(path), ".toml") {
+		if err := toml.Unmarshal(data, &in); err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+	} else if err := json.Unmarshal(data, &in.Rules); err != nil {
+		in.Rules = nil
+		if err := json.Unmarshal(data, &in); err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+	}
+	rules := in.Rules
+	for _, s := range in.Specs {
+		f, err := ParseFaultSpec(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		rules = append(rules, f)
+	}
+	for i := range rules {
+		if err := rules[i].validate(); err != nil {
+			return nil, fmt.Errorf("%s: rule %d: %v", path, i+1, err)
+		}
+	}
+	return rules, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -189,4 +190,45 @@ func (r *recorder) Write(b []byte) (int, error) {
 		r.status = 200
 	}
 	return r.body.Write(b)
+}
+
+func TestLoadFaults(t *testing.T) {
+	toml, err := LoadFaults("testdata/faults.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(toml) != 3 || toml[0].Status != 429 || time.Duration(toml[0].RetryAfter) != time.Second ||
+		time.Duration(toml[1].Jitter) != 50*time.Millisecond || toml[2].Kind != FaultReset {
+		t.Fatalf("toml: %+v", toml)
+	}
+	js, err := LoadFaults("testdata/faults.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(js) != 3 || js[0].Status != 503 || time.Duration(js[1].Latency) != 200*time.Millisecond || js[2].Kind != FaultTruncate {
+		t.Fatalf("json: %+v", js)
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"bare.json": `[{"kind":"reset","probability":0.5}]`,
+		"bad.json":  `{"rules":[{"kind":"status","status":201}]}`,
+		"bad.toml":  `specs = ["bogus"]`,
+		"junk.json": `{{`,
+	} {
+		path := dir + "/" + name
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rules, err := LoadFaults(path)
+		if strings.HasPrefix(name, "bare") {
+			if err != nil || len(rules) != 1 {
+				t.Errorf("%s: %v %v", name, rules, err)
+			}
+		} else if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := LoadFaults(dir + "/missing.json"); err == nil {
+		t.Error("missing file: no error")
+	}
 }

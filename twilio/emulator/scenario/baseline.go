@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -84,6 +85,7 @@ const (
 	streamEvents  = 3_000
 	streamOverlay = 4_000
 	streamAttack  = 5_000
+	streamPool    = 1 << 20 // + the country code's two letters
 )
 
 // generate builds the benign baseline world: an ISV main account with its
@@ -118,14 +120,31 @@ func generate(o Options) (*World, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scenario: time zone %s: %w", p.TZ, err)
 		}
-		m := &acctMeta{p: p, loc: loc, perDay: float64(o.MessagesPerDay) * p.Share / total}
+		metas[i] = &acctMeta{p: p, loc: loc, perDay: float64(o.MessagesPerDay) * p.Share / total}
+	}
+	// One population of phones per country, drawn once; each customer's
+	// recipients are a sample of it (validating numbers is the costly part).
+	need := map[string]int{}
+	for _, m := range metas {
+		for k, iso := range m.p.Home {
+			need[iso] = max(need[iso], poolSize(m, k))
+		}
+	}
+	population := map[string][]string{}
+	for _, iso := range slices.Sorted(maps.Keys(need)) {
+		plan, err := newNumberPlan(iso, kindMobile)
+		if err != nil {
+			return nil, err
+		}
+		population[iso] = plan.pool(newRand(o.Seed, streamPool+uint64(iso[0])<<8|uint64(iso[1])), kindMobile, need[iso])
+	}
+	for i, m := range metas {
 		r := newRand(o.Seed, streamConfig+uint64(i))
-		acc, err := configure(r, o, i, m, w, regions, names, union)
+		acc, err := configure(r, o, i, m, w, regions, names, union, population)
 		if err != nil {
 			return nil, err
 		}
 		w.Accounts = append(w.Accounts, acc)
-		metas[i] = m
 	}
 	for i := range w.Accounts {
 		traffic(newRand(o.Seed, streamTraffic+uint64(i)), o, &w.Accounts[i], metas[i])
@@ -135,7 +154,7 @@ func generate(o Options) (*World, error) {
 }
 
 // configure creates an account's credentials and configuration.
-func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, names, union []string) (Account, error) {
+func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, names, union []string, population map[string][]string) (Account, error) {
 	p := m.p
 	now := o.Now
 	var acc Account
@@ -265,23 +284,16 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 	}
 
 	// Recipients: a customer base per home country, most in the first.
-	share := 0.9
-	if len(p.Home) == 1 {
-		share = 1
-	}
 	cum := 0.0
 	for k, iso := range p.Home {
-		wgt := share
-		if k > 0 {
-			wgt = (1 - share) / float64(len(p.Home)-1)
+		cum += homeShare(p, k)
+		pop := population[iso]
+		size := min(len(pop), poolSize(m, k))
+		pool := make([]string, size)
+		for j, x := range r.Perm(len(pop))[:size] {
+			pool[j] = pop[x]
 		}
-		cum += wgt
-		plan, err := newNumberPlan(iso, kindMobile)
-		if err != nil {
-			return acc, err
-		}
-		size := min(2000, max(30, int(m.perDay*wgt*6)))
-		m.pools = append(m.pools, plan.pool(r, kindMobile, size))
+		m.pools = append(m.pools, pool)
 		m.weights = append(m.weights, cum)
 		var local []string
 		for _, s := range m.senders {
@@ -295,6 +307,23 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 		m.bySender = append(m.bySender, local)
 	}
 	return acc, nil
+}
+
+// homeShare is the share of traffic going to the k-th home country.
+func homeShare(p profile, k int) float64 {
+	if len(p.Home) == 1 {
+		return 1
+	}
+	if k == 0 {
+		return 0.9
+	}
+	return 0.1 / float64(len(p.Home)-1)
+}
+
+// poolSize is how many distinct recipients a customer has in its k-th home
+// country: about six days' worth, so that people recur.
+func poolSize(m *acctMeta, k int) int {
+	return min(2000, max(30, int(m.perDay*homeShare(m.p, k)*6)))
 }
 
 // sidBatch returns n SIDs sharing one backing string (two allocations for

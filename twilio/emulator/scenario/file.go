@@ -70,9 +70,25 @@ func Load(path string) (*World, error) {
 	return w, nil
 }
 
+// limits bound what a scenario file may ask the generator for.
+type limits struct {
+	messages int // messages_per_day × days
+	subs     int
+	days     int
+	count    int // an overlay's count
+}
+
+func defaultLimits() limits {
+	return limits{messages: 20_000_000, subs: 1000, days: 400, count: 100_000}
+}
+
 // Parse decodes a scenario file. Unknown fields are errors (a typo must not
 // silently give a different world); the result is validated.
 func Parse(data []byte, f Format) (*World, error) {
+	return parse(data, f, defaultLimits())
+}
+
+func parse(data []byte, f Format, lim limits) (*World, error) {
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("scenario: file too large (%d bytes)", len(data))
 	}
@@ -100,7 +116,7 @@ func Parse(data []byte, f Format) (*World, error) {
 		if err := strictJSON(js, &s); err != nil {
 			return nil, err
 		}
-		return FromSpec(s)
+		return fromSpec(s, lim)
 	}
 	var wf worldFile
 	if err := strictJSON(js, &wf); err != nil {
@@ -108,7 +124,7 @@ func Parse(data []byte, f Format) (*World, error) {
 	}
 	w := &wf.World
 	if len(wf.Overlays) > 0 {
-		if err := Apply(w, wf.Overlays); err != nil {
+		if err := applyWith(w, wf.Overlays, lim); err != nil {
 			return nil, fmt.Errorf("scenario: %w", err)
 		}
 	}
@@ -120,7 +136,9 @@ func Parse(data []byte, f Format) (*World, error) {
 
 // FromSpec builds the base scenario with the spec's sizes and applies its
 // overlays.
-func FromSpec(s Spec) (*World, error) {
+func FromSpec(s Spec) (*World, error) { return fromSpec(s, defaultLimits()) }
+
+func fromSpec(s Spec, lim limits) (*World, error) {
 	o := Options{Seed: s.Seed, Subaccounts: s.Subaccounts, MessagesPerDay: s.MessagesPerDay, Days: s.Days}
 	if s.Now != "" {
 		t, err := time.Parse(time.RFC3339, s.Now)
@@ -132,8 +150,9 @@ func FromSpec(s Spec) (*World, error) {
 	if s.Subaccounts < 0 || s.MessagesPerDay < 0 || s.Days < 0 {
 		return nil, errors.New("scenario: subaccounts, messages_per_day and days must not be negative")
 	}
-	if s.Days > 400 || s.Subaccounts > 1000 || s.MessagesPerDay > 1_000_000 {
-		return nil, errors.New("scenario: too large (at most 400 days, 1000 subaccounts, 1,000,000 messages a day)")
+	o = o.withDefaults()
+	if o.Days > lim.days || o.Subaccounts > lim.subs || o.MessagesPerDay*o.Days > lim.messages {
+		return nil, fmt.Errorf("scenario: too large (at most %d days, %d subaccounts, %d messages in all)", lim.days, lim.subs, lim.messages)
 	}
 	w, err := BuildWith(s.Base, o)
 	if err != nil {
@@ -145,7 +164,7 @@ func FromSpec(s Spec) (*World, error) {
 	if s.Description != "" {
 		w.Description = s.Description
 	}
-	if err := Apply(w, s.Overlays); err != nil {
+	if err := applyWith(w, s.Overlays, lim); err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
 	if s.Expect != nil {

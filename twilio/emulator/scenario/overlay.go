@@ -166,6 +166,8 @@ func parseDuration(s string) (time.Duration, error) {
 type overlayer struct {
 	w        *World
 	attacker *Attacker
+	maxCount int
+	maxDays  int
 }
 
 func newOverlayer(w *World) *overlayer {
@@ -263,6 +265,9 @@ func (ov *overlayer) one(i int, o Overlay) error {
 	if !at.Before(w.Now) {
 		return fmt.Errorf("time %s is not before the world's now %s", at.Format(time.RFC3339), w.Now.Format(time.RFC3339))
 	}
+	if oldest := w.Now.Add(-time.Duration(ov.maxDays) * 24 * time.Hour); at.Before(oldest) {
+		return fmt.Errorf("time %s is more than %d days before now", at.Format(time.RFC3339), ov.maxDays)
+	}
 	acc, err := w.account(o.Account)
 	if err != nil {
 		return err
@@ -272,8 +277,8 @@ func (ov *overlayer) one(i int, o Overlay) error {
 			return fmt.Errorf("unknown country %q (want an ISO 3166 alpha-2 code such as \"UZ\")", c)
 		}
 	}
-	if o.Count < 0 {
-		return fmt.Errorf("negative count %d", o.Count)
+	if o.Count < 0 || o.Count > ov.maxCount {
+		return fmt.Errorf("count %d out of range (0 … %d)", o.Count, ov.maxCount)
 	}
 	var dur time.Duration
 	if o.Duration != "" {
@@ -426,8 +431,9 @@ func (ov *overlayer) pumping(r *rand.Rand, acc *Account, o Overlay, at time.Time
 			}
 			ov.attacker.Numbers = append(ov.attacker.Numbers, commonPrefix(seq[0], seq[len(seq)-1]))
 			tos = append(tos, seq...)
+			c := lookupCountry(iso)
 			for range seq {
-				cs = append(cs, lookupCountry(iso))
+				cs = append(cs, c)
 			}
 		}
 		enableSMS(acc, iso)

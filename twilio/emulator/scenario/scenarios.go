@@ -132,11 +132,14 @@ func BuildWith(name string, o Options) (*World, error) {
 
 // Apply places overlays on a world: it takes the known-good snapshot, applies
 // the overlays in order and sets AttackStart, Attacker and Expect from them.
-func Apply(w *World, overlays []Overlay) error {
+func Apply(w *World, overlays []Overlay) error { return applyWith(w, overlays, defaultLimits()) }
+
+func applyWith(w *World, overlays []Overlay, lim limits) error {
 	if w.Snapshot == nil {
 		w.Snapshot = w.Configurations(w.Now)
 	}
 	ov := newOverlayer(w)
+	ov.maxCount, ov.maxDays = lim.count, lim.days
 	if w.Attacker != nil {
 		ov.attacker = w.Attacker
 	}
