@@ -14,9 +14,9 @@ import (
 
 type emulatorOptions struct {
 	addr, scenario, scenarioFile, faultsFile, now string
-	seed                                         int64
-	faults                                       []string
-	json, verbose                                bool
+	seed                                          int64
+	faults                                        []string
+	json, verbose                                 bool
 }
 
 func newEmulatorCommand(streams IO) *cobra.Command {
