@@ -55,6 +55,8 @@ type sidCand struct {
 type detector struct {
 	includePlaceholders bool
 	sids                []sidCand
+	b64                 []int // where base64 of "AC…:"/"SK…:" may start
+	sg                  []int // where "SG." starts
 	consumed            []int // credential positions already paired
 }
 
@@ -70,43 +72,33 @@ func (d *detector) isConsumed(p int) bool {
 // detect appends to out the hits whose anchor lies in [lo, hi). The bytes
 // outside that range are context only (the engine's overlap windows).
 func (d *detector) detect(buf []byte, lo, hi int, out []hit) []hit {
-	d.sids = d.sids[:0]
 	d.consumed = d.consumed[:0]
-	d.sids = findSIDs(buf, "AC", kindAccount, d.sids)
-	d.sids = findSIDs(buf, "SK", kindKey, d.sids)
+	d.prefilter(buf)
 	if len(d.sids) > 0 {
 		out = d.pairAll(buf, lo, hi, out)
 	}
-	out = findBasic(buf, lo, hi, d.sids, out)
-	out = findSendGrid(buf, lo, hi, out)
+	if len(d.b64) > 0 {
+		out = findBasic(buf, lo, hi, d.b64, d.sids, out)
+	}
+	if len(d.sg) > 0 {
+		out = findSendGrid(buf, lo, hi, d.sg, out)
+	}
 	return out
 }
 
-// findSIDs appends every AC/SK SID candidate (real or placeholder) in buf.
-func findSIDs(buf []byte, prefix string, k kind, out []sidCand) []sidCand {
-	pre := []byte(prefix)
-	for off := 0; ; {
-		i := bytes.Index(buf[off:], pre)
-		if i < 0 {
-			return out
-		}
-		p := off + i
-		off = p + 2
-		if p+sidLen > len(buf) {
-			return out
-		}
-		if !boundaryBefore(buf, p) || (p+sidLen < len(buf) && isAlnum(buf[p+sidLen])) {
-			continue
-		}
-		body := buf[p+2 : p+sidLen]
-		switch {
-		case allClass(body, clHex):
-			out = append(out, sidCand{pos: p, kind: k, placeholder: lowEntropy(body), tokPos: -1})
-		case placeholderSIDBody(body):
-			out = append(out, sidCand{pos: p, kind: k, placeholder: true, tokPos: -1})
-		}
-		off = p + sidLen
+// sidAt appends the AC/SK SID candidate (real or placeholder) at p, if any.
+func sidAt(buf []byte, p int, k kind, out []sidCand) []sidCand {
+	if p+sidLen > len(buf) || !boundaryBefore(buf, p) || (p+sidLen < len(buf) && isAlnum(buf[p+sidLen])) {
+		return out
 	}
+	body := buf[p+2 : p+sidLen]
+	switch {
+	case allClass(body, clHex):
+		out = append(out, sidCand{pos: p, kind: k, placeholder: lowEntropy(body), tokPos: -1})
+	case placeholderSIDBody(body):
+		out = append(out, sidCand{pos: p, kind: k, placeholder: true, tokPos: -1})
+	}
+	return out
 }
 
 // placeholderSIDBody: 32 of [0-9a-fxX] with x's, like ACxxxx… or AC1234xxxx….
@@ -753,18 +745,11 @@ func (d *detector) placeholderValue(buf []byte, s *sidCand) {
 // findBasic decodes HTTP Basic credentials: base64 of "AC…:token" starts
 // with "QUM" or "QUN" (the third character depends on the first hex digit),
 // of "SK…:secret" with "U0s" or "U0t".
-func findBasic(buf []byte, lo, hi int, sids []sidCand, out []hit) []hit {
-	for _, pre := range [...]string{"QUM", "QUN", "U0s", "U0t"} {
-		pb := []byte(pre)
-		for off := lo; off < hi; {
-			i := bytes.Index(buf[off:], pb)
-			if i < 0 {
-				break
-			}
-			p := off + i
-			off = p + 3
-			if p >= hi {
-				break
+func findBasic(buf []byte, lo, hi int, starts []int, sids []sidCand, out []hit) []hit {
+	for _, p := range starts {
+		{
+			if p < lo || p >= hi {
+				continue
 			}
 			if p > 0 && classTable[buf[p-1]]&clB64 != 0 {
 				continue
@@ -785,7 +770,7 @@ func findBasic(buf []byte, lo, hi int, sids []sidCand, out []hit) []hit {
 				continue
 			}
 			k := kindAccount
-			if pre[0] == 'U' {
+			if buf[p] == 'U' {
 				k = kindKey
 			}
 			if !allClass(dec[2:sidLen], clHex) || !valueAt(dec, sidLen+1, k) {
@@ -805,7 +790,6 @@ func findBasic(buf []byte, lo, hi int, sids []sidCand, out []hit) []hit {
 				}
 			}
 			out = append(out, h)
-			off = e
 		}
 	}
 	return out
@@ -819,18 +803,11 @@ func abs(x int) int {
 }
 
 // findSendGrid matches SG. + 22 + . + 43 characters of [A-Za-z0-9_-].
-func findSendGrid(buf []byte, lo, hi int, out []hit) []hit {
+func findSendGrid(buf []byte, lo, hi int, starts []int, out []hit) []hit {
 	const total = 3 + 22 + 1 + 43
-	pb := []byte("SG.")
-	for off := lo; off < hi; {
-		i := bytes.Index(buf[off:], pb)
-		if i < 0 {
-			break
-		}
-		p := off + i
-		off = p + 3
-		if p >= hi || p+total > len(buf) {
-			break
+	for _, p := range starts {
+		if p < lo || p >= hi || p+total > len(buf) {
+			continue
 		}
 		if p > 0 && (classTable[buf[p-1]]&clSG != 0 || buf[p-1] == '.') {
 			continue
@@ -845,7 +822,6 @@ func findSendGrid(buf []byte, lo, hi int, out []hit) []hit {
 		ph := placeholderText(v) || lowEntropy(v[3:25]) || lowEntropy(v[26:]) ||
 			bytes.Contains(bytes.ToLower(v), []byte("example"))
 		out = append(out, hit{rule: RuleSendGrid, pos: p, sidPos: -1, secret: string(v), placeholder: ph})
-		off = p + total
 	}
 	return out
 }
