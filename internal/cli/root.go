@@ -131,6 +131,7 @@ func commandBuilders() []func(IO) *cobra.Command {
 		newVersionCommand,
 		newScanCommand,
 		newRespondCommand,
+		newDemoCommand,
 		newInvestigateCommand,
 		newCheckMessageCommand,
 		newEmulatorCommand,
