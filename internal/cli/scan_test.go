@@ -321,3 +321,37 @@ func assertNoSecret(t *testing.T, where, s string, secrets []string) {
 		}
 	}
 }
+
+func TestScanProgressOnlyOnTerminal(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"a.txt": strings.Repeat("hello world\n", 1000)})
+	tests := []struct {
+		name     string
+		terminal bool
+		env      map[string]string
+		args     []string
+		want     bool
+	}{
+		{"terminal", true, nil, nil, true},
+		{"not a terminal", false, nil, nil, false},
+		{"CI", true, map[string]string{"CI": "true"}, nil, false},
+		{"NO_COLOR", true, map[string]string{"NO_COLOR": "1"}, nil, false},
+		{"quiet", true, nil, []string{"--quiet"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := append([]string{"scan", dir}, tt.args...)
+			code := Run(context.Background(), args, IO{
+				In: strings.NewReader(""), Out: &out, Err: &errb, IsTerminal: tt.terminal,
+				Getenv: func(k string) string { return tt.env[k] },
+			})
+			if code != ExitClean {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			if got := errb.Len() > 0; got != tt.want {
+				t.Errorf("progress on stderr = %v (%q), want %v", got, errb.String(), tt.want)
+			}
+		})
+	}
+}
