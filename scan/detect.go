@@ -383,8 +383,14 @@ func (d *detector) keyedValue(buf []byte, i int) int {
 		if dist >= bestD || !d.nearestSID(i, q, dist) {
 			continue
 		}
-		ok, strong := credKey(namedKey(buf, q), s.kind)
-		if !ok || deniedContext(lineBefore(buf, q)) {
+		key := namedKey(buf, q)
+		ok, strong := credKey(key, s.kind)
+		if !ok {
+			continue
+		}
+		// A key that says Twilio is unambiguous whatever else the line holds
+		// (heroku config:set TWILIO_AUTH_TOKEN=…); others yield to it.
+		if f, _ := keyFlags(key); f&wTwilio == 0 && deniedContext(lineBefore(buf, q)) {
 			continue
 		}
 		lo, hi := min(s.pos, q), max(s.pos, q)
@@ -567,6 +573,7 @@ func credKey(key []byte, k kind) (ok, strong bool) {
 
 // deniedWords on the line before a value mean another service or a hash.
 const deniedWords = "stripe github gitlab aws amazon azure gcp google firebase facebook slack mailgun " +
+	"npm pypi docker nuget sentry mailchimp datadog algolia pusher " +
 	"nexmo vonage plivo paypal shopify heroku openai database postgres mysql redis mongo smtp jwt " +
 	"oauth csrf xsrf session webhook md5 sha1 sha256 sha512 hash checksum etag uuid guid digest nonce " +
 	"salt integrity commit signature"

@@ -119,6 +119,8 @@ func detectCases() []detectCase {
 		{"postman key value", `{"basic": [{"key": "password", "value": "{TOK}"}, {"key": "username", "value": "{SID}"}]}`, []want{authTok(sid1, tok1)}, false},
 		{"postman other key", `{"headers": [{"key": "X-Checksum", "value": "{MD5}"}], "sid": "{SID}"}`, []want{bare(sid1)}, false},
 		{"terraform variable default", "variable \"twilio_account_sid\" {\n  default = \"{SID}\"\n}\nvariable \"twilio_auth_token\" {\n  default = \"{TOK}\"\n}\n", []want{authTok(sid1, tok1)}, false},
+		{"twilio key beats denied line words", "heroku config:set TWILIO_ACCOUNT_SID={SID} TWILIO_AUTH_TOKEN={TOK} --app acme\n", []want{authTok(sid1, tok1)}, false},
+		{"npm auth token is not twilio", "//registry.npmjs.org/:_authToken={TOK3}\nTWILIO_ACCOUNT_SID={SID}\n", []want{bare(sid1)}, false},
 		// --- API keys ---
 		{"api key dotenv", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_API_KEY={SK}\nTWILIO_API_SECRET={SEC}\n", []want{apiKey(sid1, sk1, sec1)}, false},
 		{"api key positional", `client = Client("{SK}", "{SEC}", "{SID}")`, []want{apiKey(sid1, sk1, sec1)}, false},

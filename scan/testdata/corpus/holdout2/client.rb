@@ -1,0 +1,1 @@
+CLIENT = Twilio::REST::Client.new('ACfd81b34bf7e8df33809cd89bf6e31c02', ENV['TWILIO_AUTH_TOKEN'])
