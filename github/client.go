@@ -54,7 +54,7 @@ type Options struct {
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnWait is told about every rate-limit wait (for progress on stderr).
-	OnWait func(d time.Duration, reason string)
+	OnWait    func(d time.Duration, reason string)
 	UserAgent string
 }
 
