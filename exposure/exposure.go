@@ -1,0 +1,217 @@
+// Package exposure answers Twilio's "search for your Account SID on GitHub":
+// where public code shows the SID, whether a credential sits beside it, and
+// when and by whom it was committed. It takes its code search, file fetching
+// and detectors as interfaces; internal/cli wires GitHub and scan in.
+package exposure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/atoguard/atoguard"
+)
+
+// Rule IDs of the credential findings the detectors report (scan's rules).
+const (
+	RuleAuthToken  = "twilio-auth-token"
+	RuleAPIKey     = "twilio-api-key"
+	RuleAccountSID = "twilio-account-sid"
+)
+
+// CodeHit is one search result: a file in a repository.
+type CodeHit struct {
+	Repository string // owner/name
+	Path       string
+	URL        string // where a person views it
+	Ref        any    // opaque handle the Source needs to fetch the file
+}
+
+// Commit says when and by whom a path was committed.
+type Commit struct {
+	SHA    string
+	URL    string
+	Author string // "Name <email>" or login
+	Date   time.Time
+	// Oldest is true when this is the oldest commit touching the path
+	// (when it was introduced); false when only the newest was available.
+	Oldest bool
+}
+
+// Source is the code host: search, file contents and history of a path.
+type Source interface {
+	// Search returns up to max hits for query and the total the host reports.
+	Search(ctx context.Context, query string, max int) (total int, incomplete bool, hits []CodeHit, err error)
+	File(ctx context.Context, hit CodeHit) ([]byte, error)
+	Commit(ctx context.Context, hit CodeHit) (Commit, error)
+}
+
+// Detector finds credentials in one document (scan.Scanner.ScanBytes).
+type Detector interface {
+	ScanBytes(path string, data []byte) []atoguard.Finding
+}
+
+// Options configure a search.
+type Options struct {
+	AccountSID  string
+	MaxResults  int // ≤ 0: 100
+	Concurrency int // files fetched at once; ≤ 0: 4
+	// Progress is told after each hit is examined (done of total).
+	Progress func(done, total int)
+}
+
+// Credential is a secret found in a hit's file, by fingerprint only.
+type Credential struct {
+	Rule        string `json:"rule"`
+	Fingerprint string `json:"fingerprint"`
+	AccountSID  string `json:"account_sid,omitempty"`
+	KeySID      string `json:"key_sid,omitempty"`
+}
+
+// Hit is one place the SID is exposed.
+type Hit struct {
+	Repository   string       `json:"repository"`
+	Path         string       `json:"path"`
+	URL          string       `json:"url"`
+	TokenPresent bool         `json:"token_present"` // an auth token for this Account SID in the file
+	KeyPresent   bool         `json:"key_present"`   // an API key and secret in the file
+	Credentials  []Credential `json:"credentials"`
+	CommittedAt  *time.Time   `json:"committed_at"`
+	CommittedBy  string       `json:"committed_by"`
+	Commit       string       `json:"commit"`
+	CommitURL    string       `json:"commit_url,omitempty"`
+	// CommitOldest says which commit the three fields above describe: true,
+	// the oldest that touched the path (when the SID most likely arrived);
+	// false, the newest (the oldest could not be read).
+	CommitOldest bool `json:"commit_oldest"`
+	// Errors lists what could not be determined for this hit (file or
+	// history unavailable); the hit is reported anyway.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// Report is the answer for one Account SID.
+type Report struct {
+	AccountSID string `json:"account_sid"`
+	TotalCount int    `json:"total_count"`
+	Incomplete bool   `json:"incomplete_results"`
+	Hits       []Hit  `json:"hits"`
+}
+
+// sidPattern is an Account SID: AC + 32 lowercase hex.
+func sidPattern() *regexp.Regexp { return regexp.MustCompile(`^AC[0-9a-f]{32}$`) }
+
+// ErrBadSID is returned for a malformed Account SID.
+var ErrBadSID = errors.New("an Account SID is AC followed by 32 lowercase hex digits")
+
+// Run searches for the SID and examines every hit: the file through the
+// detectors, the path through the commit history. A failure on one hit is
+// recorded on that hit; only the search itself failing is an error.
+func Run(ctx context.Context, src Source, det Detector, opts Options) (Report, error) {
+	rep := Report{AccountSID: opts.AccountSID, Hits: []Hit{}}
+	if !sidPattern().MatchString(opts.AccountSID) {
+		return rep, &atoguard.Error{Code: atoguard.EINVALID, Op: "exposure", Err: fmt.Errorf("%q: %w", opts.AccountSID, ErrBadSID)}
+	}
+	maxResults := opts.MaxResults
+	if maxResults <= 0 {
+		maxResults = 100
+	}
+	workers := opts.Concurrency
+	if workers <= 0 {
+		workers = 4
+	}
+	total, incomplete, hits, err := src.Search(ctx, opts.AccountSID, maxResults)
+	if err != nil {
+		return rep, err
+	}
+	rep.TotalCount, rep.Incomplete = total, incomplete
+	out := make([]Hit, len(hits))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for range min(workers, max(1, len(hits))) {
+		wg.Go(func() {
+			for i := range jobs {
+				out[i] = examine(ctx, src, det, opts.AccountSID, hits[i])
+				if opts.Progress != nil {
+					mu.Lock()
+					done++
+					opts.Progress(done, len(hits))
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range hits {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return rep, &atoguard.Error{Code: atoguard.ECANCELED, Op: "exposure", Err: err}
+	}
+	rep.Hits = out
+	sort.SliceStable(rep.Hits, func(i, j int) bool {
+		a, b := rep.Hits[i], rep.Hits[j]
+		if a.TokenPresent != b.TokenPresent {
+			return a.TokenPresent // the worst first
+		}
+		if a.KeyPresent != b.KeyPresent {
+			return a.KeyPresent
+		}
+		if a.Repository != b.Repository {
+			return a.Repository < b.Repository
+		}
+		return a.Path < b.Path
+	})
+	return rep, nil
+}
+
+func examine(ctx context.Context, src Source, det Detector, sid string, h CodeHit) Hit {
+	hit := Hit{Repository: h.Repository, Path: h.Path, URL: h.URL, Credentials: []Credential{}}
+	data, err := src.File(ctx, h)
+	if err != nil {
+		hit.Errors = append(hit.Errors, "file: "+err.Error())
+	} else {
+		seen := map[string]bool{}
+		for _, f := range det.ScanBytes(h.Repository+"/"+h.Path, data) {
+			if f.Rule == RuleAccountSID || f.Placeholder {
+				continue
+			}
+			switch {
+			case f.Rule == RuleAuthToken && f.AccountSID == sid:
+				hit.TokenPresent = true
+			case f.Rule == RuleAPIKey:
+				hit.KeyPresent = true
+			}
+			key := f.Rule + "\x00" + f.Fingerprint
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			hit.Credentials = append(hit.Credentials, Credential{Rule: f.Rule, Fingerprint: f.Fingerprint,
+				AccountSID: f.AccountSID, KeySID: f.KeySID})
+		}
+	}
+	c, err := src.Commit(ctx, h)
+	if err != nil {
+		hit.Errors = append(hit.Errors, "history: "+err.Error())
+	} else {
+		if !c.Date.IsZero() {
+			d := c.Date.UTC()
+			hit.CommittedAt = &d
+		}
+		hit.CommittedBy, hit.Commit, hit.CommitURL, hit.CommitOldest = c.Author, c.SHA, c.URL, c.Oldest
+	}
+	return hit
+}
