@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // mixedSource generates n bytes of source-like text in several languages,
@@ -72,9 +73,11 @@ func BenchmarkDetect(b *testing.B) {
 	var hits []hit
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	c0 := processCPU()
 	for b.Loop() {
 		hits = d.detect(data, 0, len(data), hits[:0])
 	}
+	reportCPU(b, c0, len(data))
 	if len(hits) == 0 {
 		b.Fatal("no hits")
 	}
@@ -99,12 +102,14 @@ func BenchmarkScan(b *testing.B) {
 			s := New(Options{Concurrency: workers})
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			c0 := processCPU()
 			for b.Loop() {
 				res, err := s.Scan(context.Background(), src)
 				if err != nil || len(res.Findings) == 0 {
 					b.Fatal(err, len(res.Findings))
 				}
 			}
+			reportCPU(b, c0, len(data))
 		})
 	}
 }
@@ -133,7 +138,16 @@ func BenchmarkDetectGoSource(b *testing.B) {
 	var hits []hit
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	c0 := processCPU()
 	for b.Loop() {
 		hits = d.detect(data, 0, len(data), hits[:0])
+	}
+	reportCPU(b, c0, len(data))
+}
+
+// reportCPU adds "cpuMB/s": bytes scanned per CPU-second used.
+func reportCPU(b *testing.B, c0 time.Duration, size int) {
+	if cpu := processCPU() - c0; cpu > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
 	}
 }
