@@ -334,3 +334,92 @@ func TestRespondBadFlags(t *testing.T) {
 		t.Fatal("a refused run changed the token")
 	}
 }
+
+// runWith runs a respond command with test hooks (no root command).
+func (rc *respondCase) runWith(t testing.TB, hooks respondHooks, args ...string) int {
+	t.Helper()
+	streams := rc.io()
+	fillDefaults(&streams)
+	cmd := newRespondCommandWith(streams, hooks)
+	cmd.SetArgs(args[1:])
+	cmd.SetOut(streams.Out)
+	cmd.SetErr(streams.Err)
+	return exitStatus(cmd.ExecuteContext(context.Background()), streams.Err)
+}
+
+func TestRespondApplyUnderFaults(t *testing.T) {
+	faults := []emulator.FaultRule{
+		{Kind: emulator.FaultStatus, Status: 429, Probability: 0.05, RetryAfter: emulator.Duration(time.Second)},
+		{Kind: emulator.FaultStatus, Status: 500, Probability: 0.05},
+		{Kind: emulator.FaultStatus, Status: 503, Probability: 0.05},
+		{Kind: emulator.FaultReset, Probability: 0.03},
+		{Kind: emulator.FaultTruncate, Probability: 0.02},
+		{Kind: emulator.FaultLatency, Probability: 1, Latency: emulator.Duration(2 * time.Millisecond), Jitter: emulator.Duration(5 * time.Millisecond)},
+	}
+	m := startEmulator(t, respondWorld(t, 2), faults...)
+	rc := newRespondCase(t, m)
+	hooks := respondHooks{retryBackoff: 5 * time.Millisecond, clientOpts: func(o *twilio.Options) {
+		o.BaseDelay, o.MaxDelay = 5*time.Millisecond, 100*time.Millisecond
+	}}
+	allow := []string{"CA", "GB", "IE", "US"}
+	args := rc.args("apply", "--yes", "--json", "--allow-countries", strings.Join(allow, ","))
+	// Under faults an account may need a second pass; a rerun must finish it.
+	code := rc.runWith(t, hooks, args...)
+	if code != 0 {
+		t.Logf("first apply exit %d (rerunning): %s", code, rc.stderr.String())
+		if code = rc.runWith(t, hooks, args...); code != 0 {
+			t.Fatalf("second apply exit %d: %s", code, rc.stderr.String())
+		}
+	}
+	if err := m.e.SetFaults(nil); err != nil {
+		t.Fatal(err)
+	}
+	rc.assertContained(t, allow)
+}
+
+// TestRespondNeverShowsSecrets plants the world's tokens and looks for them,
+// and for the new tokens, in everything respond writes except the sink.
+func TestRespondNeverShowsSecrets(t *testing.T) {
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	var outputs []string
+	for _, args := range [][]string{rc.args("plan"), rc.args("apply", "--yes"), rc.args("apply", "--yes", "--json"), rc.args("report"), rc.args("report", "--json"), rc.args("plan", "--json")} {
+		if code := rc.run(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, rc.stderr.String())
+		}
+		outputs = append(outputs, rc.stdout.String(), rc.stderr.String())
+	}
+	for _, p := range []string{rc.journal, rc.reportBase + ".md", rc.reportBase + ".json"} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs = append(outputs, string(data))
+	}
+	var secrets []string
+	fs := &sink.File{Path: rc.sinkPath}
+	for _, a := range m.world.Accounts {
+		secrets = append(secrets, a.AuthToken)
+		for _, k := range a.Keys {
+			secrets = append(secrets, k.Secret)
+		}
+		tok, err := fs.Load(context.Background(), a.SID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, tok.Reveal())
+	}
+	for _, s := range secrets {
+		if len(s) < 16 {
+			t.Fatalf("implausible secret %q", s)
+		}
+		for i, o := range outputs {
+			if strings.Contains(o, s) {
+				t.Errorf("output %d contains a secret (fingerprint %s)", i, atoguard.Fingerprint(s))
+			}
+		}
+	}
+	if len(outputs) < 10 || !strings.Contains(outputs[2], "rotate the auth token") && !strings.Contains(outputs[3], "rotate the auth token") {
+		t.Errorf("outputs look empty")
+	}
+}
