@@ -116,7 +116,7 @@ type AccountResult struct {
 // verdict and builds the timeline.
 func Run(ds *Dataset, opts Options) Result {
 	opts = opts.withDefaults()
-	r := &run{ds: ds, opts: opts, numbers: NewNumbers()}
+	r := &run{ds: ds, opts: opts, numbers: NewNumbers(), bodyCache: map[string]*bodyInfo{}}
 	r.learnBaselineActors()
 
 	var signals []atoguard.Signal
@@ -168,6 +168,9 @@ type run struct {
 	numbers *Numbers
 	// Known actors, IPs and networks from baseline events of the whole
 	// account family (an admin of the parent also acts on subaccounts).
+	bodyCache     map[string]*bodyInfo // URL analysis by quick key
+	keyBuf        []byte
+	noURL         bodyInfo // the shared analysis of bodies without links
 	knownActors   map[string]bool
 	knownIPs      map[string]bool
 	knownNets     map[string]bool

@@ -103,8 +103,10 @@ func (n *Numbers) Classify(raw string) NumberInfo {
 // normaliseNumber strips channel prefixes and punctuation and returns
 // "+digits", or "" when raw is not an international number.
 func normaliseNumber(raw string) string {
-	if i := strings.LastIndexByte(raw, ':'); i >= 0 { // whatsapp:, sms:, tel:
-		raw = raw[i+1:]
+	if len(raw) > 0 && raw[0] != '+' {
+		if i := strings.LastIndexByte(raw, ':'); i >= 0 { // whatsapp:, sms:, tel:
+			raw = raw[i+1:]
+		}
 	}
 	if len(raw) == 0 || raw[0] != '+' {
 		return ""

@@ -97,25 +97,7 @@ type phishAgg struct {
 }
 
 func (r *run) phishing(a *AccountData) []atoguard.Signal {
-	cache := map[string]*bodyInfo{}
-	analyse := func(body string) *bodyInfo {
-		if bi, ok := cache[body]; ok {
-			return bi
-		}
-		bi := &bodyInfo{}
-		if hasURLHint(body) {
-			bi.res = r.opts.Phisher.Analyze(body)
-			bi.hasURL = len(bi.res.URLs) > 0
-			if bi.hasURL {
-				bi.template = r.opts.Phisher.Template(body)
-			}
-		}
-		// Unique bodies (personalised) would grow the cache without bound.
-		if len(cache) < 200_000 {
-			cache[body] = bi
-		}
-		return bi
-	}
+	analyse := r.analyseBody
 	knownDomains := map[string]bool{}
 	templates := map[string]*templateAgg{}
 	var torder []*templateAgg
@@ -128,9 +110,6 @@ func (r *run) phishing(a *AccountData) []atoguard.Signal {
 		}
 		t := messageTime(m)
 		if r.inBaseline(t) {
-			if !hasURLHint(m.Body) {
-				continue
-			}
 			for _, u := range analyse(m.Body).res.URLs {
 				knownDomains[u.RegistrableDomain] = true
 			}
@@ -336,4 +315,81 @@ func (basicPhisher) Template(body string) string {
 		b.WriteRune(r)
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// maxKeyedBody is the longest body whose analysis is cached by its quick
+// key; longer ones (rare) are analysed each time.
+const maxKeyedBody = 4096
+
+// analyseBody returns the URL analysis of a body, shared by every body with
+// the same quick key: the same text with digit runs folded and link paths
+// dropped. Campaign messages differ in codes, amounts and per-recipient
+// link paths; analysing one of them stands for all (the phishing verdict
+// rests on the link's host and the wording). This keeps URL analysis off
+// the per-message path.
+func (r *run) analyseBody(body string) *bodyInfo {
+	if !hasURLHint(body) {
+		return &r.noURL
+	}
+	if len(body) > maxKeyedBody {
+		return r.analyseFresh(body)
+	}
+	r.keyBuf = appendQuickKey(r.keyBuf[:0], body)
+	if bi, ok := r.bodyCache[string(r.keyBuf)]; ok {
+		return bi
+	}
+	bi := r.analyseFresh(body)
+	if len(r.bodyCache) < 500_000 {
+		r.bodyCache[string(r.keyBuf)] = bi
+	}
+	return bi
+}
+
+func (r *run) analyseFresh(body string) *bodyInfo {
+	bi := &bodyInfo{res: r.opts.Phisher.Analyze(body)}
+	bi.hasURL = len(bi.res.URLs) > 0
+	if bi.hasURL {
+		bi.template = r.opts.Phisher.Template(body)
+	}
+	return bi
+}
+
+// appendQuickKey appends body's quick key to dst.
+func appendQuickKey(dst []byte, s string) []byte {
+	i := 0
+	for i < len(s) {
+		j := i
+		for j < len(s) && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' {
+			j++
+		}
+		tok := s[i:j]
+		if len(tok) > 3 && hasURLHint(tok) {
+			start := 0
+			if k := strings.Index(tok, "://"); k >= 0 {
+				start = k + 3
+			}
+			end := start
+			for end < len(tok) && tok[end] != '/' && tok[end] != '?' && tok[end] != '#' {
+				end++
+			}
+			dst = append(dst, tok[:end]...)
+		} else {
+			digits := false
+			for k := 0; k < len(tok); k++ {
+				c := tok[k]
+				if c >= '0' && c <= '9' {
+					if !digits {
+						dst = append(dst, '#')
+					}
+					digits = true
+					continue
+				}
+				digits = false
+				dst = append(dst, c)
+			}
+		}
+		dst = append(dst, ' ')
+		i = j + 1
+	}
+	return dst
 }
