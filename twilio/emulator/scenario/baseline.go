@@ -3,8 +3,8 @@ package scenario
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"

@@ -9,7 +9,7 @@ import (
 func FuzzParse(f *testing.F) {
 	seeds := []string{
 		`{"base":"baseline","seed":1,"days":3,"messages_per_day":20,"subaccounts":1}`,
-		`{"base":"sms-pumping","seed":2,"days":9,"messages_per_day":30,"subaccounts":2,"overlays":[{"kind":"phishing-wave","at":"-3h","brand":"Apple","count":20}]}`,
+		`{"base":"baseline","seed":2,"days":9,"messages_per_day":30,"subaccounts":2,"overlays":[{"kind":"phishing-wave","at":"-3h","brand":"Apple","count":20}]}`,
 		"base: baseline-isv\nseed: 7\ndays: 4\nmessages_per_day: 20\nsubaccounts: 2\noverlays:\n  - {kind: sms-pumping, at: \"-36h\", account: \"sub:2\", countries: [\"UZ\"], count: 50}\n",
 		"base: baseline\ndays: 4\nmessages_per_day: 10\noverlays:\n  - kind: webhook-hijack\n    at: -2h\n    url: http://203.0.113.9:8080/x\n  - {kind: credential-change, at: -1h, user: \"2\"}\n",
 		`{"base":"baseline","days":3,"messages_per_day":10,"overlays":[{"kind":"geo-widening","at":"-1d","countries":["SO"]},{"kind":"subaccount-created","at":"-20h"},{"kind":"sms-pumping","at":"-10h","account":"sub:last","count":30}]}`,
