@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -53,12 +54,21 @@ func (v *flexBool) UnmarshalJSON(b []byte) error {
 type ts time.Time
 
 func (t *ts) UnmarshalJSON(b []byte) error {
-	b = unquote(b)
-	if len(b) == 0 || string(b) == "null" {
-		*t = ts{}
+	*t = ts{}
+	if len(b) < 2 || b[0] != '"' {
+		return nil // null, numbers, objects: no time
+	}
+	s := string(b[1 : len(b)-1])
+	if bytes.IndexByte(b, '\\') >= 0 {
+		if json.Unmarshal(b, &s) != nil {
+			return nil
+		}
+	}
+	if v, ok := parseRFC1123Z([]byte(s)); ok {
+		*t = ts(v)
 		return nil
 	}
-	v, err := parseTime(string(b))
+	v, err := parseTime(s)
 	if err != nil {
 		*t = ts{}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,13 +20,49 @@ type page[W any] struct {
 	next  string // next_page_uri (2010) or meta.next_page_url (v1); "" at the end
 }
 
-// list pages through a list endpoint at the configured page size, yielding
-// each item converted by conv (items for which conv returns false are
-// skipped). key names the item array (e.g. "messages", "events").
-// Iteration stops at the first error, which is yielded once.
+// pageDecoder turns a list body into items and the next-page link.
+type pageDecoder[T any] func(body []byte) (items []T, next string, err error)
+
+// jsonPage decodes pages with encoding/json into wire type W and converts
+// each item with conv (items for which conv returns false are dropped).
+// key names the item array ("messages", "events", …).
+func jsonPage[W, T any](key string, conv func(*W) (T, bool)) pageDecoder[T] {
+	return func(body []byte) ([]T, string, error) {
+		var p page[W]
+		if err := decodePage(body, key, &p); err != nil {
+			return nil, "", err
+		}
+		out := make([]T, 0, len(p.items))
+		for i := range p.items {
+			if t, ok := conv(&p.items[i]); ok {
+				out = append(out, t)
+			}
+		}
+		return out, p.next, nil
+	}
+}
+
+// list pages through a list endpoint at the configured page size, following
+// the server's next links; see listPages.
 func list[W, T any](c *Client, ctx context.Context, r *request, key string, conv func(*W) (T, bool)) iter.Seq2[T, error] {
+	return listPages(c, ctx, r, jsonPage(key, conv))
+}
+
+type pageResult[T any] struct {
+	items []T
+	next  string
+	err   error
+}
+
+// listPages yields every item of a paged list. The next page is fetched
+// while the current one is consumed, so the network and the consumer
+// overlap; a consumer that stops early cancels that fetch. Iteration ends at
+// the first error, which is yielded once.
+func listPages[T any](c *Client, parent context.Context, r *request, decode pageDecoder[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
+		ctx, cancel := context.WithCancel(parent)
+		defer cancel()
 		cur := *r
 		cur.method = "GET"
 		cur.retrySafe = true
@@ -36,44 +73,79 @@ func list[W, T any](c *Client, ctx context.Context, r *request, key string, conv
 		q.Set("PageSize", strconv.Itoa(c.sh.opts.PageSize))
 		cur.query = q
 		seen := map[string]bool{}
+		res := fetchPage(c, ctx, &cur, decode)
 		for {
-			resp, err := c.do(ctx, &cur)
-			if err != nil {
-				yield(zero, err)
+			if res.err != nil {
+				yield(zero, res.err)
 				return
 			}
-			var p page[W]
-			if err := decodePage(resp.body, key, &p); err != nil {
-				yield(zero, atoguard.Errorf(atoguard.EUNAVAILABLE, cur.op, "decode %s page: %v", key, err))
-				return
-			}
-			for i := range p.items {
-				t, ok := conv(&p.items[i])
-				if !ok {
-					continue
+			var (
+				pending chan pageResult[T]
+				nextErr error
+			)
+			if res.next != "" {
+				next, err := c.mapNext(cur.product, res.next)
+				switch {
+				case err != nil:
+					nextErr = &atoguard.Error{Code: atoguard.EINTERNAL, Op: cur.op, Err: err}
+				case seen[next]:
+					nextErr = atoguard.Errorf(atoguard.EINTERNAL, cur.op, "paging loop: %s returned twice", res.next)
+				default:
+					seen[next] = true
+					cur = request{op: cur.op, method: "GET", product: cur.product, rawURL: next, retrySafe: true}
+					pending = make(chan pageResult[T], 1)
+					req := cur
+					go func() { pending <- fetchPage(c, ctx, &req, decode) }()
 				}
-				if !yield(t, nil) {
+			}
+			for _, it := range res.items {
+				if !yield(it, nil) {
+					if pending != nil {
+						cancel()
+						<-pending
+					}
 					return
 				}
 			}
-			if p.next == "" {
+			if nextErr != nil {
+				yield(zero, nextErr)
 				return
 			}
-			if err := ctx.Err(); err != nil {
+			if pending == nil {
+				return
+			}
+			if err := parent.Err(); err != nil {
+				cancel()
+				<-pending
 				yield(zero, wrapCtx(cur.op, err))
 				return
 			}
-			next, err := c.mapNext(cur.product, p.next)
-			if err != nil {
-				yield(zero, &atoguard.Error{Code: atoguard.EINTERNAL, Op: cur.op, Err: err})
-				return
-			}
-			if seen[next] {
-				yield(zero, atoguard.Errorf(atoguard.EINTERNAL, cur.op, "paging loop: %s returned twice", p.next))
-				return
-			}
-			seen[next] = true
-			cur = request{op: cur.op, method: "GET", product: cur.product, rawURL: next, retrySafe: true}
+			res = <-pending
+		}
+	}
+}
+
+// fetchPage gets and decodes one page. A body that does not decode (cut
+// short by a proxy or a dropped connection) is fetched again like a failed
+// read.
+func fetchPage[T any](c *Client, ctx context.Context, r *request, decode pageDecoder[T]) pageResult[T] {
+	for attempt := 1; ; attempt++ {
+		resp, err := c.do(ctx, r)
+		if err != nil {
+			return pageResult[T]{err: err}
+		}
+		items, next, err := decode(resp.body)
+		if err == nil {
+			return pageResult[T]{items: items, next: next}
+		}
+		if attempt > c.sh.opts.MaxRetries {
+			return pageResult[T]{err: atoguard.Errorf(atoguard.EUNAVAILABLE, r.op, "decode page: %v", err)}
+		}
+		d := c.backoff(attempt)
+		c.sh.log.LogAttrs(ctx, slog.LevelDebug, "twilio retry",
+			slog.String("op", r.op), slog.Int("attempt", attempt), slog.Duration("wait", d), slog.String("reason", "undecodable page"))
+		if err := c.sh.opts.Sleep(ctx, d); err != nil {
+			return pageResult[T]{err: wrapCtx(r.op, err)}
 		}
 	}
 }

@@ -62,15 +62,24 @@ func (c *Client) ListMessages(ctx context.Context, accountSID string, f MessageF
 	if !f.SentBefore.IsZero() {
 		q.Set("DateSent<", ceilSecond(f.SentBefore).Format(time.RFC3339))
 	}
-	return list(c, ctx, &request{op: op, product: ProductAPI, path: "/2010-04-01/Accounts/" + accountSID + "/Messages.json", query: q},
-		"messages", func(w *wireMessage) (atoguard.Message, bool) {
-			m := w.message()
+	decode := func(body []byte) ([]atoguard.Message, string, error) {
+		msgs, next, err := scanMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
+		if err != nil || (f.SentAfter.IsZero() && f.SentBefore.IsZero()) {
+			return msgs, next, err
+		}
+		kept := msgs[:0]
+		for _, m := range msgs {
 			when := m.DateSent
 			if when.IsZero() {
 				when = m.DateCreated
 			}
-			return m, inRange(when, f.SentAfter, f.SentBefore)
-		})
+			if inRange(when, f.SentAfter, f.SentBefore) {
+				kept = append(kept, m)
+			}
+		}
+		return kept, next, nil
+	}
+	return listPages(c, ctx, &request{op: op, product: ProductAPI, path: "/2010-04-01/Accounts/" + accountSID + "/Messages.json", query: q}, decode)
 }
 
 func ceilSecond(t time.Time) time.Time {

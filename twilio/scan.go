@@ -1,0 +1,648 @@
+package twilio
+
+import (
+	"errors"
+	"strconv"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/atoguard/atoguard"
+)
+
+// A hand-written decoder for Messages pages, the one list that runs to
+// millions of records in an investigation. encoding/json spends most of its
+// time on reflection and on fields atoguard ignores (subresource_uris, uri,
+// api_version…); this scanner reads the fields it needs and skips the rest
+// without allocating. FuzzScanMessages checks it against encoding/json.
+
+var errSyntax = errors.New("invalid JSON")
+
+type scanner struct {
+	b []byte
+	i int
+	// last values of repeated low-cardinality fields, to share strings
+	intern [8]string
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// expect consumes byte c after whitespace.
+func (s *scanner) expect(c byte) error {
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != c {
+		return errSyntax
+	}
+	s.i++
+	return nil
+}
+
+// peek returns the next non-space byte (0 at the end).
+func (s *scanner) peek() byte {
+	s.ws()
+	if s.i >= len(s.b) {
+		return 0
+	}
+	return s.b[s.i]
+}
+
+// rawString returns the bytes of a string literal without its quotes and
+// whether it contains escapes; the scanner is left after the closing quote.
+func (s *scanner) rawString() ([]byte, bool, error) {
+	if err := s.expect('"'); err != nil {
+		return nil, false, err
+	}
+	start := s.i
+	esc := false
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			raw := s.b[start:s.i]
+			s.i++
+			return raw, esc, nil
+		case c == '\\':
+			esc = true
+			if s.i+1 >= len(s.b) {
+				return nil, false, errSyntax
+			}
+			switch s.b[s.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i += 2
+			case 'u':
+				if _, ok := hex4(s.b, s.i+2); !ok {
+					return nil, false, errSyntax
+				}
+				s.i += 6
+			default:
+				return nil, false, errSyntax
+			}
+		case c < 0x20:
+			return nil, false, errSyntax
+		default:
+			s.i++
+		}
+	}
+	return nil, false, errSyntax
+}
+
+// str reads a string or null ("" for null).
+func (s *scanner) str() (string, error) {
+	if s.peek() == 'n' {
+		return "", s.null()
+	}
+	raw, esc, err := s.rawString()
+	if err != nil {
+		return "", err
+	}
+	if !esc {
+		if !utf8.Valid(raw) {
+			return string(fixUTF8(raw)), nil
+		}
+		return string(raw), nil
+	}
+	return unescape(raw)
+}
+
+// internStr reads a string, reusing the previous value of slot k when equal.
+func (s *scanner) internStr(k int) (string, error) {
+	if s.peek() == 'n' {
+		return "", s.null()
+	}
+	start := s.i
+	raw, esc, err := s.rawString()
+	if err != nil {
+		return "", err
+	}
+	if !esc && string(raw) == s.intern[k] { // no allocation for the comparison
+		return s.intern[k], nil
+	}
+	s.i = start
+	v, err := s.str()
+	if err == nil {
+		s.intern[k] = v
+	}
+	return v, err
+}
+
+func (s *scanner) null() error {
+	s.ws()
+	if len(s.b)-s.i >= 4 && string(s.b[s.i:s.i+4]) == "null" {
+		s.i += 4
+		return nil
+	}
+	return errSyntax
+}
+
+// number reads a JSON number, a numeric string or null leniently (0 when
+// unreadable), like num.
+func (s *scanner) number() (float64, error) {
+	switch s.peek() {
+	case 'n':
+		return 0, s.null()
+	case '"':
+		raw, _, err := s.rawString()
+		if err != nil {
+			return 0, err
+		}
+		f, perr := strconv.ParseFloat(string(raw), 64)
+		if perr != nil {
+			return 0, nil
+		}
+		return f, nil
+	case 't', 'f', '{', '[':
+		return 0, s.skip()
+	}
+	start := s.i
+	if !s.numberSyntax() {
+		return 0, errSyntax
+	}
+	f, err := strconv.ParseFloat(string(s.b[start:s.i]), 64)
+	if err != nil {
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, nil // valid JSON, out of range: lenient zero like num
+		}
+		return 0, errSyntax
+	}
+	return f, nil
+}
+
+// numberSyntax consumes a number per the JSON grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) numberSyntax() bool {
+	digits := func() int {
+		n := 0
+		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+			s.i++
+			n++
+		}
+		return n
+	}
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		s.i++
+	}
+	switch {
+	case s.i < len(s.b) && s.b[s.i] == '0':
+		s.i++
+	case digits() == 0:
+		return false
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// timestamp reads a Twilio date string or null leniently.
+func (s *scanner) timestamp() (time.Time, error) {
+	if s.peek() != '"' {
+		if s.peek() == 'n' {
+			return time.Time{}, s.null()
+		}
+		return time.Time{}, s.skip()
+	}
+	raw, esc, err := s.rawString()
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t, ok := parseRFC1123Z(raw); ok {
+		return t, nil
+	}
+	v := string(raw)
+	if esc {
+		if v, err = unescape(raw); err != nil {
+			return time.Time{}, nil
+		}
+	}
+	t, _ := parseTime(v)
+	return t, nil
+}
+
+// skip skips any JSON value.
+func (s *scanner) skip() error {
+	switch s.peek() {
+	case '"':
+		_, _, err := s.rawString()
+		return err
+	case '{':
+		s.i++
+		if s.peek() == '}' {
+			s.i++
+			return nil
+		}
+		for {
+			if _, _, err := s.rawString(); err != nil {
+				return err
+			}
+			if err := s.expect(':'); err != nil {
+				return err
+			}
+			if err := s.skip(); err != nil {
+				return err
+			}
+			switch s.peek() {
+			case ',':
+				s.i++
+			case '}':
+				s.i++
+				return nil
+			default:
+				return errSyntax
+			}
+		}
+	case '[':
+		s.i++
+		if s.peek() == ']' {
+			s.i++
+			return nil
+		}
+		for {
+			if err := s.skip(); err != nil {
+				return err
+			}
+			switch s.peek() {
+			case ',':
+				s.i++
+			case ']':
+				s.i++
+				return nil
+			default:
+				return errSyntax
+			}
+		}
+	case 't':
+		return s.lit("true")
+	case 'f':
+		return s.lit("false")
+	case 'n':
+		return s.null()
+	case 0:
+		return errSyntax
+	}
+	_, err := s.number()
+	return err
+}
+
+func (s *scanner) lit(l string) error {
+	if len(s.b)-s.i >= len(l) && string(s.b[s.i:s.i+len(l)]) == l {
+		s.i += len(l)
+		return nil
+	}
+	return errSyntax
+}
+
+// object calls field for each key of an object; field must consume the value.
+func (s *scanner) object(fold bool, field func(key []byte) error) error {
+	if err := s.expect('{'); err != nil {
+		return err
+	}
+	if s.peek() == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		key, esc, err := s.rawString()
+		if err != nil {
+			return err
+		}
+		if esc {
+			k, err := unescape(key)
+			if err != nil {
+				return err
+			}
+			key = []byte(k)
+		}
+		if err := s.expect(':'); err != nil {
+			return err
+		}
+		// encoding/json matches struct field names case-insensitively; so
+		// do we (ASCII only, which covers every name we look for). The list
+		// envelope is matched exactly, like decodePage.
+		for i, c := range key {
+			if !fold {
+				break
+			}
+			if c >= 'A' && c <= 'Z' {
+				lower := make([]byte, len(key))
+				copy(lower, key)
+				for j := i; j < len(lower); j++ {
+					if lower[j] >= 'A' && lower[j] <= 'Z' {
+						lower[j] += 'a' - 'A'
+					}
+				}
+				key = lower
+				break
+			}
+		}
+		if err := field(key); err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
+}
+
+// scanMessagesPage decodes a 2010 Messages list body.
+func scanMessagesPage(body []byte, out []atoguard.Message) ([]atoguard.Message, string, error) {
+	s := &scanner{b: body}
+	var next string
+	found := false
+	err := s.object(false, func(key []byte) error {
+		switch string(key) {
+		case "messages":
+			found = true
+			out = out[:0] // a repeated key replaces, as in encoding/json
+			if s.peek() == 'n' {
+				return s.null()
+			}
+			if err := s.expect('['); err != nil {
+				return err
+			}
+			if s.peek() == ']' {
+				s.i++
+				return nil
+			}
+			for {
+				var m atoguard.Message
+				if err := s.message(&m); err != nil {
+					return err
+				}
+				out = append(out, m)
+				switch s.peek() {
+				case ',':
+					s.i++
+				case ']':
+					s.i++
+					return nil
+				default:
+					return errSyntax
+				}
+			}
+		case "next_page_uri":
+			v, err := s.str()
+			next = v
+			return err
+		}
+		return s.skip()
+	})
+	if err == nil {
+		if s.ws(); s.i != len(s.b) {
+			err = errSyntax
+		}
+	}
+	if err == nil && !found {
+		err = errors.New(`no "messages" array in list body`)
+	}
+	return out, next, err
+}
+
+func (s *scanner) message(m *atoguard.Message) error {
+	if s.peek() == 'n' { // a null element decodes to the zero message
+		return s.null()
+	}
+	var price float64
+	err := s.object(true, func(key []byte) error {
+		var err error
+		var f float64
+		if s.peek() == 'n' && isStringField(key) {
+			return s.null() // null leaves a string as it was, like encoding/json
+		}
+		switch string(key) {
+		case "sid":
+			m.SID, err = s.str()
+		case "account_sid":
+			m.AccountSID, err = s.internStr(0)
+		case "messaging_service_sid":
+			m.MessagingServiceSID, err = s.internStr(1)
+		case "from":
+			m.From, err = s.internStr(2)
+		case "to":
+			m.To, err = s.str()
+		case "body":
+			m.Body, err = s.str()
+		case "direction":
+			m.Direction, err = s.internStr(3)
+		case "status":
+			m.Status, err = s.internStr(4)
+		case "price_unit":
+			m.PriceUnit, err = s.internStr(5)
+		case "num_segments":
+			f, err = s.number()
+			m.NumSegments = int(f)
+		case "error_code":
+			f, err = s.number()
+			m.ErrorCode = int(f)
+		case "price":
+			price, err = s.number()
+		case "date_created":
+			m.DateCreated, err = s.timestamp()
+		case "date_sent":
+			m.DateSent, err = s.timestamp()
+		default:
+			err = s.skip()
+		}
+		return err
+	})
+	m.Price = absPrice(num(price))
+	return err
+}
+
+func isStringField(key []byte) bool {
+	switch string(key) {
+	case "sid", "account_sid", "messaging_service_sid", "from", "to", "body", "direction", "status", "price_unit":
+		return true
+	}
+	return false
+}
+
+// parseRFC1123Z parses "Mon, 02 Jan 2006 15:04:05 -0700" without
+// allocating; ok is false for anything else.
+func parseRFC1123Z(b []byte) (time.Time, bool) {
+	if len(b) != 31 || b[3] != ',' || b[4] != ' ' || b[7] != ' ' || b[11] != ' ' || b[16] != ' ' ||
+		b[19] != ':' || b[22] != ':' || b[25] != ' ' || (b[26] != '+' && b[26] != '-') {
+		return time.Time{}, false
+	}
+	d2 := func(i int) (int, bool) {
+		c1, c2 := b[i]-'0', b[i+1]-'0'
+		if c1 > 9 || c2 > 9 {
+			return 0, false
+		}
+		return int(c1)*10 + int(c2), true
+	}
+	day, ok1 := d2(5)
+	y1, ok2 := d2(12)
+	y2, ok3 := d2(14)
+	hh, ok4 := d2(17)
+	mm, ok5 := d2(20)
+	ss, ok6 := d2(23)
+	oh, ok7 := d2(27)
+	om, ok8 := d2(29)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) {
+		return time.Time{}, false
+	}
+	switch string(b[0:3]) {
+	case "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun":
+	default:
+		return time.Time{}, false
+	}
+	var mon time.Month
+	switch string(b[8:11]) {
+	case "Jan":
+		mon = time.January
+	case "Feb":
+		mon = time.February
+	case "Mar":
+		mon = time.March
+	case "Apr":
+		mon = time.April
+	case "May":
+		mon = time.May
+	case "Jun":
+		mon = time.June
+	case "Jul":
+		mon = time.July
+	case "Aug":
+		mon = time.August
+	case "Sep":
+		mon = time.September
+	case "Oct":
+		mon = time.October
+	case "Nov":
+		mon = time.November
+	case "Dec":
+		mon = time.December
+	default:
+		return time.Time{}, false
+	}
+	if day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 59 || oh > 23 || om > 59 {
+		return time.Time{}, false
+	}
+	year := y1*100 + y2
+	t := time.Date(year, mon, day, hh, mm, ss, 0, time.UTC)
+	if t.Day() != day { // 31 Feb and the like: let time.Parse reject it
+		return time.Time{}, false
+	}
+	off := time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute
+	if b[26] == '+' {
+		t = t.Add(-off)
+	} else {
+		t = t.Add(off)
+	}
+	return t, true
+}
+
+// unescape decodes a JSON string body with escapes.
+func unescape(raw []byte) (string, error) {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		if i >= len(raw) {
+			return "", errSyntax
+		}
+		switch raw[i] {
+		case '"', '\\', '/':
+			out = append(out, raw[i])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(raw, i+1)
+			if !ok {
+				return "", errSyntax
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				if r2, ok := hex4(raw, i+3); ok && i+2 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						i += 6
+						out = utf8.AppendRune(out, dec)
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			out = utf8.AppendRune(out, r)
+		default:
+			return "", errSyntax
+		}
+	}
+	return string(fixUTF8(out)), nil
+}
+
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// fixUTF8 replaces invalid UTF-8 with U+FFFD as encoding/json does.
+func fixUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+8)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return out
+}

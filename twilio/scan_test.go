@@ -1,0 +1,101 @@
+package twilio
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/atoguard/atoguard"
+)
+
+// genericMessages decodes a Messages page with encoding/json, the reference
+// the hand-written scanner must agree with.
+func genericMessages(body []byte) ([]atoguard.Message, string, error) {
+	return jsonPage("messages", func(w *wireMessage) (atoguard.Message, bool) { return w.message(), true })(body)
+}
+
+func TestScanMessagesMatchesEncodingJSON(t *testing.T) {
+	page := bytes.Replace(messagesPage(50), []byte("%NEXT%"), []byte(`"/2010-04-01/Accounts/AC/Messages.json?Page=1"`), 1)
+	tests := map[string][]byte{
+		"realistic page": page,
+		"escapes and nulls": []byte(`{"messages":[{"sid":"SM1","body":"caf\u00e9 \"quoted\" \n \ud83d\ude00 \ud800 x","from":null,"price":null,"num_segments":2,"error_code":"30450","date_sent":"Tue, 05 Mar 2024 09:07:03 +0100","date_created":"2024-03-05T08:07:03Z","status":"failed"}],"next_page_uri":null}`),
+		"odd types lenient": []byte(`{"page":0,"messages":[{"sid":"SM2","price":"-1e400","num_segments":true,"date_sent":17,"error_code":{"x":[1,2,{"y":null}]},"subresource_uris":{"media":"/x"}}],"uri":"/x"}`),
+		"empty":             []byte(`{"messages":[],"next_page_uri":null}`),
+		"null list":         []byte(`{"messages":null}`),
+		"null element":      []byte(`{"messages":[null,{"sid":"SM3"}]}`),
+		"repeated key":      []byte(`{"messages":[{"sid":"SM4"}],"messages":[{"sid":"SM5"}]}`),
+		"bad date":          []byte(`{"messages":[{"sid":"SM6","date_sent":"Xyz, 31 Feb 2024 25:00:00 +0000"}]}`),
+	}
+	for name, body := range tests {
+		t.Run(name, func(t *testing.T) {
+			want, wantNext, err := genericMessages(body)
+			if err != nil {
+				t.Fatalf("encoding/json: %v", err)
+			}
+			got, gotNext, err := scanMessagesPage(body, nil)
+			if err != nil {
+				t.Fatalf("scanner: %v", err)
+			}
+			if len(got) == 0 && len(want) == 0 {
+				got, want = nil, nil
+			}
+			if !reflect.DeepEqual(got, want) || gotNext != wantNext {
+				t.Errorf("scanner\n %+v %q\nencoding/json\n %+v %q", got, gotNext, want, wantNext)
+			}
+		})
+	}
+	for _, bad := range []string{``, `{`, `[]`, `{"messages":[{"sid":5}]}`, `{"messages":[{"sid":"a}]}`, `{"messages":{}}`, `{"other":1}`, `{"messages":[{"sid":"\x01"}]}`} {
+		if _, _, err := scanMessagesPage([]byte(bad), nil); err == nil {
+			t.Errorf("scanner accepted %q", bad)
+		}
+	}
+}
+
+func FuzzScanMessages(f *testing.F) {
+	f.Add(bytes.Replace(messagesPage(2), []byte("%NEXT%"), []byte("null"), 1))
+	f.Add([]byte(`{"messages":[{"sid":"SM1","body":"\u00e9\ud83d\ude00","price":"-0.1","num_segments":"1","date_sent":"Tue, 05 Mar 2024 09:07:03 +0100"}],"next_page_uri":"/2010-04-01/x"}`))
+	f.Add([]byte(`{"messages":[null,{"price":1e999,"error_code":{"a":[true,false,null]}}],"meta":{}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, gotNext, err := scanMessagesPage(body, nil)
+		if err != nil {
+			return // the scanner may be stricter (e.g. trailing data)
+		}
+		// encoding/json also folds the Kelvin sign and long s into k and s
+		// when matching names; Twilio's names never contain them.
+		if bytes.Contains(body, []byte("\u212a")) || bytes.Contains(body, []byte("\u017f")) ||
+			bytes.Contains(body, []byte("\u212A")) || bytes.Contains(body, []byte("\u017F")) ||
+			bytes.Contains(body, []byte("\xe2\x84\xaa")) || bytes.Contains(body, []byte("\xc5\xbf")) {
+			return
+		}
+		want, wantNext, werr := genericMessages(body)
+		if werr != nil {
+			t.Fatalf("scanner accepted what encoding/json rejects (%v): %q", werr, body)
+		}
+		if len(got) == 0 && len(want) == 0 {
+			got, want = nil, nil
+		}
+		if !reflect.DeepEqual(got, want) || gotNext != wantNext {
+			t.Fatalf("mismatch for %q\nscanner %+v %q\njson    %+v %q", body, got, gotNext, want, wantNext)
+		}
+	})
+}
+
+func FuzzParseRFC1123Z(f *testing.F) {
+	f.Add("Mon, 02 Jan 2006 15:04:05 -0700")
+	f.Add("Thu, 29 Feb 2024 23:59:59 +0000")
+	f.Add("Fri, 31 Apr 2024 00:00:00 +0530")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseRFC1123Z([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := time.Parse(time.RFC1123Z, s)
+		if err != nil {
+			t.Fatalf("fast parser accepted %q, time.Parse: %v", s, err)
+		}
+		if !got.Equal(want) {
+			t.Fatalf("%q: %v, want %v", s, got, want)
+		}
+	})
+}
