@@ -134,6 +134,7 @@ func commandBuilders() []func(IO) *cobra.Command {
 		newDemoCommand,
 		newInvestigateCommand,
 		newCheckMessageCommand,
+		newExposureCommand,
 		newEmulatorCommand,
 	}
 }

@@ -1,0 +1,223 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/exposure"
+	"github.com/atoguard/atoguard/github"
+	"github.com/atoguard/atoguard/scan"
+	"github.com/spf13/cobra"
+)
+
+// exposureOptions are the flags of `atoguard exposure`.
+type exposureOptions struct {
+	accountSID   string
+	json         bool
+	maxResults   int
+	githubAPIURL string
+}
+
+func newExposureCommand(streams IO) *cobra.Command {
+	opts := &exposureOptions{}
+	cmd := &cobra.Command{
+		Use:   "exposure",
+		Short: "Search public code on GitHub for the Account SID: where, since when, by whom, token present or not",
+		Long: `exposure does what Twilio's guidance asks after a takeover: search public code
+for your Account SID. It uses GitHub's code search API (GET /search/code), then
+for every hit fetches the file and runs atoguard's credential detectors on it
+(is an auth token or an API key beside the SID? secrets are shown only as
+fingerprints) and reads the commits that touched the path (the oldest one: when
+and by whom the file was introduced).
+
+Needs a GitHub token (GITHUB_TOKEN or github-token in atoguard.toml): GitHub
+refuses unauthenticated code search. The SID defaults to TWILIO_ACCOUNT_SID.
+For GitHub Enterprise Server set --github-api-url https://HOST/api/v3 (or
+ATOGUARD_GITHUB_API_URL). Rate limits are waited out (announced on stderr),
+up to two minutes per wait.
+
+JSON: {"account_sid","total_count","incomplete_results","hits":[{"repository",
+"path","url","token_present","key_present","credentials":[{"rule",
+"fingerprint"}],"committed_at","committed_by","commit","commit_oldest"}]}.
+
+Exit status: 0 no hit, 1 the SID is in public code, 2 error.`,
+		Example: `  GITHUB_TOKEN=ghp_… atoguard exposure --account-sid ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+  atoguard exposure --json --max-results 300 > exposure.json
+  atoguard exposure --github-api-url https://ghe.example.com/api/v3`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runExposure(cmd.Context(), cmd, streams, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.accountSID, "account-sid", "", "Account SID to search for (default: TWILIO_ACCOUNT_SID from the environment or config)")
+	f.BoolVar(&opts.json, "json", false, "print JSON")
+	f.IntVar(&opts.maxResults, "max-results", 100, "examine at most `N` search results (GitHub returns at most 1000)")
+	f.StringVar(&opts.githubAPIURL, "github-api-url", "", "GitHub API base `URL` (default "+github.DefaultBaseURL+"; env ATOGUARD_GITHUB_API_URL)")
+	return cmd
+}
+
+func runExposure(ctx context.Context, cmd *cobra.Command, streams IO, opts *exposureOptions) error {
+	cfg, err := loadConfig(cmd, streams)
+	if err != nil {
+		return err
+	}
+	sid := stringFlagOr(cmd, "account-sid", cfg.Credential.AccountSID)
+	if sid == "" {
+		return atoguard.Errorf(atoguard.EINVALID, "exposure", "no Account SID: pass --account-sid or set TWILIO_ACCOUNT_SID")
+	}
+	if opts.maxResults < 1 || opts.maxResults > 1000 {
+		return atoguard.Errorf(atoguard.EINVALID, "exposure", "--max-results must be between 1 and 1000, got %d", opts.maxResults)
+	}
+	if cfg.GitHubToken.IsZero() {
+		return atoguard.Errorf(atoguard.EINVALID, "exposure", "GitHub code search needs a token: set GITHUB_TOKEN (or github-token in atoguard.toml)")
+	}
+	client, err := github.New(github.Options{
+		BaseURL: stringFlagOr(cmd, "github-api-url", cfg.GitHubAPIURL),
+		Token:   cfg.GitHubToken,
+		Now:     streams.Now,
+		OnWait: func(d time.Duration, reason string) {
+			fmt.Fprintf(streams.Err, "atoguard: waiting %s for GitHub (%s)\n", d.Round(time.Second), reason)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	eopts := exposure.Options{AccountSID: sid, MaxResults: opts.maxResults}
+	if streams.IsTerminal && !opts.json {
+		eopts.Progress = func(done, total int) {
+			fmt.Fprintf(streams.Err, "\rexamined %d/%d", done, total)
+			if done == total {
+				fmt.Fprintln(streams.Err)
+			}
+		}
+	}
+	rep, err := exposure.Run(ctx, githubSource{client}, scan.New(scan.Options{}), eopts)
+	if err != nil {
+		return err
+	}
+	if opts.json {
+		enc := json.NewEncoder(streams.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else if err := writeExposureText(streams.Out, rep); err != nil {
+		return err
+	}
+	if len(rep.Hits) > 0 {
+		return ErrFindings
+	}
+	return nil
+}
+
+// githubSource adapts the GitHub client to exposure.Source.
+type githubSource struct{ c *github.Client }
+
+func (g githubSource) Search(ctx context.Context, query string, max int) (int, bool, []exposure.CodeHit, error) {
+	res, err := g.c.SearchCode(ctx, query, max)
+	if err != nil {
+		return 0, false, nil, err
+	}
+	hits := make([]exposure.CodeHit, 0, len(res.Items))
+	for _, it := range res.Items {
+		hits = append(hits, exposure.CodeHit{Repository: it.Repository.FullName, Path: it.Path, URL: it.HTMLURL, Ref: it})
+	}
+	return res.TotalCount, res.IncompleteResults, hits, nil
+}
+
+func (g githubSource) File(ctx context.Context, h exposure.CodeHit) ([]byte, error) {
+	it, _ := h.Ref.(github.CodeItem)
+	return g.c.FileContent(ctx, it)
+}
+
+func (g githubSource) Commit(ctx context.Context, h exposure.CodeHit) (exposure.Commit, error) {
+	first, last, oldest, err := g.c.PathCommits(ctx, h.Repository, h.Path)
+	if err != nil {
+		return exposure.Commit{}, err
+	}
+	c := last
+	if oldest {
+		c = first
+	}
+	a := c.Commit.Author
+	by := a.Name
+	if a.Email != "" {
+		by += " <" + a.Email + ">"
+	}
+	if c.Author != nil && c.Author.Login != "" {
+		by = strings.TrimSpace(by + " @" + c.Author.Login)
+	}
+	return exposure.Commit{SHA: c.SHA, URL: c.HTMLURL, Author: by, Date: a.Date, Oldest: oldest}, nil
+}
+
+func writeExposureText(w io.Writer, rep exposure.Report) error {
+	var b strings.Builder
+	if len(rep.Hits) == 0 {
+		fmt.Fprintf(&b, "Account SID %s: not found in public code on GitHub.\n", rep.AccountSID)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	tokens, keys := 0, 0
+	for _, h := range rep.Hits {
+		if h.TokenPresent {
+			tokens++
+		}
+		if h.KeyPresent {
+			keys++
+		}
+	}
+	fmt.Fprintf(&b, "Account SID %s: found in public code — %d file(s) examined of %d reported by GitHub", rep.AccountSID, len(rep.Hits), rep.TotalCount)
+	if rep.Incomplete {
+		b.WriteString(" (GitHub says the results are incomplete)")
+	}
+	b.WriteString(".\n")
+	if tokens+keys > 0 {
+		fmt.Fprintf(&b, "%d with an auth token beside it, %d with an API key: rotate them now (atoguard respond).\n", tokens, keys)
+	}
+	for _, h := range rep.Hits {
+		fmt.Fprintf(&b, "\n  %s  %s\n", h.Repository, h.Path)
+		if h.URL != "" {
+			fmt.Fprintf(&b, "    %s\n", h.URL)
+		}
+		switch {
+		case h.TokenPresent:
+			b.WriteString("    AUTH TOKEN beside the SID\n")
+		case h.KeyPresent:
+			b.WriteString("    API KEY beside the SID\n")
+		default:
+			b.WriteString("    the SID alone (no credential found in the file)\n")
+		}
+		for _, c := range h.Credentials {
+			fmt.Fprintf(&b, "      %s  fingerprint %s\n", c.Rule, c.Fingerprint)
+		}
+		if h.Commit != "" {
+			which := "oldest commit touching the path"
+			if !h.CommitOldest {
+				which = "newest commit touching the path; the oldest was not available"
+			}
+			when := "unknown date"
+			if h.CommittedAt != nil {
+				when = h.CommittedAt.Format("2006-01-02 15:04 UTC")
+			}
+			fmt.Fprintf(&b, "    committed %s by %s in %s (%s)\n", when, h.CommittedBy, shortSHA(h.Commit), which)
+		}
+		for _, e := range h.Errors {
+			fmt.Fprintf(&b, "    could not check: %s\n", e)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
