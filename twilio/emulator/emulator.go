@@ -10,12 +10,14 @@ package emulator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 )
 
@@ -91,9 +93,34 @@ func (e *Emulator) Load(w *scenario.World) error {
 	if err != nil {
 		return err
 	}
+	// Keep the world's name and expectations, not its traffic: the state
+	// holds that compactly and the world can be freed.
+	meta := *w
+	meta.Accounts = nil
 	e.mu.Lock()
-	e.st, e.world = st, w
+	e.st, e.world = st, &meta
+	e.opts.World = nil
 	e.mu.Unlock()
+	return nil
+}
+
+// AppendMessages adds messages to an account of the served world (bulk
+// loads for benchmarks and drills, without building a World first). The
+// messages keep their SIDs and dates; lists stay ordered by date.
+func (e *Emulator) AppendMessages(accountSID string, msgs []atoguard.Message) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.st.accounts[accountSID]
+	if a == nil {
+		return fmt.Errorf("emulator: no account %s", accountSID)
+	}
+	ms := &a.msgs
+	for i := range msgs {
+		ms.add(&msgs[i])
+	}
+	if ms.unsorted {
+		ms.sort()
+	}
 	return nil
 }
 

@@ -426,14 +426,47 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 func appendPathEscaped(b []byte, s string) []byte {
-	return append(b, url.PathEscape(s)...)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return append(b, url.PathEscape(s)...)
+		}
+	}
+	return append(b, s...)
 }
 
 const rfc2822 = "Mon, 02 Jan 2006 15:04:05 -0700"
 
+// appendRFC2822 formats Unix seconds as Twilio's 2010 dates
+// ("Tue, 10 Mar 2026 12:00:00 +0000") without time.Format's parsing.
 func appendRFC2822(b []byte, unix int64) []byte {
-	return time.Unix(unix, 0).UTC().AppendFormat(b, "Mon, 02 Jan 2006 15:04:05 +0000")
+	const days = "SunMonTueWedThuFriSat"
+	const months = "JanFebMarAprMayJunJulAugSepOctNovDec"
+	t := time.Unix(unix, 0).UTC()
+	y, m, d := t.Date()
+	hh, mm, ss := t.Clock()
+	wd := int(t.Weekday())
+	b = append(b, days[wd*3:wd*3+3]...)
+	b = append(b, ", "...)
+	b = append2(b, d)
+	b = append(b, ' ')
+	b = append(b, months[(m-1)*3:(m-1)*3+3]...)
+	b = append(b, ' ')
+	if y < 1000 || y > 9999 {
+		b = strconv.AppendInt(b, int64(y), 10)
+	} else {
+		b = append2(append2(b, y/100), y%100)
+	}
+	b = append(b, ' ')
+	b = append2(b, hh)
+	b = append(b, ':')
+	b = append2(b, mm)
+	b = append(b, ':')
+	b = append2(b, ss)
+	return append(b, " +0000"...)
 }
+
+func append2(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
 
 func fmt2822(t time.Time) any {
 	if t.IsZero() {

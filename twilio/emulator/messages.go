@@ -48,14 +48,16 @@ func (c *call) listMessages() {
 		c.fail(http.StatusBadRequest, 21481, "Invalid PageToken")
 		return
 	}
-	items := make([][]byte, 0, len(idx))
-	buf := make([]byte, 0, 900*len(idx))
-	for _, i := range idx {
-		start := len(buf)
-		buf = ms.appendJSON(buf, &ms.recs[i], c.acct.SID)
-		items = append(items, buf[start:len(buf):len(buf)])
-	}
-	c.write2010List("messages", items, pr, next)
+	acct := c.acct.SID
+	c.write2010ListFunc("messages", len(idx), pr, next, func(b []byte) []byte {
+		for n, i := range idx {
+			if n > 0 {
+				b = append(b, ',')
+			}
+			b = ms.appendJSON(b, &ms.recs[i], acct)
+		}
+		return b
+	})
 }
 
 // createMessage serves POST Messages.json. The message is stored as sent,

@@ -78,9 +78,9 @@ func indexOf[T ~string](list []T, s T, def uint8) uint8 {
 }
 
 type msgStore struct {
-	strs   *interner
-	recs   []msgRec
-	sorted bool
+	strs     *interner
+	recs     []msgRec
+	unsorted bool // an add arrived out of date order
 }
 
 func (ms *msgStore) add(m *atoguard.Message) {
@@ -120,7 +120,7 @@ func (ms *msgStore) add(m *atoguard.Message) {
 		r.sidPfx = ms.strs.id(m.SID)
 	}
 	if n := len(ms.recs); n > 0 && ms.recs[n-1].key > r.key {
-		ms.sorted = false
+		ms.unsorted = true
 	}
 	ms.recs = append(ms.recs, r)
 }
@@ -136,7 +136,7 @@ func (ms *msgStore) sort() {
 		}
 		return 0
 	})
-	ms.sorted = true
+	ms.unsorted = false
 }
 
 // insert adds a message at its place in date order.

@@ -62,3 +62,12 @@ func TestAppendPrice(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendRFC2822(t *testing.T) {
+	for _, tm := range []time.Time{testNow, time.Unix(0, 0), time.Date(2024, 2, 29, 23, 59, 59, 0, time.UTC), time.Date(2026, 12, 31, 1, 2, 3, 0, time.UTC)} {
+		want := tm.UTC().Format("Mon, 02 Jan 2006 15:04:05 +0000")
+		if got := string(appendRFC2822(nil, tm.Unix())); got != want {
+			t.Errorf("%v: %q, want %q", tm, got, want)
+		}
+	}
+}

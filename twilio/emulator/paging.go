@@ -6,8 +6,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
+
+// bufPool recycles response buffers of list pages (the hot path).
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 const (
 	defaultPageSize = 50
@@ -118,6 +122,20 @@ func pageURI(base, filters string, size, page int, token string) string {
 // write2010List writes a 2010-04-01 list page; items are JSON objects.
 // next is the token of the next page, "" at the end.
 func (c *call) write2010List(key string, items [][]byte, pr pageReq, next string) {
+	c.write2010ListFunc(key, len(items), pr, next, func(b []byte) []byte {
+		for i, it := range items {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, it...)
+		}
+		return b
+	})
+}
+
+// write2010ListFunc writes a 2010-04-01 list page of n items that items
+// appends (comma-separated) straight into the response buffer.
+func (c *call) write2010ListFunc(key string, n int, pr pageReq, next string, items func([]byte) []byte) {
 	filters := c.filterQuery()
 	base := c.path
 	var reqToken string
@@ -125,15 +143,12 @@ func (c *call) write2010List(key string, items [][]byte, pr pageReq, next string
 		reqToken = c.v("PageToken")
 	}
 	start := pr.page * pr.size
-	end := start + len(items) - 1
-	if len(items) == 0 {
+	end := start + n - 1
+	if n == 0 {
 		end = start
 	}
-	n := 256
-	for _, it := range items {
-		n += len(it) + 1
-	}
-	b := make([]byte, 0, n)
+	bp := bufPool.Get().(*[]byte)
+	b := (*bp)[:0]
 	b = append(b, `{"end":`...)
 	b = strconv.AppendInt(b, int64(end), 10)
 	b = append(b, `,"first_page_uri":`...)
@@ -161,14 +176,13 @@ func (c *call) write2010List(key string, items [][]byte, pr pageReq, next string
 	b = append(b, `,`...)
 	b = appendJSONString(b, key)
 	b = append(b, `:[`...)
-	for i, it := range items {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, it...)
-	}
+	b = items(b)
 	b = append(b, "]}"...)
 	c.raw(http.StatusOK, b)
+	if cap(b) <= 8<<20 { // keep pooled buffers to page-sized ones
+		*bp = b
+		bufPool.Put(bp)
+	}
 }
 
 // v1URL is the absolute Twilio URL of a v1 path on the request's product.

@@ -199,7 +199,9 @@ func buildState(w *scenario.World, seed int64, clock *Clock) (*state, error) {
 			}
 			a.msgs.add(m)
 		}
-		a.msgs.sort()
+		if a.msgs.unsorted {
+			a.msgs.sort()
+		}
 		a.calls = slices.Clone(wa.Calls)
 		for j := range a.calls {
 			a.calls[j].AccountSID = a.SID
