@@ -43,6 +43,9 @@ func TestAnalyze(t *testing.T) {
 		{"Your code is 123456", false, "", ""},
 		{"Your verification code is 4821. Don't share it.", false, "", ""},
 		{"Meet at 5.30 pm", false, "", ""},
+		{"Sent from your Twilio trial account - Your package delivery is on hold: confirm your address at myshop-example.com/d/1", false, "", ""},
+		{"Visit dhillon-law.com for your case update", false, "", ""},
+		{"dh1-express.com/track", true, "DHL", "lookalike-characters:dhl"},
 		{"Reminder: confirm your appointment at smiledental.com/c/123", false, "", ""},
 	}
 	for _, tt := range tests {
@@ -147,6 +150,7 @@ func TestAnalyzeEdgeCases(t *testing.T) {
 	for _, text := range []string{
 		"", "\xff\xfe\xfd", strings.Repeat("😀", 10000), strings.Repeat("x.", 200000),
 		"\u202e\u202d\u2066", strings.Repeat("paypal-login.com/x ", 5000),
+		"İİİİ sent from your twilio trial account - verify at bit.ly/x", "Ⱥ" + strings.Repeat("ȺSENT FROM YOUR TWILIO TRIAL ACCOUNT", 3) + " bit.ly/x",
 	} {
 		r := a.Analyze(text)
 		if len(r.URLs) > maxLinks {
