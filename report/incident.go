@@ -39,7 +39,10 @@ func IncidentJSON(w io.Writer, inc atoguard.Incident) error {
 func IncidentSummary(inc atoguard.Incident) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Account takeover response for Twilio account %s", inc.AccountSID)
-	if n := len(inc.Accounts); n > 1 {
+	switch n := len(inc.Accounts); {
+	case n == 2:
+		b.WriteString(" and 1 subaccount")
+	case n > 2:
 		fmt.Fprintf(&b, " and %d subaccounts", n-1)
 	}
 	b.WriteString(".\n")
