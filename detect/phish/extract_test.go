@@ -130,6 +130,7 @@ func FuzzExtract(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	a := New(Options{CacheSize: -1})
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, l := range Extract(s) {
 			if !ValidHost(l.Host) {
@@ -140,5 +141,11 @@ func FuzzExtract(f *testing.F) {
 			}
 		}
 		_ = Template(s)
+		r := a.Analyze(s)
+		for _, u := range r.URLs {
+			if u.Score < 0 || u.Score > 1 || !ValidHost(u.Host) {
+				t.Fatalf("Analyze(%q): bad URL %+v", s, u)
+			}
+		}
 	})
 }
