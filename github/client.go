@@ -67,7 +67,7 @@ type Client struct {
 	link *regexp.Regexp // one entry of an RFC 8288 Link header
 
 	mu           sync.Mutex
-	blockedUntil time.Time // primary limit exhausted until then
+	blockedUntil map[string]time.Time // per limit bucket: exhausted until then
 }
 
 // New returns a Client; the base URL must be absolute http(s).
@@ -97,7 +97,7 @@ func New(opts Options) (*Client, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "atoguard"
 	}
-	return &Client{base: u, opts: opts, http: opts.HTTPClient,
+	return &Client{base: u, opts: opts, http: opts.HTTPClient, blockedUntil: map[string]time.Time{},
 		link: regexp.MustCompile(`<([^>]*)>\s*;[^,]*?\brel="?([^",]*)"?`)}, nil
 }
 
@@ -311,8 +311,9 @@ func (c *Client) do(ctx context.Context, u string) (*http.Response, error) {
 	if err != nil {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "github", "bad URL %q: %v", u, err)
 	}
+	bucket := limitBucket(target)
 	for attempt := 0; ; attempt++ {
-		if err := c.waitBlocked(ctx); err != nil {
+		if err := c.waitBlocked(ctx, bucket); err != nil {
 			return nil, err
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -340,7 +341,7 @@ func (c *Client) do(ctx context.Context, u string) (*http.Response, error) {
 			}
 			continue
 		}
-		c.noteRemaining(resp.Header)
+		c.noteRemaining(bucket, resp.Header)
 		if resp.StatusCode < 300 {
 			return resp, nil
 		}
@@ -417,24 +418,33 @@ func (c *Client) rateLimitWait(resp *http.Response, msg string, attempt int) (ti
 	return 0, false
 }
 
-// noteRemaining remembers an exhausted primary limit so that the next
-// request waits for the reset instead of being refused.
-func (c *Client) noteRemaining(h http.Header) {
+// limitBucket names the rate limit a request counts against: search has its
+// own (30 a minute; code search 10) apart from the core limit (5000 an hour).
+func limitBucket(u *url.URL) string {
+	if strings.Contains(u.Path, "/search/") {
+		return "search"
+	}
+	return "core"
+}
+
+// noteRemaining remembers an exhausted limit so that the next request of
+// the same bucket waits for the reset instead of being refused.
+func (c *Client) noteRemaining(bucket string, h http.Header) {
 	if h.Get("X-RateLimit-Remaining") != "0" {
 		return
 	}
 	if reset, ok := resetTime(h); ok {
 		c.mu.Lock()
-		if reset.After(c.blockedUntil) {
-			c.blockedUntil = reset
+		if reset.After(c.blockedUntil[bucket]) {
+			c.blockedUntil[bucket] = reset
 		}
 		c.mu.Unlock()
 	}
 }
 
-func (c *Client) waitBlocked(ctx context.Context) error {
+func (c *Client) waitBlocked(ctx context.Context, bucket string) error {
 	c.mu.Lock()
-	until := c.blockedUntil
+	until := c.blockedUntil[bucket]
 	c.mu.Unlock()
 	d := until.Sub(c.opts.Now())
 	if d <= 0 {

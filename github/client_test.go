@@ -160,7 +160,14 @@ func TestProactiveWaitOnExhaustedLimit(t *testing.T) {
 	if len(clk.waits) != 0 {
 		t.Fatalf("waited before the limit was known: %v", clk.waits)
 	}
+	// Another bucket (core) is not held up by the exhausted search limit.
 	if _, _, _, err := c.PathCommits(context.Background(), "a/b", "x.env"); err != nil {
+		t.Fatal(err)
+	}
+	if len(clk.waits) != 0 {
+		t.Fatalf("core request waited for the search limit: %v", clk.waits)
+	}
+	if _, err := c.SearchCode(context.Background(), sid, 0); err != nil {
 		t.Fatal(err)
 	}
 	if len(clk.waits) != 1 || clk.waits[0] != 11*time.Second {
