@@ -87,8 +87,8 @@ func classifyEvent(e *atoguard.Event) string {
 		}
 		return ""
 	case strings.Contains(t, "geographic-permissions.") || strings.Contains(t, "geo-permissions") || strings.HasPrefix(t, "dialing-permissions."):
-		if strings.HasSuffix(t, ".deleted") && !geoWidened(e) {
-			return ""
+		if !geoWidened(e) {
+			return "" // only narrowed (the before/after data says so)
 		}
 		return IDGeoWidened
 	case t == "usage-trigger.deleted":
