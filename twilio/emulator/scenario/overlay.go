@@ -89,19 +89,51 @@ func IsAttack(kind string) bool {
 	return slices.Contains(OverlayKinds(), kind)
 }
 
-// kindSignals are the signals an overlay kind must raise.
-func kindSignals(kind string) []string {
-	switch kind {
+// Signal ids the detectors also raise, listed when the overlay is large
+// enough to be sure of them.
+const (
+	SignalFailureSpike  = "traffic.failure-spike"
+	SignalTemplateBlast = "phishing.template-blast"
+	SignalNewSessionIP  = "event.new-session-ip"
+)
+
+// expectedSignals are the signals an overlay must raise. Traffic signals are
+// only promised when the traffic is well above the detectors' minimum-volume
+// guards; new-country only when the account did not already allow the
+// destination before the attack.
+func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission) []string {
+	switch o.Kind {
 	case KindSMSPumping:
-		return []string{SignalVolumeSpike, SignalNewCountry, SignalSequentialNumbers}
+		n := o.Count
+		if n == 0 {
+			n = 1200
+		}
+		countries := o.Countries
+		if len(countries) == 0 {
+			countries = []string{"UZ", "KG"}
+		}
+		out := []string{SignalSequentialNumbers}
+		if n >= 200 {
+			out = append(out, SignalVolumeSpike, SignalFailureSpike)
+		}
+		for _, c := range countries {
+			if !slices.ContainsFunc(known, func(p atoguard.SMSPermission) bool { return p.CountryCode == c && p.Enabled }) {
+				out = append(out, SignalNewCountry)
+				break
+			}
+		}
+		return out
 	case KindPhishingWave:
+		if o.Count == 0 || o.Count >= 50 {
+			return []string{SignalBrandPhishing, SignalTemplateBlast}
+		}
 		return []string{SignalBrandPhishing}
 	case KindWebhookHijack:
 		return []string{SignalWebhookChanged}
 	case KindAPIKeyCreated:
 		return []string{SignalAPIKeyCreated}
 	case KindCredentialChange:
-		return []string{SignalPasswordChanged, SignalEmailChanged}
+		return []string{SignalPasswordChanged, SignalEmailChanged, SignalNewSessionIP}
 	case KindGeoWidening:
 		return []string{SignalGeoWidened}
 	case KindUsageTriggerDeleted:
@@ -168,6 +200,7 @@ type overlayer struct {
 	attacker *Attacker
 	maxCount int
 	maxDays  int
+	signals  []string // expected signals of the overlays applied so far
 }
 
 func newOverlayer(w *World) *overlayer {
@@ -284,6 +317,17 @@ func (ov *overlayer) one(i int, o Overlay) error {
 	if o.Duration != "" {
 		if dur, err = parseDuration(o.Duration); err != nil || dur <= 0 {
 			return fmt.Errorf("bad duration %q (want e.g. \"6h\")", o.Duration)
+		}
+	}
+	var known []atoguard.SMSPermission
+	for _, c := range w.Snapshot {
+		if c.AccountSID == acc.SID {
+			known = c.SMSPermissions
+		}
+	}
+	for _, sig := range expectedSignals(o, acc, known) {
+		if !slices.Contains(ov.signals, sig) {
+			ov.signals = append(ov.signals, sig)
 		}
 	}
 	r := newRand(w.Seed, streamOverlay+uint64(i))

@@ -159,10 +159,10 @@ func applyWith(w *World, overlays []Overlay, lim limits) error {
 		if IsAttack(o.Kind) {
 			attack = true
 		}
-		for _, s := range kindSignals(o.Kind) {
-			if !slices.Contains(signals, s) {
-				signals = append(signals, s)
-			}
+	}
+	for _, s := range ov.signals {
+		if !slices.Contains(signals, s) {
+			signals = append(signals, s)
 		}
 	}
 	w.Expect.Attack = attack
