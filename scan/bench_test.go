@@ -151,3 +151,25 @@ func reportCPU(b *testing.B, c0 time.Duration, size int) {
 		b.ReportMetric(float64(size)*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
 	}
 }
+
+// BenchmarkDetectDense runs the detectors over inputs made only of hits
+// (pairs, bare SIDs, SIDs among hashes, Basic headers): the cost per finding
+// must stay linear, so a crafted file cannot stall a scan.
+func BenchmarkDetectDense(b *testing.B) {
+	for name, unit := range map[string]string{
+		"pairs":       expand("{SID} auth_token={TOK}\n"),
+		"bare-sids":   expand("{SID}\n"),
+		"sid-hashes":  expand("sid={SID} x={MD5} y={UUID}\n"),
+		"basic-auth":  "Authorization: Basic " + basic(sid1, tok1) + "\n",
+		"tokens-only": expand("{TOK} "),
+	} {
+		data := []byte(strings.Repeat(unit, (1<<20)/len(unit)))
+		b.Run(name, func(b *testing.B) {
+			s := New(Options{})
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				s.ScanBytes("dense", data)
+			}
+		})
+	}
+}

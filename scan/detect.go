@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 )
 
@@ -55,26 +56,24 @@ type sidCand struct {
 type detector struct {
 	includePlaceholders bool
 	sids                []sidCand
-	b64                 []int // where base64 of "AC…:"/"SK…:" may start
-	sg                  []int // where "SG." starts
-	consumed            []int // credential positions already paired
-}
-
-func (d *detector) isConsumed(p int) bool {
-	for _, c := range d.consumed {
-		if c == p {
-			return true
-		}
-	}
-	return false
+	b64                 []int        // where base64 of "AC…:"/"SK…:" may start
+	sg                  []int        // where "SG." starts
+	consumed            map[int]bool // credential positions already paired
+	pairedSIDs          map[string]bool
 }
 
 // detect appends to out the hits whose anchor lies in [lo, hi). The bytes
 // outside that range are context only (the engine's overlap windows).
 func (d *detector) detect(buf []byte, lo, hi int, out []hit) []hit {
-	d.consumed = d.consumed[:0]
 	d.prefilter(buf)
 	if len(d.sids) > 0 {
+		// The passes append AC then SK SIDs, each in order: merge them so
+		// neighbours can be found by position.
+		slices.SortFunc(d.sids, func(a, b sidCand) int { return a.pos - b.pos })
+		if d.consumed == nil {
+			d.consumed = map[int]bool{}
+		}
+		clear(d.consumed)
 		out = d.pairAll(buf, lo, hi, out)
 	}
 	if len(d.b64) > 0 {
@@ -193,17 +192,19 @@ func (d *detector) pairAll(buf []byte, lo, hi int, out []hit) []hit {
 	}
 	// 5. A SID that has its credential somewhere in the buffer is not bare
 	// where it appears again (e.g. in a URL path beside its userinfo).
+	if d.pairedSIDs == nil {
+		d.pairedSIDs = map[string]bool{}
+	}
+	clear(d.pairedSIDs)
+	for _, o := range d.sids {
+		if o.paired && o.tokPos >= 0 && !o.tokPH && o.kind == kindAccount {
+			d.pairedSIDs[string(buf[o.pos:o.pos+sidLen])] = true
+		}
+	}
 	for i := range d.sids {
 		s := &d.sids[i]
-		if s.kind != kindAccount || s.paired || s.placeholder {
-			continue
-		}
-		for _, o := range d.sids {
-			if o.paired && o.tokPos >= 0 && !o.tokPH && o.kind == kindAccount &&
-				bytes.Equal(buf[o.pos:o.pos+sidLen], buf[s.pos:s.pos+sidLen]) {
-				s.paired = true
-				break
-			}
+		if len(d.pairedSIDs) > 0 && s.kind == kindAccount && !s.paired && !s.placeholder && d.pairedSIDs[string(buf[s.pos:s.pos+sidLen])] {
+			s.paired = true
 		}
 	}
 	for i := range d.sids {
@@ -250,24 +251,48 @@ func (d *detector) bind(buf []byte, s *sidCand, q int) {
 	s.tokPos = q
 	s.secret = string(buf[q : q+secretLen])
 	s.tokPH = lowEntropy(buf[q : q+secretLen])
-	d.consumed = append(d.consumed, q)
+	d.consumed[q] = true
 }
 
+// nearestAccount is the Account SID nearest to position p within
+// pairRadius, or -1. d.sids is sorted by position.
 func (d *detector) nearestAccount(p int) int {
 	best, bestD := -1, pairRadius+1
-	for i, s := range d.sids {
-		if s.kind != kindAccount {
-			continue
+	i, _ := slices.BinarySearchFunc(d.sids, p, func(s sidCand, p int) int { return s.pos - p })
+	for j := i - 1; j >= 0 && p-d.sids[j].pos < bestD; j-- {
+		if d.sids[j].kind == kindAccount {
+			best, bestD = j, p-d.sids[j].pos
+			break
 		}
-		dist := s.pos - p
-		if dist < 0 {
-			dist = -dist
-		}
-		if dist < bestD {
-			best, bestD = i, dist
+	}
+	for j := i; j < len(d.sids) && d.sids[j].pos-p < bestD; j++ {
+		if d.sids[j].kind == kindAccount {
+			return j // nearer than the one before (ties go to the one before)
 		}
 	}
 	return best
+}
+
+// neighbours are the nearest unpaired SIDs of the same kind before and
+// after SID i (-1 if none within reach). A credential beyond a neighbour is
+// nearer to that neighbour, so keyedValue looks only between them.
+func (d *detector) neighbours(i int) (prev, next int) {
+	s := d.sids[i]
+	const reach = 3*pairRadius + sidLen
+	prev, next = -1, -1
+	for j := i - 1; j >= 0 && s.pos-d.sids[j].pos <= reach; j-- {
+		if o := d.sids[j]; o.kind == s.kind && !o.paired {
+			prev = j
+			break
+		}
+	}
+	for j := i + 1; j < len(d.sids) && d.sids[j].pos-s.pos <= reach; j++ {
+		if o := d.sids[j]; o.kind == s.kind && !o.paired {
+			next = j
+			break
+		}
+	}
+	return prev, next
 }
 
 // adjacentValue matches SID:secret as in URL userinfo, curl -u and
@@ -357,6 +382,13 @@ func (d *detector) keyedValue(buf []byte, i int) int {
 	s := d.sids[i]
 	from := max(0, s.pos-pairRadius)
 	to := min(len(buf), s.pos+sidLen+pairRadius)
+	prev, next := d.neighbours(i)
+	if prev >= 0 {
+		from = max(from, d.sids[prev].pos+sidLen)
+	}
+	if next >= 0 {
+		to = min(to, d.sids[next].pos)
+	}
 	best, bestD := -1, 1<<30
 	for p := from; p < to; {
 		c := buf[p]
@@ -376,11 +408,12 @@ func (d *detector) keyedValue(buf []byte, i int) int {
 		if j-q != secretLen || (q == start && !boundaryBefore(buf, q)) {
 			continue
 		}
-		if !valueAt(buf, q, s.kind) || d.isConsumed(q) {
+		if !valueAt(buf, q, s.kind) || d.consumed[q] {
 			continue
 		}
 		dist := weightedDist(s.pos, q)
-		if dist >= bestD || !d.nearestSID(i, q, dist) {
+		if dist >= bestD || (prev >= 0 && weightedDist(d.sids[prev].pos, q) < dist) ||
+			(next >= 0 && weightedDist(d.sids[next].pos, q) < dist) {
 			continue
 		}
 		key := namedKey(buf, q)
@@ -412,19 +445,6 @@ func weightedDist(sid, q int) int {
 		return q - sid
 	}
 	return 2*(sid-q) + 1
-}
-
-// nearestSID: no other unpaired SID of the same kind is closer to q.
-func (d *detector) nearestSID(i, q, dist int) bool {
-	for j, o := range d.sids {
-		if j == i || o.kind != d.sids[i].kind || o.paired {
-			continue
-		}
-		if weightedDist(o.pos, q) < dist {
-			return false
-		}
-	}
-	return true
 }
 
 // lineBefore returns the bytes from the start of q's line up to q.
@@ -518,7 +538,8 @@ func vocabFlag(c byte) int {
 // keyFlags splits a key name into known words. ok is false when something
 // other than known words and digits remains.
 func keyFlags(key []byte) (flags int, ok bool) {
-	var norm []byte
+	var arr [64]byte
+	norm := arr[:0]
 	for _, c := range key {
 		switch {
 		case c >= 'A' && c <= 'Z':

@@ -205,6 +205,7 @@ func (w *worker) scan(it Item, includePH bool, progress func(int64)) ([]atoguard
 		lines    int   // newlines before base
 		lastNL   int64 = -1
 		first          = true
+		bare     map[string]bool
 	)
 	for {
 		m, rerr := io.ReadFull(rc, buf[n:])
@@ -229,11 +230,28 @@ func (w *worker) scan(it Item, includePH bool, progress func(int64)) ([]atoguard
 		}
 		if end > emitted {
 			w.hits = w.det.detect(buf[:n], int(emitted-base), int(end-base), w.hits[:0])
+			slices.SortStableFunc(w.hits, func(a, b hit) int { return a.pos - b.pos })
+			cur := cursor{buf: buf[:n], line: lines + 1, lastNL: int(lastNL - base)}
 			for _, h := range w.hits {
-				f, ok := w.finding(it, buf[:n], h, base, lines, lastNL, includePH)
-				if ok && !dupBareSID(findings, f) {
-					findings = append(findings, f)
+				f, ok := w.finding(it, buf[:n], h, &cur, includePH)
+				if !ok {
+					continue
 				}
+				// An Account SID is reported bare once per item.
+				if f.Rule == RuleAccountSID {
+					key := f.AccountSID
+					if f.Placeholder {
+						key += "/placeholder"
+					}
+					if bare[key] {
+						continue
+					}
+					if bare == nil {
+						bare = map[string]bool{}
+					}
+					bare[key] = true
+				}
+				findings = append(findings, f)
 			}
 			emitted = end
 		}
@@ -252,7 +270,7 @@ func (w *worker) scan(it Item, includePH bool, progress func(int64)) ([]atoguard
 	}
 }
 
-func (w *worker) finding(it Item, buf []byte, h hit, base int64, lines int, lastNL int64, includePH bool) (atoguard.Finding, bool) {
+func (w *worker) finding(it Item, buf []byte, h hit, cur *cursor, includePH bool) (atoguard.Finding, bool) {
 	if h.placeholder && !includePH {
 		return atoguard.Finding{}, false
 	}
@@ -269,7 +287,7 @@ func (w *worker) finding(it Item, buf []byte, h hit, base int64, lines int, last
 		Placeholder:  h.placeholder,
 		Verification: atoguard.Unverified,
 	}
-	f.Line, f.Column = position(buf, h.pos, base, lines, lastNL)
+	f.Line, f.Column = cur.position(h.pos)
 	if h.secret != "" {
 		f.Secret = atoguard.NewSecret(h.secret)
 		f.Fingerprint = f.Secret.Fingerprint()
@@ -286,13 +304,25 @@ func (w *worker) finding(it Item, buf []byte, h hit, base int64, lines int, last
 	return f, true
 }
 
-// position turns a buffer offset into a 1-based line and byte column.
-func position(buf []byte, i int, base int64, lines int, lastNL int64) (int, int) {
-	line := lines + bytes.Count(buf[:i], []byte{'\n'}) + 1
-	if j := bytes.LastIndexByte(buf[:i], '\n'); j >= 0 {
-		return line, i - j
+// cursor turns buffer offsets, visited in increasing order, into 1-based
+// lines and byte columns, counting each newline once.
+type cursor struct {
+	buf    []byte
+	pos    int // offset reached
+	line   int // line at pos
+	lastNL int // offset of the last newline before pos (may be negative: before buf)
+}
+
+func (c *cursor) position(i int) (line, col int) {
+	if i > c.pos {
+		seg := c.buf[c.pos:i]
+		if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+			c.line += n
+			c.lastNL = c.pos + bytes.LastIndexByte(seg, '\n')
+		}
+		c.pos = i
 	}
-	return line, int(base + int64(i) - lastNL)
+	return c.line, i - c.lastNL
 }
 
 // allowed reports whether the line around buffer offset i carries AllowMarker.
@@ -317,20 +347,6 @@ func (s *Scanner) ScanBytes(path string, data []byte) []atoguard.Finding {
 		s.opts.IncludePlaceholders, func(int64) {})
 	sortFindings(fs)
 	return fs
-}
-
-// dupBareSID: an Account SID is reported bare once per item, and not at all
-// once a credential finding for it exists there.
-func dupBareSID(fs []atoguard.Finding, f atoguard.Finding) bool {
-	if f.Rule != RuleAccountSID {
-		return false
-	}
-	for _, o := range fs {
-		if o.AccountSID == f.AccountSID && o.Placeholder == f.Placeholder && (o.Rule == RuleAccountSID || o.Rule == RuleAuthToken) {
-			return true
-		}
-	}
-	return false
 }
 
 // dropCoveredSIDs removes bare Account SID findings for a SID that has a

@@ -160,25 +160,36 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	logCmd := gitCommand(ctx, h.opts, h.Dir, args...)
 	var logErr bytes.Buffer
 	logCmd.Stderr = &logErr
-	logOut, err := logCmd.StdoutPipe()
+	logOut, logW, err := bigPipe()
 	if err != nil {
 		return err
 	}
+	defer logOut.Close()
+	logCmd.Stdout = logW
 	cat := gitCommand(ctx, h.opts, h.Dir, "cat-file", "--batch", "--buffer")
 	var catErr bytes.Buffer
 	cat.Stderr = &catErr
 	catIn, err := cat.StdinPipe()
 	if err != nil {
+		logW.Close()
 		return err
 	}
-	catOut, err := cat.StdoutPipe()
+	catOut, catW, err := bigPipe()
 	if err != nil {
+		logW.Close()
 		return err
 	}
-	if err := logCmd.Start(); err != nil {
+	defer catOut.Close()
+	cat.Stdout = catW
+	err = logCmd.Start()
+	logW.Close() // the child has its copy; EOF comes when it exits
+	if err != nil {
+		catW.Close()
 		return gitError("log", h.Dir, err, nil)
 	}
-	if err := cat.Start(); err != nil {
+	err = cat.Start()
+	catW.Close()
+	if err != nil {
 		cancel()
 		_ = logCmd.Wait()
 		return gitError("cat-file", h.Dir, err, nil)
@@ -328,25 +339,33 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 		if err != nil {
 			return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
 		}
-		body := io.LimitReader(r, size)
-		n, eof, err := readPrefix(body, buf[:min(int64(len(buf)), size+1)])
-		if err != nil {
-			return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
-		}
-		if f[1] != "blob" || sniff(buf[:n]) != kindText {
-			// Archives inside history are not expanded: binary for our purposes.
-			skipped.Add(1)
-			if _, err := io.Copy(io.Discard, body); err != nil {
-				return err
+		if f[1] == "blob" && size <= maxMem {
+			// The common case: one copy, straight out of the pipe buffer.
+			data := make([]byte, size)
+			if _, err := io.ReadFull(r, data); err != nil {
+				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+			}
+			if sniff(data) != kindText {
+				skipped.Add(1) // binary; archives in history are not expanded
+			} else {
+				blobs.Add(1)
+				if err := yield(bytesItem(p.origin.Path, data, originsOf(p.origin))); err != nil {
+					return err
+				}
 			}
 		} else {
-			blobs.Add(1)
-			var origins []scan.Origin
-			if p.origin.Commit != "" {
-				origins = []scan.Origin{p.origin}
+			body := io.LimitReader(r, size)
+			n, eof, err := readPrefix(body, buf[:min(int64(len(buf)), size+1)])
+			if err != nil {
+				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
 			}
-			if err := handoff(ctx, yield, p.origin.Path, origins, buf[:n], eof, body, maxMem); err != nil {
-				return err
+			if f[1] != "blob" || sniff(buf[:n]) != kindText {
+				skipped.Add(1)
+			} else {
+				blobs.Add(1)
+				if err := handoff(ctx, yield, p.origin.Path, originsOf(p.origin), buf[:n], eof, body, maxMem); err != nil {
+					return err
+				}
 			}
 			// The scanner may not have read to the end.
 			if _, err := io.Copy(io.Discard, body); err != nil {
@@ -358,6 +377,13 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 		}
 	}
 	return nil
+}
+
+func originsOf(o scan.Origin) []scan.Origin {
+	if o.Commit == "" {
+		return nil
+	}
+	return []scan.Origin{o}
 }
 
 // Staged yields the blobs staged in the index of the repository at Dir
@@ -422,11 +448,15 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 	}
 	close(queue)
 	cat.Stdin = strings.NewReader(in.String())
-	catOut, err := cat.StdoutPipe()
+	catOut, catW, err := bigPipe()
 	if err != nil {
 		return err
 	}
-	if err := cat.Start(); err != nil {
+	defer catOut.Close()
+	cat.Stdout = catW
+	err = cat.Start()
+	catW.Close()
+	if err != nil {
 		return gitError("cat-file", top, err, nil)
 	}
 	readErr := readBatch(ctx, bufio.NewReaderSize(catOut, 256<<10), queue, s.opts.MaxMemory, &s.skipped, &s.blobs, s.opts.Warn, yield)
