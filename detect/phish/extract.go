@@ -320,7 +320,12 @@ func trimTrailing(s string) string {
 			s = s[:len(s)-1]
 			continue
 		case ')', ']', '}':
-			open := map[byte]byte{')': '(', ']': '[', '}': '{'}[c]
+			open := byte('(')
+			if c == ']' {
+				open = '['
+			} else if c == '}' {
+				open = '{'
+			}
 			if strings.Count(s, string(open)) < strings.Count(s, string(c)) {
 				s = s[:len(s)-1]
 				continue
