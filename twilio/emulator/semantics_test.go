@@ -1,0 +1,198 @@
+package emulator
+
+import (
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestSubaccountLifecycle(t *testing.T) {
+	te := newEnv(t, testWorld(1))
+	r := te.do("POST", "/api/2010-04-01/Accounts.json", mainSID, mainTok, url.Values{"FriendlyName": {"new customer"}})
+	if r.status != 201 || r.json["owner_account_sid"] != mainSID {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	sid, tok := r.json["sid"].(string), r.json["auth_token"].(string)
+	// The subaccount's own token works; it cannot create subaccounts or suspend itself.
+	if r := te.do("GET", "/api/2010-04-01/Accounts/"+sid+".json", sid, tok, nil); r.status != 200 {
+		t.Fatalf("new subaccount token: %d", r.status)
+	}
+	if r := te.do("POST", "/api/2010-04-01/Accounts.json", sid, tok, url.Values{}); r.status != 403 {
+		t.Fatalf("subaccount creating a subaccount: %d", r.status)
+	}
+	if r := te.do("POST", "/api/2010-04-01/Accounts/"+sid+".json", sid, tok, url.Values{"Status": {"suspended"}}); r.status != 401 {
+		t.Fatalf("subaccount suspending itself: %d", r.status)
+	}
+	// The parent lists it with its token; the main account cannot be suspended.
+	r = te.do("GET", "/api/2010-04-01/Accounts.json", mainSID, mainTok, url.Values{"FriendlyName": {"new customer"}})
+	if l := r.list("accounts"); len(l) != 1 || l[0].(map[string]any)["auth_token"] != tok {
+		t.Fatalf("list by name: %s", r.body)
+	}
+	if r := te.do("POST", "/api/2010-04-01/Accounts/"+mainSID+".json", mainSID, mainTok, url.Values{"Status": {"suspended"}}); r.status != 400 {
+		t.Fatalf("suspending the main account: %d", r.status)
+	}
+	// Closing is final and kills the credentials at once.
+	if r := te.do("POST", "/api/2010-04-01/Accounts/"+sid+".json", mainSID, mainTok, url.Values{"Status": {"closed"}}); r.status != 200 {
+		t.Fatalf("close: %d", r.status)
+	}
+	if r := te.do("GET", "/api/2010-04-01/Accounts/"+sid+".json", sid, tok, nil); r.status != 401 {
+		t.Fatalf("closed account's token: %d", r.status)
+	}
+	if r := te.do("POST", "/api/2010-04-01/Accounts/"+sid+".json", mainSID, mainTok, url.Values{"Status": {"active"}}); r.status != 400 || r.code() != 21479 {
+		t.Fatalf("reopening: %d %s", r.status, r.body)
+	}
+	// A key of the main account reads the account but gets no token.
+	r = te.do("GET", "/api/2010-04-01/Accounts/"+mainSID+".json", mainKey, keySecret, nil)
+	if r.status != 200 || r.json["auth_token"] != "" {
+		t.Fatalf("main key fetch: %d auth_token %v", r.status, r.json["auth_token"])
+	}
+}
+
+func TestUsageRecordsFromTraffic(t *testing.T) {
+	te := newEnv(t, testWorld(100)) // 100 SMS at $0.0079 today; sub: 1 SMS at $0.04
+	usage := "/api/2010-04-01/Accounts/" + mainSID + "/Usage/Records"
+	get := func(path string, q url.Values) map[string]map[string]any {
+		t.Helper()
+		r := te.do("GET", path, mainSID, mainTok, q)
+		if r.status != 200 {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+		out := map[string]map[string]any{}
+		for _, rec := range r.list("usage_records") {
+			m := rec.(map[string]any)
+			out[m["category"].(string)+" "+m["start_date"].(string)] = m
+		}
+		return out
+	}
+	day := testNow.Format("2006-01-02")
+	today := get(usage+"/Today.json", nil)
+	if sms := today["sms "+day]; sms["count"] != "101" || sms["price"] != 0.83 {
+		t.Fatalf("today sms with subaccounts: %v", sms)
+	}
+	only := get(usage+"/Today.json", url.Values{"IncludeSubaccounts": {"false"}})
+	if sms := only["sms-outbound "+day]; sms["count"] != "100" || sms["price"] != 0.79 || sms["usage_unit"] != "messages" {
+		t.Fatalf("today sms without subaccounts: %v", sms)
+	}
+	if calls := only["calls-outbound "+day]; calls["count"] != "0" {
+		t.Fatalf("today outbound calls: %v", calls)
+	}
+	daily := get(usage+"/Daily.json", url.Values{"StartDate": {"-2days"}, "EndDate": {day}, "Category": {"calls"}, "IncludeSubaccounts": {"false"}})
+	if len(daily) != 3 {
+		t.Fatalf("3 days of calls: %v", daily)
+	}
+	if c := daily["calls "+testNow.AddDate(0, 0, -2).Format("2006-01-02")]; c["count"] != "1" || c["usage"] != "2" {
+		t.Fatalf("90 s call two days ago: %v", c)
+	}
+	if r := te.do("GET", usage+"/Daily.json", mainSID, mainTok, url.Values{"StartDate": {"2026-03-10"}, "EndDate": {"2026-03-01"}}); r.status != 400 {
+		t.Fatalf("reversed range: %d", r.status)
+	}
+	// Triggers: "+N" is relative to the current value.
+	r := te.do("POST", "/api/2010-04-01/Accounts/"+mainSID+"/Usage/Triggers.json", mainSID, mainTok, url.Values{
+		"CallbackUrl": {"https://acme.example/t"}, "TriggerValue": {"+30"}, "UsageCategory": {"sms"}, "TriggerBy": {"count"}, "Recurring": {"daily"}})
+	if r.status != 201 || r.json["trigger_value"] != "130" || r.json["current_value"] != "100" {
+		t.Fatalf("relative trigger: %d %s", r.status, r.body)
+	}
+}
+
+func TestConfigurationChangesRecordEvents(t *testing.T) {
+	te := newEnv(t, testWorld(1))
+	api := "/api/2010-04-01/Accounts/" + mainSID
+	pn := api + "/IncomingPhoneNumbers/PN00000000000000000000000000000001.json"
+	r := te.do("POST", pn, mainSID, mainTok, url.Values{"SmsUrl": {"https://evil.example/x"}}, "X-Forwarded-For", "203.0.113.66")
+	if r.status != 200 || r.json["sms_url"] != "https://evil.example/x" || r.json["voice_url"] != "https://acme.example/voice" {
+		t.Fatalf("update number: %d %s", r.status, r.body)
+	}
+	if r := te.do("POST", pn, mainSID, mainTok, url.Values{"SmsUrl": {"ftp://x"}}); r.status != 400 {
+		t.Fatalf("bad URL accepted: %d", r.status)
+	}
+	evs := te.do("GET", "/monitor/v1/Events", mainSID, mainTok, url.Values{"EventType": {"phone-number.updated"}}).list("events")
+	if len(evs) != 1 {
+		t.Fatalf("phone-number.updated events: %v", evs)
+	}
+	ev := evs[0].(map[string]any)
+	ch := ev["event_data"].(map[string]any)["sms_url"].(map[string]any)
+	if ch["previous"] != "https://acme.example/sms" || ch["updated"] != "https://evil.example/x" || ev["source_ip_address"] != "203.0.113.66" {
+		t.Fatalf("event: %v", ev)
+	}
+	// Moving the number to a subaccount.
+	if r := te.do("POST", pn, mainSID, mainTok, url.Values{"AccountSid": {subSID}}); r.status != 200 || r.json["account_sid"] != subSID {
+		t.Fatalf("move: %d %s", r.status, r.body)
+	}
+	if r := te.do("GET", "/api/2010-04-01/Accounts/"+subSID+"/IncomingPhoneNumbers/PN00000000000000000000000000000001.json", subSID, subTok, nil); r.status != 200 {
+		t.Fatalf("moved number under the subaccount: %d", r.status)
+	}
+	if r := te.do("POST", "/api/2010-04-01/Accounts/"+subSID+"/IncomingPhoneNumbers/PN00000000000000000000000000000001.json", mainSID, mainTok, url.Values{"AccountSid": {otherSID}}); r.status != 400 {
+		t.Fatalf("moving a number to a stranger: %d", r.status)
+	}
+
+	// SMS geo: high-risk countries only in the Console.
+	r = te.do("PATCH", "/accounts/v1/Messaging/GeoPermissions", mainSID, mainTok, url.Values{"Permissions": {
+		`{"country_code":"NG","type":"country","enabled":true}`, `{"country_code":"FR","type":"country","enabled":true}`, `not json`}})
+	res := r.list("permissions")
+	if r.status != 200 || len(res) != 3 {
+		t.Fatalf("geo patch: %d %s", r.status, r.body)
+	}
+	if ng := res[0].(map[string]any); ng["error_code"] != float64(30649) || ng["enabled"] != false {
+		t.Errorf("NG: %v", ng)
+	}
+	if fr := res[1].(map[string]any); fr["error_code"] != float64(0) || fr["enabled"] != true {
+		t.Errorf("FR: %v", fr)
+	}
+	if bad := res[2].(map[string]any); bad["error_code"] == float64(0) {
+		t.Errorf("bad item accepted: %v", bad)
+	}
+	g := te.do("GET", "/accounts/v1/Messaging/GeoPermissions", mainSID, mainTok, url.Values{"CountryCode": {"FR,NG"}}).list("permissions")
+	if len(g) != 2 || g[0].(map[string]any)["enabled"] != true || g[1].(map[string]any)["message"] != "High Risk Country" {
+		t.Fatalf("geo get: %v", g)
+	}
+
+	// Voice bulk update with before/after per country.
+	r = te.do("POST", "/voice/v1/DialingPermissions/BulkCountryUpdates", mainSID, mainTok, url.Values{"UpdateRequest": {
+		`[{"iso_code":"UZ","low_risk_numbers_enabled":"true","high_risk_tollfraud_numbers_enabled":true}]`}})
+	if r.status != 201 || r.json["update_count"] != float64(1) {
+		t.Fatalf("bulk: %d %s", r.status, r.body)
+	}
+	c := te.do("GET", "/voice/v1/DialingPermissions/Countries", mainSID, mainTok, url.Values{"LowRiskNumbersEnabled": {"true"}}).list("content")
+	if len(c) != 3 { // US, CA by default, UZ now
+		t.Fatalf("enabled countries: %v", c)
+	}
+	ev = te.do("GET", "/monitor/v1/Events", mainSID, mainTok, url.Values{"EventType": {"voice-geographic-permissions.updated"}}).list("events")[0].(map[string]any)
+	uz := ev["event_data"].(map[string]any)["UZ"].(map[string]any)["high_risk_tollfraud_numbers_enabled"].(map[string]any)
+	if uz["previous"] != false || uz["updated"] != true {
+		t.Fatalf("voice event: %v", ev)
+	}
+	// Voice settings are per account: the subaccount sees its own.
+	if r := te.do("GET", "/voice/v1/Settings", subSID, subTok, nil); r.json["dialing_permissions_inheritance"] != false {
+		t.Fatalf("sub settings: %s", r.body)
+	}
+}
+
+// TestConcurrentUse exercises the locking under -race: readers page while
+// writers send messages and rotate tokens.
+func TestConcurrentUse(t *testing.T) {
+	te := newEnv(t, testWorld(300))
+	te.e.Clock().Set(testNow.Add(time.Hour))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				if g%2 == 0 {
+					te.do("GET", "/api/2010-04-01/Accounts/"+mainSID+"/Messages.json", mainKey, keySecret, url.Values{"PageSize": {"100"}, "Page": {"1"}})
+					te.do("GET", "/monitor/v1/Events", mainKey, keySecret, nil)
+				} else {
+					te.do("POST", "/api/2010-04-01/Accounts/"+mainSID+"/Messages.json", mainKey, keySecret,
+						url.Values{"To": {"+1415555" + string(rune('0'+g)) + "00" + string(rune('0'+i))}, "From": {"+15005550006"}, "Body": {"x"}})
+					te.do("POST", "/accounts/v1/AuthTokens/Secondary", mainKey, keySecret, url.Values{})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	r := te.do("GET", "/api/2010-04-01/Accounts/"+mainSID+"/Messages.json", mainSID, mainTok, url.Values{"PageSize": {"1000"}})
+	if n := len(r.list("messages")); n != 320 {
+		t.Fatalf("%d messages, want 320", n)
+	}
+}
