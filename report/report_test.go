@@ -22,7 +22,7 @@ import (
 const (
 	plantedToken  = "5e8f1c2ad94b7036fe21c8d4a97b3e60"
 	plantedSecret = "Zq8RtY2mPw4KxN6vLs0JhGf3DcB9AeU1"
-	plantedSG     = "SG.Ab1Cd2Ef3Gh4Ij5Kl6Mn7O.Pq8Rs9Tu0Vw1Xy2Za3Bc4De5Fg6Hi7Jk8Lm9No0Pq1Rs2Tu"
+	plantedSG     = "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"
 	acct          = "AC4d2b8e6f0a1c3e5b7d9f1a3c5e7b9d1f"
 	keySID        = "SK7e1d3c5b9a2f4e6d8c0b1a3f5e7d9c2b"
 )
@@ -350,6 +350,38 @@ func TestPlantedSecretsNeverRendered(t *testing.T) {
 			for i := 0; i+6 <= len(secret); i++ {
 				if piece := secret[i : i+6]; strings.Contains(scrubbed, piece) {
 					t.Errorf("%s output contains %q from a planted secret", name, piece)
+				}
+			}
+		}
+	}
+}
+
+// TestPlantedSecretsEndToEnd plants secrets in files, scans them with the
+// real detectors and greps every format for any 6-character piece.
+func TestPlantedSecretsEndToEnd(t *testing.T) {
+	content := strings.Join([]string{
+		"TWILIO_ACCOUNT_SID=" + acct,
+		"TWILIO_AUTH_TOKEN=" + plantedToken,
+		"TWILIO_API_KEY=" + keySID,
+		"TWILIO_API_SECRET=" + plantedSecret,
+		"SENDGRID_API_KEY=" + plantedSG,
+		"curl -u " + acct + ":" + plantedToken + " https://api.twilio.com/",
+	}, "\n")
+	s := scan.New(scan.Options{})
+	res := scan.Result{Findings: s.ScanBytes("config/.env", []byte(content)), Stats: scan.Stats{Files: 1}}
+	if len(res.Findings) != 4 {
+		t.Fatalf("want 4 findings, got %d", len(res.Findings))
+	}
+	for _, f := range []Format{FormatText, FormatJSON, FormatSARIF} {
+		out := render(t, f, res)
+		scrubbed := strings.NewReplacer(acct, "", keySID, "").Replace(out)
+		for _, secret := range []string{plantedToken, plantedSecret, plantedSG} {
+			scrubbed = strings.ReplaceAll(scrubbed, atoguard.Fingerprint(secret), "")
+		}
+		for _, secret := range []string{plantedToken, plantedSecret, plantedSG} {
+			for i := 0; i+6 <= len(secret); i++ {
+				if strings.Contains(scrubbed, secret[i:i+6]) {
+					t.Errorf("%s output contains %q of a planted secret", f, secret[i:i+6])
 				}
 			}
 		}
