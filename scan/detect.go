@@ -877,6 +877,9 @@ func csvHeaderAbove(buf []byte, p int) bool {
 // (Postman, many JSON key/value lists) or variable "auth_token" { default = "…" }.
 func namedKey(buf []byte, q int) []byte {
 	key := keyBefore(buf, q)
+	if len(key) == 0 {
+		return keyOnLineAbove(buf, q)
+	}
 	k := strings.ToLower(string(key))
 	if k != "value" && k != "default" {
 		return key
@@ -907,4 +910,33 @@ func namedKey(buf []byte, q int) []byte {
 		return bytes.Trim(f[1], `"`)
 	}
 	return key
+}
+
+// keyOnLineAbove handles a value alone on its line under its key:
+//
+//	auth_token:
+//	  "…"
+//
+// (YAML block style, also "key =" continued on the next line).
+func keyOnLineAbove(buf []byte, q int) []byte {
+	line := lineBefore(buf, q)
+	if len(bytes.Trim(line, " \t\"'-")) != 0 {
+		return nil
+	}
+	ls := q - len(line)
+	if ls == 0 {
+		return nil
+	}
+	prev := lineBefore(buf, ls-1)
+	t := bytes.TrimRight(prev, " \t\r")
+	if len(t) == 0 || (t[len(t)-1] != ':' && t[len(t)-1] != '=') {
+		return nil
+	}
+	t = bytes.TrimRight(t[:len(t)-1], " \t")
+	t = bytes.Trim(t, `"'`)
+	i := len(t) - 1
+	for i >= 0 && (classTable[t[i]]&clIdent != 0 || t[i] == '.' || t[i] == '-') {
+		i--
+	}
+	return t[i+1:]
 }

@@ -121,6 +121,9 @@ func detectCases() []detectCase {
 		{"terraform variable default", "variable \"twilio_account_sid\" {\n  default = \"{SID}\"\n}\nvariable \"twilio_auth_token\" {\n  default = \"{TOK}\"\n}\n", []want{authTok(sid1, tok1)}, false},
 		{"twilio key beats denied line words", "heroku config:set TWILIO_ACCOUNT_SID={SID} TWILIO_AUTH_TOKEN={TOK} --app acme\n", []want{authTok(sid1, tok1)}, false},
 		{"npm auth token is not twilio", "//registry.npmjs.org/:_authToken={TOK3}\nTWILIO_ACCOUNT_SID={SID}\n", []want{bare(sid1)}, false},
+		{"yaml value on next line", "twilio:\n  account_sid:\n    {SID}\n  auth_token:\n    \"{TOK}\"\n", []want{authTok(sid1, tok1)}, false},
+		{"yaml other key on line above", "account_sid: {SID}\nchecksum:\n  {MD5}\n", []want{bare(sid1)}, false},
+		{"list item not a key", "sids:\n  - {SID}\n  - {TOK3}\n", []want{bare(sid1)}, false},
 		// --- API keys ---
 		{"api key dotenv", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_API_KEY={SK}\nTWILIO_API_SECRET={SEC}\n", []want{apiKey(sid1, sk1, sec1)}, false},
 		{"api key positional", `client = Client("{SK}", "{SEC}", "{SID}")`, []want{apiKey(sid1, sk1, sec1)}, false},

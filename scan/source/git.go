@@ -29,6 +29,9 @@ type GitOptions struct {
 	MaxMemory int64
 	// Env is added to git's environment (tests).
 	Env []string
+	// CatFiles is the number of `git cat-file` processes reading history
+	// blobs in parallel; default 2.
+	CatFiles int
 }
 
 func (o GitOptions) withDefaults() GitOptions {
@@ -37,6 +40,9 @@ func (o GitOptions) withDefaults() GitOptions {
 	}
 	if o.MaxMemory <= 0 {
 		o.MaxMemory = 8 << 20
+	}
+	if o.CatFiles <= 0 {
+		o.CatFiles = 2
 	}
 	return o
 }
@@ -166,79 +172,155 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	}
 	defer logOut.Close()
 	logCmd.Stdout = logW
-	cat := gitCommand(ctx, h.opts, h.Dir, "cat-file", "--batch", "--buffer")
-	var catErr bytes.Buffer
-	cat.Stderr = &catErr
-	catIn, err := cat.StdinPipe()
-	if err != nil {
-		logW.Close()
-		return err
+
+	// Inflating blobs is git's hot loop and single-threaded per process:
+	// several cat-file processes share the blobs round-robin.
+	workers := make([]*catFile, h.opts.CatFiles)
+	for i := range workers {
+		c, err := startCatFile(ctx, h.opts, h.Dir)
+		if err != nil {
+			logW.Close()
+			cancel()
+			for _, w := range workers[:i] {
+				w.wait()
+			}
+			return err
+		}
+		workers[i] = c
 	}
-	catOut, catW, err := bigPipe()
-	if err != nil {
-		logW.Close()
-		return err
-	}
-	defer catOut.Close()
-	cat.Stdout = catW
 	err = logCmd.Start()
 	logW.Close() // the child has its copy; EOF comes when it exits
 	if err != nil {
-		catW.Close()
+		cancel()
+		for _, w := range workers {
+			w.in.Close()
+			w.wait()
+		}
 		return gitError("log", h.Dir, err, nil)
 	}
-	err = cat.Start()
-	catW.Close()
-	if err != nil {
-		cancel()
-		_ = logCmd.Wait()
-		return gitError("cat-file", h.Dir, err, nil)
-	}
 
-	queue := make(chan pending, 4096)
 	var listErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		defer close(queue)
-		w := bufio.NewWriterSize(catIn, 64<<10)
+		next := 0
 		listErr = h.list(ctx, logOut, func(p pending) error {
+			w := workers[next]
+			next = (next + 1) % len(workers)
 			select {
-			case queue <- p:
+			case w.queue <- p:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			_, err := w.WriteString(p.id + "\n")
+			_, err := w.inBuf.WriteString(p.id + "\n")
 			return err
 		})
-		if err := w.Flush(); err != nil && listErr == nil {
-			listErr = err
+		for _, w := range workers {
+			if err := w.inBuf.Flush(); err != nil && listErr == nil && ctx.Err() == nil {
+				listErr = err
+			}
+			w.in.Close()
+			close(w.queue)
 		}
-		catIn.Close()
 		if err := logCmd.Wait(); err != nil && listErr == nil && ctx.Err() == nil {
 			listErr = gitError("log", h.Dir, err, logErr.Bytes())
 		}
 	}()
 
-	readErr := h.read(ctx, bufio.NewReaderSize(catOut, 1<<20), queue, yield)
-	if readErr != nil {
-		cancel()
+	// Readers run concurrently; yield is called by one at a time.
+	var yieldMu sync.Mutex
+	serial := func(it scan.Item) error {
+		yieldMu.Lock()
+		defer yieldMu.Unlock()
+		return yield(it)
 	}
-	// Drain so the lister is never stuck on a full queue.
-	for range queue {
+	readErrs := make([]error, len(workers))
+	var rwg sync.WaitGroup
+	for i, w := range workers {
+		rwg.Add(1)
+		go func() {
+			defer rwg.Done()
+			err := readBatch(ctx, w.out, w.queue, h.opts.MaxMemory, &h.skipped, &h.blobs, h.opts.Warn, serial)
+			if err != nil {
+				readErrs[i] = err
+				cancel()
+			}
+			for range w.queue { // never leave the lister stuck on a full queue
+			}
+		}()
 	}
+	rwg.Wait()
 	wg.Wait()
-	catWait := cat.Wait()
+	var catErr error
+	for _, w := range workers {
+		if err := w.wait(); err != nil && catErr == nil && ctx.Err() == nil {
+			catErr = err
+		}
+	}
+	for _, err := range readErrs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
 	switch {
-	case readErr != nil:
-		return readErr
-	case listErr != nil:
+	case listErr != nil && !errors.Is(listErr, context.Canceled):
 		return listErr
-	case catWait != nil && ctx.Err() == nil:
-		return gitError("cat-file", h.Dir, catWait, catErr.Bytes())
+	case catErr != nil:
+		return catErr
+	}
+	for _, err := range readErrs {
+		if err != nil {
+			return err
+		}
 	}
 	return ctx.Err()
+}
+
+// catFile is one `git cat-file --batch --buffer` process.
+type catFile struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	inBuf  *bufio.Writer
+	out    *bufio.Reader
+	outF   *os.File
+	stderr *bytes.Buffer
+	queue  chan pending
+	dir    string
+}
+
+func startCatFile(ctx context.Context, opts GitOptions, dir string) (*catFile, error) {
+	cmd := gitCommand(ctx, opts, dir, "cat-file", "--batch", "--buffer")
+	c := &catFile{cmd: cmd, stderr: &bytes.Buffer{}, queue: make(chan pending, 4096), dir: dir}
+	cmd.Stderr = c.stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, w, err := bigPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout = w
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		out.Close()
+		return nil, gitError("cat-file", dir, err, nil)
+	}
+	// The queue must hold more requests than the writer buffers, so the
+	// oldest request a reader waits for has always reached git.
+	c.in, c.inBuf, c.out, c.outF = in, bufio.NewWriterSize(in, 64<<10), bufio.NewReaderSize(out, 1<<20), out
+	return c, nil
+}
+
+func (c *catFile) wait() error {
+	err := c.cmd.Wait()
+	c.outF.Close()
+	if err != nil {
+		return gitError("cat-file", c.dir, err, c.stderr.Bytes())
+	}
+	return nil
 }
 
 // list parses git log's raw -z output and emits each blob the first time it
@@ -303,11 +385,6 @@ func (h *History) list(ctx context.Context, r io.Reader, emit func(pending) erro
 			}
 		}
 	}
-}
-
-// read consumes cat-file --batch output in request order.
-func (h *History) read(ctx context.Context, r *bufio.Reader, queue <-chan pending, yield func(scan.Item) error) error {
-	return readBatch(ctx, r, queue, h.opts.MaxMemory, &h.skipped, &h.blobs, h.opts.Warn, yield)
 }
 
 // readBatch reads one `git cat-file --batch` answer per queued request and
