@@ -96,7 +96,7 @@ func (s *Scanner) Scan(ctx context.Context, src Source) (Result, error) {
 				if ctx.Err() != nil {
 					continue
 				}
-				r.scanItem(w, it)
+				r.scanItem(ctx, w, it)
 			}
 		})
 	}
@@ -125,8 +125,8 @@ func sortFindings(fs []atoguard.Finding) {
 	})
 }
 
-func (r *run) scanItem(w *worker, it Item) {
-	fs, n, err := w.scan(it, r.s.opts.IncludePlaceholders, func(n int64) {
+func (r *run) scanItem(ctx context.Context, w *worker, it Item) {
+	fs, n, err := w.scan(ctx, it, r.s.opts.IncludePlaceholders, func(n int64) {
 		r.mu.Lock()
 		r.bytes += n
 		if p := r.s.opts.Progress; p != nil {
@@ -142,6 +142,8 @@ func (r *run) scanItem(w *worker, it Item) {
 	switch {
 	case errors.Is(err, errBinary):
 		r.res.Stats.Skipped++
+	case ctx.Err() != nil:
+		// Cancelled: Scan returns the context's error; no warning per item.
 	case err != nil && n == 0:
 		r.res.Stats.Skipped++
 		r.warn(it.Path, err)
@@ -183,7 +185,7 @@ func (s *Scanner) newWorker() *worker {
 // scan streams one item through the detectors. The buffer holds
 // [margin | chunk | margin]; only hits anchored in the middle part are
 // reported, so a pair split by a read boundary is still seen whole once.
-func (w *worker) scan(it Item, includePH bool, progress func(int64)) ([]atoguard.Finding, int64, error) {
+func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress func(int64)) ([]atoguard.Finding, int64, error) {
 	if it.Open == nil {
 		return nil, 0, errors.New("item has no content")
 	}
@@ -208,6 +210,9 @@ func (w *worker) scan(it Item, includePH bool, progress func(int64)) ([]atoguard
 		bare     map[string]bool
 	)
 	for {
+		if err := ctx.Err(); err != nil {
+			return findings, total, err // a cancelled scan stops inside big items too
+		}
 		m, rerr := io.ReadFull(rc, buf[n:])
 		n += m
 		total += int64(m)
@@ -342,7 +347,7 @@ func allowed(buf []byte, i int) bool {
 func (s *Scanner) ScanBytes(path string, data []byte) []atoguard.Finding {
 	w := s.newWorker()
 	w.chunk = max(len(data), 1)
-	fs, _, _ := w.scan(Item{Path: path, Size: int64(len(data)), Text: true,
+	fs, _, _ := w.scan(context.Background(), Item{Path: path, Size: int64(len(data)), Text: true,
 		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }},
 		s.opts.IncludePlaceholders, func(int64) {})
 	sortFindings(fs)

@@ -199,3 +199,34 @@ func TestScanBytesMatchesStreaming(t *testing.T) {
 		t.Fatalf("whole %d findings, streamed %d", len(whole), len(streamed.Findings))
 	}
 }
+
+// endless yields filler forever and cancels the scan once it has been read from.
+type endless struct{ cancel func() }
+
+func (e endless) Read(p []byte) (int, error) {
+	e.cancel()
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
+}
+
+func TestScanCancelInsideLargeItem(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var warned int
+	src := items{{Path: "huge", Size: -1, Open: func() (io.ReadCloser, error) { return io.NopCloser(endless{cancel}), nil }}}
+	done := make(chan error, 1)
+	go func() {
+		_, err := New(Options{ChunkSize: 4096, Warn: func(string, error) { warned++ }}).Scan(ctx, src)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) || warned != 0 {
+			t.Fatalf("err = %v, warnings %d", err, warned)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("scan did not stop inside an endless item")
+	}
+}
