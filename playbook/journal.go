@@ -156,8 +156,18 @@ func (j *Journal) Close() error {
 // rotationDone reports whether the journal shows a verified rotation of
 // account to a token with fingerprint fp at or after since.
 func (j *Journal) rotationDone(account, fp string, since time.Time) bool {
-	for _, r := range j.Records() {
-		if r.Phase == PhaseVerified && r.Action.AccountSID == account && r.Fingerprint == fp && !r.Time.Before(since) {
+	return j.any(func(r *Record) bool {
+		return r.Phase == PhaseVerified && r.Action.AccountSID == account && r.Fingerprint == fp && !r.Time.Before(since)
+	})
+}
+
+// any reports whether some record satisfies f, without copying the journal
+// (it is consulted once per account; copying would be quadratic).
+func (j *Journal) any(f func(r *Record) bool) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for i := range j.records {
+		if f(&j.records[i]) {
 			return true
 		}
 	}

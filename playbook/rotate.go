@@ -188,10 +188,7 @@ func (e *engine) createdByUs(account, fp string) bool {
 	if e.opts.Journal == nil {
 		return false
 	}
-	for _, r := range e.opts.Journal.Records() {
-		if r.Action.AccountSID == account && r.Fingerprint == fp && (r.Phase == PhaseSecondaryCreated || r.Phase == PhaseStored) {
-			return true
-		}
-	}
-	return false
+	return e.opts.Journal.any(func(r *Record) bool {
+		return r.Action.AccountSID == account && r.Fingerprint == fp && (r.Phase == PhaseSecondaryCreated || r.Phase == PhaseStored)
+	})
 }

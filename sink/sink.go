@@ -116,6 +116,25 @@ func writeAtomic(path string, data []byte, perm os.FileMode) error {
 type File struct {
 	Path string
 	mu   sync.Mutex
+	// cache is the parsed file as last read or written, valid while the
+	// file's size and modification time are unchanged: a rotation of 1,000
+	// accounts reads the file thousands of times.
+	cache    map[string]fileEntry
+	cacheKey fileStamp
+}
+
+type fileStamp struct {
+	size int64
+	mod  time.Time
+	ok   bool
+}
+
+func stampOf(path string) fileStamp {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{size: st.Size(), mod: st.ModTime(), ok: true}
 }
 
 type fileEntry struct {
@@ -128,6 +147,18 @@ func (f *File) Kind() string     { return "file" }
 func (f *File) Location() string { return f.Path }
 
 func (f *File) read() (map[string]fileEntry, error) {
+	if st := stampOf(f.Path); st.ok && st == f.cacheKey && f.cache != nil {
+		return f.cache, nil
+	}
+	m, err := f.readFile()
+	if err != nil {
+		return nil, err
+	}
+	f.cache, f.cacheKey = m, stampOf(f.Path)
+	return m, nil
+}
+
+func (f *File) readFile() (map[string]fileEntry, error) {
 	m := map[string]fileEntry{}
 	data, err := os.ReadFile(f.Path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -153,11 +184,18 @@ func (f *File) Store(_ context.Context, account string, token atoguard.Secret) e
 	if err != nil {
 		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.file", Err: err}
 	}
-	m[account] = fileEntry{AuthToken: token.Reveal(), Fingerprint: token.Fingerprint(), Updated: time.Now().UTC()}
-	data, err := json.MarshalIndent(m, "", "  ")
+	next := make(map[string]fileEntry, len(m)+1)
+	for k, v := range m {
+		next[k] = v
+	}
+	next[account] = fileEntry{AuthToken: token.Reveal(), Fingerprint: token.Fingerprint(), Updated: time.Now().UTC()}
+	data, err := json.MarshalIndent(next, "", "  ")
 	if err != nil {
 		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.file", Err: err}
 	}
+	// The next Load reads the file from disk again: a read-back after a store
+	// checks what is on disk, not what was meant to be written.
+	f.cache = nil
 	if err := writeAtomic(f.Path, append(data, '\n'), 0o600); err != nil {
 		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.file", Err: err}
 	}
