@@ -585,14 +585,15 @@ func TestCancelMidPage(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("cancellation took %v", d)
 	}
-	// A consumer that stops early does not fetch more pages.
+	// A consumer that stops early does not fetch further pages.
 	f2 := &fakeMessages{n: 500, end: time.Now()}
 	h2 := newHarness(t, f2, func(o *Options) { o.PageSize = 100 })
 	for range h2.c.ListMessages(context.Background(), testAccount, MessageFilter{}) {
 		break
 	}
-	if got := f2.requests.Load(); got != 1 {
-		t.Errorf("early break made %d requests, want 1", got)
+	// One page, plus at most the prefetch of the next (canceled on break).
+	if got := f2.requests.Load(); got > 2 {
+		t.Errorf("early break made %d requests, want at most 2", got)
 	}
 }
 

@@ -81,3 +81,7 @@ func newHarness(t *testing.T, h http.Handler, mod func(*Options)) *harness {
 	}
 	return &harness{c: c, srv: srv, tr: tr, sleeps: sl}
 }
+
+// SpecRouter gives the external test package (emulator integration tests)
+// the shared spec router.
+func SpecRouter(t testing.TB) *oaitest.Router { return specs.Load(t) }

@@ -18,7 +18,7 @@ func genericMessages(body []byte) ([]atoguard.Message, string, error) {
 func TestScanMessagesMatchesEncodingJSON(t *testing.T) {
 	page := bytes.Replace(messagesPage(50), []byte("%NEXT%"), []byte(`"/2010-04-01/Accounts/AC/Messages.json?Page=1"`), 1)
 	tests := map[string][]byte{
-		"realistic page": page,
+		"realistic page":    page,
 		"escapes and nulls": []byte(`{"messages":[{"sid":"SM1","body":"caf\u00e9 \"quoted\" \n \ud83d\ude00 \ud800 x","from":null,"price":null,"num_segments":2,"error_code":"30450","date_sent":"Tue, 05 Mar 2024 09:07:03 +0100","date_created":"2024-03-05T08:07:03Z","status":"failed"}],"next_page_uri":null}`),
 		"odd types lenient": []byte(`{"page":0,"messages":[{"sid":"SM2","price":"-1e400","num_segments":true,"date_sent":17,"error_code":{"x":[1,2,{"y":null}]},"subresource_uris":{"media":"/x"}}],"uri":"/x"}`),
 		"empty":             []byte(`{"messages":[],"next_page_uri":null}`),

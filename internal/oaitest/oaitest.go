@@ -150,6 +150,7 @@ func LoadRouter() (*Router, error) {
 			return nil, fmt.Errorf("load %s: %w", file, err)
 		}
 		fixFormSchemas(doc)
+		fixActorSID(doc)
 		p := &product{doc: doc}
 		for path, item := range doc.Paths.Map() {
 			p.routes = append(p.routes, compile(path, item))
@@ -193,6 +194,22 @@ func fixFormSchemas(doc *openapi3.T) {
 				}
 			}
 		}
+	}
+}
+
+// fixActorSID patches a spec quirk: monitor.v1.event actor_sid's pattern
+// allows only US… although its description (and Twilio) also gives AC… for
+// actions taken with account credentials.
+func fixActorSID(doc *openapi3.T) {
+	if doc.Components == nil {
+		return
+	}
+	ev := doc.Components.Schemas["monitor.v1.event"]
+	if ev == nil || ev.Value == nil {
+		return
+	}
+	if a := ev.Value.Properties["actor_sid"]; a != nil && a.Value != nil && a.Value.Pattern == "^US[0-9a-fA-F]{32}$" {
+		a.Value.Pattern = "^(US|AC)[0-9a-fA-F]{32}$"
 	}
 }
 
