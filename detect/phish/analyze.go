@@ -290,7 +290,7 @@ func combine(a, b float64) float64 { return 1 - (1-a)*(1-b) }
 // analyzeLink scores a link on its own (without the body's words). A nil
 // URL means the link is to be ignored (a file name that is not a lure).
 func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
-	u := &URL{URL: l.URL, Host: l.Host, Reasons: []string{}}
+	u := &URL{URL: l.URL, Host: l.Host, Reasons: make([]string, 0, 4)}
 	score := 0.0
 	add := func(reason string, s float64) {
 		u.Reasons = append(u.Reasons, reason)

@@ -52,11 +52,12 @@ func BenchmarkAnalyze(b *testing.B) {
 			a := New(Options{CacheSize: bc.cache})
 			b.ReportAllocs()
 			i := 0
+			cpu := cpuSeconds()
 			for b.Loop() {
 				_ = a.Analyze(bodies[i%len(bodies)])
 				i++
 			}
-			b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
+			reportRates(b, i, cpu)
 		})
 	}
 }
@@ -71,27 +72,40 @@ func BenchmarkAnalyzeCampaign(b *testing.B) {
 	}
 	b.ReportAllocs()
 	i := 0
+	cpu := cpuSeconds()
 	for b.Loop() {
 		_ = a.Analyze(bodies[i%len(bodies)])
 		i++
 	}
-	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
+	reportRates(b, i, cpu)
+}
+
+// reportRates adds messages per wall-clock second and per CPU-second.
+func reportRates(b *testing.B, n int, cpuStart float64) {
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
+	if used := cpuSeconds() - cpuStart; used > 0 {
+		b.ReportMetric(float64(n)/used, "msgs/cpu-s")
+	}
 }
 
 func BenchmarkExtract(b *testing.B) {
 	bodies := mixedBodies(10_000)
 	i := 0
+	cpu := cpuSeconds()
 	for b.Loop() {
 		_ = Extract(bodies[i%len(bodies)])
 		i++
 	}
+	reportRates(b, i, cpu)
 }
 
 func BenchmarkTemplate(b *testing.B) {
 	bodies := mixedBodies(10_000)
 	i := 0
+	cpu := cpuSeconds()
 	for b.Loop() {
 		_ = Template(bodies[i%len(bodies)])
 		i++
 	}
+	reportRates(b, i, cpu)
 }

@@ -51,7 +51,7 @@ func Extract(text string) []Link {
 		return nil
 	}
 	norm, marks := deobfuscate(text)
-	var links []Link
+	links := make([]Link, 0, 2)
 	i := 0
 	for i < len(norm) && len(links) < maxLinks {
 		// Skip separators.
@@ -174,6 +174,9 @@ func marked(marks []span, s, e int) bool {
 // drops invisible characters, recording where it changed the text. It
 // allocates only when something changes.
 func deobfuscate(s string) (string, []span) {
+	if !needsDeobfuscation(s) {
+		return s, nil
+	}
 	var out []byte
 	var marks []span
 	emit := func(repl string, from int) {
@@ -262,6 +265,22 @@ func deobfuscate(s string) (string, []span) {
 		return s, nil
 	}
 	return string(out), marks
+}
+
+// needsDeobfuscation is deobfuscate's fast path: nothing it rewrites can
+// occur without one of these bytes.
+func needsDeobfuscation(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '[' || c == '(' || c == '{' || c >= 0x80:
+			return true
+		case (c == 'h' || c == 'H') && i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'X'):
+			return true
+		case c == ' ' && i+1 < len(s) && (s[i+1] == 'd' || s[i+1] == 'D'):
+			return true
+		}
+	}
+	return false
 }
 
 func isWordByte(c byte) bool {
