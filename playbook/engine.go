@@ -614,3 +614,31 @@ func Review(ctx context.Context, tw Twilio, opts Options) (*Result, error) {
 	res.Checklist = e.checklist(ctx)
 	return res, nil
 }
+
+// FromJournal builds a result from the journal alone (no Twilio): changes,
+// credentials and failures, and the checklist without verification.
+func FromJournal(opts Options) *Result {
+	res := &Result{MainAccount: opts.Credential.AccountSID, Finished: opts.now()}
+	if opts.Journal != nil {
+		res.Actions = opts.Journal.Actions()
+		res.Credentials = opts.Journal.Credentials()
+	}
+	seen := map[string]bool{}
+	for _, a := range res.Actions {
+		if a.Status == atoguard.ActionFailed {
+			res.Failures = append(res.Failures, a)
+		}
+		if !seen[a.AccountSID] && a.AccountSID != "" {
+			seen[a.AccountSID] = true
+			res.Accounts = append(res.Accounts, atoguard.Account{SID: a.AccountSID})
+		}
+	}
+	e := &engine{opts: opts}
+	for _, a := range res.Actions {
+		if a.Step == StepGeoPermissions {
+			e.addManualFromAction(a)
+		}
+	}
+	res.Checklist = append(e.manual, Checklist(opts.Credential.AccountSID, opts.incidentStart(), nil, nil)...)
+	return res
+}

@@ -65,6 +65,10 @@ func OpenJournal(path string) (*Journal, error) {
 	if err != nil {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "journal.open", "%v", err)
 	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		f.Close()

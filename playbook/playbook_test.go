@@ -450,3 +450,20 @@ func TestRejectedConfiguredCredentialWithoutSinkFails(t *testing.T) {
 		t.Fatal("wrong error")
 	}
 }
+
+func TestJournalIsExclusive(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.jsonl")
+	j, err := OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenJournal(path); atoguard.CodeOf(err) != atoguard.ECONFLICT {
+		t.Fatalf("second open: err = %v, want a conflict", err)
+	}
+	j.Close()
+	j2, err := OpenJournal(path)
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	j2.Close()
+}

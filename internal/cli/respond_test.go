@@ -291,6 +291,15 @@ func TestRespondApplyEndToEnd(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
+
+	// Without the sink the configured (old) token is dead: the report still
+	// comes from the journal.
+	if code := rc.run(t, "respond", "report", "--journal", rc.journal); code != 0 {
+		t.Fatalf("journal-only report exit %d: %s", code, rc.stderr.String())
+	}
+	if !strings.Contains(rc.stdout.String(), "rotate the auth token") || !strings.Contains(rc.stderr.String(), "journal alone") {
+		t.Errorf("journal-only report:\n%s\n%s", rc.stdout.String(), rc.stderr.String())
+	}
 }
 
 func TestRespondApplyNeedsConfirmation(t *testing.T) {
