@@ -5,6 +5,7 @@
 package exposure
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -183,6 +184,10 @@ func examine(ctx context.Context, src Source, det Detector, sid string, h CodeHi
 	if err != nil {
 		hit.Errors = append(hit.Errors, "file: "+err.Error())
 	} else {
+		if !bytes.Contains(data, []byte(sid)) {
+			// The search index can lag behind the repository.
+			hit.Errors = append(hit.Errors, "file: the fetched version no longer contains the SID (stale search index)")
+		}
 		seen := map[string]bool{}
 		for _, f := range det.ScanBytes(h.Repository+"/"+h.Path, data) {
 			if f.Rule == RuleAccountSID || f.Placeholder {

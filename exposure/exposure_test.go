@@ -24,6 +24,7 @@ type memFile struct {
 	hit     exposure.CodeHit
 	content string
 	commit  exposure.Commit
+	fetched string // what File returns when it differs from what was indexed
 	fileErr error
 	histErr error
 }
@@ -55,6 +56,9 @@ func (m *memSource) Search(_ context.Context, q string, max int) (int, bool, []e
 
 func (m *memSource) File(_ context.Context, h exposure.CodeHit) ([]byte, error) {
 	f := m.files[h.Ref.(int)]
+	if f.fetched != "" {
+		return []byte(f.fetched), nil
+	}
 	return []byte(f.content), f.fileErr
 }
 
@@ -76,6 +80,7 @@ func TestRun(t *testing.T) {
 			histErr: errors.New("boom")},
 		{hit: exposure.CodeHit{Repository: "dave/y", Path: "gone.txt"}, content: sid, fileErr: errors.New("404")},
 		{hit: exposure.CodeHit{Repository: "eve/z", Path: "unrelated.txt"}, content: "nothing"},
+		{hit: exposure.CodeHit{Repository: "fay/w", Path: "old.txt"}, content: sid, fetched: "removed"},
 	}}
 	det := scan.New(scan.Options{})
 	var progress []int
@@ -83,7 +88,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.AccountSID != sid || rep.TotalCount != 4 || len(rep.Hits) != 4 || len(progress) != 4 {
+	if rep.AccountSID != sid || rep.TotalCount != 5 || len(rep.Hits) != 5 || len(progress) != 5 {
 		t.Fatalf("report %+v, progress %v", rep, progress)
 	}
 	// The worst first: token, then key, then the rest by repository.
@@ -104,6 +109,10 @@ func TestRun(t *testing.T) {
 	h = rep.Hits[3]
 	if h.Repository != "dave/y" || len(h.Errors) != 1 || !strings.HasPrefix(h.Errors[0], "file:") {
 		t.Errorf("failed-file hit = %+v", h)
+	}
+	h = rep.Hits[4]
+	if h.Repository != "fay/w" || len(h.Errors) != 1 || !strings.Contains(h.Errors[0], "stale search index") {
+		t.Errorf("stale hit = %+v", h)
 	}
 	// Never a secret in the report.
 	for _, hh := range rep.Hits {
