@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	atoguard "github.com/atoguard/atoguard"
 )
 
 func FuzzDecodeBase64(f *testing.F) {
@@ -73,7 +75,30 @@ func FuzzDetect(f *testing.F) {
 		f.Add([]byte(expand(tc.in)))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fs := New(Options{IncludePlaceholders: true}).ScanBytes("f", data)
+		checkEvidence(t, data, New(Options{IncludePlaceholders: true}).ScanBytes("f", data))
+	})
+}
+
+// FuzzDetectContext mutates the text around and between a real SID and
+// token, which is where the context rules (key names, separators, quotes,
+// escapes, sections) do their work.
+func FuzzDetectContext(f *testing.F) {
+	f.Add("account_sid = \"", "\"\nauth_token = \"", "\"\n")
+	f.Add("Client(\"", "\", \"", "\")")
+	f.Add("https://", ":", "@api.twilio.com")
+	f.Add("twilio:\n  sid: ", "\nstripe:\n  secret: ", "\n")
+	f.Add("{\"key\": \"password\", \"value\": \"", "\"}", "")
+	f.Add("sid=", "%3A", "%40")
+	f.Fuzz(func(t *testing.T, before, between, after string) {
+		data := []byte(before + sid1 + between + tok1 + after)
+		checkEvidence(t, data, New(Options{IncludePlaceholders: true}).ScanBytes("f", data))
+	})
+}
+
+// checkEvidence: every finding points at its own evidence.
+func checkEvidence(t *testing.T, data []byte, fs []atoguard.Finding) {
+	t.Helper()
+	{
 		lines := bytes.SplitAfter(data, []byte("\n"))
 		for _, fd := range fs {
 			if fd.Line < 1 || fd.Line > len(lines) || fd.Column < 1 || fd.Column > len(lines[fd.Line-1]) {
@@ -103,5 +128,5 @@ func FuzzDetect(f *testing.F) {
 				}
 			}
 		}
-	})
+	}
 }

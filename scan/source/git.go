@@ -97,7 +97,12 @@ func gitRepo(ctx context.Context, opts GitOptions, dir string) (top, prefix stri
 }
 
 func gitCommand(ctx context.Context, opts GitOptions, dir string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, opts.Git, append([]string{"-C", dir}, args...)...)
+	// Bounded pack windows and delta cache: several git processes run at
+	// once and together must stay well under atoguard's memory budget
+	// (measured: no slower on a 10,000-commit repository).
+	base := []string{"-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m",
+		"-c", "core.deltaBaseCacheLimit=16m", "-C", dir}
+	cmd := exec.CommandContext(ctx, opts.Git, append(base, args...)...)
 	// Never let a repository's config or an editor prompt interfere.
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0")
 	cmd.Env = append(cmd.Env, opts.Env...)
