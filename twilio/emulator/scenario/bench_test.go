@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"runtime"
 	"testing"
 )
 
@@ -20,6 +21,7 @@ func countMessages(w *World) (msgs, calls int) {
 
 func BenchmarkBuildDefault(b *testing.B) {
 	var msgs int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		w, err := BuildWith("full-takeover", Options{Seed: 1, Now: testNow})
 		if err != nil {
@@ -28,10 +30,12 @@ func BenchmarkBuildDefault(b *testing.B) {
 		msgs, _ = countMessages(w)
 	}
 	b.ReportMetric(float64(msgs), "messages")
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
 
 func BenchmarkBuildLarge(b *testing.B) {
 	var msgs, calls int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		w, err := BuildWith("full-takeover", largeOptions(1))
 		if err != nil {
@@ -42,4 +46,25 @@ func BenchmarkBuildLarge(b *testing.B) {
 	b.ReportMetric(float64(msgs), "messages")
 	b.ReportMetric(float64(calls), "calls")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(msgs), "ns/message")
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+// BenchmarkLargeWorldHeap reports the live heap the 1 M-message world holds
+// (what a loaded world costs before the emulator indexes it).
+func BenchmarkLargeWorldHeap(b *testing.B) {
+	var before, after runtime.MemStats
+	var msgs int
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		w, err := BuildWith("baseline", largeOptions(1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		msgs, _ = countMessages(w)
+		runtime.KeepAlive(w)
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(msgs), "live-B/message")
 }

@@ -238,3 +238,35 @@ func everyOverlay() []Overlay {
 		{Kind: KindTokenRotation, At: "-3h", Account: "sub:2"},
 	}
 }
+
+func TestSpecOnAttackBase(t *testing.T) {
+	// A file's overlays come after the base scenario's, with one attacker.
+	js := `{"base":"webhook-hijack","seed":5,"subaccounts":2,"messages_per_day":30,"days":9,
+	 "overlays":[{"kind":"usage-trigger-deleted","at":"-50h"}]}`
+	w, err := Parse([]byte(js), JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{SignalWebhookChanged, SignalTriggerDeleted} {
+		if !slices.Contains(w.Expect.Signals, s) {
+			t.Errorf("expect.signals %v lacks %s", w.Expect.Signals, s)
+		}
+	}
+	if want := w.Now.Add(-50 * time.Hour); !w.AttackStart.Equal(want) {
+		t.Errorf("attack start %v, want the earlier overlay's %v", w.AttackStart, want)
+	}
+	ips := map[string]bool{}
+	for _, e := range w.mainAccount().Events {
+		if !slices.Contains(officeIPs(), e.SourceIP) {
+			ips[e.SourceIP] = true
+		}
+	}
+	if len(ips) != 1 || !ips[w.Attacker.IP] {
+		t.Errorf("attacker IPs %v, want only %s", ips, w.Attacker.IP)
+	}
+	// A snapshot from before either overlay: triggers and webhooks intact.
+	snap := snapshotOf(t, w, w.mainAccount().SID)
+	if len(snap.UsageTriggers) == 0 || snap.PhoneNumbers[0].Webhooks["sms_url"] == w.mainAccount().PhoneNumbers[0].Webhooks["sms_url"] {
+		t.Error("snapshot taken after the attack")
+	}
+}
