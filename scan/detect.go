@@ -17,7 +17,7 @@ const (
 	secretLen       = 32
 	// windowMargin is how much context the engine keeps on each side of the
 	// bytes it reports from: a pair plus a competing SID fit inside it.
-	windowMargin = 2*pairRadius + 2*sidLen + 256
+	windowMargin = 3*pairRadius + 2*sidLen + 256
 )
 
 type kind uint8
