@@ -84,21 +84,32 @@ func BenchmarkDetect(b *testing.B) {
 }
 
 // BenchmarkScan runs the whole engine (chunked reads, worker pool) over
-// 64 MiB in files of 4 KiB–1 MiB, at 1 and 2 workers.
+// 64 MiB in files of 4 KiB–1 MiB, at 1 and 2 workers, and in 16,384 files
+// of 4 KiB (per-item overhead).
 func BenchmarkScan(b *testing.B) {
 	data := mixedSource(64<<20, 2)
-	var src items
-	r := rand.New(rand.NewPCG(3, 4))
-	for off := 0; off < len(data); {
-		n := min(len(data)-off, 4<<10+r.IntN(1<<20))
-		part := data[off : off+n]
-		src = append(src, Item{Path: fmt.Sprint(off), Size: int64(n), Open: func() (io.ReadCloser, error) {
-			return io.NopCloser(bytes.NewReader(part)), nil
-		}})
-		off += n
+	split := func(size func() int) items {
+		var src items
+		for off := 0; off < len(data); {
+			n := min(len(data)-off, size())
+			part := data[off : off+n]
+			src = append(src, Item{Path: fmt.Sprint(off), Size: int64(n), Open: func() (io.ReadCloser, error) {
+				return io.NopCloser(bytes.NewReader(part)), nil
+			}})
+			off += n
+		}
+		return src
 	}
-	for _, workers := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	mixed := split(func() int { return 4<<10 + r.IntN(1<<20) })
+	small := split(func() int { return 4 << 10 })
+	for _, bc := range []struct {
+		name    string
+		workers int
+		src     items
+	}{{"workers=1", 1, mixed}, {"workers=2", 2, mixed}, {"workers=2/files=4KiB", 2, small}} {
+		src, workers := bc.src, bc.workers
+		b.Run(bc.name, func(b *testing.B) {
 			s := New(Options{Concurrency: workers})
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
