@@ -228,3 +228,17 @@ func TestDetectTable(t *testing.T) {
 		})
 	}
 }
+
+func TestSeverityMatchesRules(t *testing.T) {
+	for _, r := range Rules() {
+		if severity(r.ID) != r.Severity {
+			t.Errorf("%s: severity %s, Rules says %s", r.ID, severity(r.ID), r.Severity)
+		}
+		if got, ok := RuleByID(r.ID); !ok || got.Help == "" || got.HelpURI == "" {
+			t.Errorf("%s: incomplete rule %+v", r.ID, got)
+		}
+	}
+	if _, ok := RuleByID("nope"); ok {
+		t.Error("RuleByID found an unknown rule")
+	}
+}

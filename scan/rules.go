@@ -68,3 +68,14 @@ func RuleByID(id string) (Rule, bool) {
 	}
 	return Rule{}, false
 }
+
+// severity is Rules()[…].Severity without building the list (hot path).
+func severity(rule string) atoguard.Severity {
+	switch rule {
+	case RuleAuthToken, RuleAPIKey:
+		return atoguard.SeverityCritical
+	case RuleSendGrid:
+		return atoguard.SeverityHigh
+	}
+	return atoguard.SeverityLow
+}

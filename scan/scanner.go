@@ -282,10 +282,9 @@ func (w *worker) finding(it Item, buf []byte, h hit, cur *cursor, includePH bool
 	if allowed(buf, h.pos) || (h.sidPos >= 0 && allowed(buf, h.sidPos)) {
 		return atoguard.Finding{}, false
 	}
-	rule, _ := RuleByID(h.rule)
 	f := atoguard.Finding{
 		Rule:         h.rule,
-		Severity:     rule.Severity,
+		Severity:     severity(h.rule),
 		Path:         it.Path,
 		AccountSID:   h.accountSID,
 		KeySID:       h.keySID,
