@@ -104,7 +104,8 @@ func TestRespondCrashResume(t *testing.T) {
 		if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 			t.Fatalf("kill after record %d: child was not killed (err %v):\n%s", n, err, out.String())
 		}
-		if got := countLines(t, rc.journal); got != n {
+		// Other workers may have written a record or two more before the kill.
+		if got := countLines(t, rc.journal); got < n {
 			t.Fatalf("kill after record %d: journal has %d records", n, got)
 		}
 
