@@ -51,6 +51,31 @@ type Source interface {
 	Commit(ctx context.Context, hit CodeHit) (Commit, error)
 }
 
+// Historian is an optional part of a Source: with it, Run finds the commit
+// that introduced the SID into the file (by bisecting the path's history),
+// not merely the oldest commit that touched the path.
+type Historian interface {
+	// History returns the commits that touched the hit's path, newest
+	// first; complete is false when older ones were left out.
+	History(ctx context.Context, hit CodeHit) (commits []Commit, complete bool, err error)
+	// FileAt returns the file as of a commit.
+	FileAt(ctx context.Context, hit CodeHit, sha string) ([]byte, error)
+}
+
+// Commit kinds: what a hit's commit fields describe.
+const (
+	// KindIntroduced: the commit that put the SID into the file.
+	KindIntroduced = "introduced"
+	// KindOldestListed: the SID is in the oldest commit that could be
+	// listed; longer histories were cut, so it may be older.
+	KindOldestListed = "oldest-listed"
+	// KindOldest: the oldest commit that touched the path.
+	KindOldest = "oldest"
+	// KindNewest: the newest commit that touched the path (the oldest was
+	// not available).
+	KindNewest = "newest"
+)
+
 // Detector finds credentials in one document (scan.Scanner.ScanBytes).
 type Detector interface {
 	ScanBytes(path string, data []byte) []atoguard.Finding
@@ -89,6 +114,8 @@ type Hit struct {
 	// the oldest that touched the path (when the SID most likely arrived);
 	// false, the newest (the oldest could not be read).
 	CommitOldest bool `json:"commit_oldest"`
+	// CommitKind is KindIntroduced, KindOldestListed, KindOldest or KindNewest.
+	CommitKind string `json:"commit_kind"`
 	// Errors lists what could not be determined for this hit (file or
 	// history unavailable); the hit is reported anyway.
 	Errors []string `json:"errors,omitempty"`
@@ -208,7 +235,7 @@ func examine(ctx context.Context, src Source, det Detector, sid string, h CodeHi
 				AccountSID: f.AccountSID, KeySID: f.KeySID})
 		}
 	}
-	c, err := src.Commit(ctx, h)
+	c, kind, err := introduced(ctx, src, sid, h)
 	if err != nil {
 		hit.Errors = append(hit.Errors, "history: "+err.Error())
 	} else {
@@ -216,7 +243,56 @@ func examine(ctx context.Context, src Source, det Detector, sid string, h CodeHi
 			d := c.Date.UTC()
 			hit.CommittedAt = &d
 		}
-		hit.CommittedBy, hit.Commit, hit.CommitURL, hit.CommitOldest = c.Author, c.SHA, c.URL, c.Oldest
+		hit.CommittedBy, hit.Commit, hit.CommitURL = c.Author, c.SHA, c.URL
+		hit.CommitKind, hit.CommitOldest = kind, kind != KindNewest
 	}
 	return hit
+}
+
+// introduced finds the commit that put the SID into the file. The file at
+// the newest commit holds the SID; bisecting the path's history for the
+// oldest commit whose version still holds it costs about log2(n) fetches.
+// Without a Historian, or when the history does not behave (the SID absent
+// from the newest version), it falls back to Source.Commit.
+func introduced(ctx context.Context, src Source, sid string, h CodeHit) (Commit, string, error) {
+	if hs, ok := src.(Historian); ok {
+		commits, complete, err := hs.History(ctx, h)
+		if err == nil && len(commits) > 0 {
+			present := func(i int) bool {
+				data, err := hs.FileAt(ctx, h, commits[i].SHA)
+				return err == nil && bytes.Contains(data, []byte(sid))
+			}
+			if present(0) {
+				lo, hi := 0, len(commits)-1
+				if present(hi) {
+					kind := KindIntroduced // the file was created with it
+					if !complete {
+						kind = KindOldestListed
+					}
+					return commits[hi], kind, nil
+				}
+				for hi-lo > 1 { // present(lo), !present(hi)
+					mid := (lo + hi) / 2
+					if present(mid) {
+						lo = mid
+					} else {
+						hi = mid
+					}
+				}
+				return commits[lo], KindIntroduced, nil
+			}
+		}
+		if ctx.Err() != nil {
+			return Commit{}, "", ctx.Err()
+		}
+	}
+	c, err := src.Commit(ctx, h)
+	if err != nil {
+		return Commit{}, "", err
+	}
+	kind := KindOldest
+	if !c.Oldest {
+		kind = KindNewest
+	}
+	return c, kind, nil
 }

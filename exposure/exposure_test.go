@@ -3,6 +3,7 @@ package exposure_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +145,77 @@ func TestRunErrors(t *testing.T) {
 	rep, err := exposure.Run(context.Background(), &memSource{}, det, exposure.Options{AccountSID: sid})
 	if err != nil || rep.Hits == nil || len(rep.Hits) != 0 {
 		t.Errorf("no hits: %+v %v", rep, err)
+	}
+}
+
+// histSource adds a history with file versions to memSource.
+type histSource struct {
+	memSource
+	versions []string // file content per commit, newest first
+	complete bool
+	fetches  int
+}
+
+func (h *histSource) History(context.Context, exposure.CodeHit) ([]exposure.Commit, bool, error) {
+	var cs []exposure.Commit
+	for i := range h.versions {
+		cs = append(cs, exposure.Commit{SHA: strconv.Itoa(i), Author: "dev" + strconv.Itoa(i)})
+	}
+	return cs, h.complete, nil
+}
+
+func (h *histSource) FileAt(_ context.Context, _ exposure.CodeHit, sha string) ([]byte, error) {
+	h.fetches++
+	i, _ := strconv.Atoi(sha)
+	if h.versions[i] == "<deleted>" {
+		return nil, errors.New("404")
+	}
+	return []byte(h.versions[i]), nil
+}
+
+func TestIntroducedBisection(t *testing.T) {
+	with, without := "sid="+sid, "nothing yet"
+	versions := func(n, introducedAt int) []string { // newest first; the SID present for i ≤ introducedAt
+		v := make([]string, n)
+		for i := range v {
+			v[i] = without
+			if i <= introducedAt {
+				v[i] = with
+			}
+		}
+		return v
+	}
+	tests := []struct {
+		name     string
+		versions []string
+		complete bool
+		wantSHA  string
+		wantKind string
+		maxFetch int
+	}{
+		{"added mid-history", versions(100, 62), true, "62", exposure.KindIntroduced, 9},
+		{"added in the newest", versions(7, 0), true, "0", exposure.KindIntroduced, 5},
+		{"file created with it", versions(5, 4), true, "4", exposure.KindIntroduced, 2},
+		{"history cut", versions(5, 4), false, "4", exposure.KindOldestListed, 2},
+		{"deleted versions count as absent", append(versions(3, 1), "<deleted>"), true, "1", exposure.KindIntroduced, 4},
+		{"newest lacks it: fall back", versions(4, -1), true, "fallback", exposure.KindOldest, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := &histSource{versions: tt.versions, complete: tt.complete}
+			src.files = []memFile{{hit: exposure.CodeHit{Repository: "a/b", Path: "x"}, content: with,
+				commit: exposure.Commit{SHA: "fallback", Oldest: true}}}
+			rep, err := exposure.Run(context.Background(), src, scan.New(scan.Options{}), exposure.Options{AccountSID: sid})
+			if err != nil || len(rep.Hits) != 1 {
+				t.Fatal(err)
+			}
+			h := rep.Hits[0]
+			if h.Commit != tt.wantSHA || h.CommitKind != tt.wantKind || !h.CommitOldest {
+				t.Errorf("commit %q kind %q oldest %v, want %q %q", h.Commit, h.CommitKind, h.CommitOldest, tt.wantSHA, tt.wantKind)
+			}
+			if src.fetches > tt.maxFetch {
+				t.Errorf("%d fetches, want ≤ %d", src.fetches, tt.maxFetch)
+			}
+		})
 	}
 }

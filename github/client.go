@@ -193,20 +193,31 @@ func (c *Client) FileContent(ctx context.Context, it CodeItem) ([]byte, error) {
 	if u == "" {
 		u = c.endpoint("/repos/"+it.Repository.FullName+"/contents/"+escapePath(it.Path)) + "?ref=" + url.QueryEscape(it.SHA)
 	}
+	return c.fetchContent(ctx, u, it.Path, it.GitURL)
+}
+
+// FileAt fetches path as of ref (a commit SHA, branch or tag) through
+// GET /repos/{owner}/{repo}/contents/{path}?ref=….
+func (c *Client) FileAt(ctx context.Context, fullName, path, ref string) ([]byte, error) {
+	u := c.endpoint("/repos/"+fullName+"/contents/"+escapePath(path)) + "?ref=" + url.QueryEscape(ref)
+	return c.fetchContent(ctx, u, path, "")
+}
+
+func (c *Client) fetchContent(ctx context.Context, u, path, gitURL string) ([]byte, error) {
 	var ct content
 	if _, err := c.getJSON(ctx, u, &ct); err != nil {
 		return nil, err
 	}
 	if ct.Type != "" && ct.Type != "file" {
-		return nil, atoguard.Errorf(atoguard.EINVALID, "github.contents", "%s is a %s, not a file", it.Path, ct.Type)
+		return nil, atoguard.Errorf(atoguard.EINVALID, "github.contents", "%s is a %s, not a file", path, ct.Type)
 	}
 	if ct.Content == "" && ct.Size > 0 {
 		blob := ct.GitURL
 		if blob == "" {
-			blob = it.GitURL
+			blob = gitURL
 		}
 		if blob == "" {
-			return nil, atoguard.Errorf(atoguard.EUNAVAILABLE, "github.contents", "%s: content not inlined and no blob URL", it.Path)
+			return nil, atoguard.Errorf(atoguard.EUNAVAILABLE, "github.contents", "%s: content not inlined and no blob URL", path)
 		}
 		var b struct {
 			Content  string `json:"content"`
@@ -218,11 +229,11 @@ func (c *Client) FileContent(ctx context.Context, it CodeItem) ([]byte, error) {
 		ct.Content, ct.Encoding = b.Content, b.Encoding
 	}
 	if ct.Encoding != "" && ct.Encoding != "base64" {
-		return nil, atoguard.Errorf(atoguard.EUNAVAILABLE, "github.contents", "%s: unsupported encoding %q", it.Path, ct.Encoding)
+		return nil, atoguard.Errorf(atoguard.EUNAVAILABLE, "github.contents", "%s: unsupported encoding %q", path, ct.Encoding)
 	}
 	data, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\n", "", "\r", "").Replace(ct.Content))
 	if err != nil {
-		return nil, atoguard.Errorf(atoguard.EUNAVAILABLE, "github.contents", "%s: bad base64 content: %v", it.Path, err)
+		return nil, atoguard.Errorf(atoguard.EUNAVAILABLE, "github.contents", "%s: bad base64 content: %v", path, err)
 	}
 	return data, nil
 }
@@ -271,6 +282,38 @@ func (c *Client) PathCommits(ctx context.Context, fullName, path string) (first,
 		return tail[len(tail)-1], last, true, nil
 	}
 	return page[len(page)-1], last, true, nil
+}
+
+// PathHistory lists the commits that touched path on the default branch,
+// newest first, following Link rel="next" up to max commits (≤ 0: 300).
+// complete is false when the history is longer than max.
+func (c *Client) PathHistory(ctx context.Context, fullName, path string, max int) (commits []Commit, complete bool, err error) {
+	if max <= 0 {
+		max = 300
+	}
+	q := url.Values{"path": {path}, "per_page": {strconv.Itoa(min(max, 100))}}
+	next := c.endpoint("/repos/"+fullName+"/commits") + "?" + q.Encode()
+	for next != "" {
+		var page []Commit
+		h, err := c.getJSON(ctx, next, &page)
+		if err != nil {
+			return commits, false, err
+		}
+		for _, cm := range page {
+			if len(commits) >= max {
+				return commits, false, nil
+			}
+			commits = append(commits, cm)
+		}
+		if len(page) == 0 {
+			break
+		}
+		next = c.linkRel(h.Get("Link"), "next")
+		if next != "" && len(commits) >= max {
+			return commits, false, nil
+		}
+	}
+	return commits, true, nil
 }
 
 // endpoint joins the base URL and an API path.

@@ -284,3 +284,30 @@ func TestUnauthenticated(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestPathHistoryAndFileAt(t *testing.T) {
+	clk := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+	srv := newServer(t, clk)
+	var commits []githubtest.Commit
+	for i := 150; i >= 1; i-- {
+		commits = append(commits, githubtest.Commit{SHA: fmt.Sprintf("%040d", i), Name: "d", Email: "d@example.com",
+			Date: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour), Content: fmt.Sprintf("version %d", i)})
+	}
+	srv.AddFile("a/b", "dir/app.py", "current", commits...)
+	c := newClient(t, srv, clk)
+	all, complete, err := c.PathHistory(context.Background(), "a/b", "dir/app.py", 0)
+	if err != nil || !complete || len(all) != 150 || all[0].SHA != fmt.Sprintf("%040d", 150) || all[149].SHA != fmt.Sprintf("%040d", 1) {
+		t.Fatalf("history: %d commits, complete %v, %v", len(all), complete, err)
+	}
+	cut, complete, err := c.PathHistory(context.Background(), "a/b", "dir/app.py", 120)
+	if err != nil || complete || len(cut) != 120 {
+		t.Fatalf("cut history: %d commits, complete %v, %v", len(cut), complete, err)
+	}
+	got, err := c.FileAt(context.Background(), "a/b", "dir/app.py", fmt.Sprintf("%040d", 7))
+	if err != nil || string(got) != "version 7" {
+		t.Fatalf("FileAt = %q, %v", got, err)
+	}
+	if _, err := c.FileAt(context.Background(), "a/b", "nope.py", "x"); atoguard.CodeOf(err) != atoguard.ENOTFOUND {
+		t.Errorf("FileAt missing: %v", err)
+	}
+}

@@ -27,6 +27,10 @@ type Commit struct {
 	Email string
 	Login string // "" renders "author": null, as GitHub does for unknown e-mails
 	Date  time.Time
+	// Content is the file as of this commit; "" means the file's current
+	// content. Deleted: the file did not exist at this commit.
+	Content string
+	Deleted bool
 }
 
 // Failure is an injected error response.
@@ -159,6 +163,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.blob(w, r)
+	case strings.HasPrefix(p, "/repos/") && strings.Contains(p, "/contents/"):
+		if s.fail(w, "contents", now) {
+			return
+		}
+		s.contentsAt(w, r)
 	case strings.HasPrefix(p, "/repos/") && strings.HasSuffix(p, "/commits"):
 		if s.fail(w, "commits", now) {
 			return
@@ -316,6 +325,43 @@ func (s *Server) contents(w http.ResponseWriter, r *http.Request) {
 		body["encoding"] = "none"
 	}
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// contentsAt serves GET /repos/{owner}/{repo}/contents/{path}?ref=: the
+// file as of a commit given in AddFile, or the current file.
+func (s *Server) contentsAt(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/repos/")
+	repo, path, _ := strings.Cut(rest, "/contents/")
+	ref := r.URL.Query().Get("ref")
+	s.mu.Lock()
+	var f *file
+	for _, x := range s.files {
+		if x.repo == repo && x.path == path {
+			f = x
+		}
+	}
+	s.mu.Unlock()
+	if f == nil {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	data := f.content
+	for _, c := range f.commits {
+		if c.SHA == ref {
+			if c.Deleted {
+				writeError(w, http.StatusNotFound, "Not Found")
+				return
+			}
+			if c.Content != "" {
+				data = []byte(c.Content)
+			}
+		}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"type": "file", "encoding": "base64", "size": len(data), "name": path[strings.LastIndexByte(path, '/')+1:],
+		"path": path, "sha": f.sha, "content": wrap60(base64.StdEncoding.EncodeToString(data)),
+		"html_url": "https://github.com/" + repo + "/blob/" + ref + "/" + path,
+	})
 }
 
 func (s *Server) blob(w http.ResponseWriter, r *http.Request) {

@@ -32,8 +32,8 @@ func newExposureCommand(streams IO) *cobra.Command {
 for your Account SID. It uses GitHub's code search API (GET /search/code), then
 for every hit fetches the file and runs atoguard's credential detectors on it
 (is an auth token or an API key beside the SID? secrets are shown only as
-fingerprints) and reads the commits that touched the path (the oldest one: when
-and by whom the file was introduced).
+fingerprints) and bisects the commits that touched the path for the one that
+added the SID: when and by whom it was committed.
 
 Needs a GitHub token (GITHUB_TOKEN or github-token in atoguard.toml): GitHub
 refuses unauthenticated code search. The SID defaults to TWILIO_ACCOUNT_SID.
@@ -43,7 +43,10 @@ up to two minutes per wait.
 
 JSON: {"account_sid","total_count","incomplete_results","hits":[{"repository",
 "path","url","token_present","key_present","credentials":[{"rule",
-"fingerprint"}],"committed_at","committed_by","commit","commit_oldest"}]}.
+"fingerprint"}],"committed_at","committed_by","commit","commit_kind",
+"commit_oldest"}]}. commit_kind: "introduced" (the commit that added the SID,
+found by bisecting the path's history), "oldest-listed", "oldest" (the oldest
+commit touching the path) or "newest" (the oldest was not available).
 
 Exit status: 0 no hit, 1 the SID is in public code, 2 error.`,
 		Example: `  GITHUB_TOKEN=ghp_… atoguard exposure --account-sid ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
@@ -145,6 +148,27 @@ func (g githubSource) Commit(ctx context.Context, h exposure.CodeHit) (exposure.
 	if oldest {
 		c = first
 	}
+	ec := exposureCommit(c)
+	ec.Oldest = oldest
+	return ec, nil
+}
+
+// History and FileAt make githubSource an exposure.Historian, so exposure
+// can find the commit that introduced the SID.
+func (g githubSource) History(ctx context.Context, h exposure.CodeHit) ([]exposure.Commit, bool, error) {
+	commits, complete, err := g.c.PathHistory(ctx, h.Repository, h.Path, 300)
+	out := make([]exposure.Commit, 0, len(commits))
+	for _, c := range commits {
+		out = append(out, exposureCommit(c))
+	}
+	return out, complete, err
+}
+
+func (g githubSource) FileAt(ctx context.Context, h exposure.CodeHit, sha string) ([]byte, error) {
+	return g.c.FileAt(ctx, h.Repository, h.Path, sha)
+}
+
+func exposureCommit(c github.Commit) exposure.Commit {
 	a := c.Commit.Author
 	by := a.Name
 	if a.Email != "" {
@@ -153,7 +177,7 @@ func (g githubSource) Commit(ctx context.Context, h exposure.CodeHit) (exposure.
 	if c.Author != nil && c.Author.Login != "" {
 		by = strings.TrimSpace(by + " @" + c.Author.Login)
 	}
-	return exposure.Commit{SHA: c.SHA, URL: c.HTMLURL, Author: by, Date: a.Date, Oldest: oldest}, nil
+	return exposure.Commit{SHA: c.SHA, URL: c.HTMLURL, Author: by, Date: a.Date}
 }
 
 func writeExposureText(w io.Writer, rep exposure.Report) error {
@@ -197,10 +221,12 @@ func writeExposureText(w io.Writer, rep exposure.Report) error {
 			fmt.Fprintf(&b, "      %s  fingerprint %s\n", c.Rule, c.Fingerprint)
 		}
 		if h.Commit != "" {
-			which := "oldest commit touching the path"
-			if !h.CommitOldest {
-				which = "newest commit touching the path; the oldest was not available"
-			}
+			which := map[string]string{
+				exposure.KindIntroduced:   "the commit that added the SID",
+				exposure.KindOldestListed: "the SID is already in the oldest commit listed; the history was cut, it may be older",
+				exposure.KindOldest:       "oldest commit touching the path",
+				exposure.KindNewest:       "newest commit touching the path; the oldest was not available",
+			}[h.CommitKind]
 			when := "unknown date"
 			if h.CommittedAt != nil {
 				when = h.CommittedAt.Format("2006-01-02 15:04 UTC")

@@ -25,10 +25,15 @@ func exposureServer(t *testing.T) *githubtest.Server {
 	srv.Token = "ghp_exposuretest"
 	t.Cleanup(srv.Close)
 	when := time.Date(2023, 9, 14, 8, 30, 0, 0, time.UTC)
+	// History, newest first: the token is added last, the SID the commit
+	// before, and the file was created without either.
 	srv.AddFile("mallory/sms-bot", "bot/config.py",
 		"TWILIO_ACCOUNT_SID = \""+expSID+"\"\nTWILIO_AUTH_TOKEN = \""+expToken+"\"\n",
-		githubtest.Commit{SHA: "2222222222222222222222222222222222222222", Name: "Mallory", Email: "mallory@example.com", Date: when.Add(48 * time.Hour)},
-		githubtest.Commit{SHA: "1111111111111111111111111111111111111111", Name: "Mallory", Email: "mallory@example.com", Login: "mallory", Date: when})
+		githubtest.Commit{SHA: "4444444444444444444444444444444444444444", Name: "Mallory", Email: "mallory@example.com", Date: when.Add(72 * time.Hour)},
+		githubtest.Commit{SHA: "2222222222222222222222222222222222222222", Name: "Mallory", Email: "mallory@example.com", Date: when.Add(48 * time.Hour),
+			Content: "TWILIO_ACCOUNT_SID = \"" + expSID + "\"\n"},
+		githubtest.Commit{SHA: "1111111111111111111111111111111111111111", Name: "Mallory", Email: "mallory@example.com", Login: "mallory", Date: when,
+			Content: "# settings\n"})
 	srv.AddFile("alice/docs", "README.md", "Our Twilio account is "+expSID+".\n",
 		githubtest.Commit{SHA: "3333333333333333333333333333333333333333", Name: "Alice", Email: "alice@example.com", Date: when.Add(-24 * time.Hour)})
 	return srv
@@ -69,6 +74,7 @@ func TestExposureCommand(t *testing.T) {
 			CommittedBy  string     `json:"committed_by"`
 			Commit       string     `json:"commit"`
 			CommitOldest bool       `json:"commit_oldest"`
+			CommitKind   string     `json:"commit_kind"`
 		} `json:"hits"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
@@ -80,13 +86,14 @@ func TestExposureCommand(t *testing.T) {
 	h := rep.Hits[0] // the token hit comes first
 	if h.Repository != "mallory/sms-bot" || h.Path != "bot/config.py" || !h.TokenPresent || h.KeyPresent ||
 		len(h.Credentials) != 1 || h.Credentials[0].Rule != "twilio-auth-token" || h.Credentials[0].Fingerprint != atoguard.Fingerprint(expToken) ||
-		h.Commit != "1111111111111111111111111111111111111111" || !h.CommitOldest ||
-		h.CommittedBy != "Mallory <mallory@example.com> @mallory" || h.CommittedAt == nil || h.CommittedAt.Year() != 2023 ||
+		h.Commit != "2222222222222222222222222222222222222222" || !h.CommitOldest || h.CommitKind != "introduced" ||
+		h.CommittedBy != "Mallory <mallory@example.com>" || h.CommittedAt == nil || !h.CommittedAt.Equal(time.Date(2023, 9, 16, 8, 30, 0, 0, time.UTC)) ||
 		!strings.HasPrefix(h.URL, "https://github.com/mallory/sms-bot/blob/") {
 		t.Errorf("token hit = %+v", h)
 	}
 	h = rep.Hits[1]
-	if h.Repository != "alice/docs" || h.TokenPresent || h.KeyPresent || len(h.Credentials) != 0 || h.Commit != "3333333333333333333333333333333333333333" {
+	if h.Repository != "alice/docs" || h.TokenPresent || h.KeyPresent || len(h.Credentials) != 0 || h.Commit != "3333333333333333333333333333333333333333" ||
+		h.CommitKind != "introduced" || h.CommittedBy != "Alice <alice@example.com>" {
 		t.Errorf("SID-only hit = %+v", h)
 	}
 	if strings.Contains(out+errs, expToken) {
@@ -102,7 +109,7 @@ func TestExposureCommand(t *testing.T) {
 	// Text for people.
 	code, out, _ = runExposureCLI(t, env)
 	if code != 1 || !strings.Contains(out, "AUTH TOKEN beside the SID") || !strings.Contains(out, "the SID alone") ||
-		!strings.Contains(out, "committed 2023-09-14 08:30 UTC by Mallory") || !strings.Contains(out, "fingerprint "+atoguard.Fingerprint(expToken)) {
+		!strings.Contains(out, "committed 2023-09-16 08:30 UTC by Mallory <mallory@example.com> in 222222222222 (the commit that added the SID)") || !strings.Contains(out, "fingerprint "+atoguard.Fingerprint(expToken)) {
 		t.Errorf("text output:\n%s", out)
 	}
 	if strings.Contains(out, expToken) {
