@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 )
 
 // benchMessages appends n realistic messages to the main account in
@@ -136,4 +137,34 @@ func nextPath(body []byte, first string) string {
 	j := bytes.IndexByte(rest, '"')
 	p := string(rest[:j])
 	return "/api" + p
+}
+
+// BenchmarkMemoryPerMessageScenario loads the scenario package's benchmark
+// world (full-takeover, ~1 M messages over 21 accounts and 37 days; a tenth
+// with -short), drops the world and reports the emulator's heap per message.
+func BenchmarkMemoryPerMessageScenario(b *testing.B) {
+	perDay := 31_000
+	if testing.Short() {
+		perDay = 3_100
+	}
+	for b.Loop() {
+		before := heapInUse()
+		w, err := scenario.BuildWith("full-takeover", scenario.Options{Seed: 1, Now: scenario.DefaultNow(), Subaccounts: 20, MessagesPerDay: perDay, Days: 37})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for _, a := range w.Accounts {
+			n += len(a.Messages)
+		}
+		e, err := New(Options{World: w})
+		if err != nil {
+			b.Fatal(err)
+		}
+		w = nil
+		after := heapInUse()
+		b.ReportMetric(float64(after-before)/float64(n), "B/msg")
+		b.ReportMetric(float64(n), "messages")
+		runtime.KeepAlive(e)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/atoguard/atoguard"
@@ -29,6 +30,9 @@ func (in *interner) id(s string) uint32 {
 	if id, ok := in.ids[s]; ok {
 		return id
 	}
+	// Clone: s may be a slice of a large buffer (a world's body arena) that
+	// must not stay alive because one message refers into it.
+	s = strings.Clone(s)
 	id := uint32(len(in.strs))
 	in.ids[s] = id
 	in.strs = append(in.strs, s)
