@@ -93,11 +93,27 @@ func sidAt(buf []byte, p int, k kind, out []sidCand) []sidCand {
 	body := buf[p+2 : p+sidLen]
 	switch {
 	case allClass(body, clHex):
-		out = append(out, sidCand{pos: p, kind: k, placeholder: lowEntropy(body), tokPos: -1})
+		ph := lowEntropy(body) || string(body) == md5OfNothing || exampleKey(keyBefore(buf, p))
+		out = append(out, sidCand{pos: p, kind: k, placeholder: ph, tokPos: -1})
 	case placeholderSIDBody(body):
 		out = append(out, sidCand{pos: p, kind: k, placeholder: true, tokPos: -1})
 	}
 	return out
+}
+
+// md5OfNothing (MD5 of the empty string) is a favourite fake hex value.
+const md5OfNothing = "d41d8cd98f00b204e9800998ecf8427e"
+
+// exampleKey: the value documents a format ("example": "AC…" in OpenAPI
+// specs, sample_sid, dummy, fake).
+func exampleKey(key []byte) bool {
+	k := strings.ToLower(string(key))
+	for _, w := range [...]string{"example", "sample", "dummy", "fake", "placeholder"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // placeholderSIDBody: 32 of [0-9a-fxX] with x's, like ACxxxx… or AC1234xxxx….
@@ -729,8 +745,9 @@ func valueToken(buf []byte, q int) (int, []byte) {
 func (d *detector) placeholderValue(buf []byte, s *sidCand) {
 	e := s.pos + sidLen
 	try := func(q int, v []byte) bool {
-		if placeholderText(v) {
+		if placeholderText(v) && !d.consumed[q] {
 			s.phOnly, s.phPos, s.phSecret = true, q, string(v)
+			d.consumed[q] = true
 			return true
 		}
 		return false

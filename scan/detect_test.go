@@ -184,6 +184,12 @@ func detectCases() []detectCase {
 		{"real sid placeholder token", "account_sid = '{SID}'\nauth_token = 'your_auth_token'\n", []want{bare(sid1)}, false},
 		{"real sid sequential token", "account_sid = '{SID}'\nauth_token = '0123456789abcdef0123456789abcdef'\n", []want{bare(sid1)}, false},
 		{"placeholder api key", "TWILIO_API_KEY=SKXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\nTWILIO_API_SECRET=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n", nil, false},
+		{"openapi example sid hidden", `"account_sid": {"type": "string", "example": "{SID}"}`, nil, false},
+		{"openapi example sid shown", `"account_sid": {"type": "string", "example": "{SID}"}`, []want{{rule: RuleAccountSID, account: sid1, placeholder: true}}, true},
+		{"md5 of nothing sid", "sid = 'ACd41d8cd98f00b204e9800998ecf8427e'\n", nil, false},
+		{"one placeholder token for two sids", "{\"account_sid\": \"ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"owner_sid\": \"ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"auth_token\": \"auth_token\"}",
+			[]want{{rule: RuleAccountSID, account: "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", placeholder: true},
+				{rule: RuleAuthToken, account: "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", secret: "auth_token", placeholder: true}}, true},
 		// --- allow comments ---
 		{"allow on token line", "account_sid = \"{SID}\"\nauth_token = \"{TOK}\"  # atoguard:allow\n", nil, false},
 		{"allow on sid line", "account_sid = \"{SID}\"  // atoguard:allow\nauth_token = \"{TOK}\"\n", nil, false},
