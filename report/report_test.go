@@ -23,11 +23,11 @@ const (
 	plantedToken  = "5e8f1c2ad94b7036fe21c8d4a97b3e60"
 	plantedSecret = "Zq8RtY2mPw4KxN6vLs0JhGf3DcB9AeU1"
 	plantedSG     = "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"
-	acct          = "AC4d2b8e6f0a1c3e5b7d9f1a3c5e7b9d1f"
-	keySID        = "SK7e1d3c5b9a2f4e6d8c0b1a3f5e7d9c2b"
+	rpAcct          = "AC4d2b8e6f0a1c3e5b7d9f1a3c5e7b9d1f"
+	rpKeySID        = "SK7e1d3c5b9a2f4e6d8c0b1a3f5e7d9c2b"
 )
 
-func sampleResult() scan.Result {
+func sampleScanResult() scan.Result {
 	date := time.Date(2024, 3, 1, 12, 30, 0, 0, time.FixedZone("CET", 3600))
 	mk := func(rule string, sev atoguard.Severity, path string, line int, acc, key, secret string) atoguard.Finding {
 		f := atoguard.Finding{Rule: rule, Severity: sev, Path: path, Line: line, Column: 7, AccountSID: acc, KeySID: key,
@@ -40,22 +40,22 @@ func sampleResult() scan.Result {
 		}
 		return f
 	}
-	hist := mk(scan.RuleAuthToken, atoguard.SeverityCritical, "config/old settings.yml", 3, acct, "", plantedToken)
+	hist := mk(scan.RuleAuthToken, atoguard.SeverityCritical, "config/old settings.yml", 3, rpAcct, "", plantedToken)
 	hist.Commit, hist.Author, hist.Email, hist.Date = "0123456789abcdef0123456789abcdef01234567", "Eve Mallory", "eve@example.com", date
-	live := mk(scan.RuleAPIKey, atoguard.SeverityCritical, "app.zip!src/client.py", 12, acct, keySID, plantedSecret)
+	live := mk(scan.RuleAPIKey, atoguard.SeverityCritical, "app.zip!src/client.py", 12, rpAcct, rpKeySID, plantedSecret)
 	live.Verification, live.VerificationDetail = atoguard.Live, "Full main account 'Acme', active"
 	return scan.Result{
 		Findings: []atoguard.Finding{
-			mk(scan.RuleAuthToken, atoguard.SeverityCritical, ".env", 2, acct, "", plantedToken),
+			mk(scan.RuleAuthToken, atoguard.SeverityCritical, ".env", 2, rpAcct, "", plantedToken),
 			hist, live,
-			mk(scan.RuleAccountSID, atoguard.SeverityLow, "README.md", 40, acct, "", ""),
+			mk(scan.RuleAccountSID, atoguard.SeverityLow, "README.md", 40, rpAcct, "", ""),
 			mk(scan.RuleSendGrid, atoguard.SeverityHigh, "-", 1, "", "", plantedSG),
 		},
 		Stats: scan.Stats{Files: 10, Blobs: 3, Bytes: 123456, Duration: 1500 * time.Millisecond, Skipped: 2},
 	}
 }
 
-func render(t *testing.T, f Format, res scan.Result) string {
+func renderScan(t *testing.T, f Format, res scan.Result) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := Write(&b, f, res, Options{ToolVersion: "0.1.0"}); err != nil {
@@ -65,7 +65,7 @@ func render(t *testing.T, f Format, res scan.Result) string {
 }
 
 func TestJSONContract(t *testing.T) {
-	out := render(t, FormatJSON, sampleResult())
+	out := renderScan(t, FormatJSON, sampleScanResult())
 	if !strings.Contains(out, `"secret": "<redacted>"`) {
 		t.Errorf("secret not written as <redacted>:\n%s", out)
 	}
@@ -114,9 +114,9 @@ func TestJSONContract(t *testing.T) {
 		{"date rfc3339", f1.Date, "2024-03-01T12:30:00+01:00"},
 		{"author", f1.Author, "Eve Mallory"},
 		{"live", f2.Verification, "live"},
-		{"key sid", f2.KeySID, keySID},
+		{"key sid", f2.KeySID, rpKeySID},
 		{"bare sid has no secret", f3.Secret, ""},
-		{"bare sid fingerprint", f3.Fingerprint, atoguard.Fingerprint(acct)},
+		{"bare sid fingerprint", f3.Fingerprint, atoguard.Fingerprint(rpAcct)},
 		{"duration", rep.Stats.DurationMS, int64(1500)},
 		{"bytes", rep.Stats.Bytes, int64(123456)},
 	}
@@ -128,14 +128,14 @@ func TestJSONContract(t *testing.T) {
 }
 
 func TestJSONEmptyFindingsIsArray(t *testing.T) {
-	out := render(t, FormatJSON, scan.Result{})
+	out := renderScan(t, FormatJSON, scan.Result{})
 	if !strings.Contains(out, `"findings": []`) {
 		t.Fatalf("empty findings not []: %s", out)
 	}
 }
 
 func TestReadJSONBaseline(t *testing.T) {
-	res := sampleResult()
+	res := sampleScanResult()
 	var b bytes.Buffer
 	if err := JSON(&b, res); err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestReadJSONBaseline(t *testing.T) {
 	for i := range next {
 		next[i].Line += 5
 	}
-	fresh := atoguard.Finding{Rule: scan.RuleAuthToken, Path: ".env", AccountSID: acct, Secret: atoguard.NewSecret("ffffffffffffffff0000000000000000")}
+	fresh := atoguard.Finding{Rule: scan.RuleAuthToken, Path: ".env", AccountSID: rpAcct, Secret: atoguard.NewSecret("ffffffffffffffff0000000000000000")}
 	fresh.Fingerprint = fresh.Secret.Fingerprint()
 	next = append(next, fresh)
 	got := FilterBaseline(next, known)
@@ -181,8 +181,8 @@ func TestSARIFValidAgainstSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	sl := gojsonschema.NewBytesLoader(schema)
-	for name, res := range map[string]scan.Result{"sample": sampleResult(), "empty": {}} {
-		out := render(t, FormatSARIF, res)
+	for name, res := range map[string]scan.Result{"sample": sampleScanResult(), "empty": {}} {
+		out := renderScan(t, FormatSARIF, res)
 		r, err := gojsonschema.Validate(sl, gojsonschema.NewStringLoader(out))
 		if err != nil {
 			t.Fatal(err)
@@ -199,8 +199,8 @@ func TestSARIFValidAgainstSchema(t *testing.T) {
 }
 
 func TestSARIFContent(t *testing.T) {
-	res := sampleResult()
-	out := render(t, FormatSARIF, res)
+	res := sampleScanResult()
+	out := renderScan(t, FormatSARIF, res)
 	var log struct {
 		Version string `json:"version"`
 		Runs    []struct {
@@ -261,7 +261,7 @@ func TestSARIFContent(t *testing.T) {
 	}
 	// Stable: moving a finding to another line keeps its partial fingerprint;
 	// another secret changes it.
-	moved := sampleResult()
+	moved := sampleScanResult()
 	moved.Findings[0].Line = 99
 	if PartialFingerprint(moved.Findings[0]) != run.Results[0].PartialFingerprints[PartialFingerprintKey] {
 		t.Error("partial fingerprint depends on the line")
@@ -272,13 +272,13 @@ func TestSARIFContent(t *testing.T) {
 }
 
 func TestText(t *testing.T) {
-	out := render(t, FormatText, sampleResult())
+	out := renderScan(t, FormatText, sampleScanResult())
 	for _, want := range []string{
 		".env:2:7 twilio-auth-token (critical)",
-		"  account  " + acct,
+		"  account  " + rpAcct,
 		"  secret   ******** fingerprint " + atoguard.Fingerprint(plantedToken),
 		"  commit   0123456789abcdef0123456789abcdef01234567 by Eve Mallory <eve@example.com> 2024-03-01T11:30:00Z",
-		"  api key  " + keySID,
+		"  api key  " + rpKeySID,
 		"  verified live - Full main account 'Acme', active",
 		"README.md:40:7 twilio-account-sid (low)",
 		"5 findings (3 critical, 1 high, 1 low) in 10 files, 3 blobs, 123.5 kB in 1.50s, 2 skipped",
@@ -291,7 +291,7 @@ func TestText(t *testing.T) {
 		t.Error("colour without Options.Color")
 	}
 	var b bytes.Buffer
-	if err := Text(&b, sampleResult(), Options{Color: true}); err != nil || !strings.Contains(b.String(), "\x1b[") {
+	if err := Text(&b, sampleScanResult(), Options{Color: true}); err != nil || !strings.Contains(b.String(), "\x1b[") {
 		t.Error("no colour with Options.Color")
 	}
 	if got := Summary(scan.Result{}); got != "no findings in 0 files, 0 B in 0.00s" {
@@ -300,8 +300,8 @@ func TestText(t *testing.T) {
 }
 
 func TestTextStripsControlCharacters(t *testing.T) {
-	res := scan.Result{Findings: []atoguard.Finding{{Rule: scan.RuleAccountSID, Path: "evil\x1b[2J.txt", Line: 1, Column: 1, AccountSID: acct}}}
-	if out := render(t, FormatText, res); strings.Contains(out, "\x1b") {
+	res := scan.Result{Findings: []atoguard.Finding{{Rule: scan.RuleAccountSID, Path: "evil\x1b[2J.txt", Line: 1, Column: 1, AccountSID: rpAcct}}}
+	if out := renderScan(t, FormatText, res); strings.Contains(out, "\x1b") {
 		t.Fatalf("escape passed through: %q", out)
 	}
 }
@@ -323,10 +323,10 @@ func TestParseFormat(t *testing.T) {
 // TestPlantedSecretsNeverRendered renders planted secrets in every format
 // (and through fmt and slog) and looks for any 6-character piece of them.
 func TestPlantedSecretsNeverRendered(t *testing.T) {
-	res := sampleResult()
+	res := sampleScanResult()
 	outputs := map[string]string{}
 	for _, f := range []Format{FormatText, FormatJSON, FormatSARIF} {
-		outputs[string(f)] = render(t, f, res)
+		outputs[string(f)] = renderScan(t, f, res)
 	}
 	var b bytes.Buffer
 	lg := slog.New(slog.NewJSONHandler(&b, nil))
@@ -346,7 +346,7 @@ func TestPlantedSecretsNeverRendered(t *testing.T) {
 				t.Errorf("%s: no redaction marker at all", name)
 			}
 			// Drop what the fingerprint and the SIDs legitimately show.
-			scrubbed := strings.NewReplacer(fp, "", acct, "", keySID, "").Replace(out)
+			scrubbed := strings.NewReplacer(fp, "", rpAcct, "", rpKeySID, "").Replace(out)
 			for i := 0; i+6 <= len(secret); i++ {
 				if piece := secret[i : i+6]; strings.Contains(scrubbed, piece) {
 					t.Errorf("%s output contains %q from a planted secret", name, piece)
@@ -360,12 +360,12 @@ func TestPlantedSecretsNeverRendered(t *testing.T) {
 // real detectors and greps every format for any 6-character piece.
 func TestPlantedSecretsEndToEnd(t *testing.T) {
 	content := strings.Join([]string{
-		"TWILIO_ACCOUNT_SID=" + acct,
+		"TWILIO_ACCOUNT_SID=" + rpAcct,
 		"TWILIO_AUTH_TOKEN=" + plantedToken,
-		"TWILIO_API_KEY=" + keySID,
+		"TWILIO_API_KEY=" + rpKeySID,
 		"TWILIO_API_SECRET=" + plantedSecret,
 		"SENDGRID_API_KEY=" + plantedSG,
-		"curl -u " + acct + ":" + plantedToken + " https://api.twilio.com/",
+		"curl -u " + rpAcct + ":" + plantedToken + " https://api.twilio.com/",
 	}, "\n")
 	s := scan.New(scan.Options{})
 	res := scan.Result{Findings: s.ScanBytes("config/.env", []byte(content)), Stats: scan.Stats{Files: 1}}
@@ -373,8 +373,8 @@ func TestPlantedSecretsEndToEnd(t *testing.T) {
 		t.Fatalf("want 4 findings, got %d", len(res.Findings))
 	}
 	for _, f := range []Format{FormatText, FormatJSON, FormatSARIF} {
-		out := render(t, f, res)
-		scrubbed := strings.NewReplacer(acct, "", keySID, "").Replace(out)
+		out := renderScan(t, f, res)
+		scrubbed := strings.NewReplacer(rpAcct, "", rpKeySID, "").Replace(out)
 		for _, secret := range []string{plantedToken, plantedSecret, plantedSG} {
 			scrubbed = strings.ReplaceAll(scrubbed, atoguard.Fingerprint(secret), "")
 		}
