@@ -253,3 +253,14 @@ func TestMention(t *testing.T) {
 		}
 	}
 }
+
+func TestReasonsNeverNil(t *testing.T) {
+	a := New(Options{})
+	for _, text := range []string{"example.com", "www.paypal.com", "paypal-login.com", "http://1.2.3.4/"} {
+		for _, u := range a.Analyze(text).URLs {
+			if u.Reasons == nil {
+				t.Errorf("%q: nil reasons", text)
+			}
+		}
+	}
+}

@@ -145,14 +145,12 @@ func foundErr(found bool) error {
 	return nil
 }
 
+// withURLs makes "urls" an empty array rather than null. (Reasons are never
+// nil; the result may be shared through the analyzer's cache, so it is not
+// modified in place.)
 func withURLs(r phish.Result) phish.Result {
 	if r.URLs == nil {
 		r.URLs = []phish.URL{}
-	}
-	for i := range r.URLs {
-		if r.URLs[i].Reasons == nil {
-			r.URLs[i].Reasons = []string{}
-		}
 	}
 	return r
 }
