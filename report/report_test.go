@@ -23,8 +23,8 @@ const (
 	plantedToken  = "5e8f1c2ad94b7036fe21c8d4a97b3e60"
 	plantedSecret = "Zq8RtY2mPw4KxN6vLs0JhGf3DcB9AeU1"
 	plantedSG     = "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"
-	rpAcct          = "AC4d2b8e6f0a1c3e5b7d9f1a3c5e7b9d1f"
-	rpKeySID        = "SK7e1d3c5b9a2f4e6d8c0b1a3f5e7d9c2b"
+	rpAcct        = "AC4d2b8e6f0a1c3e5b7d9f1a3c5e7b9d1f"
+	rpKeySID      = "SK7e1d3c5b9a2f4e6d8c0b1a3f5e7d9c2b"
 )
 
 func sampleScanResult() scan.Result {
