@@ -248,3 +248,22 @@ func TestSeverityMatchesRules(t *testing.T) {
 		t.Error("RuleByID found an unknown rule")
 	}
 }
+
+// TestDetectTableCRLF: Windows line endings change nothing.
+func TestDetectTableCRLF(t *testing.T) {
+	for _, tc := range detectCases() {
+		if !strings.Contains(tc.in, "\n") || strings.Contains(tc.in, `\n`) {
+			continue // single-line or JSON-escaped newlines
+		}
+		in := strings.ReplaceAll(expand(tc.in), "\n", "\r\n")
+		var ws []string
+		for _, w := range tc.want {
+			ws = append(ws, w.String())
+		}
+		slices.Sort(ws)
+		got := gotWants(New(Options{IncludePlaceholders: tc.ph}).ScanBytes("crlf.txt", []byte(in)))
+		if !slices.Equal(got, ws) {
+			t.Errorf("%s with CRLF:\ngot:\n  %s\nwant:\n  %s", tc.name, strings.Join(got, "\n  "), strings.Join(ws, "\n  "))
+		}
+	}
+}
