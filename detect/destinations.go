@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -218,21 +219,26 @@ func (r *run) sequential(a *AccountData, p *profile) *atoguard.Signal {
 	inRuns := 0
 	var first, last time.Time
 	for _, k := range keys {
-		nums := p.seqNumbers[k]
-		slices.Sort(nums)
-		nums = slices.Compact(nums)
+		recs := p.seqNumbers[k]
+		// By number, earliest first: the first record of a number is its evidence.
+		slices.SortFunc(recs, func(a, b seqRecord) int {
+			if a.nat != b.nat {
+				return cmp.Compare(a.nat, b.nat)
+			}
+			return a.at.Compare(b.at)
+		})
+		recs = slices.CompactFunc(recs, func(a, b seqRecord) bool { return a.nat == b.nat })
 		i := 0
-		for i < len(nums) {
+		for i < len(recs) {
 			j := i
-			for j+1 < len(nums) && nums[j+1]-nums[j] <= seqMaxGap {
+			for j+1 < len(recs) && recs[j+1].nat-recs[j].nat <= seqMaxGap {
 				j++
 			}
 			if n := j - i + 1; n >= seqMinRun {
-				runs = append(runs, run{k.cc, k.natLen, nums[i], nums[j], n, p.seqSIDs[k][nums[i]].sid})
+				runs = append(runs, run{k.cc, k.natLen, recs[i].nat, recs[j].nat, n, recs[i].sid})
 				inRuns += n
-				for _, x := range nums[i : j+1] {
-					at := p.seqSIDs[k][x].at
-					first, last = minTime(first, at), maxTime(last, at)
+				for _, x := range recs[i : j+1] {
+					first, last = minTime(first, x.at), maxTime(last, x.at)
 				}
 			}
 			i = j + 1

@@ -1,6 +1,9 @@
 package detect
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // profile is one pass over an account's messages and calls: hourly series
 // over baseline and window, per-country aggregates and the destination
@@ -21,8 +24,7 @@ type profile struct {
 	homeRegions map[string]bool // regions of the account's own sender numbers
 	// Window destination numbers grouped by (country code, national length),
 	// for sequential-run detection.
-	seqNumbers map[seqKey][]uint64
-	seqSIDs    map[seqKey]map[uint64]seqRecord
+	seqNumbers map[seqKey][]seqRecord
 
 	shortCalls         map[string]string // window: destination → call SID, calls ≤ shortCallMax s
 	shortFirst         time.Time
@@ -37,8 +39,10 @@ type seqKey struct {
 	cc, natLen int
 }
 
-// seqRecord is the first record to one destination number.
+// seqRecord is one window record to a destination number. A slice of
+// these (sorted later) is far cheaper than a map over every number.
 type seqRecord struct {
+	nat uint64
 	sid string
 	at  time.Time
 }
@@ -49,8 +53,7 @@ type countryAgg struct {
 	window   float64 // outbound records in the window
 	winCost  float64
 	hourly   []float64
-	numbers  map[string]struct{} // distinct window destinations
-	premium  int                 // window records to premium-like numbers
+	premium  int // window records to premium-like numbers
 	premEx   []string
 	examples []string // window destinations
 	records  []string // window SIDs
@@ -83,8 +86,7 @@ func (r *run) profile(a *AccountData) *profile {
 		cost:               make([]float64, hours),
 		countries:          map[string]*countryAgg{},
 		homeRegions:        map[string]bool{},
-		seqNumbers:         map[seqKey][]uint64{},
-		seqSIDs:            map[seqKey]map[uint64]seqRecord{},
+		seqNumbers:         map[seqKey][]seqRecord{},
 		shortCalls:         map[string]string{},
 		baselineShortCalls: map[string]bool{},
 	}
@@ -178,7 +180,7 @@ func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, pri
 	}
 	c := p.countries[region]
 	if c == nil {
-		c = &countryAgg{region: region, hourly: make([]float64, p.hours), numbers: map[string]struct{}{}}
+		c = &countryAgg{region: region, hourly: make([]float64, p.hours)}
 		p.countries[region] = c
 		p.order = append(p.order, c)
 	}
@@ -198,9 +200,8 @@ func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, pri
 	if t.After(c.last) {
 		c.last = t
 	}
-	if _, seen := c.numbers[info.E164]; !seen {
-		c.numbers[info.E164] = struct{}{}
-		c.examples = appendLimited(c.examples, maxExamples, info.E164)
+	if len(c.examples) < maxExamples && !slices.Contains(c.examples, info.E164) {
+		c.examples = append(c.examples, info.E164)
 	}
 	c.records = appendLimited(c.records, maxRecords, sid)
 	if info.PremiumLike() {
@@ -209,15 +210,7 @@ func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, pri
 	}
 	if info.Valid && info.NationalLen >= 6 {
 		k := seqKey{info.CountryCode, info.NationalLen}
-		p.seqNumbers[k] = append(p.seqNumbers[k], info.National)
-		sids := p.seqSIDs[k]
-		if sids == nil {
-			sids = map[uint64]seqRecord{}
-			p.seqSIDs[k] = sids
-		}
-		if _, ok := sids[info.National]; !ok {
-			sids[info.National] = seqRecord{sid, t}
-		}
+		p.seqNumbers[k] = append(p.seqNumbers[k], seqRecord{info.National, sid, t})
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,21 +129,29 @@ func BenchmarkInvestigateEmulated(b *testing.B) {
 		return detect.Run(ds, detect.Options{Phisher: detect.NewPhisher(phish.New(phish.Options{}))})
 	}
 
-	var tRaw, tClient, tFull time.Duration
+	var tRaw, tClient, tFull, cRaw, cClient, cFull time.Duration
 	pages := 0
 	var verdict atoguard.Verdict
 	b.ResetTimer()
+	only := os.Getenv("ATOGUARD_BENCH_ONLY") // "investigate": skip the paging baselines (profiling)
 	for b.Loop() {
-		t0 := time.Now()
-		pages = raw()
-		t1 := time.Now()
-		clientPaging()
-		t2 := time.Now()
+		t0, c0 := time.Now(), benchCPU()
+		if only == "" {
+			pages = raw()
+		}
+		t1, c1 := time.Now(), benchCPU()
+		if only == "" {
+			clientPaging()
+		}
+		t2, c2 := time.Now(), benchCPU()
 		verdict = full().Verdict
-		t3 := time.Now()
+		t3, c3 := time.Now(), benchCPU()
 		tRaw += t1.Sub(t0)
 		tClient += t2.Sub(t1)
 		tFull += t3.Sub(t2)
+		cRaw += c1 - c0
+		cClient += c2 - c1
+		cFull += c3 - c2
 	}
 	n := float64(b.N)
 	b.ReportMetric(float64(msgs), "messages")
@@ -151,9 +160,23 @@ func BenchmarkInvestigateEmulated(b *testing.B) {
 	b.ReportMetric(tClient.Seconds()/n, "client-paging-s")
 	b.ReportMetric(tFull.Seconds()/n, "investigate-s")
 	b.ReportMetric(tFull.Seconds()/tRaw.Seconds(), "investigate/raw")
+	b.ReportMetric(tFull.Seconds()/tClient.Seconds(), "investigate/client")
+	// CPU time (emulator, client and detection all run in this process): on
+	// a shared machine wall-clock ratios swing with other load.
+	b.ReportMetric(cFull.Seconds()/cRaw.Seconds(), "cpu-investigate/raw")
+	b.ReportMetric(cFull.Seconds()/cClient.Seconds(), "cpu-investigate/client")
 	if verdict != atoguard.VerdictCompromised {
 		b.Errorf("verdict %s on the full-takeover world", verdict)
 	}
+}
+
+// benchCPU is the process's user+system CPU time.
+func benchCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func forAccounts(sids []string, n int, f func(string)) {
