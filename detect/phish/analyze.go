@@ -10,6 +10,10 @@ import (
 	"golang.org/x/net/publicsuffix"
 )
 
+// maxCachedBody bounds the bodies kept in the cache (an SMS is at most
+// 1,600 characters): the cache must not hold a few huge texts.
+const maxCachedBody = 4096
+
 // trialPrefix starts every message sent from a Twilio trial account.
 const trialPrefix = "sent from your twilio trial account"
 
@@ -209,7 +213,8 @@ func (a *Analyzer) Analyze(text string) Result {
 	if !mayHaveLink(text) {
 		return Result{Text: text}
 	}
-	if a.cacheSize > 0 {
+	cacheable := a.cacheSize > 0 && len(text) <= maxCachedBody
+	if cacheable {
 		a.mu.Lock()
 		r, ok := a.bodies[text]
 		a.mu.Unlock()
@@ -218,7 +223,7 @@ func (a *Analyzer) Analyze(text string) Result {
 		}
 	}
 	r := a.analyze(text)
-	if a.cacheSize > 0 {
+	if cacheable {
 		a.mu.Lock()
 		if len(a.bodies) >= a.cacheSize {
 			clear(a.bodies) // cheap and bounded; campaigns refill it quickly

@@ -183,6 +183,13 @@ func TestAnalyzeConcurrentAndCached(t *testing.T) {
 	if n := len(a.bodies); n > 4 {
 		t.Errorf("cache grew to %d", n)
 	}
+	big := strings.Repeat("x", maxCachedBody) + " paypal-login.com"
+	if r := a.Analyze(big); !r.Phishing {
+		t.Errorf("big body: %+v", r)
+	}
+	if _, ok := a.bodies[big]; ok {
+		t.Errorf("huge body cached")
+	}
 	u := New(Options{CacheSize: -1})
 	if r := u.Analyze("paypal-login.com"); !r.Phishing || len(u.bodies) != 0 {
 		t.Errorf("uncached analyzer: %+v, cache %d", r, len(u.bodies))
