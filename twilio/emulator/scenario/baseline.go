@@ -595,3 +595,9 @@ func sortMessages(ms []atoguard.Message) {
 		return cmp.Or(a.DateCreated.Compare(b.DateCreated), cmp.Compare(a.SID, b.SID))
 	})
 }
+
+func sortCalls(cs []atoguard.Call) {
+	slices.SortStableFunc(cs, func(a, b atoguard.Call) int {
+		return cmp.Or(a.StartTime.Compare(b.StartTime), cmp.Compare(a.SID, b.SID))
+	})
+}

@@ -24,10 +24,13 @@ const (
 	KindUsageTriggerDeleted = "usage-trigger-deleted"
 	KindCallerIDAdded       = "caller-id-added"
 	KindSubaccountCreated   = "subaccount-created"
+	KindCallPumping         = "call-pumping"     // toll fraud (IRSF): many short calls to number blocks
+	KindEvidenceDeleted     = "evidence-deleted" // the attacker deletes their message and call records
 
 	KindMarketingCampaign = "marketing-campaign"
 	KindCountryExpansion  = "country-expansion"
 	KindTokenRotation     = "token-rotation"
+	KindKeyRotation       = "key-rotation" // a known user replaces an API key from the office
 )
 
 // Signal ids the detectors raise (see docs/scenarios.md).
@@ -44,6 +47,8 @@ const (
 	SignalTriggerDeleted    = "event.usage-trigger-deleted"
 	SignalCallerIDAdded     = "event.caller-id-added"
 	SignalSubaccountCreated = "event.subaccount-created"
+	SignalShortCalls        = "destination.short-calls"
+	SignalEvidenceDeleted   = "event.evidence-deleted"
 )
 
 // Overlay is one change placed on a world at a given time. Fields other than
@@ -76,14 +81,14 @@ type Overlay struct {
 // OverlayKinds lists every overlay kind, attacks first.
 func OverlayKinds() []string {
 	return []string{KindSMSPumping, KindPhishingWave, KindWebhookHijack, KindAPIKeyCreated, KindCredentialChange,
-		KindGeoWidening, KindUsageTriggerDeleted, KindCallerIDAdded, KindSubaccountCreated,
-		KindMarketingCampaign, KindCountryExpansion, KindTokenRotation}
+		KindGeoWidening, KindUsageTriggerDeleted, KindCallerIDAdded, KindSubaccountCreated, KindCallPumping, KindEvidenceDeleted,
+		KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation}
 }
 
 // IsAttack reports whether the overlay kind is an attacker's action.
 func IsAttack(kind string) bool {
 	switch kind {
-	case KindMarketingCampaign, KindCountryExpansion, KindTokenRotation:
+	case KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation:
 		return false
 	}
 	return slices.Contains(OverlayKinds(), kind)
@@ -101,7 +106,7 @@ const (
 // only promised when the traffic is well above the detectors' minimum-volume
 // guards; new-country only when the account did not already allow the
 // destination before the attack.
-func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission) []string {
+func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, since time.Time) []string {
 	switch o.Kind {
 	case KindSMSPumping:
 		n := o.Count
@@ -142,6 +147,29 @@ func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission) []
 		return []string{SignalCallerIDAdded}
 	case KindSubaccountCreated:
 		return []string{SignalSubaccountCreated}
+	case KindEvidenceDeleted:
+		return []string{SignalEvidenceDeleted}
+	case KindCallPumping:
+		n := o.Count
+		if n == 0 {
+			n = 800
+		}
+		out := []string{SignalSequentialNumbers}
+		if n >= 200 {
+			out = append(out, SignalVolumeSpike)
+		}
+		// Short calls must be most of the window's calls for the detector
+		// to call it toll fraud: promise it only when they clearly are.
+		window := 0
+		for _, c := range acc.Calls {
+			if !c.StartTime.Before(since) {
+				window++
+			}
+		}
+		if short := n * 8 / 10; short >= 50 && float64(short) >= 0.6*float64(window+n) {
+			out = append(out, SignalShortCalls)
+		}
+		return out
 	}
 	return nil
 }
@@ -325,7 +353,7 @@ func (ov *overlayer) one(i int, o Overlay) error {
 			known = c.SMSPermissions
 		}
 	}
-	for _, sig := range expectedSignals(o, acc, known) {
+	for _, sig := range expectedSignals(o, acc, known, w.Now.Add(-Window)) {
 		if !slices.Contains(ov.signals, sig) {
 			ov.signals = append(ov.signals, sig)
 		}
@@ -359,6 +387,12 @@ func (ov *overlayer) one(i int, o Overlay) error {
 		return ov.expansion(r, acc, o, at)
 	case KindTokenRotation:
 		return ov.rotation(r, acc, at)
+	case KindCallPumping:
+		return ov.callPumping(r, acc, o, at, dur)
+	case KindEvidenceDeleted:
+		return ov.evidence(r, acc, o, at)
+	case KindKeyRotation:
+		return ov.keyRotation(r, acc, o, at)
 	}
 	return nil
 }
@@ -870,14 +904,15 @@ func (ov *overlayer) subaccount(r *rand.Rand, acc *Account, o Overlay, at time.T
 	return nil
 }
 
-// knownUser returns the first user and the address they usually sign in
-// from (the most frequent source of their sessions).
-func knownUser(w *World) (*Account, *User, string, error) {
+// knownUser returns a user of the main account (default the owner) and the
+// address they usually sign in from (the most frequent source of their
+// sessions).
+func knownUser(w *World, ref string) (*Account, *User, string, error) {
 	main := w.mainAccount()
-	if len(main.Users) == 0 {
-		return nil, nil, "", fmt.Errorf("account %s has no users", main.SID)
+	u, err := user(main, ref)
+	if err != nil {
+		return nil, nil, "", err
 	}
-	u := &main.Users[0]
 	counts := map[string]int{}
 	best := ""
 	for _, e := range main.Events {
@@ -895,8 +930,8 @@ func knownUser(w *World) (*Account, *User, string, error) {
 }
 
 // ownEvent records a change by a known user from the office.
-func ownEvent(r *rand.Rand, w *World, acc *Account, typ string, t time.Time, res, resType, desc string, data map[string]any) error {
-	_, u, ip, err := knownUser(w)
+func ownEvent(r *rand.Rand, w *World, acc *Account, who, typ string, t time.Time, res, resType, desc string, data map[string]any) error {
+	_, u, ip, err := knownUser(w, who)
 	if err != nil {
 		return err
 	}
@@ -1005,7 +1040,7 @@ func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Ti
 	}
 	t := at.Add(-2 * time.Hour)
 	for _, iso := range countries {
-		if err := ownEvent(r, ov.w, acc, "sms-geographic-permissions.updated", t, acc.SID, "sms-geographic-permissions", "SMS geographic permissions updated",
+		if err := ownEvent(r, ov.w, acc, o.User, "sms-geographic-permissions.updated", t, acc.SID, "sms-geographic-permissions", "SMS geographic permissions updated",
 			map[string]any{"country_code": iso, "enabled": change(smsEnabled(acc, iso), true)}); err != nil {
 			return err
 		}
@@ -1052,13 +1087,186 @@ func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Ti
 // rotation is a planned auth token rotation by the owner from the office:
 // secondary token created, then promoted.
 func (ov *overlayer) rotation(r *rand.Rand, acc *Account, at time.Time) error {
-	if err := ownEvent(r, ov.w, acc, "account-auth-token.secondary-created", at, acc.SID, "account", "Secondary auth token created", nil); err != nil {
+	if err := ownEvent(r, ov.w, acc, "", "account-auth-token.secondary-created", at, acc.SID, "account", "Secondary auth token created", nil); err != nil {
 		return err
 	}
-	if err := ownEvent(r, ov.w, acc, "account-auth-token.promoted", at.Add(12*time.Minute), acc.SID, "account", "Secondary auth token promoted", nil); err != nil {
+	if err := ownEvent(r, ov.w, acc, "", "account-auth-token.promoted", at.Add(12*time.Minute), acc.SID, "account", "Secondary auth token promoted", nil); err != nil {
 		return err
 	}
 	acc.AuthToken = token(r)
 	acc.SecondaryToken = ""
+	return nil
+}
+
+// enableVoice turns on low-risk dialing to a country, quietly (no event).
+func enableVoice(acc *Account, iso string) {
+	for k := range acc.VoicePermissions {
+		if acc.VoicePermissions[k].ISOCode == iso {
+			acc.VoicePermissions[k].LowRiskEnabled = true
+			return
+		}
+	}
+	acc.VoicePermissions = append(acc.VoicePermissions, atoguard.VoicePermission{ISOCode: iso, Name: countryName(iso), LowRiskEnabled: true})
+}
+
+// callPumping is toll fraud (IRSF): the attacker dials runs of numbers in
+// expensive ranges; most calls are answered for a few seconds, some are
+// held for minutes to earn more. Like sms-pumping, the account is assumed
+// to allow the countries already; combine with geo-widening to show it.
+func (ov *overlayer) callPumping(r *rand.Rand, acc *Account, o Overlay, at time.Time, dur time.Duration) error {
+	countries := o.Countries
+	if len(countries) == 0 {
+		countries = []string{"SO", "MV"}
+	}
+	n := o.Count
+	if n == 0 {
+		n = 800
+	}
+	if dur == 0 {
+		dur = 10 * time.Hour
+	}
+	from, err := senders(acc)
+	if err != nil {
+		return err
+	}
+	var tos []string
+	var cs []country
+	for k, iso := range countries {
+		share := n / len(countries)
+		if k == 0 {
+			share += n % len(countries)
+		}
+		plan, err := newNumberPlan(iso, kindMobile)
+		if err != nil {
+			return err
+		}
+		seq := plan.sequence(r, share, 1+r.IntN(2))
+		if seq == nil {
+			return fmt.Errorf("cannot draw %d sequential numbers in %s", share, iso)
+		}
+		if len(seq) > 0 {
+			ov.attacker.Numbers = append(ov.attacker.Numbers, commonPrefix(seq[0], seq[len(seq)-1]))
+		}
+		c := lookupCountry(iso)
+		for range seq {
+			cs = append(cs, c)
+		}
+		tos = append(tos, seq...)
+		enableVoice(acc, iso)
+	}
+	times := spread(r, len(tos), at, dur, ov.w.Now)
+	sids := sidBatch(r, prefixCall, len(tos))
+	calls := make([]atoguard.Call, len(tos))
+	for k, to := range tos {
+		c := atoguard.Call{SID: sids[k], AccountSID: acc.SID, From: from[r.IntN(len(from))], To: to, Direction: "outbound-api",
+			StartTime: times[k], PriceUnit: "USD"}
+		switch u := r.IntN(100); {
+		case u < 80:
+			c.Status, c.Duration = "completed", 3+r.IntN(8)
+		case u < 90:
+			c.Status, c.Duration = "completed", 60+r.IntN(840)
+		case u < 95:
+			c.Status = "failed"
+		default:
+			c.Status = "no-answer"
+		}
+		c.EndTime = c.StartTime.Add(time.Duration(c.Duration) * time.Second)
+		c.Price = roundPrice(math.Ceil(float64(c.Duration)/60) * cs[k].VoiceMin)
+		calls[k] = c
+	}
+	acc.Calls = append(acc.Calls, calls...)
+	sortCalls(acc.Calls)
+	return nil
+}
+
+// evidence deletes the attacker's newest message and call records made
+// between the attack start and at, one Monitor event each. Attacker records
+// are those to the attacker's number blocks or carrying their hosts.
+func (ov *overlayer) evidence(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	n := o.Count
+	if n == 0 {
+		n = 100
+	}
+	start := ov.w.AttackStart
+	type rec struct {
+		t    time.Time
+		sid  string
+		call bool
+	}
+	var recs []rec
+	for _, m := range acc.Messages {
+		if !m.DateCreated.Before(start) && m.DateCreated.Before(at) && ov.attackRecord(m.To, m.Body) {
+			recs = append(recs, rec{m.DateCreated, m.SID, false})
+		}
+	}
+	for _, c := range acc.Calls {
+		if !c.StartTime.Before(start) && c.StartTime.Before(at) && ov.attackRecord(c.To, "") {
+			recs = append(recs, rec{c.StartTime, c.SID, true})
+		}
+	}
+	if len(recs) == 0 {
+		return fmt.Errorf("account %s has no attack traffic before %s to delete (place evidence-deleted after a traffic overlay)", acc.SID, at.Format(time.RFC3339))
+	}
+	slices.SortStableFunc(recs, func(a, b rec) int { return b.t.Compare(a.t) })
+	recs = recs[:min(n, len(recs))]
+	drop := make(map[string]bool, len(recs))
+	t := at
+	for _, x := range recs {
+		drop[x.sid] = true
+		if x.call {
+			ov.attackerEvent(r, acc, "call.deleted", t, x.sid, "call", "Call deleted", nil)
+		} else {
+			ov.attackerEvent(r, acc, "message.deleted", t, x.sid, "message", "Message deleted", nil)
+		}
+		t = t.Add(time.Duration(1+r.IntN(3)) * time.Second)
+	}
+	acc.Messages = slices.DeleteFunc(acc.Messages, func(m atoguard.Message) bool { return drop[m.SID] })
+	acc.Calls = slices.DeleteFunc(acc.Calls, func(c atoguard.Call) bool { return drop[c.SID] })
+	return nil
+}
+
+// attackRecord reports whether a message or call is the attacker's: to one
+// of their number blocks or linking to one of their hosts.
+func (ov *overlayer) attackRecord(to, body string) bool {
+	for _, p := range ov.attacker.Numbers {
+		if strings.HasPrefix(to, p) {
+			return true
+		}
+	}
+	if body != "" {
+		clean := strings.NewReplacer("[.]", ".", "(.)", ".").Replace(body)
+		for _, h := range ov.attacker.Hosts {
+			if strings.Contains(clean, h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keyRotation: a known user creates a new API key from the office and
+// deletes the oldest one.
+func (ov *overlayer) keyRotation(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	name := o.Name
+	if name == "" {
+		name = "prod-backend-" + at.Format("2006-01")
+	}
+	who := o.User
+	if who == "" && len(ov.w.mainAccount().Users) > 1 {
+		who = "2" // the developer
+	}
+	k := Key{SID: sid(r, prefixKey), FriendlyName: name, Secret: keySecret(r), Type: "standard", DateCreated: at}
+	if err := ownEvent(r, ov.w, acc, who, "account-api-keys.created", at, k.SID, "api-key", "API key created", map[string]any{"friendly_name": name}); err != nil {
+		return err
+	}
+	if len(acc.Keys) > 0 {
+		old := acc.Keys[0]
+		if err := ownEvent(r, ov.w, acc, who, "account-api-keys.deleted", at.Add(40*time.Minute), old.SID, "api-key", "API key deleted",
+			map[string]any{"friendly_name": old.FriendlyName}); err != nil {
+			return err
+		}
+		acc.Keys = slices.Clone(acc.Keys[1:])
+	}
+	acc.Keys = append(acc.Keys, k)
 	return nil
 }

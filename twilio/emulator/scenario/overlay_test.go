@@ -445,3 +445,65 @@ func TestOverlayIndependence(t *testing.T) {
 		t.Error("an overlay changed the baseline")
 	}
 }
+
+func TestTollFraud(t *testing.T) {
+	w := build(t, "toll-fraud", small(22))
+	main := w.mainAccount()
+	short, total := 0, 0
+	blocks := map[string]int{}
+	for _, c := range main.Calls {
+		r := regionOf(c.To)
+		if r != "SO" && r != "MV" {
+			continue
+		}
+		total++
+		if c.Duration <= 10 && c.Status == "completed" {
+			short++
+		}
+		blocks[c.To[:len(c.To)-3]]++
+		if c.EndTime.Sub(c.StartTime) != time.Duration(c.Duration)*time.Second {
+			t.Fatalf("call %s: end − start ≠ duration", c.SID)
+		}
+	}
+	// 800 placed, 60 deleted by the attacker.
+	if total != 740 {
+		t.Fatalf("%d toll-fraud calls left, want 740", total)
+	}
+	if float64(short) < 0.7*float64(total) {
+		t.Errorf("%d of %d calls short", short, total)
+	}
+	deleted := 0
+	for _, e := range main.Events {
+		if e.EventType == "call.deleted" {
+			deleted++
+			if e.SourceIP != w.Attacker.IP {
+				t.Errorf("deletion from %s", e.SourceIP)
+			}
+			if slices.ContainsFunc(main.Calls, func(c atoguard.Call) bool { return c.SID == e.ResourceSID }) {
+				t.Errorf("deleted call %s still listed", e.ResourceSID)
+			}
+		}
+	}
+	if deleted != 60 {
+		t.Errorf("%d call.deleted events, want 60", deleted)
+	}
+	for _, want := range []string{SignalSequentialNumbers, SignalShortCalls, SignalGeoWidened, SignalEvidenceDeleted} {
+		if !slices.Contains(w.Expect.Signals, want) {
+			t.Errorf("expect.signals %v lacks %s", w.Expect.Signals, want)
+		}
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	w := build(t, "key-rotation", small(23))
+	main := w.mainAccount()
+	base := build(t, "baseline", small(23)).mainAccount()
+	if len(main.Keys) != len(base.Keys) || main.Keys[0].SID == base.Keys[0].SID {
+		t.Errorf("keys %v: want the oldest replaced", main.Keys)
+	}
+	for _, e := range main.Events {
+		if strings.HasPrefix(e.EventType, "account-api-keys.") && (e.ActorSID != main.Users[1].SID || !slices.Contains(officeIPs(), e.SourceIP)) {
+			t.Errorf("%s by %s from %s, want the developer from the office", e.EventType, e.ActorSID, e.SourceIP)
+		}
+	}
+}
