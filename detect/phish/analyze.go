@@ -88,6 +88,7 @@ type Analyzer struct {
 	official  map[string]int // registrable domain or brand TLD → brand index
 	wildcard  map[string]int // "google" of google.* → brand index
 	allow     map[string]bool
+	platform  map[string]int // hosting domain whose customers pick the subdomain → owner
 	tokens    []token
 	tokenSet  map[string]bool
 	short     map[string]bool
@@ -134,6 +135,7 @@ func New(opts Options) *Analyzer {
 		official:  map[string]int{},
 		wildcard:  map[string]int{},
 		allow:     map[string]bool{},
+		platform:  map[string]int{},
 		tokenSet:  map[string]bool{},
 		short:     map[string]bool{},
 		cacheSize: opts.CacheSize,
@@ -158,6 +160,9 @@ func New(opts Options) *Analyzer {
 		}
 		for _, d := range b.Allow {
 			a.allow[d] = true
+		}
+		for _, d := range b.Platforms {
+			a.platform[d] = i
 		}
 		strict := setOf(b.StrictTokens)
 		prefix := setOf(b.PrefixTokens)
@@ -265,7 +270,7 @@ func (a *Analyzer) analyze(text string) Result {
 		// A message that names a brand and links elsewhere.
 		if u.Brand == "" {
 			words()
-			if b := a.mention(plain, lower); b >= 0 {
+			if b := a.mention(plain, lower); b >= 0 && b != platformOf(a, l) {
 				u.Brand = a.brands[b].Name
 				u.Reasons = append(u.Reasons, "text-mentions-brand:"+strings.ToLower(u.Brand))
 				base = combine(base, scoreTextBrand)
@@ -286,6 +291,15 @@ func (a *Analyzer) analyze(text string) Result {
 	}
 	res.Phishing = res.Score >= a.threshold
 	return res
+}
+
+// platformOf returns the owner of the hosting platform a link is on, or -1:
+// "Twilio: … twil.io/x" names the platform's owner, which is no lure.
+func platformOf(a *Analyzer, l Link) int {
+	if l.IP.IsValid() {
+		return -1
+	}
+	return a.host(l.Host).platform
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
@@ -409,6 +423,7 @@ type hostInfo struct {
 	rd       string
 	official int // brand index when the host is the brand's own, else -1
 	brand    int // impersonated brand, else -1
+	platform int // owner of the hosting platform the host is on, else -1
 	reasons  []string
 	scores   []float64
 }
@@ -434,7 +449,7 @@ func (a *Analyzer) host(h string) *hostInfo {
 // domains and all their subdomains are official; anything else that looks
 // like a brand is an impersonation.
 func (a *Analyzer) judgeHost(h string) *hostInfo {
-	hi := &hostInfo{official: -1, brand: -1}
+	hi := &hostInfo{official: -1, brand: -1, platform: -1}
 	suffix, _ := publicsuffix.PublicSuffix(h)
 	rd, err := publicsuffix.EffectiveTLDPlusOne(h)
 	if err != nil {
@@ -480,6 +495,17 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 		return hi
 	}
 	prefix := strings.TrimSuffix(strings.TrimSuffix(h, suffix), ".")
+	// On a hosting platform only the part its customer chose is judged,
+	// every label of it as if registrable: paypal-login in
+	// paypal-login.s3.amazonaws.com, never "amazonaws".
+	onPlatform := false
+	for d := h; strings.Contains(d, "."); d = d[strings.IndexByte(d, '.')+1:] {
+		if owner, ok := a.platform[d]; ok {
+			prefix = strings.TrimSuffix(strings.TrimSuffix(h, d), ".")
+			onPlatform, hi.platform = true, owner
+			break
+		}
+	}
 	if prefix == "" {
 		return hi
 	}
@@ -499,7 +525,7 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 		}
 	}
 	for li, label := range labels {
-		isReg := li == len(labels)-1
+		isReg := li == len(labels)-1 || onPlatform
 		ulabel := label
 		if ulabels != nil {
 			ulabel = ulabels[li]
@@ -562,7 +588,7 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 		// Look-alike spelling: same skeleton, different letters.
 		if homo {
 			for _, w := range append(uwords, strings.Join(uwords, "")) {
-				if skMatch(t, skeleton(w)) {
+				if skMatch(t, w, skeleton(w)) {
 					consider(scoreHomograph, t.brand, "homograph:"+t.text)
 					break
 				}
@@ -572,7 +598,7 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 		if hasLookalikeChars(label) {
 			matched := false
 			for _, w := range append(words, joined) {
-				if skMatch(t, asciiSkeleton(w)) && !strings.Contains(w, t.text) {
+				if skMatch(t, w, asciiSkeleton(w)) && !strings.Contains(w, t.text) {
 					consider(scoreLookalike, t.brand, "lookalike-characters:"+t.text)
 					matched = true
 					break
@@ -604,9 +630,11 @@ func hasLookalikeChars(label string) bool {
 
 // skMatch compares a word's skeleton with a token's by the token's mode.
 // Short tokens match whole words only: dhl must not claim "dhillon".
-func skMatch(t token, sk string) bool {
+func skMatch(t token, w, sk string) bool {
 	if len(t.text) < 5 {
-		return sk == t.sk
+		// dh1express: a prefix token spelled with a digit look-alike.
+		return sk == t.sk || t.mode == modeAffix && len(w) > len(t.text) && strings.HasPrefix(sk, t.sk) &&
+			strings.ContainsAny(w[:len(t.text)], "0123456789")
 	}
 	switch t.mode {
 	case modeContain:

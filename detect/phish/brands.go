@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -31,6 +32,12 @@ type Brand struct {
 	// Aliases are how a message names the brand ("bank of america"). An
 	// alias with an upper-case letter matches case-sensitively ("UPS").
 	Aliases []string `json:"aliases,omitempty"`
+	// Platforms are the brand's domains where anyone can host content
+	// (amazonaws.com, web.app, sharepoint.com, twil.io). They are not
+	// official: the part of the host a customer chose is judged like a
+	// registrable domain (paypal-login.s3.amazonaws.com is impersonation),
+	// while the platform's own name never counts as the brand's.
+	Platforms []string `json:"platforms,omitempty"`
 	// Allow lists registrable domains that contain a token but belong to
 	// someone else (applebees.com); they never match the brand.
 	Allow []string `json:"allow,omitempty"`
@@ -46,7 +53,7 @@ func DefaultBrands() []Brand {
 }
 
 // LoadBrands reads a brand list in the brands.json format:
-// {"brands":[{"name","domains","tokens","strict_tokens","prefix_tokens","aliases","allow"}]}.
+// {"brands":[{"name","domains","tokens","strict_tokens","prefix_tokens","aliases","platforms","allow"}]}.
 func LoadBrands(r io.Reader) ([]Brand, error) {
 	var doc struct {
 		Brands []Brand `json:"brands"`
@@ -63,7 +70,7 @@ func LoadBrands(r io.Reader) ([]Brand, error) {
 		if len(b.Domains) == 0 {
 			return nil, fmt.Errorf("brand list: brand %q has no domains", b.Name)
 		}
-		for _, d := range b.Domains {
+		for _, d := range slices.Concat(b.Domains, b.Platforms, b.Allow) {
 			if d == "" || d != strings.ToLower(d) || strings.ContainsAny(d, "/:@ ") {
 				return nil, fmt.Errorf("brand list: brand %q: bad domain %q (lower-case registrable domain expected)", b.Name, d)
 			}
@@ -92,6 +99,7 @@ func mergeBrands(base, extra []Brand) []Brand {
 				b.PrefixTokens = append(append([]string(nil), b.PrefixTokens...), e.PrefixTokens...)
 				b.Aliases = append(append([]string(nil), b.Aliases...), e.Aliases...)
 				b.Allow = append(append([]string(nil), b.Allow...), e.Allow...)
+				b.Platforms = append(append([]string(nil), b.Platforms...), e.Platforms...)
 				merged = true
 				break
 			}
