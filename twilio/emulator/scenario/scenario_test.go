@@ -273,3 +273,31 @@ func TestSpecOnAttackBase(t *testing.T) {
 		t.Error("snapshot taken after the attack")
 	}
 }
+
+func TestLoadExampleFiles(t *testing.T) {
+	w, err := Load("testdata/pumping-drill.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Name != "pumping-drill" || len(w.Accounts) != 6 {
+		t.Errorf("name %q, %d accounts", w.Name, len(w.Accounts))
+	}
+	for _, s := range []string{SignalGeoWidened, SignalSequentialNumbers, SignalWebhookChanged} {
+		if !slices.Contains(w.Expect.Signals, s) {
+			t.Errorf("expect.signals %v lacks %s", w.Expect.Signals, s)
+		}
+	}
+	if !slices.Contains(w.Attacker.Hosts, "4f2a-203-0-113-99.ngrok-free.app") {
+		t.Errorf("attacker hosts %v", w.Attacker.Hosts)
+	}
+	q, err := Load("testdata/quiet.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Name != "quiet-drill" || !q.Expect.Attack {
+		t.Errorf("quiet drill: %q attack=%v", q.Name, q.Expect.Attack)
+	}
+	if _, err := Load("testdata/missing.yaml"); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("missing file: %v", err)
+	}
+}
