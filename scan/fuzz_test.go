@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	atoguard "github.com/atoguard/atoguard"
@@ -129,4 +130,36 @@ func checkEvidence(t *testing.T, data []byte, fs []atoguard.Finding) {
 			}
 		}
 	}
+}
+
+// FuzzUTF16 compares the streaming UTF-16 decoder with unicode/utf16 on
+// whole input, through reads of odd sizes.
+func FuzzUTF16(f *testing.F) {
+	f.Add([]byte("A\x00C\x00"), false, 3)
+	f.Add([]byte("\x3d\xd8\x00\xde"), false, 1)
+	f.Add([]byte("\xd8\x3d"), true, 7)
+	f.Fuzz(func(t *testing.T, data []byte, big bool, step int) {
+		step = 1 + abs(step)%64
+		u := &utf16Reader{r: bytes.NewReader(data), big: big}
+		var got []byte
+		buf := make([]byte, step)
+		for {
+			n, err := u.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		units := make([]uint16, len(data)/2)
+		for i := range units {
+			if big {
+				units[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+			} else {
+				units[i] = uint16(data[2*i+1])<<8 | uint16(data[2*i])
+			}
+		}
+		if want := string(utf16.Decode(units)); string(got) != want {
+			t.Fatalf("decoded %q, want %q", got, want)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -194,6 +195,7 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 		return nil, 0, err
 	}
 	defer rc.Close()
+	var rd io.Reader = rc
 	if w.buf == nil {
 		w.buf = make([]byte, w.chunk+2*windowMargin)
 	}
@@ -213,7 +215,7 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 		if err := ctx.Err(); err != nil {
 			return findings, total, err // a cancelled scan stops inside big items too
 		}
-		m, rerr := io.ReadFull(rc, buf[n:])
+		m, rerr := io.ReadFull(rd, buf[n:])
 		n += m
 		total += int64(m)
 		if m > 0 {
@@ -225,6 +227,13 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 		}
 		if first {
 			first = false
+			if ok, big := utf16BOM(buf[:n]); ok {
+				// Re-read what was read, and the rest, decoded to UTF-8.
+				head := bytes.Clone(buf[2:n])
+				rd = &utf16Reader{r: bufio.NewReader(io.MultiReader(bytes.NewReader(head), rc)), big: big}
+				n, total = 0, 0
+				continue
+			}
 			if !it.Text && bytes.IndexByte(buf[:min(n, sniffSize)], 0) >= 0 {
 				return nil, total, errBinary
 			}

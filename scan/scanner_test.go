@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 )
 
 // items is a Source over fixed items.
@@ -228,5 +229,43 @@ func TestScanCancelInsideLargeItem(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("scan did not stop inside an endless item")
+	}
+}
+
+func utf16Bytes(s string, big bool) []byte {
+	out := []byte{0xFF, 0xFE}
+	if big {
+		out = []byte{0xFE, 0xFF}
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		if big {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	return out
+}
+
+func TestUTF16Text(t *testing.T) {
+	text := "# é 😀 notes\r\n" + filler(9000) + expand("\r\n$env:TWILIO_ACCOUNT_SID = \"{SID}\"\r\n$env:TWILIO_AUTH_TOKEN = \"{TOK}\"\r\n")
+	for _, big := range []bool{false, true} {
+		data := utf16Bytes(text, big)
+		res, err := New(Options{ChunkSize: 4096}).Scan(context.Background(), items{textItem("out.txt", string(data)), textItem("odd.txt", string(data)+"\x00")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := gotWants(res.Findings); len(got) != 2 || got[0] != authTok(sid1, tok1).String() || res.Stats.Skipped != 0 {
+			t.Fatalf("big=%v: %v stats %+v", big, got, res.Stats)
+		}
+		f := res.Findings[0]
+		if wantLine := strings.Count(text, "\n") - 1 + 1; f.Line != wantLine || f.Column != len("$env:TWILIO_AUTH_TOKEN = \"")+1 {
+			t.Errorf("big=%v: at %d:%d", big, f.Line, f.Column)
+		}
+	}
+	// NUL bytes without a byte-order mark are still binary.
+	res, _ := New(Options{}).Scan(context.Background(), items{textItem("bin", "\x00"+expand("{SID}:{TOK}"))})
+	if len(res.Findings) != 0 || res.Stats.Skipped != 1 {
+		t.Fatalf("binary scanned: %+v", res)
 	}
 }
