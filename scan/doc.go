@@ -6,7 +6,8 @@
 // (Options.ChunkSize, 1 MiB by default) with a context margin on both sides,
 // so a SID and its token split by a read boundary are still paired, and a
 // large file is never held whole. Content with a NUL byte in its first 8 KiB
-// is skipped as binary unless Item.Text says otherwise.
+// is skipped as binary unless Item.Text says otherwise; UTF-16 text with a
+// byte-order mark is decoded to UTF-8 and scanned.
 //
 // The detectors (rules, see Rules and docs/detectors.md):
 //
