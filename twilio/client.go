@@ -108,6 +108,7 @@ type shared struct {
 	bases    map[string]string // product → base URL without trailing slash
 	log      *slog.Logger
 	limiters *limiterRegistry
+	bufs     sync.Pool // *bytes.Buffer for reply bodies
 }
 
 // New validates opts and builds a Client.
@@ -392,7 +393,7 @@ func (c *Client) attempt(ctx context.Context, lim *accountLimiter, r *request, t
 		c.logRequest(ctx, r, req, 0, start, attempt, err)
 		return nil, wasWritten(), &transportError{err: err}
 	}
-	data, rerr := readBody(resp)
+	data, rerr := c.readBody(resp)
 	c.logRequest(ctx, r, req, resp.StatusCode, start, attempt, rerr)
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if rerr != nil {
@@ -403,11 +404,18 @@ func (c *Client) attempt(ctx context.Context, lim *accountLimiter, r *request, t
 	return nil, true, parseAPIError(resp, data, c.sh.opts.Now())
 }
 
-func readBody(resp *http.Response) ([]byte, error) {
+// readBody reads a reply into a buffer from the shared pool; list pages
+// give it back once decoded (decoders copy what they keep), so a long
+// listing reuses a few page-sized buffers instead of allocating one per page.
+func (c *Client) readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	var buf bytes.Buffer
+	buf, _ := c.sh.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
 	if resp.ContentLength > 0 && resp.ContentLength < 64<<20 {
-		buf.Grow(int(resp.ContentLength))
+		buf.Grow(int(resp.ContentLength) + 1)
 	} else {
 		buf.Grow(64 << 10)
 	}
@@ -417,6 +425,14 @@ func readBody(resp *http.Response) ([]byte, error) {
 	}
 	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit))
 	return buf.Bytes(), err
+}
+
+// release returns a decoded body's buffer to the pool.
+func (c *Client) release(r *response) {
+	if r == nil || cap(r.body) == 0 || cap(r.body) > 8<<20 {
+		return
+	}
+	c.sh.bufs.Put(bytes.NewBuffer(r.body[:0]))
 }
 
 func (c *Client) logRequest(ctx context.Context, r *request, req *http.Request, status int, start time.Time, attempt int, err error) {

@@ -135,6 +135,7 @@ func fetchPage[T any](c *Client, ctx context.Context, r *request, decode pageDec
 			return pageResult[T]{err: err}
 		}
 		items, next, err := decode(resp.body)
+		c.release(resp)
 		if err == nil {
 			return pageResult[T]{items: items, next: next}
 		}

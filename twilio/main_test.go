@@ -85,3 +85,19 @@ func newHarness(t *testing.T, h http.Handler, mod func(*Options)) *harness {
 // SpecRouter gives the external test package (emulator integration tests)
 // the shared spec router.
 func SpecRouter(t testing.TB) *oaitest.Router { return specs.Load(t) }
+
+// ListMessagesTimed is ListMessages with the time spent decoding and
+// converting pages added to *decode, for the end-to-end benchmark's share
+// of time spent outside HTTP.
+func ListMessagesTimed(c *Client, ctx context.Context, accountSID string, decode *time.Duration) func(yield func(atoguard.Message, error) bool) {
+	dec := func(body []byte) ([]atoguard.Message, string, error) {
+		start := time.Now()
+		msgs, next, err := scanMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
+		*decode += time.Since(start)
+		return msgs, next, err
+	}
+	return listPages(c, ctx, &request{op: "twilio.list_messages", product: ProductAPI, path: "/2010-04-01/Accounts/" + accountSID + "/Messages.json"}, dec)
+}
+
+// ProcessCPU exposes processCPU to the external test package.
+func ProcessCPU() time.Duration { return processCPU() }

@@ -99,3 +99,20 @@ func FuzzParseRFC1123Z(f *testing.F) {
 		}
 	})
 }
+
+func TestPlain8(t *testing.T) {
+	for i := 0; i < 8; i++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("abcdefgh")
+			b[i] = byte(c)
+			w := uint64(0)
+			for j := 7; j >= 0; j-- {
+				w = w<<8 | uint64(b[j])
+			}
+			want := c != '"' && c != '\\' && c >= 0x20
+			if got := plain8(w); got != want {
+				t.Fatalf("byte %#x at %d: plain8 = %v, want %v", c, i, got, want)
+			}
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,9 @@ type Options struct {
 	Faults []FaultRule
 	// Logger receives one debug line per request (never credentials).
 	Logger *slog.Logger
+	// ConcurrencyLimit is Twilio's per-account limit on requests in flight:
+	// one more is refused with 429 and code 20429 (0 = no limit).
+	ConcurrencyLimit int
 	// Builder loads named scenarios for the admin endpoint
 	// (POST /_emulator/scenario {"name","seed"}); nil disables loading by name.
 	Builder func(name string, seed int64, now time.Time) (*scenario.World, error)
@@ -47,6 +51,9 @@ type Emulator struct {
 	log    *slog.Logger
 	faults *faultSet
 
+	flightMu sync.Mutex
+	inflight map[string]int // account SID → requests in flight
+
 	rtOnce sync.Once
 	rts    []*route
 
@@ -57,7 +64,10 @@ type Emulator struct {
 
 // New builds an emulator serving opts.World.
 func New(opts Options) (*Emulator, error) {
-	e := &Emulator{opts: opts, clock: opts.Clock, log: opts.Logger}
+	if opts.ConcurrencyLimit < 0 {
+		return nil, errors.New("emulator: negative concurrency limit")
+	}
+	e := &Emulator{opts: opts, clock: opts.Clock, log: opts.Logger, inflight: map[string]int{}}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -201,4 +211,36 @@ func (c *Clock) Set(t time.Time) {
 func (c *Clock) Advance(d time.Duration) {
 	now := c.Now()
 	c.Set(now.Add(d))
+}
+
+// admit counts a request against its account's concurrency limit; it
+// returns the number in flight (including this one) and a release function,
+// or ok=false when the account is at its limit.
+func (e *Emulator) admit(r *http.Request) (n int, release func(), ok bool) {
+	user, _, _ := r.BasicAuth()
+	if e.opts.ConcurrencyLimit == 0 || user == "" {
+		return 0, func() {}, true
+	}
+	acct := user
+	if strings.HasPrefix(user, "SK") {
+		e.mu.RLock()
+		if k := e.st.keys[user]; k != nil {
+			acct = k.acct.SID
+		}
+		e.mu.RUnlock()
+	}
+	e.flightMu.Lock()
+	defer e.flightMu.Unlock()
+	if e.inflight[acct] >= e.opts.ConcurrencyLimit {
+		return e.inflight[acct], nil, false
+	}
+	e.inflight[acct]++
+	n = e.inflight[acct]
+	return n, func() {
+		e.flightMu.Lock()
+		if e.inflight[acct]--; e.inflight[acct] <= 0 {
+			delete(e.inflight, acct)
+		}
+		e.flightMu.Unlock()
+	}, true
 }

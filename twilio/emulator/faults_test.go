@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -230,5 +231,55 @@ func TestLoadFaults(t *testing.T) {
 	}
 	if _, err := LoadFaults(dir + "/missing.json"); err == nil {
 		t.Error("missing file: no error")
+	}
+}
+
+// TestConcurrencyLimit: one request more than the limit in flight for an
+// account is refused with 429/20429; other accounts are unaffected.
+func TestConcurrencyLimit(t *testing.T) {
+	e, err := New(Options{World: testWorld(3), Clock: NewFrozenClock(testNow), ConcurrencyLimit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	te := &testEnv{t: t, e: e, srv: srv}
+	msgs := "/api/2010-04-01/Accounts/" + mainSID + "/Messages.json"
+	e.mu.Lock() // hold the state: the first request waits in flight
+	done := make(chan resp)
+	go func() { done <- te.do("GET", msgs, mainSID, mainTok, nil) }()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		e.flightMu.Lock()
+		n := e.inflight[mainSID]
+		e.flightMu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			e.mu.Unlock()
+			t.Fatal("first request never in flight")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Same account through a key: refused. Another account: admitted (it
+	// waits for the lock, so check it after releasing).
+	second := te.do("GET", msgs, mainKey, keySecret, nil)
+	other := make(chan resp)
+	go func() {
+		other <- te.do("GET", "/api/2010-04-01/Accounts/"+otherSID+".json", otherSID, otherTok, nil)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	e.mu.Unlock()
+	if second.status != 429 || second.code() != 20429 || second.header.Get("Retry-After") == "" {
+		t.Fatalf("second request: %d %s", second.status, second.body)
+	}
+	if r := <-done; r.status != 200 {
+		t.Fatalf("first request: %d", r.status)
+	}
+	if r := <-other; r.status != 200 {
+		t.Fatalf("other account: %d", r.status)
+	}
+	if r := te.do("GET", msgs, mainSID, mainTok, nil); r.status != 200 {
+		t.Fatalf("after release: %d", r.status)
 	}
 }

@@ -267,6 +267,17 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, product, pat
 	if r.Method != http.MethodGet && r.Method != http.MethodDelete {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	}
+	inFlight, release, ok := e.admit(r)
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Twilio-Concurrent-Requests", strconv.Itoa(inFlight))
+		writeError(w, http.StatusTooManyRequests, 20429, "Too Many Requests")
+		return
+	}
+	defer release()
+	if inFlight > 0 {
+		w.Header().Set("Twilio-Concurrent-Requests", strconv.Itoa(inFlight))
+	}
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, 20001, "Unable to parse request: invalid form body or query")
 		return

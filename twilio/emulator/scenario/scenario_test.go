@@ -59,7 +59,51 @@ func TestEveryScenarioBuildsAndValidates(t *testing.T) {
 			if len(w.Snapshot) == 0 {
 				t.Error("no known-good snapshot")
 			}
+			checkPermitted(t, w)
 		})
+	}
+}
+
+// checkPermitted: nothing was sent to a country the account's geo
+// permissions do not allow (subaccounts inheriting Voice use the parent's).
+func checkPermitted(t *testing.T, w *World) {
+	t.Helper()
+	region := map[string]string{}
+	regionOfCached := func(n string) string {
+		r, ok := region[n]
+		if !ok {
+			r = regionOf(n)
+			region[n] = r
+		}
+		return r
+	}
+	for _, a := range w.Accounts {
+		sms := map[string]bool{}
+		for _, p := range a.SMSPermissions {
+			sms[p.CountryCode] = p.Enabled
+		}
+		voiceFrom := &a
+		if a.VoiceInheritance {
+			for i := range w.Accounts {
+				if w.Accounts[i].SID == a.OwnerSID {
+					voiceFrom = &w.Accounts[i]
+				}
+			}
+		}
+		voice := map[string]bool{}
+		for _, p := range voiceFrom.VoicePermissions {
+			voice[p.ISOCode] = p.LowRiskEnabled
+		}
+		for _, m := range a.Messages {
+			if r := regionOfCached(m.To); m.Outbound() && !sms[r] {
+				t.Fatalf("%s: message %s to %s, not allowed", a.FriendlyName, m.SID, r)
+			}
+		}
+		for _, c := range a.Calls {
+			if r := regionOfCached(c.To); c.Outbound() && !voice[r] {
+				t.Fatalf("%s: call %s to %s, not allowed", a.FriendlyName, c.SID, r)
+			}
+		}
 	}
 }
 
