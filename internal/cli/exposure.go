@@ -107,6 +107,7 @@ func runExposure(ctx context.Context, cmd *cobra.Command, streams IO, opts *expo
 	if opts.json {
 		enc := json.NewEncoder(streams.Out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // "Name <email>" stays readable
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
