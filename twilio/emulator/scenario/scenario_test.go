@@ -345,3 +345,26 @@ func TestLoadExampleFiles(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestKindsAndDescriptions(t *testing.T) {
+	benign := []string{KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation}
+	for _, k := range OverlayKinds() {
+		if IsAttack(k) == slices.Contains(benign, k) {
+			t.Errorf("IsAttack(%s) = %v", k, IsAttack(k))
+		}
+	}
+	if IsAttack("no-such-kind") {
+		t.Error("an unknown kind is an attack")
+	}
+	for _, n := range Names() {
+		if d, err := Describe(n); err != nil || d == "" {
+			t.Errorf("Describe(%s) = %q, %v", n, d, err)
+		}
+	}
+	if d, err := Describe("demo"); err != nil || !strings.Contains(d, "attacker") {
+		t.Errorf("alias demo: %q, %v", d, err)
+	}
+	if _, err := Describe("nope"); err == nil {
+		t.Error("Describe(nope) succeeded")
+	}
+}
