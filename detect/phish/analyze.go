@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
@@ -38,6 +40,7 @@ const (
 	scoreShortener        = 0.35
 	scoreObfuscated       = 0.4 // hxxp, [.]: legitimate senders do not defang links
 	scoreIDN              = 0.25
+	scoreMixedScript      = 0.5 // sеcure-login.com with a Cyrillic е
 	scoreSuspiciousTLD    = 0.15
 	scoreDomainWords      = 0.3 // verify-account-center.com
 	scoreBrandInPath      = 0.4
@@ -353,7 +356,9 @@ func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
 	if l.Obfuscated {
 		add("obfuscated", scoreObfuscated)
 	}
-	if l.Unicode != "" && !slices.ContainsFunc(u.Reasons, func(r string) bool { return strings.HasPrefix(r, "homograph") }) {
+	if l.Unicode != "" && !slices.ContainsFunc(u.Reasons, func(r string) bool {
+		return strings.HasPrefix(r, "homograph") || r == "mixed-script"
+	}) {
 		add("idn", scoreIDN)
 	}
 	if u.Brand == "" && l.Path != "" {
@@ -517,6 +522,13 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 				ulabels = ul
 			}
 		}
+		for _, ul := range ulabels {
+			if mixedScript(ul) {
+				// Browsers show such labels as punycode for a reason.
+				add("mixed-script", scoreMixedScript)
+				break
+			}
+		}
 	}
 	best, bestBrand, bestReason := 0.0, -1, ""
 	consider := func(s float64, brand int, reason string) {
@@ -622,6 +634,29 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 			}
 		}
 	}
+}
+
+// mixedScript reports a label whose letters come from more than one of the
+// scripts homograph attacks mix (Latin with Cyrillic, Greek or Armenian).
+func mixedScript(label string) bool {
+	seen := 0
+	for _, r := range label {
+		switch {
+		case r < utf8.RuneSelf:
+			if isASCIILetter(byte(r)) {
+				seen |= 1
+			}
+		case unicode.Is(unicode.Latin, r):
+			seen |= 1
+		case unicode.Is(unicode.Cyrillic, r):
+			seen |= 2
+		case unicode.Is(unicode.Greek, r):
+			seen |= 4
+		case unicode.Is(unicode.Armenian, r):
+			seen |= 8
+		}
+	}
+	return seen&(seen-1) != 0
 }
 
 func hasLookalikeChars(label string) bool {
