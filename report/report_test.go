@@ -175,6 +175,10 @@ func TestReadJSONErrors(t *testing.T) {
 	}
 }
 
+// TestSARIFValidAgainstSchema validates against the OASIS SARIF 2.1.0 JSON
+// schema (errata01), vendored in testdata from the Go module cache copy that
+// github.com/owenrumney/go-sarif/v3 v3.3.1 embeds (pkg/report/v210/sarif/
+// schema.go), with the draft-04 validator github.com/xeipuuv/gojsonschema.
 func TestSARIFValidAgainstSchema(t *testing.T) {
 	schema, err := os.ReadFile("testdata/sarif-schema-2.1.0.json")
 	if err != nil {
