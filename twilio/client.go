@@ -169,7 +169,11 @@ func New(opts Options) (*Client, error) {
 		}
 		pu, err := url.Parse(base)
 		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			return nil, atoguard.Errorf(atoguard.EINVALID, "twilio.new", "bad base URL %q for %s", base, p)
+			return nil, atoguard.Errorf(atoguard.EINVALID, "twilio.new", "bad base URL %q for %s", redactURL(base), p)
+		}
+		if pu.User != nil || pu.RawQuery != "" || pu.Fragment != "" {
+			// Credentials belong in Options.Credential, where they stay redacted.
+			return nil, atoguard.Errorf(atoguard.EINVALID, "twilio.new", "base URL for %s must not carry user info, a query or a fragment", p)
 		}
 		bases[p] = base
 	}
@@ -197,6 +201,18 @@ func (c *Client) AccountSID() string { return c.cred.AccountSID }
 
 // BaseURL returns the base URL used for a product ("api", "monitor", …).
 func (c *Client) BaseURL(product string) string { return c.sh.bases[product] }
+
+// redactURL hides user info in a URL that failed to parse well enough to
+// be shown.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		return "…@" + s[i+1:]
+	}
+	return s
+}
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -225,9 +225,14 @@ func TestBaseURLs(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []Options{{BaseURL: "ftp://x"}, {BaseURL: "::"}, {HostURLs: map[string]string{"lookups": "http://x"}}} {
-		if _, err := New(bad); atoguard.CodeOf(err) != atoguard.EINVALID {
+	for _, bad := range []Options{{BaseURL: "ftp://x"}, {BaseURL: "::"}, {HostURLs: map[string]string{"lookups": "http://x"}},
+		{BaseURL: "http://AC1:hunter2@127.0.0.1:9"}, {BaseURL: "http://127.0.0.1:9?x=1"}} {
+		_, err := New(bad)
+		if atoguard.CodeOf(err) != atoguard.EINVALID {
 			t.Errorf("New(%+v) = %v, want EINVALID", bad, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("error shows the password: %v", err)
 		}
 	}
 }

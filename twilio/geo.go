@@ -45,7 +45,7 @@ func (c *Client) BulkUpdateVoiceCountries(ctx context.Context, perms []atoguard.
 	}
 	items := make([]item, 0, len(perms))
 	for _, p := range perms {
-		if len(p.ISOCode) != 2 {
+		if !isISO(p.ISOCode) {
 			return 0, atoguard.Errorf(atoguard.EINVALID, op, "bad ISO country code %q", p.ISOCode)
 		}
 		// Twilio's example sends string booleans.
@@ -67,7 +67,7 @@ func (c *Client) BulkUpdateVoiceCountries(ctx context.Context, perms []atoguard.
 // ListHighRiskSpecialPrefixes lists a country's high-risk special prefixes.
 func (c *Client) ListHighRiskSpecialPrefixes(ctx context.Context, iso string) iter.Seq2[string, error] {
 	const op = "twilio.list_high_risk_special_prefixes"
-	if len(iso) != 2 {
+	if !isISO(iso) {
 		return errSeq[string](atoguard.Errorf(atoguard.EINVALID, op, "bad ISO country code %q", iso))
 	}
 	return list(c, ctx, &request{op: op, product: ProductVoice, path: "/v1/DialingPermissions/Countries/" + strings.ToUpper(iso) + "/HighRiskSpecialPrefixes"},
@@ -76,6 +76,19 @@ func (c *Client) ListHighRiskSpecialPrefixes(ctx context.Context, iso string) it
 		}) (string, bool) {
 			return w.Prefix, true
 		})
+}
+
+// isISO reports a two-letter country code.
+func isISO(s string) bool {
+	if len(s) != 2 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // VoiceSettings are the account's Voice dialing permission settings.
@@ -150,7 +163,7 @@ func (c *Client) UpdateSMSPermissions(ctx context.Context, perms []atoguard.SMSP
 	}
 	form := url.Values{}
 	for _, p := range perms {
-		if len(p.CountryCode) != 2 {
+		if !isISO(p.CountryCode) {
 			return nil, atoguard.Errorf(atoguard.EINVALID, op, "bad ISO country code %q", p.CountryCode)
 		}
 		b, _ := json.Marshal(struct {

@@ -277,6 +277,9 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if got := rec.last().form["UpdateRequest"][0]; got != want {
 			t.Errorf("UpdateRequest %s, want %s", got, want)
 		}
+		if _, err := Collect(c.ListHighRiskSpecialPrefixes(ctx, "..")); atoguard.CodeOf(err) != atoguard.EINVALID {
+			t.Errorf("path-breaking ISO code: %v", err)
+		}
 		ps, err := Collect(c.ListHighRiskSpecialPrefixes(ctx, "LV"))
 		if err != nil || len(ps) == 0 || ps[0] == "" {
 			t.Fatalf("ListHighRiskSpecialPrefixes: %v %v", ps, err)

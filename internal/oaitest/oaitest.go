@@ -89,6 +89,9 @@ func (o Operation) String() string { return o.Product + " " + o.Method + " " + o
 // repository as ../shared).
 func Dir() (string, error) {
 	if d := os.Getenv(EnvDir); d != "" {
+		if _, err := os.Stat(filepath.Join(d, specFiles["api"])); err != nil {
+			return "", fmt.Errorf("twilio OpenAPI specs not found: %s=%s has no %s", EnvDir, d, specFiles["api"])
+		}
 		return d, nil
 	}
 	wd, err := os.Getwd()
@@ -143,7 +146,8 @@ func LoadRouter() (*Router, error) {
 		return nil, err
 	}
 	r := &Router{products: map[string]*product{}}
-	for name, file := range specFiles {
+	for _, name := range Products() {
+		file := specFiles[name]
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromFile(filepath.Join(dir, file))
 		if err != nil {

@@ -116,3 +116,11 @@ func TestExamplesValidate(t *testing.T) {
 		t.Errorf("only %d examples found", checked)
 	}
 }
+
+func TestMissingSpecsClearError(t *testing.T) {
+	t.Setenv(EnvDir, t.TempDir())
+	_, err := LoadRouter()
+	if err == nil || !strings.Contains(err.Error(), "twilio_api_v2010.json") {
+		t.Fatalf("got %v, want an error naming the missing spec", err)
+	}
+}
