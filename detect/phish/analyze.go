@@ -251,8 +251,10 @@ func (a *Analyzer) analyze(text string) Result {
 	// The body's own words, links blanked out so that words inside a URL
 	// (…/login, billing-…) do not count twice; computed on first need.
 	var plain, lower string
+	wordsDone := false
 	words := func() {
-		if lower == "" {
+		if !wordsDone {
+			wordsDone = true
 			plain = withoutLinks(text, links)
 			lower = strings.ToLower(plain)
 			// Twilio trial accounts prefix every message with this: it
