@@ -464,9 +464,9 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 	}
 	hi.rd = rd
 	// The host or any parent is a brand's own domain: www.paypal.com,
-	// appleid.apple.com, and also x.cloudfront.net where the brand lists a
-	// hosting domain as its own (private public suffixes make such hosts
-	// registrable on their own, so rd alone would miss them).
+	// appleid.apple.com. Walking up the labels, not only comparing rd,
+	// keeps a listed domain official even where the public suffix list
+	// makes its subdomains registrable on their own.
 	for d := h; ; {
 		if b, ok := a.official[d]; ok && strings.Contains(d, ".") {
 			hi.official = b
