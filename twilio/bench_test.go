@@ -56,12 +56,16 @@ func BenchmarkDecodeMessagesPageJSON(b *testing.B) {
 	body := bytes.Replace(messagesPage(1000), []byte("%NEXT%"), []byte("null"), 1)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
+	cpu0 := processCPU()
 	for b.Loop() {
 		if _, _, err := genericMessages(body); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "records/s")
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(b.N*1000)/cpu.Seconds(), "records/cpu-s")
+	}
 }
 
 // BenchmarkListMessagesFake lists pages from a server that replays a
@@ -90,6 +94,7 @@ func BenchmarkListMessagesFake(b *testing.B) {
 	}
 	b.ReportAllocs()
 	n := 0
+	cpu0 := processCPU()
 	for b.Loop() {
 		for m, err := range c.ListMessages(context.Background(), testAccount, MessageFilter{}) {
 			if err != nil {
@@ -102,4 +107,7 @@ func BenchmarkListMessagesFake(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n)/cpu.Seconds(), "records/cpu-s")
+	}
 }
