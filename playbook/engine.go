@@ -97,10 +97,11 @@ type engine struct {
 	apply   bool
 	run     string
 
-	mu       sync.Mutex
-	actions  []atoguard.Action
-	manual   []atoguard.ChecklistItem
-	baseline map[string]*accountBaseline
+	mu         sync.Mutex
+	progressMu sync.Mutex
+	actions    []atoguard.Action
+	manual     []atoguard.ChecklistItem
+	baseline   map[string]*accountBaseline
 }
 
 func newEngine(ctx context.Context, tw Twilio, opts Options, apply bool) (*engine, error) {
@@ -234,7 +235,9 @@ func (e *engine) record(a atoguard.Action) {
 	e.actions = append(e.actions, a)
 	e.mu.Unlock()
 	if e.opts.Progress != nil {
+		e.progressMu.Lock() // accounts run concurrently; Progress need not be safe for that
 		e.opts.Progress(a)
+		e.progressMu.Unlock()
 	}
 }
 

@@ -157,7 +157,8 @@ type Options struct {
 
 	// Concurrency is how many subaccounts are worked on at once (default 8).
 	Concurrency int
-	// Progress receives one line per action (stderr in the CLI); never secrets.
+	// Progress receives every action as it finishes (stderr in the CLI), one
+	// call at a time; actions never hold secrets.
 	Progress func(a atoguard.Action)
 	// AfterJournal is called after every journal append with the record count
 	// (tests kill the process at each point).
