@@ -44,6 +44,7 @@ const (
 	scoreSuspiciousTLD    = 0.15
 	scoreDomainWords      = 0.3 // verify-account-center.com
 	scoreBrandInPath      = 0.4
+	scoreOfficialInPath   = 0.5 // evil.tld/www.paypal.com/signin; archives and status sites do it too
 	scoreTextBrand        = 0.4 // "Your PayPal account…" with a link elsewhere
 	scoreCuePerCategory   = 0.15
 	scoreCueMax           = 0.45
@@ -366,10 +367,26 @@ func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
 	if u.Brand == "" && l.Path != "" {
 		if b := a.pathBrand(l.Path); b >= 0 {
 			u.Brand = a.brands[b].Name
-			add("brand-in-path:"+strings.ToLower(a.tokensOf(b)), scoreBrandInPath)
+			if d := a.officialIn(b, l.Path); d != "" {
+				// evil.tld/www.paypal.com/signin: the real address as bait.
+				add("official-domain-in-path:"+d, scoreOfficialInPath)
+			} else {
+				add("brand-in-path:"+strings.ToLower(a.tokensOf(b)), scoreBrandInPath)
+			}
 		}
 	}
 	return u, score
+}
+
+// officialIn returns an official domain of brand b spelled in a path.
+func (a *Analyzer) officialIn(b int, p string) string {
+	p = strings.ToLower(p)
+	for _, d := range a.brands[b].Domains {
+		if strings.Contains(d, ".") && !strings.Contains(d, "*") && containsWord(p, d) {
+			return d
+		}
+	}
+	return ""
 }
 
 func (a *Analyzer) tokensOf(b int) string {
