@@ -619,7 +619,14 @@ func deniedContext(line []byte) bool {
 	if len(line) == 0 {
 		return false
 	}
-	low := bytes.ToLower(line)
+	var arr [512]byte // lineBefore returns at most 512 bytes
+	low := arr[:0]
+	for _, c := range line {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low = append(low, c)
+	}
 	for w := range strings.FieldsSeq(deniedWords) {
 		if bytes.Contains(low, []byte(w)) {
 			return true

@@ -247,23 +247,26 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 			slices.SortStableFunc(w.hits, func(a, b hit) int { return a.pos - b.pos })
 			cur := cursor{buf: buf[:n], line: lines + 1, lastNL: int(lastNL - base)}
 			for _, h := range w.hits {
+				// An Account SID is reported bare once per item.
+				bareKey := ""
+				if h.rule == RuleAccountSID {
+					bareKey = h.accountSID
+					if h.placeholder {
+						bareKey += "/placeholder"
+					}
+					if bare[bareKey] {
+						continue
+					}
+				}
 				f, ok := w.finding(it, buf[:n], h, &cur, includePH)
 				if !ok {
 					continue
 				}
-				// An Account SID is reported bare once per item.
-				if f.Rule == RuleAccountSID {
-					key := f.AccountSID
-					if f.Placeholder {
-						key += "/placeholder"
-					}
-					if bare[key] {
-						continue
-					}
+				if bareKey != "" {
 					if bare == nil {
 						bare = map[string]bool{}
 					}
-					bare[key] = true
+					bare[bareKey] = true
 				}
 				findings = append(findings, f)
 			}
