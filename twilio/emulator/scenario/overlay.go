@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -31,6 +32,8 @@ const (
 	KindCountryExpansion  = "country-expansion"
 	KindTokenRotation     = "token-rotation"
 	KindKeyRotation       = "key-rotation" // a known user replaces an API key from the office
+	KindNewUser           = "new-user"     // the owner invites a colleague who signs in from the office
+	KindWebhookUpdate     = "webhook-update"
 )
 
 // Signal ids the detectors raise (see docs/scenarios.md).
@@ -82,13 +85,13 @@ type Overlay struct {
 func OverlayKinds() []string {
 	return []string{KindSMSPumping, KindPhishingWave, KindWebhookHijack, KindAPIKeyCreated, KindCredentialChange,
 		KindGeoWidening, KindUsageTriggerDeleted, KindCallerIDAdded, KindSubaccountCreated, KindCallPumping, KindEvidenceDeleted,
-		KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation}
+		KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate}
 }
 
 // IsAttack reports whether the overlay kind is an attacker's action.
 func IsAttack(kind string) bool {
 	switch kind {
-	case KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation:
+	case KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate:
 		return false
 	}
 	return slices.Contains(OverlayKinds(), kind)
@@ -393,6 +396,10 @@ func (ov *overlayer) one(i int, o Overlay) error {
 		return ov.evidence(r, acc, o, at)
 	case KindKeyRotation:
 		return ov.keyRotation(r, acc, o, at)
+	case KindNewUser:
+		return ov.newUser(r, acc, o, at)
+	case KindWebhookUpdate:
+		return ov.webhookUpdate(r, acc, o, at)
 	}
 	return nil
 }
@@ -1268,5 +1275,87 @@ func (ov *overlayer) keyRotation(r *rand.Rand, acc *Account, o Overlay, at time.
 		acc.Keys = slices.Clone(acc.Keys[1:])
 	}
 	acc.Keys = append(acc.Keys, k)
+	return nil
+}
+
+// newUser: the owner invites a colleague from the office; the new user
+// joins and signs in from the office on working days from then on.
+func (ov *overlayer) newUser(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	main := ov.w.mainAccount()
+	if acc != main {
+		return fmt.Errorf("users belong to the main account, not %s", acc.SID)
+	}
+	_, owner, ip, err := knownUser(ov.w, "")
+	if err != nil {
+		return err
+	}
+	first := firstNames()[r.IntN(len(firstNames()))]
+	last := lastNames()[r.IntN(len(lastNames()))]
+	email := o.Email
+	if email == "" {
+		domain := owner.Email[strings.LastIndexByte(owner.Email, '@')+1:]
+		email = strings.ToLower(first) + "." + strings.ToLower(last) + "@" + domain
+	}
+	name := o.Name
+	if name == "" {
+		name = first + " " + last + " (support)"
+	}
+	u := User{SID: sid(r, prefixUser), Email: email, Name: name}
+	ua := map[string]any{"user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15"}
+	main.Events = append(main.Events,
+		newEvent(r, main.SID, owner.SID, "user", "web", ip, "user-invitation.created", at, u.SID, "user-invitation", "User invitation created", map[string]any{"email": email}),
+		newEvent(r, main.SID, u.SID, "user", "web", ip, "user.created", at.Add(25*time.Minute), u.SID, "user", "User created", map[string]any{"email": email}),
+		newEvent(r, main.SID, u.SID, "user", "web", ip, "user-session.created", at.Add(27*time.Minute), u.SID, "user", "User session created", ua),
+	)
+	for d := 1; ; d++ {
+		t := at.Add(time.Duration(d)*24*time.Hour + time.Duration(r.IntN(90)-45)*time.Minute)
+		if !t.Before(ov.w.Now) {
+			break
+		}
+		if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday || r.IntN(100) >= 80 {
+			continue
+		}
+		main.Events = append(main.Events, newEvent(r, main.SID, u.SID, "user", "web", ip, "user-session.created", t, u.SID, "user", "User session created", ua))
+	}
+	main.Users = append(main.Users, u)
+	sortEvents(main.Events)
+	return nil
+}
+
+// webhookUpdate: a known user (default the developer) points the first
+// phone number's webhooks at a new URL from the office — a developer testing
+// with a tunnel looks like this.
+func (ov *overlayer) webhookUpdate(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
+	if len(acc.PhoneNumbers) == 0 {
+		return fmt.Errorf("account %s has no phone numbers", acc.SID)
+	}
+	base := o.URL
+	if base == "" {
+		base = fmt.Sprintf("https://%04x-198-51-100-24.ngrok-free.app/twilio", r.IntN(0x10000))
+	}
+	who := o.User
+	if who == "" && len(ov.w.mainAccount().Users) > 1 {
+		who = "2"
+	}
+	n := max(1, min(o.Count, len(acc.PhoneNumbers)))
+	t := at
+	for k := range n {
+		pn := &acc.PhoneNumbers[len(acc.PhoneNumbers)-1-k] // the last numbers: the test lines
+		hooks := maps.Clone(pn.Webhooks)
+		if hooks == nil {
+			hooks = atoguard.Webhooks{}
+		}
+		data := map[string]any{}
+		for _, f := range []string{"voice_url", "sms_url"} {
+			nu := strings.TrimSuffix(base, "/") + "/" + strings.TrimSuffix(f, "_url")
+			data[f] = change(pn.Webhooks[f], nu)
+			hooks[f] = nu
+		}
+		pn.Webhooks = hooks
+		if err := ownEvent(r, ov.w, acc, who, "phone-number.updated", t, pn.SID, "phone-number", "Phone number updated", data); err != nil {
+			return err
+		}
+		t = t.Add(time.Duration(30+r.IntN(120)) * time.Second)
+	}
 	return nil
 }

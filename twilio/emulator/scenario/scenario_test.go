@@ -347,7 +347,7 @@ func TestLoadExampleFiles(t *testing.T) {
 }
 
 func TestKindsAndDescriptions(t *testing.T) {
-	benign := []string{KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation}
+	benign := []string{KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate}
 	for _, k := range OverlayKinds() {
 		if IsAttack(k) == slices.Contains(benign, k) {
 			t.Errorf("IsAttack(%s) = %v", k, IsAttack(k))

@@ -68,6 +68,10 @@ func catalog() []named {
 			Overlays: []Overlay{{Kind: KindCountryExpansion, At: "-6d", Account: "sub:1", Countries: []string{"MX"}}}},
 		{Name: "key-rotation", Description: "Benign: a developer replaces the main account's oldest API key from the office (key created, old key deleted).",
 			Overlays: []Overlay{{Kind: KindKeyRotation, At: "-50h", Account: "main"}}},
+		{Name: "new-employee", Description: "Benign: the owner invites a new support colleague from the office; the new user joins and signs in from the office on working days.",
+			Overlays: []Overlay{{Kind: KindNewUser, At: "-4d", Account: "main"}}},
+		{Name: "developer-tunnel", Description: "Benign but worth a look: the developer points a test number's webhooks at an ngrok tunnel from the office while debugging.",
+			Overlays: []Overlay{{Kind: KindWebhookUpdate, At: "-22h", Account: "main", Count: 1}}},
 		{Name: "token-rotation", Description: "Benign: the owner rotates the main auth token from the office (secondary created, then promoted).",
 			Overlays: []Overlay{{Kind: KindTokenRotation, At: "-28h", Account: "main"}}},
 	}
