@@ -280,6 +280,8 @@ func everyOverlay() []Overlay {
 		{Kind: KindCallPumping, At: "-28h", Count: 30, Countries: []string{"MV"}},
 		{Kind: KindEvidenceDeleted, At: "-25h", Count: 10},
 		{Kind: KindKeyRotation, At: "-24h"},
+		{Kind: KindNewUser, At: "-4d"},
+		{Kind: KindWebhookUpdate, At: "-2h", Account: "sub:1"},
 		{Kind: KindMarketingCampaign, At: "-20h", Account: "sub:2", Count: 50},
 		{Kind: KindCountryExpansion, At: "-5d", Account: "sub:1", Count: 40},
 		{Kind: KindTokenRotation, At: "-3h", Account: "sub:2"},
