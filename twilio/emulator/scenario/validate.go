@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -197,6 +198,9 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 			v.sid(m.SID, prefixMessage, mw)
 		}
 		v.owned(m.AccountSID, a.SID, mw)
+		if !slices.Contains(messageDirections(), m.Direction) || !slices.Contains(messageStatuses(), m.Status) {
+			v.fail("%s: direction %q / status %q is not one of Twilio's", mw, m.Direction, m.Status)
+		}
 		v.number(m.From, mw+" from")
 		v.number(m.To, mw+" to")
 		if m.DateCreated.After(w.Now) {
@@ -215,6 +219,9 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 		cw := where + " call " + c.SID
 		v.sid(c.SID, prefixCall, cw)
 		v.owned(c.AccountSID, a.SID, cw)
+		if !slices.Contains(callStatuses(), c.Status) || (!strings.HasPrefix(c.Direction, "trunking") && !slices.Contains(callDirections(), c.Direction)) {
+			v.fail("%s: direction %q / status %q is not one of Twilio's", cw, c.Direction, c.Status)
+		}
 		v.number(c.From, cw+" from")
 		v.number(c.To, cw+" to")
 		if c.StartTime.After(w.Now) {
@@ -244,6 +251,22 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 		}
 		last = e.EventDate
 	}
+}
+
+// Twilio's enumerations (2010-04-01 Messages and Calls).
+func messageDirections() []string {
+	return []string{"inbound", "outbound-api", "outbound-call", "outbound-reply"}
+}
+
+func messageStatuses() []string {
+	return []string{"queued", "sending", "sent", "failed", "delivered", "undelivered", "receiving", "received",
+		"accepted", "scheduled", "read", "partially_delivered", "canceled"}
+}
+
+func callDirections() []string { return []string{"inbound", "outbound-api", "outbound-dial"} }
+
+func callStatuses() []string {
+	return []string{"queued", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"}
 }
 
 func (v *validator) owned(got, want, where string) {
