@@ -370,3 +370,47 @@ func TestKindsAndDescriptions(t *testing.T) {
 		t.Error("Describe(nope) succeeded")
 	}
 }
+
+func TestValidateCatchesBrokenWorlds(t *testing.T) {
+	base := func() *World {
+		return build(t, "webhook-hijack", Options{Seed: 8, Now: testNow, Subaccounts: 2, MessagesPerDay: 20, Days: 9})
+	}
+	tests := []struct {
+		name   string
+		breakW func(w *World)
+		want   string
+	}{
+		{"bad SID", func(w *World) { w.Accounts[1].Messages[0].SID = "SM123" }, "is not SM followed by 32"},
+		{"duplicate SID", func(w *World) { w.Accounts[1].Messages[0].SID = w.Accounts[0].Messages[0].SID }, "already used"},
+		{"bad token", func(w *World) { w.Accounts[0].AuthToken = "NOTHEX" }, "auth token"},
+		{"bad key secret", func(w *World) { w.Accounts[0].Keys[0].Secret = "short" }, "secret"},
+		{"invalid number", func(w *World) { w.Accounts[1].Messages[3].To = "+15550000" }, "not a valid E.164"},
+		{"out of order", func(w *World) {
+			ms := w.Accounts[1].Messages
+			ms[5].DateCreated = ms[4].DateCreated.Add(-time.Hour)
+		}, "out of date order"},
+		{"after now", func(w *World) {
+			ev := w.Accounts[0].Events
+			ev[len(ev)-1].EventDate = w.Now.Add(time.Hour)
+		}, "after now"},
+		{"attack outside window", func(w *World) { w.AttackStart = w.Now.Add(-8 * 24 * time.Hour) }, "outside the investigation window"},
+		{"foreign record", func(w *World) { w.Accounts[1].Messages[0].AccountSID = w.Accounts[0].SID }, "account_sid"},
+		{"bad status", func(w *World) { w.Accounts[1].Messages[0].Status = "lost" }, "not one of Twilio's"},
+		{"orphan subaccount", func(w *World) { w.Accounts[1].OwnerSID = "AC" + strings.Repeat("0", 32) }, "owner"},
+		{"bad webhook", func(w *World) { w.Accounts[0].PhoneNumbers[0].Webhooks["sms_url"] = "ftp:/x" }, "not an http(s) URL"},
+		{"no verdicts", func(w *World) { w.Expect.Verdicts = nil }, "no verdicts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := base()
+			if err := w.Validate(); err != nil {
+				t.Fatalf("valid world rejected: %v", err)
+			}
+			tt.breakW(w)
+			err := w.Validate()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("want an error containing %q, got %v", tt.want, err)
+			}
+		})
+	}
+}
