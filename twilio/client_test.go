@@ -787,3 +787,27 @@ func TestPagingLoopAndForeignHost(t *testing.T) {
 		})
 	}
 }
+
+// Canceling while a page is being consumed stops within a few items, also
+// on the last page.
+func TestCancelWithinPage(t *testing.T) {
+	f := &fakeMessages{n: 1000, end: time.Now()}
+	h := newHarness(t, f, func(o *Options) { o.HTTPClient = nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n := 0
+	var last error
+	for _, err := range h.c.ListMessages(ctx, testAccount, MessageFilter{}) {
+		if err != nil {
+			last = err
+			break
+		}
+		n++
+		if n == 10 {
+			cancel()
+		}
+	}
+	if !errors.Is(last, context.Canceled) || n > 10+64 {
+		t.Fatalf("read %d items then %v; want ≤ 74 then canceled", n, last)
+	}
+}

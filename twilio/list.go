@@ -98,7 +98,12 @@ func listPages[T any](c *Client, parent context.Context, r *request, decode page
 					go func() { pending <- fetchPage(c, ctx, &req, decode) }()
 				}
 			}
-			for _, it := range res.items {
+			for i, it := range res.items {
+				// A canceled context ends the listing within a few items,
+				// not at the end of a 1,000-item page.
+				if i&63 == 63 && parent.Err() != nil {
+					break
+				}
 				if !yield(it, nil) {
 					if pending != nil {
 						cancel()
@@ -107,17 +112,19 @@ func listPages[T any](c *Client, parent context.Context, r *request, decode page
 					return
 				}
 			}
+			if err := parent.Err(); err != nil {
+				cancel()
+				if pending != nil {
+					<-pending
+				}
+				yield(zero, wrapCtx(cur.op, err))
+				return
+			}
 			if nextErr != nil {
 				yield(zero, nextErr)
 				return
 			}
 			if pending == nil {
-				return
-			}
-			if err := parent.Err(); err != nil {
-				cancel()
-				<-pending
-				yield(zero, wrapCtx(cur.op, err))
 				return
 			}
 			res = <-pending

@@ -84,8 +84,9 @@ func (c *Client) TestSink(ctx context.Context, sid string) error {
 	if err := needSID(op, "sink SID", sid); err != nil {
 		return err
 	}
-	// Sending another test event is harmless.
-	return c.post(ctx, op, ProductEvents, "/v1/Sinks/"+sid+"/Test", nil, true, nil)
+	// Not retried after it may have been applied: each test event carries a
+	// new test_id and only the latest validates.
+	return c.post(ctx, op, ProductEvents, "/v1/Sinks/"+sid+"/Test", nil, false, nil)
 }
 
 // ValidateSink confirms the test event arrived, activating the sink.
