@@ -194,21 +194,19 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 			fail("calls", err)
 		}
 	})
+	// The small resources share one goroutine: the bulk (messages, calls)
+	// gets the account's request slots.
 	wg.Go(func() {
 		usage, err := drain(as.Usage(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Usage = usage
 		if err != nil {
 			fail("usage", err)
 		}
-	})
-	wg.Go(func() {
 		evs, err := drain(as.Events(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Events = evs
 		if err != nil {
 			fail("events", err)
 		}
-	})
-	wg.Go(func() {
 		cfg, err := as.Configuration(ctx)
 		if cfg.AccountSID == "" {
 			cfg.AccountSID = ad.Account.SID
