@@ -116,6 +116,12 @@ type Hit struct {
 	CommitOldest bool `json:"commit_oldest"`
 	// CommitKind is KindIntroduced, KindOldestListed, KindOldest or KindNewest.
 	CommitKind string `json:"commit_kind"`
+	// The same for the auth token beside the SID, when there is one and the
+	// history could be bisected (KindIntroduced or KindOldestListed).
+	TokenCommittedAt *time.Time `json:"token_committed_at,omitempty"`
+	TokenCommittedBy string     `json:"token_committed_by,omitempty"`
+	TokenCommit      string     `json:"token_commit,omitempty"`
+	TokenCommitKind  string     `json:"token_commit_kind,omitempty"`
 	// Errors lists what could not be determined for this hit (file or
 	// history unavailable); the hit is reported anyway.
 	Errors []string `json:"errors,omitempty"`
@@ -207,6 +213,7 @@ func Run(ctx context.Context, src Source, det Detector, opts Options) (Report, e
 
 func examine(ctx context.Context, src Source, det Detector, sid string, h CodeHit) Hit {
 	hit := Hit{Repository: h.Repository, Path: h.Path, URL: h.URL, Credentials: []Credential{}}
+	var tokenSecret atoguard.Secret
 	data, err := src.File(ctx, h)
 	if err != nil {
 		hit.Errors = append(hit.Errors, "file: "+err.Error())
@@ -217,6 +224,9 @@ func examine(ctx context.Context, src Source, det Detector, sid string, h CodeHi
 		}
 		seen := map[string]bool{}
 		for _, f := range det.ScanBytes(h.Repository+"/"+h.Path, data) {
+			if f.Rule == RuleAuthToken && f.AccountSID == sid && !f.Placeholder && tokenSecret.IsZero() {
+				tokenSecret = f.Secret // to date the token; never printed
+			}
 			if f.Rule == RuleAccountSID || f.Placeholder {
 				continue
 			}
@@ -235,7 +245,8 @@ func examine(ctx context.Context, src Source, det Detector, sid string, h CodeHi
 				AccountSID: f.AccountSID, KeySID: f.KeySID})
 		}
 	}
-	c, kind, err := introduced(ctx, src, sid, h)
+	hy := newHistory(ctx, src, h)
+	c, kind, err := introduced(ctx, src, hy, sid, h)
 	if err != nil {
 		hit.Errors = append(hit.Errors, "history: "+err.Error())
 	} else {
@@ -246,41 +257,98 @@ func examine(ctx context.Context, src Source, det Detector, sid string, h CodeHi
 		hit.CommittedBy, hit.Commit, hit.CommitURL = c.Author, c.SHA, c.URL
 		hit.CommitKind, hit.CommitOldest = kind, kind != KindNewest
 	}
+	// Since when is the auth token itself public? (Often later than the SID.)
+	if hy != nil && !tokenSecret.IsZero() {
+		if c, kind, ok := hy.introducedBy(ctx, []byte(tokenSecret.Reveal())); ok {
+			hit.TokenCommit, hit.TokenCommitKind, hit.TokenCommittedBy = c.SHA, kind, c.Author
+			if !c.Date.IsZero() {
+				d := c.Date.UTC()
+				hit.TokenCommittedAt = &d
+			}
+		}
+	}
 	return hit
 }
 
-// introduced finds the commit that put the SID into the file. The file at
-// the newest commit holds the SID; bisecting the path's history for the
-// oldest commit whose version still holds it costs about log2(n) fetches.
-// Without a Historian, or when the history does not behave (the SID absent
-// from the newest version), it falls back to Source.Commit.
-func introduced(ctx context.Context, src Source, sid string, h CodeHit) (Commit, string, error) {
-	if hs, ok := src.(Historian); ok {
-		commits, complete, err := hs.History(ctx, h)
-		if err == nil && len(commits) > 0 {
-			present := func(i int) bool {
-				data, err := hs.FileAt(ctx, h, commits[i].SHA)
-				return err == nil && bytes.Contains(data, []byte(sid))
+// history is one hit's commit list with the file versions fetched so far,
+// shared by the searches for the SID and for the token.
+type history struct {
+	hs       Historian
+	hit      CodeHit
+	commits  []Commit // newest first
+	complete bool
+	versions map[string][]byte // sha → file; nil entry: not there
+	failed   bool              // a version could not be read
+}
+
+func newHistory(ctx context.Context, src Source, h CodeHit) *history {
+	hs, ok := src.(Historian)
+	if !ok {
+		return nil
+	}
+	commits, complete, err := hs.History(ctx, h)
+	if err != nil || len(commits) == 0 {
+		return nil
+	}
+	return &history{hs: hs, hit: h, commits: commits, complete: complete, versions: map[string][]byte{}}
+}
+
+// introducedBy bisects the history for the oldest commit whose version of
+// the file contains needle, given that the newest does: about log2(n)
+// fetches, shared between needles. ok is false when the newest version
+// lacks it (the history does not behave; the caller falls back).
+func (hy *history) introducedBy(ctx context.Context, needle []byte) (Commit, string, bool) {
+	present := func(i int) bool {
+		sha := hy.commits[i].SHA
+		data, seen := hy.versions[sha]
+		if !seen {
+			d, err := hy.hs.FileAt(ctx, hy.hit, sha)
+			switch {
+			case err == nil:
+				data = d
+			case atoguard.CodeOf(err) != atoguard.ENOTFOUND:
+				// Not knowing is not absence: a bisection on guesses
+				// would name the wrong commit.
+				hy.failed = true
 			}
-			if present(0) {
-				lo, hi := 0, len(commits)-1
-				if present(hi) {
-					kind := KindIntroduced // the file was created with it
-					if !complete {
-						kind = KindOldestListed
-					}
-					return commits[hi], kind, nil
-				}
-				for hi-lo > 1 { // present(lo), !present(hi)
-					mid := (lo + hi) / 2
-					if present(mid) {
-						lo = mid
-					} else {
-						hi = mid
-					}
-				}
-				return commits[lo], KindIntroduced, nil
-			}
+			hy.versions[sha] = data
+		}
+		return data != nil && bytes.Contains(data, needle)
+	}
+	if !present(0) || hy.failed {
+		return Commit{}, "", false
+	}
+	lo, hi := 0, len(hy.commits)-1
+	if present(hi) {
+		if hy.failed {
+			return Commit{}, "", false
+		}
+		if !hy.complete {
+			return hy.commits[hi], KindOldestListed, true
+		}
+		return hy.commits[hi], KindIntroduced, true // the file was created with it
+	}
+	for hi-lo > 1 { // present(lo), !present(hi)
+		mid := (lo + hi) / 2
+		if present(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if hy.failed {
+		return Commit{}, "", false
+	}
+	return hy.commits[lo], KindIntroduced, true
+}
+
+// introduced finds the commit that put the SID into the file, by bisecting
+// the path's history when the Source can list it; otherwise, or when the
+// history does not behave, the oldest (or newest) commit touching the path.
+func introduced(ctx context.Context, src Source, hy *history, sid string, h CodeHit) (Commit, string, error) {
+	if hy != nil {
+		if c, kind, ok := hy.introducedBy(ctx, []byte(sid)); ok {
+			return c, kind, nil
 		}
 		if ctx.Err() != nil {
 			return Commit{}, "", ctx.Err()

@@ -167,8 +167,11 @@ func (h *histSource) History(context.Context, exposure.CodeHit) ([]exposure.Comm
 func (h *histSource) FileAt(_ context.Context, _ exposure.CodeHit, sha string) ([]byte, error) {
 	h.fetches++
 	i, _ := strconv.Atoi(sha)
-	if h.versions[i] == "<deleted>" {
-		return nil, errors.New("404")
+	switch h.versions[i] {
+	case "<deleted>":
+		return nil, atoguard.Errorf(atoguard.ENOTFOUND, "test", "no such file at %s", sha)
+	case "<error>":
+		return nil, atoguard.Errorf(atoguard.EUNAVAILABLE, "test", "rate limited")
 	}
 	return []byte(h.versions[i]), nil
 }
@@ -199,6 +202,7 @@ func TestIntroducedBisection(t *testing.T) {
 		{"history cut", versions(5, 4), false, "4", exposure.KindOldestListed, 2},
 		{"deleted versions count as absent", append(versions(3, 1), "<deleted>"), true, "1", exposure.KindIntroduced, 4},
 		{"newest lacks it: fall back", versions(4, -1), true, "fallback", exposure.KindOldest, 1},
+		{"unreadable version: fall back, no guess", append(versions(3, 2), "<error>"), true, "fallback", exposure.KindOldest, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -217,5 +221,24 @@ func TestIntroducedBisection(t *testing.T) {
 				t.Errorf("%d fetches, want ≤ %d", src.fetches, tt.maxFetch)
 			}
 		})
+	}
+}
+
+func TestTokenDated(t *testing.T) {
+	// Newest first: token added in commit 1, SID in commit 3, file created in 4.
+	both := "TWILIO_ACCOUNT_SID=" + sid + "\nTWILIO_AUTH_TOKEN=" + token + "\n"
+	sidOnly := "TWILIO_ACCOUNT_SID=" + sid + "\n"
+	src := &histSource{versions: []string{both, both, sidOnly, sidOnly, "empty"}, complete: true}
+	src.files = []memFile{{hit: exposure.CodeHit{Repository: "a/b", Path: ".env"}, content: both}}
+	rep, err := exposure.Run(context.Background(), src, scan.New(scan.Options{}), exposure.Options{AccountSID: sid})
+	if err != nil || len(rep.Hits) != 1 {
+		t.Fatal(err)
+	}
+	h := rep.Hits[0]
+	if !h.TokenPresent || h.Commit != "3" || h.TokenCommit != "1" || h.TokenCommitKind != exposure.KindIntroduced || h.TokenCommittedBy != "dev1" {
+		t.Errorf("hit = %+v", h)
+	}
+	if src.fetches > 7 {
+		t.Errorf("%d fetches: versions are not shared between the two searches", src.fetches)
 	}
 }

@@ -44,7 +44,8 @@ up to two minutes per wait.
 JSON: {"account_sid","total_count","incomplete_results","hits":[{"repository",
 "path","url","token_present","key_present","credentials":[{"rule",
 "fingerprint"}],"committed_at","committed_by","commit","commit_kind",
-"commit_oldest"}]}. commit_kind: "introduced" (the commit that added the SID,
+"commit_oldest","token_committed_at","token_committed_by","token_commit",
+"token_commit_kind"}]} (token_* only when an auth token sits beside the SID). commit_kind: "introduced" (the commit that added the SID,
 found by bisecting the path's history), "oldest-listed", "oldest" (the oldest
 commit touching the path) or "newest" (the oldest was not available).
 
@@ -233,6 +234,17 @@ func writeExposureText(w io.Writer, rep exposure.Report) error {
 				when = h.CommittedAt.Format("2006-01-02 15:04 UTC")
 			}
 			fmt.Fprintf(&b, "    committed %s by %s in %s (%s)\n", when, h.CommittedBy, shortSHA(h.Commit), which)
+		}
+		if h.TokenCommit != "" {
+			when := "unknown date"
+			if h.TokenCommittedAt != nil {
+				when = h.TokenCommittedAt.Format("2006-01-02 15:04 UTC")
+			}
+			note := "the commit that added it"
+			if h.TokenCommitKind == exposure.KindOldestListed {
+				note = "already in the oldest commit listed; it may be older"
+			}
+			fmt.Fprintf(&b, "    auth token public since %s, by %s in %s (%s)\n", when, h.TokenCommittedBy, shortSHA(h.TokenCommit), note)
 		}
 		for _, e := range h.Errors {
 			fmt.Fprintf(&b, "    could not check: %s\n", e)

@@ -75,6 +75,8 @@ func TestExposureCommand(t *testing.T) {
 			Commit       string     `json:"commit"`
 			CommitOldest bool       `json:"commit_oldest"`
 			CommitKind   string     `json:"commit_kind"`
+			TokenCommit  string     `json:"token_commit"`
+			TokenKind    string     `json:"token_commit_kind"`
 		} `json:"hits"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
@@ -87,6 +89,7 @@ func TestExposureCommand(t *testing.T) {
 	if h.Repository != "mallory/sms-bot" || h.Path != "bot/config.py" || !h.TokenPresent || h.KeyPresent ||
 		len(h.Credentials) != 1 || h.Credentials[0].Rule != "twilio-auth-token" || h.Credentials[0].Fingerprint != atoguard.Fingerprint(expToken) ||
 		h.Commit != "2222222222222222222222222222222222222222" || !h.CommitOldest || h.CommitKind != "introduced" ||
+		h.TokenCommit != "4444444444444444444444444444444444444444" || h.TokenKind != "introduced" ||
 		h.CommittedBy != "Mallory <mallory@example.com>" || h.CommittedAt == nil || !h.CommittedAt.Equal(time.Date(2023, 9, 16, 8, 30, 0, 0, time.UTC)) ||
 		!strings.HasPrefix(h.URL, "https://github.com/mallory/sms-bot/blob/") {
 		t.Errorf("token hit = %+v", h)
@@ -109,7 +112,8 @@ func TestExposureCommand(t *testing.T) {
 	// Text for people.
 	code, out, _ = runExposureCLI(t, env)
 	if code != 1 || !strings.Contains(out, "AUTH TOKEN beside the SID") || !strings.Contains(out, "the SID alone") ||
-		!strings.Contains(out, "committed 2023-09-16 08:30 UTC by Mallory <mallory@example.com> in 222222222222 (the commit that added the SID)") || !strings.Contains(out, "fingerprint "+atoguard.Fingerprint(expToken)) {
+		!strings.Contains(out, "committed 2023-09-16 08:30 UTC by Mallory <mallory@example.com> in 222222222222 (the commit that added the SID)") ||
+		!strings.Contains(out, "auth token public since 2023-09-17 08:30 UTC, by Mallory <mallory@example.com> in 444444444444 (the commit that added it)") || !strings.Contains(out, "fingerprint "+atoguard.Fingerprint(expToken)) {
 		t.Errorf("text output:\n%s", out)
 	}
 	if strings.Contains(out, expToken) {
