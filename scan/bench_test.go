@@ -173,6 +173,9 @@ func BenchmarkDetectDense(b *testing.B) {
 		"sid-hashes":  expand("sid={SID} x={MD5} y={UUID}\n"),
 		"basic-auth":  "Authorization: Basic " + basic(sid1, tok1) + "\n",
 		"tokens-only": expand("{TOK} "),
+		// One 1 MiB line, as in minified code: every backward search is bounded.
+		"one-line-pairs": expand("{accountSid:'{SID}',authToken:'{TOK}'},"),
+		"one-line-sids":  expand("'{SID}',"),
 	} {
 		data := []byte(strings.Repeat(unit, (1<<20)/len(unit)))
 		b.Run(name, func(b *testing.B) {

@@ -463,13 +463,20 @@ func weightedDist(sid, q int) int {
 	return 2*(sid-q) + 1
 }
 
-// lineBefore returns the bytes from the start of q's line up to q.
-func lineBefore(buf []byte, q int) []byte {
-	start := bytes.LastIndexByte(buf[:q], '\n') + 1
-	if q-start > 512 {
-		start = q - 512
+// lineStart is the start of the line holding p, or limit if the line
+// starts before it. Every backward search is bounded so that one long line
+// (minified code) costs linear time, not quadratic.
+func lineStart(buf []byte, p, limit int) int {
+	limit = max(limit, 0)
+	if p <= limit {
+		return limit
 	}
-	return buf[start:q]
+	return limit + bytes.LastIndexByte(buf[limit:p], '\n') + 1
+}
+
+// lineBefore returns the bytes from the start of q's line up to q, at most 512.
+func lineBefore(buf []byte, q int) []byte {
+	return buf[lineStart(buf, q, q-512):q]
 }
 
 // keyBefore extracts the name a value at q is assigned to: key = "v",
@@ -653,10 +660,11 @@ func sectionBarrier(buf []byte, sid, q, limit int) bool {
 // sectionAbove finds the nearest header line above p's line that encloses
 // it: [name], or "name:" / "name: {" at a smaller indentation.
 func sectionAbove(buf []byte, p, limit int) (int, []byte) {
-	ls := bytes.LastIndexByte(buf[:p], '\n') + 1
+	limit = max(limit, p-pairRadius)
+	ls := lineStart(buf, p, limit)
 	indent := indentOf(buf[ls:p])
 	for n := 0; ls > limit && n < maxStrongLines; n++ {
-		prev := bytes.LastIndexByte(buf[:ls-1], '\n') + 1
+		prev := lineStart(buf, ls-1, limit)
 		line := buf[prev : ls-1]
 		ls = prev
 		t := bytes.TrimSpace(line)
@@ -881,9 +889,10 @@ func findSendGrid(buf []byte, lo, hi int, starts []int, out []hit) []hit {
 // csvHeaderAbove: a line within the 20 above p is a comma-separated header
 // with a token or secret column (account_sid,auth_token).
 func csvHeaderAbove(buf []byte, p int) bool {
-	ls := bytes.LastIndexByte(buf[:p], '\n') + 1
-	for n := 0; ls > 0 && n < 20; n++ {
-		prev := bytes.LastIndexByte(buf[:ls-1], '\n') + 1
+	limit := p - pairRadius
+	ls := lineStart(buf, p, limit)
+	for n := 0; ls > max(limit, 0) && n < 20; n++ {
+		prev := lineStart(buf, ls-1, limit)
 		line := bytes.ToLower(buf[prev : ls-1])
 		ls = prev
 		if bytes.IndexByte(line, ',') < 0 {

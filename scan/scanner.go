@@ -341,12 +341,14 @@ func (c *cursor) position(i int) (line, col int) {
 	return c.line, i - c.lastNL
 }
 
-// allowed reports whether the line around buffer offset i carries AllowMarker.
+// allowed reports whether the line around buffer offset i carries
+// AllowMarker (looking at most 1 KiB each way on very long lines).
 func allowed(buf []byte, i int) bool {
-	ls := bytes.LastIndexByte(buf[:i], '\n') + 1
-	le := bytes.IndexByte(buf[i:], '\n')
+	ls := lineStart(buf, i, i-1024)
+	end := min(len(buf), i+1024)
+	le := bytes.IndexByte(buf[i:end], '\n')
 	if le < 0 {
-		le = len(buf)
+		le = end
 	} else {
 		le += i
 	}
