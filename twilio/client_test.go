@@ -811,3 +811,57 @@ func TestCancelWithinPage(t *testing.T) {
 		t.Fatalf("read %d items then %v; want ≤ 74 then canceled", n, last)
 	}
 }
+
+func TestCancelDuringBackoff(t *testing.T) {
+	var calls atomic.Int64
+	h := newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		twilioError(w, 429, CodeTooManyRequests, "60")
+	}), func(o *Options) { o.Sleep = nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := h.c.CreateSecondaryAuthToken(ctx)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("returned after %v", d)
+	}
+	if atoguard.CodeOf(err) != atoguard.ECANCELED || calls.Load() != 1 {
+		t.Errorf("err %v after %d calls, want canceled after 1", err, calls.Load())
+	}
+}
+
+// Whatever a server puts in a paging link, the client only follows it to a
+// configured base URL (credentials never go elsewhere).
+func FuzzMapNext(f *testing.F) {
+	for _, s := range []string{"/2010-04-01/Accounts.json?Page=1", "https://monitor.twilio.com/v1/Events?Page=1",
+		"http://127.0.0.1:9000/api/x", "//evil.example/x", "https://evil.example/v1/x", "https://api.twilio.com.evil.example/x",
+		"/api/../../x", "http://127.0.0.1:9000@evil.example/", "HTTPS://MONITOR.TWILIO.COM/v1/Events", "\\\\evil/x"} {
+		f.Add(s)
+	}
+	emu, _ := New(Options{BaseURL: "http://127.0.0.1:9000"})
+	real, _ := New(Options{})
+	f.Fuzz(func(t *testing.T, next string) {
+		for _, c := range []*Client{emu, real} {
+			for _, p := range Products() {
+				got, err := c.mapNext(p, next)
+				if err != nil {
+					continue
+				}
+				u, perr := url.Parse(got)
+				if perr != nil {
+					t.Fatalf("mapNext(%q) = %q: unparsable: %v", next, got, perr)
+				}
+				ok := false
+				for _, base := range c.sh.bases {
+					b, _ := url.Parse(base)
+					if strings.EqualFold(u.Scheme, b.Scheme) && strings.EqualFold(u.Host, b.Host) && u.User == nil {
+						ok = true
+					}
+				}
+				if !ok {
+					t.Fatalf("mapNext(%s, %q) = %q: not a configured host", p, next, got)
+				}
+			}
+		}
+	})
+}

@@ -218,6 +218,25 @@ func decodePage[W any](body []byte, key string, p *page[W]) error {
 // absolute on https://<product>.twilio.com. Links to any other host are
 // refused so credentials never leave for a host that was not configured.
 func (c *Client) mapNext(product, next string) (string, error) {
+	mapped, err := c.mapNextRaw(product, next)
+	if err != nil {
+		return "", err
+	}
+	// Defence in depth: whatever was built must parse and point at a
+	// configured host.
+	u, err := url.Parse(mapped)
+	if err != nil || u.User != nil {
+		return "", fmt.Errorf("bad paging link %q", next)
+	}
+	for _, base := range c.sh.bases {
+		if b, err := url.Parse(base); err == nil && strings.EqualFold(b.Scheme, u.Scheme) && strings.EqualFold(b.Host, u.Host) {
+			return mapped, nil
+		}
+	}
+	return "", fmt.Errorf("refusing paging link to unconfigured host %q", u.Host)
+}
+
+func (c *Client) mapNextRaw(product, next string) (string, error) {
 	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") {
 		if strings.HasPrefix(next, "/2010-04-01/") || strings.HasPrefix(next, "/v1/") {
 			return c.sh.bases[product] + next, nil
