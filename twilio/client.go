@@ -3,6 +3,41 @@
 // a rate limiter per account, retries with backoff for requests that are safe
 // to retry, typed errors and base URLs that can point at the emulator.
 //
+// Hosts. Options.BaseURL "" talks to https://<product>.twilio.com; a base URL
+// such as http://127.0.0.1:8080 uses the emulator layout
+// {base}/api/2010-04-01/…, {base}/accounts/v1/…, {base}/monitor/v1/…;
+// Options.HostURLs overrides single products. Paging links returned by the
+// server are mapped back onto these bases and followed only to them.
+//
+// Credentials. One Client acts with one atoguard.Credential (account SID and
+// auth token, or API key SID and secret); Client.As derives a client acting
+// with another (a subaccount's token) that shares the HTTP client and the
+// per-account limiters (Options.RPS, Options.Concurrency).
+//
+// Lists. List methods return iter.Seq2[T, error] and page at PageSize
+// (default 1000, Twilio's maximum); the next page is fetched while the current
+// one is consumed. Iteration ends at the first error, yielded once; breaking
+// out of the loop cancels the prefetch.
+//
+// Retries. 429 (Twilio 20429: never processed) is retried for every method;
+// 5xx replies and transport failures only for requests that are safe to
+// repeat — reads, deletes (a retried delete that finds the resource gone
+// succeeded) and updates that set absolute state. Creates (secondary token,
+// promote, keys, subaccounts, triggers, messages, sinks, subscriptions) are
+// retried only when the request certainly never reached the server.
+// Backoff is exponential with jitter, at least the server's Retry-After, and
+// every wait ends with the context.
+//
+// Errors. Failures are *atoguard.Error with a code (EUNAUTHORIZED for 401 /
+// 20003 / 403, ENOTFOUND for 404, ERATELIMITED, EUNAVAILABLE for 5xx,
+// transport errors and deadlines, EINVALID for other 4xx, ECANCELED) wrapping
+// *APIError for Twilio's error replies; see IsUnauthorized, IsNotFound,
+// IsRateLimited and CodeOf.
+//
+// Secrets stay in atoguard.Secret; debug logs (Options.Logger) show method,
+// host, path, status, duration and attempt, never credentials, query strings
+// or bodies.
+//
 // twilio-go is not used: its generated clients neither take a context on
 // every call nor let one client target several hosts under one base URL, and
 // paging through it cannot be cancelled between pages.

@@ -27,7 +27,7 @@ type UsageFilter struct {
 	// Yearly, AllTime, Today, Yesterday, ThisMonth, LastMonth.
 	Period   string
 	Category string
-	// Start and End are dates (GMT); zero = Twilio's default.
+	// Start and End are dates (GMT, both inclusive); zero = Twilio's default.
 	Start, End time.Time
 	// IncludeSubaccounts defaults to true at Twilio (parent totals include
 	// subaccounts); set it to false for the account alone.
