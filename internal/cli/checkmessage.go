@@ -77,16 +77,26 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 	}
 	a := phish.New(popts)
 	found := false
+	if opts.array && !opts.json {
+		return atoguard.Errorf(atoguard.EINVALID, "check-message", "--array needs --json")
+	}
 	if len(args) == 1 && args[0] != "-" {
 		r := a.Analyze(args[0])
 		found = r.Phishing
+		if opts.array { // one message, still the array shape asked for
+			b, err := json.Marshal([]phish.Result{withURLs(r)})
+			if err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintf(streams.Out, "%s\n", b); err != nil {
+				return err
+			}
+			return foundErr(found)
+		}
 		if err := writeCheck(streams.Out, r, opts.json); err != nil {
 			return err
 		}
 		return foundErr(found)
-	}
-	if opts.array && !opts.json {
-		return atoguard.Errorf(atoguard.EINVALID, "check-message", "--array needs --json")
 	}
 	in := bufio.NewReaderSize(streams.In, 64<<10)
 	out := bufio.NewWriter(streams.Out)

@@ -117,6 +117,10 @@ func TestCheckMessageJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &arr); err != nil || len(arr) != 3 || !arr[1].Phishing || !arr[2].Phishing {
 		t.Fatalf("array: %v %s", err, out)
 	}
+	code, out, _ = runCheckCLI(t, "", "check-message", "--json", "--array", "paypa1.com")
+	if err := json.Unmarshal([]byte(out), &arr); code != 1 || err != nil || len(arr) != 1 {
+		t.Errorf("array for one TEXT: %d %v %s", code, err, out)
+	}
 	code, out, _ = runCheckCLI(t, "", "check-message", "--json", "--array", "-")
 	if code != 0 || strings.TrimSpace(out) != "[]" {
 		t.Errorf("empty array: %d %q", code, out)
