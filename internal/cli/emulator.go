@@ -15,6 +15,7 @@ import (
 type emulatorOptions struct {
 	addr, scenario, scenarioFile, faultsFile, now string
 	seed                                          int64
+	concurrency                                   int
 	faults                                        []string
 	json, verbose                                 bool
 }
@@ -50,6 +51,7 @@ Admin endpoints: {url}/_emulator/state, /credentials, /clock, /clock/advance, /s
 	f.StringVar(&o.now, "now", "", "emulator clock at start (RFC 3339; default the scenario's own time)")
 	f.StringArrayVar(&o.faults, "fault", nil, "fault rule (repeatable), e.g. 429,p=0.3,product=api")
 	f.StringVar(&o.faultsFile, "faults", "", "file of fault rules (JSON or TOML)")
+	f.IntVar(&o.concurrency, "concurrency-limit", 0, "per-account requests in flight before 429/20429, as Twilio does (0 = no limit)")
 	f.BoolVar(&o.json, "json", false, `print {"url","account_sid","auth_token"} as JSON`)
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log every request to stderr")
 	return cmd
@@ -110,7 +112,7 @@ func runEmulator(cmd *cobra.Command, streams IO, o emulatorOptions) error {
 		level = slog.LevelDebug
 	}
 	emu, err := emulator.New(emulator.Options{
-		World: w, Seed: o.seed, Faults: rules,
+		World: w, Seed: o.seed, Faults: rules, ConcurrencyLimit: o.concurrency,
 		Logger:  slog.New(slog.NewTextHandler(streams.Err, &slog.HandlerOptions{Level: level})),
 		Builder: scenario.Build,
 	})

@@ -113,6 +113,7 @@ func TestEmulatorCommandErrors(t *testing.T) {
 		{"--faults", "/nonexistent/faults.toml"},
 		{"--now", "yesterday"},
 		{"--addr", "256.0.0.1:99999"},
+		{"--concurrency-limit", "-1"},
 		{"extra-arg"},
 	} {
 		var stderr bytes.Buffer

@@ -176,6 +176,19 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
+	// Admission first: a request slowed by an injected fault is in flight.
+	inFlight, release, ok := e.admit(r)
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Twilio-Concurrent-Requests", strconv.Itoa(inFlight))
+		writeError(w, http.StatusTooManyRequests, 20429, "Too Many Requests")
+		e.logRequest(r, product, path, http.StatusTooManyRequests, start)
+		return
+	}
+	defer release()
+	if inFlight > 0 {
+		w.Header().Set("Twilio-Concurrent-Requests", strconv.Itoa(inFlight))
+	}
 	w, done, finish := e.faults.inject(w, r, product, path)
 	if done {
 		e.logRequest(r, product, path, -1, start)
@@ -266,17 +279,6 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, product, pat
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodDelete {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	}
-	inFlight, release, ok := e.admit(r)
-	if !ok {
-		w.Header().Set("Retry-After", "1")
-		w.Header().Set("Twilio-Concurrent-Requests", strconv.Itoa(inFlight))
-		writeError(w, http.StatusTooManyRequests, 20429, "Too Many Requests")
-		return
-	}
-	defer release()
-	if inFlight > 0 {
-		w.Header().Set("Twilio-Concurrent-Requests", strconv.Itoa(inFlight))
 	}
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, 20001, "Unable to parse request: invalid form body or query")
