@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -437,10 +436,4 @@ func atoiDefault(s string, def, maxv int) int {
 		return def
 	}
 	return min(n, maxv)
-}
-
-// URLFor returns the base URL with a path, for tests.
-func (s *Server) URLFor(p string) string {
-	u, _ := url.JoinPath(s.URL, p)
-	return u
 }
