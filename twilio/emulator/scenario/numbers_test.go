@@ -1,0 +1,61 @@
+package scenario
+
+import (
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// The fast E.164 path agrees with libphonenumber's parser.
+func TestE164FastPathAgreesWithParse(t *testing.T) {
+	cases := []string{
+		"+12015550123", "+14165551234", "+447400123456", "+4915123456789", "+998912345678", "+996700123456",
+		"+25271123456", "+9607712345", "+61412345678", "+33612345678", "+390612345678", "+3906123456",
+		"+1201555012", "+999123456789", "+1", "+", "12015550123", "+1201555012a", "+44 7400 123456", "+0123456789",
+		"+8613912345678", "+79123456789", "+2348031234567", "+35318123456", "+5215512345678",
+	}
+	for _, s := range cases {
+		want := false
+		regionWant := ""
+		if n, err := phonenumbers.Parse(s, ""); err == nil && len(s) >= 8 && s[0] == '+' {
+			want = phonenumbers.IsValidNumber(n) && phonenumbers.Format(n, phonenumbers.E164) == s
+			regionWant = phonenumbers.GetRegionCodeForNumber(n)
+		}
+		if got := isE164(s); got != want {
+			t.Errorf("isE164(%q) = %v, libphonenumber says %v", s, got, want)
+		}
+		if want {
+			if got := regionOf(s); got != regionWant {
+				t.Errorf("regionOf(%q) = %q, want %q", s, got, regionWant)
+			}
+		}
+	}
+}
+
+// Every generated number of every plan is what libphonenumber says it is.
+func TestNumberPlans(t *testing.T) {
+	for _, c := range countryTable() {
+		for _, kind := range []numberKind{kindMobile, kindFixed} {
+			plan, err := newNumberPlan(c.ISO, kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := newRand(1, 99)
+			for range 20 {
+				s := plan.draw(r, kind)
+				n, err := phonenumbers.Parse(s, "")
+				if err != nil || !phonenumbers.IsValidNumberForRegion(n, c.ISO) {
+					t.Fatalf("%s: %s is not a valid %s number", c.ISO, s, c.ISO)
+				}
+				typ := phonenumbers.GetNumberType(n)
+				ok := typ == phonenumbers.FIXED_LINE_OR_MOBILE || (kind == kindMobile && typ == phonenumbers.MOBILE) || (kind == kindFixed && typ == phonenumbers.FIXED_LINE)
+				if !ok {
+					t.Fatalf("%s: %s has type %v", c.ISO, s, typ)
+				}
+			}
+		}
+	}
+	if _, err := newNumberPlan("XX", kindMobile); err == nil {
+		t.Error("plan for unknown country")
+	}
+}
