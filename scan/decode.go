@@ -11,13 +11,16 @@ import (
 // JSON documents. Each is total: any input decodes to something, never panics.
 
 // decodeBase64 decodes standard base64 with or without padding. ok is false
-// when b is not valid base64.
+// when b is not valid, canonical base64.
 func decodeBase64(b []byte) ([]byte, bool) {
 	for len(b) > 0 && b[len(b)-1] == '=' {
 		b = b[:len(b)-1]
 	}
-	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(b)))
-	n, err := base64.RawStdEncoding.Decode(out, b)
+	// Strict: a real encoder leaves the unused low bits zero; rejecting other
+	// spellings keeps "the base64 of SID:secret" a single string.
+	enc := base64.RawStdEncoding.Strict()
+	out := make([]byte, enc.DecodedLen(len(b)))
+	n, err := enc.Decode(out, b)
 	if err != nil {
 		return nil, false
 	}
