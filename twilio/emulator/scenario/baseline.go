@@ -423,7 +423,7 @@ func traffic(r *rand.Rand, o Options, acc *Account, m *acctMeta) {
 			b0 := len(bodyBuf)
 			bodyBuf = appendBody(bodyBuf, r, &m.p, t.In(m.loc))
 			ends = append(ends, len(bodyBuf))
-			msg.NumSegments = segments(bodyBuf[b0:])
+			msg.NumSegments = segmentsBytes(bodyBuf[b0:])
 			msg.Status, msg.ErrorCode = outboundStatus(r)
 			if msg.Status != "failed" {
 				msg.Price = roundPrice(float64(msg.NumSegments) * prices[ci].SMSPrice)

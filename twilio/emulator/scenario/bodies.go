@@ -3,7 +3,9 @@ package scenario
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Bodies are appended to a shared buffer so that a day of messages costs one
@@ -128,21 +130,62 @@ func replies() []string {
 	return []string{"C", "Yes", "Thanks!", "STOP", "Confirmed", "R", "ok", "Y", "Can I move it to Friday?"}
 }
 
-// segments counts SMS segments: GSM-7 160/153, otherwise UCS-2 70/67.
-func segments[T string | []byte](body T) int {
-	per, multi := 160, 153
-	n := 0
-	for i := range len(body) {
-		c := body[i]
-		if c >= 0x80 {
-			per, multi = 70, 67
-		}
-		if c&0xC0 != 0x80 { // count runes: skip UTF-8 continuation bytes
-			n++
-		}
+// gsm7 holds the GSM 03.38 default alphabet beyond ASCII letters and
+// digits; gsm7Ext the extension table, whose characters take two septets.
+const (
+	gsm7    = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./:;<=>?¡ÄÖÑÜ§¿äöñüà"
+	gsm7Ext = "^{}\\[~]|€\f"
+)
+
+// septets is how many GSM-7 septets a character takes (0: not GSM-7).
+func septets(c rune) int {
+	switch {
+	case c < 0x80 && (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'):
+		return 1
+	case strings.ContainsRune(gsm7, c):
+		return 1
+	case strings.ContainsRune(gsm7Ext, c):
+		return 2
 	}
-	if n <= per {
+	return 0
+}
+
+// segments counts SMS segments: GSM-7 160/153 septets, otherwise UCS-2
+// 70/67 characters.
+func segments(body string) int {
+	n, runes, ucs2 := 0, 0, false
+	for _, c := range body {
+		runes++
+		s := septets(c)
+		n += s
+		ucs2 = ucs2 || s == 0
+	}
+	return segmentCount(n, runes, ucs2)
+}
+
+// segmentsBytes is segments for a body still in the day's buffer.
+func segmentsBytes(body []byte) int {
+	n, runes, ucs2 := 0, 0, false
+	for len(body) > 0 {
+		c, size := utf8.DecodeRune(body)
+		body = body[size:]
+		runes++
+		s := septets(c)
+		n += s
+		ucs2 = ucs2 || s == 0
+	}
+	return segmentCount(n, runes, ucs2)
+}
+
+func segmentCount(septets, runes int, ucs2 bool) int {
+	if ucs2 {
+		if runes <= 70 {
+			return 1
+		}
+		return (runes + 66) / 67
+	}
+	if septets <= 160 {
 		return 1
 	}
-	return (n + multi - 1) / multi
+	return (septets + 152) / 153
 }

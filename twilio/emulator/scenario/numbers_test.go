@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
@@ -57,5 +58,32 @@ func TestNumberPlans(t *testing.T) {
 	}
 	if _, err := newNumberPlan("XX", kindMobile); err == nil {
 		t.Error("plan for unknown country")
+	}
+}
+
+func TestSegments(t *testing.T) {
+	tests := []struct {
+		body string
+		want int
+	}{
+		{"", 1},
+		{strings.Repeat("a", 160), 1},
+		{strings.Repeat("a", 161), 2},
+		{strings.Repeat("a", 306), 2},
+		{strings.Repeat("a", 307), 3},
+		{"mañana, Grüße, £5 @ 10:00", 1},        // all GSM-7
+		{strings.Repeat("€", 80), 1},            // extension: 2 septets each = 160
+		{strings.Repeat("€", 81), 2},            // 162 septets
+		{"envío " + strings.Repeat("a", 64), 1}, // í is not GSM-7: UCS-2, 70 chars
+		{"envío " + strings.Repeat("a", 65), 2},
+		{"Ihre Sendung 🚚", 1},
+	}
+	for _, tt := range tests {
+		if got := segments(tt.body); got != tt.want {
+			t.Errorf("segments(%q…) = %d, want %d", tt.body[:min(len(tt.body), 20)], got, tt.want)
+		}
+		if got := segmentsBytes([]byte(tt.body)); got != tt.want {
+			t.Errorf("segments([]byte) differs for %q", tt.body[:min(len(tt.body), 20)])
+		}
 	}
 }
