@@ -284,7 +284,7 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, product, pat
 		writeError(w, http.StatusBadRequest, 20001, "Unable to parse request: invalid form body or query")
 		return
 	}
-	if r.Method == http.MethodGet || r.Method == http.MethodDelete {
+	if r.Method == http.MethodGet { // DELETE mutates state: it needs the write lock
 		e.mu.RLock()
 		defer e.mu.RUnlock()
 	} else {

@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"maps"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/atoguard/atoguard"
@@ -102,6 +104,17 @@ func (c *call) createMessage() {
 		DateCreated: c.now, DateSent: c.now,
 	}
 	a.msgs.insert(&m)
+	data := map[string]any{
+		"accountSid": a.SID, "messageSid": m.SID, "from": m.From, "to": m.To,
+		"messagingServiceSid": m.MessagingServiceSID, "numSegments": m.NumSegments,
+		"timestamp": c.now.Format(time.RFC3339),
+	}
+	source := "/2010-04-01/Accounts/" + a.SID + "/Messages/" + m.SID + ".json"
+	for _, st := range []string{"queued", "sent"} {
+		d := maps.Clone(data)
+		d["messageStatus"] = st
+		c.publish("com.twilio.messaging.message."+st, source, "Messaging.MessageStatus/1", d)
+	}
 	// The response is the message as just accepted: queued, unpriced.
 	view := m
 	view.Status, view.Price, view.DateSent = "queued", 0, view.DateSent.AddDate(-3000, 0, 0)

@@ -139,14 +139,17 @@ func (c *call) testSink() {
 	if s.sinkType == "webhook" {
 		var conf struct {
 			Destination string `json:"destination"`
-			Method      string `json:"method"`
+			Batch       bool   `json:"batch_events"`
 		}
 		_ = json.Unmarshal([]byte(s.config), &conf)
-		ev := map[string]any{
+		var ev any = map[string]any{
 			"specversion": "1.0", "type": "com.twilio.eventstreams.test-event", "source": "Sink",
 			"id": s.testID, "dataschema": "https://events-schemas.twilio.com/EventStreams.TestSink/1",
 			"datacontenttype": "application/json", "time": c.now.Format(time.RFC3339),
 			"data": map[string]any{"test_id": s.testID},
+		}
+		if conf.Batch {
+			ev = []any{ev}
 		}
 		go deliver(conf.Destination, c.acct.token, ev)
 	}
@@ -283,4 +286,34 @@ func (c *call) deleteSubscription() {
 	c.record(c.acct, "event-streams-subscription.deleted", sb.sid, "event-streams-subscription",
 		fmt.Sprintf("Event Streams subscription deleted (%d types)", len(sb.types)), nil)
 	c.noContent()
+}
+
+// publish delivers a CloudEvent of type typ to every active webhook sink of
+// the account with a subscription to it, in the background (at most once:
+// the emulator does not retry). A sink with batch_events gets a JSON array.
+func (c *call) publish(typ, source, schema string, data map[string]any) {
+	for _, sb := range c.acct.subs {
+		if !slices.ContainsFunc(sb.types, func(t subscribedType) bool { return t.Type == typ }) {
+			continue
+		}
+		_, s := c.findSink(sb.sinkSID)
+		if s == nil || s.status != "active" || s.sinkType != "webhook" {
+			continue
+		}
+		var conf struct {
+			Destination string `json:"destination"`
+			Batch       bool   `json:"batch_events"`
+		}
+		_ = json.Unmarshal([]byte(s.config), &conf)
+		id := c.st.newSID("EZ")
+		var ev any = map[string]any{
+			"specversion": "1.0", "type": typ, "source": source, "id": id,
+			"dataschema":      "https://events-schemas.twilio.com/" + schema,
+			"datacontenttype": "application/json", "time": c.now.Format(time.RFC3339), "data": data,
+		}
+		if conf.Batch {
+			ev = []any{ev}
+		}
+		go deliver(conf.Destination, c.acct.token, ev)
+	}
 }
