@@ -1,6 +1,7 @@
-// Package report renders scan results for people (text), for programs (a
-// JSON document with a fixed contract) and for code-scanning platforms
-// (SARIF 2.1.0), and reads a previous JSON report back as a baseline.
+// Package report renders atoguard's results. For scan findings: text for
+// people, a JSON document with a fixed contract for programs, SARIF 2.1.0
+// for code-scanning platforms, and ReadJSON to load a previous JSON report
+// as a baseline. (Investigation and incident renderers live beside them.)
 //
 // No renderer ever prints a secret: the text shows a fixed mask plus the
 // fingerprint, JSON and SARIF carry "<redacted>" and the fingerprint. Account

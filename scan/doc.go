@@ -22,10 +22,12 @@
 //   - twilio-account-sid: an Account SID with no credential beside it;
 //   - sendgrid-api-key: SG. + 22 + . + 43 characters.
 //
-// Speed: literal searches (bytes.Index, vectorised by the runtime) for "AC",
-// "SK", "SG." and the base64 prefixes "QUM"/"U0s" skip most bytes; character
-// classes and context rules run only around those hits, and line/column are
-// computed only for findings. No regular expression runs in the hot path.
+// Speed: a literal prefilter (bytes.IndexByte, vectorised by the runtime,
+// for the first letters of "AC", "SK", "SG." and the base64 prefixes
+// "QUM"/"QUN"/"U0s"/"U0t") skips most bytes; character classes and context
+// rules run only around confirmed anchors, every backward search is bounded,
+// and line/column are computed only for findings. No regular expression runs
+// at all. See docs/benchmarks.md ("Scan engine").
 //
 // Placeholders (ACxxxx…, all zeros, your_auth_token, sequential or repeated
 // example values) are dropped unless Options.IncludePlaceholders. A line
