@@ -99,3 +99,49 @@ func (c *call) listCalls() {
 	}
 	c.write2010List("calls", marshalAll(page, func(ca *atoguard.Call) any { return callJSON(ca) }), pr, next)
 }
+
+func (c *call) findCall() *atoguard.Call {
+	for i := range c.acct.calls {
+		if c.acct.calls[i].SID == c.params["Sid"] {
+			return &c.acct.calls[i]
+		}
+	}
+	c.notFound()
+	return nil
+}
+
+func (c *call) fetchCall() {
+	if ca := c.findCall(); ca != nil {
+		c.json(http.StatusOK, callJSON(ca))
+	}
+}
+
+// updateCall ends a live call: Status=completed (in progress) or canceled
+// (queued or ringing). Suspending an account does not end its calls.
+func (c *call) updateCall() {
+	ca := c.findCall()
+	if ca == nil {
+		return
+	}
+	switch st := c.v("Status"); st {
+	case "":
+	case "completed", "canceled":
+		live := ca.Status == "in-progress" || ca.Status == "queued" || ca.Status == "ringing"
+		if !live {
+			c.fail(http.StatusBadRequest, 21220, "Call is not in-progress. Cannot redirect.")
+			return
+		}
+		if st == "canceled" && ca.Status == "in-progress" {
+			c.fail(http.StatusBadRequest, 21220, "An in-progress call can only be completed")
+			return
+		}
+		ca.Status, ca.EndTime = st, c.now
+		if st == "completed" && !ca.StartTime.IsZero() {
+			ca.Duration = int(c.now.Sub(ca.StartTime).Seconds())
+		}
+	default:
+		c.badParam("Invalid Status: " + st)
+		return
+	}
+	c.json(http.StatusOK, callJSON(ca))
+}

@@ -143,6 +143,12 @@ func TestConformance(t *testing.T) {
 	cc.ok(do("GET", follow("api", page.json["next_page_uri"].(string)), nil), 200, "list messages page 1")
 	cc.ok(do("POST", api+"/Messages.json", url.Values{"To": {"+14155550123"}, "From": {"+15005550006"}, "Body": {"drill"}}), 201, "send")
 	cc.ok(do("GET", api+"/Calls.json", url.Values{"Status": {"completed"}, "StartTime>": {"2026-03-01T00:00:00Z"}}), 200, "list calls")
+	live := api + "/Calls/CA00000000000000000000000000000003.json"
+	cc.ok(do("GET", live, nil), 200, "fetch call")
+	if r := cc.ok(do("POST", live, url.Values{"Status": {"completed"}}), 200, "end call"); r.json["status"] != "completed" || r.json["duration"] != "600" {
+		t.Errorf("ended call: %s", r.body)
+	}
+	cc.ok(do("POST", live, url.Values{"Status": {"completed"}}), 400, "end an ended call")
 
 	// Usage.
 	for _, sub := range []string{"", "/AllTime", "/Daily", "/Monthly", "/Yearly", "/Today", "/Yesterday", "/ThisMonth", "/LastMonth"} {

@@ -71,6 +71,8 @@ func testWorld(messages int) *scenario.World {
 		{SID: "CA00000000000000000000000000000002", From: "+14155550102", To: "+15005550006", Direction: "inbound",
 			Status: "completed", StartTime: testNow.Add(-2 * time.Hour), EndTime: testNow.Add(-2*time.Hour + 30*time.Second), Duration: 30, Price: 0.0085, PriceUnit: "USD"},
 	}
+	main.Calls = append(main.Calls, atoguard.Call{SID: "CA00000000000000000000000000000003", From: "+15005550006", To: "+998901234567",
+		Direction: "outbound-api", Status: "in-progress", StartTime: testNow.Add(-10 * time.Minute), PriceUnit: "USD"})
 	main.Events = []atoguard.Event{
 		{SID: "AE00000000000000000000000000000001", ActorSID: "US00000000000000000000000000000001", ActorType: "user", Source: "web",
 			SourceIP: "198.51.100.7", EventType: "user-session.created", EventDate: testNow.Add(-72 * time.Hour),

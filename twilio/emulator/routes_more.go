@@ -5,6 +5,8 @@ func moreRoutes() []*route {
 	usage := func(sub string) func(*call) { return func(c *call) { c.listUsage(sub) } }
 	rs := []*route{
 		{product: "api", method: "GET", pattern: acct + "/Calls.json", perm: "/twilio/voice/calls/read", h: (*call).listCalls},
+		{product: "api", method: "GET", pattern: acct + "/Calls/{Sid}.json", perm: "/twilio/voice/calls/read", h: (*call).fetchCall},
+		{product: "api", method: "POST", pattern: acct + "/Calls/{Sid}.json", perm: "/twilio/voice/calls/update", h: (*call).updateCall},
 
 		{product: "api", method: "GET", pattern: acct + "/Usage/Records.json", perm: "/twilio/usage/records/read", h: usage("")},
 		{product: "api", method: "GET", pattern: acct + "/Usage/Triggers.json", perm: "/twilio/usage/triggers/read", h: (*call).listTriggers},
