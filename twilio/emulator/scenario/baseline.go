@@ -194,9 +194,9 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 				Email: strings.ToLower(first) + "." + strings.ToLower(last) + "@" + p.Domain,
 			})
 		}
-		for _, name := range []string{"prod-backend", "ci-deploy"} {
+		for k, name := range []string{"prod-backend", "ci-deploy"} {
 			acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: name, Secret: keySecret(r), Type: "standard",
-				DateCreated: created.AddDate(0, 0, 7+r.IntN(60))})
+				DateCreated: created.AddDate(0, 0, 7+40*k+r.IntN(30))})
 		}
 	} else {
 		acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: p.Slug + "-worker", Secret: keySecret(r), Type: "standard",

@@ -1267,12 +1267,18 @@ func (ov *overlayer) keyRotation(r *rand.Rand, acc *Account, o Overlay, at time.
 		return err
 	}
 	if len(acc.Keys) > 0 {
-		old := acc.Keys[0]
+		oldest := 0
+		for i, k := range acc.Keys {
+			if k.DateCreated.Before(acc.Keys[oldest].DateCreated) {
+				oldest = i
+			}
+		}
+		old := acc.Keys[oldest]
 		if err := ownEvent(r, ov.w, acc, who, "account-api-keys.deleted", at.Add(40*time.Minute), old.SID, "api-key", "API key deleted",
 			map[string]any{"friendly_name": old.FriendlyName}); err != nil {
 			return err
 		}
-		acc.Keys = slices.Clone(acc.Keys[1:])
+		acc.Keys = slices.Delete(slices.Clone(acc.Keys), oldest, oldest+1)
 	}
 	acc.Keys = append(acc.Keys, k)
 	return nil
