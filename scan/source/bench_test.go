@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"syscall"
+	"time"
 	"testing"
 
 	"github.com/atoguard/atoguard/internal/testgen"
@@ -51,6 +53,15 @@ func benchRepo(b *testing.B) (string, testgen.HistoryStats) {
 	return dir, st
 }
 
+// cpuTime is user+system time of this process and its waited-for children (git).
+func cpuTime() time.Duration {
+	var self, kids syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
+	return tv(self.Utime) + tv(self.Stime) + tv(kids.Utime) + tv(kids.Stime)
+}
+
 // peakRSS reports the process's high-water resident set (VmHWM) in MB.
 func peakRSS(b *testing.B) {
 	f, err := os.Open("/proc/self/status")
@@ -75,11 +86,18 @@ func scanBench(b *testing.B, src func() scan.Source) {
 		b.Fatal(err)
 	}
 	b.SetBytes(res.Stats.Bytes)
+	c0 := cpuTime()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := s.Scan(context.Background(), src()); err != nil {
 			b.Fatal(err)
 		}
+	}
+	b.StopTimer()
+	// CPU seconds of this process and of git's, per byte: on a shared machine
+	// the honest measure of cost (2 idle cores give at most 2 × this).
+	if cpu := (cpuTime() - c0).Seconds(); cpu > 0 {
+		b.ReportMetric(float64(res.Stats.Bytes)*float64(b.N)/cpu/1e6, "cpuMB/s")
 	}
 	b.ReportMetric(float64(len(res.Findings)), "findings")
 	peakRSS(b)
