@@ -358,6 +358,9 @@ func positionalValue(buf []byte, s int, k kind) (int, bool) {
 		return 0, false
 	}
 	i = skipSpace(buf, i+1, 200)
+	if escaped := s >= 2 && buf[s-2] == '\\'; escaped {
+		i = skipNotebookBreak(buf, i)
+	}
 	if i < len(buf) && buf[i] == '\\' {
 		i++
 	}
@@ -379,6 +382,27 @@ func positionalValue(buf []byte, s int, k kind) (int, bool) {
 		return 0, false
 	}
 	return q, true
+}
+
+// skipNotebookBreak skips a line break inside JSON-escaped source split into
+// array elements, as notebooks store cells: \n", <newline> "    then the code.
+func skipNotebookBreak(buf []byte, i int) int {
+	j := i
+	if j+1 < len(buf) && buf[j] == '\\' && buf[j+1] == 'n' {
+		j += 2
+	}
+	if j >= len(buf) || buf[j] != '"' {
+		return i
+	}
+	j = skipSpace(buf, j+1, 200)
+	if j >= len(buf) || buf[j] != ',' {
+		return i
+	}
+	j = skipSpace(buf, j+1, 200)
+	if j >= len(buf) || buf[j] != '"' {
+		return i
+	}
+	return skipSpace(buf, j+1, 200)
 }
 
 func skipSpace(buf []byte, i, max int) int {

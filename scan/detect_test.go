@@ -106,6 +106,7 @@ func detectCases() []detectCase {
 		{"percent-encoded userinfo", "https://{SID}%3A{TOK}@api.twilio.com/", []want{authTok(sid1, tok1)}, false},
 		{"json unicode colon", `{"url": "https://{SID}\u003a{TOK}@api.twilio.com"}`, []want{authTok(sid1, tok1)}, false},
 		{"notebook positional", `{"cell_type": "code", "source": ["from twilio.rest import Client\n", "client = Client(\"{SID}\", \"{TOK}\")\n"]}`, []want{authTok(sid1, tok1)}, false},
+		{"notebook positional split over lines", "\"source\": [\n    \"client = Client(\\\"{SID}\\\",\\n\",\n    \"                \\\"{TOK}\\\")\\n\"\n]", []want{authTok(sid1, tok1)}, false},
 		{"notebook keyed", "\"source\": [\n    \"account_sid = \\\"{SID}\\\"\\n\",\n    \"auth_token = \\\"{TOK}\\\"\\n\",\n]", []want{authTok(sid1, tok1)}, false},
 		{"notebook escaped newline prefix", `"output": "sid=\n{SID}\ntoken=\n{TOK}"`, []want{bare(sid1)}, false},
 		{"csv with header", "account_sid,auth_token\n{SID},{TOK}\n", []want{authTok(sid1, tok1)}, false},
