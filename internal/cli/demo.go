@@ -32,6 +32,8 @@ import (
 type demoFlags struct {
 	json, keep bool
 	seed       int64
+	// world overrides the world's sizes (tests under the race detector).
+	world *scenario.Options
 }
 
 func newDemoCommand(streams IO) *cobra.Command {
@@ -133,7 +135,12 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 
 	// 1. The world.
 	n.heading("An attacked Twilio account (in-process emulator)")
-	world, err := scenario.Build("full-takeover", f.seed, time.Time{})
+	wopts := scenario.Options{Seed: f.seed}
+	if f.world != nil {
+		wopts = *f.world
+		wopts.Seed = f.seed
+	}
+	world, err := scenario.BuildWith("full-takeover", wopts)
 	if err != nil {
 		return err
 	}
@@ -155,7 +162,7 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 		msgs += len(a.Messages)
 	}
 	now := emu.Clock().Now
-	n.say("ISV %q %s with %d subaccounts, %d messages over %d days", main.FriendlyName, main.SID, len(world.Accounts)-1, msgs, scenario.DefaultDays)
+	n.say("ISV %q %s with %d subaccounts and %d messages", main.FriendlyName, main.SID, len(world.Accounts)-1, msgs)
 	n.say("emulator at %s (clock %s)", url, now().Format("2006-01-02 15:04 MST"))
 
 	// 2. The leak.

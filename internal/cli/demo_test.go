@@ -21,11 +21,20 @@ func TestDemo(t *testing.T) {
 	}
 	var out, errb bytes.Buffer
 	start := time.Now()
-	code := Run(context.Background(), []string{"demo", "--json", "--keep", "--seed", "3"}, IO{Out: &out, Err: &errb, Now: time.Now})
+	streams := IO{Out: &out, Err: &errb, Now: time.Now}
+	var code int
+	wopts := scenario.Options{}
+	if raceEnabled { // the real command, on a smaller world
+		wopts = scenario.Options{MessagesPerDay: 150}
+		fillDefaults(&streams)
+		code = exitStatus(runDemo(context.Background(), streams, &demoFlags{json: true, keep: true, seed: 3, world: &wopts}), streams.Err)
+	} else {
+		code = Run(context.Background(), []string{"demo", "--json", "--keep", "--seed", "3"}, streams)
+	}
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, errb.String(), out.String())
 	}
-	if d := time.Since(start); d > 60*time.Second {
+	if d := time.Since(start); d > 60*time.Second && !raceEnabled {
 		t.Errorf("demo took %s, want under a minute", d)
 	}
 	var sum demoSummary
@@ -55,7 +64,8 @@ func TestDemo(t *testing.T) {
 	}
 
 	// No token — the leaked one or the new ones — outside the sink and the repository.
-	w, err := scenario.Build("full-takeover", 3, time.Time{})
+	wopts.Seed = 3
+	w, err := scenario.BuildWith("full-takeover", wopts)
 	if err != nil {
 		t.Fatal(err)
 	}
