@@ -18,12 +18,15 @@ import (
 
 // gen produces lines of several file kinds from a seeded generator.
 type gen struct {
-	r *rand.Rand
+	r     *rand.Rand
+	words []string
 }
 
-func newGen(seed uint64) *gen { return &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} }
+func newGen(seed uint64) *gen {
+	return &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), words: strings.Fields(vocabulary)}
+}
 
-var words = strings.Fields(`account accountSid action activate active backup balance
+const vocabulary = `account accountSid action activate active backup balance
 batch callback cancel channel client config connect context count create customer
 data debug delete deliver device disable email enable error event fetch filter
 handler header index invoice items key limit list load logger message metadata
@@ -31,9 +34,9 @@ method notify number order options page params payload phone process queue rate
 record region request response retry route schedule secret send service session
 setting signal skip status stream subaccount success task template timeout token
 trace update upload user value verify webhook worker ACCESS ACTIVE BACKEND SKIP
-TASK ACK SKU ACME`)
+TASK ACK SKU ACME`
 
-func (g *gen) word() string { return words[g.r.IntN(len(words))] }
+func (g *gen) word() string { return g.words[g.r.IntN(len(g.words))] }
 
 func (g *gen) ident() string {
 	w := g.word()
@@ -75,7 +78,7 @@ func (g *gen) sentence() string {
 }
 
 // kinds of generated files, with their extensions.
-var kinds = []string{"go", "py", "js", "json", "yaml", "md", "log", "env"}
+func kinds() []string { return []string{"go", "py", "js", "json", "yaml", "md", "log", "env"} }
 
 // line returns one line for a file of kind k.
 func (g *gen) line(k string) string {
@@ -227,4 +230,9 @@ func title(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+func (g *gen) kind() string {
+	ks := kinds()
+	return ks[g.r.IntN(len(ks))]
 }

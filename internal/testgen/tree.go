@@ -32,7 +32,7 @@ func Tree(dir string, opts TreeOptions) (TreeStats, error) {
 	g := newGen(opts.Seed)
 	var st TreeStats
 	for st.Bytes < opts.Bytes {
-		k := kinds[g.r.IntN(len(kinds))]
+		k := g.kind()
 		sub := filepath.Join(dir, fmt.Sprintf("pkg%02d", st.Files%37), fmt.Sprintf("mod%03d", st.Files%211))
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			return st, err
@@ -200,7 +200,7 @@ func History(dir string, opts HistoryOptions) (HistoryStats, error) {
 	// The initial tree.
 	all := make([]int, opts.Files)
 	for i := range files {
-		k := kinds[g.r.IntN(len(kinds))]
+		k := g.kind()
 		data := string(g.file(k, opts.FileBytes/2+g.r.IntN(opts.FileBytes), false))
 		files[i] = file{
 			path:  fmt.Sprintf("src/pkg%02d/%s_%d.%s", i%29, g.word(), i, k),
