@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -21,6 +22,8 @@ import (
 //	POST   /_emulator/clock           {"now": RFC 3339} sets the clock
 //	POST   /_emulator/clock/advance   {"duration": "1h"} (or ?d=1h)
 //	POST   /_emulator/scenario        {"name","seed"} builds a named world, or a World JSON body
+//	POST   /_emulator/events          [Monitor events] appended now (Console-side actions in drills)
+//	POST   /_emulator/messages        {"account_sid", "messages": [...]} traffic appended (dates default to now)
 //	GET    /_emulator/faults          the active rules
 //	POST   /_emulator/faults          [rules] or {"rules":[…]} or {"specs":["429,p=0.3"]} replaces them
 //	DELETE /_emulator/faults          clears them
@@ -79,6 +82,20 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			e.clock.Set(w2.Now)
 		}
 		adminJSON(w, map[string]any{"name": w2.Name, "seed": w2.Seed, "accounts": len(w2.Accounts)})
+	case "POST /events":
+		n, err := e.injectEvents(body)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		adminJSON(w, map[string]any{"appended": n})
+	case "POST /messages":
+		n, err := e.injectMessages(body)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		adminJSON(w, map[string]any{"appended": n})
 	case "GET /faults":
 		adminJSON(w, map[string]any{"rules": e.faults.list()})
 	case "POST /faults":
@@ -318,4 +335,77 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// injectEvents appends Monitor events (one object or an array) as if Twilio
+// had recorded them now: Console logins, password changes and the like that
+// have no API of their own.
+func (e *Emulator) injectEvents(body []byte) (int, error) {
+	var evs []atoguard.Event
+	if err := json.Unmarshal(body, &evs); err != nil {
+		var one atoguard.Event
+		if err := json.Unmarshal(body, &one); err != nil {
+			return 0, errors.New("want a Monitor event object or an array of them: " + err.Error())
+		}
+		evs = []atoguard.Event{one}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range evs {
+		if e.st.accounts[evs[i].AccountSID] == nil {
+			return 0, fmt.Errorf("event %d: unknown account_sid %q", i+1, evs[i].AccountSID)
+		}
+		if evs[i].EventType == "" {
+			return 0, fmt.Errorf("event %d: event_type is required", i+1)
+		}
+	}
+	now := e.clock.Now().UTC()
+	for _, ev := range evs {
+		a := e.st.accounts[ev.AccountSID]
+		if ev.SID == "" {
+			ev.SID = e.st.newSID("AE")
+		}
+		if ev.EventDate.IsZero() {
+			ev.EventDate = now
+		}
+		if ev.Source == "" {
+			ev.Source = "web"
+		}
+		a.appendEvent(ev)
+	}
+	return len(evs), nil
+}
+
+// injectMessages appends traffic to an account (live drills: a pumping
+// burst while `serve` watches).
+func (e *Emulator) injectMessages(body []byte) (int, error) {
+	var in struct {
+		AccountSID string             `json:"account_sid"`
+		Messages   []atoguard.Message `json:"messages"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return 0, errors.New(`want {"account_sid": "AC…", "messages": [...]}: ` + err.Error())
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.st.accounts[in.AccountSID]
+	if a == nil {
+		return 0, fmt.Errorf("unknown account_sid %q", in.AccountSID)
+	}
+	now := e.clock.Now().UTC()
+	for i := range in.Messages {
+		m := &in.Messages[i]
+		if m.SID == "" {
+			m.SID = e.st.newSID("SM")
+		}
+		if m.DateCreated.IsZero() {
+			m.DateCreated = now
+		}
+		if m.DateSent.IsZero() && m.Direction != "inbound" {
+			m.DateSent = m.DateCreated
+		}
+		m.AccountSID = a.SID
+		a.msgs.insert(m)
+	}
+	return len(in.Messages), nil
 }

@@ -123,3 +123,35 @@ func TestAdmin(t *testing.T) {
 		t.Errorf("unknown admin route: %d", code)
 	}
 }
+
+func TestAdminInjection(t *testing.T) {
+	te := newEnv(t, testWorld(2))
+	code, v := admin(t, te.srv, "POST", "/events", `{"account_sid":"`+mainSID+`","event_type":"user-password.updated","actor_sid":"US00000000000000000000000000000001","source_ip_address":"203.0.113.5","resource_sid":"US00000000000000000000000000000001","resource_type":"user"}`)
+	if code != 200 || v["appended"] != float64(1) {
+		t.Fatalf("inject event: %d %v", code, v)
+	}
+	r := te.do("GET", "/monitor/v1/Events", mainSID, mainTok, url.Values{"EventType": {"user-password.updated"}})
+	evs := r.list("events")
+	if len(evs) != 1 || evs[0].(map[string]any)["source"] != "web" || evs[0].(map[string]any)["event_date"] != testNow.Format(time.RFC3339) {
+		t.Fatalf("injected event: %s", r.body)
+	}
+	code, v = admin(t, te.srv, "POST", "/messages", `{"account_sid":"`+subSID+`","messages":[{"from":"+15005550006","to":"+998901234567","body":"code 1","direction":"outbound-api","status":"undelivered","num_segments":1,"price":0.27,"price_unit":"USD"},{"from":"+15005550006","to":"+998901234568","body":"code 2","direction":"outbound-api","status":"undelivered","num_segments":1}]}`)
+	if code != 200 || v["appended"] != float64(2) {
+		t.Fatalf("inject messages: %d %v", code, v)
+	}
+	r = te.do("GET", "/api/2010-04-01/Accounts/"+subSID+"/Messages.json", mainSID, mainTok, url.Values{"DateSent": {testNow.Format("2006-01-02")}})
+	if l := r.list("messages"); len(l) != 3 || l[0].(map[string]any)["to"] != "+998901234568" {
+		t.Fatalf("injected messages: %s", r.body)
+	}
+	for path, body := range map[string]string{
+		"/events":   `{"account_sid":"AC0000000000000000000000000000dead","event_type":"x"}`,
+		"/messages": `{"account_sid":"nope","messages":[]}`,
+	} {
+		if code, _ := admin(t, te.srv, "POST", path, body); code != 400 {
+			t.Errorf("%s %s: %d", path, body, code)
+		}
+	}
+	if code, _ := admin(t, te.srv, "POST", "/events", `{"account_sid":"`+mainSID+`"}`); code != 400 {
+		t.Errorf("event without type: %d", code)
+	}
+}
