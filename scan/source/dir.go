@@ -67,7 +67,7 @@ func (p *Paths) Items(ctx context.Context, yield func(scan.Item) error) error {
 		if fi.IsDir() {
 			err = w.walkRoot()
 		} else {
-			err = w.file(root, root, fi)
+			err = w.file(root, root)
 		}
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func (w *walker) dir(path, rel string, stack ignoreStack) error {
 			if stack.ignored(childRel, false) {
 				continue
 			}
-			if err := w.file(child, child, nil); err != nil {
+			if err := w.file(child, child); err != nil {
 				return err
 			}
 		}
@@ -258,7 +258,7 @@ func (w *walker) dir(path, rel string, stack ignoreStack) error {
 }
 
 // file opens one file, sniffs it and yields it (or its archive members).
-func (w *walker) file(path, display string, _ fs.FileInfo) error {
+func (w *walker) file(path, display string) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
