@@ -181,9 +181,11 @@ func BenchmarkDetectDense(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			s := New(Options{})
 			b.SetBytes(int64(len(data)))
+			c0 := processCPU()
 			for b.Loop() {
 				s.ScanBytes("dense", data)
 			}
+			reportCPU(b, c0, len(data))
 		})
 	}
 }

@@ -60,6 +60,7 @@ type detector struct {
 	sg                  []int        // where "SG." starts
 	consumed            map[int]bool // credential positions already paired
 	pairedSIDs          map[string]bool
+	keyCache            map[string]keyInfo
 }
 
 // detect appends to out the hits whose anchor lies in [lo, hi). The bytes
@@ -457,13 +458,14 @@ func (d *detector) keyedValue(buf []byte, i int) int {
 			continue
 		}
 		key := namedKey(buf, q)
-		ok, strong := credKey(key, s.kind)
+		f, known := d.keyFlags(key)
+		ok, strong := credFlags(f, known, s.kind)
 		if !ok {
 			continue
 		}
 		// A key that says Twilio is unambiguous whatever else the line holds
 		// (heroku config:set TWILIO_AUTH_TOKEN=…); others yield to it.
-		if f, _ := keyFlags(key); f&wTwilio == 0 && deniedContext(lineBefore(buf, q)) {
+		if f&wTwilio == 0 && deniedContext(lineBefore(buf, q)) {
 			continue
 		}
 		lo, hi := min(s.pos, q), max(s.pos, q)
@@ -615,13 +617,37 @@ func keyFlags(key []byte) (flags int, ok bool) {
 	return flags, true
 }
 
+// keyInfo is a cached keyFlags result.
+type keyInfo struct {
+	flags int
+	known bool
+}
+
+// keyFlags caches keyFlags per key name: files full of credentials repeat a
+// handful of names thousands of times.
+func (d *detector) keyFlags(key []byte) (int, bool) {
+	if v, ok := d.keyCache[string(key)]; ok {
+		return v.flags, v.known
+	}
+	f, known := keyFlags(key)
+	if len(key) <= 64 && len(d.keyCache) < 4096 {
+		if d.keyCache == nil {
+			d.keyCache = map[string]keyInfo{}
+		}
+		d.keyCache[string(key)] = keyInfo{f, known}
+	}
+	return f, known
+}
+
 // credKey says whether a key names the credential of kind k, and whether
 // it names Twilio (or auth/API) explicitly, which allows a longer distance.
 func credKey(key []byte, k kind) (ok, strong bool) {
-	if len(key) == 0 {
-		return false, false
-	}
 	f, known := keyFlags(key)
+	return credFlags(f, known, k)
+}
+
+// credFlags is credKey on a key's flags.
+func credFlags(f int, known bool, k kind) (ok, strong bool) {
 	if !known {
 		return false, false
 	}
