@@ -121,9 +121,12 @@ type Options struct {
 	BaseDelay, MaxDelay time.Duration
 	// Logger receives debug request logs; nil discards them.
 	Logger *slog.Logger
-	// Now and Sleep are test hooks for the clock and backoff waits. Sleep must
-	// return ctx.Err() when the context ends first.
-	Now   func() time.Time
+	// Now is the wall clock against which a Retry-After HTTP date is read
+	// when the reply carries no Date header (default time.Now). Durations in
+	// logs use the monotonic clock, so a scenario clock passed here is harmless.
+	Now func() time.Time
+	// Sleep is the backoff wait (a test hook); it must return ctx.Err() when
+	// the context ends first.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// UserAgent is sent with every request (default "atoguard").
 	UserAgent string
@@ -236,6 +239,15 @@ func (c *Client) AccountSID() string { return c.cred.AccountSID }
 
 // BaseURL returns the base URL used for a product ("api", "monitor", …).
 func (c *Client) BaseURL(product string) string { return c.sh.bases[product] }
+
+// serverNow is the server's time from the Date header, the right base for a
+// Retry-After date; otherwise the configured clock.
+func serverNow(resp *http.Response, now func() time.Time) time.Time {
+	if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		return t
+	}
+	return now()
+}
 
 // redactURL hides user info in a URL that failed to parse well enough to
 // be shown.
@@ -438,7 +450,7 @@ func (c *Client) attempt(ctx context.Context, lim *accountLimiter, r *request, t
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	start := c.sh.opts.Now()
+	start := time.Now()
 	resp, err := c.sh.hc.Do(req)
 	if err != nil {
 		c.logRequest(ctx, r, req, 0, start, attempt, err)
@@ -452,7 +464,7 @@ func (c *Client) attempt(ctx context.Context, lim *accountLimiter, r *request, t
 		}
 		return &response{status: resp.StatusCode, header: resp.Header, body: data}, true, nil
 	}
-	return nil, true, parseAPIError(resp, data, c.sh.opts.Now())
+	return nil, true, parseAPIError(resp, data, serverNow(resp, c.sh.opts.Now))
 }
 
 // readBody reads a reply into a buffer from the shared pool; list pages
@@ -496,7 +508,7 @@ func (c *Client) logRequest(ctx context.Context, r *request, req *http.Request, 
 		slog.String("host", req.URL.Host),
 		slog.String("path", req.URL.Path),
 		slog.Int("status", status),
-		slog.Duration("duration", c.sh.opts.Now().Sub(start)),
+		slog.Duration("duration", time.Since(start)),
 		slog.Int("attempt", attempt),
 		slog.String("account", c.cred.AccountSID),
 	}

@@ -716,7 +716,17 @@ func TestPerAccountConcurrency(t *testing.T) {
 		inflight[acct]++
 		peak[acct] = max(peak[acct], inflight[acct])
 		mu.Unlock()
-		time.Sleep(15 * time.Millisecond)
+		// Hold the request until a second one of the account is in flight
+		// (or a while), so overlap does not depend on scheduling luck.
+		for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+			mu.Lock()
+			both := peak[acct] >= 2
+			mu.Unlock()
+			if both {
+				break
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
 		mu.Lock()
 		inflight[acct]--
 		mu.Unlock()
