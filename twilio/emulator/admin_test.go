@@ -155,3 +155,23 @@ func TestAdminInjection(t *testing.T) {
 		t.Errorf("event without type: %d", code)
 	}
 }
+
+func TestClock(t *testing.T) {
+	c := NewFrozenClock(testNow)
+	c.Advance(time.Hour)
+	if !c.Now().Equal(testNow.Add(time.Hour)) {
+		t.Fatalf("frozen advance: %v", c.Now())
+	}
+	wall := testNow
+	r := &Clock{base: testNow, wallAt: wall, wall: func() time.Time { return wall }}
+	wall = wall.Add(5 * time.Second)
+	r.Advance(time.Minute)
+	if want := testNow.Add(time.Minute + 5*time.Second); !r.Now().Equal(want) {
+		t.Fatalf("running clock: %v, want %v", r.Now(), want)
+	}
+	r.Set(testNow)
+	wall = wall.Add(time.Second)
+	if want := testNow.Add(time.Second); !r.Now().Equal(want) {
+		t.Fatalf("after set: %v, want %v", r.Now(), want)
+	}
+}
