@@ -36,10 +36,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	switch route {
 	case "GET /state":
-		e.mu.RLock()
-		s := e.stateView()
-		e.mu.RUnlock()
-		adminJSON(w, s)
+		adminJSON(w, e.State())
 	case "GET /credentials":
 		e.mu.RLock()
 		defer e.mu.RUnlock()
@@ -114,6 +111,13 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	default:
 		adminError(w, http.StatusNotFound, "no admin endpoint "+route)
 	}
+}
+
+// State returns the admin view (what GET /_emulator/state serves).
+func (e *Emulator) State() State {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.stateView()
 }
 
 // SetFaults replaces the active fault rules (the admin endpoint's Go form).
