@@ -35,25 +35,21 @@ import (
 // directory holding the twilio_*.json specs (overrides the upward search).
 const EnvDir = "ATOGUARD_TWILIO_OAI"
 
-// specFiles maps a product (a host's first label) to its spec file.
-var specFiles = map[string]string{
-	"api":       "twilio_api_v2010.json",
-	"accounts":  "twilio_accounts_v1.json",
-	"monitor":   "twilio_monitor_v1.json",
-	"voice":     "twilio_voice_v1.json",
-	"messaging": "twilio_messaging_v1.json",
-	"iam":       "twilio_iam_v1.json",
-	"events":    "twilio_events_v1.json",
+// specFile names the spec of a product (a host's first label); "" when the
+// product is unknown.
+func specFile(product string) string {
+	switch product {
+	case "api":
+		return "twilio_api_v2010.json"
+	case "accounts", "monitor", "voice", "messaging", "iam", "events":
+		return "twilio_" + product + "_v1.json"
+	}
+	return ""
 }
 
 // Products lists the products (host first labels) the Router knows.
 func Products() []string {
-	out := make([]string, 0, len(specFiles))
-	for p := range specFiles {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
+	return []string{"accounts", "api", "events", "iam", "messaging", "monitor", "voice"}
 }
 
 // Router matches requests to operations of the loaded specs.
@@ -89,8 +85,8 @@ func (o Operation) String() string { return o.Product + " " + o.Method + " " + o
 // repository as ../shared).
 func Dir() (string, error) {
 	if d := os.Getenv(EnvDir); d != "" {
-		if _, err := os.Stat(filepath.Join(d, specFiles["api"])); err != nil {
-			return "", fmt.Errorf("twilio OpenAPI specs not found: %s=%s has no %s", EnvDir, d, specFiles["api"])
+		if _, err := os.Stat(filepath.Join(d, specFile("api"))); err != nil {
+			return "", fmt.Errorf("twilio OpenAPI specs not found: %s=%s has no %s", EnvDir, d, specFile("api"))
 		}
 		return d, nil
 	}
@@ -100,14 +96,14 @@ func Dir() (string, error) {
 	}
 	for d := wd; ; d = filepath.Dir(d) {
 		cand := filepath.Join(d, "shared", "twilio-oai")
-		if _, err := os.Stat(filepath.Join(cand, specFiles["api"])); err == nil {
+		if _, err := os.Stat(filepath.Join(cand, specFile("api"))); err == nil {
 			return cand, nil
 		}
 		if filepath.Dir(d) == d {
 			break
 		}
 	}
-	return "", fmt.Errorf("twilio OpenAPI specs not found: looked for shared/twilio-oai/%s in %s and its parents (set %s to the spec directory)", specFiles["api"], wd, EnvDir)
+	return "", fmt.Errorf("twilio OpenAPI specs not found: looked for shared/twilio-oai/%s in %s and its parents (set %s to the spec directory)", specFile("api"), wd, EnvDir)
 }
 
 // Load loads every spec and fails the test with a clear message when the
@@ -147,7 +143,7 @@ func LoadRouter() (*Router, error) {
 	}
 	r := &Router{products: map[string]*product{}}
 	for _, name := range Products() {
-		file := specFiles[name]
+		file := specFile(name)
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromFile(filepath.Join(dir, file))
 		if err != nil {
@@ -255,13 +251,13 @@ func productAndPath(req *http.Request) (string, string, error) {
 	}
 	path := req.URL.Path
 	if label, ok := strings.CutSuffix(host, ".twilio.com"); ok {
-		if _, known := specFiles[label]; known {
+		if specFile(label) != "" {
 			return label, path, nil
 		}
 	}
 	rest := strings.TrimPrefix(path, "/")
 	label, sub, _ := strings.Cut(rest, "/")
-	if _, known := specFiles[label]; !known {
+	if specFile(label) == "" {
 		return "", "", fmt.Errorf("no Twilio product for host %q path %q", host, path)
 	}
 	return label, "/" + sub, nil
