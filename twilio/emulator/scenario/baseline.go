@@ -394,7 +394,11 @@ func traffic(r *rand.Rand, o Options, acc *Account, m *acctMeta) {
 		growth := 0.95 + 0.1*float64(day)/float64(o.Days)
 		mean := m.perDay * wf[ds.Weekday()] * growth
 		n := max(0, int(math.Round(mean*(1+0.08*r.NormFloat64()))))
-		secs = dayTimes(r, secs[:0], ds, n, &cum, start, o.Now)
+		batch := 0.0
+		if wd := ds.Weekday(); m.p.Kind == trafficAppointments && wd != time.Saturday && wd != time.Sunday {
+			batch = 0.5
+		}
+		secs = dayTimes(r, secs[:0], ds, n, &cum, batch, start, o.Now)
 		sids := sidBatch(r, prefixMessage, len(secs))
 		first := len(acc.Messages)
 		bodyBuf = bodyBuf[:0]
@@ -440,7 +444,7 @@ func traffic(r *rand.Rand, o Options, acc *Account, m *acctMeta) {
 		}
 		// Calls follow the same rhythm at a fraction of the volume.
 		nc := int(math.Round(float64(n) * m.p.CallRatio * (0.8 + 0.4*r.Float64())))
-		secs = dayTimes(r, secs[:0], ds, nc, &cum, start, o.Now)
+		secs = dayTimes(r, secs[:0], ds, nc, &cum, 0, start, o.Now)
 		csids := sidBatch(r, prefixCall, len(secs))
 		for k, sec := range secs {
 			ci := pick(r, m.weights)
@@ -452,11 +456,17 @@ func traffic(r *rand.Rand, o Options, acc *Account, m *acctMeta) {
 
 // dayTimes draws n send times on the local day ds, sorted, clipped to
 // [start, now).
-func dayTimes(r *rand.Rand, out []int64, ds time.Time, n int, cum *[24]float64, start, now time.Time) []int64 {
+// A share batch of them goes out in the customer's morning run (10:00–10:20
+// local), as reminder systems send tomorrow's reminders from a daily job.
+func dayTimes(r *rand.Rand, out []int64, ds time.Time, n int, cum *[24]float64, batch float64, start, now time.Time) []int64 {
 	y, mo, d := ds.Date()
 	lo, hi := start.Unix(), now.Unix()
 	for range n {
-		t := time.Date(y, mo, d, drawHour(r, cum), r.IntN(60), r.IntN(60), 0, ds.Location()).Unix()
+		h, mi := drawHour(r, cum), r.IntN(60)
+		if batch > 0 && r.Float64() < batch {
+			h, mi = 10, r.IntN(20)
+		}
+		t := time.Date(y, mo, d, h, mi, r.IntN(60), 0, ds.Location()).Unix()
 		if t >= lo && t < hi {
 			out = append(out, t)
 		}
