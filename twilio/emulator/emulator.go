@@ -54,6 +54,9 @@ type Emulator struct {
 	flightMu sync.Mutex
 	inflight map[string]int // account SID → requests in flight
 
+	// bufs recycles response buffers of list pages (the hot path).
+	bufs sync.Pool
+
 	rtOnce sync.Once
 	rts    []*route
 
@@ -68,6 +71,7 @@ func New(opts Options) (*Emulator, error) {
 		return nil, errors.New("emulator: negative concurrency limit")
 	}
 	e := &Emulator{opts: opts, clock: opts.Clock, log: opts.Logger, inflight: map[string]int{}}
+	e.bufs.New = func() any { b := make([]byte, 0, 64<<10); return &b }
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

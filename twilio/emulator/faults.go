@@ -86,7 +86,7 @@ func (f *FaultRule) validate() error {
 	if f.Probability < 0 || f.Probability > 1 || math.IsNaN(f.Probability) {
 		return fmt.Errorf("fault probability %v: want 0..1", f.Probability)
 	}
-	if f.Product != "" && !products[f.Product] {
+	if f.Product != "" && !isProduct(f.Product) {
 		return fmt.Errorf("fault product %q unknown", f.Product)
 	}
 	if f.Dist != "" && f.Dist != "uniform" && f.Dist != "exp" {

@@ -12,10 +12,14 @@ import (
 	"unicode/utf8"
 )
 
-// products are the Twilio hosts the emulator serves, by first host label.
-var products = map[string]bool{
-	"api": true, "accounts": true, "monitor": true, "voice": true,
-	"messaging": true, "iam": true, "events": true,
+// isProduct reports whether label is the first label of a Twilio host the
+// emulator serves.
+func isProduct(label string) bool {
+	switch label {
+	case "api", "accounts", "monitor", "voice", "messaging", "iam", "events":
+		return true
+	}
+	return false
 }
 
 // access classifies what a credential needs to reach a route.
@@ -236,12 +240,12 @@ func splitProduct(r *http.Request) (product, path string) {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	if label, ok := strings.CutSuffix(strings.ToLower(host), ".twilio.com"); ok && products[label] {
+	if label, ok := strings.CutSuffix(strings.ToLower(host), ".twilio.com"); ok && isProduct(label) {
 		return label, r.URL.Path
 	}
 	rest := strings.TrimPrefix(r.URL.Path, "/")
 	first, tail, _ := strings.Cut(rest, "/")
-	if !products[first] {
+	if !isProduct(first) {
 		return "", ""
 	}
 	return first, "/" + tail

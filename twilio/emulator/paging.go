@@ -6,12 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
-
-// bufPool recycles response buffers of list pages (the hot path).
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 const (
 	defaultPageSize = 50
@@ -147,7 +143,7 @@ func (c *call) write2010ListFunc(key string, n int, pr pageReq, next string, ite
 	if n == 0 {
 		end = start
 	}
-	bp := bufPool.Get().(*[]byte)
+	bp := c.e.bufs.Get().(*[]byte)
 	b := (*bp)[:0]
 	b = append(b, `{"end":`...)
 	b = strconv.AppendInt(b, int64(end), 10)
@@ -181,7 +177,7 @@ func (c *call) write2010ListFunc(key string, n int, pr pageReq, next string, ite
 	c.raw(http.StatusOK, b)
 	if cap(b) <= 8<<20 { // keep pooled buffers to page-sized ones
 		*bp = b
-		bufPool.Put(bp)
+		c.e.bufs.Put(bp)
 	}
 }
 
