@@ -16,6 +16,7 @@ import (
 )
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the demo builds a full world (a few seconds)")
 	}

@@ -65,6 +65,7 @@ func TestRespondCrashResume(t *testing.T) {
 	if os.Getenv("ATOGUARD_RESPOND_CRASH_CHILD") == "1" {
 		t.Skip("inside the helper process")
 	}
+	t.Parallel()
 	world := respondWorld(t, 2)
 	allow := "CA,GB,IE,US"
 	extra := []string{"--yes", "--allow-countries", allow}

@@ -235,6 +235,7 @@ func (rc *respondCase) assertContained(t *testing.T, allow []string, keep ...str
 }
 
 func TestRespondApplyEndToEnd(t *testing.T) {
+	t.Parallel()
 	m := startEmulator(t, respondWorld(t, 2))
 	rc := newRespondCase(t, m)
 
@@ -303,6 +304,7 @@ func TestRespondApplyEndToEnd(t *testing.T) {
 }
 
 func TestRespondApplyNeedsConfirmation(t *testing.T) {
+	t.Parallel()
 	m := startEmulator(t, respondWorld(t, 2))
 	rc := newRespondCase(t, m)
 	streams := rc.io()
@@ -326,6 +328,7 @@ func TestRespondApplyNeedsConfirmation(t *testing.T) {
 }
 
 func TestRespondBadFlags(t *testing.T) {
+	t.Parallel()
 	m := startEmulator(t, respondWorld(t, 2))
 	rc := newRespondCase(t, m)
 	for _, args := range [][]string{
@@ -357,6 +360,7 @@ func (rc *respondCase) runWith(t testing.TB, hooks respondHooks, args ...string)
 }
 
 func TestRespondApplyUnderFaults(t *testing.T) {
+	t.Parallel()
 	faults := []emulator.FaultRule{
 		{Kind: emulator.FaultStatus, Status: 429, Probability: 0.05, RetryAfter: emulator.Duration(time.Second)},
 		{Kind: emulator.FaultStatus, Status: 500, Probability: 0.05},
@@ -389,6 +393,7 @@ func TestRespondApplyUnderFaults(t *testing.T) {
 // TestRespondNeverShowsSecrets plants the world's tokens and looks for them,
 // and for the new tokens, in everything respond writes except the sink.
 func TestRespondNeverShowsSecrets(t *testing.T) {
+	t.Parallel()
 	m := startEmulator(t, respondWorld(t, 2))
 	rc := newRespondCase(t, m)
 	var outputs []string
