@@ -274,6 +274,16 @@ func (e *engine) inspect(ctx context.Context, a *acct, step string) ([]op, error
 
 // runAccount plans or applies every enabled step for one account.
 func (e *engine) runAccount(ctx context.Context, info atoguard.Account) ([]atoguard.Action, error) {
+	if info.Status == "suspended" && info.SID != e.main.AccountSID {
+		// Twilio rejects every request of a suspended account, the attacker's
+		// included; nothing can be changed until it is reactivated.
+		s := atoguard.Action{ID: "account/" + info.SID, Step: StepSuspendSubaccounts, AccountSID: info.SID,
+			Summary: "subaccount is suspended: no request can act as it (reactivate it, then run respond again)", Status: atoguard.ActionSkipped}
+		if e.apply {
+			e.record(s)
+		}
+		return []atoguard.Action{s}, nil
+	}
 	tw, cred, err := e.clientFor(ctx, info)
 	if err != nil {
 		return nil, err

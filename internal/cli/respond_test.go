@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -257,7 +258,8 @@ func TestRespondApplyEndToEnd(t *testing.T) {
 	}
 
 	allow := []string{"GB", "US"}
-	if code := rc.run(t, rc.args("apply", "--yes", "--json", "--allow-countries", strings.Join(allow, ","))...); code != 0 {
+	const sinkURL = "https://hooks.example.com/atoguard/events"
+	if code := rc.run(t, rc.args("apply", "--yes", "--json", "--allow-countries", strings.Join(allow, ","), "--event-sink-url", sinkURL)...); code != 0 {
 		t.Fatalf("apply exit %d\nstdout: %s\nstderr: %s", code, rc.stdout.String(), rc.stderr.String())
 	}
 	var sum applySummary
@@ -268,9 +270,20 @@ func TestRespondApplyEndToEnd(t *testing.T) {
 		t.Fatalf("summary: %+v", sum)
 	}
 	rc.assertContained(t, allow)
+	sinks := 0
+	for _, a := range m.state(t).Accounts {
+		for _, s := range a.Sinks {
+			if strings.Contains(fmt.Sprint(s["sink_configuration"]), sinkURL) {
+				sinks++
+			}
+		}
+	}
+	if sinks != 1 {
+		t.Errorf("%d Event Streams sinks to %s, want 1", sinks, sinkURL)
+	}
 
 	// a second apply changes nothing
-	if code := rc.run(t, rc.args("apply", "--yes", "--json", "--allow-countries", strings.Join(allow, ","))...); code != 0 {
+	if code := rc.run(t, rc.args("apply", "--yes", "--json", "--allow-countries", strings.Join(allow, ","), "--event-sink-url", sinkURL)...); code != 0 {
 		t.Fatalf("second apply exit %d: %s", code, rc.stderr.String())
 	}
 	sum = applySummary{}
@@ -435,5 +448,43 @@ func TestRespondNeverShowsSecrets(t *testing.T) {
 	}
 	if len(outputs) < 10 || !strings.Contains(outputs[2], "rotate the auth token") && !strings.Contains(outputs[3], "rotate the auth token") {
 		t.Errorf("outputs look empty")
+	}
+}
+
+func TestRespondSuspendSubaccounts(t *testing.T) {
+	t.Parallel()
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	var sub string
+	for _, a := range m.world.Accounts {
+		if a.IsSubaccount() && sub == "" {
+			sub = a.SID
+		}
+	}
+	args := rc.args("apply", "--yes", "--json", "--only", "suspend-subaccounts", "--suspend-subaccounts", sub)
+	for i, wantChanged := range []int{1, 0} {
+		if code := rc.run(t, args...); code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i, code, rc.stderr.String())
+		}
+		var sum applySummary
+		if err := json.Unmarshal(rc.stdout.Bytes(), &sum); err != nil {
+			t.Fatal(err)
+		}
+		if sum.Changed != wantChanged {
+			t.Errorf("run %d changed %d, want %d", i, sum.Changed, wantChanged)
+		}
+	}
+	for _, a := range m.state(t).Accounts {
+		want := "active"
+		if a.SID == sub {
+			want = "suspended"
+		}
+		if a.Status != want {
+			t.Errorf("%s: status %s, want %s", a.SID, a.Status, want)
+		}
+	}
+	// the main account cannot be suspended through the API
+	if code := rc.run(t, rc.args("apply", "--yes", "--only", "suspend-subaccounts", "--suspend-subaccounts", m.main().SID)...); code == 0 {
+		t.Error("suspending the main account was accepted")
 	}
 }
