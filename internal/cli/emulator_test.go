@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -121,5 +122,31 @@ func TestEmulatorCommandErrors(t *testing.T) {
 		if code != ExitError || stderr.Len() == 0 {
 			t.Errorf("%v: exit %d, stderr %q", args, code, stderr.String())
 		}
+	}
+}
+
+func TestEmulatorCommandScenarioFile(t *testing.T) {
+	path := t.TempDir() + "/drill.yaml"
+	if err := os.WriteFile(path, []byte("base: token-rotation\nname: drill\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, cancel := startEmulatorCommand(t, "--scenario-file", path, "--json")
+	defer cancel()
+	var v struct {
+		URL string `json:"url"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v: %q", err, out)
+	}
+	res, err := http.Get(v.URL + "/_emulator/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var st struct {
+		World string `json:"world"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&st); err != nil || st.World != "drill" {
+		t.Fatalf("state world %q, %v", st.World, err)
 	}
 }
