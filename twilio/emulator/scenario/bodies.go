@@ -137,11 +137,15 @@ const (
 	gsm7Ext = "^{}\\[~]|€\f"
 )
 
+// asciiSeptets gives septets per ASCII character ('0': not GSM-7), the fast
+// path for the ASCII bodies that make up most traffic.
+const asciiSeptets = "00000000001021000000000000000000111111111111111111111111111111111111111111111111111111111112222101111111111111111111111111122220"
+
 // septets is how many GSM-7 septets a character takes (0: not GSM-7).
 func septets(c rune) int {
 	switch {
-	case c < 0x80 && (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'):
-		return 1
+	case c < 0x80:
+		return int(asciiSeptets[c] - '0')
 	case strings.ContainsRune(gsm7, c):
 		return 1
 	case strings.ContainsRune(gsm7Ext, c):
@@ -166,11 +170,16 @@ func segments(body string) int {
 // segmentsBytes is segments for a body still in the day's buffer.
 func segmentsBytes(body []byte) int {
 	n, runes, ucs2 := 0, 0, false
-	for len(body) > 0 {
-		c, size := utf8.DecodeRune(body)
-		body = body[size:]
-		runes++
-		s := septets(c)
+	for i := 0; i < len(body); runes++ {
+		s := 0
+		if c := body[i]; c < 0x80 {
+			s = int(asciiSeptets[c] - '0')
+			i++
+		} else {
+			r, size := utf8.DecodeRune(body[i:])
+			s = septets(r)
+			i += size
+		}
 		n += s
 		ucs2 = ucs2 || s == 0
 	}

@@ -87,3 +87,21 @@ func TestSegments(t *testing.T) {
 		}
 	}
 }
+
+// The ASCII fast path agrees with the GSM 03.38 alphabet strings.
+func TestASCIISeptetsTable(t *testing.T) {
+	for c := rune(0); c < 128; c++ {
+		want := 0
+		switch {
+		case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			want = 1
+		case strings.ContainsRune(gsm7, c):
+			want = 1
+		case strings.ContainsRune(gsm7Ext, c):
+			want = 2
+		}
+		if got := septets(c); got != want {
+			t.Errorf("septets(%q) = %d, want %d", c, got, want)
+		}
+	}
+}
