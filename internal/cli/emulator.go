@@ -48,7 +48,7 @@ Admin endpoints: {url}/_emulator/state, /credentials, /clock, /clock/advance, /s
 	f.StringVar(&o.scenario, "scenario", "full-takeover", "named scenario to serve: "+joinNames())
 	f.StringVar(&o.scenarioFile, "scenario-file", "", "serve the world in this scenario file (JSON or YAML) instead of a named scenario")
 	f.Int64Var(&o.seed, "seed", 1, "seed: the same seed gives the same world, credentials and faults")
-	f.StringVar(&o.now, "now", "", "emulator clock at start (RFC 3339; default the scenario's own time)")
+	f.StringVar(&o.now, "now", "", "the world's present (RFC 3339; default now — pin it for a byte-identical world)")
 	f.StringArrayVar(&o.faults, "fault", nil, "fault rule (repeatable), e.g. 429,p=0.3,product=api")
 	f.StringVar(&o.faultsFile, "faults", "", "file of fault rules (JSON or TOML)")
 	f.IntVar(&o.concurrency, "concurrency-limit", 0, "per-account requests in flight before 429/20429, as Twilio does (0 = no limit)")
@@ -87,7 +87,9 @@ func runEmulator(cmd *cobra.Command, streams IO, o emulatorOptions) error {
 		}
 		rules = append(rules, r)
 	}
-	now := scenario.DefaultNow()
+	// Worlds are anchored at the present so that a drill's attack falls in
+	// an investigation's default window; --now pins a reproducible world.
+	now := streams.Now().UTC().Truncate(time.Second)
 	if o.now != "" {
 		t, err := time.Parse(time.RFC3339, o.now)
 		if err != nil {
