@@ -488,3 +488,123 @@ func TestRespondSuspendSubaccounts(t *testing.T) {
 		t.Error("suspending the main account was accepted")
 	}
 }
+
+// TestRespondCredentialSinks rotates through each sink kind and checks the
+// stored token is the working one.
+func TestRespondCredentialSinks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store := filepath.Join(dir, "vault")
+	script := filepath.Join(dir, "vault.sh")
+	if err := os.WriteFile(script, []byte(`#!/bin/sh
+in=$(cat)
+acct=$(printf '%s' "$in" | sed -n 's/.*"account_sid":"\([^"]*\)".*/\1/p')
+case "$in" in
+*'"action":"store"'*) printf '%s' "$in" > "`+store+`.$acct" ;;
+*'"action":"load"'*) if [ -f "`+store+`.$acct" ]; then cat "`+store+`.$acct"; fi ;;
+esac
+`), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	envPath := filepath.Join(dir, "app.env")
+	if err := os.WriteFile(envPath, []byte("# app\nDATABASE_URL=postgres://db\nTWILIO_AUTH_TOKEN=stale\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []string{"env:" + envPath, "cmd:" + script, "file:" + filepath.Join(dir, "c.json")} {
+		t.Run(spec[:3], func(t *testing.T) {
+			m := startEmulator(t, respondWorld(t, 2))
+			rc := newRespondCase(t, m)
+			args := append(rc.args("apply", "--yes", "--only", "rotate-tokens"), "--credential-sink", spec)
+			if code := rc.run(t, args...); code != 0 {
+				t.Fatalf("exit %d: %s", code, rc.stderr.String())
+			}
+			s, err := sink.Parse(spec, m.main().SID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range m.world.Accounts {
+				tok, err := s.Load(context.Background(), a.SID)
+				if err != nil {
+					t.Fatalf("%s: %v", a.SID, err)
+				}
+				if !m.works(t, a.SID, tok.Reveal()) || m.works(t, a.SID, a.AuthToken) {
+					t.Errorf("%s: the stored token is not the only working one", a.SID)
+				}
+			}
+			if spec[:3] == "env" {
+				data, _ := os.ReadFile(envPath)
+				if !strings.Contains(string(data), "DATABASE_URL=postgres://db\n") || strings.Contains(string(data), "=stale") {
+					t.Errorf("env file:\n%s", data)
+				}
+			}
+		})
+	}
+}
+
+// TestRespondConfigFile reads targets from atoguard.toml; flags win.
+func TestRespondConfigFile(t *testing.T) {
+	t.Parallel()
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	cfg := filepath.Join(rc.dir, "atoguard.toml")
+	if err := os.WriteFile(cfg, []byte("[respond]\nallow-countries = [\"US\", \"ca\"]\nskip = [\"webhooks\"]\ndaily-limit = [\"sms=777\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := rc.run(t, append(rc.args("plan", "--json"), "--config", cfg)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, rc.stderr.String())
+	}
+	var p playbook.Plan
+	if err := json.Unmarshal(rc.stdout.Bytes(), &p); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(p.Targets.AllowCountries, ",") != "CA,US" || p.Targets.AllowCountriesSource != "flag" {
+		t.Errorf("allowlist %v from %s", p.Targets.AllowCountries, p.Targets.AllowCountriesSource)
+	}
+	if slices.Contains(p.Targets.Steps, "webhooks") {
+		t.Errorf("steps %v include the skipped webhooks", p.Targets.Steps)
+	}
+	found := false
+	for _, a := range p.Accounts {
+		for _, x := range a.Actions {
+			if x.Step == "usage-triggers" && strings.Contains(x.After, "777") {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error("the configured daily limit is not in the plan")
+	}
+	if code := rc.run(t, append(rc.args("plan", "--json", "--allow-countries", "GB"), "--config", cfg)...); code != 0 {
+		t.Fatal(code)
+	}
+	p = playbook.Plan{}
+	_ = json.Unmarshal(rc.stdout.Bytes(), &p)
+	if strings.Join(p.Targets.AllowCountries, ",") != "GB" {
+		t.Errorf("flag did not win: %v", p.Targets.AllowCountries)
+	}
+}
+
+// TestRespondCallerIDsAndAttackerSubaccount: the subaccount-abuse world adds
+// a foreign caller ID and a subaccount after the snapshot.
+func TestRespondCallerIDsAndAttackerSubaccount(t *testing.T) {
+	t.Parallel()
+	w, err := scenario.BuildWith("subaccount-abuse", scenario.Options{Seed: 4, Subaccounts: 2, MessagesPerDay: 40, Days: 37})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := startEmulator(t, w)
+	rc := newRespondCase(t, m)
+	if code := rc.run(t, rc.args("apply", "--yes", "--allow-countries", "US,CA,GB,IE")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, rc.stderr.String())
+	}
+	rc.assertContained(t, []string{"US", "CA", "GB", "IE"})
+	removed := 0
+	for _, l := range strings.Split(rc.stderr.String(), "\n") {
+		if strings.Contains(l, "caller-ids") && strings.Contains(l, "done") {
+			removed++
+		}
+	}
+	if removed == 0 {
+		t.Errorf("no caller ID removed:\n%s", rc.stderr.String())
+	}
+}
