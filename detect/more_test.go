@@ -51,7 +51,7 @@ func TestCountrySpikeHiddenInTotal(t *testing.T) {
 	// A big US account; GB normally gets a trickle and suddenly 600 in a day
 	// — small against the US total, large for GB.
 	w := newWorld()
-	w.steady(0, "US", 400, w.ds.BaselineSince, w.ds.Until, "x")
+	w.steady(0, "US", 150, w.ds.BaselineSince, w.ds.Until, "x")
 	w.steady(0, "GB", 1, w.ds.BaselineSince, w.ds.Until, "x")
 	start := testNow.Add(-30 * time.Hour)
 	for i := range 600 {
@@ -121,8 +121,8 @@ func TestFewSequentialNumbersAreNotPumping(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	build := func() Result {
 		w := newWorld(mainSID, subSID)
-		w.steady(0, "US", 20, w.ds.BaselineSince, w.ds.Until, "Your code is 1234")
-		w.steady(1, "DE", 5, w.ds.BaselineSince, w.ds.Until, "x")
+		w.steady(0, "US", 8, w.ds.BaselineSince, w.ds.Until, "Your code is 1234")
+		w.steady(1, "DE", 3, w.ds.BaselineSince, w.ds.Until, "x")
 		w.officeHistory(0)
 		for i := range 400 {
 			w.msg(1, fmt.Sprintf("+2348030%06d", i), testNow.Add(-5*time.Hour).Add(time.Duration(i)*time.Second), "code", "failed", 0.3)

@@ -44,7 +44,19 @@ type investigateJSON struct {
 // the main account's credentials as environment variables.
 func emulated(t *testing.T, name string) (*scenario.World, string, map[string]string) {
 	t.Helper()
-	w, err := scenario.Build(name, 1, investigateNow)
+	return emulatedSized(t, name, 0)
+}
+
+// smallWorld is the traffic of worlds for tests that are not about detection
+// quality, and of every world under -short or the race detector.
+const smallWorld = 200
+
+func emulatedSized(t *testing.T, name string, messagesPerDay int) (*scenario.World, string, map[string]string) {
+	t.Helper()
+	if testing.Short() || investigateRace {
+		messagesPerDay = smallWorld
+	}
+	w, err := scenario.BuildWith(name, scenario.Options{Seed: 1, Now: investigateNow, MessagesPerDay: messagesPerDay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +160,7 @@ func head(tl []atoguard.TimelineEntry) []atoguard.TimelineEntry {
 }
 
 func TestInvestigateTextAndMarkdown(t *testing.T) {
-	_, url, env := emulated(t, "full-takeover")
+	_, url, env := emulatedSized(t, "full-takeover", smallWorld)
 	code, out, _ := runInvestigateCmd(t, env, "--twilio-api-url", url, "--since", "5d")
 	if code != ExitFindings {
 		t.Fatalf("exit %d", code)
@@ -167,7 +179,7 @@ func TestInvestigateTextAndMarkdown(t *testing.T) {
 }
 
 func TestInvestigateSnapshotAgainst(t *testing.T) {
-	w, url, env := emulated(t, "baseline")
+	w, url, env := emulatedSized(t, "baseline", smallWorld)
 	dir := t.TempDir()
 	snap := filepath.Join(dir, "known-good.json")
 	if code, _, stderr := runInvestigateCmd(t, env, "--twilio-api-url", url, "--json", "--snapshot", snap); code != ExitClean {
@@ -202,7 +214,7 @@ func TestInvestigateSnapshotAgainst(t *testing.T) {
 }
 
 func TestInvestigateErrors(t *testing.T) {
-	_, url, env := emulated(t, "baseline")
+	_, url, env := emulatedSized(t, "baseline", smallWorld)
 	bad := map[string]string{"TWILIO_ACCOUNT_SID": env["TWILIO_ACCOUNT_SID"], "TWILIO_AUTH_TOKEN": strings.Repeat("0", 32)}
 	cases := []struct {
 		name string
@@ -230,7 +242,7 @@ func TestInvestigateErrors(t *testing.T) {
 }
 
 func TestInvestigateSelectedAccount(t *testing.T) {
-	w, url, env := emulated(t, "sms-pumping")
+	w, url, env := emulatedSized(t, "sms-pumping", smallWorld)
 	var sub string
 	for _, a := range w.Accounts {
 		if a.IsSubaccount() && sub == "" {
