@@ -608,3 +608,32 @@ func TestRespondCallerIDsAndAttackerSubaccount(t *testing.T) {
 		t.Errorf("no caller ID removed:\n%s", rc.stderr.String())
 	}
 }
+
+// TestRespondWebhooksFromEvents restores hijacked webhooks without a
+// snapshot, from the previous values in Monitor events.
+func TestRespondWebhooksFromEvents(t *testing.T) {
+	t.Parallel()
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	args := []string{"respond", "apply", "--yes", "--only", "webhooks", "--journal", rc.journal, "--report", rc.reportBase,
+		"--incident-start", m.world.AttackStart.Add(-time.Hour).Format(time.RFC3339)}
+	if code := rc.run(t, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, rc.stderr.String())
+	}
+	st := m.state(t)
+	for _, snap := range m.world.Snapshot {
+		for _, as := range st.Accounts {
+			if as.SID != snap.AccountSID {
+				continue
+			}
+			for _, want := range snap.PhoneNumbers {
+				for _, got := range as.PhoneNumbers {
+					if got.SID == want.SID && (got.Webhooks["voice_url"] != want.Webhooks["voice_url"] || got.Webhooks["sms_url"] != want.Webhooks["sms_url"]) {
+						t.Errorf("%s %s: voice %q sms %q, before the incident %q %q", as.SID, got.PhoneNumber,
+							got.Webhooks["voice_url"], got.Webhooks["sms_url"], want.Webhooks["voice_url"], want.Webhooks["sms_url"])
+					}
+				}
+			}
+		}
+	}
+}
