@@ -205,7 +205,8 @@ func (e *engine) resolveMain(ctx context.Context, tw Twilio) error {
 		}
 	}
 	return atoguard.Errorf(atoguard.EUNAUTHORIZED, "respond",
-		"the configured credential for %s is rejected and the credential sink holds no working token for it", cred.AccountSID)
+		"the configured credential for %s is rejected and the credential sink holds no working token for it "+
+			"(if an interrupted rotation stored the new token in a sink that cannot read back, set TWILIO_AUTH_TOKEN to that token)", cred.AccountSID)
 }
 
 // clientFor returns a client acting as account and the credential it uses:
