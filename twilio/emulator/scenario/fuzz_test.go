@@ -15,6 +15,8 @@ func FuzzParse(f *testing.F) {
 		`{"base":"baseline","days":3,"messages_per_day":10,"overlays":[{"kind":"geo-widening","at":"-1d","countries":["SO"]},{"kind":"subaccount-created","at":"-20h"},{"kind":"sms-pumping","at":"-10h","account":"sub:last","count":30}]}`,
 		`{"base":"baseline","days":3,"messages_per_day":10,"overlays":[{"kind":"token-rotation","at":"2026-11-20T10:00:00Z"},{"kind":"marketing-campaign","at":"-5h","count":40}]}`,
 		`{"name":"tiny","now":"2026-11-20T15:00:00Z","accounts":[{"sid":"AC0123456789abcdef0123456789abcdef","owner_account_sid":"AC0123456789abcdef0123456789abcdef","status":"active","auth_token":"0123456789abcdef0123456789abcdef"}],"expect":{"verdicts":["clean"]}}`,
+		`{"base":"baseline","days":3,"messages_per_day":10,"overlays":[{"kind":"call-pumping","at":"-20h","count":40,"countries":["MV"]},{"kind":"evidence-deleted","at":"-2h","count":5}]}`,
+		`{"base":"baseline","days":3,"messages_per_day":10,"overlays":[{"kind":"key-rotation","at":"-20h"},{"kind":"new-user","at":"-30h"},{"kind":"webhook-update","at":"-1h","account":"sub:1","count":2}]}`,
 		`{"base":"nope"}`, `{"base":"baseline","overlays":[{"kind":"x","at":"-1h"}]}`, `[]`, `null`, `"x"`, "base: [", "{}",
 	}
 	for _, s := range seeds {
