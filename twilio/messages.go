@@ -171,13 +171,22 @@ func (c *Client) ListCalls(ctx context.Context, accountSID string, f CallFilter)
 	if !f.StartedBefore.IsZero() {
 		q.Set("StartTime<", ceilSecond(f.StartedBefore).Format(time.RFC3339))
 	}
-	return list(c, ctx, &request{op: op, product: ProductAPI, path: "/2010-04-01/Accounts/" + accountSID + "/Calls.json", query: q},
-		"calls", func(w *wireCall) (atoguard.Call, bool) {
-			cl := w.call()
-			when := cl.StartTime
+	decode := func(body []byte) ([]atoguard.Call, string, error) {
+		recs, next, err := scanCallsPage(body, make([]callRec, 0, c.sh.opts.PageSize))
+		if err != nil {
+			return nil, next, err
+		}
+		calls := make([]atoguard.Call, 0, len(recs))
+		for _, r := range recs {
+			when := r.call.StartTime
 			if when.IsZero() {
-				when = w.DateCreated.Time()
+				when = r.created
 			}
-			return cl, inRange(when, f.StartedAfter, f.StartedBefore)
-		})
+			if inRange(when, f.StartedAfter, f.StartedBefore) {
+				calls = append(calls, r.call)
+			}
+		}
+		return calls, next, nil
+	}
+	return listPages(c, ctx, &request{op: op, product: ProductAPI, path: "/2010-04-01/Accounts/" + accountSID + "/Calls.json", query: q}, decode)
 }

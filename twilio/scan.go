@@ -3,6 +3,7 @@ package twilio
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -394,12 +395,19 @@ func (s *scanner) object(fold bool, field func(key []byte) error) error {
 
 // scanMessagesPage decodes a 2010 Messages list body.
 func scanMessagesPage(body []byte, out []atoguard.Message) ([]atoguard.Message, string, error) {
+	return scanList(body, "messages", out, (*scanner).message)
+}
+
+// scanList decodes a list body: the items under key with item, the next
+// link from next_page_uri (2010) or meta.next_page_url (v1), everything
+// else skipped — matching decodePage's reading of the envelope.
+func scanList[T any](body []byte, key string, out []T, item func(*scanner, *T) error) ([]T, string, error) {
 	s := &scanner{b: body}
 	var next string
 	found := false
-	err := s.object(false, func(key []byte) error {
-		switch string(key) {
-		case "messages":
+	err := s.object(false, func(k []byte) error {
+		switch string(k) {
+		case key:
 			found = true
 			out = out[:0] // a repeated key replaces, as in encoding/json
 			if s.peek() == 'n' {
@@ -413,11 +421,11 @@ func scanMessagesPage(body []byte, out []atoguard.Message) ([]atoguard.Message, 
 				return nil
 			}
 			for {
-				var m atoguard.Message
-				if err := s.message(&m); err != nil {
+				var v T
+				if err := item(s, &v); err != nil {
 					return err
 				}
-				out = append(out, m)
+				out = append(out, v)
 				switch s.peek() {
 				case ',':
 					s.i++
@@ -429,8 +437,34 @@ func scanMessagesPage(body []byte, out []atoguard.Message) ([]atoguard.Message, 
 				}
 			}
 		case "next_page_uri":
+			if s.peek() == 'n' {
+				return s.null() // null leaves the link as it was
+			}
 			v, err := s.str()
 			next = v
+			return err
+		case "meta":
+			if s.peek() == 'n' {
+				return s.null()
+			}
+			// Like decoding into a struct with a *string: the last
+			// next_page_url wins, null included; null leaves next as it was.
+			var link *string
+			err := s.object(true, func(mk []byte) error {
+				if string(mk) != "next_page_url" {
+					return s.skip()
+				}
+				if s.peek() == 'n' {
+					link = nil
+					return s.null()
+				}
+				v, err := s.str()
+				link = &v
+				return err
+			})
+			if err == nil && link != nil {
+				next = *link
+			}
 			return err
 		}
 		return s.skip()
@@ -441,9 +475,70 @@ func scanMessagesPage(body []byte, out []atoguard.Message) ([]atoguard.Message, 
 		}
 	}
 	if err == nil && !found {
-		err = errors.New(`no "messages" array in list body`)
+		err = fmt.Errorf("no %q array in list body", key)
 	}
 	return out, next, err
+}
+
+// callRec is a decoded call with the creation date ListCalls falls back to
+// when a call never started.
+type callRec struct {
+	call    atoguard.Call
+	created time.Time
+}
+
+func scanCallsPage(body []byte, out []callRec) ([]callRec, string, error) {
+	return scanList(body, "calls", out, (*scanner).callItem)
+}
+
+func (s *scanner) callItem(r *callRec) error {
+	if s.peek() == 'n' {
+		return s.null()
+	}
+	c := &r.call
+	var price float64
+	err := s.object(true, func(key []byte) error {
+		var err error
+		var f float64
+		switch string(key) {
+		case "sid", "account_sid", "from", "to", "direction", "status", "price_unit":
+			if s.peek() == 'n' {
+				return s.null() // null leaves a string as it was
+			}
+		}
+		switch string(key) {
+		case "sid":
+			c.SID, err = s.str()
+		case "account_sid":
+			c.AccountSID, err = s.internStr(0)
+		case "from":
+			c.From, err = s.internStr(2)
+		case "to":
+			c.To, err = s.str()
+		case "direction":
+			c.Direction, err = s.internStr(3)
+		case "status":
+			c.Status, err = s.internStr(4)
+		case "price_unit":
+			c.PriceUnit, err = s.internStr(5)
+		case "duration":
+			f, err = s.number()
+			c.Duration = int(f)
+		case "price":
+			price, err = s.number()
+		case "start_time":
+			c.StartTime, err = s.timestamp()
+		case "end_time":
+			c.EndTime, err = s.timestamp()
+		case "date_created":
+			r.created, err = s.timestamp()
+		default:
+			err = s.skip()
+		}
+		return err
+	})
+	c.Price = absPrice(num(price))
+	return err
 }
 
 func (s *scanner) message(m *atoguard.Message) error {
