@@ -411,5 +411,6 @@ func (e *Emulator) injectMessages(body []byte) (int, error) {
 		m.AccountSID = a.SID
 		a.msgs.insert(m)
 	}
+	fireTriggers(a, now, func() string { return e.st.newSID("") })
 	return len(in.Messages), nil
 }

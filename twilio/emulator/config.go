@@ -406,7 +406,7 @@ func (c *call) triggerJSON(t *usageTrigger) map[string]any {
 	return map[string]any{
 		"account_sid": t.AccountSID, "api_version": "2010-04-01", "callback_method": t.callbackMethod,
 		"callback_url": t.CallbackURL, "current_value": fmtNum(c.currentUsage(t)),
-		"date_created": fmt2822(t.created), "date_fired": nil, "date_updated": fmt2822(t.updated),
+		"date_created": fmt2822(t.created), "date_fired": fmt2822(t.fired), "date_updated": fmt2822(t.updated),
 		"friendly_name": t.FriendlyName, "recurring": recurring, "sid": t.SID, "trigger_by": t.TriggerBy,
 		"trigger_value": fmtNum(t.TriggerValue), "uri": base + "/Triggers/" + t.SID + ".json",
 		"usage_category": t.UsageCategory, "usage_record_uri": base + "/Records.json?Category=" + t.UsageCategory,

@@ -109,6 +109,7 @@ func (c *call) createMessage() {
 		"messagingServiceSid": m.MessagingServiceSID, "numSegments": m.NumSegments,
 		"timestamp": c.now.Format(time.RFC3339),
 	}
+	fireTriggers(a, c.now, func() string { return c.st.newSID("") })
 	source := "/2010-04-01/Accounts/" + a.SID + "/Messages/" + m.SID + ".json"
 	for _, st := range []string{"queued", "sent"} {
 		d := maps.Clone(data)

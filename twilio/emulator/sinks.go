@@ -317,3 +317,42 @@ func (c *call) publish(typ, source, schema string, data map[string]any) {
 		go deliver(conf.Destination, c.acct.token, ev)
 	}
 }
+
+// deliverForm sends a form webhook (usage trigger callbacks) signed as
+// Twilio signs them: base64 HMAC-SHA1 of the URL followed by every
+// parameter name and value in name order (the URL alone for GET).
+func deliverForm(dest, method, token string, form url.Values) {
+	mac := hmac.New(sha1.New, []byte(token))
+	var req *http.Request
+	var err error
+	if method == http.MethodGet {
+		u := dest
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + form.Encode()
+		mac.Write([]byte(u))
+		req, err = http.NewRequest(http.MethodGet, u, nil)
+	} else {
+		mac.Write([]byte(dest))
+		for _, k := range sortedKeys(form) {
+			for _, v := range form[k] {
+				mac.Write([]byte(k + v))
+			}
+		}
+		req, err = http.NewRequest(http.MethodPost, dest, strings.NewReader(form.Encode()))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	if err != nil {
+		return
+	}
+	req.Header.Set("X-Twilio-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("User-Agent", "TwilioProxy/1.1 (atoguard emulator)")
+	client := &http.Client{Timeout: 5 * time.Second}
+	if res, err := client.Do(req); err == nil {
+		_ = res.Body.Close()
+	}
+}

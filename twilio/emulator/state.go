@@ -77,6 +77,7 @@ type callerID struct {
 type usageTrigger struct {
 	atoguard.UsageTrigger
 	callbackMethod   string
+	fired            time.Time // last time it fired (zero: never)
 	created, updated time.Time
 }
 

@@ -94,3 +94,68 @@ func TestEventStreamsDelivery(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 }
+
+// TestUsageTriggerFires: a trigger fires once per period when traffic
+// reaches its value, with Twilio's signed callback parameters.
+func TestUsageTriggerFires(t *testing.T) {
+	type callback struct {
+		form     url.Values
+		validSig bool
+	}
+	got := make(chan callback, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mac := hmac.New(sha1.New, []byte(mainTok))
+		mac.Write([]byte("http://" + r.Host + r.URL.RequestURI()))
+		for _, k := range sortedKeys(r.PostForm) {
+			mac.Write([]byte(k + r.PostForm.Get(k)))
+		}
+		got <- callback{r.PostForm, base64.StdEncoding.EncodeToString(mac.Sum(nil)) == r.Header.Get("X-Twilio-Signature")}
+	}))
+	defer hook.Close()
+	te := newEnv(t, testWorld(3)) // 3 messages today
+	api := "/api/2010-04-01/Accounts/" + mainSID
+	ut := te.do("POST", api+"/Usage/Triggers.json", mainSID, mainTok, url.Values{"CallbackUrl": {hook.URL + "/cap"},
+		"TriggerValue": {"+2"}, "UsageCategory": {"sms"}, "TriggerBy": {"count"}, "Recurring": {"daily"}})
+	if ut.status != 201 || ut.json["trigger_value"] != "5" {
+		t.Fatalf("create: %d %s", ut.status, ut.body)
+	}
+	send := func() {
+		t.Helper()
+		if r := te.do("POST", api+"/Messages.json", mainSID, mainTok, url.Values{"To": {"+14155550111"}, "From": {"+15005550006"}, "Body": {"x"}}); r.status != 201 {
+			t.Fatalf("send: %d", r.status)
+		}
+	}
+	expect := func(want bool) {
+		t.Helper()
+		select {
+		case cb := <-got:
+			if !want {
+				t.Fatalf("unexpected callback %v", cb.form)
+			}
+			if !cb.validSig || cb.form.Get("UsageTriggerSid") != ut.json["sid"] || cb.form.Get("CurrentValue") != "5" || cb.form.Get("TriggerValue") != "5" {
+				t.Fatalf("callback %v (signature valid %v)", cb.form, cb.validSig)
+			}
+		case <-time.After(time.Duration(map[bool]int{true: 5000, false: 150}[want]) * time.Millisecond):
+			if want {
+				t.Fatal("trigger did not fire")
+			}
+		}
+	}
+	send()
+	expect(false) // 4 < 5
+	send()
+	expect(true) // 5
+	send()
+	expect(false) // once per day
+	if r := te.do("GET", api+"/Usage/Triggers/"+ut.json["sid"].(string)+".json", mainSID, mainTok, nil); r.json["date_fired"] == nil {
+		t.Fatalf("date_fired not set: %s", r.body)
+	}
+	te.e.Clock().Advance(24 * time.Hour) // a new day: counts restart
+	for range 4 {
+		send()
+	}
+	expect(false)
+	send()
+	expect(true)
+}

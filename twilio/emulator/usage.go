@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"math"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -261,18 +262,27 @@ func minTime(a, b time.Time) time.Time {
 
 // currentUsage is a trigger's current value: its category and measure over
 // its recurrence period up to now.
-func (c *call) currentUsage(t *usageTrigger) float64 {
-	today := c.now.Truncate(24 * time.Hour)
-	start := c.acct.DateCreated.Truncate(24 * time.Hour)
+func (c *call) currentUsage(t *usageTrigger) float64 { return triggerValue(c.acct, t, c.now) }
+
+// periodStart is the start of the trigger's current recurrence period (GMT);
+// one-shot and alltime triggers count from the account's creation.
+func periodStart(a *account, t *usageTrigger, now time.Time) time.Time {
+	today := now.Truncate(24 * time.Hour)
 	switch t.Recurring {
 	case "daily":
-		start = today
+		return today
 	case "monthly":
-		start = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+		return time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	case "yearly":
-		start = time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+		return time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	sums := usageTotals([]*account{c.acct}, start.Unix(), today.Unix()+86400, 1, func(int64) int { return 0 })
+	return a.DateCreated.Truncate(24 * time.Hour)
+}
+
+func triggerValue(a *account, t *usageTrigger, now time.Time) float64 {
+	start := periodStart(a, t, now)
+	today := now.Truncate(24 * time.Hour)
+	sums := usageTotals([]*account{a}, start.Unix(), today.Unix()+86400, 1, func(int64) int { return 0 })
 	s, ok := sums[0][t.UsageCategory]
 	if !ok {
 		return 0
@@ -284,4 +294,29 @@ func (c *call) currentUsage(t *usageTrigger) float64 {
 		return s.price
 	}
 	return s.usage
+}
+
+// fireTriggers evaluates the account's usage triggers after new traffic, as
+// Twilio does about once a minute: a trigger whose value is reached fires
+// once per recurrence period (one-shot triggers once ever), POSTing Twilio's
+// callback parameters, signed, to its callback URL in the background.
+func fireTriggers(a *account, now time.Time, idem func() string) {
+	for _, t := range a.triggers {
+		if !t.fired.IsZero() && (t.Recurring == "" || t.Recurring == "alltime" || !t.fired.Before(periodStart(a, t, now))) {
+			continue
+		}
+		v := triggerValue(a, t, now)
+		if v < t.TriggerValue {
+			continue
+		}
+		t.fired = now
+		form := url.Values{
+			"AccountSid": {a.SID}, "UsageTriggerSid": {t.SID}, "DateFired": {now.Format(time.RFC1123Z)},
+			"Recurring": {t.Recurring}, "UsageCategory": {t.UsageCategory}, "TriggerBy": {t.TriggerBy},
+			"TriggerValue": {fmtNum(t.TriggerValue)}, "CurrentValue": {fmtNum(v)},
+			"UsageRecordUri":   {"/2010-04-01/Accounts/" + a.SID + "/Usage/Records.json?Category=" + t.UsageCategory},
+			"IdempotencyToken": {idem()},
+		}
+		go deliverForm(t.CallbackURL, t.callbackMethod, a.token, form)
+	}
 }
