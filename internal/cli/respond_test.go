@@ -637,3 +637,52 @@ func TestRespondWebhooksFromEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestRespondWithInvestigation feeds `investigate --json` to respond: the
+// report carries the verdict and evidence, and the attacker's own password
+// change does not verify the checklist.
+func TestRespondWithInvestigation(t *testing.T) {
+	t.Parallel()
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	if code := rc.run(t, "investigate", "--json", "--quiet"); code != ExitFindings {
+		t.Fatalf("investigate exit %d: %s", code, rc.stderr.String())
+	}
+	invPath := filepath.Join(rc.dir, "investigation.json")
+	if err := os.WriteFile(invPath, rc.stdout.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"respond", "apply", "--yes", "--journal", rc.journal, "--credential-sink", "file:" + rc.sinkPath,
+		"--webhook-snapshot", rc.snapshot, "--report", rc.reportBase, "--investigation", invPath}
+	if code := rc.run(t, args...); code != 0 {
+		t.Fatalf("apply exit %d: %s", code, rc.stderr.String())
+	}
+	data, err := os.ReadFile(rc.reportBase + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inc atoguard.Incident
+	if err := json.Unmarshal(data, &inc); err != nil {
+		t.Fatal(err)
+	}
+	if inc.Verdict != atoguard.VerdictCompromised || len(inc.Signals) == 0 {
+		t.Errorf("verdict %q with %d signals", inc.Verdict, len(inc.Signals))
+	}
+	if inc.IncidentStart.IsZero() || inc.IncidentStart.After(m.world.AttackStart.Add(time.Minute)) {
+		t.Errorf("incident start %s, attack began %s", inc.IncidentStart, m.world.AttackStart)
+	}
+	for _, c := range inc.Checklist {
+		if c.ID == "passwords" && c.Status == atoguard.CheckVerified {
+			t.Errorf("the attacker's password change verified the checklist: %+v", c)
+		}
+	}
+	attacker := 0
+	for _, e := range inc.Timeline {
+		if e.Attacker {
+			attacker++
+		}
+	}
+	if attacker == 0 {
+		t.Error("no attacker entries in the report's timeline")
+	}
+}
