@@ -423,7 +423,7 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 		}
 		if f[1] == "blob" && size <= maxMem {
 			// The common case: one copy, straight out of the pipe buffer.
-			data := make([]byte, size)
+			data := uninitialized(int(size))
 			if _, err := io.ReadFull(r, data); err != nil {
 				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
 			}
@@ -459,6 +459,14 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 		}
 	}
 	return nil
+}
+
+// uninitialized returns n bytes without zeroing them first (bytes.Buffer
+// grows without clearing): every byte is about to be overwritten by a read.
+func uninitialized(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n)
+	return b.AvailableBuffer()[:n]
 }
 
 func originsOf(o scan.Origin) []scan.Origin {
