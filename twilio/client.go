@@ -513,7 +513,7 @@ func (c *Client) logRequest(ctx context.Context, r *request, req *http.Request, 
 		slog.String("account", c.cred.AccountSID),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", errText(err)))
 	}
 	c.sh.log.LogAttrs(ctx, slog.LevelDebug, "twilio request", attrs...)
 }
@@ -567,6 +567,16 @@ func reason(err error) string {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		return strconv.Itoa(apiErr.Status) + "/" + strconv.Itoa(apiErr.Code)
+	}
+	return errText(err)
+}
+
+// errText renders an error for logs without the request URL (net/http puts
+// it, query string included, into *url.Error).
+func errText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
 	}
 	return err.Error()
 }

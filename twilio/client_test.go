@@ -679,6 +679,9 @@ func TestLogsNeverContainSecrets(t *testing.T) {
 	if sec.Reveal() != secondary || sub.Reveal() != subToken || key.Reveal() != keySecret {
 		t.Fatal("secrets not decoded")
 	}
+	if _, err := Collect(hs.c.ListMessages(ctx, testAccount, MessageFilter{To: "+15558675310"})); err != nil {
+		t.Fatal(err)
+	}
 	hs.c.sh.log.Debug("values", "secret", sec) // a Secret logged by mistake is redacted too
 	mu.Lock()
 	out := buf.String()
@@ -686,7 +689,7 @@ func TestLogsNeverContainSecrets(t *testing.T) {
 	if !strings.Contains(out, `"path":"/api/2010-04-01/Accounts/`+testAccount+`.json"`) || !strings.Contains(out, `"attempt":2`) || !strings.Contains(out, `"status":500`) {
 		t.Errorf("log lacks request details:\n%s", out)
 	}
-	for _, s := range []string{testToken, secondary, subToken, keySecret, "Basic ", "Authorization"} {
+	for _, s := range []string{testToken, secondary, subToken, keySecret, "Basic ", "Authorization", "8675310", "?"} {
 		if strings.Contains(out, s) {
 			t.Errorf("log contains %q:\n%s", s, out)
 		}
@@ -874,4 +877,13 @@ func FuzzMapNext(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Transport errors are logged without the request URL and its query.
+func TestErrTextDropsURL(t *testing.T) {
+	err := &transportError{err: &url.Error{Op: "Get", URL: "http://127.0.0.1/api/x?To=%2B15558675310", Err: errors.New("connection reset by peer")}}
+	got := errText(err)
+	if strings.Contains(got, "8675310") || strings.Contains(got, "127.0.0.1") || !strings.Contains(got, "connection reset") {
+		t.Errorf("errText = %q", got)
+	}
 }
