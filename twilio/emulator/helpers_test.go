@@ -160,7 +160,11 @@ func (te *testEnv) do(method, path, user, pass string, form url.Values, hdr ...s
 		}
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	res, err := te.srv.Client().Do(req)
+	client := te.srv.Client() // nil for a server started by Emulator.Start
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		te.t.Fatalf("%s %s: %v", method, path, err)
 	}

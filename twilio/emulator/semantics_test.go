@@ -1,10 +1,15 @@
 package emulator
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/atoguard/atoguard"
 )
 
 func TestSubaccountLifecycle(t *testing.T) {
@@ -194,5 +199,52 @@ func TestConcurrentUse(t *testing.T) {
 	r := te.do("GET", "/api/2010-04-01/Accounts/"+mainSID+"/Messages.json", mainSID, mainTok, url.Values{"PageSize": {"1000"}})
 	if n := len(r.list("messages")); n != 320 {
 		t.Fatalf("%d messages, want 320", n)
+	}
+}
+
+// TestStartAndBulkLoad: Start serves over a real listener; AppendMessages
+// and sends with the clock set back keep lists in date order.
+func TestStartAndBulkLoad(t *testing.T) {
+	e, err := New(Options{World: testWorld(2), Clock: NewFrozenClock(testNow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, stop, err := e.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	te := &testEnv{t: t, e: e, srv: &httptest.Server{URL: base, Config: &http.Server{}}}
+	// Older messages appended out of order.
+	old := []atoguard.Message{
+		{SID: "SM000000000000000000000000000000f2", To: "+1", From: "+2", Body: "b", Direction: "outbound-api", Status: "sent", DateSent: testNow.Add(-48 * time.Hour)},
+		{SID: "SM000000000000000000000000000000f1", To: "+1", From: "+2", Body: "a", Direction: "outbound-api", Status: "sent", DateSent: testNow.Add(-72 * time.Hour)},
+	}
+	if err := e.AppendMessages(mainSID, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.AppendMessages(otherSID+"x", old); err == nil {
+		t.Fatal("unknown account accepted")
+	}
+	e.Clock().Set(testNow.Add(-60 * time.Hour)) // a send between the two old messages
+	r := te.do("POST", "/api/2010-04-01/Accounts/"+mainSID+"/Messages.json", mainSID, mainTok,
+		url.Values{"To": {"+14155550123"}, "MessagingServiceSid": {"MG00000000000000000000000000000001"}, "Body": {"svc"}})
+	if r.status != 201 || r.json["from"] != "+15005550006" {
+		t.Fatalf("send via service: %d %s", r.status, r.body)
+	}
+	r = te.do("GET", "/api/2010-04-01/Accounts/"+mainSID+"/Messages.json", mainSID, mainTok, nil)
+	var bodies []string
+	for _, m := range r.list("messages") {
+		bodies = append(bodies, m.(map[string]any)["body"].(string))
+	}
+	if got := strings.Join(bodies, ","); got != "Your code is 1,Your code is 0,b,svc,a" {
+		t.Fatalf("order: %s", got)
+	}
+	if err := e.SetFaults([]FaultRule{{Kind: FaultStatus, Status: 418}}); err == nil {
+		t.Fatal("invalid fault accepted")
+	}
+	stop()
+	if _, err := http.Get(base + "/_emulator/state"); err == nil {
+		t.Fatal("still serving after stop")
 	}
 }
