@@ -270,6 +270,24 @@ func TestRespondApplyEndToEnd(t *testing.T) {
 		t.Fatalf("summary: %+v", sum)
 	}
 	rc.assertContained(t, allow)
+	for _, a := range m.state(t).Accounts {
+		if a.SID != m.main().SID {
+			continue
+		}
+		// The main account had every allowed country on: now exactly those.
+		var voice, sms []string
+		for _, v := range a.VoicePermissions {
+			voice = append(voice, v.ISOCode)
+		}
+		for _, p := range a.SMSPermissions {
+			sms = append(sms, p.CountryCode)
+		}
+		sort.Strings(voice)
+		sort.Strings(sms)
+		if strings.Join(voice, ",") != "GB,US" || strings.Join(sms, ",") != "GB,US" {
+			t.Errorf("main account: voice %v, sms %v, want exactly %v", voice, sms, allow)
+		}
+	}
 	sinks := 0
 	for _, a := range m.state(t).Accounts {
 		for _, s := range a.Sinks {
@@ -684,5 +702,25 @@ func TestRespondWithInvestigation(t *testing.T) {
 	}
 	if attacker == 0 {
 		t.Error("no attacker entries in the report's timeline")
+	}
+}
+
+func TestRespondKeepKeys(t *testing.T) {
+	t.Parallel()
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	keep := m.main().Keys[0].SID
+	if code := rc.run(t, rc.args("apply", "--yes", "--only", "delete-keys", "--keep-keys", keep)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, rc.stderr.String())
+	}
+	for _, a := range m.state(t).Accounts {
+		for _, k := range a.Keys {
+			if k.SID != keep {
+				t.Errorf("%s: key %s left", a.SID, k.SID)
+			}
+		}
+		if a.SID == m.main().SID && (len(a.Keys) != 1 || a.Keys[0].SID != keep) {
+			t.Errorf("the kept key is gone: %+v", a.Keys)
+		}
 	}
 }
