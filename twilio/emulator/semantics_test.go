@@ -248,3 +248,29 @@ func TestStartAndBulkLoad(t *testing.T) {
 		t.Fatal("still serving after stop")
 	}
 }
+
+// TestConcurrentDeletes: deletes change state and record events; under -race
+// they must not share the state with each other.
+func TestConcurrentDeletes(t *testing.T) {
+	te := newEnv(t, testWorld(1))
+	var sids []string
+	for range 8 {
+		r := te.do("POST", "/api/2010-04-01/Accounts/"+mainSID+"/Keys.json", mainSID, mainTok, url.Values{"FriendlyName": {"k"}})
+		sids = append(sids, r.json["sid"].(string))
+	}
+	var wg sync.WaitGroup
+	for _, sid := range sids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := te.do("DELETE", "/api/2010-04-01/Accounts/"+mainSID+"/Keys/"+sid+".json", mainSID, mainTok, nil); r.status != 204 {
+				t.Errorf("delete %s: %d", sid, r.status)
+			}
+		}()
+	}
+	wg.Wait()
+	r := te.do("GET", "/monitor/v1/Events", mainSID, mainTok, url.Values{"EventType": {"account-api-keys.deleted"}})
+	if n := len(r.list("events")); n != 8 {
+		t.Fatalf("%d delete events, want 8", n)
+	}
+}
