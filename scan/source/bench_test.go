@@ -20,6 +20,7 @@ import (
 //	ATOGUARD_BENCH_DIR_MB       size of the generated source tree (default 256)
 //	ATOGUARD_BENCH_GIT_COMMITS  commits in the generated repository (default 10000)
 //	ATOGUARD_BENCH_GIT_FILE_KB  average file size in that repository (default 10)
+//	ATOGUARD_BENCH_CATFILES     git cat-file processes for history (default 2)
 //
 // Generated inputs are cached under $TMPDIR (atoguard-testgen-*), so only the
 // first run pays for generating them.
@@ -114,7 +115,8 @@ func BenchmarkScanDir(b *testing.B) {
 func BenchmarkScanHistory(b *testing.B) {
 	dir, st := benchRepo(b)
 	b.ReportMetric(float64(st.Commits), "commits")
-	scanBench(b, func() scan.Source { return NewHistory(dir, GitOptions{}) })
+	opts := GitOptions{CatFiles: envInt("ATOGUARD_BENCH_CATFILES", 0)}
+	scanBench(b, func() scan.Source { return NewHistory(dir, opts) })
 }
 
 // drain reads every item without detectors: the source's own cost.
