@@ -420,12 +420,14 @@ func scanList[T any](body []byte, key string, out []T, item func(*scanner, *T) e
 				s.i++
 				return nil
 			}
+			var zero T
 			for {
-				var v T
-				if err := item(s, &v); err != nil {
+				// Decode in place: a local passed to item would escape to
+				// the heap, one allocation per record.
+				out = append(out, zero)
+				if err := item(s, &out[len(out)-1]); err != nil {
 					return err
 				}
-				out = append(out, v)
 				switch s.peek() {
 				case ',':
 					s.i++
