@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/atoguard/atoguard"
 )
@@ -24,7 +23,7 @@ func callJSON(ca *atoguard.Call) map[string]any {
 	}
 	return map[string]any{
 		"sid": ca.SID, "account_sid": ca.AccountSID, "api_version": "2010-04-01",
-		"date_created": fmt2822(ca.StartTime), "date_updated": fmt2822(max2(ca.EndTime, ca.StartTime)),
+		"date_created": fmt2822(ca.StartTime), "date_updated": fmt2822(maxTime(ca.EndTime, ca.StartTime)),
 		"parent_call_sid": nil, "to": ca.To, "to_formatted": ca.To, "from": ca.From, "from_formatted": ca.From,
 		"phone_number_sid": nil, "status": status,
 		"start_time": fmt2822(ca.StartTime), "end_time": fmt2822(ca.EndTime),
@@ -47,13 +46,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func max2(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // listCalls serves GET Calls.json: newest first by start time, filters To,

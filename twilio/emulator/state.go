@@ -21,7 +21,6 @@ type state struct {
 	accounts map[string]*account
 	order    []*account // creation order
 	keys     map[string]*apiKey
-	// testTokens are fabricated credentials the admin endpoint may reveal.
 }
 
 type account struct {
