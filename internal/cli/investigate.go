@@ -19,7 +19,8 @@ import (
 )
 
 type investigateOptions struct {
-	since, baseline     string
+	since, until        string
+	baseline            string
 	accounts            []string
 	snapshot, against   string
 	jsonOut             bool
@@ -53,6 +54,7 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.since, "since", "7d", "start of the investigated window: a duration back from now (7d, 48h, 2w) or a date (2026-11-01, RFC 3339)")
+	f.StringVar(&o.until, "until", "", "end of the investigated window (default now): a duration back from now or a date, for looking at a past incident")
 	f.StringVar(&o.baseline, "baseline", "30d", "length of the baseline window before --since")
 	f.StringArrayVar(&o.accounts, "account", nil, "investigate only this account SID (repeatable; default: main account and every subaccount)")
 	f.StringVar(&o.snapshot, "snapshot", "", "save the present configuration to FILE as the known-good snapshot")
@@ -79,6 +81,13 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 		return atoguard.Errorf(atoguard.EINVALID, "investigate", "unknown --format %q (want text, json or markdown)", o.format)
 	}
 	now := streams.Now().UTC()
+	if o.until != "" {
+		u, err := parseInvSince(o.until, now)
+		if err != nil {
+			return atoguard.Errorf(atoguard.EINVALID, "investigate", "--until: %v", err)
+		}
+		now = u
+	}
 	since, err := parseInvSince(o.since, now)
 	if err != nil {
 		return err

@@ -227,6 +227,7 @@ func TestInvestigateErrors(t *testing.T) {
 		{"bad since", env, []string{"--twilio-api-url", url, "--since", "yesterday"}, "--since"},
 		{"future since", env, []string{"--twilio-api-url", url, "--since", "2030-01-01"}, "not in the past"},
 		{"bad baseline", env, []string{"--twilio-api-url", url, "--baseline", "-3d"}, "--baseline"},
+		{"until before since", env, []string{"--twilio-api-url", url, "--until", "2026-11-01", "--since", "2026-11-10"}, "not in the past"},
 		{"bad format", env, []string{"--twilio-api-url", url, "--format", "xml"}, "--format"},
 		{"bad account", env, []string{"--twilio-api-url", url, "--account", "nope"}, "Account SID"},
 		{"missing against", env, []string{"--twilio-api-url", url, "--against", "/nonexistent/x.json"}, "no such file"},
