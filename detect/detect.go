@@ -157,7 +157,7 @@ func Run(ds *Dataset, opts Options) Result {
 	if res.Accounts == nil {
 		res.Accounts = []AccountResult{}
 	}
-	res.Timeline = timeline(signals, attacked, r.windowEvents())
+	res.Timeline = timeline(signals, attacked)
 	return res
 }
 
@@ -170,7 +170,8 @@ type run struct {
 	// account family (an admin of the parent also acts on subaccounts).
 	bodyCache     map[string]*bodyInfo // URL analysis by quick key
 	keyBuf        []byte
-	noURL         bodyInfo // the shared analysis of bodies without links
+	noURL         bodyInfo        // the shared analysis of bodies without links
+	hosts         map[string]bool // webhook hosts known before the window
 	knownActors   map[string]bool
 	knownIPs      map[string]bool
 	knownNets     map[string]bool

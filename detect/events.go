@@ -310,7 +310,7 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 	groups := map[string]*group{}
 	var gorder []*group
 	var attributed []attributedEvent
-	known := r.knownHosts(a)
+	known := r.knownHosts()
 	evs := slices.Clone(a.Events)
 	slices.SortStableFunc(evs, func(x, y atoguard.Event) int { return x.EventDate.Compare(y.EventDate) })
 	for i := range evs {
@@ -421,7 +421,10 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 
 // knownHosts are webhook hosts the business used before the window: the
 // previous values of changes and the known-good snapshot.
-func (r *run) knownHosts(a *AccountData) map[string]bool {
+func (r *run) knownHosts() map[string]bool {
+	if r.hosts != nil {
+		return r.hosts
+	}
 	known := map[string]bool{}
 	add := func(w atoguard.Webhooks) {
 		for k, v := range w {
@@ -489,20 +492,8 @@ func (r *run) knownHosts(a *AccountData) map[string]bool {
 			}
 		}
 	}
-	_ = a
+	r.hosts = known
 	return known
-}
-
-func (r *run) windowEvents() []atoguard.Event {
-	var out []atoguard.Event
-	for _, a := range r.ds.Accounts {
-		for _, e := range a.Events {
-			if r.inWindow(e.EventDate) {
-				out = append(out, e)
-			}
-		}
-	}
-	return out
 }
 
 func orDash(s string) string {

@@ -169,7 +169,7 @@ func btoi(b bool) int {
 
 // timeline merges attacker-attributed events (first, in time order) with
 // the rest of the evidence: other changes and each signal's start.
-func timeline(signals []atoguard.Signal, events []attributedEvent, _ []atoguard.Event) []atoguard.TimelineEntry {
+func timeline(signals []atoguard.Signal, events []attributedEvent) []atoguard.TimelineEntry {
 	var att, rest []atoguard.TimelineEntry
 	for _, ae := range events {
 		e := ae.ev
