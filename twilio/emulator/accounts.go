@@ -341,3 +341,38 @@ func (c *call) createKeyIAM() {
 	m["policy"] = policyJSON(k.policy)
 	c.json(http.StatusCreated, m)
 }
+
+// updateKey renames a key (2010 and iam v1); restricted keys may also get a
+// new Policy through iam.
+func (c *call) updateKey() {
+	k := c.findKey()
+	if k == nil {
+		return
+	}
+	changes := map[string]any{}
+	if c.has("FriendlyName") && c.v("FriendlyName") != k.FriendlyName {
+		changes["friendly_name"] = change{k.FriendlyName, c.v("FriendlyName")}
+		k.FriendlyName = c.v("FriendlyName")
+	}
+	if c.product == "iam" && c.has("Policy") && c.v("Policy") != k.policy {
+		var v map[string]any
+		if k.Type != "restricted" || json.Unmarshal([]byte(c.v("Policy")), &v) != nil {
+			c.badParam("Policy applies to restricted keys and must be a JSON object")
+			return
+		}
+		changes["policy"] = change{policyJSON(k.policy), v}
+		k.policy = c.v("Policy")
+	}
+	if len(changes) > 0 {
+		k.dateUpdated = c.now
+		c.record(c.acct, "account-api-keys.updated", k.SID, "api-key", "API key updated", changes)
+	}
+	if c.product == "iam" {
+		m := keyIAMJSON(k).(map[string]any)
+		delete(m, "flags")
+		m["policy"] = policyJSON(k.policy)
+		c.json(http.StatusOK, m)
+		return
+	}
+	c.json(http.StatusOK, key2010JSON(k))
+}

@@ -112,6 +112,7 @@ func TestConformance(t *testing.T) {
 	k := cc.ok(do("POST", api+"/Keys.json", url.Values{"FriendlyName": {"ci"}}), 201, "create key")
 	kURL := api + "/Keys/" + k.json["sid"].(string) + ".json"
 	cc.ok(do("GET", kURL, nil), 200, "fetch key")
+	cc.ok(do("POST", kURL, url.Values{"FriendlyName": {"ci 2"}}), 200, "rename key")
 	cc.ok(do("DELETE", kURL, nil), 204, "delete key")
 
 	// Keys (iam v1).
@@ -120,6 +121,8 @@ func TestConformance(t *testing.T) {
 		"Policy": {`{"allow":["/twilio/messaging/messages/read"]}`}}), 201, "iam create key")
 	ikURL := "/iam/v1/Keys/" + ik.json["sid"].(string)
 	cc.ok(do("GET", ikURL, nil), 200, "iam fetch key")
+	cc.ok(do("POST", ikURL, url.Values{"Policy": {`{"allow":["/twilio/messaging/messages/read","/twilio/voice/calls/read"]}`}}), 200, "iam update key")
+	cc.ok(do("POST", ikURL, url.Values{"Policy": {`{"allow":["/twilio/messaging/messages/read"]}`}}), 200, "iam update key back")
 	// The restricted key reads messages and nothing else.
 	if r := cc.do("GET", api+"/Messages.json", ik.json["sid"].(string), ik.json["secret"].(string), url.Values{"PageSize": {"1"}}); r.status != 200 {
 		t.Errorf("restricted key reading messages: %d", r.status)
@@ -249,7 +252,7 @@ func TestConformance(t *testing.T) {
 	for _, ev := range evs.list("events") {
 		types[ev.(map[string]any)["event_type"].(string)] = true
 	}
-	for _, want := range []string{"account.created", "account.updated", "account-api-keys.created", "account-api-keys.deleted",
+	for _, want := range []string{"account.created", "account.updated", "account-api-keys.created", "account-api-keys.updated", "account-api-keys.deleted",
 		"account-auth-token.secondary-created", "account-auth-token.secondary-deleted", "account-auth-token.promoted",
 		"usage-trigger.created", "usage-trigger.updated", "usage-trigger.deleted", "phone-number.updated",
 		"application.created", "application.updated", "application.deleted", "caller-id.deleted",

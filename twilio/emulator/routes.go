@@ -36,6 +36,7 @@ func buildRoutes() []*route {
 		{product: "api", method: "GET", pattern: acct + "/Keys.json", access: accessAdmin, h: (*call).listKeys2010},
 		{product: "api", method: "POST", pattern: acct + "/Keys.json", access: accessAdmin, h: (*call).createKey2010},
 		{product: "api", method: "GET", pattern: acct + "/Keys/{Sid}.json", access: accessAdmin, h: (*call).fetchKey2010},
+		{product: "api", method: "POST", pattern: acct + "/Keys/{Sid}.json", access: accessAdmin, h: (*call).updateKey},
 		{product: "api", method: "DELETE", pattern: acct + "/Keys/{Sid}.json", access: accessAdmin, h: (*call).deleteKey},
 		{product: "accounts", method: "POST", pattern: "/v1/AuthTokens/Secondary", access: accessAdmin, h: (*call).createSecondaryToken},
 		{product: "accounts", method: "DELETE", pattern: "/v1/AuthTokens/Secondary", access: accessAdmin, h: (*call).deleteSecondaryToken},
@@ -43,6 +44,7 @@ func buildRoutes() []*route {
 		{product: "iam", method: "GET", pattern: "/v1/Keys", access: accessAdmin, h: (*call).listKeysIAM},
 		{product: "iam", method: "POST", pattern: "/v1/Keys", access: accessAdmin, h: (*call).createKeyIAM},
 		{product: "iam", method: "GET", pattern: "/v1/Keys/{Sid}", access: accessAdmin, h: (*call).fetchKeyIAM},
+		{product: "iam", method: "POST", pattern: "/v1/Keys/{Sid}", access: accessAdmin, h: (*call).updateKey},
 		{product: "iam", method: "DELETE", pattern: "/v1/Keys/{Sid}", access: accessAdmin, h: (*call).deleteKey},
 
 		// Traffic.
