@@ -55,6 +55,9 @@ type archiveWalker struct {
 	name   string
 	left   atomic.Int64 // expansion budget left for this archive
 	warned atomic.Bool
+	// origins are given to every member: an archive committed to git is
+	// attributed to the commit that introduced it.
+	origins []scan.Origin
 }
 
 func (p *Paths) archiveWalker(ctx context.Context, yield func(scan.Item) error, name string) *archiveWalker {
@@ -222,7 +225,7 @@ func (a *archiveWalker) member(name string, r io.Reader, depth int) error {
 		}
 		return a.expand(k, bytes.NewReader(data), nil, int64(len(data)), name, depth+1)
 	}
-	return handoff(a.ctx, a.yield, name, nil, buf[:n], eof, r, a.limits().MaxMemory)
+	return handoff(a.ctx, a.yield, name, a.origins, buf[:n], eof, r, a.limits().MaxMemory)
 }
 
 // handoff yields content that is a window on a sequential stream: the
@@ -311,4 +314,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// expandBlob expands an archive held in memory (a git blob) with the default
+// limits; its members carry origins. It returns how many members were skipped.
+func expandBlob(ctx context.Context, yield func(scan.Item) error, name string, origins []scan.Origin, data []byte, warn scan.Warner) (int64, error) {
+	p := NewPaths(nil, Options{Warn: warn})
+	a := p.archiveWalker(ctx, yield, name)
+	a.origins = origins
+	err := a.file(bytes.NewReader(data), int64(len(data)))
+	return p.Skipped(), err
 }

@@ -8,8 +8,8 @@ import (
 	"os"
 	"strconv"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/atoguard/atoguard/internal/testgen"
 	"github.com/atoguard/atoguard/scan"

@@ -427,9 +427,17 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 			if _, err := io.ReadFull(r, data); err != nil {
 				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
 			}
-			if sniff(data) != kindText {
-				skipped.Add(1) // binary; archives in history are not expanded
-			} else {
+			switch sniff(data) {
+			case kindZip, kindGzip, kindTar:
+				blobs.Add(1)
+				n, err := expandBlob(ctx, yield, p.origin.Path, originsOf(p.origin), data, warn)
+				skipped.Add(n)
+				if err != nil {
+					return err
+				}
+			case kindBinary:
+				skipped.Add(1)
+			default:
 				blobs.Add(1)
 				if err := yield(bytesItem(p.origin.Path, data, originsOf(p.origin))); err != nil {
 					return err

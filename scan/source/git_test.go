@@ -270,3 +270,26 @@ func TestStaged(t *testing.T) {
 		t.Errorf("after commit: %v", g.paths())
 	}
 }
+
+func TestHistoryArchiveBlob(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"backup.zip": string(makeZip(t, member{"conf/prod.env", []byte("TOKEN=zipped")}))})
+	c1 := r.commit("c1: backup")
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{Warn: g.warner()}), g, 2))
+	it, ok := g.items["backup.zip!conf/prod.env"]
+	if !ok || g.content["backup.zip!conf/prod.env"] != "TOKEN=zipped" {
+		t.Fatalf("items %v", g.paths())
+	}
+	if len(it.Origins) != 1 || it.Origins[0].Commit != c1 || it.Origins[0].Path != "backup.zip" {
+		t.Errorf("origins %+v", it.Origins)
+	}
+	// Staged archives are expanded too.
+	r.write(map[string]string{"new.tgz": string(gz(t, makeTar(t, member{"a.env", []byte("TOKEN=staged")})))})
+	r.git("add", "new.tgz")
+	g = newGot()
+	must(t, consume(t, NewStaged(r.dir, GitOptions{}), g, 0))
+	if g.content["new.tgz!a.env"] != "TOKEN=staged" {
+		t.Errorf("staged items %v", g.paths())
+	}
+}
