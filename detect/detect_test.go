@@ -169,6 +169,8 @@ func TestEventKinds(t *testing.T) {
 		{"caller-id.created", nil, IDCallerIDAdded},
 		{"account.created", nil, IDSubaccountCreated},
 		{"message.deleted", nil, IDEvidenceDeleted},
+		{"user-invitation.created", nil, IDUserAdded},
+		{"user.created", nil, IDUserAdded},
 		{"recording.deleted", nil, IDEvidenceDeleted},
 		{"phone-number.updated", map[string]any{"friendly_name": map[string]any{"previous": "a", "updated": "b"}}, ""},
 		{"application.updated", map[string]any{"voice_url": map[string]any{"previous": "https://a", "updated": "https://b"}}, IDWebhookChanged},

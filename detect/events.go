@@ -25,6 +25,7 @@ const (
 	IDCallerIDAdded       = "event.caller-id-added"
 	IDSubaccountCreated   = "event.subaccount-created"
 	IDEvidenceDeleted     = "event.evidence-deleted"
+	IDUserAdded           = "event.user-added"
 )
 
 // eventRule is how one kind of change is judged: its severity when the
@@ -49,6 +50,7 @@ func eventRules() map[string]eventRule {
 		IDCallerIDAdded:       {atoguard.SignAccountChange, H, L, "caller ID added"},
 		IDSubaccountCreated:   {atoguard.SignAccountChange, H, L, "subaccount created"},
 		IDEvidenceDeleted:     {atoguard.SignAccountChange, H, M, "records deleted (evidence tampering)"},
+		IDUserAdded:           {atoguard.SignCredentialChange, H, L, "Console user added or invited"},
 	}
 }
 
@@ -75,6 +77,8 @@ func classifyEvent(e *atoguard.Event) string {
 		return ""
 	case t == "user-session.created":
 		return IDNewSessionIP
+	case t == "user.created", t == "user-invitation.created":
+		return IDUserAdded
 	case t == "account-api-keys.created", t == "account-keys.created", t == "account-credentials.created",
 		t == "signing-keys.created", t == "account-signing-keys.created":
 		return IDAPIKeyCreated
