@@ -167,6 +167,7 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	bar := newProgress(streams, opts.quiet)
 	if bar != nil {
 		eopts.Progress = bar.update
+		warn.clear = func() { _ = bar.bar.Clear() } // a warning gets its own line
 	}
 	res, err := scan.New(eopts).Scan(ctx, src)
 	if bar != nil {
@@ -301,6 +302,7 @@ type warnPrinter struct {
 	mu    sync.Mutex
 	w     io.Writer
 	quiet bool
+	clear func() // erases the progress bar, if any
 }
 
 func newWarnPrinter(w io.Writer, quiet bool) *warnPrinter { return &warnPrinter{w: w, quiet: quiet} }
@@ -311,6 +313,9 @@ func (p *warnPrinter) warn(path string, err error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.clear != nil {
+		p.clear()
+	}
 	fmt.Fprintf(p.w, "atoguard: warning: %s: %s\n", printable(path), printable(err.Error()))
 }
 
