@@ -193,6 +193,11 @@ func InvestigationMarkdown(w io.Writer, inv Investigation) error {
 		s = invClean(s)
 		return strings.NewReplacer("|", `\|`, "`", "'", "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`).Replace(s)
 	}
+	// Attacker-chosen URLs go in code spans: ticket systems auto-link bare
+	// URLs, and nobody should click a phishing link from an incident report.
+	code := func(s string) string {
+		return "`" + strings.NewReplacer("`", "'", "|", `\|`).Replace(invClean(s)) + "`"
+	}
 	fmt.Fprintf(b, "# Account takeover investigation: %s\n\n", strings.ToUpper(string(inv.Verdict)))
 	fmt.Fprintf(b, "**Verdict:** %s (score %.0f/100)  \n", invVerdictLine(inv.Verdict), inv.Score)
 	fmt.Fprintf(b, "**Window:** %s → %s (baseline from %s)\n\n", inv.Since.UTC().Format(time.RFC3339), inv.Until.UTC().Format(time.RFC3339),
@@ -229,7 +234,7 @@ func InvestigationMarkdown(w io.Writer, inv Investigation) error {
 			fmt.Fprintf(b, "- Counts: %s\n", strings.Join(parts, ", "))
 		}
 		for _, ex := range s.Evidence.Examples {
-			fmt.Fprintf(b, "- Example: %s\n", esc(invClip(ex, 300)))
+			fmt.Fprintf(b, "- Example: %s\n", code(invClip(ex, 300)))
 		}
 		if len(s.Evidence.Records) > 0 {
 			fmt.Fprintf(b, "- Records: `%s`\n", strings.Join(invLimit(s.Evidence.Records, 10), "`, `"))
@@ -242,7 +247,7 @@ func InvestigationMarkdown(w io.Writer, inv Investigation) error {
 		if e.Attacker {
 			att = "**yes**"
 		}
-		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", e.Time.UTC().Format("2006-01-02 15:04:05"), e.AccountSID, e.Kind, att, esc(invClip(e.Summary, 300)))
+		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", e.Time.UTC().Format("2006-01-02 15:04:05"), e.AccountSID, e.Kind, att, code(invClip(e.Summary, 300)))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

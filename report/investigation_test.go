@@ -86,6 +86,9 @@ func TestInvestigationTextAndMarkdownAreSafe(t *testing.T) {
 	if !strings.Contains(s, "(+2 more examples") {
 		t.Errorf("examples not limited:\n%s", s)
 	}
+	if strings.Contains(md.String(), "- Example: sms_url: https://") || !strings.Contains(md.String(), "- Example: `sms_url: https://a") {
+		t.Errorf("markdown examples must be code spans (no auto-linked attacker URLs):\n%s", md.String())
+	}
 	if !strings.Contains(md.String(), `Acme \| `) {
 		t.Errorf("markdown table cell not escaped:\n%s", md.String())
 	}
