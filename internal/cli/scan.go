@@ -332,8 +332,8 @@ func printable(s string) string {
 // progress is the stderr progress bar: bytes, files, MB/s. Only on a
 // terminal, never in CI, with NO_COLOR or --quiet.
 type progress struct {
-	bar   *progressbar.ProgressBar
-	files int64
+	bar          *progressbar.ProgressBar
+	files, bytes int64
 }
 
 func newProgress(streams IO, quiet bool) *progress {
@@ -353,9 +353,9 @@ func newProgress(streams IO, quiet bool) *progress {
 }
 
 func (p *progress) update(bytes, files int64) {
-	if files != p.files {
-		p.files = files
-		p.bar.Describe("scanning " + strconv.FormatInt(files, 10) + " files")
+	if files != p.files || bytes-p.bytes >= 1<<20 {
+		p.files, p.bytes = files, bytes
+		p.bar.Describe(fmt.Sprintf("scanning %d files, %.1f MB", files, float64(bytes)/1e6))
 	}
 	_ = p.bar.Set64(bytes)
 }
