@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/internal/oaitest"
 )
 
 // fakeMessages serves n messages of testAccount, newest first, 2010-style
@@ -885,5 +886,59 @@ func TestErrTextDropsURL(t *testing.T) {
 	got := errText(err)
 	if strings.Contains(got, "8675310") || strings.Contains(got, "127.0.0.1") || !strings.Contains(got, "connection reset") {
 		t.Errorf("errText = %q", got)
+	}
+}
+
+// A 200 whose body does not decode (cut short by a proxy) is fetched again;
+// one that never decodes ends the listing with EUNAVAILABLE.
+func TestUndecodablePageRefetched(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		bad      int // undecodable replies before good ones
+		wantErr  atoguard.ErrorCode
+		wantReqs int64
+	}{
+		{"once", 1, "", 2},
+		{"always", 100, atoguard.EUNAVAILABLE, 1 + DefaultMaxRetries},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeMessages{n: 10, end: time.Now()}
+			var reqs atomic.Int64
+			h := newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if reqs.Add(1) <= int64(tc.bad) {
+					w.Header().Set("Content-Type", "application/json")
+					w.Header().Set(oaitest.HeaderInvalidExample, "true") // not spec-valid on purpose
+					_, _ = w.Write([]byte(`{"messages":[{"sid":"SM1"`))
+					return
+				}
+				f.ServeHTTP(w, r)
+			}), nil)
+			msgs, err := Collect(h.c.ListMessages(context.Background(), testAccount, MessageFilter{}))
+			if atoguard.CodeOf(err) != tc.wantErr {
+				t.Fatalf("err %v, want code %q", err, tc.wantErr)
+			}
+			if tc.wantErr == "" && len(msgs) != 10 {
+				t.Errorf("%d messages", len(msgs))
+			}
+			if reqs.Load() != tc.wantReqs {
+				t.Errorf("%d requests, want %d", reqs.Load(), tc.wantReqs)
+			}
+		})
+	}
+}
+
+func TestAPIErrorDetails(t *testing.T) {
+	h := newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(404)
+		_, _ = w.Write([]byte(`{"code":"20404","message":"The requested resource was not found","more_info":"https://www.twilio.com/docs/errors/20404","status":404}`))
+	}), func(o *Options) { o.HTTPClient = nil })
+	_, err := h.c.FetchAccount(context.Background(), testAccount)
+	ae, ok := AsAPIError(err)
+	if !ok || ae.Code != CodeNotFound || ae.MoreInfo == "" || !IsNotFound(err) {
+		t.Fatalf("got %#v", err)
+	}
+	if got := err.Error(); got != "twilio.fetch_account: twilio 404 (code 20404): The requested resource was not found" {
+		t.Errorf("Error() = %q", got)
 	}
 }
