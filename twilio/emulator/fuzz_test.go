@@ -137,3 +137,24 @@ func FuzzFilterDate(f *testing.F) {
 		_, _ = usageDate(s, testNow)
 	})
 }
+
+// FuzzFaultSpec: fault specs and admin fault bodies parse or fail cleanly,
+// and whatever parses is a valid rule.
+func FuzzFaultSpec(f *testing.F) {
+	for _, s := range []string{"429,p=0.3,product=api,retry_after=1s", "latency,latency=5ms,jitter=1ms,dist=exp", "reset", "503,path=/**",
+		"truncate,method=get,limit=2", `[{"kind":"status","status":429,"probability":0.5}]`, `{"specs":["slow,latency=1s"]}`, "", ",", "429,p=NaN"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if r, err := ParseFaultSpec(s); err == nil {
+			if err := r.validate(); err != nil {
+				t.Fatalf("%q parsed to an invalid rule: %v", s, err)
+			}
+			_ = globMatch(r.Path, "/2010-04-01/Accounts/AC1/Messages.json")
+		}
+		if rules, err := parseAdminFaults([]byte(s)); err == nil {
+			fs := &faultSet{}
+			_ = fs.set(rules) // validates; must not panic
+		}
+	})
+}
