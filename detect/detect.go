@@ -6,7 +6,9 @@ package detect
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/atoguard/atoguard"
@@ -51,6 +53,9 @@ type Options struct {
 	MinHourlyCost, MinDailyCost float64
 	// SpikeZ is the robust z-score above which an hour or day is anomalous.
 	SpikeZ float64
+	// Workers is how many accounts are analysed at once (default
+	// GOMAXPROCS). The Phisher must be safe for concurrent use.
+	Workers int
 	// TemplateRecipients is how many distinct recipients of one body
 	// template with a link make a blast.
 	TemplateRecipients int
@@ -77,6 +82,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SpikeZ == 0 {
 		o.SpikeZ = 6
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.TemplateRecipients == 0 {
 		o.TemplateRecipients = 20
@@ -118,19 +126,50 @@ func Run(ds *Dataset, opts Options) Result {
 	opts = opts.withDefaults()
 	r := &run{ds: ds, opts: opts, numbers: NewNumbers(), bodyCache: map[string]*bodyInfo{}}
 	r.learnBaselineActors()
+	r.knownHosts() // shared, read-only from here on
 
+	// Accounts are independent: each worker owns its caches and shares the
+	// read-only baseline knowledge. Results are merged in account order, so
+	// the output does not depend on scheduling.
+	type accountOut struct {
+		signals  []atoguard.Signal
+		attacked []attributedEvent
+	}
+	outs := make([]accountOut, len(ds.Accounts))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := range min(opts.Workers, len(ds.Accounts)) {
+		wr := r
+		if w > 0 {
+			clone := *r
+			clone.numbers, clone.bodyCache, clone.keyBuf = NewNumbers(), map[string]*bodyInfo{}, nil
+			wr = &clone
+		}
+		wg.Go(func() {
+			for i := range work {
+				a := &ds.Accounts[i]
+				o := &outs[i]
+				p := wr.profile(a)
+				o.signals = append(o.signals, wr.traffic(a, p)...)
+				o.signals = append(o.signals, wr.destinations(a, p)...)
+				o.signals = append(o.signals, wr.phishing(a)...)
+				ev, att := wr.events(a)
+				o.signals = append(o.signals, ev...)
+				o.attacked = att
+				o.signals = append(o.signals, wr.configDiff(a)...)
+			}
+		})
+	}
+	for i := range ds.Accounts {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 	var signals []atoguard.Signal
 	var attacked []attributedEvent
-	for i := range ds.Accounts {
-		a := &ds.Accounts[i]
-		p := r.profile(a)
-		signals = append(signals, r.traffic(a, p)...)
-		signals = append(signals, r.destinations(a, p)...)
-		signals = append(signals, r.phishing(a)...)
-		ev, att := r.events(a)
-		signals = append(signals, ev...)
-		attacked = append(attacked, att...)
-		signals = append(signals, r.configDiff(a)...)
+	for _, o := range outs {
+		signals = append(signals, o.signals...)
+		attacked = append(attacked, o.attacked...)
 	}
 	sortSignals(signals)
 

@@ -19,7 +19,8 @@ const (
 )
 
 // Phisher is the URL analysis detect needs (implemented by detect/phish via
-// NewPhisher; a minimal fallback is used when none is given).
+// NewPhisher; a minimal fallback is used when none is given). It must be
+// safe for concurrent use: accounts are analysed in parallel.
 type Phisher interface {
 	Analyze(text string) PhishResult
 	// Template reduces a message body to its template: the variable parts
