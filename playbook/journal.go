@@ -77,24 +77,12 @@ func OpenJournal(path string) (*Journal, error) {
 		return nil, atoguard.Errorf(atoguard.EINTERNAL, "journal.read", "%v", err)
 	}
 	j := &Journal{f: f, path: path, now: time.Now}
-	// Complete lines end in '\n'; anything after the last one is a torn write.
-	good := 0
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	for i, line := range lines {
-		if len(line) == 0 || line[len(line)-1] != '\n' {
-			break
-		}
-		var r Record
-		if err := json.Unmarshal(line, &r); err != nil {
-			if i >= len(lines)-2 { // the last complete line: torn as well
-				break
-			}
-			f.Close()
-			return nil, atoguard.Errorf(atoguard.EINVALID, "journal.read", "%s: corrupt record at byte %d: %v", path, good, err)
-		}
-		j.records = append(j.records, r)
-		good += len(line)
+	recs, good, err := parseJournal(path, data)
+	if err != nil {
+		f.Close()
+		return nil, err
 	}
+	j.records = recs
 	if good < len(data) {
 		if err := f.Truncate(int64(good)); err != nil {
 			f.Close()
@@ -108,6 +96,46 @@ func OpenJournal(path string) (*Journal, error) {
 	return j, nil
 }
 
+// parseJournal reads whole records; good is the length of the valid prefix.
+// Complete lines end in '\n'; anything after the last one is a torn write,
+// and so is an unparsable last complete line.
+func parseJournal(path string, data []byte) (recs []Record, good int, err error) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for i, line := range lines {
+		if len(line) == 0 || line[len(line)-1] != '\n' {
+			break
+		}
+		var r Record
+		if err := json.Unmarshal(line, &r); err != nil {
+			if i >= len(lines)-2 {
+				break
+			}
+			return nil, 0, atoguard.Errorf(atoguard.EINVALID, "journal.read", "%s: corrupt record at byte %d: %v", path, good, err)
+		}
+		recs = append(recs, r)
+		good += len(line)
+	}
+	return recs, good, nil
+}
+
+// ReadJournal reads the journal at path without locking or repairing it (a
+// missing file is an empty journal): plan and report consult it while an
+// apply may hold it. Append on the result fails.
+func ReadJournal(path string) (*Journal, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return &Journal{path: path, now: time.Now}, nil
+	}
+	if err != nil {
+		return nil, atoguard.Errorf(atoguard.EINVALID, "journal.read", "%v", err)
+	}
+	recs, _, err := parseJournal(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return &Journal{path: path, now: time.Now, records: recs}, nil
+}
+
 // Path is where the journal lives.
 func (j *Journal) Path() string { return j.path }
 
@@ -118,6 +146,9 @@ func (j *Journal) SetHook(f func(int)) { j.mu.Lock(); j.after = f; j.mu.Unlock()
 // fsyncs (group commit): each returns only after an fsync that began after
 // its own write, so every returned record is on disk.
 func (j *Journal) Append(r Record) error {
+	if j.f == nil {
+		return atoguard.Errorf(atoguard.EINTERNAL, "journal.append", "%s was opened read-only", j.path)
+	}
 	j.mu.Lock()
 	r.Seq = len(j.records) + 1
 	if r.Time.IsZero() {

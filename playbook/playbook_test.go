@@ -467,3 +467,29 @@ func TestJournalIsExclusive(t *testing.T) {
 	}
 	j2.Close()
 }
+
+func TestReadJournalIsReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.jsonl")
+	j, err := OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.Append(Record{Event: EventRunStart, Run: "r1"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadJournal(path) // while the writer holds the lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, ended := r.LastRun(); id != "r1" || ended {
+		t.Errorf("LastRun = %q, %v", id, ended)
+	}
+	if err := r.Append(Record{Event: EventRunEnd}); err == nil {
+		t.Error("append on a read-only journal succeeded")
+	}
+	empty, err := ReadJournal(filepath.Join(t.TempDir(), "missing"))
+	if err != nil || len(empty.Records()) != 0 {
+		t.Errorf("missing journal: %v, %d records", err, len(empty.Records()))
+	}
+}

@@ -264,17 +264,18 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 	if env.report == "" {
 		env.report = filepath.Join(filepath.Dir(env.journal), "atoguard-incident")
 	}
-	if mode != "plan" {
-		if mode == "report" || f.resume {
-			if _, err := os.Stat(env.journal); err != nil {
-				return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "no journal at %s to %s from (--journal)", env.journal, map[string]string{"report": "report", "apply": "resume"}[mode])
-			}
+	if mode == "report" || f.resume {
+		if _, err := os.Stat(env.journal); err != nil {
+			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "no journal at %s to %s from (--journal)", env.journal, map[string]string{"report": "report", "apply": "resume"}[mode])
 		}
-		j, err := playbook.OpenJournal(env.journal)
-		if err != nil {
-			return nil, err
-		}
-		o.Journal = j
+	}
+	// apply owns the journal (locked, appended); plan and report only read it.
+	open := playbook.ReadJournal
+	if mode == "apply" {
+		open = playbook.OpenJournal
+	}
+	if o.Journal, err = open(env.journal); err != nil {
+		return nil, err
 	}
 	env.opts = o
 	return env, nil

@@ -313,6 +313,18 @@ func TestRespondApplyEndToEnd(t *testing.T) {
 	}
 	rc.assertContained(t, allow)
 
+	// and the plan, which reads the journal, has nothing left to do
+	if code := rc.run(t, rc.args("plan", "--json", "--allow-countries", strings.Join(allow, ","), "--event-sink-url", sinkURL)...); code != 0 {
+		t.Fatalf("plan after apply: exit %d: %s", code, rc.stderr.String())
+	}
+	var after playbook.Plan
+	if err := json.Unmarshal(rc.stdout.Bytes(), &after); err != nil {
+		t.Fatal(err)
+	}
+	if n := after.Changes(); n != 0 {
+		t.Errorf("plan after apply shows %d changes:\n%s", n, rc.stdout.String())
+	}
+
 	// the report reads the journal
 	if code := rc.run(t, rc.args("report")...); code != 0 {
 		t.Fatalf("report exit %d: %s", code, rc.stderr.String())
