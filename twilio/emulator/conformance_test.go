@@ -144,7 +144,17 @@ func TestConformance(t *testing.T) {
 	cc.ok(do("GET", api+"/Messages.json", url.Values{"To": {"+14155550001"}, "DateSent>": {testNow.Add(-24 * time.Hour).Format(time.RFC3339)}, "PageSize": {"1"}}), 200, "list messages")
 	page := cc.ok(do("GET", api+"/Messages.json", url.Values{"PageSize": {"50"}}), 200, "list messages page 0")
 	cc.ok(do("GET", follow("api", page.json["next_page_uri"].(string)), nil), 200, "list messages page 1")
-	cc.ok(do("POST", api+"/Messages.json", url.Values{"To": {"+14155550123"}, "From": {"+15005550006"}, "Body": {"drill"}}), 201, "send")
+	sent := cc.ok(do("POST", api+"/Messages.json", url.Values{"To": {"+14155550123"}, "From": {"+15005550006"}, "Body": {"drill"}}), 201, "send")
+	msg := api + "/Messages/" + sent.json["sid"].(string) + ".json"
+	if r := cc.ok(do("GET", msg, nil), 200, "fetch message"); r.json["body"] != "drill" || r.json["status"] != "sent" {
+		t.Errorf("fetched message: %s", r.body)
+	}
+	if r := cc.ok(do("POST", msg, url.Values{"Body": {""}}), 200, "redact message"); r.json["body"] != "" {
+		t.Errorf("redacted message: %s", r.body)
+	}
+	cc.ok(do("GET", api+"/Messages/SM00000000000000000000000000000064.json", nil), 200, "fetch a world message")
+	cc.ok(do("DELETE", msg, nil), 204, "delete message")
+	cc.ok(do("GET", msg, nil), 404, "deleted message")
 	cc.ok(do("GET", api+"/Calls.json", url.Values{"Status": {"completed"}, "StartTime>": {"2026-03-01T00:00:00Z"}}), 200, "list calls")
 	live := api + "/Calls/CA00000000000000000000000000000003.json"
 	cc.ok(do("GET", live, nil), 200, "fetch call")
@@ -256,7 +266,7 @@ func TestConformance(t *testing.T) {
 		"account-auth-token.secondary-created", "account-auth-token.secondary-deleted", "account-auth-token.promoted",
 		"usage-trigger.created", "usage-trigger.updated", "usage-trigger.deleted", "phone-number.updated",
 		"application.created", "application.updated", "application.deleted", "caller-id.deleted",
-		"messaging-service.updated", "voice-geographic-permissions.updated", "sms-geographic-permissions.updated",
+		"messaging-service.updated", "message-body.deleted", "message.deleted", "voice-geographic-permissions.updated", "sms-geographic-permissions.updated",
 		"event-streams-sink.created", "event-streams-sink.deleted", "event-streams-subscription.created",
 		"event-streams-subscription.deleted"} {
 		if !types[want] {

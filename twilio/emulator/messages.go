@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"encoding/hex"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -131,4 +133,80 @@ func firstNumber(a *account) string {
 		return a.numbers[0].PhoneNumber.PhoneNumber
 	}
 	return ""
+}
+
+// findMessage locates a stored message by SID (a linear scan over packed
+// SIDs: fetches and deletes are rare next to lists).
+func (c *call) findMessage() int {
+	ms := &c.acct.msgs
+	sid := c.params["Sid"]
+	var want [16]byte
+	packed := false
+	if len(sid) == 34 && validSID(sid, sid[:2]) {
+		if _, err := hex.Decode(want[:], []byte(sid[2:])); err == nil && hex.EncodeToString(want[:]) == sid[2:] {
+			packed = true
+		}
+	}
+	pfx, known := ms.strs.lookup(sid[:min(2, len(sid))])
+	full, fullKnown := ms.strs.lookup(sid)
+	for i := range ms.recs {
+		r := &ms.recs[i]
+		if (packed && known && r.sidPfx == pfx && r.sid == want) || (fullKnown && r.sidPfx == full) {
+			return i
+		}
+	}
+	c.notFound()
+	return -1
+}
+
+func (c *call) fetchMessage() {
+	if i := c.findMessage(); i >= 0 {
+		c.raw(http.StatusOK, c.acct.msgs.appendJSON(nil, &c.acct.msgs.recs[i], c.acct.SID))
+	}
+}
+
+// updateMessage redacts a message's body (Body="") — evidence an attacker
+// may erase, so it leaves a message-body.deleted event.
+func (c *call) updateMessage() {
+	i := c.findMessage()
+	if i < 0 {
+		return
+	}
+	ms := &c.acct.msgs
+	r := &ms.recs[i]
+	if c.has("Body") {
+		if c.v("Body") != "" {
+			c.fail(http.StatusBadRequest, 20001, "Body can only be set to the empty string (redaction)")
+			return
+		}
+		if r.body != 0 {
+			r.body = 0
+			c.record(c.acct, "message-body.deleted", ms.sid(r), "message", "Message body redacted", nil)
+		}
+	}
+	if st := c.v("Status"); st != "" && st != "canceled" {
+		c.badParam("Invalid Status: " + st)
+		return
+	} else if st == "canceled" {
+		if msgStatuses[r.status] != "scheduled" {
+			c.fail(http.StatusBadRequest, 30409, "Only scheduled messages can be canceled")
+			return
+		}
+		r.status = indexOf(msgStatuses[:], "canceled", r.status)
+	}
+	c.raw(http.StatusOK, ms.appendJSON(nil, r, c.acct.SID))
+}
+
+// deleteMessage removes a message (positions after it shift, so page tokens
+// issued before may skip or repeat one message, as a live Twilio list can).
+func (c *call) deleteMessage() {
+	i := c.findMessage()
+	if i < 0 {
+		return
+	}
+	ms := &c.acct.msgs
+	sid := ms.sid(&ms.recs[i])
+	ms.recs = slices.Delete(ms.recs, i, i+1)
+	c.record(c.acct, "message.deleted", sid, "message", "Message deleted", nil)
+	c.noContent()
 }

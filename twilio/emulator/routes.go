@@ -50,6 +50,9 @@ func buildRoutes() []*route {
 		// Traffic.
 		{product: "api", method: "GET", pattern: acct + "/Messages.json", access: accessAny, perm: "/twilio/messaging/messages/read", h: (*call).listMessages},
 		{product: "api", method: "POST", pattern: acct + "/Messages.json", perm: "/twilio/messaging/messages/create", h: (*call).createMessage},
+		{product: "api", method: "GET", pattern: acct + "/Messages/{Sid}.json", perm: "/twilio/messaging/messages/read", h: (*call).fetchMessage},
+		{product: "api", method: "POST", pattern: acct + "/Messages/{Sid}.json", perm: "/twilio/messaging/messages/update", h: (*call).updateMessage},
+		{product: "api", method: "DELETE", pattern: acct + "/Messages/{Sid}.json", perm: "/twilio/messaging/messages/delete", h: (*call).deleteMessage},
 
 		// Monitor.
 		{product: "monitor", method: "GET", pattern: "/v1/Events", perm: "/twilio/monitor/events/read", h: (*call).listEvents},

@@ -274,3 +274,35 @@ func TestConcurrentDeletes(t *testing.T) {
 		t.Fatalf("%d delete events, want 8", n)
 	}
 }
+
+func TestMessageEvidence(t *testing.T) {
+	te := newEnv(t, testWorld(5))
+	msg := "/api/2010-04-01/Accounts/" + mainSID + "/Messages/SM00000000000000000000000000000003.json"
+	for _, tt := range []struct {
+		form url.Values
+		code int
+	}{
+		{url.Values{"Body": {"rewritten"}}, 20001},
+		{url.Values{"Status": {"canceled"}}, 30409},
+		{url.Values{"Status": {"sent"}}, 20001},
+	} {
+		if r := te.do("POST", msg, mainSID, mainTok, tt.form); r.status != 400 || r.code() != tt.code {
+			t.Errorf("%v: %d %s", tt.form, r.status, r.body)
+		}
+	}
+	// The parent deletes a subaccount's message; the event lands on the subaccount.
+	sub := "/api/2010-04-01/Accounts/" + subSID + "/Messages/SM10000000000000000000000000000001.json"
+	if r := te.do("DELETE", sub, mainSID, mainTok, nil); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	r := te.do("GET", "/monitor/v1/Events", subSID, subTok, url.Values{"EventType": {"message.deleted"}})
+	if evs := r.list("events"); len(evs) != 1 || evs[0].(map[string]any)["actor_sid"] != mainSID {
+		t.Fatalf("message.deleted: %s", r.body)
+	}
+	if r := te.do("GET", "/api/2010-04-01/Accounts/"+subSID+"/Messages.json", subSID, subTok, nil); len(r.list("messages")) != 0 {
+		t.Fatalf("deleted message still listed: %s", r.body)
+	}
+	if r := te.do("GET", "/api/2010-04-01/Accounts/"+mainSID+"/Messages/odd.json", mainSID, mainTok, nil); r.status != 404 {
+		t.Fatalf("odd SID: %d", r.status)
+	}
+}
