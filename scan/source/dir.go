@@ -13,8 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/atoguard/atoguard/scan"
 )
@@ -85,14 +85,6 @@ func unwrapPathError(err error) error {
 }
 
 type fileID struct{ dev, ino uint64 }
-
-func idOf(fi fs.FileInfo) (fileID, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fileID{}, false
-	}
-	return fileID{dev: uint64(st.Dev), ino: uint64(st.Ino)}, true //nolint:unconvert // Dev is int32 on some platforms
-}
 
 // walker walks one root. rel paths are slash-separated and relative to root;
 // they are what ignore rules match.
@@ -183,9 +175,17 @@ func rebaseRules(rules []ignoreRule, prefix string) []ignoreRule {
 	return out
 }
 
+// maxDepth bounds directory nesting: a loop that inode tracking cannot see
+// (no inodes on this platform) still ends.
+const maxDepth = 256
+
 func (w *walker) dir(path, rel string, stack ignoreStack) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
+	}
+	if strings.Count(rel, "/") >= maxDepth {
+		w.p.warn(path, fmt.Errorf("more than %d directories deep, not descended", maxDepth))
+		return nil
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil && len(entries) == 0 {
