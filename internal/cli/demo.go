@@ -258,9 +258,23 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 		}
 	}
 	n.say("%d changes across %d accounts; countries kept: %s (from %s)", plan.Changes(), len(plan.Accounts), strings.Join(plan.Targets.AllowCountries, ", "), plan.Targets.AllowCountriesSource)
+	example := map[string]atoguard.Action{}
+	for _, a := range plan.Accounts {
+		for _, x := range a.Actions {
+			if a.Account.SID == main.SID && x.Status == atoguard.ActionPlanned {
+				example[x.Step] = x // the main account's last: the attacker's key is the newest
+			}
+		}
+	}
 	for _, s := range playbook.Steps() {
-		if perStep[s] > 0 {
-			n.say("%-16s %d", s, perStep[s])
+		if perStep[s] == 0 {
+			continue
+		}
+		x := example[s]
+		n.say("%-16s %2d  e.g. %s", s, perStep[s], x.Summary)
+		if s != playbook.StepRotateTokens && x.Before != "" {
+			n.say("%-20s now:    %s", "", shorten(x.Before, 84))
+			n.say("%-20s target: %s", "", shorten(x.After, 84))
 		}
 	}
 
@@ -473,4 +487,11 @@ func emulatorState(ctx context.Context, url string) (emulator.State, error) {
 		return st, fmt.Errorf("emulator state: HTTP %d", resp.StatusCode)
 	}
 	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
 }
