@@ -72,7 +72,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringSliceVar(&f.allowCountries, "allow-countries", nil, "ISO country codes to keep for Voice and SMS (default: countries of the baseline traffic)")
 	pf.StringSliceVar(&f.keepKeys, "keep-keys", nil, "API key SIDs never deleted")
 	pf.StringSliceVar(&f.callerIDs, "caller-id-allowlist", nil, "caller IDs to keep, E.164 or PN SID (default: those verified before the incident, or in the snapshot)")
-	pf.StringVar(&f.snapshot, "webhook-snapshot", "", "known-good configuration from `investigate --snapshot FILE`")
+	pf.StringVar(&f.snapshot, "webhook-snapshot", "", "known-good configuration `FILE` saved by investigate --snapshot")
 	pf.StringVar(&f.safeURL, "safe-webhook-url", "", "URL that replaces webhooks pointing at unknown hosts")
 	pf.StringSliceVar(&f.suspend, "suspend-subaccounts", nil, "subaccount SIDs to suspend")
 	pf.StringVar(&f.eventSinkURL, "event-sink-url", "", "create an Event Streams webhook sink to this URL")
@@ -81,9 +81,9 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringVar(&f.incidentStart, "incident-start", "", "when the incident began (RFC 3339 or YYYY-MM-DD; default: from --investigation, else 7 days ago)")
 	pf.StringSliceVar(&f.dailyLimits, "daily-limit", nil, "override a daily usage trigger, CATEGORY=VALUE (totalprice, sms, calls)")
 	pf.StringVar(&f.triggerCallback, "trigger-callback-url", "", "callback URL of the usage triggers (default: a non-routable placeholder)")
-	pf.StringVar(&f.investigation, "investigation", "", "`investigate --json` output to put verdict, evidence and timeline in the report")
+	pf.StringVar(&f.investigation, "investigation", "", "`FILE` with investigate --json output: verdict, evidence and timeline for the report")
 	pf.StringVar(&f.reportPath, "report", "", "incident report path without extension (default: next to the journal, atoguard-incident.{md,json})")
-	pf.StringVar(&f.apiURL, "twilio-api-url", "", "base URL of the Twilio API (the emulator)")
+	pf.StringVar(&f.apiURL, "twilio-api-url", "", "Twilio API base `URL` (the emulator; default the real Twilio)")
 	pf.IntVar(&f.concurrency, "concurrency", 8, "subaccounts worked on at once")
 	for _, sub := range []struct{ name, short string }{
 		{"plan", "Show every action, current state → target, and the checklist (read only)"},
