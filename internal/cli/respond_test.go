@@ -736,3 +736,23 @@ func TestRespondKeepKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeSnapshot(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{`{"version":1,"taken_at":"2026-11-01T00:00:00Z","accounts":[{"account_sid":"AC1"},{"account_sid":"AC2"}]}`, 2, true},
+		{`[{"account_sid":"AC1"}]`, 1, true},
+		{`{"accounts":[]}`, 0, true},
+		{`"nope"`, 0, false},
+		{`{"accounts":`, 0, false},
+	} {
+		got, err := decodeSnapshot([]byte(tc.in))
+		if (err == nil) != tc.ok || len(got) != tc.want {
+			t.Errorf("decodeSnapshot(%s) = %d configs, err %v", tc.in, len(got), err)
+		}
+	}
+}
