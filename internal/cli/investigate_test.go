@@ -277,3 +277,51 @@ func TestParseInvDuration(t *testing.T) {
 		t.Errorf("date: %v %v", since, err)
 	}
 }
+
+// TestInvestigateFailingSubaccount: one subaccount's calls fail for good;
+// the investigation still answers, reporting the failure on that account.
+func TestInvestigateFailingSubaccount(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the client's retries")
+	}
+	w, err := scenario.BuildWith("sms-pumping", scenario.Options{Seed: 1, Now: investigateNow, MessagesPerDay: smallWorld})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var main, broken scenario.Account
+	for _, a := range w.Accounts {
+		if !a.IsSubaccount() {
+			main = a
+		} else if broken.SID == "" {
+			broken = a
+		}
+	}
+	emu, err := emulator.New(emulator.Options{World: w, Clock: emulator.NewFrozenClock(investigateNow),
+		Faults: []emulator.FaultRule{{Product: "api", Path: "/2010-04-01/Accounts/" + broken.SID + "/Calls.json", Probability: 1, Kind: emulator.FaultStatus, Status: 503}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu.Handler())
+	defer srv.Close()
+	env := map[string]string{"TWILIO_ACCOUNT_SID": main.SID, "TWILIO_AUTH_TOKEN": main.AuthToken}
+	code, out, stderr := runInvestigateCmd(t, env, "--json", "--twilio-api-url", srv.URL)
+	var doc investigateJSON
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("exit %d %v %s", code, err, stderr)
+	}
+	if code != ExitFindings || doc.Verdict.Rank() < atoguard.VerdictLikely.Rank() {
+		t.Errorf("exit %d verdict %s", code, doc.Verdict)
+	}
+	failed := 0
+	for _, a := range doc.Accounts {
+		if a.Error != "" {
+			failed++
+			if a.SID != broken.SID || !strings.Contains(a.Error, "calls") || a.Messages == 0 {
+				t.Errorf("account %s: error %q, %d messages", a.SID, a.Error, a.Messages)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d accounts with errors, want 1: %+v", failed, doc.Accounts)
+	}
+}
