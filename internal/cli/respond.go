@@ -28,6 +28,10 @@ type respondHooks struct {
 	httpClient   *http.Client  // benchmarks add a global rate limit
 	retryBackoff time.Duration // tests shorten step retries
 	clientOpts   func(*twilio.Options)
+	// wrapSink and wrapTwilio let the crash test die right after a side
+	// effect and before its journal record.
+	wrapSink   func(playbook.Sink) playbook.Sink
+	wrapTwilio func(playbook.Twilio) playbook.Twilio
 }
 
 type respondFlags struct {
@@ -107,6 +111,7 @@ type respondEnv struct {
 	journal string
 	report  string
 	cfg     *Config
+	wrap    func(playbook.Twilio) playbook.Twilio
 }
 
 // investigation is the part of `investigate --json` the report uses.
@@ -255,6 +260,9 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 			return nil, err
 		}
 		o.Sink = playbookSink{s}
+		if hooks.wrapSink != nil {
+			o.Sink = hooks.wrapSink(o.Sink)
+		}
 	}
 	env.journal = stringFlagOr(cmd, "journal", cfg.String("respond.journal"))
 	if env.journal == "" {
@@ -278,6 +286,7 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		return nil, err
 	}
 	env.opts = o
+	env.wrap = hooks.wrapTwilio
 	return env, nil
 }
 
@@ -290,7 +299,10 @@ func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFl
 	if env.opts.Journal != nil {
 		defer env.opts.Journal.Close()
 	}
-	tw := playbookTwilio{c: env.client}
+	var tw playbook.Twilio = playbookTwilio{c: env.client}
+	if env.wrap != nil {
+		tw = env.wrap(tw)
+	}
 	switch mode {
 	case "plan":
 		p, err := playbook.MakePlan(ctx, tw, env.opts)

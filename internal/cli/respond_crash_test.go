@@ -9,10 +9,14 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
+	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 )
 
 // TestRespondCrashChild is not a test: TestRespondCrashResume runs the test
@@ -25,12 +29,26 @@ func TestRespondCrashChild(t *testing.T) {
 	}
 	n, _ := strconv.Atoi(os.Getenv("ATOGUARD_RESPOND_CRASH_AFTER"))
 	args := strings.Split(os.Getenv("ATOGUARD_RESPOND_ARGS"), "\x1f")
-	hooks := respondHooks{afterJournal: func(k int) {
-		if k == n {
-			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-			select {} // never return: nothing after record N may happen
+	die := func() {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {} // never return: nothing after this point may happen
+	}
+	var hooks respondHooks
+	count := new(atomic.Int64)
+	switch os.Getenv("ATOGUARD_RESPOND_CRASH_MODE") {
+	case "store": // the token is in the sink, the journal does not say so
+		hooks.wrapSink = func(s playbook.Sink) playbook.Sink { return &crashSink{Sink: s, n: int64(n), count: count, die: die} }
+	case "promote": // the token is promoted, the journal does not say so
+		hooks.wrapTwilio = func(t playbook.Twilio) playbook.Twilio {
+			return &crashTwilio{Twilio: t, n: int64(n), count: count, die: die}
 		}
-	}}
+	default:
+		hooks.afterJournal = func(k int) {
+			if k == n {
+				die()
+			}
+		}
+	}
 	streams := StdIO()
 	streams.IsTerminal = false
 	fillDefaults(&streams)
@@ -40,6 +58,40 @@ func TestRespondCrashChild(t *testing.T) {
 		os.Exit(exitStatus(err, streams.Err))
 	}
 	os.Exit(0)
+}
+
+type crashSink struct {
+	playbook.Sink
+	n     int64
+	count *atomic.Int64
+	die   func()
+}
+
+func (c *crashSink) Store(ctx context.Context, account string, tok atoguard.Secret) error {
+	err := c.Sink.Store(ctx, account, tok)
+	if err == nil && c.count.Add(1) == c.n {
+		c.die()
+	}
+	return err
+}
+
+type crashTwilio struct {
+	playbook.Twilio
+	n     int64
+	count *atomic.Int64
+	die   func()
+}
+
+func (c *crashTwilio) As(cred atoguard.Credential) playbook.Twilio {
+	return &crashTwilio{Twilio: c.Twilio.As(cred), n: c.n, count: c.count, die: c.die}
+}
+
+func (c *crashTwilio) PromoteSecondaryAuthToken(ctx context.Context) error {
+	err := c.Twilio.PromoteSecondaryAuthToken(ctx)
+	if err == nil && c.count.Add(1) == c.n {
+		c.die()
+	}
+	return err
 }
 
 func countLines(t *testing.T, path string) int {
@@ -85,57 +137,84 @@ func TestRespondCrashResume(t *testing.T) {
 		step = 3
 	}
 	for n := 1; n < total; n += step {
-		m := startEmulator(t, world)
-		rc := newRespondCase(t, m)
-		args := rc.args("apply", extra...)
-		child := exec.Command(os.Args[0], "-test.run=^TestRespondCrashChild$", "-test.count=1")
-		child.Env = append(os.Environ(),
-			"ATOGUARD_RESPOND_CRASH_CHILD=1",
-			"ATOGUARD_RESPOND_CRASH_AFTER="+strconv.Itoa(n),
-			"ATOGUARD_RESPOND_ARGS="+strings.Join(args, "\x1f"),
-			"TWILIO_ACCOUNT_SID="+m.main().SID,
-			"TWILIO_AUTH_TOKEN="+m.main().AuthToken,
-			"ATOGUARD_TWILIO_API_URL="+m.url,
-			"ATOGUARD_CONFIG=/dev/null",
-		)
-		var out bytes.Buffer
-		child.Stdout, child.Stderr = &out, &out
-		err := child.Run()
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-			t.Fatalf("kill after record %d: child was not killed (err %v):\n%s", n, err, out.String())
-		}
+		crashAndResume(t, world, "journal", n, extra, allow)
+	}
+}
+
+// crashAndResume runs apply in a child process that dies at point n of
+// mode, checks every account has a stored working credential, resumes and
+// checks the final state.
+func crashAndResume(t *testing.T, world *scenario.World, mode string, n int, extra []string, allow string) {
+	t.Helper()
+	m := startEmulator(t, world)
+	rc := newRespondCase(t, m)
+	args := rc.args("apply", extra...)
+	child := exec.Command(os.Args[0], "-test.run=^TestRespondCrashChild$", "-test.count=1")
+	child.Env = append(os.Environ(),
+		"ATOGUARD_RESPOND_CRASH_CHILD=1",
+		"ATOGUARD_RESPOND_CRASH_MODE="+mode,
+		"ATOGUARD_RESPOND_CRASH_AFTER="+strconv.Itoa(n),
+		"ATOGUARD_RESPOND_ARGS="+strings.Join(args, "\x1f"),
+		"TWILIO_ACCOUNT_SID="+m.main().SID,
+		"TWILIO_AUTH_TOKEN="+m.main().AuthToken,
+		"ATOGUARD_TWILIO_API_URL="+m.url,
+		"ATOGUARD_CONFIG=/dev/null",
+	)
+	var out bytes.Buffer
+	child.Stdout, child.Stderr = &out, &out
+	err := child.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("%s %d: child was not killed (err %v):\n%s", mode, n, err, out.String())
+	}
+	if mode == "journal" {
 		// Other workers may have written a record or two more before the kill.
 		if got := countLines(t, rc.journal); got < n {
 			t.Fatalf("kill after record %d: journal has %d records", n, got)
 		}
+	}
 
-		// At the kill point every account has a stored working credential:
-		// the sink's token works, or nothing is stored yet and the original does.
-		fs := &sink.File{Path: rc.sinkPath}
-		for _, a := range m.world.Accounts {
-			tok, err := fs.Load(context.Background(), a.SID)
-			switch {
-			case err == nil:
-				if !m.works(t, a.SID, tok.Reveal()) {
-					t.Fatalf("kill after record %d: %s: the stored token does not work", n, a.SID)
-				}
-			case errors.Is(err, sink.ErrNotStored):
-				if !m.works(t, a.SID, a.AuthToken) {
-					t.Fatalf("kill after record %d: %s: nothing stored and the original token is dead", n, a.SID)
-				}
-			default:
-				t.Fatalf("kill after record %d: reading the sink: %v", n, err)
+	// At the kill point every account has a stored working credential:
+	// the sink's token works, or nothing is stored yet and the original does.
+	fs := &sink.File{Path: rc.sinkPath}
+	for _, a := range m.world.Accounts {
+		tok, err := fs.Load(context.Background(), a.SID)
+		switch {
+		case err == nil:
+			if !m.works(t, a.SID, tok.Reveal()) {
+				t.Fatalf("%s %d: %s: the stored token does not work", mode, n, a.SID)
 			}
+		case errors.Is(err, sink.ErrNotStored):
+			if !m.works(t, a.SID, a.AuthToken) {
+				t.Fatalf("%s %d: %s: nothing stored and the original token is dead", mode, n, a.SID)
+			}
+		default:
+			t.Fatalf("%s %d: reading the sink: %v", mode, n, err)
 		}
+	}
 
-		// Resume (the configured token may be dead by now).
-		if code := rc.run(t, rc.args("apply", append(extra, "--resume")...)...); code != 0 {
-			t.Fatalf("kill after record %d: resume exit %d:\n%s", n, code, rc.stderr.String())
-		}
-		rc.assertContained(t, strings.Split(allow, ","))
-		if t.Failed() {
-			t.Fatalf("kill after record %d: wrong final state", n)
+	// Resume (the configured token may be dead by now).
+	if code := rc.run(t, rc.args("apply", append(extra, "--resume")...)...); code != 0 {
+		t.Fatalf("%s %d: resume exit %d:\n%s", mode, n, code, rc.stderr.String())
+	}
+	rc.assertContained(t, strings.Split(allow, ","))
+	if t.Failed() {
+		t.Fatalf("%s %d: wrong final state", mode, n)
+	}
+}
+
+// TestRespondCrashAfterSideEffects kills apply right after a token reached
+// the sink, and right after a promotion, before either is journaled.
+func TestRespondCrashAfterSideEffects(t *testing.T) {
+	if os.Getenv("ATOGUARD_RESPOND_CRASH_CHILD") == "1" {
+		t.Skip("inside the helper process")
+	}
+	t.Parallel()
+	world := respondWorld(t, 2)
+	extra := []string{"--yes", "--allow-countries", "CA,GB,IE,US", "--concurrency", "1"}
+	for _, mode := range []string{"store", "promote"} {
+		for n := 1; n <= len(world.Accounts); n++ {
+			crashAndResume(t, world, mode, n, extra, "CA,GB,IE,US")
 		}
 	}
 }
