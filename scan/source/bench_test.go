@@ -65,6 +65,12 @@ func cpuTime() time.Duration {
 	return tv(self.Utime) + tv(self.Stime) + tv(kids.Utime) + tv(kids.Stime)
 }
 
+func selfCPU() time.Duration {
+	var self syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	return time.Duration(self.Utime.Nano() + self.Stime.Nano())
+}
+
 // peakRSS reports the process's high-water resident set (VmHWM) in MB.
 func peakRSS(b *testing.B) {
 	f, err := os.Open("/proc/self/status")
@@ -89,7 +95,7 @@ func scanBench(b *testing.B, src func() scan.Source) {
 		b.Fatal(err)
 	}
 	b.SetBytes(res.Stats.Bytes)
-	c0 := cpuTime()
+	c0, s0 := cpuTime(), selfCPU()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := s.Scan(context.Background(), src()); err != nil {
@@ -100,7 +106,10 @@ func scanBench(b *testing.B, src func() scan.Source) {
 	// CPU seconds of this process and of git's, per byte: on a shared machine
 	// the honest measure of cost (2 idle cores give at most 2 × this).
 	if cpu := (cpuTime() - c0).Seconds(); cpu > 0 {
+		self := (selfCPU() - s0).Seconds()
 		b.ReportMetric(float64(res.Stats.Bytes)*float64(b.N)/cpu/1e6, "cpuMB/s")
+		b.ReportMetric(self/float64(b.N), "self-cpu-s/op")
+		b.ReportMetric((cpu-self)/float64(b.N), "git-cpu-s/op")
 	}
 	b.ReportMetric(float64(len(res.Findings)), "findings")
 	peakRSS(b)

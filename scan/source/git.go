@@ -396,6 +396,7 @@ func (h *History) list(ctx context.Context, r io.Reader, emit func(pending) erro
 // yields text blobs; binary ones are counted in skipped.
 func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMem int64, skipped, blobs *atomic.Int64, warn scan.Warner, yield func(scan.Item) error) error {
 	buf := make([]byte, prefixSize)
+	blobPool := newSizedPool()
 	for p := range queue {
 		header, err := r.ReadString('\n')
 		if err != nil {
@@ -423,23 +424,26 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 		}
 		if f[1] == "blob" && size <= maxMem {
 			// The common case: one copy, straight out of the pipe buffer.
-			data := uninitialized(int(size))
+			bp := blobPool.get(int(size))
+			data := (*bp)[:size]
 			if _, err := io.ReadFull(r, data); err != nil {
 				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
 			}
 			switch sniff(data) {
 			case kindZip, kindGzip, kindTar:
 				blobs.Add(1)
-				n, err := expandBlob(ctx, yield, p.origin.Path, originsOf(p.origin), data, warn)
+				n, err := expandBlob(ctx, yield, p.origin.Path, originsOf(p.origin), bytes.Clone(data), warn)
+				blobPool.put(bp)
 				skipped.Add(n)
 				if err != nil {
 					return err
 				}
 			case kindBinary:
+				blobPool.put(bp)
 				skipped.Add(1)
 			default:
 				blobs.Add(1)
-				if err := yield(bytesItem(p.origin.Path, data, originsOf(p.origin))); err != nil {
+				if err := yield(pooledItem(p.origin.Path, bp, len(data), originsOf(p.origin), blobPool)); err != nil {
 					return err
 				}
 			}
@@ -467,14 +471,6 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 		}
 	}
 	return nil
-}
-
-// uninitialized returns n bytes without zeroing them first (bytes.Buffer
-// grows without clearing): every byte is about to be overwritten by a read.
-func uninitialized(n int) []byte {
-	var b bytes.Buffer
-	b.Grow(n)
-	return b.AvailableBuffer()[:n]
 }
 
 func originsOf(o scan.Origin) []scan.Origin {

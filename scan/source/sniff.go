@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"io"
 	"sync"
+	"sync/atomic"
+
+	"github.com/atoguard/atoguard/scan"
 )
 
 // prefixSize is how much of each file the walker reads before handing it
@@ -129,3 +132,32 @@ type sourceError string
 func (e sourceError) Error() string { return string(e) }
 
 const errReopen = sourceError("content can be read only once")
+
+// sizedPool recycles blob buffers: a history scan reads tens of thousands of
+// small blobs, and reusing their memory spares the allocator and the GC.
+type sizedPool struct{ p sync.Pool }
+
+func newSizedPool() *sizedPool { return &sizedPool{} }
+
+// get returns a buffer with capacity for n bytes.
+func (sp *sizedPool) get(n int) *[]byte {
+	if bp, ok := sp.p.Get().(*[]byte); ok && cap(*bp) >= n {
+		return bp
+	}
+	b := make([]byte, n, max(n, 16<<10))
+	return &b
+}
+
+func (sp *sizedPool) put(bp *[]byte) { sp.p.Put(bp) }
+
+// pooledItem is an in-memory item whose buffer goes back to pool when the
+// scanner closes it; it can be opened once.
+func pooledItem(path string, bp *[]byte, n int, origins []scan.Origin, pool *sizedPool) scan.Item {
+	var used atomic.Bool
+	return scan.Item{Path: path, Size: int64(n), Origins: origins, Open: func() (io.ReadCloser, error) {
+		if used.Swap(true) {
+			return nil, errReopen
+		}
+		return &prefixReader{prefix: (*bp)[:n], onClose: func() { pool.put(bp) }}, nil
+	}}
+}
