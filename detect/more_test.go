@@ -138,3 +138,20 @@ func TestDeterministic(t *testing.T) {
 		t.Fatalf("verdict %s %v", a.Verdict, a.Reasons)
 	}
 }
+
+func TestBrandsOwnDomainIsNotEvidence(t *testing.T) {
+	w := newWorld()
+	w.officeHistory(0)
+	for i := range 10 {
+		w.msg(0, w.number("US"), testNow.Add(-time.Duration(i+1)*time.Hour),
+			"PayPal: verify at https://paypa1-secure.com/login or visit https://www.paypal.com", "delivered", 0.0079)
+	}
+	r := Run(w.ds, Options{Phisher: fakePhisher{newBasicPhisher()}})
+	s := find(r.Signals, IDBrandImpersonation)
+	if s == nil {
+		t.Fatal("no phishing signal")
+	}
+	if _, ok := s.Evidence.Counts["domain:paypal.com"]; ok {
+		t.Errorf("the brand's own domain counted as phishing: %+v", s.Evidence.Counts)
+	}
+}

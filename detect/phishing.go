@@ -130,7 +130,7 @@ func (r *run) phishing(a *AccountData) []atoguard.Signal {
 				if !slices.Contains(ta.domains, u.RegistrableDomain) {
 					ta.domains = append(ta.domains, u.RegistrableDomain)
 				}
-				if u.Brand != "" {
+				if u.Brand != "" && u.Score >= 0.5 {
 					ta.brand = u.Brand
 				}
 			}
@@ -146,7 +146,9 @@ func (r *run) phishing(a *AccountData) []atoguard.Signal {
 			continue
 		}
 		for _, u := range bi.res.URLs {
-			if u.Brand == "" && u.Score < 0.5 {
+			// Only the phishing links: a message may also carry the real
+			// brand's domain (whose Brand names its owner), which is no evidence.
+			if u.Score < 0.5 {
 				continue
 			}
 			pa := phish[u.RegistrableDomain]
