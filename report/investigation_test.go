@@ -17,7 +17,7 @@ func sampleInvestigation() Investigation {
 		Since: t0.AddDate(0, 0, -7), Until: t0, BaselineSince: t0.AddDate(0, 0, -37),
 		Result: detect.Result{
 			Verdict: atoguard.VerdictCompromised, Score: 93, Reasons: []string{"account changes by a likely attacker"},
-			Carried: []string{"event.password-changed"},
+			Carried:  []string{"event.password-changed"},
 			Accounts: []detect.AccountResult{{SID: "AC00000000000000000000000000000001", FriendlyName: "Acme | \x1b[31mred", Verdict: atoguard.VerdictCompromised, Messages: 10}},
 			Signals: []atoguard.Signal{{ID: "event.webhook-changed", Sign: atoguard.SignWebhookChange, Severity: atoguard.SeverityCritical,
 				Confidence: 0.85, AccountSID: "AC00000000000000000000000000000001", Start: t0.Add(-time.Hour), End: t0,
