@@ -3,6 +3,7 @@ package detect
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestClassify(t *testing.T) {
@@ -62,6 +63,29 @@ func FuzzClassify(f *testing.F) {
 		// Cached and fresh classification agree on the region.
 		if fresh := NewNumbers().Classify(s); fresh.Region != info.Region || fresh.Valid != info.Valid {
 			t.Fatalf("%q: cache %+v fresh %+v", s, info, fresh)
+		}
+	})
+}
+
+// FuzzRunRecord feeds arbitrary destinations, bodies and event data through
+// every detector: nothing may panic, every signal must be complete.
+func FuzzRunRecord(f *testing.F) {
+	f.Add("+2348030100000", "verify at hxxp://paypa1[.]com/x", "undelivered", "phone-number.updated", "http://x.ngrok.io")
+	f.Add("whatsapp:+447400123456", "\xff\xfe huge", "delivered", "user.updated", "")
+	f.Add("", "", "", "", "::::")
+	f.Add("+1", "a.b c.d e.f", "failed", "voice-geographic-permissions.updated", "true")
+	f.Fuzz(func(t *testing.T, to, body, status, eventType, url string) {
+		w := newWorld()
+		w.officeHistory(0)
+		for i := range 30 {
+			w.msg(0, to, testNow.Add(-time.Duration(i+1)*time.Minute), body, status, 0.1)
+		}
+		w.event(0, eventType, "US1", "192.0.2.1", testNow.Add(-time.Hour), map[string]any{"sms_url": map[string]any{"previous": "https://a.example", "updated": url}, "CU": map[string]any{"previous": false, "updated": url}})
+		r := Run(w.ds, Options{})
+		for _, s := range r.Signals {
+			if s.ID == "" || s.Sign == "" || s.Severity == "" || s.AccountSID == "" || s.Summary == "" {
+				t.Fatalf("incomplete signal %+v", s)
+			}
 		}
 	})
 }
