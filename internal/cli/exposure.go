@@ -53,7 +53,14 @@ Exit status: 0 no hit, 1 the SID is in public code, 2 error.`,
 		Example: `  GITHUB_TOKEN=ghp_… atoguard exposure --account-sid ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
   atoguard exposure --json --max-results 300 > exposure.json
   atoguard exposure --github-api-url https://ghe.example.com/api/v3`,
-		Args: cobra.NoArgs,
+		// A SID typed as an argument gets a pointer to the flag, not cobra's
+		// "unknown command".
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return atoguard.Errorf(atoguard.EINVALID, "exposure", "unexpected argument %q: pass the SID with --account-sid", args[0])
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExposure(cmd.Context(), cmd, streams, opts)
 		},

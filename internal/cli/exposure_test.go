@@ -151,6 +151,7 @@ func TestExposureNoHitsAndFlags(t *testing.T) {
 		{map[string]string{"GITHUB_TOKEN": "x"}, nil, "no Account SID"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": expSID}, nil, "needs a token"},
 		{env, []string{"--account-sid", "AC123"}, "32 lowercase hex"},
+		{env, []string{expSID}, "pass the SID with --account-sid"},
 		{env, []string{"--account-sid", expSID, "--max-results", "0"}, "--max-results"},
 		{env, []string{"--account-sid", expSID, "--github-api-url", "ftp://x"}, "bad API URL"},
 		{map[string]string{"GITHUB_TOKEN": "wrong"}, []string{"--account-sid", expSID, "--github-api-url", srv.URL}, "Requires authentication"},
