@@ -96,12 +96,21 @@ type walker struct {
 	visited map[fileID]bool // directories entered, to stop symlink loops
 }
 
+// ignores are the ignore files in force at one point of a walk. .gitignore
+// rules and atoguard's own are kept apart so that a "!pattern" in a
+// .gitignore can never bring back what .atoguardignore excludes.
+type ignores struct {
+	git ignoreStack // .gitignore and .git/info/exclude; empty with NoIgnore
+	own ignoreStack // .atoguardignore, always honoured
+}
+
+func (ig ignores) ignored(rel string, isDir bool) bool {
+	return ig.own.ignored(rel, isDir) || ig.git.ignored(rel, isDir)
+}
+
 func (w *walker) walkRoot() error {
-	var stack ignoreStack
 	// Rules of the enclosing repository apply to a sub-directory scan too.
-	if !w.p.opts.NoIgnore {
-		stack = append(stack, w.parentIgnores()...)
-	}
+	ig := w.parentIgnores()
 	fi, err := os.Stat(w.root)
 	if err != nil {
 		return err
@@ -109,16 +118,18 @@ func (w *walker) walkRoot() error {
 	if id, ok := idOf(fi); ok {
 		w.visited[id] = true
 	}
-	return w.dir(w.root, "", stack)
+	return w.dir(w.root, "", ig)
 }
 
-// parentIgnores loads the .gitignore files (and .git/info/exclude) between
-// the enclosing repository's top and the scan root, re-based so they match
-// paths relative to the root.
-func (w *walker) parentIgnores() []*ignoreFile {
+// parentIgnores loads the ignore files between the enclosing repository's
+// top and the scan root (.git/info/exclude, .gitignore files unless
+// NoIgnore, .atoguardignore files always), re-based so they match paths
+// relative to the root. Outside a repository nothing above the root applies.
+func (w *walker) parentIgnores() ignores {
+	var ig ignores
 	abs, err := filepath.Abs(w.root)
 	if err != nil {
-		return nil
+		return ig
 	}
 	var dirs []string
 	top := ""
@@ -132,33 +143,34 @@ func (w *walker) parentIgnores() []*ignoreFile {
 			break
 		}
 	}
-	if top == "" || top == abs {
-		if top != "" {
-			if f, _ := loadIgnoreFile(filepath.Join(top, ".git", "info"), "exclude", ""); f != nil {
-				return []*ignoreFile{f}
+	if top == "" {
+		return ig
+	}
+	if !w.p.opts.NoIgnore {
+		if f, _ := loadIgnoreFile(filepath.Join(top, ".git", "info"), "exclude", ""); f != nil {
+			ig.git = append(ig.git, rebase(f, top, abs))
+		}
+	}
+	// Outermost first; the root's own files are read by dir().
+	for i := len(dirs) - 1; i >= 1; i-- {
+		if !w.p.opts.NoIgnore {
+			if f, _ := loadIgnoreFile(dirs[i], ".gitignore", ""); f != nil {
+				ig.git = append(ig.git, rebase(f, dirs[i], abs))
 			}
 		}
-		return nil
-	}
-	var out []*ignoreFile
-	if f, _ := loadIgnoreFile(filepath.Join(top, ".git", "info"), "exclude", ""); f != nil {
-		out = append(out, rebase(f, top, abs))
-	}
-	// Outermost first; the root's own .gitignore is read by dir().
-	for i := len(dirs) - 1; i >= 1; i-- {
-		if f, _ := loadIgnoreFile(dirs[i], ".gitignore", ""); f != nil {
-			out = append(out, rebase(f, dirs[i], abs))
+		if f, _ := loadIgnoreFile(dirs[i], IgnoreFile, ""); f != nil {
+			ig.own = append(ig.own, rebase(f, dirs[i], abs))
 		}
 	}
-	return out
+	return ig
 }
 
 // rebase turns rules written for directory from into rules that match paths
 // relative to the descendant directory to.
 func rebase(f *ignoreFile, from, to string) *ignoreFile {
 	rel, err := filepath.Rel(from, to)
-	if err != nil {
-		return nil
+	if err != nil || rel == "." {
+		return f
 	}
 	return &ignoreFile{base: "", rules: rebaseRules(f.rules, filepath.ToSlash(rel))}
 }
@@ -179,7 +191,7 @@ func rebaseRules(rules []ignoreRule, prefix string) []ignoreRule {
 // (no inodes on this platform) still ends.
 const maxDepth = 256
 
-func (w *walker) dir(path, rel string, stack ignoreStack) error {
+func (w *walker) dir(path, rel string, ig ignores) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
@@ -197,13 +209,13 @@ func (w *walker) dir(path, rel string, stack ignoreStack) error {
 		if f, err := loadIgnoreFile(path, ".gitignore", rel); err != nil {
 			w.p.warn(filepath.Join(path, ".gitignore"), unwrapPathError(err))
 		} else if f != nil {
-			stack = append(stack[:len(stack):len(stack)], f)
+			ig.git = append(ig.git[:len(ig.git):len(ig.git)], f)
 		}
 	}
 	if f, err := loadIgnoreFile(path, IgnoreFile, rel); err != nil {
 		w.p.warn(filepath.Join(path, IgnoreFile), unwrapPathError(err))
 	} else if f != nil {
-		stack = append(stack[:len(stack):len(stack)], f)
+		ig.own = append(ig.own[:len(ig.own):len(ig.own)], f)
 	}
 	for _, e := range entries {
 		name := e.Name()
@@ -224,7 +236,7 @@ func (w *walker) dir(path, rel string, stack ignoreStack) error {
 		}
 		switch {
 		case typ.IsDir():
-			if name == ".git" || stack.ignored(childRel, true) {
+			if name == ".git" || ig.ignored(childRel, true) {
 				continue
 			}
 			fi, err := os.Stat(child)
@@ -241,11 +253,11 @@ func (w *walker) dir(path, rel string, stack ignoreStack) error {
 				}
 				w.visited[id] = true
 			}
-			if err := w.dir(child, childRel, stack); err != nil {
+			if err := w.dir(child, childRel, ig); err != nil {
 				return err
 			}
 		case typ.IsRegular():
-			if stack.ignored(childRel, false) {
+			if ig.ignored(childRel, false) {
 				continue
 			}
 			if err := w.file(child, child); err != nil {

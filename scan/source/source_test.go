@@ -182,23 +182,46 @@ func TestPathsWalk(t *testing.T) {
 	}
 }
 
-func TestPathsParentGitignore(t *testing.T) {
-	// Scanning a sub-directory of a repository applies the repository's rules.
+func TestPathsParentIgnores(t *testing.T) {
+	// Scanning a sub-directory of a repository applies the repository's rules:
+	// .gitignore and info/exclude unless --no-ignore, .atoguardignore always.
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{
 		".gitignore":        "*.tmp\n/app/generated/\n",
+		".atoguardignore":   "*.fixture\n/app/vendor/\n",
+		".git/info/exclude": "*.local\n",
 		"app/main.go":       "x",
 		"app/cache.tmp":     "x",
 		"app/generated/g":   "x",
-		".git/info/exclude": "*.local\n",
 		"app/conf.local":    "x",
+		"app/a.fixture":     "x",
+		"app/vendor/v.go":   "x",
+		// A .gitignore negation cannot bring back what .atoguardignore excludes.
+		"app/.gitignore":   "!keep.fixture\n",
+		"app/keep.fixture": "x",
 	})
-	g := newGot()
-	if err := consume(t, NewPaths([]string{filepath.Join(root, "app")}, Options{Warn: g.warner()}), g, 0); err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		noIgnore bool
+		want     string
+	}{
+		{false, ".gitignore,main.go"},
+		{true, ".gitignore,cache.tmp,conf.local,generated/g,main.go"},
+	} {
+		g := newGot()
+		if err := consume(t, NewPaths([]string{filepath.Join(root, "app")}, Options{NoIgnore: tt.noIgnore, Warn: g.warner()}), g, 0); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(rel(filepath.Join(root, "app"), g.paths()), ","); got != tt.want {
+			t.Errorf("noIgnore=%v: got %s, want %s", tt.noIgnore, got, tt.want)
+		}
 	}
-	if got := rel(filepath.Join(root, "app"), g.paths()); strings.Join(got, ",") != "main.go" {
-		t.Errorf("got %v, want [main.go]", got)
+	// The repository top itself as root reads info/exclude too.
+	g := newGot()
+	must(t, consume(t, NewPaths([]string{root}, Options{}), g, 0))
+	for _, p := range g.paths() {
+		if strings.HasSuffix(p, ".local") || strings.HasSuffix(p, ".fixture") || strings.Contains(p, "/.git/") {
+			t.Errorf("%s not ignored", p)
+		}
 	}
 }
 
