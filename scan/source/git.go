@@ -101,7 +101,9 @@ func gitCommand(ctx context.Context, opts GitOptions, dir string, args ...string
 	// once and together must stay well under atoguard's memory budget
 	// (measured: no slower on a 10,000-commit repository).
 	base := []string{"-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m",
-		"-c", "core.deltaBaseCacheLimit=16m", "-C", dir}
+		"-c", "core.deltaBaseCacheLimit=16m",
+		// A scanned repository's config must not make git run its programs.
+		"-c", "core.fsmonitor=false", "-C", dir}
 	cmd := exec.CommandContext(ctx, opts.Git, append(base, args...)...)
 	// Never let a repository's config or an editor prompt interfere.
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0")
