@@ -155,3 +155,14 @@ func TestBrandsOwnDomainIsNotEvidence(t *testing.T) {
 		t.Errorf("the brand's own domain counted as phishing: %+v", s.Evidence.Counts)
 	}
 }
+
+func TestFailedCallsAreNotTollFraud(t *testing.T) {
+	w := newWorld()
+	a := w.acct(0)
+	for i := range 60 {
+		at := testNow.Add(-8 * time.Hour).Add(time.Duration(i) * time.Minute)
+		a.Calls = append(a.Calls, atoguard.Call{SID: w.sid("CA"), To: w.number("US"), Direction: "outbound-api",
+			Status: "failed", StartTime: at, Duration: 0})
+	}
+	mustNotHave(t, Run(w.ds, Options{}), IDShortCalls)
+}

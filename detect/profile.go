@@ -129,7 +129,9 @@ func (r *run) profile(a *AccountData) *profile {
 		p.voice[idx]++
 		p.cost[idx] += c.Price
 		p.record(r, idx, c.StartTime, c.To, c.From, c.SID, c.Price)
-		short := c.Duration <= shortCallMax && c.Status != "busy" && c.Status != "no-answer"
+		// Answered and short: a revenue-share number picks up and hangs up.
+		// Failed or unanswered calls are not toll fraud (they cost nothing).
+		short := c.Duration <= shortCallMax && c.Status == "completed"
 		if !short {
 			continue
 		}
