@@ -170,6 +170,13 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		// Only this sub-tree; --full-history keeps every commit that touched it.
 		args = append(args, "--full-history", "--", ".")
 	}
+	// Blobs a ref points at directly (a tag on a blob) are in no commit.
+	var refBlobs []pending
+	if prefix == "" {
+		if refBlobs, err = h.refBlobs(ctx); err != nil {
+			return err
+		}
+	}
 	logCmd := gitCommand(ctx, h.opts, h.Dir, args...)
 	var logErr bytes.Buffer
 	logCmd.Stderr = &logErr
@@ -212,7 +219,7 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	go func() {
 		defer wg.Done()
 		next := 0
-		listErr = h.list(ctx, logOut, func(p pending) error {
+		listErr = h.list(ctx, logOut, refBlobs, func(p pending) error {
 			w := workers[next]
 			next = (next + 1) % len(workers)
 			select {
@@ -284,6 +291,27 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	return ctx.Err()
 }
 
+// refBlobs lists blobs that refs point at directly, or through an annotated
+// tag; their origin path is the ref name.
+func (h *History) refBlobs(ctx context.Context) ([]pending, error) {
+	out, err := gitOutput(ctx, h.opts, h.Dir, "for-each-ref",
+		"--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname)")
+	if err != nil {
+		return nil, err
+	}
+	var ps []pending
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 3 && f[0] == "blob": // direct: type, id, refname
+			ps = append(ps, pending{id: f[1], origin: scan.Origin{Path: f[2]}})
+		case len(f) == 5 && f[2] == "blob": // annotated tag peeling to a blob
+			ps = append(ps, pending{id: f[3], origin: scan.Origin{Path: f[4]}})
+		}
+	}
+	return ps, nil
+}
+
 // catFile is one `git cat-file --batch --buffer` process.
 type catFile struct {
 	cmd    *exec.Cmd
@@ -332,7 +360,7 @@ func (c *catFile) wait() error {
 
 // list parses git log's raw -z output and emits each blob the first time it
 // appears at a path that is not ignored.
-func (h *History) list(ctx context.Context, r io.Reader, emit func(pending) error) error {
+func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit func(pending) error) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	seen := make(map[string]struct{}, 1<<14)
 	var cur scan.Origin
@@ -352,6 +380,14 @@ func (h *History) list(ctx context.Context, r io.Reader, emit func(pending) erro
 		}
 		tok, err := next()
 		if err == io.EOF {
+			for _, p := range extra {
+				if _, ok := seen[p.id]; !ok && !h.ignore.Match(p.origin.Path) {
+					seen[p.id] = struct{}{}
+					if err := emit(p); err != nil {
+						return err
+					}
+				}
+			}
 			return nil
 		}
 		if err != nil {

@@ -293,3 +293,18 @@ func TestHistoryArchiveBlob(t *testing.T) {
 		t.Errorf("staged items %v", g.paths())
 	}
 }
+
+func TestHistoryTaggedBlob(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"a.txt": "in a commit"})
+	r.commit("c1")
+	r.write(map[string]string{"key.pub": "only in a tag"})
+	id := r.git("hash-object", "-w", "key.pub")
+	must(t, os.Remove(filepath.Join(r.dir, "key.pub")))
+	r.git("tag", "-a", "-m", "a key", "signing-key", id)
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{}), g, 0))
+	if g.content["refs/tags/signing-key"] != "only in a tag" || g.content["a.txt"] != "in a commit" || len(g.content) != 2 {
+		t.Errorf("items %v", g.paths())
+	}
+}
