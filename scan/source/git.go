@@ -53,9 +53,11 @@ func (o GitOptions) withDefaults() GitOptions {
 // Listing: `git log --all --reverse --author-date-order -m --raw -z`, oldest
 // first, so the first commit whose diff adds a blob at a path is the one
 // that introduced it (-m includes blobs that first appear in a merge).
-// Content: `git cat-file --batch --buffer`, fed blob ids as they are
-// discovered, so listing, inflating and scanning overlap. When Dir is a
-// sub-directory of the work tree, only its history is scanned.
+// Blobs that refs point at directly (a tag on a blob) follow, named by the
+// ref. Content: `git cat-file --batch --buffer` (two processes), fed blob ids
+// as they are discovered, so listing, inflating and scanning overlap.
+// Archives among the blobs are expanded. When Dir is a sub-directory of the
+// work tree, only its history is scanned.
 type History struct {
 	Dir     string
 	opts    GitOptions
