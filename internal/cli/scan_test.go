@@ -148,14 +148,21 @@ func TestScanVerify(t *testing.T) {
 	})
 	// The emulator layout: {url}/api/2010-04-01/...
 	srv := fakeTwilioAPI(t, "/api", testSID, testToken)
-	for _, how := range []string{"flag", "env"} {
+	cfgFile := filepath.Join(t.TempDir(), "atoguard.toml")
+	if err := os.WriteFile(cfgFile, []byte("twilio-api-url = \""+srv.URL+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, how := range []string{"flag", "env", "config"} {
 		t.Run(how, func(t *testing.T) {
 			args := []string{"scan", "--json", "--verify", dir}
 			env := map[string]string{}
-			if how == "flag" {
+			switch how {
+			case "flag":
 				args = append(args, "--twilio-api-url", srv.URL)
-			} else {
+			case "env":
 				env["ATOGUARD_TWILIO_API_URL"] = srv.URL
+			case "config":
+				args = append(args, "--config", cfgFile)
 			}
 			code, out, stderr := runCLI(t, "", env, args...)
 			if code != ExitFindings {
