@@ -1,0 +1,229 @@
+package audit
+
+import (
+	"fmt"
+	"maps"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/detect"
+	"golang.org/x/net/publicsuffix"
+)
+
+// hook is one webhook URL of one resource.
+type hook struct {
+	resource, field, raw string
+	u                    *url.URL
+	host, domain         string // domain: registrable (eTLD+1), "" for IPs
+	flags                []string
+}
+
+// hooks lists every URL-valued webhook field of the account: numbers,
+// applications, messaging services and usage-trigger callbacks.
+func accountHooks(cfg *atoguard.Configuration) []hook {
+	var out []hook
+	add := func(resource string, w atoguard.Webhooks) {
+		for _, f := range slices.Sorted(maps.Keys(w)) {
+			if h, ok := parseHook(resource, f, w[f]); ok {
+				out = append(out, h)
+			}
+		}
+	}
+	for _, p := range cfg.PhoneNumbers {
+		add(p.SID, p.Webhooks)
+	}
+	for _, p := range cfg.Applications {
+		add(p.SID, p.Webhooks)
+	}
+	for _, p := range cfg.MessagingServices {
+		add(p.SID, p.Webhooks)
+	}
+	for _, t := range cfg.UsageTriggers {
+		add(t.SID, atoguard.Webhooks{"callback_url": t.CallbackURL})
+	}
+	return out
+}
+
+func parseHook(resource, field, raw string) (hook, bool) {
+	raw = strings.TrimSpace(raw)
+	if !strings.Contains(raw, "://") {
+		return hook{}, false // methods, booleans, empty fields
+	}
+	h := hook{resource: resource, field: field, raw: raw, flags: detect.URLFlags(raw, nil)}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return h, true
+	}
+	h.u = u
+	h.host = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if net.ParseIP(h.host) == nil {
+		if d, err := publicsuffix.EffectiveTLDPlusOne(h.host); err == nil {
+			h.domain = d
+		} else {
+			h.domain = h.host
+		}
+	}
+	return h, true
+}
+
+func (h hook) has(flag string) bool { return slices.Contains(h.flags, flag) }
+
+// reserved hosts cannot receive anything (RFC 2606 / 6761): respond's
+// placeholder trigger callback lives under .invalid.
+func (h hook) reserved() bool {
+	return strings.HasSuffix(h.host, ".invalid") || h.host == "invalid" || strings.HasSuffix(h.host, ".example") ||
+		h.host == "localhost" || strings.HasSuffix(h.host, ".localhost")
+}
+
+// group collects the fields of one resource pointing at one host.
+type group struct {
+	resource, host string
+	fields, urls   []string
+}
+
+func groupHooks(hs []hook) []group {
+	var out []group
+	for _, h := range hs {
+		i := slices.IndexFunc(out, func(g group) bool { return g.resource == h.resource && g.host == h.host })
+		if i < 0 {
+			out = append(out, group{resource: h.resource, host: h.host})
+			i = len(out) - 1
+		}
+		out[i].fields = append(out[i].fields, h.field)
+		if !slices.Contains(out[i].urls, h.raw) {
+			out[i].urls = append(out[i].urls, h.raw)
+		}
+	}
+	return out
+}
+
+func (g group) describe() string {
+	u := g.urls[0]
+	if len(g.urls) > 1 {
+		u += fmt.Sprintf(" (+%d more)", len(g.urls)-1)
+	}
+	return fmt.Sprintf("%s %s → %s", g.resource, strings.Join(g.fields, ", "), u)
+}
+
+// webhookDomainsOf counts the registrable domains of trustworthy-looking
+// webhooks (not IP literals, tunnels or reserved names).
+func webhookDomainsOf(hs []hook) map[string]int {
+	n := map[string]int{}
+	for _, h := range hs {
+		if h.domain != "" && !h.has("tunnelling host") && !h.reserved() {
+			n[h.domain]++
+		}
+	}
+	return n
+}
+
+// majority returns the domain holding more than half of the counts.
+func majority(n map[string]int) string {
+	total := 0
+	for _, c := range n {
+		total += c
+	}
+	for d, c := range n {
+		if 2*c > total {
+			return d
+		}
+	}
+	return ""
+}
+
+// hostAllowed matches a host against --allow-webhook-hosts entries: a host
+// or a domain with its subdomains.
+func hostAllowed(host string, allow []string) bool {
+	for _, a := range allow {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if u, err := url.Parse(a); err == nil && u.Host != "" {
+			a = u.Hostname()
+		}
+		a = strings.TrimPrefix(a, "*.")
+		if a != "" && (host == a || strings.HasSuffix(host, "."+a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// webhooks checks where Twilio sends the account's traffic (guidance step
+// 10: a webhook host is part of the website to secure; and the takeover
+// signal "they can change the URL settings of your phone numbers").
+func (c *checker) webhooks(sum *AccountSummary) {
+	hs := accountHooks(c.a.Config)
+	restore := c.respondFix(stepWebhooks, "--webhook-snapshot known-good.json") + "  (or --safe-webhook-url https://YOUR-APP/twilio)"
+	var plain, ip, tunnel []hook
+	for _, h := range hs {
+		switch {
+		case h.has("IP-literal host"):
+			ip = append(ip, h)
+		case h.has("tunnelling host"):
+			tunnel = append(tunnel, h)
+		}
+		if h.has("plain HTTP") {
+			plain = append(plain, h)
+		}
+	}
+	for _, g := range groupHooks(ip) {
+		c.add(CheckWebhookIPLiteral, atoguard.SeverityHigh, g.resource,
+			"webhook on an IP-literal host (no name, no certificate an owner would hold): "+g.describe(), stepWebhooks, restore, 10)
+	}
+	for _, g := range groupHooks(tunnel) {
+		c.add(CheckWebhookTunnel, atoguard.SeverityHigh, g.resource,
+			"webhook on a tunnelling or request-capture host (a laptop or an attacker, not production): "+g.describe(), stepWebhooks, restore, 10)
+	}
+
+	// Which domains are the customer's?
+	var own func(hook) bool
+	if len(c.opts.AllowWebhookHosts) > 0 {
+		own = func(h hook) bool { return hostAllowed(h.host, c.opts.AllowWebhookHosts) }
+		sum.WebhookDomains = slices.Clone(c.opts.AllowWebhookHosts)
+	} else {
+		counts := webhookDomainsOf(hs)
+		maj := majority(counts)
+		if maj == "" {
+			maj = c.familyDomain
+		}
+		if maj == "" {
+			if len(counts) > 1 {
+				doms := slices.Sorted(maps.Keys(counts))
+				c.add(CheckWebhookMixedDomains, atoguard.SeverityLow, "webhooks",
+					fmt.Sprintf("webhooks point at %d registrable domains and none holds a majority (%s): outliers cannot be told apart",
+						len(doms), strings.Join(doms, ", ")), "", "run atoguard audit --allow-webhook-hosts YOUR-DOMAIN,…", 10)
+			}
+		} else {
+			sum.WebhookDomains = []string{maj}
+			own = func(h hook) bool { return h.domain == maj }
+		}
+	}
+	var foreign []hook
+	if own != nil {
+		for _, h := range hs {
+			if h.u == nil || h.has("IP-literal host") || h.has("tunnelling host") || h.reserved() || own(h) {
+				continue
+			}
+			foreign = append(foreign, h)
+		}
+	}
+	for _, g := range groupHooks(foreign) {
+		c.add(CheckWebhookForeignHost, atoguard.SeverityMedium, g.resource,
+			fmt.Sprintf("webhook on a host outside the account's domains (%s): %s", strings.Join(sum.WebhookDomains, ", "), g.describe()),
+			stepWebhooks, restore, 10)
+	}
+	for _, g := range groupHooks(plain) {
+		fix := fmt.Sprintf("serve %s over HTTPS and change the URL to https:// (Console or API)", g.host)
+		step := ""
+		if slices.ContainsFunc(hs, func(h hook) bool {
+			return h.resource == g.resource && h.host == g.host && (h.has("IP-literal host") || h.has("tunnelling host") || (own != nil && !own(h)))
+		}) {
+			fix, step = restore, stepWebhooks // not the customer's host: restore it
+		}
+		c.add(CheckWebhookPlainHTTP, atoguard.SeverityHigh, g.resource,
+			"webhook over plain HTTP (message bodies, numbers and the request signature readable and forgeable on the way): "+g.describe(),
+			step, fix, 10)
+	}
+}
