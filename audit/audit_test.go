@@ -303,7 +303,7 @@ func TestDestinations(t *testing.T) {
 		{To: "+14155550100", Direction: "outbound-api", DateSent: day(1)},
 		{To: "+14155550101", Direction: "outbound-api", DateSent: day(1)},
 		{To: "+14155550102", Direction: "outbound-api", DateCreated: day(2)},
-		{To: "+447700900123", Direction: "inbound", DateSent: day(1)},      // inbound: not a destination
+		{To: "+447700900123", Direction: "inbound", DateSent: day(1)},       // inbound: not a destination
 		{To: "+447700900123", Direction: "outbound-api", DateSent: day(40)}, // before the window
 		{To: "whatsapp:+998901234567", Direction: "outbound-api", DateSent: day(3)},
 		{To: "MyBrand", Direction: "outbound-api", DateSent: day(3)},
