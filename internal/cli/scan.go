@@ -95,7 +95,8 @@ type skipCounter interface{ Skipped() int64 }
 func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOptions) error {
 	format, err := report.ParseFormat(opts.format)
 	if err != nil {
-		return err
+		// Name the flag, not the parser ("report.ParseFormat: …").
+		return invalid("--format: unknown format %q (want text, json or sarif)", opts.format)
 	}
 	if opts.json {
 		if cmd.Flags().Changed("format") && format != report.FormatJSON {
