@@ -136,6 +136,7 @@ func commandBuilders() []func(IO) *cobra.Command {
 		newCheckMessageCommand,
 		newExposureCommand,
 		newEmulatorCommand,
+		newAuditCommand,
 	}
 }
 

@@ -1,0 +1,271 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/audit"
+	"github.com/atoguard/atoguard/investigate"
+	"github.com/atoguard/atoguard/twilio"
+	"github.com/spf13/cobra"
+)
+
+type auditOptions struct {
+	accounts, allowHosts, allowCountries, callerIDs []string
+	lookback, maxKeyAge                             string
+	minDays, maxKeys, concurrency                   int
+	jsonOut, quiet                                  bool
+	format, apiURL                                  string
+}
+
+func newAuditCommand(streams IO) *cobra.Command {
+	o := &auditOptions{}
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Read-only posture check: score, findings and the respond step that fixes each",
+		Long: `audit reads the configuration of the main account and every subaccount and
+checks it against Twilio's account-takeover guidance (next steps 5, 7, 9 and 10):
+webhook hosts (plain HTTP, IP literals, tunnels, hosts outside your domains),
+Voice and SMS geo permissions (countries you do not use, high-risk numbers,
+subaccounts that stopped inheriting Voice permissions), daily usage triggers,
+API key age and count, caller IDs, and an Event Streams sink. It changes nothing.
+
+Expected countries default to those each account reached on at least
+--min-days distinct days of the last --lookback (plus the countries of its own
+numbers; a main account also allows its subaccounts'). Give --allow-countries
+to skip reading the traffic.
+
+Exit status: 0 no finding of medium severity or worse, 1 otherwise, 2 error.`,
+		Example: `  atoguard audit
+  atoguard audit --allow-countries US,CA --allow-webhook-hosts example.com --json
+  atoguard audit --format markdown > posture.md`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(cmd, streams, o) },
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&o.accounts, "accounts", nil, "audit only these account SIDs (default: main account and every subaccount)")
+	f.StringSliceVar(&o.allowHosts, "allow-webhook-hosts", nil, "your webhook hosts or domains (example.com allows its subdomains; default: each account's majority registrable domain)")
+	f.StringSliceVar(&o.allowCountries, "allow-countries", nil, "ISO country codes Voice and SMS may reach (default: countries of recent traffic, see --min-days)")
+	f.IntVar(&o.minDays, "min-days", audit.DefaultMinDays, "distinct days of traffic that make a country expected (without --allow-countries)")
+	f.StringVar(&o.lookback, "lookback", "30d", "traffic window read for the expected countries")
+	f.StringVar(&o.maxKeyAge, "max-key-age", "90d", "oldest acceptable API key")
+	f.IntVar(&o.maxKeys, "max-keys", audit.DefaultMaxKeys, "most API keys an account should have")
+	f.StringSliceVar(&o.callerIDs, "caller-id-allowlist", nil, "caller IDs to keep, E.164 or PN SID (default: no caller ID check)")
+	f.BoolVar(&o.jsonOut, "json", false, "JSON output (same as --format json)")
+	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
+	f.StringVar(&o.apiURL, "twilio-api-url", "", "Twilio API base URL (the emulator's URL; default the real Twilio)")
+	f.IntVar(&o.concurrency, "concurrency", 4, "accounts read at once")
+	f.BoolVar(&o.quiet, "quiet", false, "no progress or notes on stderr")
+	return cmd
+}
+
+func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
+	format := strings.ToLower(o.format)
+	if o.jsonOut {
+		format = "json"
+	}
+	switch format {
+	case "text", "json", "markdown", "md":
+	default:
+		return atoguard.Errorf(atoguard.EINVALID, "audit", "unknown --format %q (want text, json or markdown)", o.format)
+	}
+	lookback, err := parseInvDuration(o.lookback)
+	if err != nil || lookback <= 0 {
+		return atoguard.Errorf(atoguard.EINVALID, "audit", "--lookback %q: want a duration (30d, 2w, 72h)", o.lookback)
+	}
+	maxAge, err := parseKeyAge(o.maxKeyAge)
+	if err != nil {
+		return atoguard.Errorf(atoguard.EINVALID, "audit", "--max-key-age %q: want a duration (90d, 12w)", o.maxKeyAge)
+	}
+	if o.minDays < 1 || o.maxKeys < 0 {
+		return atoguard.Errorf(atoguard.EINVALID, "audit", "--min-days must be at least 1 and --max-keys at least 0")
+	}
+	for _, sid := range o.accounts {
+		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
+			return atoguard.Errorf(atoguard.EINVALID, "audit", "--accounts %q is not an Account SID (AC + 32 hex digits)", sid)
+		}
+	}
+	for _, c := range o.allowCountries {
+		if c = strings.TrimSpace(c); len(c) != 2 || strings.Trim(strings.ToUpper(c), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			return atoguard.Errorf(atoguard.EINVALID, "audit", "--allow-countries %q is not an ISO 3166 alpha-2 code", c)
+		}
+	}
+	cfg, err := loadConfig(cmd, streams)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireTwilio(); err != nil {
+		return err
+	}
+	client, err := twilio.New(twilio.Options{BaseURL: stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL),
+		Credential: cfg.Credential, Now: streams.Now})
+	if err != nil {
+		return err
+	}
+	now := streams.Now().UTC()
+	traffic := len(o.allowCountries) == 0
+	since := now.Add(-lookback)
+	progress := newInvProgress(streams, o.quiet)
+	ds, err := investigate.Collect(cmd.Context(), auditSource{twilioSource{client}, traffic},
+		investigate.Options{Accounts: o.accounts, Since: since, Until: now, Concurrency: o.concurrency, Progress: progress.update})
+	progress.done()
+	if err != nil {
+		return err
+	}
+	accounts := make([]audit.Account, len(ds.Accounts))
+	for i, ad := range ds.Accounts {
+		accounts[i] = audit.Account{Account: ad.Account, Config: ad.Config, Error: ad.Error}
+		if traffic {
+			accounts[i].Destinations = audit.Destinations(ad.Messages, ad.Calls, since)
+		}
+	}
+	auditExtras(cmd.Context(), client, accounts, o.concurrency)
+	res := audit.Run(accounts, audit.Options{Now: now, AllowWebhookHosts: o.allowHosts, AllowCountries: o.allowCountries,
+		MinDays: o.minDays, MaxKeyAge: maxAge, MaxKeys: o.maxKeys, CallerIDAllowlist: o.callerIDs})
+	switch format {
+	case "json":
+		err = audit.WriteJSON(streams.Out, res)
+	case "markdown", "md":
+		err = audit.WriteMarkdown(streams.Out, res)
+	default:
+		color := streams.IsTerminal && streams.Getenv("NO_COLOR") == "" && streams.Getenv("CI") == ""
+		err = audit.WriteText(streams.Out, res, audit.TextOptions{Color: color})
+	}
+	if err != nil {
+		return err
+	}
+	if !o.quiet && format != "text" {
+		fmt.Fprintf(streams.Err, "atoguard: posture score %d/100 (%s)\n", res.Score, audit.Grade(res.Score))
+	}
+	if res.Worst().Rank() >= atoguard.SeverityMedium.Rank() {
+		return ErrFindings
+	}
+	return nil
+}
+
+// parseKeyAge reads a key-age policy: days (90d), weeks (12w) or a Go
+// duration; unlike a traffic window it may span years.
+func parseKeyAge(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days <= 0 || days > 100*365 {
+			return 0, fmt.Errorf("bad key age %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	if n, ok := strings.CutSuffix(s, "w"); ok {
+		weeks, err := strconv.Atoi(n)
+		if err != nil || weeks <= 0 || weeks > 100*52 {
+			return 0, fmt.Errorf("bad key age %q", s)
+		}
+		return time.Duration(weeks) * 7 * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("bad key age %q", s)
+	}
+	return d, nil
+}
+
+// auditExtras reads what investigate's collection does not: each
+// subaccount's Voice inheritance setting and the main account's Event
+// Streams sinks. A failure leaves the value unknown and is noted.
+func auditExtras(ctx context.Context, c *twilio.Client, accounts []audit.Account, concurrency int) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, concurrency))
+	note := func(a *audit.Account, what string, err error) {
+		msg := what + ": " + err.Error()
+		if a.Error != "" {
+			msg = a.Error + "; " + msg
+		}
+		a.Error = msg
+	}
+	for i := range accounts {
+		a := &accounts[i]
+		if a.Config == nil || (a.Account.Status != "" && a.Account.Status != "active") {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if a.Account.SID == c.AccountSID() {
+				sinks, err := invGather(c.ListSinks(ctx))
+				if err != nil {
+					note(a, "event streams sinks", err)
+					return
+				}
+				a.SinksKnown = true
+				for _, s := range sinks {
+					a.Sinks = append(a.Sinks, audit.Sink{SID: s.SID, Description: s.Description, Status: s.Status, Destination: s.Destination})
+				}
+				return
+			}
+			if !a.Account.IsSubaccount() {
+				return
+			}
+			tok, err := c.SubaccountAuthToken(ctx, a.Account.SID)
+			if err != nil {
+				note(a, "voice settings", err)
+				return
+			}
+			s, err := c.As(atoguard.Credential{AccountSID: a.Account.SID, Secret: tok}).GetVoiceSettings(ctx)
+			if err != nil {
+				note(a, "voice settings", err)
+				return
+			}
+			a.VoiceInheritance = &s.Inheritance
+		})
+	}
+	wg.Wait()
+}
+
+// auditSource reads only what the audit uses: configuration always, and
+// outbound traffic when the expected countries must be learnt from it.
+type auditSource struct {
+	investigate.Source
+	traffic bool
+}
+
+func (s auditSource) Account(ctx context.Context, a atoguard.Account) (investigate.AccountSource, error) {
+	as, err := s.Source.Account(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return auditAccount{as, s.traffic}, nil
+}
+
+type auditAccount struct {
+	investigate.AccountSource
+	traffic bool
+}
+
+func (a auditAccount) Messages(ctx context.Context, since, until time.Time) iter.Seq2[atoguard.Message, error] {
+	if !a.traffic {
+		return noneSeq[atoguard.Message]()
+	}
+	return a.AccountSource.Messages(ctx, since, until)
+}
+
+func (a auditAccount) Calls(ctx context.Context, since, until time.Time) iter.Seq2[atoguard.Call, error] {
+	if !a.traffic {
+		return noneSeq[atoguard.Call]()
+	}
+	return a.AccountSource.Calls(ctx, since, until)
+}
+
+func (auditAccount) Usage(context.Context, time.Time, time.Time) iter.Seq2[atoguard.UsageRecord, error] {
+	return noneSeq[atoguard.UsageRecord]()
+}
+
+func (auditAccount) Events(context.Context, time.Time, time.Time) iter.Seq2[atoguard.Event, error] {
+	return noneSeq[atoguard.Event]()
+}
+
+func noneSeq[T any]() iter.Seq2[T, error] { return func(func(T, error) bool) {} }
