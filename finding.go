@@ -29,3 +29,9 @@ type Finding struct {
 	Verification       string // Unverified | Live | Revoked | Unknown
 	VerificationDetail string // e.g. "Full main account 'Acme', active"
 }
+
+// Key identifies a finding across runs and commits: rule, path, SIDs and the
+// secret's fingerprint, but not the line, which moves as a file is edited.
+func (f Finding) Key() string {
+	return f.Rule + "\x00" + f.Path + "\x00" + f.AccountSID + "\x00" + f.KeySID + "\x00" + f.Fingerprint
+}

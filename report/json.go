@@ -119,7 +119,7 @@ func ReadJSON(r io.Reader) ([]atoguard.Finding, error) {
 // BaselineKey identifies a finding across runs: rule, path, SIDs and the
 // secret's fingerprint, not the line, so edits above it do not resurface it.
 func BaselineKey(f atoguard.Finding) string {
-	return f.Rule + "\x00" + f.Path + "\x00" + f.AccountSID + "\x00" + f.KeySID + "\x00" + f.Fingerprint
+	return f.Key()
 }
 
 // FilterBaseline returns the findings not in baseline.

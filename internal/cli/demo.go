@@ -179,6 +179,7 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 	if err != nil {
 		return err
 	}
+	res.Findings = scan.EarliestPerSecret(res.Findings)
 	sum.Findings = len(res.Findings)
 	client, err := twilio.New(twilio.Options{BaseURL: url, Credential: atoguard.Credential{AccountSID: main.SID, Secret: atoguard.NewSecret(main.AuthToken)}, Now: now})
 	if err != nil {

@@ -181,7 +181,7 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 		res.Stats.Skipped += c.Skipped()
 	}
 	if opts.history {
-		res.Findings = earliestOnly(res.Findings)
+		res.Findings = scan.EarliestPerSecret(res.Findings)
 	}
 	if baseline != nil {
 		res.Findings = report.FilterBaseline(res.Findings, baseline)
@@ -201,26 +201,6 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 		return ErrFindings
 	}
 	return nil
-}
-
-// earliestOnly keeps, for each secret at each path, the finding from the
-// earliest commit. A leaked .env edited fifty times is fifty blobs that all
-// hold the token; the commit that matters is the one that introduced it.
-func earliestOnly(fs []atoguard.Finding) []atoguard.Finding {
-	first := map[string]int{}
-	out := fs[:0:0]
-	for _, f := range fs {
-		k := report.BaselineKey(f)
-		i, ok := first[k]
-		switch {
-		case !ok:
-			first[k] = len(out)
-			out = append(out, f)
-		case f.Date.Before(out[i].Date):
-			out[i] = f
-		}
-	}
-	return out
 }
 
 // scanSource builds the source for the paths and mode.
