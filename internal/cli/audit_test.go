@@ -169,6 +169,7 @@ func TestAuditAfterRespond(t *testing.T) {
 	}
 	env["TWILIO_AUTH_TOKEN"] = tok.Reveal()
 	code, after := auditJSON(t, env, m.e.Clock().Now(), "--allow-countries", allow)
+	t.Logf("score %d before respond, %d after; left: %v", before.Score, after.Score, after.ids())
 	if after.Score <= before.Score || after.Score < 90 {
 		t.Errorf("score %d → %d; left: %+v", before.Score, after.Score, after.Findings)
 	}
