@@ -180,7 +180,8 @@ func (r Result) Worst() atoguard.Severity {
 func Run(accounts []Account, opts Options) Result {
 	opts = opts.withDefaults()
 	family := familyCountries(accounts, opts)
-	domains := familyDomains(accounts)
+	urls := urlCache{}
+	domains := familyDomains(accounts, urls)
 	// A main account's allowlist bounds what its subaccounts may open.
 	parentAllow := map[string][]string{}
 	for i := range accounts {
@@ -197,7 +198,7 @@ func Run(accounts []Account, opts Options) Result {
 			res.Accounts = append(res.Accounts, sum)
 			continue
 		}
-		c := &checker{a: a, opts: opts, familyDomain: domains[ownerOf(a.Account)]}
+		c := &checker{a: a, opts: opts, familyDomain: domains[ownerOf(a.Account)], urls: urls}
 		allow, known := allowedCountries(a, opts, family)
 		sum.AllowCountries = allow
 		c.webhooks(&sum)
@@ -228,6 +229,7 @@ type checker struct {
 	a            *Account
 	opts         Options
 	familyDomain string // majority webhook domain of the account family
+	urls         urlCache
 	out          []Finding
 }
 
@@ -355,7 +357,7 @@ func ownerOf(a atoguard.Account) string {
 
 // familyDomains is the majority webhook domain of each account family: the
 // fallback for an account whose own webhooks have no majority.
-func familyDomains(accounts []Account) map[string]string {
+func familyDomains(accounts []Account, urls urlCache) map[string]string {
 	counts := map[string]map[string]int{}
 	for i := range accounts {
 		if accounts[i].Config == nil {
@@ -365,7 +367,7 @@ func familyDomains(accounts []Account) map[string]string {
 		if counts[o] == nil {
 			counts[o] = map[string]int{}
 		}
-		for d, n := range webhookDomainsOf(accountHooks(accounts[i].Config)) {
+		for d, n := range webhookDomainsOf(accountHooks(accounts[i].Config, urls)) {
 			counts[o][d] += n
 		}
 	}

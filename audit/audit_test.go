@@ -164,6 +164,13 @@ func TestChecks(t *testing.T) {
 			s.VoiceInheritance = &no
 			s.Config.VoicePermissions[1].LowRiskEnabled = true
 		}, want: []string{CheckVoiceCountries, CheckVoiceInheritanceOff}, sev: atoguard.SeverityHigh, step: "geo-permissions"},
+		{name: "an inheriting subaccount's own Voice list is not in force", mutate: func(m, s *Account, o *Options) {
+			s.Config.VoicePermissions[1].HighRiskTollFraud = true
+		}},
+		{name: "unknown inheritance: the subaccount's own list is judged", mutate: func(m, s *Account, o *Options) {
+			s.VoiceInheritance = nil
+			s.Config.VoicePermissions[1].HighRiskTollFraud = true
+		}, want: []string{CheckVoiceCountries, CheckVoiceHighRisk}, sev: atoguard.SeverityHigh, step: "geo-permissions"},
 		{name: "inheritance off within the family's countries is fine", mutate: func(m, s *Account, o *Options) {
 			no := false
 			s.VoiceInheritance = &no

@@ -86,7 +86,13 @@ func (c *checker) geo(allow []string, known bool, parentAllow []string) {
 	cfg := c.a.Config
 	fix := c.respondFix(stepGeoPermissions, countryFlag(allow))
 	var highRisk, outside, anyEnabled []string
-	for _, v := range cfg.VoicePermissions {
+	voice := cfg.VoicePermissions
+	if inherits := c.a.VoiceInheritance; c.a.Account.IsSubaccount() && inherits != nil && *inherits {
+		// The main account's Voice permissions apply and are audited there;
+		// what the subaccount's own list says is not in force.
+		voice = nil
+	}
+	for _, v := range voice {
 		iso := strings.ToUpper(v.ISOCode)
 		if v.HighRiskSpecialEnabled || v.HighRiskTollFraud {
 			var kinds []string

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net"
@@ -16,19 +17,41 @@ import (
 // hook is one webhook URL of one resource.
 type hook struct {
 	resource, field, raw string
-	u                    *url.URL
-	host, domain         string // domain: registrable (eTLD+1), "" for IPs
-	flags                []string
+	*urlInfo
 }
 
-// hooks lists every URL-valued webhook field of the account: numbers,
-// applications, messaging services and usage-trigger callbacks.
-func accountHooks(cfg *atoguard.Configuration) []hook {
+// urlInfo is what parsing one URL tells; URLs repeat across numbers and
+// accounts, so each distinct one is parsed once per audit.
+type urlInfo struct {
+	u            *url.URL
+	host, domain string // domain: registrable (eTLD+1), "" for IPs
+	flags        []string
+}
+
+type urlCache map[string]*urlInfo
+
+func (c urlCache) info(raw string) *urlInfo {
+	if i, ok := c[raw]; ok {
+		return i
+	}
+	i := &urlInfo{flags: detect.URLFlags(raw, nil)}
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		i.u = u
+		i.host = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+		i.domain = domainOf(i.host)
+	}
+	c[raw] = i
+	return i
+}
+
+// accountHooks lists every URL-valued webhook field of the account:
+// numbers, applications, messaging services and usage-trigger callbacks.
+func accountHooks(cfg *atoguard.Configuration, cache urlCache) []hook {
 	var out []hook
 	add := func(resource string, w atoguard.Webhooks) {
-		for _, f := range slices.Sorted(maps.Keys(w)) {
-			if h, ok := parseHook(resource, f, w[f]); ok {
-				out = append(out, h)
+		for f, v := range w {
+			if v = strings.TrimSpace(v); strings.Contains(v, "://") { // not methods, booleans, empty fields
+				out = append(out, hook{resource: resource, field: f, raw: v, urlInfo: cache.info(v)})
 			}
 		}
 	}
@@ -44,29 +67,22 @@ func accountHooks(cfg *atoguard.Configuration) []hook {
 	for _, t := range cfg.UsageTriggers {
 		add(t.SID, atoguard.Webhooks{"callback_url": t.CallbackURL})
 	}
+	// Map order is random: sort for stable field lists in summaries.
+	slices.SortStableFunc(out, func(a, b hook) int {
+		return cmp.Or(strings.Compare(a.resource, b.resource), strings.Compare(a.field, b.field))
+	})
 	return out
 }
 
-func parseHook(resource, field, raw string) (hook, bool) {
-	raw = strings.TrimSpace(raw)
-	if !strings.Contains(raw, "://") {
-		return hook{}, false // methods, booleans, empty fields
+// domainOf is a host's registrable domain (eTLD+1), "" for an IP address.
+func domainOf(host string) string {
+	if net.ParseIP(host) != nil {
+		return ""
 	}
-	h := hook{resource: resource, field: field, raw: raw, flags: detect.URLFlags(raw, nil)}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return h, true
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return d
 	}
-	h.u = u
-	h.host = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	if net.ParseIP(h.host) == nil {
-		if d, err := publicsuffix.EffectiveTLDPlusOne(h.host); err == nil {
-			h.domain = d
-		} else {
-			h.domain = h.host
-		}
-	}
-	return h, true
+	return host
 }
 
 func (h hook) has(flag string) bool { return slices.Contains(h.flags, flag) }
@@ -86,11 +102,14 @@ type group struct {
 
 func groupHooks(hs []hook) []group {
 	var out []group
+	index := map[[2]string]int{}
 	for _, h := range hs {
-		i := slices.IndexFunc(out, func(g group) bool { return g.resource == h.resource && g.host == h.host })
-		if i < 0 {
+		key := [2]string{h.resource, h.host}
+		i, ok := index[key]
+		if !ok {
 			out = append(out, group{resource: h.resource, host: h.host})
 			i = len(out) - 1
+			index[key] = i
 		}
 		out[i].fields = append(out[i].fields, h.field)
 		if !slices.Contains(out[i].urls, h.raw) {
@@ -154,7 +173,7 @@ func hostAllowed(host string, allow []string) bool {
 // 10: a webhook host is part of the website to secure; and the takeover
 // signal "they can change the URL settings of your phone numbers").
 func (c *checker) webhooks(sum *AccountSummary) {
-	hs := accountHooks(c.a.Config)
+	hs := accountHooks(c.a.Config, c.urls)
 	restore := c.respondFix(stepWebhooks, "--webhook-snapshot known-good.json") + "  (or --safe-webhook-url https://YOUR-APP/twilio)"
 	var plain, ip, tunnel []hook
 	for _, h := range hs {
@@ -214,12 +233,16 @@ func (c *checker) webhooks(sum *AccountSummary) {
 			fmt.Sprintf("webhook on a host outside the account's domains (%s): %s", strings.Join(sum.WebhookDomains, ", "), g.describe()),
 			stepWebhooks, restore, 10)
 	}
+	notOwn := func(host string) bool {
+		if net.ParseIP(host) != nil || slices.Contains(detect.URLFlags("https://"+host, nil), "tunnelling host") {
+			return true
+		}
+		return own != nil && !own(hook{urlInfo: &urlInfo{host: host, domain: domainOf(host)}})
+	}
 	for _, g := range groupHooks(plain) {
 		fix := fmt.Sprintf("serve %s over HTTPS and change the URL to https:// (Console or API)", g.host)
 		step := ""
-		if slices.ContainsFunc(hs, func(h hook) bool {
-			return h.resource == g.resource && h.host == g.host && (h.has("IP-literal host") || h.has("tunnelling host") || (own != nil && !own(h)))
-		}) {
+		if notOwn(g.host) {
 			fix, step = restore, stepWebhooks // not the customer's host: restore it
 		}
 		c.add(CheckWebhookPlainHTTP, atoguard.SeverityHigh, g.resource,
