@@ -94,6 +94,10 @@ func TestAuditScenarios(t *testing.T) {
 		maxScore int
 	}{
 		{name: "baseline", maxScore: 100},
+		{name: "planned-expansion", maxScore: 100}, // Mexico reached on 6 days: expected
+		{name: "toll-fraud", want: []string{"voice-high-risk", "voice-countries"}, maxScore: 50},
+		{name: "sms-pumping", want: []string{"sub:sms-countries"}, maxScore: 75},
+		{name: "subaccount-abuse", want: []string{"sub:sms-countries", "sub:usage-trigger-missing"}, maxScore: 70},
 		{name: "full-takeover", want: []string{"voice-high-risk", "voice-countries", "sms-countries", "usage-trigger-missing", "api-key-count", "webhook", "sub:voice-inheritance-off", "sub:webhook"}, maxScore: 20},
 		{name: "quiet-takeover", want: []string{"voice-high-risk", "voice-countries", "sms-countries", "usage-trigger-missing", "api-key-count"}, maxScore: 50},
 		{name: "webhook-hijack", want: []string{"webhook"}, maxScore: 60},
@@ -123,7 +127,7 @@ func TestAuditScenarios(t *testing.T) {
 			if doc.Score > tt.maxScore {
 				t.Errorf("score %d, want at most %d", doc.Score, tt.maxScore)
 			}
-			if tt.name == "baseline" {
+			if len(tt.want) == 0 {
 				// A clean ISV: nothing high, and the only medium findings
 				// are its genuinely old API keys.
 				for _, f := range doc.Findings {
