@@ -63,8 +63,10 @@ type Finding struct {
 	Summary  string `json:"summary"`
 	// Step is the respond step that fixes it ("" when only a person can).
 	Step string `json:"step"`
-	// Fix is the command (or instruction) that fixes it.
+	// Fix is the command (or, without a step, the instruction) that fixes it.
 	Fix string `json:"fix"`
+	// FixNote is what to know before or after running Fix.
+	FixNote string `json:"fix_note,omitempty"`
 	// GuidanceStep is the number of Twilio's "Account Compromised: Next
 	// Steps" item the finding belongs to (5, 7, 9 or 10).
 	GuidanceStep int `json:"guidance_step"`
@@ -240,6 +242,9 @@ func (c *checker) add(id string, sev atoguard.Severity, resource, summary, step,
 		Step: step, Fix: fix, GuidanceStep: guidance})
 }
 
+// note adds a fix note to the finding just added.
+func (c *checker) note(s string) { c.out[len(c.out)-1].FixNote = s }
+
 // respondFix is the command line of one respond step for this account.
 func (c *checker) respondFix(step string, flags ...string) string {
 	parts := append([]string{"atoguard respond apply --only", step, "--accounts", c.sid()}, flags...)
@@ -297,7 +302,8 @@ func (c *checker) keys() {
 		}
 		c.add(CheckKeyAge, atoguard.SeverityMedium, k.SID,
 			fmt.Sprintf("API key %s %q is %d days old (policy: at most %d)", k.SID, k.FriendlyName, int(age.Hours()/24), int(c.opts.MaxKeyAge.Hours()/24)),
-			stepDeleteKeys, "create a new key, deploy it, then "+c.respondFix(stepDeleteKeys, "--keep-keys SK<the new key>"), 5)
+			stepDeleteKeys, c.respondFix(stepDeleteKeys, "--keep-keys SK<the new key>"), 5)
+		c.note("first create a new key and deploy it wherever this one is used")
 	}
 	if len(keys) > c.opts.MaxKeys {
 		names := make([]string, len(keys))

@@ -342,7 +342,7 @@ func TestOutputs(t *testing.T) {
 	if !strings.HasPrefix(text.String(), "Posture score") || strings.ContainsRune(text.String(), 0x1b) {
 		t.Errorf("text:\n%q", text.String())
 	}
-	if !strings.Contains(text.String(), "fix: create a new key") {
+	if !strings.Contains(text.String(), "note: first create a new key") {
 		t.Errorf("text lacks the fix:\n%s", text.String())
 	}
 

@@ -137,7 +137,8 @@ func (c *checker) geo(allow []string, known bool, parentAllow []string) {
 		// change these, respond puts them on its checklist.
 		c.add(CheckSMSHighRisk, atoguard.SeverityHigh, "sms",
 			"SMS enabled for countries Twilio marks high risk (SMS pumping) and outside the expected countries: "+listCountries(smsHigh),
-			stepGeoPermissions, fix+" (high-risk countries: Console → Messaging → Geo permissions)", 7)
+			stepGeoPermissions, fix, 7)
+		c.note("Twilio lets only the Console change high-risk SMS countries (error 30649): respond lists them on its checklist")
 	}
 	if !known {
 		if len(outside) > 0 || len(smsOutside) > 0 {
@@ -198,5 +199,6 @@ func (c *checker) inheritance(allow, parentAllow []string, fix string) {
 	c.add(CheckVoiceInheritanceOff, atoguard.SeverityHigh, "voice",
 		fmt.Sprintf("subaccount does not inherit Voice dialing permissions and opens what its account family does not need %s: %s",
 			describeAllow(parentAllow), listCountries(wide)),
-		stepGeoPermissions, fix+"; then turn inheritance back on (Voice Settings: DialingPermissionsInheritance=true with the subaccount's credentials)", 7)
+		stepGeoPermissions, fix, 7)
+	c.note("then turn inheritance back on: POST https://voice.twilio.com/v1/Settings DialingPermissionsInheritance=true with the subaccount's credentials")
 }

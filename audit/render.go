@@ -103,6 +103,9 @@ func WriteText(w io.Writer, r Result, o TextOptions) error {
 			} else {
 				fmt.Fprintf(bw, "    fix: %s\n", safe(f.Fix))
 			}
+			if f.FixNote != "" {
+				fmt.Fprintf(bw, "    note: %s\n", safe(f.FixNote))
+			}
 		}
 	}
 	if len(r.Findings) == 0 {
@@ -161,6 +164,9 @@ func WriteMarkdown(w io.Writer, r Result) error {
 				step = fmt.Sprintf(" (guidance step %d)", f.GuidanceStep)
 			}
 			fmt.Fprintf(bw, "- **%s** `%s` %s%s\n  - %s\n  - fix: %s\n", f.ID, f.AccountSID, code(f.Resource), step, code(f.Summary), code(f.Fix))
+			if f.FixNote != "" {
+				fmt.Fprintf(bw, "  - note: %s\n", code(f.FixNote))
+			}
 		}
 	}
 	if len(r.Findings) == 0 {

@@ -174,7 +174,8 @@ func hostAllowed(host string, allow []string) bool {
 // signal "they can change the URL settings of your phone numbers").
 func (c *checker) webhooks(sum *AccountSummary) {
 	hs := accountHooks(c.a.Config, c.urls)
-	restore := c.respondFix(stepWebhooks, "--webhook-snapshot known-good.json") + "  (or --safe-webhook-url https://YOUR-APP/twilio)"
+	restore := c.respondFix(stepWebhooks, "--webhook-snapshot known-good.json")
+	const restoreNote = "known-good.json is a configuration saved by atoguard investigate --snapshot before the change; without one use --safe-webhook-url https://YOUR-APP/twilio"
 	var plain, ip, tunnel []hook
 	for _, h := range hs {
 		switch {
@@ -190,10 +191,12 @@ func (c *checker) webhooks(sum *AccountSummary) {
 	for _, g := range groupHooks(ip) {
 		c.add(CheckWebhookIPLiteral, atoguard.SeverityHigh, g.resource,
 			"webhook on an IP-literal host (no name, no certificate an owner would hold): "+g.describe(), stepWebhooks, restore, 10)
+		c.note(restoreNote)
 	}
 	for _, g := range groupHooks(tunnel) {
 		c.add(CheckWebhookTunnel, atoguard.SeverityHigh, g.resource,
 			"webhook on a tunnelling or request-capture host (a laptop or an attacker, not production): "+g.describe(), stepWebhooks, restore, 10)
+		c.note(restoreNote)
 	}
 
 	// Which domains are the customer's?
@@ -232,6 +235,7 @@ func (c *checker) webhooks(sum *AccountSummary) {
 		c.add(CheckWebhookForeignHost, atoguard.SeverityMedium, g.resource,
 			fmt.Sprintf("webhook on a host outside the account's domains (%s): %s", strings.Join(sum.WebhookDomains, ", "), g.describe()),
 			stepWebhooks, restore, 10)
+		c.note(restoreNote)
 	}
 	notOwn := func(host string) bool {
 		if net.ParseIP(host) != nil || slices.Contains(detect.URLFlags("https://"+host, nil), "tunnelling host") {
@@ -248,5 +252,8 @@ func (c *checker) webhooks(sum *AccountSummary) {
 		c.add(CheckWebhookPlainHTTP, atoguard.SeverityHigh, g.resource,
 			"webhook over plain HTTP (message bodies, numbers and the request signature readable and forgeable on the way): "+g.describe(),
 			step, fix, 10)
+		if step != "" {
+			c.note(restoreNote)
+		}
 	}
 }

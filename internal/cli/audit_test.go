@@ -32,6 +32,7 @@ type auditFinding struct {
 	Summary      string `json:"summary"`
 	Step         string `json:"step"`
 	Fix          string `json:"fix"`
+	FixNote      string `json:"fix_note"`
 	GuidanceStep int    `json:"guidance_step"`
 }
 
@@ -77,8 +78,8 @@ func auditJSON(t *testing.T, env map[string]string, now time.Time, args ...strin
 		if f.ID == "" || f.Severity == "" || f.AccountSID == "" || f.Resource == "" || f.Summary == "" || f.Fix == "" {
 			t.Errorf("incomplete finding %+v", f)
 		}
-		if f.Step != "" && !strings.Contains(f.Fix, "atoguard respond apply --only "+f.Step) {
-			t.Errorf("fix %q does not run its step %s", f.Fix, f.Step)
+		if f.Step != "" && (!strings.HasPrefix(f.Fix, "atoguard respond apply --only "+f.Step+" ") || strings.ContainsAny(f.Fix, ";()")) {
+			t.Errorf("fix %q is not a command running its step %s", f.Fix, f.Step)
 		}
 	}
 	return code, doc
