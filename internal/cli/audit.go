@@ -21,7 +21,7 @@ type auditOptions struct {
 	lookback, maxKeyAge                             string
 	minDays, maxKeys, concurrency                   int
 	jsonOut, quiet                                  bool
-	format, apiURL                                  string
+	format, apiURL, failOn                          string
 }
 
 func newAuditCommand(streams IO) *cobra.Command {
@@ -41,7 +41,7 @@ Expected countries default to those each account reached on at least
 numbers; a main account also allows its subaccounts'). Give --allow-countries
 to skip reading the traffic.
 
-Exit status: 0 no finding of medium severity or worse, 1 otherwise, 2 error.`,
+Exit status: 0 no finding of medium severity or worse (--fail-on), 1 otherwise, 2 error.`,
 		Example: `  atoguard audit
   atoguard audit --allow-countries US,CA --allow-webhook-hosts example.com --json
   atoguard audit --format markdown > posture.md`,
@@ -62,6 +62,7 @@ Exit status: 0 no finding of medium severity or worse, 1 otherwise, 2 error.`,
 	f.StringVar(&o.apiURL, "twilio-api-url", "", "Twilio API base URL (the emulator's URL; default the real Twilio)")
 	f.IntVar(&o.concurrency, "concurrency", 4, "accounts read at once")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress or notes on stderr")
+	f.StringVar(&o.failOn, "fail-on", "medium", "lowest severity that makes the exit status 1: low, medium, high or critical")
 	return cmd
 }
 
@@ -74,6 +75,10 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	case "text", "json", "markdown", "md":
 	default:
 		return atoguard.Errorf(atoguard.EINVALID, "audit", "unknown --format %q (want text, json or markdown)", o.format)
+	}
+	failOn := atoguard.Severity(strings.ToLower(o.failOn))
+	if failOn.Rank() == 0 {
+		return atoguard.Errorf(atoguard.EINVALID, "audit", "--fail-on %q: want low, medium, high or critical", o.failOn)
 	}
 	lookback, err := parseInvDuration(o.lookback)
 	if err != nil || lookback <= 0 {
@@ -143,7 +148,7 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	if !o.quiet && format != "text" {
 		fmt.Fprintf(streams.Err, "atoguard: posture score %d/100 (%s)\n", res.Score, audit.Grade(res.Score))
 	}
-	if res.Worst().Rank() >= atoguard.SeverityMedium.Rank() {
+	if res.Worst().Rank() >= failOn.Rank() {
 		return ErrFindings
 	}
 	return nil

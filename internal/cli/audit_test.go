@@ -207,6 +207,26 @@ func TestAuditFormats(t *testing.T) {
 	if doc.has("api-key-age", "") || !doc.has("webhook-foreign-host", "") {
 		t.Errorf("flags not applied: %v", doc.ids())
 	}
+
+	// --fail-on moves the exit threshold; --accounts limits the audit.
+	if code, _, _ := runAuditCmd(t, env, investigateNow, "--twilio-api-url", url, "--fail-on", "critical", "--quiet"); code != ExitClean {
+		t.Errorf("--fail-on critical: exit %d", code)
+	}
+	sub := ""
+	for _, a := range doc.Accounts {
+		if a.Subaccount {
+			sub = a.SID
+		}
+	}
+	_, one := auditJSON(t, env, investigateNow, "--twilio-api-url", url, "--accounts", sub)
+	if len(one.Accounts) != 1 || one.Accounts[0].SID != sub {
+		t.Errorf("--accounts %s audited %+v", sub, one.Accounts)
+	}
+	for _, f := range one.Findings {
+		if f.AccountSID != sub {
+			t.Errorf("finding outside --accounts: %+v", f)
+		}
+	}
 }
 
 func TestAuditUsageErrors(t *testing.T) {
@@ -219,6 +239,7 @@ func TestAuditUsageErrors(t *testing.T) {
 		{"--accounts", "nope"},
 		{"--allow-countries", "USA"},
 		{"--min-days", "0"},
+		{"--fail-on", "bad"},
 		{"stray"},
 	} {
 		code, _, stderr := runAuditCmd(t, env, investigateNow, args...)
