@@ -183,6 +183,10 @@ func Run(accounts []Account, opts Options) Result {
 	opts = opts.withDefaults()
 	family := familyCountries(accounts, opts)
 	urls := urlCache{}
+	known := map[string]bool{}
+	for _, a := range accounts {
+		known[a.Account.SID], known[ownerOf(a.Account)] = true, true
+	}
 	domains := familyDomains(accounts, urls)
 	// A main account's allowlist bounds what its subaccounts may open.
 	parentAllow := map[string][]string{}
@@ -200,7 +204,7 @@ func Run(accounts []Account, opts Options) Result {
 			res.Accounts = append(res.Accounts, sum)
 			continue
 		}
-		c := &checker{a: a, opts: opts, familyDomain: domains[ownerOf(a.Account)], urls: urls}
+		c := &checker{a: a, opts: opts, familyDomain: domains[ownerOf(a.Account)], urls: urls, family: known}
 		allow, known := allowedCountries(a, opts, family)
 		sum.AllowCountries = allow
 		c.webhooks(&sum)
@@ -232,6 +236,7 @@ type checker struct {
 	opts         Options
 	familyDomain string // majority webhook domain of the account family
 	urls         urlCache
+	family       map[string]bool // every audited account SID and its owner
 	out          []Finding
 }
 

@@ -108,6 +108,14 @@ func TestChecks(t *testing.T) {
 		{name: "allowlist: a domain covers its subdomains", mutate: func(m, s *Account, o *Options) {
 			o.AllowWebhookHosts = []string{"https://example.com"}
 		}},
+		{name: "Twilio-hosted webhooks of the family are trusted", mutate: func(m, s *Account, o *Options) {
+			m.Config.PhoneNumbers[0].Webhooks["voice_url"] = "https://webhooks.twilio.com/v1/Accounts/" + subSID + "/Flows/FW00000000000000000000000000000001"
+			m.Config.PhoneNumbers[1].Webhooks["voice_url"] = "https://handler.twilio.com/twiml/EH00000000000000000000000000000001"
+			o.AllowWebhookHosts = []string{"example.com"}
+		}},
+		{name: "a Studio flow of another account", mutate: func(m, s *Account, o *Options) {
+			m.Config.PhoneNumbers[0].Webhooks["voice_url"] = "https://webhooks.twilio.com/v1/Accounts/ACdeadbeefdeadbeefdeadbeefdeadbeef/Flows/FW00000000000000000000000000000001"
+		}, want: []string{CheckWebhookForeignHost}, sev: atoguard.SeverityHigh, step: "webhooks"},
 		{name: "no majority domain", mutate: func(m, s *Account, o *Options) {
 			s.Config = nil // no family majority to fall back on either
 			for i, host := range []string{"https://hooks.other.org/x", "https://hooks.third.net/x"} {
@@ -278,6 +286,20 @@ func TestWebhookGroupedPerResourceAndHost(t *testing.T) {
 	f := res.Findings[0]
 	if f.Resource != "PN01" || !strings.Contains(f.Summary, "sms_url, voice_url") || f.GuidanceStep != 10 {
 		t.Errorf("%+v", f)
+	}
+}
+
+func TestAccountSIDIn(t *testing.T) {
+	const sid = "AC0123456789abcdef0123456789abcdef"
+	for path, want := range map[string]string{
+		"/v1/Accounts/" + sid + "/Flows/FW1": sid,
+		"/x/" + sid:                          sid,
+		"/ACME/AC123/" + sid + "0":           "", // 33 hex digits: not a SID
+		"/twiml/EH0123":                      "",
+	} {
+		if got := accountSIDIn(path); got != want {
+			t.Errorf("%s: %q, want %q", path, got, want)
+		}
 	}
 }
 

@@ -132,11 +132,40 @@ func (g group) describe() string {
 func webhookDomainsOf(hs []hook) map[string]int {
 	n := map[string]int{}
 	for _, h := range hs {
-		if h.domain != "" && !h.has("tunnelling host") && !h.reserved() {
+		if h.domain != "" && h.domain != "twilio.com" && !h.has("tunnelling host") && !h.reserved() {
 			n[h.domain]++
 		}
 	}
 	return n
+}
+
+// accountSIDIn finds an Account SID (AC + 32 hex digits) in a URL path.
+func accountSIDIn(path string) string {
+	for i := strings.Index(path, "AC"); i >= 0 && i+34 <= len(path); {
+		cand := path[i : i+34]
+		if isHex(cand[2:]) && (i+34 == len(path) || !isHexByte(path[i+34])) {
+			return cand
+		}
+		j := strings.Index(path[i+2:], "AC")
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	return ""
+}
+
+func isHexByte(b byte) bool {
+	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'
+}
+
+func isHex(s string) bool {
+	for i := range len(s) {
+		if !isHexByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // majority returns the domain holding more than half of the counts.
@@ -222,14 +251,28 @@ func (c *checker) webhooks(sum *AccountSummary) {
 			own = func(h hook) bool { return h.domain == maj }
 		}
 	}
-	var foreign []hook
-	if own != nil {
-		for _, h := range hs {
-			if h.u == nil || h.has("IP-literal host") || h.has("tunnelling host") || h.reserved() || own(h) {
-				continue
+	var foreign, otherTwilio []hook
+	for _, h := range hs {
+		if h.u == nil || h.has("IP-literal host") || h.has("tunnelling host") || h.reserved() {
+			continue
+		}
+		if h.domain == "twilio.com" {
+			// Twilio-hosted (Studio, TwiML Bins, demo): trusted, unless the
+			// URL names an account outside the family — your traffic would
+			// run another account's flow.
+			if sid := accountSIDIn(h.u.Path); sid != "" && !c.family[sid] {
+				otherTwilio = append(otherTwilio, h)
 			}
+			continue
+		}
+		if own != nil && !own(h) {
 			foreign = append(foreign, h)
 		}
+	}
+	for _, g := range groupHooks(otherTwilio) {
+		c.add(CheckWebhookForeignHost, atoguard.SeverityHigh, g.resource,
+			"webhook on Twilio but in another account (not one of the audited family): "+g.describe(), stepWebhooks, restore, 10)
+		c.note(restoreNote)
 	}
 	for _, g := range groupHooks(foreign) {
 		c.add(CheckWebhookForeignHost, atoguard.SeverityMedium, g.resource,
