@@ -176,6 +176,22 @@ func (d *detector) pairAll(buf []byte, lo, hi int, out []hit) []hit {
 			d.bind(buf, s, q)
 		}
 	}
+	// 2a. Names that carry the same qualifier belong together even when
+	// another SID stands between them: configs often list every SID, then
+	// every token (PROD_ACCOUNT_SID, DEV_ACCOUNT_SID, PROD_AUTH_TOKEN, …;
+	// TWILIO_SUBACCOUNT_SID beside TWILIO_SUBACCOUNT_AUTH_TOKEN). Only
+	// between competing SIDs; a lone SID is left to the distance rules.
+	for _, k := range [...]kind{kindKey, kindAccount} {
+		for i := range d.sids {
+			s := &d.sids[i]
+			if s.kind != k || s.paired {
+				continue
+			}
+			if q := d.qualifiedValue(buf, i); q >= 0 {
+				d.bind(buf, s, q)
+			}
+		}
+	}
 	// 2. Key names, API keys first so their secrets are not taken for auth tokens.
 	for _, k := range [...]kind{kindKey, kindAccount} {
 		for i := range d.sids {
@@ -479,6 +495,123 @@ func (d *detector) keyedValue(buf []byte, i int) int {
 		best, bestD = q, dist
 	}
 	return best
+}
+
+// qualifiedValue finds, for SID i, a credential whose key name carries the
+// same qualifier as the SID's (prod, dev, staging, sub, a digit …), when
+// another unpaired SID of the same kind is within reach and no other SID
+// in reach has that qualifier. It returns -1 otherwise.
+func (d *detector) qualifiedValue(buf []byte, i int) int {
+	s := d.sids[i]
+	const reach = 3*pairRadius + sidLen
+	qual := keyQualifier(namedKey(buf, s.pos))
+	if qual == "" {
+		return -1
+	}
+	// d.sids is sorted by position: look at the SIDs in reach on both
+	// sides, at most maxQualified of them (dense files keep linear time).
+	const maxQualified = 16
+	competing, seen := false, 0
+	for _, dir := range [...]int{-1, 1} {
+		for j := i + dir; j >= 0 && j < len(d.sids) && abs(d.sids[j].pos-s.pos) <= reach; j += dir {
+			o := d.sids[j]
+			if o.kind != s.kind {
+				continue
+			}
+			if seen++; seen > maxQualified {
+				return -1
+			}
+			if keyQualifier(namedKey(buf, o.pos)) == qual {
+				return -1 // ambiguous: leave it to the distance rules
+			}
+			competing = competing || !o.paired
+		}
+	}
+	if !competing {
+		return -1
+	}
+	from := max(0, s.pos-pairRadius)
+	to := min(len(buf), s.pos+sidLen+pairRadius)
+	best, bestD := -1, 1<<30
+	for p := from; p < to; {
+		if !isAlnum(buf[p]) {
+			p++
+			continue
+		}
+		q := p
+		for p < len(buf) && isAlnum(buf[p]) {
+			p++
+		}
+		if p-q != secretLen || !boundaryBefore(buf, q) || !valueAt(buf, q, s.kind) || d.consumed[q] {
+			continue
+		}
+		dist := weightedDist(s.pos, q)
+		if dist >= bestD {
+			continue
+		}
+		key := namedKey(buf, q)
+		if keyQualifier(key) != qual {
+			continue
+		}
+		f, known := d.keyFlags(key)
+		ok, strong := credFlags(f, known, s.kind)
+		if !ok || (f&wTwilio == 0 && deniedContext(lineBefore(buf, q))) {
+			continue
+		}
+		lo, hi := min(s.pos, q), max(s.pos, q)
+		lines := bytes.Count(buf[lo:hi], []byte{'\n'})
+		if lines > maxStrongLines || (!strong && lines > maxGenericLines) || sectionBarrier(buf, s.pos, q, from) {
+			continue
+		}
+		best, bestD = q, dist
+	}
+	return best
+}
+
+// qualifierWords name an environment or an account in a key name, longest
+// first so compounds split correctly; each maps to one canonical spelling.
+const qualifierWords = "subaccount:sub development:dev production:prod secondary:secondary " +
+	"staging:staging sandbox:sandbox primary:primary master:master stage:staging " +
+	"live:live test:test prod:prod main:main dev:dev sub:sub"
+
+// keyQualifier is what a key name says beyond "Twilio credential": its
+// qualifier words and numbers, canonical and sorted ("" when none).
+func keyQualifier(key []byte) string {
+	if len(key) == 0 || len(key) > 64 {
+		return ""
+	}
+	var arr [64]byte
+	norm := arr[:0]
+	for _, c := range key {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			norm = append(norm, c+'a'-'A')
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			norm = append(norm, c)
+		default:
+			norm = append(norm, ' ')
+		}
+	}
+	rest := string(norm)
+	var found []string
+	for entry := range strings.FieldsSeq(qualifierWords) {
+		w, canon, _ := strings.Cut(entry, ":")
+		if strings.Contains(rest, w) {
+			rest = strings.ReplaceAll(rest, w, " ")
+			found = append(found, canon)
+		}
+	}
+	// Numbers qualify too (TWILIO_AUTH_TOKEN_2), except inside words.
+	for part := range strings.FieldsSeq(rest) {
+		if strings.Trim(part, "0123456789") == "" {
+			found = append(found, strings.TrimLeft(part, "0"))
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	slices.Sort(found)
+	return strings.Join(slices.Compact(found), "+")
 }
 
 // weightedDist prefers a credential after its SID (the usual order).

@@ -91,6 +91,13 @@ func detectCases() []detectCase {
 		{"ruby config", "config.account_sid = '{SID}'\nconfig.auth_token = '{TOK}'\n", []want{authTok(sid1, tok1)}, false},
 		{"second public pair", "ACCOUNT_SID = '{SID2}'\nAUTH_TOKEN = '{TOK2}'\n", []want{authTok(sid2, tok2)}, false},
 		{"two accounts in order", "TWILIO_SID_PROD={SID}\nTWILIO_TOKEN_PROD={TOK}\nTWILIO_SID_DEV={SID2}\nTWILIO_TOKEN_DEV={TOK2}\n", []want{authTok(sid1, tok1), authTok(sid2, tok2)}, false},
+		// Every SID first, then every token: the names' qualifiers pair them.
+		{"two accounts, SIDs then tokens", "PROD_ACCOUNT_SID = \"{SID}\"\nDEV_ACCOUNT_SID = \"{SID2}\"\nPROD_AUTH_TOKEN = \"{TOK}\"\nDEV_AUTH_TOKEN = \"{TOK2}\"\n", []want{authTok(sid1, tok1), authTok(sid2, tok2)}, false},
+		{"main and subaccount, SIDs then tokens", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_SUBACCOUNT_SID={SID2}\nTWILIO_AUTH_TOKEN={TOK}\nTWILIO_SUBACCOUNT_AUTH_TOKEN={TOK2}\n", []want{authTok(sid1, tok1), authTok(sid2, tok2)}, false},
+		{"production and staging yaml", "production_account_sid: {SID}\nstaging_account_sid: {SID2}\nstaging_auth_token: {TOK2}\nproduction_auth_token: {TOK}\n", []want{authTok(sid1, tok1), authTok(sid2, tok2)}, false},
+		{"numbered, tokens reversed", "SID_1={SID}\nSID_2={SID2}\nTOKEN_2={TOK2}\nTOKEN_1={TOK}\n", []want{authTok(sid1, tok1), authTok(sid2, tok2)}, false},
+		{"qualifier does not force a pair", "PROD_ACCOUNT_SID={SID}\nDEV_ACCOUNT_SID={SID2}\nDEV_AUTH_TOKEN={TOK2}\n", []want{bare(sid1), authTok(sid2, tok2)}, false},
+		{"qualifier does not make a hash a token", "PROD_ACCOUNT_SID={SID}\nDEV_ACCOUNT_SID={SID2}\nPROD_MD5={MD5}\nDEV_ETAG={UUID}\n", []want{bare(sid1), bare(sid2)}, false},
 		// --- structural pairs ---
 		{"positional python", `client = Client("{SID}", "{TOK}")`, []want{authTok(sid1, tok1)}, false},
 		{"positional multiline", "client = Client(\n    \"{SID}\",\n    \"{TOK}\"\n)\n", []want{authTok(sid1, tok1)}, false},
