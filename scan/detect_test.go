@@ -96,6 +96,8 @@ func detectCases() []detectCase {
 		{"main and subaccount, SIDs then tokens", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_SUBACCOUNT_SID={SID2}\nTWILIO_AUTH_TOKEN={TOK}\nTWILIO_SUBACCOUNT_AUTH_TOKEN={TOK2}\n", []want{authTok(sid1, tok1), authTok(sid2, tok2)}, false},
 		{"production and staging yaml", "production_account_sid: {SID}\nstaging_account_sid: {SID2}\nstaging_auth_token: {TOK2}\nproduction_auth_token: {TOK}\n", []want{authTok(sid1, tok1), authTok(sid2, tok2)}, false},
 		{"numbered, tokens reversed", "SID_1={SID}\nSID_2={SID2}\nTOKEN_2={TOK2}\nTOKEN_1={TOK}\n", []want{authTok(sid1, tok1), authTok(sid2, tok2)}, false},
+		{"two API keys, SIDs then secrets", "PROD_API_KEY={SK}\nDEV_API_KEY=SK0a1b2c3d4e5f60718293a4b5c6d7e8f9\nPROD_API_SECRET={SEC}\nDEV_API_SECRET=Zr8Qm2Lx7Kp4Wn9Vb3Hd6Tj1Fs5Gc0Ye\n",
+			[]want{apiKey("", sk1, sec1), apiKey("", "SK0a1b2c3d4e5f60718293a4b5c6d7e8f9", "Zr8Qm2Lx7Kp4Wn9Vb3Hd6Tj1Fs5Gc0Ye")}, false},
 		{"qualifier does not force a pair", "PROD_ACCOUNT_SID={SID}\nDEV_ACCOUNT_SID={SID2}\nDEV_AUTH_TOKEN={TOK2}\n", []want{bare(sid1), authTok(sid2, tok2)}, false},
 		{"qualifier does not make a hash a token", "PROD_ACCOUNT_SID={SID}\nDEV_ACCOUNT_SID={SID2}\nPROD_MD5={MD5}\nDEV_ETAG={UUID}\n", []want{bare(sid1), bare(sid2)}, false},
 		// --- structural pairs ---
