@@ -214,7 +214,7 @@ func Run(accounts []Account, opts Options) Result {
 		c.callerIDs()
 		c.eventSink()
 		if a.Error != "" {
-			c.add(CheckConfigurationPartial, atoguard.SeverityInfo, a.Account.SID, "part of the configuration could not be read, so the audit is incomplete: "+a.Error, "", "check the credentials' permissions and run the audit again", 0)
+			c.add(CheckConfigurationPartial, atoguard.SeverityInfo, a.Account.SID, "part of the account could not be read, so its audit is incomplete: "+a.Error, "", "check the credentials' permissions and run the audit again", 0)
 		}
 		sum.Findings = len(c.out)
 		res.Findings = append(res.Findings, c.out...)
