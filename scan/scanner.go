@@ -215,15 +215,14 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 		if err := ctx.Err(); err != nil {
 			return findings, total, err // a cancelled scan stops inside big items too
 		}
-		m, rerr := io.ReadFull(rd, buf[n:])
+		m, eof, rerr := Fill(rd, buf[n:])
 		n += m
 		total += int64(m)
 		if m > 0 {
 			progress(int64(m))
 		}
-		eof := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
-		if rerr != nil && !eof {
-			err = fmt.Errorf("read: %w", rerr)
+		if rerr != nil {
+			err = fmt.Errorf("read: %w", rerr) // what was read is still scanned
 		}
 		if first {
 			first = false
@@ -386,4 +385,22 @@ func dropCoveredSIDs(fs []atoguard.Finding) []atoguard.Finding {
 		}
 	}
 	return out
+}
+
+// Fill reads from r until buf is full, r ends (eof) or r fails. Unlike
+// io.ReadFull it keeps a reader's own io.ErrUnexpectedEOF (a truncated gzip
+// stream) as an error instead of taking it for a short file.
+func Fill(r io.Reader, buf []byte) (n int, eof bool, err error) {
+	for n < len(buf) {
+		var m int
+		m, err = r.Read(buf[n:])
+		n += m
+		switch {
+		case err == io.EOF:
+			return n, true, nil
+		case err != nil:
+			return n, false, err
+		}
+	}
+	return n, false, nil
 }

@@ -191,6 +191,10 @@ func (a *archiveWalker) member(name string, r io.Reader, depth int) error {
 	defer a.p.pool.put(bp)
 	buf := *bp
 	n, eof, err := readPrefix(r, buf)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// A truncated archive: what could be read is still worth scanning.
+		return a.yield(failedItem(name, bytes.Clone(buf[:n]), a.origins, fmt.Errorf("truncated: %w", err)))
+	}
 	if err != nil {
 		a.p.warn(name, err)
 		a.p.skipped.Add(1)
@@ -240,7 +244,7 @@ func handoff(ctx context.Context, yield func(scan.Item) error, name string, orig
 	data.Write(prefix)
 	_, err := io.Copy(data, io.LimitReader(r, maxMem-int64(len(prefix))))
 	if err != nil {
-		return yield(bytesItem(name, data.Bytes(), origins)) // scan what was read
+		return yield(failedItem(name, data.Bytes(), origins, err))
 	}
 	// Is there more?
 	var one [1]byte
@@ -325,3 +329,17 @@ func expandBlob(ctx context.Context, yield func(scan.Item) error, name string, o
 	err := a.file(bytes.NewReader(data), int64(len(data)))
 	return p.Skipped(), err
 }
+
+// failedItem is content whose reading failed part way: the scanner scans what
+// was read, then reports err as a warning.
+func failedItem(name string, data []byte, origins []scan.Origin, err error) scan.Item {
+	it := bytesItem(name, data, origins)
+	it.Open = func() (io.ReadCloser, error) {
+		return io.NopCloser(io.MultiReader(bytes.NewReader(data), failingReader{err})), nil
+	}
+	return it
+}
+
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }

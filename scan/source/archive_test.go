@@ -7,9 +7,11 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/atoguard/atoguard/scan"
@@ -223,4 +225,42 @@ func FuzzArchive(f *testing.F) {
 			t.Fatalf("expanded %d bytes, limit %d", total, limits.MaxTotal)
 		}
 	})
+}
+
+// A truncated gzip stream loses nothing that could be read: what came before
+// the cut is scanned, and the cut is reported as a warning.
+func TestTruncatedGzipScansWhatWasRead(t *testing.T) {
+	secret := "TWILIO_ACCOUNT_SID=AC1b3f0bddbb6887d68d8454e66c749c6a\nTWILIO_AUTH_TOKEN=daf7b3d34b9787f1212316eea62ba186\n"
+	for _, tt := range []struct {
+		name    string
+		padding int // bytes after the secret: below and beyond the sniffed prefix
+	}{{"small", 2 << 10}, {"large", 400 << 10}} {
+		t.Run(tt.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			pad := make([]byte, tt.padding)
+			for i := range pad {
+				pad[i] = "0123456789abcdef"[rng.IntN(16)]
+			}
+			full := gz(t, append([]byte(secret), pad...))
+			dir := t.TempDir()
+			path := filepath.Join(dir, "cut.env.gz")
+			must(t, os.WriteFile(path, full[:len(full)*2/3], 0o600))
+
+			var mu sync.Mutex
+			var warnings []string
+			warn := func(p string, err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				warnings = append(warnings, p+": "+err.Error())
+			}
+			res, err := scan.New(scan.Options{Warn: warn, Concurrency: 1}).Scan(context.Background(), NewPaths([]string{path}, Options{Warn: warn}))
+			must(t, err)
+			if len(res.Findings) != 1 || res.Findings[0].Rule != scan.RuleAuthToken {
+				t.Fatalf("findings %+v, want the auth token from before the cut", res.Findings)
+			}
+			if len(warnings) != 1 || !strings.Contains(warnings[0], "cut.env.gz!cut.env") || !strings.Contains(warnings[0], "unexpected EOF") {
+				t.Errorf("warnings %q, want one about the truncated member", warnings)
+			}
+		})
+	}
 }

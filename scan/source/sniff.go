@@ -61,16 +61,9 @@ func (bp *bufPool) get() *[]byte  { return bp.p.Get().(*[]byte) }
 func (bp *bufPool) put(b *[]byte) { bp.p.Put(b) }
 
 // readPrefix fills buf from r as far as it goes; eof reports that r has
-// nothing more.
+// nothing more. A truncated stream is an error, not a short file.
 func readPrefix(r io.Reader, buf []byte) (n int, eof bool, err error) {
-	n, err = io.ReadFull(r, buf)
-	switch err {
-	case io.EOF, io.ErrUnexpectedEOF:
-		return n, true, nil
-	case nil:
-		return n, false, nil
-	}
-	return n, false, err
+	return scan.Fill(r, buf)
 }
 
 // prefixReader yields a prefix already read and then the rest of the stream.
