@@ -67,14 +67,9 @@ Exit status: 0 no finding of medium severity or worse (--fail-on), 1 otherwise, 
 }
 
 func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
-	format := strings.ToLower(o.format)
-	if o.jsonOut {
-		format = "json"
-	}
-	switch format {
-	case "text", "json", "markdown", "md":
-	default:
-		return atoguard.Errorf(atoguard.EINVALID, "audit", "unknown --format %q (want text, json or markdown)", o.format)
+	format, err := documentFormat("audit", o.format, o.jsonOut)
+	if err != nil {
+		return err
 	}
 	failOn := atoguard.Severity(strings.ToLower(o.failOn))
 	if failOn.Rank() == 0 {
@@ -136,7 +131,7 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	switch format {
 	case "json":
 		err = audit.WriteJSON(streams.Out, res)
-	case "markdown", "md":
+	case "markdown":
 		err = audit.WriteMarkdown(streams.Out, res)
 	default:
 		color := streams.IsTerminal && streams.Getenv("NO_COLOR") == "" && streams.Getenv("CI") == ""

@@ -101,3 +101,18 @@ func stringFlagOr(cmd *cobra.Command, name, fallback string) string {
 	}
 	return fallback
 }
+
+// documentFormat resolves --format and --json for the commands whose output
+// is a document: text, json or markdown ("md" is accepted for markdown).
+func documentFormat(op, format string, jsonFlag bool) (string, error) {
+	if jsonFlag {
+		return "json", nil
+	}
+	switch f := strings.ToLower(format); f {
+	case "text", "json", "markdown":
+		return f, nil
+	case "md":
+		return "markdown", nil
+	}
+	return "", atoguard.Errorf(atoguard.EINVALID, op, "unknown --format %q (want text, json or markdown)", format)
+}

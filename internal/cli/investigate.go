@@ -71,14 +71,9 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
 }
 
 func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error {
-	format := strings.ToLower(o.format)
-	if o.jsonOut {
-		format = "json"
-	}
-	switch format {
-	case "text", "json", "markdown", "md":
-	default:
-		return atoguard.Errorf(atoguard.EINVALID, "investigate", "unknown --format %q (want text, json or markdown)", o.format)
+	format, err := documentFormat("investigate", o.format, o.jsonOut)
+	if err != nil {
+		return err
 	}
 	now := streams.Now().UTC()
 	if o.until != "" {
@@ -154,7 +149,7 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	switch format {
 	case "json":
 		err = report.WriteInvestigationJSON(streams.Out, inv)
-	case "markdown", "md":
+	case "markdown":
 		err = report.InvestigationMarkdown(streams.Out, inv)
 	default:
 		color := streams.IsTerminal && streams.Getenv("NO_COLOR") == "" && streams.Getenv("CI") == ""
