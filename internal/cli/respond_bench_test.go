@@ -31,8 +31,9 @@ func (l limitedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return l.next.RoundTrip(r)
 }
 
-// BenchmarkRespondApply rotates the tokens of a main account and N
-// subaccounts (ATOGUARD_BENCH_SUBACCOUNTS, default 1000) against the emulator
+// BenchmarkRespondApply rotates the tokens (or runs every step, with
+// ATOGUARD_BENCH_STEPS=all) of a main account and N subaccounts
+// (ATOGUARD_BENCH_SUBACCOUNTS, default 1000) against the emulator
 // with 50 ms injected latency and a global limit of 100 requests/s, and
 // reports wall time against the floor set by the limit: requests ÷ 100/s.
 // Run it with -benchtime=1x.
@@ -45,6 +46,11 @@ func BenchmarkRespondApply(b *testing.B) {
 	conc := "32"
 	if v := os.Getenv("ATOGUARD_BENCH_CONCURRENCY"); v != "" {
 		conc = v
+	}
+	// ATOGUARD_BENCH_STEPS: the --only list, or "all" for every step.
+	steps := "rotate-tokens"
+	if v := os.Getenv("ATOGUARD_BENCH_STEPS"); v != "" {
+		steps = v
 	}
 	w, err := scenario.BuildWith("full-takeover", scenario.Options{Seed: 2, Subaccounts: subs, MessagesPerDay: 20, Days: 10})
 	if err != nil {
@@ -68,7 +74,10 @@ func BenchmarkRespondApply(b *testing.B) {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 64
 		hooks := respondHooks{httpClient: &http.Client{Transport: limitedTransport{lim: rate.NewLimiter(rps, 1), next: tr}}}
-		args := rc.args("apply", "--yes", "--only", "rotate-tokens", "--concurrency", conc)
+		args := rc.args("apply", "--yes", "--concurrency", conc)
+		if steps != "all" {
+			args = append(args, "--only", steps)
+		}
 		b.StartTimer()
 		start := time.Now()
 		code := rc.runWith(b, hooks, args...)
