@@ -96,15 +96,11 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 			return atoguard.Errorf(atoguard.EINVALID, "audit", "--allow-countries %q is not an ISO 3166 alpha-2 code", c)
 		}
 	}
-	cfg, err := loadConfig(cmd, streams)
+	_, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return err
 	}
-	if err := cfg.RequireTwilio(); err != nil {
-		return err
-	}
-	client, err := twilio.New(twilio.Options{BaseURL: stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL),
-		Credential: cfg.Credential, Now: streams.Now})
+	client, err := twilio.New(topts)
 	if err != nil {
 		return err
 	}

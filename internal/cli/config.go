@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/twilio"
 	"github.com/knadh/koanf/parsers/toml/v2"
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
@@ -115,4 +116,19 @@ func documentFormat(op, format string, jsonFlag bool) (string, error) {
 		return "markdown", nil
 	}
 	return "", atoguard.Errorf(atoguard.EINVALID, op, "unknown --format %q (want text, json or markdown)", format)
+}
+
+// twilioOptions loads the config, requires a Twilio credential and returns
+// the client options every Twilio command starts from: --twilio-api-url
+// over the config's URL, the configured credential and the injected clock.
+func twilioOptions(cmd *cobra.Command, streams IO) (*Config, twilio.Options, error) {
+	cfg, err := loadConfig(cmd, streams)
+	if err != nil {
+		return nil, twilio.Options{}, err
+	}
+	if err := cfg.RequireTwilio(); err != nil {
+		return nil, twilio.Options{}, err
+	}
+	return cfg, twilio.Options{BaseURL: stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL),
+		Credential: cfg.Credential, Now: streams.Now}, nil
 }

@@ -108,15 +108,11 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 		}
 		known = &s
 	}
-	cfg, err := loadConfig(cmd, streams)
+	_, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return err
 	}
-	if err := cfg.RequireTwilio(); err != nil {
-		return err
-	}
-	client, err := twilio.New(twilio.Options{BaseURL: stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL),
-		Credential: cfg.Credential, Now: streams.Now})
+	client, err := twilio.New(topts)
 	if err != nil {
 		return err
 	}

@@ -177,16 +177,12 @@ func parseTimeFlag(s string) (time.Time, error) {
 }
 
 func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) (*respondEnv, error) {
-	cfg, err := loadConfig(cmd, streams)
+	cfg, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.RequireTwilio(); err != nil {
-		return nil, err
-	}
 	env := &respondEnv{cfg: cfg}
-	apiURL := stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL)
-	topts := twilio.Options{BaseURL: apiURL, Credential: cfg.Credential, HTTPClient: hooks.httpClient}
+	topts.HTTPClient = hooks.httpClient
 	if hooks.clientOpts != nil {
 		hooks.clientOpts(&topts)
 	}
