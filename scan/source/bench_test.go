@@ -23,6 +23,7 @@ import (
 //	ATOGUARD_BENCH_GIT_COMMITS  commits in the generated repository (default 10000)
 //	ATOGUARD_BENCH_GIT_FILE_KB  average file size in that repository (default 10)
 //	ATOGUARD_BENCH_CATFILES     git cat-file processes for history (default 2)
+//	ATOGUARD_BENCH_GIT_REPO     scan this repository instead of a generated one
 //
 // Generated inputs are cached under $TMPDIR (atoguard-testgen-*), so only the
 // first run pays for generating them.
@@ -45,6 +46,9 @@ func benchTree(b *testing.B) string {
 
 func benchRepo(b *testing.B) (string, testgen.HistoryStats) {
 	b.Helper()
+	if dir := os.Getenv("ATOGUARD_BENCH_GIT_REPO"); dir != "" {
+		return dir, testgen.HistoryStats{}
+	}
 	dir, st, err := testgen.CachedHistory(testgen.HistoryOptions{
 		Commits:   envInt("ATOGUARD_BENCH_GIT_COMMITS", 10000),
 		FileBytes: envInt("ATOGUARD_BENCH_GIT_FILE_KB", 10) << 10,

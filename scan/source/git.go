@@ -54,8 +54,9 @@ func (o GitOptions) withDefaults() GitOptions {
 // first, so the first commit whose diff adds a blob at a path is the one
 // that introduced it (-m includes blobs that first appear in a merge).
 // Blobs that refs point at directly (a tag on a blob) follow, named by the
-// ref. Content: `git cat-file --batch --buffer` (two processes), fed blob ids
-// as they are discovered, so listing, inflating and scanning overlap.
+// ref. Content: `git cat-file --batch --buffer` (two processes, each given
+// the blobs of a fixed share of paths), fed blob ids as they are discovered,
+// so listing, inflating and scanning overlap.
 // Archives among the blobs are expanded. When Dir is a sub-directory of the
 // work tree, only its history is scanned.
 type History struct {
@@ -99,11 +100,12 @@ func gitRepo(ctx context.Context, opts GitOptions, dir string) (top, prefix stri
 }
 
 func gitCommand(ctx context.Context, opts GitOptions, dir string, args ...string) *exec.Cmd {
-	// Bounded pack windows and delta cache: several git processes run at
-	// once and together must stay well under atoguard's memory budget
-	// (measured: no slower on a 10,000-commit repository).
+	// Bounded pack windows: several git processes run at once and together
+	// must stay well under atoguard's memory budget. The delta-base cache
+	// keeps git's default size: on a packed repository (any clone) a smaller
+	// one makes cat-file rebuild delta chains, 2.5x the CPU at 16 MiB.
 	base := []string{"-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m",
-		"-c", "core.deltaBaseCacheLimit=16m",
+		"-c", "core.deltaBaseCacheLimit=96m",
 		// A scanned repository's config must not make git run its programs.
 		"-c", "core.fsmonitor=false", "-C", dir}
 	cmd := exec.CommandContext(ctx, opts.Git, append(base, args...)...)
@@ -220,10 +222,8 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		next := 0
 		listErr = h.list(ctx, logOut, refBlobs, func(p pending) error {
-			w := workers[next]
-			next = (next + 1) % len(workers)
+			w := workers[pathWorker(p.origin.Path, len(workers))]
 			select {
 			case w.queue <- p:
 			case <-ctx.Done():
@@ -291,6 +291,18 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		}
 	}
 	return ctx.Err()
+}
+
+// pathWorker picks the cat-file process for a blob by its path: git stores
+// a file's versions as deltas of one another, so sending them all to one
+// process lets its delta-base cache serve them instead of rebuilding each
+// chain in every process (measured: ~20 % less git CPU on a packed clone).
+func pathWorker(path string, n int) int {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(path); i++ {
+		h = (h ^ uint32(path[i])) * 16777619
+	}
+	return int(h % uint32(n))
 }
 
 // refBlobs lists blobs that refs point at directly, or through an annotated
