@@ -192,7 +192,7 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	logCmd.Stdout = logW
 
 	// Inflating blobs is git's hot loop and single-threaded per process:
-	// several cat-file processes share the blobs round-robin.
+	// several cat-file processes share the blobs, by path.
 	workers := make([]*catFile, h.opts.CatFiles)
 	for i := range workers {
 		c, err := startCatFile(ctx, h.opts, h.Dir)
