@@ -308,3 +308,24 @@ func TestHistoryTaggedBlob(t *testing.T) {
 		t.Errorf("items %v", g.paths())
 	}
 }
+
+// Versions of one file must reach the same cat-file process (its delta
+// cache serves the chain), and paths must still spread across processes.
+func TestPathWorkerSpreadsPathsAndKeepsEachOnOne(t *testing.T) {
+	for _, n := range []int{1, 2, 3} {
+		counts := make([]int, n)
+		for i := range 3000 {
+			path := fmt.Sprintf("src/pkg%02d/file_%d.go", i%29, i)
+			w := pathWorker(path, n)
+			if w != pathWorker(path, n) {
+				t.Fatalf("n=%d: %s went to two workers", n, path)
+			}
+			counts[w]++
+		}
+		for w, c := range counts {
+			if c < 3000/n*8/10 {
+				t.Errorf("n=%d: worker %d got %d of 3000 paths: %v", n, w, c, counts)
+			}
+		}
+	}
+}
