@@ -301,6 +301,10 @@ func TestText(t *testing.T) {
 	if got := Summary(scan.Result{}); got != "no findings in 0 files, 0 B in 0.00s" {
 		t.Errorf("empty summary %q", got)
 	}
+	history := scan.Result{Stats: scan.Stats{Blobs: 20906, Bytes: 214_200_000, Duration: 590 * time.Millisecond}}
+	if got := Summary(history); got != "no findings in 20906 blobs, 214.2 MB in 0.59s" {
+		t.Errorf("history summary = %q", got)
+	}
 }
 
 func TestTextStripsControlCharacters(t *testing.T) {

@@ -108,9 +108,14 @@ func Summary(res scan.Result) string {
 		}
 	}
 	st := res.Stats
-	fmt.Fprintf(&b, " in %d files", st.Files)
-	if st.Blobs > 0 {
-		fmt.Fprintf(&b, ", %d blobs", st.Blobs)
+	// A history scan reads blobs only: "0 files" there would read as "nothing scanned".
+	switch {
+	case st.Blobs > 0 && st.Files > 0:
+		fmt.Fprintf(&b, " in %d files, %d blobs", st.Files, st.Blobs)
+	case st.Blobs > 0:
+		fmt.Fprintf(&b, " in %d blobs", st.Blobs)
+	default:
+		fmt.Fprintf(&b, " in %d files", st.Files)
 	}
 	fmt.Fprintf(&b, ", %s in %.2fs", humanBytes(st.Bytes), st.Duration.Seconds())
 	if st.Skipped > 0 {

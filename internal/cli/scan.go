@@ -165,7 +165,11 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	src, counters := scanSource(streams, opts, paths, warn.warn)
 
 	eopts := scan.Options{IncludePlaceholders: opts.includePlaceholders, Warn: warn.warn}
-	bar := newProgress(streams, opts.quiet)
+	items := "files"
+	if opts.history || opts.staged {
+		items = "blobs"
+	}
+	bar := newProgress(streams, opts.quiet, items)
 	if bar != nil {
 		eopts.Progress = bar.update
 		warn.clear = func() { _ = bar.bar.Clear() } // a warning gets its own line
@@ -314,10 +318,11 @@ func printable(s string) string {
 // terminal, never in CI, with NO_COLOR or --quiet.
 type progress struct {
 	bar          *progressbar.ProgressBar
+	items        string // "files", or "blobs" for git sources
 	files, bytes int64
 }
 
-func newProgress(streams IO, quiet bool) *progress {
+func newProgress(streams IO, quiet bool, items string) *progress {
 	if quiet || !streams.IsTerminal || !colorOK(streams) {
 		return nil
 	}
@@ -325,18 +330,18 @@ func newProgress(streams IO, quiet bool) *progress {
 		progressbar.OptionSetWriter(streams.Err),
 		progressbar.OptionSetDescription("scanning"),
 		progressbar.OptionShowBytes(true),
-		progressbar.OptionSetItsString("files"),
+		progressbar.OptionSetItsString(items),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionSpinnerType(14),
 		progressbar.OptionClearOnFinish(),
 	)
-	return &progress{bar: bar}
+	return &progress{bar: bar, items: items}
 }
 
 func (p *progress) update(bytes, files int64) {
 	if files != p.files || bytes-p.bytes >= 1<<20 {
 		p.files, p.bytes = files, bytes
-		p.bar.Describe(fmt.Sprintf("scanning %d files, %.1f MB", files, float64(bytes)/1e6))
+		p.bar.Describe(fmt.Sprintf("scanning %d %s, %.1f MB", files, p.items, float64(bytes)/1e6))
 	}
 	_ = p.bar.Set64(bytes)
 }
