@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -87,7 +89,7 @@ func (c *fakeClient) target(self *fakeAcct, sid string) (*fakeAcct, error) {
 	}
 	t := c.w.accts[sid]
 	if t == nil || t.info.OwnerSID != self.info.SID {
-		return nil, &atoguard.Error{Code: atoguard.ENOTFOUND, Op: "fake", Err: errors.New("20404")}
+		return nil, notFound()
 	}
 	return t, nil
 }
@@ -96,265 +98,203 @@ func notFound() error {
 	return &atoguard.Error{Code: atoguard.ENOTFOUND, Op: "fake", Err: errors.New("20404")}
 }
 
-func (c *fakeClient) FetchAccount(_ context.Context, sid string) (atoguard.Account, error) {
-	a, err := c.auth("FetchAccount")
+// Every fake call has the same frame: authenticate (counting the call and
+// taking any injected failure), then work under the world's lock. onSelf
+// works on the caller's own account, onAcct on an account it reaches.
+
+func onSelf[T any](c *fakeClient, method string, f func(self *fakeAcct) (T, error)) (T, error) {
+	a, err := c.auth(method)
 	if err != nil {
-		return atoguard.Account{}, err
+		var zero T
+		return zero, err
 	}
 	defer c.w.mu.Unlock()
-	t, err := c.target(a, sid)
-	if err != nil {
-		return atoguard.Account{}, err
-	}
-	return t.info, nil
+	return f(a)
 }
 
-func (c *fakeClient) ListAccounts(context.Context) ([]atoguard.Account, error) {
-	a, err := c.auth("ListAccounts")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	out := []atoguard.Account{a.info}
-	for _, x := range c.w.accts {
-		if x.info.OwnerSID == a.info.SID && x.info.SID != a.info.SID {
-			out = append(out, x.info)
+func onAcct[T any](c *fakeClient, method, sid string, f func(t *fakeAcct) (T, error)) (T, error) {
+	return onSelf(c, method, func(self *fakeAcct) (T, error) {
+		t, err := c.target(self, sid)
+		if err != nil {
+			var zero T
+			return zero, err
 		}
-	}
-	return out, nil
+		return f(t)
+	})
 }
 
-func (c *fakeClient) SubaccountAuthToken(_ context.Context, sid string) (atoguard.Secret, error) {
-	a, err := c.auth("SubaccountAuthToken")
-	if err != nil {
-		return atoguard.Secret{}, err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, sid)
-	if err != nil {
-		return atoguard.Secret{}, err
-	}
-	return atoguard.NewSecret(t.primary), nil
+// noValue adapts a call that returns only an error to onSelf and onAcct.
+func noValue(f func(a *fakeAcct) error) func(*fakeAcct) (struct{}, error) {
+	return func(a *fakeAcct) (struct{}, error) { return struct{}{}, f(a) }
 }
 
-func (c *fakeClient) UpdateAccountStatus(_ context.Context, sid, status string) error {
-	a, err := c.auth("UpdateAccountStatus")
-	if err != nil {
-		return err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, sid)
-	if err != nil {
-		return err
-	}
-	t.info.Status = status
-	return nil
+// none is the answer of calls the fake does not model: an empty list.
+func none[T any](*fakeAcct) (T, error) {
+	var zero T
+	return zero, nil
 }
 
-func (c *fakeClient) CreateSecondaryAuthToken(context.Context) (atoguard.Secret, error) {
-	a, err := c.auth("CreateSecondaryAuthToken")
-	if err != nil {
-		return atoguard.Secret{}, err
-	}
-	defer c.w.mu.Unlock()
-	a.secondary = c.w.token()
-	return atoguard.NewSecret(a.secondary), nil
-}
-
-func (c *fakeClient) DeleteSecondaryAuthToken(context.Context) error {
-	a, err := c.auth("DeleteSecondaryAuthToken")
-	if err != nil {
-		return err
-	}
-	defer c.w.mu.Unlock()
-	if a.secondary == "" {
+// removeSID removes the element of *list whose SID (by sidOf) is sid, in a
+// new slice so a list handed out earlier stays as it was; ENOTFOUND if none.
+func removeSID[T any](list *[]T, sid string, sidOf func(T) string) error {
+	i := slices.IndexFunc(*list, func(x T) bool { return sidOf(x) == sid })
+	if i < 0 {
 		return notFound()
 	}
-	a.secondary = ""
+	*list = append((*list)[:i:i], (*list)[i+1:]...)
 	return nil
 }
 
-func (c *fakeClient) PromoteSecondaryAuthToken(context.Context) error {
-	a, err := c.auth("PromoteSecondaryAuthToken")
-	if err != nil {
-		return err
-	}
-	defer c.w.mu.Unlock()
-	if a.secondary == "" {
-		return notFound()
-	}
-	a.primary, a.secondary = a.secondary, ""
-	return nil
-}
+func keySID(k atoguard.APIKey) string { return k.SID }
 
-func (c *fakeClient) ListKeys(_ context.Context, sid string) ([]atoguard.APIKey, error) {
-	a, err := c.auth("ListKeys")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, sid)
-	if err != nil {
-		return nil, err
-	}
-	return append([]atoguard.APIKey(nil), t.keys...), nil
-}
-
-func (c *fakeClient) ListIAMKeys(_ context.Context, sid string) ([]atoguard.APIKey, error) {
-	a, err := c.auth("ListIAMKeys")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, sid)
-	if err != nil {
-		return nil, err
-	}
-	return append(append([]atoguard.APIKey(nil), t.keys...), t.iamOnly...), nil
-}
-
-func delKey(list []atoguard.APIKey, sid string) ([]atoguard.APIKey, bool) {
-	for i, k := range list {
-		if k.SID == sid {
-			return append(list[:i:i], list[i+1:]...), true
+// within returns the elements of list whose time (by at) is in [start, end).
+func within[T any](list []T, start, end time.Time, at func(T) time.Time) []T {
+	var out []T
+	for _, x := range list {
+		if t := at(x); !t.Before(start) && t.Before(end) {
+			out = append(out, x)
 		}
-	}
-	return list, false
-}
-
-func (c *fakeClient) DeleteKey(_ context.Context, acct, sid string) error {
-	a, err := c.auth("DeleteKey")
-	if err != nil {
-		return err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return err
-	}
-	var ok bool
-	if t.keys, ok = delKey(t.keys, sid); !ok {
-		return notFound()
-	}
-	return nil
-}
-
-func (c *fakeClient) DeleteIAMKey(_ context.Context, sid string) error {
-	a, err := c.auth("DeleteIAMKey")
-	if err != nil {
-		return err
-	}
-	defer c.w.mu.Unlock()
-	var ok1, ok2 bool
-	a.keys, ok1 = delKey(a.keys, sid)
-	a.iamOnly, ok2 = delKey(a.iamOnly, sid)
-	if !ok1 && !ok2 {
-		return notFound()
-	}
-	return nil
-}
-
-func (c *fakeClient) ListUsageTriggers(_ context.Context, acct string) ([]atoguard.UsageTrigger, error) {
-	a, err := c.auth("ListUsageTriggers")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return nil, err
-	}
-	return append([]atoguard.UsageTrigger(nil), t.triggers...), nil
-}
-
-func (c *fakeClient) CreateUsageTrigger(_ context.Context, acct string, tr atoguard.UsageTrigger) (atoguard.UsageTrigger, error) {
-	a, err := c.auth("CreateUsageTrigger")
-	if err != nil {
-		return tr, err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return tr, err
-	}
-	tr.SID = c.w.nextSID("UT")
-	tr.AccountSID = acct
-	t.triggers = append(t.triggers, tr)
-	return tr, nil
-}
-
-func (c *fakeClient) DeleteUsageTrigger(_ context.Context, acct, sid string) error {
-	a, err := c.auth("DeleteUsageTrigger")
-	if err != nil {
-		return err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return err
-	}
-	for i, x := range t.triggers {
-		if x.SID == sid {
-			t.triggers = append(t.triggers[:i:i], t.triggers[i+1:]...)
-			return nil
-		}
-	}
-	return notFound()
-}
-
-func (c *fakeClient) ListIncomingPhoneNumbers(_ context.Context, acct string) ([]atoguard.PhoneNumber, error) {
-	a, err := c.auth("ListIncomingPhoneNumbers")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]atoguard.PhoneNumber, len(t.numbers))
-	for i, n := range t.numbers {
-		n.Webhooks = copyHooks(n.Webhooks)
-		out[i] = n
-	}
-	return out, nil
-}
-
-func copyHooks(w atoguard.Webhooks) atoguard.Webhooks {
-	out := atoguard.Webhooks{}
-	for k, v := range w {
-		out[k] = v
 	}
 	return out
 }
 
-func (c *fakeClient) UpdateIncomingPhoneNumber(_ context.Context, acct, sid string, w atoguard.Webhooks) error {
-	a, err := c.auth("UpdateIncomingPhoneNumber")
-	if err != nil {
-		return err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return err
-	}
-	for i := range t.numbers {
-		if t.numbers[i].SID == sid {
-			for k, v := range w {
-				t.numbers[i].Webhooks[k] = v
+func (c *fakeClient) FetchAccount(_ context.Context, sid string) (atoguard.Account, error) {
+	return onAcct(c, "FetchAccount", sid, func(t *fakeAcct) (atoguard.Account, error) { return t.info, nil })
+}
+
+func (c *fakeClient) ListAccounts(context.Context) ([]atoguard.Account, error) {
+	return onSelf(c, "ListAccounts", func(a *fakeAcct) ([]atoguard.Account, error) {
+		out := []atoguard.Account{a.info}
+		for _, x := range c.w.accts {
+			if x.info.OwnerSID == a.info.SID && x.info.SID != a.info.SID {
+				out = append(out, x.info)
 			}
-			return nil
 		}
-	}
-	return notFound()
+		return out, nil
+	})
+}
+
+func (c *fakeClient) SubaccountAuthToken(_ context.Context, sid string) (atoguard.Secret, error) {
+	return onAcct(c, "SubaccountAuthToken", sid, func(t *fakeAcct) (atoguard.Secret, error) {
+		return atoguard.NewSecret(t.primary), nil
+	})
+}
+
+func (c *fakeClient) UpdateAccountStatus(_ context.Context, sid, status string) error {
+	_, err := onAcct(c, "UpdateAccountStatus", sid, noValue(func(t *fakeAcct) error {
+		t.info.Status = status
+		return nil
+	}))
+	return err
+}
+
+func (c *fakeClient) CreateSecondaryAuthToken(context.Context) (atoguard.Secret, error) {
+	return onSelf(c, "CreateSecondaryAuthToken", func(a *fakeAcct) (atoguard.Secret, error) {
+		a.secondary = c.w.token()
+		return atoguard.NewSecret(a.secondary), nil
+	})
+}
+
+func (c *fakeClient) DeleteSecondaryAuthToken(context.Context) error {
+	_, err := onSelf(c, "DeleteSecondaryAuthToken", noValue(func(a *fakeAcct) error {
+		if a.secondary == "" {
+			return notFound()
+		}
+		a.secondary = ""
+		return nil
+	}))
+	return err
+}
+
+func (c *fakeClient) PromoteSecondaryAuthToken(context.Context) error {
+	_, err := onSelf(c, "PromoteSecondaryAuthToken", noValue(func(a *fakeAcct) error {
+		if a.secondary == "" {
+			return notFound()
+		}
+		a.primary, a.secondary = a.secondary, ""
+		return nil
+	}))
+	return err
+}
+
+func (c *fakeClient) ListKeys(_ context.Context, sid string) ([]atoguard.APIKey, error) {
+	return onAcct(c, "ListKeys", sid, func(t *fakeAcct) ([]atoguard.APIKey, error) {
+		return slices.Clone(t.keys), nil
+	})
+}
+
+func (c *fakeClient) ListIAMKeys(_ context.Context, sid string) ([]atoguard.APIKey, error) {
+	return onAcct(c, "ListIAMKeys", sid, func(t *fakeAcct) ([]atoguard.APIKey, error) {
+		return slices.Concat(t.keys, t.iamOnly), nil
+	})
+}
+
+func (c *fakeClient) DeleteKey(_ context.Context, acct, sid string) error {
+	_, err := onAcct(c, "DeleteKey", acct, noValue(func(t *fakeAcct) error {
+		return removeSID(&t.keys, sid, keySID)
+	}))
+	return err
+}
+
+func (c *fakeClient) DeleteIAMKey(_ context.Context, sid string) error {
+	_, err := onSelf(c, "DeleteIAMKey", noValue(func(a *fakeAcct) error {
+		// an IAM key may be in either list; it is missing only if in neither
+		err1 := removeSID(&a.keys, sid, keySID)
+		if err2 := removeSID(&a.iamOnly, sid, keySID); err1 != nil && err2 != nil {
+			return err1
+		}
+		return nil
+	}))
+	return err
+}
+
+func (c *fakeClient) ListUsageTriggers(_ context.Context, acct string) ([]atoguard.UsageTrigger, error) {
+	return onAcct(c, "ListUsageTriggers", acct, func(t *fakeAcct) ([]atoguard.UsageTrigger, error) {
+		return slices.Clone(t.triggers), nil
+	})
+}
+
+func (c *fakeClient) CreateUsageTrigger(_ context.Context, acct string, tr atoguard.UsageTrigger) (atoguard.UsageTrigger, error) {
+	return onAcct(c, "CreateUsageTrigger", acct, func(t *fakeAcct) (atoguard.UsageTrigger, error) {
+		tr.SID = c.w.nextSID("UT")
+		tr.AccountSID = acct
+		t.triggers = append(t.triggers, tr)
+		return tr, nil
+	})
+}
+
+func (c *fakeClient) DeleteUsageTrigger(_ context.Context, acct, sid string) error {
+	_, err := onAcct(c, "DeleteUsageTrigger", acct, noValue(func(t *fakeAcct) error {
+		return removeSID(&t.triggers, sid, func(x atoguard.UsageTrigger) string { return x.SID })
+	}))
+	return err
+}
+
+func (c *fakeClient) ListIncomingPhoneNumbers(_ context.Context, acct string) ([]atoguard.PhoneNumber, error) {
+	return onAcct(c, "ListIncomingPhoneNumbers", acct, func(t *fakeAcct) ([]atoguard.PhoneNumber, error) {
+		out := make([]atoguard.PhoneNumber, len(t.numbers))
+		for i, n := range t.numbers {
+			n.Webhooks = maps.Clone(n.Webhooks)
+			out[i] = n
+		}
+		return out, nil
+	})
+}
+
+func (c *fakeClient) UpdateIncomingPhoneNumber(_ context.Context, acct, sid string, w atoguard.Webhooks) error {
+	_, err := onAcct(c, "UpdateIncomingPhoneNumber", acct, noValue(func(t *fakeAcct) error {
+		i := slices.IndexFunc(t.numbers, func(n atoguard.PhoneNumber) bool { return n.SID == sid })
+		if i < 0 {
+			return notFound()
+		}
+		maps.Copy(t.numbers[i].Webhooks, w)
+		return nil
+	}))
+	return err
 }
 
 func (c *fakeClient) ListApplications(context.Context, string) ([]atoguard.Application, error) {
-	if _, err := c.auth("ListApplications"); err != nil {
-		return nil, err
-	}
-	c.w.mu.Unlock()
-	return nil, nil
+	return onSelf(c, "ListApplications", none[[]atoguard.Application])
 }
 
 func (c *fakeClient) UpdateApplication(context.Context, string, string, atoguard.Webhooks) error {
@@ -362,11 +302,7 @@ func (c *fakeClient) UpdateApplication(context.Context, string, string, atoguard
 }
 
 func (c *fakeClient) ListMessagingServices(context.Context) ([]atoguard.MessagingService, error) {
-	if _, err := c.auth("ListMessagingServices"); err != nil {
-		return nil, err
-	}
-	c.w.mu.Unlock()
-	return nil, nil
+	return onSelf(c, "ListMessagingServices", none[[]atoguard.MessagingService])
 }
 
 func (c *fakeClient) UpdateMessagingService(context.Context, string, atoguard.Webhooks) error {
@@ -374,177 +310,102 @@ func (c *fakeClient) UpdateMessagingService(context.Context, string, atoguard.We
 }
 
 func (c *fakeClient) ListCallerIDs(_ context.Context, acct string) ([]atoguard.CallerID, error) {
-	a, err := c.auth("ListCallerIDs")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return nil, err
-	}
-	return append([]atoguard.CallerID(nil), t.callerIDs...), nil
+	return onAcct(c, "ListCallerIDs", acct, func(t *fakeAcct) ([]atoguard.CallerID, error) {
+		return slices.Clone(t.callerIDs), nil
+	})
 }
 
 func (c *fakeClient) DeleteCallerID(_ context.Context, acct, sid string) error {
-	a, err := c.auth("DeleteCallerID")
-	if err != nil {
-		return err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return err
-	}
-	for i, x := range t.callerIDs {
-		if x.SID == sid {
-			t.callerIDs = append(t.callerIDs[:i:i], t.callerIDs[i+1:]...)
-			return nil
-		}
-	}
-	return notFound()
+	_, err := onAcct(c, "DeleteCallerID", acct, noValue(func(t *fakeAcct) error {
+		return removeSID(&t.callerIDs, sid, func(x atoguard.CallerID) string { return x.SID })
+	}))
+	return err
 }
 
 func (c *fakeClient) ListVoiceCountries(context.Context) ([]atoguard.VoicePermission, error) {
-	a, err := c.auth("ListVoiceCountries")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	return append([]atoguard.VoicePermission(nil), a.voice...), nil
+	return onSelf(c, "ListVoiceCountries", func(a *fakeAcct) ([]atoguard.VoicePermission, error) {
+		return slices.Clone(a.voice), nil
+	})
 }
 
 func (c *fakeClient) BulkUpdateVoiceCountries(_ context.Context, ps []atoguard.VoicePermission) error {
-	a, err := c.auth("BulkUpdateVoiceCountries")
-	if err != nil {
-		return err
-	}
-	defer c.w.mu.Unlock()
-	for _, p := range ps {
-		for i := range a.voice {
-			if a.voice[i].ISOCode == p.ISOCode {
-				a.voice[i].LowRiskEnabled, a.voice[i].HighRiskSpecialEnabled, a.voice[i].HighRiskTollFraud = p.LowRiskEnabled, p.HighRiskSpecialEnabled, p.HighRiskTollFraud
+	_, err := onSelf(c, "BulkUpdateVoiceCountries", noValue(func(a *fakeAcct) error {
+		for _, p := range ps {
+			for i := range a.voice {
+				if a.voice[i].ISOCode == p.ISOCode {
+					a.voice[i].LowRiskEnabled, a.voice[i].HighRiskSpecialEnabled, a.voice[i].HighRiskTollFraud = p.LowRiskEnabled, p.HighRiskSpecialEnabled, p.HighRiskTollFraud
+				}
 			}
 		}
-	}
-	return nil
+		return nil
+	}))
+	return err
 }
 
 func (c *fakeClient) ListSMSPermissions(context.Context) ([]atoguard.SMSPermission, error) {
-	a, err := c.auth("ListSMSPermissions")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	out := append([]atoguard.SMSPermission(nil), a.sms...)
-	for i := range out {
-		out[i].HighRisk = false // like Twilio: the list does not say which need the Console
-	}
-	return out, nil
+	return onSelf(c, "ListSMSPermissions", func(a *fakeAcct) ([]atoguard.SMSPermission, error) {
+		out := slices.Clone(a.sms)
+		for i := range out {
+			out[i].HighRisk = false // like Twilio: the list does not say which need the Console
+		}
+		return out, nil
+	})
 }
 
 func (c *fakeClient) UpdateSMSPermissions(_ context.Context, ps []atoguard.SMSPermission) ([]SMSResult, error) {
-	a, err := c.auth("UpdateSMSPermissions")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	var res []SMSResult
-	for _, p := range ps {
-		for i := range a.sms {
-			if a.sms[i].CountryCode != p.CountryCode {
-				continue
+	return onSelf(c, "UpdateSMSPermissions", func(a *fakeAcct) ([]SMSResult, error) {
+		var res []SMSResult
+		for _, p := range ps {
+			for i := range a.sms {
+				if a.sms[i].CountryCode != p.CountryCode {
+					continue
+				}
+				if a.sms[i].HighRisk {
+					res = append(res, SMSResult{CountryCode: p.CountryCode, ErrorCode: 30649, Message: "High risk country permission cannot be updated"})
+					continue
+				}
+				a.sms[i].Enabled = p.Enabled
+				res = append(res, SMSResult{CountryCode: p.CountryCode})
 			}
-			if a.sms[i].HighRisk {
-				res = append(res, SMSResult{CountryCode: p.CountryCode, ErrorCode: 30649, Message: "High risk country permission cannot be updated"})
-				continue
-			}
-			a.sms[i].Enabled = p.Enabled
-			res = append(res, SMSResult{CountryCode: p.CountryCode})
 		}
-	}
-	return res, nil
+		return res, nil
+	})
 }
 
 func (c *fakeClient) ListMessages(_ context.Context, acct string, start, end time.Time) ([]atoguard.Message, error) {
-	a, err := c.auth("ListMessages")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return nil, err
-	}
-	var out []atoguard.Message
-	for _, m := range t.messages {
-		if !m.DateCreated.Before(start) && m.DateCreated.Before(end) {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return onAcct(c, "ListMessages", acct, func(t *fakeAcct) ([]atoguard.Message, error) {
+		return within(t.messages, start, end, func(m atoguard.Message) time.Time { return m.DateCreated }), nil
+	})
 }
 
 func (c *fakeClient) ListCalls(context.Context, string, time.Time, time.Time) ([]atoguard.Call, error) {
-	if _, err := c.auth("ListCalls"); err != nil {
-		return nil, err
-	}
-	c.w.mu.Unlock()
-	return nil, nil
+	return onSelf(c, "ListCalls", none[[]atoguard.Call])
 }
 
 func (c *fakeClient) ListDailyUsage(_ context.Context, acct, cat string, start, end time.Time) ([]atoguard.UsageRecord, error) {
-	a, err := c.auth("ListDailyUsage")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	t, err := c.target(a, acct)
-	if err != nil {
-		return nil, err
-	}
-	var out []atoguard.UsageRecord
-	for _, r := range t.usage {
-		if r.Category == cat && !r.StartDate.Before(start) && r.StartDate.Before(end) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return onAcct(c, "ListDailyUsage", acct, func(t *fakeAcct) ([]atoguard.UsageRecord, error) {
+		out := within(t.usage, start, end, func(r atoguard.UsageRecord) time.Time { return r.StartDate })
+		// within made a new slice, so deleting from it leaves t.usage alone
+		return slices.DeleteFunc(out, func(r atoguard.UsageRecord) bool { return r.Category != cat }), nil
+	})
 }
 
 func (c *fakeClient) ListEvents(_ context.Context, start, end time.Time) ([]atoguard.Event, error) {
-	a, err := c.auth("ListEvents")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	var out []atoguard.Event
-	for _, e := range a.events {
-		if !e.EventDate.Before(start) && e.EventDate.Before(end) {
-			out = append(out, e)
-		}
-	}
-	return out, nil
+	return onSelf(c, "ListEvents", func(a *fakeAcct) ([]atoguard.Event, error) {
+		return within(a.events, start, end, func(e atoguard.Event) time.Time { return e.EventDate }), nil
+	})
 }
 
 func (c *fakeClient) ListSinks(context.Context) ([]EventSink, error) {
-	a, err := c.auth("ListSinks")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	return append([]EventSink(nil), a.sinks...), nil
+	return onSelf(c, "ListSinks", func(a *fakeAcct) ([]EventSink, error) { return slices.Clone(a.sinks), nil })
 }
 
 func (c *fakeClient) CreateEventSink(_ context.Context, desc, dest string) (EventSink, error) {
-	a, err := c.auth("CreateEventSink")
-	if err != nil {
-		return EventSink{}, err
-	}
-	defer c.w.mu.Unlock()
-	s := EventSink{SID: c.w.nextSID("DG"), Description: desc, Destination: dest, Status: "initialized"}
-	a.sinks = append(a.sinks, s)
-	return s, nil
+	return onSelf(c, "CreateEventSink", func(a *fakeAcct) (EventSink, error) {
+		s := EventSink{SID: c.w.nextSID("DG"), Description: desc, Destination: dest, Status: "initialized"}
+		a.sinks = append(a.sinks, s)
+		return s, nil
+	})
 }
 
 // memSink is a credential sink in memory; failStore makes Store fail.
