@@ -111,17 +111,25 @@ func Summary(res scan.Result) string {
 	// A history scan reads blobs only: "0 files" there would read as "nothing scanned".
 	switch {
 	case st.Blobs > 0 && st.Files > 0:
-		fmt.Fprintf(&b, " in %d files, %d blobs", st.Files, st.Blobs)
+		fmt.Fprintf(&b, " in %s, %s", count(st.Files, "file"), count(st.Blobs, "blob"))
 	case st.Blobs > 0:
-		fmt.Fprintf(&b, " in %d blobs", st.Blobs)
+		fmt.Fprintf(&b, " in %s", count(st.Blobs, "blob"))
 	default:
-		fmt.Fprintf(&b, " in %d files", st.Files)
+		fmt.Fprintf(&b, " in %s", count(st.Files, "file"))
 	}
 	fmt.Fprintf(&b, ", %s in %.2fs", humanBytes(st.Bytes), st.Duration.Seconds())
 	if st.Skipped > 0 {
 		fmt.Fprintf(&b, ", %d skipped", st.Skipped)
 	}
 	return b.String()
+}
+
+// count is "1 file", "2 files".
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func humanBytes(n int64) string {

@@ -25,6 +25,7 @@ import (
 type scanOptions struct {
 	paths               []string
 	history             bool
+	sinceCommit         string
 	staged              bool
 	noIgnore            bool
 	includePlaceholders bool
@@ -57,6 +58,7 @@ Secrets are never printed: a fixed mask and a short fingerprint identify them.
 Exit status: 0 nothing found, 1 findings, 2 error.`,
 		Example: `  atoguard scan examples/leaky-repo
   atoguard scan --history .                  # every blob in every branch, with the commit that introduced it
+  atoguard scan --history --since-commit origin/main .  # CI: only what this branch adds
   atoguard scan --staged                     # pre-commit: only what is about to be committed
   cat app.log | atoguard scan -
   atoguard scan --json --output report.json .
@@ -70,6 +72,7 @@ Exit status: 0 nothing found, 1 findings, 2 error.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.history, "history", false, "scan the full git history of each PATH (a repository or a directory in one): every unique blob reachable from any ref, once")
+	f.StringVar(&opts.sinceCommit, "since-commit", "", "with --history, scan only commits that `REV` does not reach (a pull request's own: origin/main)")
 	f.BoolVar(&opts.staged, "staged", false, "scan only the changes staged in git's index (for a pre-commit hook)")
 	f.BoolVar(&opts.noIgnore, "no-ignore", false, "scan files that .gitignore excludes (.atoguardignore still applies)")
 	f.BoolVar(&opts.includePlaceholders, "include-placeholders", false, "also report placeholders and documented example credentials")
@@ -106,6 +109,9 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	}
 	if opts.history && opts.staged {
 		return invalid("--history and --staged cannot be combined")
+	}
+	if opts.sinceCommit != "" && !opts.history {
+		return invalid("--since-commit needs --history")
 	}
 	if opts.verifyConcurrency < 1 {
 		return invalid("--verify-concurrency must be at least 1")
@@ -209,7 +215,7 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 
 // scanSource builds the source for the paths and mode.
 func scanSource(streams IO, opts *scanOptions, paths []string, warn scan.Warner) (scan.Source, []skipCounter) {
-	gopts := source.GitOptions{Warn: warn}
+	gopts := source.GitOptions{Warn: warn, SinceCommit: opts.sinceCommit}
 	switch {
 	case opts.staged:
 		s := source.NewStaged(paths[0], gopts)

@@ -32,6 +32,9 @@ type GitOptions struct {
 	// CatFiles is the number of `git cat-file` processes reading history
 	// blobs in parallel; default 2.
 	CatFiles int
+	// SinceCommit limits History to commits that REV does not reach, such
+	// as a pull request's own commits (SinceCommit "origin/main").
+	SinceCommit string
 }
 
 func (o GitOptions) withDefaults() GitOptions {
@@ -50,9 +53,11 @@ func (o GitOptions) withDefaults() GitOptions {
 // History yields every unique blob reachable from any ref of the repository
 // at Dir exactly once, attributed to the commit that introduced it.
 //
-// Listing: `git log --all --reverse --author-date-order -m --raw -z`, oldest
+// Listing: `git log --all --reverse --author-date-order -c --raw -z`, oldest
 // first, so the first commit whose diff adds a blob at a path is the one
-// that introduced it (-m includes blobs that first appear in a merge).
+// that introduced it. For a merge, -c lists only what differs from every
+// parent: what the merge itself brought (a conflict resolution, an evil
+// merge), never a side's changes, which belong to that side's commits.
 // Blobs that refs point at directly (a tag on a blob) follow, named by the
 // ref. Content: `git cat-file --batch --buffer` (two processes, each given
 // the blobs of a fixed share of paths), fed blob ids as they are discovered,
@@ -168,15 +173,22 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	args := []string{"log", "--all", "--reverse", "--author-date-order", "-m", "--raw", "--no-renames",
+	args := []string{"log", "--all", "--reverse", "--author-date-order", "-c", "--raw", "--no-renames",
 		"--no-abbrev", "-z", "--no-color", "--no-ext-diff", "--format=%x01%H%x00%an%x00%ae%x00%aI"}
+	if h.opts.SinceCommit != "" {
+		base, err := resolveCommit(ctx, h.opts, h.Dir, h.opts.SinceCommit)
+		if err != nil {
+			return err
+		}
+		args = append(args, "^"+base)
+	}
 	if prefix != "" {
 		// Only this sub-tree; --full-history keeps every commit that touched it.
 		args = append(args, "--full-history", "--", ".")
 	}
 	// Blobs a ref points at directly (a tag on a blob) are in no commit.
 	var refBlobs []pending
-	if prefix == "" {
+	if prefix == "" && h.opts.SinceCommit == "" {
 		if refBlobs, err = h.refBlobs(ctx); err != nil {
 			return err
 		}
@@ -305,6 +317,19 @@ func pathWorker(path string, n int) int {
 	return int(h % uint32(n))
 }
 
+// resolveCommit names the commit rev stands for, or says clearly that the
+// repository has none (in CI, often a branch a shallow checkout left out).
+func resolveCommit(ctx context.Context, opts GitOptions, dir, rev string) (string, error) {
+	out, err := gitOutput(ctx, opts, dir, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) || ctx.Err() != nil {
+			return "", err
+		}
+		return "", fmt.Errorf("--since-commit %q: no such commit in %s (in CI, fetch it first, e.g. git fetch origin main)", rev, dir)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 // refBlobs lists blobs that refs point at directly, or through an annotated
 // tag; their origin path is the ref name.
 func (h *History) refBlobs(ctx context.Context) ([]pending, error) {
@@ -374,6 +399,10 @@ func (c *catFile) wait() error {
 
 // list parses git log's raw -z output and emits each blob the first time it
 // appears at a path that is not ignored.
+//
+// An entry is ":old-mode new-mode old-id new-id status" then the path, or
+// for a merge with -c, one colon, mode and id per parent:
+// "::mode1 mode2 new-mode id1 id2 new-id status".
 func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit func(pending) error) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	seen := make(map[string]struct{}, 1<<14)
@@ -422,12 +451,16 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 			if err != nil {
 				return fmt.Errorf("git log: truncated raw entry: %w", err)
 			}
-			// ":old-mode new-mode old-id new-id status"
-			f := strings.Fields(tok[1:])
-			if len(f) < 5 || f[4] == "D" || !strings.HasPrefix(f[1], "10") && f[1] != "120000" {
-				continue // deletions, submodules (160000)
+			parents := len(tok) - len(strings.TrimLeft(tok, ":"))
+			f := strings.Fields(tok[parents:])
+			if len(f) != 2*(parents+1)+1 {
+				return fmt.Errorf("git log: unexpected raw entry %q", tok)
 			}
-			id := f[3]
+			// Deletions have mode 000000; submodules 160000.
+			if mode := f[parents]; !strings.HasPrefix(mode, "10") && mode != "120000" {
+				continue
+			}
+			id := f[2*parents+1]
 			if _, ok := seen[id]; ok {
 				continue
 			}

@@ -155,6 +155,54 @@ func TestHistory(t *testing.T) {
 	}
 }
 
+// --since-commit scans what a branch adds: its own commits, and of a merge
+// of the base into it only what the merge itself wrote, never the base's
+// changes that came in with it.
+func TestHistorySinceCommit(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"README.md": "readme", "a.env": "main secret one"})
+	r.commit("c1")
+	r.git("checkout", "-q", "-b", "feature")
+	r.write(map[string]string{"app.py": "feature secret"})
+	f1 := r.commitAs("Bob", "bob@example.com", "f1")
+	r.git("checkout", "-q", "main")
+	r.write(map[string]string{"b.env": "main secret two"})
+	r.commit("c2")
+	r.git("checkout", "-q", "feature")
+	r.tick++
+	r.git("merge", "-q", "--no-ff", "--no-commit", "main")
+	r.write(map[string]string{"resolved.txt": "written in the merge"})
+	r.git("add", "-A")
+	r.git("commit", "-q", "-m", "f2: merge main")
+	f2 := r.git("rev-parse", "HEAD")
+
+	for _, since := range []string{"main", "refs/heads/main", r.git("rev-parse", "main")} {
+		g := newGot()
+		must(t, consume(t, NewHistory(r.dir, GitOptions{SinceCommit: since}), g, 0))
+		if got := strings.Join(g.paths(), ","); got != "app.py,resolved.txt" {
+			t.Errorf("since %s: paths %s, want app.py,resolved.txt", since, got)
+		}
+		for path, commit := range map[string]string{"app.py": f1, "resolved.txt": f2} {
+			if o := g.items[path].Origins; len(o) != 1 || o[0].Commit != commit {
+				t.Errorf("since %s: %s origins %+v, want commit %s", since, path, o, commit)
+			}
+		}
+	}
+	// The whole history has every blob, the merge's included, once.
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{}), g, 2))
+	if got := strings.Join(g.paths(), ","); got != "README.md,a.env,app.py,b.env,resolved.txt" {
+		t.Errorf("whole history: %s", got)
+	}
+
+	for _, bad := range []string{"no-such-branch", "--output=/tmp/x", "main~99"} {
+		err := NewHistory(r.dir, GitOptions{SinceCommit: bad}).Items(context.Background(), func(scan.Item) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), "--since-commit") || !strings.Contains(err.Error(), "no such commit") {
+			t.Errorf("since %q: %v", bad, err)
+		}
+	}
+}
+
 func TestHistoryIgnoreAndSubdir(t *testing.T) {
 	r := newRepo(t)
 	r.write(map[string]string{
