@@ -123,9 +123,15 @@ func onAcct[T any](c *fakeClient, method, sid string, f func(t *fakeAcct) (T, er
 	})
 }
 
-// noValue adapts a call that returns only an error to onSelf and onAcct.
-func noValue(f func(a *fakeAcct) error) func(*fakeAcct) (struct{}, error) {
-	return func(a *fakeAcct) (struct{}, error) { return struct{}{}, f(a) }
+// doSelf and doAcct are onSelf and onAcct for calls that return only an error.
+func (c *fakeClient) doSelf(method string, f func(self *fakeAcct) error) error {
+	_, err := onSelf(c, method, func(a *fakeAcct) (struct{}, error) { return struct{}{}, f(a) })
+	return err
+}
+
+func (c *fakeClient) doAcct(method, sid string, f func(t *fakeAcct) error) error {
+	_, err := onAcct(c, method, sid, func(t *fakeAcct) (struct{}, error) { return struct{}{}, f(t) })
+	return err
 }
 
 // none is the answer of calls the fake does not model: an empty list.
@@ -181,11 +187,10 @@ func (c *fakeClient) SubaccountAuthToken(_ context.Context, sid string) (atoguar
 }
 
 func (c *fakeClient) UpdateAccountStatus(_ context.Context, sid, status string) error {
-	_, err := onAcct(c, "UpdateAccountStatus", sid, noValue(func(t *fakeAcct) error {
+	return c.doAcct("UpdateAccountStatus", sid, func(t *fakeAcct) error {
 		t.info.Status = status
 		return nil
-	}))
-	return err
+	})
 }
 
 func (c *fakeClient) CreateSecondaryAuthToken(context.Context) (atoguard.Secret, error) {
@@ -196,25 +201,23 @@ func (c *fakeClient) CreateSecondaryAuthToken(context.Context) (atoguard.Secret,
 }
 
 func (c *fakeClient) DeleteSecondaryAuthToken(context.Context) error {
-	_, err := onSelf(c, "DeleteSecondaryAuthToken", noValue(func(a *fakeAcct) error {
+	return c.doSelf("DeleteSecondaryAuthToken", func(a *fakeAcct) error {
 		if a.secondary == "" {
 			return notFound()
 		}
 		a.secondary = ""
 		return nil
-	}))
-	return err
+	})
 }
 
 func (c *fakeClient) PromoteSecondaryAuthToken(context.Context) error {
-	_, err := onSelf(c, "PromoteSecondaryAuthToken", noValue(func(a *fakeAcct) error {
+	return c.doSelf("PromoteSecondaryAuthToken", func(a *fakeAcct) error {
 		if a.secondary == "" {
 			return notFound()
 		}
 		a.primary, a.secondary = a.secondary, ""
 		return nil
-	}))
-	return err
+	})
 }
 
 func (c *fakeClient) ListKeys(_ context.Context, sid string) ([]atoguard.APIKey, error) {
@@ -230,22 +233,20 @@ func (c *fakeClient) ListIAMKeys(_ context.Context, sid string) ([]atoguard.APIK
 }
 
 func (c *fakeClient) DeleteKey(_ context.Context, acct, sid string) error {
-	_, err := onAcct(c, "DeleteKey", acct, noValue(func(t *fakeAcct) error {
+	return c.doAcct("DeleteKey", acct, func(t *fakeAcct) error {
 		return removeSID(&t.keys, sid, keySID)
-	}))
-	return err
+	})
 }
 
 func (c *fakeClient) DeleteIAMKey(_ context.Context, sid string) error {
-	_, err := onSelf(c, "DeleteIAMKey", noValue(func(a *fakeAcct) error {
+	return c.doSelf("DeleteIAMKey", func(a *fakeAcct) error {
 		// an IAM key may be in either list; it is missing only if in neither
 		err1 := removeSID(&a.keys, sid, keySID)
 		if err2 := removeSID(&a.iamOnly, sid, keySID); err1 != nil && err2 != nil {
 			return err1
 		}
 		return nil
-	}))
-	return err
+	})
 }
 
 func (c *fakeClient) ListUsageTriggers(_ context.Context, acct string) ([]atoguard.UsageTrigger, error) {
@@ -264,10 +265,9 @@ func (c *fakeClient) CreateUsageTrigger(_ context.Context, acct string, tr atogu
 }
 
 func (c *fakeClient) DeleteUsageTrigger(_ context.Context, acct, sid string) error {
-	_, err := onAcct(c, "DeleteUsageTrigger", acct, noValue(func(t *fakeAcct) error {
+	return c.doAcct("DeleteUsageTrigger", acct, func(t *fakeAcct) error {
 		return removeSID(&t.triggers, sid, func(x atoguard.UsageTrigger) string { return x.SID })
-	}))
-	return err
+	})
 }
 
 func (c *fakeClient) ListIncomingPhoneNumbers(_ context.Context, acct string) ([]atoguard.PhoneNumber, error) {
@@ -282,15 +282,14 @@ func (c *fakeClient) ListIncomingPhoneNumbers(_ context.Context, acct string) ([
 }
 
 func (c *fakeClient) UpdateIncomingPhoneNumber(_ context.Context, acct, sid string, w atoguard.Webhooks) error {
-	_, err := onAcct(c, "UpdateIncomingPhoneNumber", acct, noValue(func(t *fakeAcct) error {
+	return c.doAcct("UpdateIncomingPhoneNumber", acct, func(t *fakeAcct) error {
 		i := slices.IndexFunc(t.numbers, func(n atoguard.PhoneNumber) bool { return n.SID == sid })
 		if i < 0 {
 			return notFound()
 		}
 		maps.Copy(t.numbers[i].Webhooks, w)
 		return nil
-	}))
-	return err
+	})
 }
 
 func (c *fakeClient) ListApplications(context.Context, string) ([]atoguard.Application, error) {
@@ -316,10 +315,9 @@ func (c *fakeClient) ListCallerIDs(_ context.Context, acct string) ([]atoguard.C
 }
 
 func (c *fakeClient) DeleteCallerID(_ context.Context, acct, sid string) error {
-	_, err := onAcct(c, "DeleteCallerID", acct, noValue(func(t *fakeAcct) error {
+	return c.doAcct("DeleteCallerID", acct, func(t *fakeAcct) error {
 		return removeSID(&t.callerIDs, sid, func(x atoguard.CallerID) string { return x.SID })
-	}))
-	return err
+	})
 }
 
 func (c *fakeClient) ListVoiceCountries(context.Context) ([]atoguard.VoicePermission, error) {
@@ -329,7 +327,7 @@ func (c *fakeClient) ListVoiceCountries(context.Context) ([]atoguard.VoicePermis
 }
 
 func (c *fakeClient) BulkUpdateVoiceCountries(_ context.Context, ps []atoguard.VoicePermission) error {
-	_, err := onSelf(c, "BulkUpdateVoiceCountries", noValue(func(a *fakeAcct) error {
+	return c.doSelf("BulkUpdateVoiceCountries", func(a *fakeAcct) error {
 		for _, p := range ps {
 			for i := range a.voice {
 				if a.voice[i].ISOCode == p.ISOCode {
@@ -338,8 +336,7 @@ func (c *fakeClient) BulkUpdateVoiceCountries(_ context.Context, ps []atoguard.V
 			}
 		}
 		return nil
-	}))
-	return err
+	})
 }
 
 func (c *fakeClient) ListSMSPermissions(context.Context) ([]atoguard.SMSPermission, error) {

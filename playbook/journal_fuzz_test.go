@@ -31,14 +31,9 @@ func FuzzOpenJournal(f *testing.F) {
 			return
 		}
 		n := len(j.Records())
-		if err := j.Append(Record{Event: EventRunEnd}); err != nil {
-			t.Fatal(err)
-		}
+		appendRecord(t, j, Record{Event: EventRunEnd})
 		j.Close()
-		j2, err := OpenJournal(path)
-		if err != nil {
-			t.Fatalf("reopen after append: %v", err)
-		}
+		j2 := openJournal(t, path) // reopens after the append
 		defer j2.Close()
 		if got := len(j2.Records()); got != n+1 {
 			t.Fatalf("records after append: %d, want %d", got, n+1)
@@ -49,10 +44,7 @@ func FuzzOpenJournal(f *testing.F) {
 }
 
 func BenchmarkJournalAppend(b *testing.B) {
-	j, err := OpenJournal(filepath.Join(b.TempDir(), "j"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	j := openJournal(b, filepath.Join(b.TempDir(), "j"))
 	defer j.Close()
 	r := Record{Event: EventDone, Action: atoguard.Action{ID: "delete-keys/AC1/SK1", Step: StepDeleteKeys, AccountSID: "AC1", Summary: "delete API key SK1", Status: atoguard.ActionDone}}
 	b.RunParallel(func(pb *testing.PB) {

@@ -26,16 +26,40 @@ type fixture struct {
 func newFixture(t *testing.T, subs int) *fixture {
 	t.Helper()
 	w, cred := newFakeWorld(subs, testNow)
-	j, err := OpenJournal(filepath.Join(t.TempDir(), "journal.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := openJournal(t, filepath.Join(t.TempDir(), "journal.jsonl"))
 	t.Cleanup(func() { j.Close() })
 	f := &fixture{w: w, cred: cred, sink: &memSink{}, journal: j, old: map[string]string{}}
 	for sid, a := range w.accts {
 		f.old[sid] = a.primary
 	}
 	return f
+}
+
+// apply runs Apply on the fake world, failing the test on an error.
+func (f *fixture) apply(t *testing.T, o Options) *Result {
+	t.Helper()
+	res, err := Apply(context.Background(), f.w.client(f.cred), o)
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return res
+}
+
+// openJournal opens the journal at path, failing the test if it cannot.
+func openJournal(tb testing.TB, path string) *Journal {
+	tb.Helper()
+	j, err := OpenJournal(path)
+	if err != nil {
+		tb.Fatalf("open journal %s: %v", path, err)
+	}
+	return j
+}
+
+func appendRecord(tb testing.TB, j *Journal, r Record) {
+	tb.Helper()
+	if err := j.Append(r); err != nil {
+		tb.Fatalf("append %+v: %v", r, err)
+	}
 }
 
 func (f *fixture) opts() Options {
@@ -99,11 +123,7 @@ func (f *fixture) assertContained(t *testing.T) {
 
 func TestApplyContainsAndSecondApplyChangesNothing(t *testing.T) {
 	f := newFixture(t, 3)
-	ctx := context.Background()
-	res, err := Apply(ctx, f.w.client(f.cred), f.opts())
-	if err != nil {
-		t.Fatalf("apply: %v", err)
-	}
+	res := f.apply(t, f.opts())
 	f.assertContained(t)
 	if len(res.Failures) != 0 {
 		t.Errorf("failures: %+v", res.Failures)
@@ -131,10 +151,7 @@ func TestApplyContainsAndSecondApplyChangesNothing(t *testing.T) {
 	}
 
 	// The configured token is dead now; a second run finds the new one in the sink.
-	res2, err := Apply(ctx, f.w.client(f.cred), f.opts())
-	if err != nil {
-		t.Fatalf("second apply: %v", err)
-	}
+	res2 := f.apply(t, f.opts())
 	if n := res2.Changed(); n != 0 {
 		for _, a := range res2.Actions {
 			if a.Status == atoguard.ActionDone {
@@ -197,9 +214,7 @@ func TestResumeAfterStopAtEveryJournalRecord(t *testing.T) {
 	f := newFixture(t, 1)
 	o := f.opts()
 	o.Only = []string{StepRotateTokens, StepDeleteKeys}
-	if _, err := Apply(context.Background(), f.w.client(f.cred), o); err != nil {
-		t.Fatal(err)
-	}
+	f.apply(t, o)
 	total := len(f.journal.Records())
 	for n := 1; n < total; n++ {
 		f := newFixture(t, 1)
@@ -311,9 +326,7 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 	for _, m := range []string{"CreateSecondaryAuthToken", "PromoteSecondaryAuthToken", "DeleteKey", "ListVoiceCountries", "CreateUsageTrigger", "UpdateSMSPermissions"} {
 		f.w.failOn[m] = 2
 	}
-	if _, err := Apply(context.Background(), f.w.client(f.cred), f.opts()); err != nil {
-		t.Fatalf("apply: %v", err)
-	}
+	f.apply(t, f.opts())
 	f.assertContained(t)
 }
 
@@ -327,9 +340,7 @@ func TestOnlySkipAndValidation(t *testing.T) {
 	o = f.opts()
 	o.Skip = []string{StepRotateTokens}
 	o.KeepKeys = []string{f.w.accts[f.cred.AccountSID].keys[0].SID}
-	if _, err := Apply(context.Background(), f.w.client(f.cred), o); err != nil {
-		t.Fatal(err)
-	}
+	f.apply(t, o)
 	a := f.w.accts[f.cred.AccountSID]
 	if a.primary != f.old[f.cred.AccountSID] {
 		t.Error("rotated although skipped")
@@ -341,34 +352,21 @@ func TestOnlySkipAndValidation(t *testing.T) {
 
 func TestJournalRepairsTornTail(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.jsonl")
-	j, err := OpenJournal(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := openJournal(t, path)
 	for range 3 {
-		if err := j.Append(Record{Event: EventDone, Action: atoguard.Action{ID: "x"}}); err != nil {
-			t.Fatal(err)
-		}
+		appendRecord(t, j, Record{Event: EventDone, Action: atoguard.Action{ID: "x"}})
 	}
 	j.Close()
 	fh, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	fh.WriteString(`{"seq":4,"ev`)
 	fh.Close()
-	j, err = OpenJournal(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j = openJournal(t, path)
 	if n := len(j.Records()); n != 3 {
 		t.Fatalf("records = %d, want 3", n)
 	}
-	if err := j.Append(Record{Event: EventRunEnd}); err != nil {
-		t.Fatal(err)
-	}
+	appendRecord(t, j, Record{Event: EventRunEnd})
 	j.Close()
-	j, err = OpenJournal(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j = openJournal(t, path)
 	defer j.Close()
 	if r := j.Records(); len(r) != 4 || r[3].Seq != 4 || r[3].Event != EventRunEnd {
 		t.Fatalf("after repair: %+v", r)
@@ -453,31 +451,19 @@ func TestRejectedConfiguredCredentialWithoutSinkFails(t *testing.T) {
 
 func TestJournalIsExclusive(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.jsonl")
-	j, err := OpenJournal(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := openJournal(t, path)
 	if _, err := OpenJournal(path); atoguard.CodeOf(err) != atoguard.ECONFLICT {
 		t.Fatalf("second open: err = %v, want a conflict", err)
 	}
 	j.Close()
-	j2, err := OpenJournal(path)
-	if err != nil {
-		t.Fatalf("open after close: %v", err)
-	}
-	j2.Close()
+	openJournal(t, path).Close() // free again after close
 }
 
 func TestReadJournalIsReadOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.jsonl")
-	j, err := OpenJournal(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := openJournal(t, path)
 	defer j.Close()
-	if err := j.Append(Record{Event: EventRunStart, Run: "r1"}); err != nil {
-		t.Fatal(err)
-	}
+	appendRecord(t, j, Record{Event: EventRunStart, Run: "r1"})
 	r, err := ReadJournal(path) // while the writer holds the lock
 	if err != nil {
 		t.Fatal(err)
