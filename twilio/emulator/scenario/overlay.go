@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -97,6 +98,22 @@ func IsAttack(kind string) bool {
 	return slices.Contains(OverlayKinds(), kind)
 }
 
+// Defaults of the pumping overlays, which the signals they promise depend on.
+const (
+	smsPumpingCount  = 1200
+	callPumpingCount = 800
+)
+
+func smsPumpingCountries() []string { return []string{"UZ", "KG"} }
+
+// countriesOr is the overlay's countries, or def when it names none.
+func (o Overlay) countriesOr(def ...string) []string {
+	if len(o.Countries) == 0 {
+		return def
+	}
+	return o.Countries
+}
+
 // Signal ids the detectors also raise, listed when the overlay is large
 // enough to be sure of them.
 const (
@@ -112,19 +129,11 @@ const (
 func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, since time.Time) []string {
 	switch o.Kind {
 	case KindSMSPumping:
-		n := o.Count
-		if n == 0 {
-			n = 1200
-		}
-		countries := o.Countries
-		if len(countries) == 0 {
-			countries = []string{"UZ", "KG"}
-		}
 		out := []string{SignalSequentialNumbers}
-		if n >= 200 {
+		if cmp.Or(o.Count, smsPumpingCount) >= 200 {
 			out = append(out, SignalVolumeSpike, SignalFailureSpike)
 		}
-		for _, c := range countries {
+		for _, c := range o.countriesOr(smsPumpingCountries()...) {
 			if !slices.ContainsFunc(known, func(p atoguard.SMSPermission) bool { return p.CountryCode == c && p.Enabled }) {
 				out = append(out, SignalNewCountry)
 				break
@@ -153,10 +162,7 @@ func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, si
 	case KindEvidenceDeleted:
 		return []string{SignalEvidenceDeleted}
 	case KindCallPumping:
-		n := o.Count
-		if n == 0 {
-			n = 800
-		}
+		n := cmp.Or(o.Count, callPumpingCount)
 		out := []string{SignalSequentialNumbers}
 		if n >= 200 {
 			out = append(out, SignalVolumeSpike)
@@ -477,23 +483,43 @@ func addMessages(acc *Account, ms []atoguard.Message) {
 // changed before the Monitor retention); combine with geo-widening to show
 // the change.
 func (ov *overlayer) pumping(r *rand.Rand, acc *Account, o Overlay, at time.Time, dur time.Duration) error {
-	countries := o.Countries
-	if len(countries) == 0 {
-		countries = []string{"UZ", "KG"}
-	}
-	n := o.Count
-	if n == 0 {
-		n = 1200
-	}
-	if dur == 0 {
-		dur = 6 * time.Hour
-	}
-	from, err := senders(acc)
+	// One or two blocks per country, each a run in one prefix.
+	p, err := ov.pump(r, acc, o.countriesOr(smsPumpingCountries()...), cmp.Or(o.Count, smsPumpingCount), 2, 3, enableSMS)
 	if err != nil {
 		return err
 	}
-	var tos []string
-	var cs []country
+	// Pumping walks the blocks roughly in order.
+	times := spread(r, len(p.to), at, cmp.Or(dur, 6*time.Hour), ov.w.Now)
+	sids := sidBatch(r, prefixMessage, len(p.to))
+	ms := make([]atoguard.Message, len(p.to))
+	brand := brandOf(acc)
+	for k, to := range p.to {
+		body := string(appendOTP(nil, r, brand))
+		ms[k] = apiMessage(r, acc, sids[k], p.from[r.IntN(len(p.from))], to, body, times[k], pumpedStatus, p.in[k].SMSPrice)
+	}
+	addMessages(acc, ms)
+	return nil
+}
+
+// pumped is the traffic of a pumping overlay: the account's numbers to call
+// or text from, the numbers to reach and the country of each.
+type pumped struct {
+	from []string
+	to   []string
+	in   []country
+}
+
+// pump splits n destinations over the countries (the first takes the
+// remainder) and draws each country's share as up to maxBlocks runs of
+// sequential numbers (a second block from 400 numbers on), steps up to
+// maxStep apart. The runs' prefixes become the attacker's numbers. Each
+// country is then enabled on the account with enable.
+func (ov *overlayer) pump(r *rand.Rand, acc *Account, countries []string, n, maxBlocks, maxStep int, enable func(*Account, string)) (pumped, error) {
+	from, err := senders(acc)
+	if err != nil {
+		return pumped{}, err
+	}
+	p := pumped{from: from}
 	for k, iso := range countries {
 		share := n / len(countries)
 		if k == 0 {
@@ -501,55 +527,69 @@ func (ov *overlayer) pumping(r *rand.Rand, acc *Account, o Overlay, at time.Time
 		}
 		plan, err := newNumberPlan(iso, kindMobile)
 		if err != nil {
-			return err
+			return pumped{}, err
 		}
-		// One or two blocks per country, each a run in one prefix.
-		blocks := 1 + min(1, share/400)
+		c := lookupCountry(iso)
+		blocks := min(maxBlocks, 1+share/400)
 		for b := range blocks {
 			size := share / blocks
 			if b == 0 {
 				size += share % blocks
 			}
-			seq := plan.sequence(r, size, 1+r.IntN(3))
+			seq := plan.sequence(r, size, 1+r.IntN(maxStep))
 			if seq == nil {
-				return fmt.Errorf("cannot draw %d sequential numbers in %s", size, iso)
+				return pumped{}, fmt.Errorf("cannot draw %d sequential numbers in %s", size, iso)
 			}
-			ov.attacker.Numbers = append(ov.attacker.Numbers, commonPrefix(seq[0], seq[len(seq)-1]))
-			tos = append(tos, seq...)
-			c := lookupCountry(iso)
+			if len(seq) > 0 {
+				ov.attacker.Numbers = append(ov.attacker.Numbers, commonPrefix(seq[0], seq[len(seq)-1]))
+			}
+			p.to = append(p.to, seq...)
 			for range seq {
-				cs = append(cs, c)
+				p.in = append(p.in, c)
 			}
 		}
-		enableSMS(acc, iso)
 	}
-	times := spread(r, len(tos), at, dur, ov.w.Now)
-	// Pumping walks the blocks roughly in order.
-	sids := sidBatch(r, prefixMessage, len(tos))
-	ms := make([]atoguard.Message, len(tos))
-	brand := brandOf(acc)
-	for k, to := range tos {
-		body := string(appendOTP(nil, r, brand))
-		m := atoguard.Message{SID: sids[k], AccountSID: acc.SID, From: from[r.IntN(len(from))], To: to, Body: body,
-			Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: times[k], DateSent: times[k].Add(time.Second)}
-		u := r.IntN(100)
-		switch {
-		case u < 25:
-			m.Status = "delivered"
-		case u < 35:
-			m.Status = "sent"
-		case u < 80:
-			m.Status, m.ErrorCode = "undelivered", []int{30003, 30005, 30008}[r.IntN(3)]
-		default:
-			m.Status, m.ErrorCode = "failed", 30008
-		}
-		if m.Status != "failed" {
-			m.Price = roundPrice(float64(m.NumSegments) * cs[k].SMSPrice)
-		}
-		ms[k] = m
+	for _, iso := range countries {
+		enable(acc, iso)
 	}
-	addMessages(acc, ms)
-	return nil
+	return p, nil
+}
+
+// apiMessage is a message sent through the API at t and charged per segment
+// unless it failed. Its outcome is drawn with status after the draws of the
+// arguments, so callers keep their draw order by argument order.
+func apiMessage(r *rand.Rand, acc *Account, sid, from, to, body string, t time.Time, status func(*rand.Rand) (string, int), perSegment float64) atoguard.Message {
+	m := atoguard.Message{SID: sid, AccountSID: acc.SID, From: from, To: to, Body: body,
+		Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: t, DateSent: t.Add(time.Second)}
+	m.Status, m.ErrorCode = status(r)
+	if m.Status != "failed" {
+		m.Price = roundPrice(float64(m.NumSegments) * perSegment)
+	}
+	return m
+}
+
+// pumpedStatus: pumped numbers rarely answer, so most messages never arrive.
+func pumpedStatus(r *rand.Rand) (string, int) {
+	switch u := r.IntN(100); {
+	case u < 25:
+		return "delivered", 0
+	case u < 35:
+		return "sent", 0
+	case u < 80:
+		return "undelivered", []int{30003, 30005, 30008}[r.IntN(3)]
+	}
+	return "failed", 30008
+}
+
+// phishedStatus: carrier filtering catches some of a phishing wave.
+func phishedStatus(r *rand.Rand) (string, int) {
+	switch u := r.IntN(100); {
+	case u < 80:
+		return "delivered", 0
+	case u < 92:
+		return "failed", 30007
+	}
+	return "undelivered", 30003
 }
 
 func commonPrefix(a, b string) string {
@@ -628,17 +668,8 @@ func (ov *overlayer) phishing(r *rand.Rand, acc *Account, o Overlay, at time.Tim
 	for _, d := range domains {
 		ov.host(d)
 	}
-	n := o.Count
-	if n == 0 {
-		n = 600
-	}
-	if dur == 0 {
-		dur = 3 * time.Hour
-	}
-	countries := o.Countries
-	if len(countries) == 0 {
-		countries = []string{"US"}
-	}
+	n := cmp.Or(o.Count, 600)
+	countries := o.countriesOr("US")
 	from, err := senders(acc)
 	if err != nil {
 		return err
@@ -652,28 +683,14 @@ func (ov *overlayer) phishing(r *rand.Rand, acc *Account, o Overlay, at time.Tim
 		plans = append(plans, p)
 		enableSMS(acc, iso)
 	}
-	times := spread(r, n, at, dur, ov.w.Now)
+	times := spread(r, n, at, cmp.Or(dur, 3*time.Hour), ov.w.Now)
 	sids := sidBatch(r, prefixMessage, n)
 	ms := make([]atoguard.Message, n)
 	for k := range ms {
 		ci := r.IntN(len(plans))
 		url := obfuscate(r, domains[r.IntN(len(domains))], l.Paths[r.IntN(len(l.Paths))])
 		body := strings.Replace(l.Template, "{url}", url, 1)
-		m := atoguard.Message{SID: sids[k], AccountSID: acc.SID, From: from[r.IntN(len(from))], To: plans[ci].draw(r, kindMobile), Body: body,
-			Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: times[k], DateSent: times[k].Add(time.Second)}
-		u := r.IntN(100)
-		switch {
-		case u < 80:
-			m.Status = "delivered"
-		case u < 92:
-			m.Status, m.ErrorCode = "failed", 30007 // carrier filtering catches some
-		default:
-			m.Status, m.ErrorCode = "undelivered", 30003
-		}
-		if m.Status != "failed" {
-			m.Price = roundPrice(float64(m.NumSegments) * lookupCountry(countries[ci]).SMSPrice)
-		}
-		ms[k] = m
+		ms[k] = apiMessage(r, acc, sids[k], from[r.IntN(len(from))], plans[ci].draw(r, kindMobile), body, times[k], phishedStatus, lookupCountry(countries[ci]).SMSPrice)
 	}
 	addMessages(acc, ms)
 	return nil
@@ -703,22 +720,28 @@ func (ov *overlayer) hijack(r *rand.Rand, acc *Account, o Overlay, at time.Time)
 	t := at
 	for k := range n {
 		pn := &acc.PhoneNumbers[k]
-		old := pn.Webhooks
-		hooks := make(atoguard.Webhooks, len(old))
-		for f, v := range old {
-			hooks[f] = v
-		}
-		data := map[string]any{}
-		for _, f := range []string{"voice_url", "sms_url"} {
-			nu := strings.TrimSuffix(base, "/") + "/" + strings.TrimSuffix(f, "_url")
-			data[f] = change(old[f], nu)
-			hooks[f] = nu
-		}
-		pn.Webhooks = hooks
-		ov.attackerEvent(r, acc, "phone-number.updated", t, pn.SID, "phone-number", "Phone number updated", data)
+		ov.attackerEvent(r, acc, "phone-number.updated", t, pn.SID, "phone-number", "Phone number updated", repoint(pn, base))
 		t = t.Add(time.Duration(20+r.IntN(100)) * time.Second)
 	}
 	return nil
+}
+
+// repoint points a phone number's voice and SMS webhooks under base and
+// returns the change as Monitor event data. It writes a copy of the webhooks
+// so that whoever holds the old map does not see the change.
+func repoint(pn *atoguard.PhoneNumber, base string) map[string]any {
+	hooks := maps.Clone(pn.Webhooks)
+	if hooks == nil {
+		hooks = atoguard.Webhooks{}
+	}
+	data := map[string]any{}
+	for _, f := range []string{"voice_url", "sms_url"} {
+		nu := strings.TrimSuffix(base, "/") + "/" + strings.TrimSuffix(f, "_url")
+		data[f] = change(pn.Webhooks[f], nu)
+		hooks[f] = nu
+	}
+	pn.Webhooks = hooks
+	return data
 }
 
 func hostOf(u string) string {
@@ -990,27 +1013,18 @@ func (ov *overlayer) marketing(r *rand.Rand, acc *Account, o Overlay, at time.Ti
 	if n == 0 {
 		n = max(200, int(10*dailyOutbound(acc)))
 	}
-	if dur == 0 {
-		dur = 3 * time.Hour
-	}
 	domain := ownDomain(acc)
 	brand := brandOf(acc)
-	times := spread(r, n, at, dur, ov.w.Now)
+	times := spread(r, n, at, cmp.Or(dur, 3*time.Hour), ov.w.Now)
 	sids := sidBatch(r, prefixMessage, n)
 	ms := make([]atoguard.Message, n)
 	for k := range ms {
 		body := brand + ": Winter sale! Up to 30% off everything this weekend only. Shop now: https://" + domain + "/sale?c=" + string(appendRef(nil, r, 6)) + " Reply STOP to opt out."
 		dest := to[r.IntN(len(to))]
-		m := atoguard.Message{SID: sids[k], AccountSID: acc.SID, From: from[r.IntN(len(from))], To: dest, Body: body,
-			Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: times[k], DateSent: times[k].Add(time.Second)}
+		ms[k] = apiMessage(r, acc, sids[k], from[r.IntN(len(from))], dest, body, times[k], outboundStatus, lookupCountry(regionOf(dest)).SMSPrice)
 		if len(acc.MessagingServices) > 0 {
-			m.MessagingServiceSID = acc.MessagingServices[0].SID
+			ms[k].MessagingServiceSID = acc.MessagingServices[0].SID
 		}
-		m.Status, m.ErrorCode = outboundStatus(r)
-		if m.Status != "failed" {
-			m.Price = roundPrice(float64(m.NumSegments) * lookupCountry(regionOf(dest)).SMSPrice)
-		}
-		ms[k] = m
 	}
 	addMessages(acc, ms)
 	return nil
@@ -1037,10 +1051,7 @@ func ownDomain(acc *Account) string {
 // expansion starts a new country gradually after a known user enabled it
 // from the office: a legitimate geo-permission change.
 func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
-	countries := o.Countries
-	if len(countries) == 0 {
-		countries = []string{"MX"}
-	}
+	countries := o.countriesOr("MX")
 	from, err := senders(acc)
 	if err != nil {
 		return err
@@ -1078,13 +1089,7 @@ func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Ti
 			ci := r.IntN(len(countries))
 			iso, plan := countries[ci], plans[ci]
 			body := brand + ": le recordamos su cita de mañana a las " + string(appendClock(nil, r)) + ". Para confirmar o cambiarla: https://" + domain + "/es/citas/" + string(appendRef(nil, r, 6))
-			m := atoguard.Message{SID: sid(r, prefixMessage), AccountSID: acc.SID, From: from[r.IntN(len(from))], To: plan.draw(r, kindMobile), Body: body,
-				Direction: "outbound-api", NumSegments: segments(body), PriceUnit: "USD", DateCreated: tm, DateSent: tm.Add(time.Second)}
-			m.Status, m.ErrorCode = outboundStatus(r)
-			if m.Status != "failed" {
-				m.Price = roundPrice(float64(m.NumSegments) * lookupCountry(iso).SMSPrice)
-			}
-			ms = append(ms, m)
+			ms = append(ms, apiMessage(r, acc, sid(r, prefixMessage), from[r.IntN(len(from))], plan.draw(r, kindMobile), body, tm, outboundStatus, lookupCountry(iso).SMSPrice))
 		}
 	}
 	addMessages(acc, ms)
@@ -1121,51 +1126,16 @@ func enableVoice(acc *Account, iso string) {
 // held for minutes to earn more. Like sms-pumping, the account is assumed
 // to allow the countries already; combine with geo-widening to show it.
 func (ov *overlayer) callPumping(r *rand.Rand, acc *Account, o Overlay, at time.Time, dur time.Duration) error {
-	countries := o.Countries
-	if len(countries) == 0 {
-		countries = []string{"SO", "MV"}
-	}
-	n := o.Count
-	if n == 0 {
-		n = 800
-	}
-	if dur == 0 {
-		dur = 10 * time.Hour
-	}
-	from, err := senders(acc)
+	// One block per country.
+	p, err := ov.pump(r, acc, o.countriesOr("SO", "MV"), cmp.Or(o.Count, callPumpingCount), 1, 2, enableVoice)
 	if err != nil {
 		return err
 	}
-	var tos []string
-	var cs []country
-	for k, iso := range countries {
-		share := n / len(countries)
-		if k == 0 {
-			share += n % len(countries)
-		}
-		plan, err := newNumberPlan(iso, kindMobile)
-		if err != nil {
-			return err
-		}
-		seq := plan.sequence(r, share, 1+r.IntN(2))
-		if seq == nil {
-			return fmt.Errorf("cannot draw %d sequential numbers in %s", share, iso)
-		}
-		if len(seq) > 0 {
-			ov.attacker.Numbers = append(ov.attacker.Numbers, commonPrefix(seq[0], seq[len(seq)-1]))
-		}
-		c := lookupCountry(iso)
-		for range seq {
-			cs = append(cs, c)
-		}
-		tos = append(tos, seq...)
-		enableVoice(acc, iso)
-	}
-	times := spread(r, len(tos), at, dur, ov.w.Now)
-	sids := sidBatch(r, prefixCall, len(tos))
-	calls := make([]atoguard.Call, len(tos))
-	for k, to := range tos {
-		c := atoguard.Call{SID: sids[k], AccountSID: acc.SID, From: from[r.IntN(len(from))], To: to, Direction: "outbound-api",
+	times := spread(r, len(p.to), at, cmp.Or(dur, 10*time.Hour), ov.w.Now)
+	sids := sidBatch(r, prefixCall, len(p.to))
+	calls := make([]atoguard.Call, len(p.to))
+	for k, to := range p.to {
+		c := atoguard.Call{SID: sids[k], AccountSID: acc.SID, From: p.from[r.IntN(len(p.from))], To: to, Direction: "outbound-api",
 			StartTime: times[k], PriceUnit: "USD"}
 		switch u := r.IntN(100); {
 		case u < 80:
@@ -1178,7 +1148,7 @@ func (ov *overlayer) callPumping(r *rand.Rand, acc *Account, o Overlay, at time.
 			c.Status = "no-answer"
 		}
 		c.EndTime = c.StartTime.Add(time.Duration(c.Duration) * time.Second)
-		c.Price = roundPrice(math.Ceil(float64(c.Duration)/60) * cs[k].VoiceMin)
+		c.Price = roundPrice(math.Ceil(float64(c.Duration)/60) * p.in[k].VoiceMin)
 		calls[k] = c
 	}
 	acc.Calls = append(acc.Calls, calls...)
@@ -1347,18 +1317,7 @@ func (ov *overlayer) webhookUpdate(r *rand.Rand, acc *Account, o Overlay, at tim
 	t := at
 	for k := range n {
 		pn := &acc.PhoneNumbers[len(acc.PhoneNumbers)-1-k] // the last numbers: the test lines
-		hooks := maps.Clone(pn.Webhooks)
-		if hooks == nil {
-			hooks = atoguard.Webhooks{}
-		}
-		data := map[string]any{}
-		for _, f := range []string{"voice_url", "sms_url"} {
-			nu := strings.TrimSuffix(base, "/") + "/" + strings.TrimSuffix(f, "_url")
-			data[f] = change(pn.Webhooks[f], nu)
-			hooks[f] = nu
-		}
-		pn.Webhooks = hooks
-		if err := ownEvent(r, ov.w, acc, who, "phone-number.updated", t, pn.SID, "phone-number", "Phone number updated", data); err != nil {
+		if err := ownEvent(r, ov.w, acc, who, "phone-number.updated", t, pn.SID, "phone-number", "Phone number updated", repoint(pn, base)); err != nil {
 			return err
 		}
 		t = t.Add(time.Duration(30+r.IntN(120)) * time.Second)
