@@ -34,35 +34,29 @@ func appendBody(b []byte, r *rand.Rand, p *profile, at time.Time) []byte {
 		return appendAppointment(b, r, p, at)
 	case trafficShipping:
 		if p.Lang == "de" {
-			b = append(b, p.Name...)
-			b = append(b, ": Ihre Sendung "...)
-			b = appendDigits(b, r, 8)
-			b = append(b, " ist unterwegs. Sendungsverfolgung: https://"...)
-			b = append(b, p.Domain...)
-			b = append(b, "/sendung/"...)
-			return appendRef(b, r, 8)
+			return appendShipment(b, r, p, ": Ihre Sendung ", 8, " ist unterwegs. Sendungsverfolgung: https://", "/sendung/", 8)
 		}
 		if r.IntN(3) == 0 {
 			b = append(b, "Good news "...)
 			b = append(b, firstNames()[r.IntN(20)]...)
 			b = append(b, ", your "...)
-			b = append(b, p.Name...)
-			b = append(b, " order #"...)
-			b = appendDigits(b, r, 6)
-			b = append(b, " is out for delivery today. Details: https://"...)
-			b = append(b, p.Domain...)
-			b = append(b, "/orders/"...)
-			return appendRef(b, r, 6)
+			return appendShipment(b, r, p, " order #", 6, " is out for delivery today. Details: https://", "/orders/", 6)
 		}
-		b = append(b, p.Name...)
-		b = append(b, ": your order #"...)
-		b = appendDigits(b, r, 6)
-		b = append(b, " has shipped! Track it here: https://"...)
-		b = append(b, p.Domain...)
-		b = append(b, "/track/"...)
-		return appendRef(b, r, 8)
+		return appendShipment(b, r, p, ": your order #", 6, " has shipped! Track it here: https://", "/track/", 8)
 	}
 	return appendOTP(b, r, p.Name)
+}
+
+// appendShipment appends a shipping notice with a tracking link, laid out as
+// name, order, digits random digits, link, domain, path, refLen-long reference.
+func appendShipment(b []byte, r *rand.Rand, p *profile, order string, digits int, link, path string, refLen int) []byte {
+	b = append(b, p.Name...)
+	b = append(b, order...)
+	b = appendDigits(b, r, digits)
+	b = append(b, link...)
+	b = append(b, p.Domain...)
+	b = append(b, path...)
+	return appendRef(b, r, refLen)
 }
 
 func appendOTP(b []byte, r *rand.Rand, brand string) []byte {
