@@ -190,7 +190,7 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 		}
 	}
 	var last time.Time
-	for i, m := range a.Messages {
+	for _, m := range a.Messages {
 		mw := where + " message " + m.SID
 		if strings.HasPrefix(m.SID, "MM") {
 			v.sid(m.SID, "MM", mw)
@@ -198,58 +198,58 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 			v.sid(m.SID, prefixMessage, mw)
 		}
 		v.owned(m.AccountSID, a.SID, mw)
-		if !slices.Contains(messageDirections(), m.Direction) || !slices.Contains(messageStatuses(), m.Status) {
-			v.fail("%s: direction %q / status %q is not one of Twilio's", mw, m.Direction, m.Status)
-		}
-		v.number(m.From, mw+" from")
-		v.number(m.To, mw+" to")
-		if m.DateCreated.After(w.Now) {
-			v.fail("%s: created %s after now", mw, m.DateCreated.Format(time.RFC3339))
-		}
-		if i > 0 && m.DateCreated.Before(last) {
-			v.fail("%s: out of date order", mw)
-		}
+		known := slices.Contains(messageDirections(), m.Direction) && slices.Contains(messageStatuses(), m.Status)
+		v.traffic(mw, m.Direction, m.Status, known, m.From, m.To)
+		v.dated(mw, "created", m.DateCreated, last, w.Now)
 		if !m.DateSent.IsZero() && m.DateSent.Before(m.DateCreated) {
 			v.fail("%s: sent before created", mw)
 		}
 		last = m.DateCreated
 	}
 	last = time.Time{}
-	for i, c := range a.Calls {
+	for _, c := range a.Calls {
 		cw := where + " call " + c.SID
 		v.sid(c.SID, prefixCall, cw)
 		v.owned(c.AccountSID, a.SID, cw)
-		if !slices.Contains(callStatuses(), c.Status) || (!strings.HasPrefix(c.Direction, "trunking") && !slices.Contains(callDirections(), c.Direction)) {
-			v.fail("%s: direction %q / status %q is not one of Twilio's", cw, c.Direction, c.Status)
-		}
-		v.number(c.From, cw+" from")
-		v.number(c.To, cw+" to")
-		if c.StartTime.After(w.Now) {
-			v.fail("%s: started after now", cw)
-		}
+		known := slices.Contains(callStatuses(), c.Status) && (strings.HasPrefix(c.Direction, "trunking") || slices.Contains(callDirections(), c.Direction))
+		v.traffic(cw, c.Direction, c.Status, known, c.From, c.To)
+		v.dated(cw, "started", c.StartTime, last, w.Now)
 		if c.EndTime.Before(c.StartTime) {
 			v.fail("%s: ends before it starts", cw)
-		}
-		if i > 0 && c.StartTime.Before(last) {
-			v.fail("%s: out of date order", cw)
 		}
 		last = c.StartTime
 	}
 	last = time.Time{}
-	for i, e := range a.Events {
+	for _, e := range a.Events {
 		ew := where + " event " + e.SID
 		v.sid(e.SID, prefixEvent, ew)
 		v.owned(e.AccountSID, a.SID, ew)
 		if e.ActorSID == "" || e.EventType == "" {
 			v.fail("%s: missing actor or event type", ew)
 		}
-		if e.EventDate.After(w.Now) {
-			v.fail("%s: dated after now", ew)
-		}
-		if i > 0 && e.EventDate.Before(last) {
-			v.fail("%s: out of date order", ew)
-		}
+		v.dated(ew, "dated", e.EventDate, last, w.Now)
 		last = e.EventDate
+	}
+}
+
+// traffic checks what messages and calls share: a direction and status
+// Twilio knows (known) and valid numbers at both ends.
+func (v *validator) traffic(where, direction, status string, known bool, from, to string) {
+	if !known {
+		v.fail("%s: direction %q / status %q is not one of Twilio's", where, direction, status)
+	}
+	v.number(from, where+" from")
+	v.number(to, where+" to")
+}
+
+// dated checks a record's time: not after now, and not before prev, the
+// time of the record listed before it (zero for the first).
+func (v *validator) dated(where, verb string, t, prev, now time.Time) {
+	if t.After(now) {
+		v.fail("%s: %s %s after now", where, verb, t.Format(time.RFC3339))
+	}
+	if t.Before(prev) {
+		v.fail("%s: out of date order", where)
 	}
 }
 
