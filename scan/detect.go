@@ -1097,6 +1097,9 @@ func namedKey(buf []byte, q int) []byte {
 		return keyOnLineAbove(buf, q)
 	}
 	k := strings.ToLower(string(key))
+	if k == "string" {
+		return plistKey(buf, q, key)
+	}
 	if k != "value" && k != "default" {
 		return key
 	}
@@ -1126,6 +1129,46 @@ func namedKey(buf []byte, q int) []byte {
 		return bytes.Trim(f[1], `"`)
 	}
 	return key
+}
+
+// plistKey: in an Apple property list the name is the <key> element before
+// the value's <string> element, often on the line above:
+//
+//	<key>TwilioAuthToken</key>
+//	<string>…</string>
+//
+// Anything else keeps the key it was given.
+func plistKey(buf []byte, q int, key []byte) []byte {
+	const open = "<string>"
+	e := q - len(open)
+	if e < 0 || string(buf[e:q]) != open {
+		return key
+	}
+	e = skipSpaceBack(buf, e, 200)
+	const closeKey = "</key>"
+	if e < len(closeKey) || string(buf[e-len(closeKey):e]) != closeKey {
+		return key
+	}
+	e -= len(closeKey)
+	from := max(0, e-64)
+	s := bytes.LastIndex(buf[from:e], []byte("<key>"))
+	if s < 0 {
+		return key
+	}
+	return buf[from+s+len("<key>") : e]
+}
+
+// skipSpaceBack returns the position after the last non-space byte before
+// i, looking back at most max bytes.
+func skipSpaceBack(buf []byte, i, max int) int {
+	for n := 0; i > 0 && n < max; i, n = i-1, n+1 {
+		switch buf[i-1] {
+		case ' ', '\t', '\r', '\n':
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 // keyOnLineAbove handles a value alone on its line under its key:
