@@ -374,7 +374,7 @@ func positionalValue(buf []byte, s int, k kind) (int, bool) {
 	if i >= len(buf) || buf[i] != ',' {
 		return 0, false
 	}
-	i = skipSpace(buf, i+1, 200)
+	i = skipComment(buf, skipSpace(buf, i+1, 200))
 	if escaped := s >= 2 && buf[s-2] == '\\'; escaped {
 		i = skipNotebookBreak(buf, i)
 	}
@@ -420,6 +420,19 @@ func skipNotebookBreak(buf []byte, i int) int {
 		return i
 	}
 	return skipSpace(buf, j+1, 200)
+}
+
+// skipComment skips a line comment (# or //) between arguments written one
+// per line, and the space after it.
+func skipComment(buf []byte, i int) int {
+	if i >= len(buf) || (buf[i] != '#' && (buf[i] != '/' || i+1 >= len(buf) || buf[i+1] != '/')) {
+		return i
+	}
+	e := bytes.IndexByte(buf[i:min(len(buf), i+200)], '\n')
+	if e < 0 {
+		return i
+	}
+	return skipSpace(buf, i+e+1, 200)
 }
 
 func skipSpace(buf []byte, i, max int) int {
@@ -669,6 +682,10 @@ func keyBefore(buf []byte, q int) []byte {
 	for i >= 0 && (classTable[line[i]]&clIdent != 0 || line[i] == '.' || line[i] == '-') {
 		i--
 	}
+	if i >= 1 && line[i] == '!' && line[i-1] == '!' {
+		// A YAML tag (token: !!str …) is not the name: the key is before it.
+		return keyBefore(buf, q-len(line)+i-1)
+	}
 	return line[i+1 : end]
 }
 
@@ -688,12 +705,12 @@ const (
 
 // keyVocabulary is ordered longest first so compound words split correctly.
 const keyVocabulary = "subaccount:N credentials:C development:N environment:N production:N " +
-	"credential:N secondary:N password:P settings:N account:N primary:N sandbox:N secrets:S staging:N " +
+	"signingkey:K credential:N secondary:N password:P settings:N account:N primary:N sandbox:N secrets:S staging:N " +
 	"default:N current:N private:N environ:N options:N process:N passwd:P twilio:T secret:S tokens:O " +
 	"config:N client:N string:N master:N params:N getenv:N token:O creds:C basic:N value:N stage:N " +
 	"voice:N cred:C auth:A pass:P acct:N live:N test:N prod:N main:N conf:N opts:N self:N this:N your:N " +
-	"with:N rest:N api:I key:K pwd:P dev:N sms:N cfg:N env:N app:N sub:N set:N var:N let:N the:N new:N " +
-	"old:N str:N get:N my:N tw:N os:N"
+	"with:N rest:N http:N api:I key:K tkn:O pwd:P dev:N sms:N cfg:N env:N app:N sub:N set:N var:N let:N the:N new:N " +
+	"old:N str:N get:N sk:I my:N tw:N os:N"
 
 func vocabFlag(c byte) int {
 	switch c {
@@ -803,7 +820,7 @@ const deniedWords = "stripe github gitlab aws amazon azure gcp google firebase f
 	"npm pypi docker nuget sentry mailchimp datadog algolia pusher " +
 	"nexmo vonage plivo paypal shopify heroku openai database postgres mysql redis mongo smtp jwt " +
 	"oauth csrf xsrf session webhook md5 sha1 sha256 sha512 hash checksum etag uuid guid digest nonce " +
-	"salt integrity commit signature"
+	"salt integrity commit signature app_secret appsecret"
 
 func deniedContext(line []byte) bool {
 	if len(line) == 0 {
