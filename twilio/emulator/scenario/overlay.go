@@ -568,6 +568,21 @@ func apiMessage(r *rand.Rand, acc *Account, sid, from, to, body string, t time.T
 	return m
 }
 
+// mobilePlans are the mobile number plans of the countries and the price of
+// an SMS segment to each.
+func mobilePlans(countries []string) ([]numberPlan, []float64, error) {
+	plans := make([]numberPlan, len(countries))
+	prices := make([]float64, len(countries))
+	for k, iso := range countries {
+		var err error
+		if plans[k], err = newNumberPlan(iso, kindMobile); err != nil {
+			return nil, nil, err
+		}
+		prices[k] = lookupCountry(iso).SMSPrice
+	}
+	return plans, prices, nil
+}
+
 // pumpedStatus: pumped numbers rarely answer, so most messages never arrive.
 func pumpedStatus(r *rand.Rand) (string, int) {
 	switch u := r.IntN(100); {
@@ -674,13 +689,11 @@ func (ov *overlayer) phishing(r *rand.Rand, acc *Account, o Overlay, at time.Tim
 	if err != nil {
 		return err
 	}
-	var plans []numberPlan
+	plans, prices, err := mobilePlans(countries)
+	if err != nil {
+		return err
+	}
 	for _, iso := range countries {
-		p, err := newNumberPlan(iso, kindMobile)
-		if err != nil {
-			return err
-		}
-		plans = append(plans, p)
 		enableSMS(acc, iso)
 	}
 	times := spread(r, n, at, cmp.Or(dur, 3*time.Hour), ov.w.Now)
@@ -690,7 +703,7 @@ func (ov *overlayer) phishing(r *rand.Rand, acc *Account, o Overlay, at time.Tim
 		ci := r.IntN(len(plans))
 		url := obfuscate(r, domains[r.IntN(len(domains))], l.Paths[r.IntN(len(l.Paths))])
 		body := strings.Replace(l.Template, "{url}", url, 1)
-		ms[k] = apiMessage(r, acc, sids[k], from[r.IntN(len(from))], plans[ci].draw(r, kindMobile), body, times[k], phishedStatus, lookupCountry(countries[ci]).SMSPrice)
+		ms[k] = apiMessage(r, acc, sids[k], from[r.IntN(len(from))], plans[ci].draw(r, kindMobile), body, times[k], phishedStatus, prices[ci])
 	}
 	addMessages(acc, ms)
 	return nil
@@ -1074,11 +1087,9 @@ func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Ti
 	brand := brandOf(acc)
 	// A ramp: day k gets a share proportional to k+1.
 	total := days * (days + 1) / 2
-	plans := make([]numberPlan, len(countries))
-	for k, iso := range countries {
-		if plans[k], err = newNumberPlan(iso, kindMobile); err != nil {
-			return err
-		}
+	plans, prices, err := mobilePlans(countries)
+	if err != nil {
+		return err
 	}
 	var ms []atoguard.Message
 	for d := range days {
@@ -1087,9 +1098,8 @@ func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Ti
 		times := spread(r, cnt, dayStart, 10*time.Hour, ov.w.Now)
 		for _, tm := range times {
 			ci := r.IntN(len(countries))
-			iso, plan := countries[ci], plans[ci]
 			body := brand + ": le recordamos su cita de mañana a las " + string(appendClock(nil, r)) + ". Para confirmar o cambiarla: https://" + domain + "/es/citas/" + string(appendRef(nil, r, 6))
-			ms = append(ms, apiMessage(r, acc, sid(r, prefixMessage), from[r.IntN(len(from))], plan.draw(r, kindMobile), body, tm, outboundStatus, lookupCountry(iso).SMSPrice))
+			ms = append(ms, apiMessage(r, acc, sid(r, prefixMessage), from[r.IntN(len(from))], plans[ci].draw(r, kindMobile), body, tm, outboundStatus, prices[ci]))
 		}
 	}
 	addMessages(acc, ms)
