@@ -1308,9 +1308,9 @@ func (ov *overlayer) newUser(r *rand.Rand, acc *Account, o Overlay, at time.Time
 	return nil
 }
 
-// webhookUpdate: a known user (default the developer) points the first
-// phone number's webhooks at a new URL from the office — a developer testing
-// with a tunnel looks like this.
+// webhookUpdate: a known user (default the developer) points the webhooks
+// of the last Count phone numbers (the test lines) at a new URL from the
+// office — a developer testing with a tunnel looks like this.
 func (ov *overlayer) webhookUpdate(r *rand.Rand, acc *Account, o Overlay, at time.Time) error {
 	if len(acc.PhoneNumbers) == 0 {
 		return fmt.Errorf("account %s has no phone numbers", acc.SID)
