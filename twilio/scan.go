@@ -120,50 +120,42 @@ func plain8(w uint64) bool {
 
 // str reads a string or null ("" for null).
 func (s *scanner) str() (string, error) {
-	if s.peek() == 'n' {
-		return "", s.null()
-	}
-	raw, esc, err := s.rawString()
-	if err != nil {
-		return "", err
-	}
-	if !esc {
-		if !utf8.Valid(raw) {
-			return string(fixUTF8(raw)), nil
-		}
-		return string(raw), nil
-	}
-	return unescape(raw)
+	return s.internStr(-1)
 }
 
-// internStr reads a string, reusing the previous value of slot k when equal.
+// internStr reads a string or null ("" for null), reusing the previous
+// value of slot k when equal (k < 0: no slot).
 func (s *scanner) internStr(k int) (string, error) {
 	if s.peek() == 'n' {
 		return "", s.null()
 	}
-	start := s.i
 	raw, esc, err := s.rawString()
 	if err != nil {
 		return "", err
 	}
-	if !esc && string(raw) == s.intern[k] { // no allocation for the comparison
+	if k >= 0 && !esc && string(raw) == s.intern[k] { // no allocation for the comparison
 		return s.intern[k], nil
 	}
-	s.i = start
-	v, err := s.str()
-	if err == nil {
+	var v string
+	switch {
+	case esc:
+		if v, err = unescape(raw); err != nil {
+			return "", err
+		}
+	case !utf8.Valid(raw):
+		v = string(fixUTF8(raw))
+	default:
+		v = string(raw)
+	}
+	if k >= 0 {
 		s.intern[k] = v
 	}
-	return v, err
+	return v, nil
 }
 
 func (s *scanner) null() error {
 	s.ws()
-	if len(s.b)-s.i >= 4 && string(s.b[s.i:s.i+4]) == "null" {
-		s.i += 4
-		return nil
-	}
-	return errSyntax
+	return s.lit("null")
 }
 
 // number reads a JSON number, a numeric string or null leniently (0 when
@@ -269,51 +261,9 @@ func (s *scanner) skip() error {
 		_, _, err := s.rawString()
 		return err
 	case '{':
-		s.i++
-		if s.peek() == '}' {
-			s.i++
-			return nil
-		}
-		for {
-			if _, _, err := s.rawString(); err != nil {
-				return err
-			}
-			if err := s.expect(':'); err != nil {
-				return err
-			}
-			if err := s.skip(); err != nil {
-				return err
-			}
-			switch s.peek() {
-			case ',':
-				s.i++
-			case '}':
-				s.i++
-				return nil
-			default:
-				return errSyntax
-			}
-		}
+		return s.object(false, func([]byte) error { return s.skip() })
 	case '[':
-		s.i++
-		if s.peek() == ']' {
-			s.i++
-			return nil
-		}
-		for {
-			if err := s.skip(); err != nil {
-				return err
-			}
-			switch s.peek() {
-			case ',':
-				s.i++
-			case ']':
-				s.i++
-				return nil
-			default:
-				return errSyntax
-			}
-		}
+		return s.array(s.skip)
 	case 't':
 		return s.lit("true")
 	case 'f':
@@ -335,7 +285,33 @@ func (s *scanner) lit(l string) error {
 	return errSyntax
 }
 
-// object calls field for each key of an object; field must consume the value.
+// array calls elem for each element of an array; elem must consume it.
+func (s *scanner) array(elem func() error) error {
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	if s.peek() == ']' {
+		s.i++
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
+}
+
+// object calls field for each key of an object; field must consume the
+// value.
 func (s *scanner) object(fold bool, field func(key []byte) error) error {
 	if err := s.expect('{'); err != nil {
 		return err
@@ -413,31 +389,13 @@ func scanList[T any](body []byte, key string, out []T, item func(*scanner, *T) e
 			if s.peek() == 'n' {
 				return s.null()
 			}
-			if err := s.expect('['); err != nil {
-				return err
-			}
-			if s.peek() == ']' {
-				s.i++
-				return nil
-			}
 			var zero T
-			for {
+			return s.array(func() error {
 				// Decode in place: a local passed to item would escape to
 				// the heap, one allocation per record.
 				out = append(out, zero)
-				if err := item(s, &out[len(out)-1]); err != nil {
-					return err
-				}
-				switch s.peek() {
-				case ',':
-					s.i++
-				case ']':
-					s.i++
-					return nil
-				default:
-					return errSyntax
-				}
-			}
+				return item(s, &out[len(out)-1])
+			})
 		case "next_page_uri":
 			if s.peek() == 'n' {
 				return s.null() // null leaves the link as it was
@@ -490,116 +448,122 @@ type callRec struct {
 }
 
 func scanCallsPage(body []byte, out []callRec) ([]callRec, string, error) {
-	return scanList(body, "calls", out, (*scanner).callItem)
-}
-
-func (s *scanner) callItem(r *callRec) error {
-	if s.peek() == 'n' {
-		return s.null()
-	}
-	c := &r.call
-	var price float64
-	err := s.object(true, func(key []byte) error {
-		var err error
-		var f float64
-		switch string(key) {
-		case "sid", "account_sid", "from", "to", "direction", "status", "price_unit":
-			if s.peek() == 'n' {
-				return s.null() // null leaves a string as it was
-			}
-		}
-		switch string(key) {
-		case "sid":
-			c.SID, err = s.str()
-		case "account_sid":
-			c.AccountSID, err = s.internStr(0)
-		case "from":
-			c.From, err = s.internStr(2)
-		case "to":
-			c.To, err = s.str()
-		case "direction":
-			c.Direction, err = s.internStr(3)
-		case "status":
-			c.Status, err = s.internStr(4)
-		case "price_unit":
-			c.PriceUnit, err = s.internStr(5)
-		case "duration":
-			f, err = s.number()
-			c.Duration = int(f)
-		case "price":
-			price, err = s.number()
-		case "start_time":
-			c.StartTime, err = s.timestamp()
-		case "end_time":
-			c.EndTime, err = s.timestamp()
-		case "date_created":
-			r.created, err = s.timestamp()
-		default:
-			err = s.skip()
-		}
-		return err
+	return scanList(body, "calls", out, func(s *scanner, r *callRec) error {
+		c := &r.call
+		return s.record(&recordDst{sid: &c.SID, accountSID: &c.AccountSID, from: &c.From, to: &c.To,
+			direction: &c.Direction, status: &c.Status, priceUnit: &c.PriceUnit, price: &c.Price,
+			duration: &c.Duration, startTime: &c.StartTime, endTime: &c.EndTime, dateCreated: &r.created})
 	})
-	c.Price = absPrice(num(price))
-	return err
 }
 
 func (s *scanner) message(m *atoguard.Message) error {
-	if s.peek() == 'n' { // a null element decodes to the zero message
+	return s.record(&recordDst{sid: &m.SID, accountSID: &m.AccountSID, serviceSID: &m.MessagingServiceSID,
+		from: &m.From, to: &m.To, body: &m.Body, direction: &m.Direction, status: &m.Status,
+		priceUnit: &m.PriceUnit, price: &m.Price, numSegments: &m.NumSegments, errorCode: &m.ErrorCode,
+		dateCreated: &m.DateCreated, dateSent: &m.DateSent})
+}
+
+// recordDst says where the fields of a Messages or Calls element go; a
+// field whose destination is nil is skipped (a call has no body), except
+// price, which both have. One
+// decoder over pointers keeps a single switch per key.
+type recordDst struct {
+	sid, accountSID, serviceSID, from, to, body, direction, status, priceUnit *string
+	numSegments, errorCode, duration                                          *int
+	price                                                                     *float64
+	dateCreated, dateSent, startTime, endTime                                 *time.Time
+}
+
+// record decodes one list element into d: null is the zero record, a null
+// string leaves the field as it was (like encoding/json), numbers and dates
+// are lenient, and the price is stored as its absolute value.
+func (s *scanner) record(d *recordDst) error {
+	if s.peek() == 'n' {
 		return s.null()
 	}
 	var price float64
 	err := s.object(true, func(key []byte) error {
-		var err error
-		var f float64
-		if s.peek() == 'n' && isStringField(key) {
-			return s.null() // null leaves a string as it was, like encoding/json
-		}
+		// Intern slots: the low-cardinality fields repeat from record to record.
 		switch string(key) {
 		case "sid":
-			m.SID, err = s.str()
+			return s.text(d.sid, -1)
 		case "account_sid":
-			m.AccountSID, err = s.internStr(0)
+			return s.text(d.accountSID, 0)
 		case "messaging_service_sid":
-			m.MessagingServiceSID, err = s.internStr(1)
+			return s.text(d.serviceSID, 1)
 		case "from":
-			m.From, err = s.internStr(2)
+			return s.text(d.from, 2)
 		case "to":
-			m.To, err = s.str()
+			return s.text(d.to, -1)
 		case "body":
-			m.Body, err = s.str()
+			return s.text(d.body, -1)
 		case "direction":
-			m.Direction, err = s.internStr(3)
+			return s.text(d.direction, 3)
 		case "status":
-			m.Status, err = s.internStr(4)
+			return s.text(d.status, 4)
 		case "price_unit":
-			m.PriceUnit, err = s.internStr(5)
+			return s.text(d.priceUnit, 5)
 		case "num_segments":
-			f, err = s.number()
-			m.NumSegments = int(f)
+			return s.integer(d.numSegments)
 		case "error_code":
-			f, err = s.number()
-			m.ErrorCode = int(f)
+			return s.integer(d.errorCode)
+		case "duration":
+			return s.integer(d.duration)
 		case "price":
+			var err error
 			price, err = s.number()
+			return err
 		case "date_created":
-			m.DateCreated, err = s.timestamp()
+			return s.date(d.dateCreated)
 		case "date_sent":
-			m.DateSent, err = s.timestamp()
-		default:
-			err = s.skip()
+			return s.date(d.dateSent)
+		case "start_time":
+			return s.date(d.startTime)
+		case "end_time":
+			return s.date(d.endTime)
 		}
-		return err
+		return s.skip()
 	})
-	m.Price = absPrice(num(price))
+	*d.price = absPrice(num(price))
 	return err
 }
 
-func isStringField(key []byte) bool {
-	switch string(key) {
-	case "sid", "account_sid", "messaging_service_sid", "from", "to", "body", "direction", "status", "price_unit":
-		return true
+// text reads a string into *dst (interned in slot k unless k < 0); null
+// leaves *dst as it was and a nil dst skips the value.
+func (s *scanner) text(dst *string, k int) error {
+	if dst == nil {
+		return s.skip()
 	}
-	return false
+	if s.peek() == 'n' {
+		return s.null()
+	}
+	var err error
+	if k < 0 {
+		*dst, err = s.str()
+	} else {
+		*dst, err = s.internStr(k)
+	}
+	return err
+}
+
+// integer reads a lenient number into *dst; a nil dst skips the value.
+func (s *scanner) integer(dst *int) error {
+	if dst == nil {
+		return s.skip()
+	}
+	f, err := s.number()
+	*dst = int(f)
+	return err
+}
+
+// date reads a lenient timestamp into *dst; a nil dst skips the value.
+func (s *scanner) date(dst *time.Time) error {
+	if dst == nil {
+		return s.skip()
+	}
+	var err error
+	*dst, err = s.timestamp()
+	return err
 }
 
 // parseRFC1123Z parses "Mon, 02 Jan 2006 15:04:05 -0700" without
