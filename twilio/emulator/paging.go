@@ -115,29 +115,74 @@ func pageURI(base, filters string, size, page int, token string) string {
 	return b.String()
 }
 
+// pageLinks makes a list page's links: base is the list's path (2010) or
+// absolute URL (v1), filters the request's query without paging, token the
+// request's own PageToken.
+type pageLinks struct {
+	base, filters, token string
+	pr                   pageReq
+}
+
+func (c *call) pageLinks(base string, pr pageReq) pageLinks {
+	l := pageLinks{base: base, filters: c.filterQuery(), pr: pr}
+	if pr.hasToken {
+		l.token = c.v("PageToken")
+	}
+	return l
+}
+
+// appendURI appends the link to page (with token) as a JSON string.
+func (l pageLinks) appendURI(b []byte, page int, token string) []byte {
+	return appendJSONString(b, pageURI(l.base, l.filters, l.pr.size, page, token))
+}
+
+// appendNav appends the members both list envelopes share, in their order:
+// next_page_<kind>, page, page_size and previous_page_<kind>, where kind is
+// "uri" in 2010-04-01 lists and "url" in v1 meta blocks. next is the token
+// of the next page, "" at the end.
+func (l pageLinks) appendNav(b []byte, kind, next string) []byte {
+	b = append(b, `,"next_page_`...)
+	b = append(b, kind...)
+	b = append(b, `":`...)
+	if next != "" {
+		b = l.appendURI(b, l.pr.page+1, next)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"page":`...)
+	b = strconv.AppendInt(b, int64(l.pr.page), 10)
+	b = append(b, `,"page_size":`...)
+	b = strconv.AppendInt(b, int64(l.pr.size), 10)
+	b = append(b, `,"previous_page_`...)
+	b = append(b, kind...)
+	b = append(b, `":`...)
+	if l.pr.page > 0 {
+		return l.appendURI(b, l.pr.page-1, "")
+	}
+	return append(b, "null"...)
+}
+
+// appendItems appends JSON objects comma-separated.
+func appendItems(b []byte, items [][]byte) []byte {
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, it...)
+	}
+	return b
+}
+
 // write2010List writes a 2010-04-01 list page; items are JSON objects.
 // next is the token of the next page, "" at the end.
 func (c *call) write2010List(key string, items [][]byte, pr pageReq, next string) {
-	c.write2010ListFunc(key, len(items), pr, next, func(b []byte) []byte {
-		for i, it := range items {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, it...)
-		}
-		return b
-	})
+	c.write2010ListFunc(key, len(items), pr, next, func(b []byte) []byte { return appendItems(b, items) })
 }
 
 // write2010ListFunc writes a 2010-04-01 list page of n items that items
 // appends (comma-separated) straight into the response buffer.
 func (c *call) write2010ListFunc(key string, n int, pr pageReq, next string, items func([]byte) []byte) {
-	filters := c.filterQuery()
-	base := c.path
-	var reqToken string
-	if pr.hasToken {
-		reqToken = c.v("PageToken")
-	}
+	l := c.pageLinks(c.path, pr)
 	start := pr.page * pr.size
 	end := start + n - 1
 	if n == 0 {
@@ -148,27 +193,12 @@ func (c *call) write2010ListFunc(key string, n int, pr pageReq, next string, ite
 	b = append(b, `{"end":`...)
 	b = strconv.AppendInt(b, int64(end), 10)
 	b = append(b, `,"first_page_uri":`...)
-	b = appendJSONString(b, pageURI(base, filters, pr.size, 0, ""))
-	b = append(b, `,"next_page_uri":`...)
-	if next != "" {
-		b = appendJSONString(b, pageURI(base, filters, pr.size, pr.page+1, next))
-	} else {
-		b = append(b, "null"...)
-	}
-	b = append(b, `,"page":`...)
-	b = strconv.AppendInt(b, int64(pr.page), 10)
-	b = append(b, `,"page_size":`...)
-	b = strconv.AppendInt(b, int64(pr.size), 10)
-	b = append(b, `,"previous_page_uri":`...)
-	if pr.page > 0 {
-		b = appendJSONString(b, pageURI(base, filters, pr.size, pr.page-1, ""))
-	} else {
-		b = append(b, "null"...)
-	}
+	b = l.appendURI(b, 0, "")
+	b = l.appendNav(b, "uri", next)
 	b = append(b, `,"start":`...)
 	b = strconv.AppendInt(b, int64(start), 10)
 	b = append(b, `,"uri":`...)
-	b = appendJSONString(b, pageURI(base, filters, pr.size, pr.page, reqToken))
+	b = l.appendURI(b, pr.page, l.token)
 	b = append(b, `,`...)
 	b = appendJSONString(b, key)
 	b = append(b, `:[`...)
@@ -188,45 +218,21 @@ func (c *call) v1URL(path string) string {
 
 // writeV1List writes a v1 list page with its meta block.
 func (c *call) writeV1List(key string, items [][]byte, pr pageReq, next string) {
-	filters := c.filterQuery()
-	base := c.v1URL(c.path)
-	var reqToken string
-	if pr.hasToken {
-		reqToken = c.v("PageToken")
-	}
+	l := c.pageLinks(c.v1URL(c.path), pr)
 	b := make([]byte, 0, 512)
+	b = append(b, '{')
 	b = appendJSONString(b, key)
 	b = append(b, ":["...)
-	for i, it := range items {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, it...)
-	}
+	b = appendItems(b, items)
 	b = append(b, `],"meta":{"first_page_url":`...)
-	b = appendJSONString(b, pageURI(base, filters, pr.size, 0, ""))
+	b = l.appendURI(b, 0, "")
 	b = append(b, `,"key":`...)
 	b = appendJSONString(b, key)
-	b = append(b, `,"next_page_url":`...)
-	if next != "" {
-		b = appendJSONString(b, pageURI(base, filters, pr.size, pr.page+1, next))
-	} else {
-		b = append(b, "null"...)
-	}
-	b = append(b, `,"page":`...)
-	b = strconv.AppendInt(b, int64(pr.page), 10)
-	b = append(b, `,"page_size":`...)
-	b = strconv.AppendInt(b, int64(pr.size), 10)
-	b = append(b, `,"previous_page_url":`...)
-	if pr.page > 0 {
-		b = appendJSONString(b, pageURI(base, filters, pr.size, pr.page-1, ""))
-	} else {
-		b = append(b, "null"...)
-	}
+	b = l.appendNav(b, "url", next)
 	b = append(b, `,"url":`...)
-	b = appendJSONString(b, pageURI(base, filters, pr.size, pr.page, reqToken))
+	b = l.appendURI(b, pr.page, l.token)
 	b = append(b, "}}"...)
-	c.raw(http.StatusOK, append([]byte{'{'}, b...))
+	c.raw(http.StatusOK, b)
 }
 
 // pageSlice pages a small in-memory list by offset (the token is the offset).
