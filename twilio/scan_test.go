@@ -166,5 +166,6 @@ func TestScanCallsMatchesEncodingJSON(t *testing.T) {
 func FuzzScanCalls(f *testing.F) {
 	f.Add([]byte(`{"calls":[{"sid":"CA1","duration":"90","price":"-0.028","start_time":"Tue, 05 Mar 2024 09:07:03 +0000","date_created":null}],"next_page_uri":null}`))
 	f.Add([]byte(`{"calls":[null],"meta":{"next_page_url":"x","NEXT_PAGE_URL":null}}`))
+	f.Add([]byte(`{"calls":[{"sid":"CA2","account_sid":"AC1","to":"+998901234567","from":"+14155550100","status":"completed","direction":"outbound-api","duration":"3","price_unit":"USD","end_time":"Tue, 05 Mar 2024 09:07:06 +0000"}],"next_page_uri":"/2010-04-01/Accounts/AC1/Calls.json?Page=1"}`))
 	f.Fuzz(agreesWithJSON(scanCallsPage, genericCalls))
 }
