@@ -710,7 +710,7 @@ const keyVocabulary = "subaccount:N credentials:C development:N environment:N pr
 	"config:N client:N string:N master:N params:N getenv:N token:O creds:C basic:N value:N stage:N " +
 	"voice:N cred:C auth:A pass:P acct:N live:N test:N prod:N main:N conf:N opts:N self:N this:N your:N " +
 	"with:N rest:N http:N api:I key:K tkn:O pwd:P dev:N sms:N cfg:N env:N app:N sub:N set:N var:N let:N the:N new:N " +
-	"old:N str:N get:N sk:I my:N tw:N os:N"
+	"old:N str:N get:N my:N tw:N os:N"
 
 func vocabFlag(c byte) int {
 	switch c {
@@ -739,7 +739,13 @@ func vocabFlag(c byte) int {
 func keyFlags(key []byte) (flags int, ok bool) {
 	var arr [64]byte
 	norm := arr[:0]
-	for _, c := range key {
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if skWord(key, i) {
+			flags |= wAPI // TWILIO_SK_SECRET, twilioSkSecret: an API key's
+			i++
+			continue
+		}
 		switch {
 		case c >= 'A' && c <= 'Z':
 			norm = append(norm, c+'a'-'A')
@@ -765,6 +771,21 @@ func keyFlags(key []byte) (flags int, ok bool) {
 		}
 	}
 	return flags, true
+}
+
+// skWord says whether key[i:] starts "sk" as a word of its own (SK_, _sk,
+// Sk in camelCase) rather than inside one (task, DESK): too short for the
+// vocabulary's substring match.
+func skWord(key []byte, i int) bool {
+	if i+1 >= len(key) || key[i]|0x20 != 's' || key[i+1]|0x20 != 'k' {
+		return false
+	}
+	upper := func(c byte) bool { return c >= 'A' && c <= 'Z' }
+	letter := func(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+	startsWord := i == 0 || !letter(key[i-1]) || upper(key[i]) && !upper(key[i-1])
+	j := i + 2
+	endsWord := j == len(key) || !letter(key[j]) || upper(key[j]) && !upper(key[i+1])
+	return startsWord && endsWord
 }
 
 // keyInfo is a cached keyFlags result.
@@ -798,7 +819,12 @@ func credKey(key []byte, k kind) (ok, strong bool) {
 
 // credFlags is credKey on a key's flags.
 func credFlags(f int, known bool, k kind) (ok, strong bool) {
-	if !known {
+	// Unknown words are usually another service (STRIPE_SECRET) or another
+	// thing (password_hash), but an app or framework prefix is common in
+	// real leaks (REACT_APP_TWILIO_AUTH_TOKEN, ACME_TWILIO_TOKEN,
+	// OTP_AUTH_TOKEN): a name that says Twilio, or Twilio's own term "auth
+	// token", is still clear about what it holds.
+	if !known && f&wTwilio == 0 && f&(wAuth|wToken) != wAuth|wToken {
 		return false, false
 	}
 	if k == kindAccount {
