@@ -67,18 +67,20 @@ type detector struct {
 // outside that range are context only (the engine's overlap windows).
 func (d *detector) detect(buf []byte, lo, hi int, out []hit) []hit {
 	d.prefilter(buf)
-	if len(d.sids) > 0 {
-		// The passes append AC then SK SIDs, each in order: merge them so
-		// neighbours can be found by position.
-		slices.SortFunc(d.sids, func(a, b sidCand) int { return a.pos - b.pos })
+	if len(d.sids) > 0 || len(d.b64) > 0 {
 		if d.consumed == nil {
 			d.consumed = map[int]bool{}
 		}
 		clear(d.consumed)
+	}
+	if len(d.sids) > 0 {
+		// The passes append AC then SK SIDs, each in order: merge them so
+		// neighbours can be found by position.
+		slices.SortFunc(d.sids, func(a, b sidCand) int { return a.pos - b.pos })
 		out = d.pairAll(buf, lo, hi, out)
 	}
 	if len(d.b64) > 0 {
-		out = findBasic(buf, lo, hi, d.b64, d.sids, out)
+		out = d.findBasic(buf, lo, hi, out)
 	}
 	if len(d.sg) > 0 {
 		out = findSendGrid(buf, lo, hi, d.sg, out)
@@ -1031,8 +1033,8 @@ func (d *detector) placeholderValue(buf []byte, s *sidCand) {
 // findBasic decodes HTTP Basic credentials: base64 of "AC…:token" starts
 // with "QUM" or "QUN" (the third character depends on the first hex digit),
 // of "SK…:secret" with "U0s" or "U0t".
-func findBasic(buf []byte, lo, hi int, starts []int, sids []sidCand, out []hit) []hit {
-	for _, p := range starts {
+func (d *detector) findBasic(buf []byte, lo, hi int, out []hit) []hit {
+	for _, p := range d.b64 {
 		{
 			if p < lo || p >= hi {
 				continue
@@ -1047,6 +1049,10 @@ func findBasic(buf []byte, lo, hi int, starts []int, sids []sidCand, out []hit) 
 			run := e
 			for e < len(buf) && e-run < 2 && buf[e] == '=' {
 				e++
+			}
+			if run-p == encodedSIDLen {
+				out = d.findEncoded(buf, p, e, out)
+				continue
 			}
 			if run-p < 88 || run-p > 92 {
 				continue
@@ -1068,15 +1074,82 @@ func findBasic(buf []byte, lo, hi int, starts []int, sids []sidCand, out []hit) 
 				h.rule, h.accountSID = RuleAuthToken, string(dec[:sidLen])
 			} else {
 				h.rule, h.keySID = RuleAPIKey, string(dec[:sidLen])
-				best := pairRadius + 1
-				for _, s := range sids {
-					if s.kind == kindAccount && abs(s.pos-p) < best {
-						best, h.accountSID = abs(s.pos-p), string(buf[s.pos:s.pos+sidLen])
-					}
+				if a := d.nearestAccount(p); a >= 0 {
+					h.accountSID = string(buf[d.sids[a].pos : d.sids[a].pos+sidLen])
 				}
 			}
 			out = append(out, h)
 		}
+	}
+	return out
+}
+
+// Unpadded base64 lengths of a SID (34 bytes) and of a 32-byte credential.
+const (
+	encodedSIDLen    = 46
+	encodedSecretLen = 43
+)
+
+// findEncoded handles a SID stored base64-encoded on its own, as in a
+// Kubernetes Secret's data: block, where the credential beside it is
+// encoded too:
+//
+//	data:
+//	  TWILIO_ACCOUNT_SID: QUMx…==
+//	  TWILIO_AUTH_TOKEN: ZGFm…=
+//
+// The credential must sit under a credential name within the pairing
+// radius, in the same YAML document, and not be taken by another SID;
+// without one an Account SID is reported bare.
+func (d *detector) findEncoded(buf []byte, p, e int, out []hit) []hit {
+	sid, ok := decodeBase64(buf[p:e])
+	if !ok || len(sid) != sidLen || !allClass(sid[2:], clHex) {
+		return out
+	}
+	k := kindAccount
+	if buf[p] == 'U' {
+		k = kindKey
+	}
+	best, bestD := -1, pairRadius+1
+	var secret []byte
+	from, to := max(0, p-pairRadius), min(len(buf), e+pairRadius)
+	for ls := from; ls < to; {
+		le := bytes.IndexByte(buf[ls:to], '\n')
+		if le < 0 {
+			le = to - ls
+		}
+		line := buf[ls : ls+le]
+		if op := bytes.IndexAny(line, "=:"); op >= 0 {
+			q, v := valueToken(buf, skipSpace(buf, ls+op+1, 8))
+			v = bytes.TrimRight(v, "=")
+			if len(v) == encodedSecretLen && abs(q-p) < bestD && !d.consumed[q] &&
+				!bytes.Contains(buf[min(p, q):max(p, q)], []byte("\n---")) {
+				if dec, ok := decodeBase64(v); ok && len(dec) == secretLen && valueAt(dec, 0, k) {
+					if ok, _ := credKey(keyBefore(buf, q), k); ok {
+						best, bestD, secret = q, abs(q-p), dec
+					}
+				}
+			}
+		}
+		ls += le + 1
+	}
+	ph := lowEntropy(sid[2:])
+	if best >= 0 {
+		d.consumed[best] = true
+	}
+	switch {
+	case best >= 0 && k == kindAccount:
+		return append(out, hit{rule: RuleAuthToken, pos: best, sidPos: p, accountSID: string(sid),
+			secret: string(secret), placeholder: ph || lowEntropy(secret)})
+	case best >= 0:
+		h := hit{rule: RuleAPIKey, pos: best, sidPos: p, keySID: string(sid),
+			secret: string(secret), placeholder: ph || lowEntropy(secret)}
+		if a := d.nearestAccount(p); a >= 0 {
+			h.accountSID = string(buf[d.sids[a].pos : d.sids[a].pos+sidLen])
+		}
+		return append(out, h)
+	case k == kindAccount:
+		return append(out, hit{rule: RuleAccountSID, pos: p, sidPos: p, accountSID: string(sid), placeholder: ph})
 	}
 	return out
 }
@@ -1164,12 +1237,22 @@ func namedKey(buf []byte, q int) []byte {
 				}
 			}
 		}
-		return key
+		return objectName(buf, open, key)
 	}
 	// default = "…" inside variable "name" { … }
 	head := bytes.TrimSpace(lineBefore(buf, open))
 	if f := bytes.Fields(head); len(f) == 2 && string(f[0]) == "variable" {
 		return bytes.Trim(f[1], `"`)
+	}
+	return objectName(buf, open, key)
+}
+
+// objectName is the name of the object opening at open, as in Heroku's
+// app.json ("TWILIO_AUTH_TOKEN": {"value": "…"}) or a JSON schema default,
+// or key when the object has none.
+func objectName(buf []byte, open int, key []byte) []byte {
+	if name := keyBefore(buf, open); len(name) > 0 {
+		return name
 	}
 	return key
 }

@@ -47,11 +47,15 @@ func basic(user, pass string) string {
 	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
 }
 
+// b64 is s in padded standard base64, as Kubernetes stores Secret data.
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
 // expand fills {SID} {TOK} {SID2} {TOK2} {SK} {SEC} {TOK3} {MD5} {UUID} {GIT} {SG}.
 func expand(s string) string {
 	return strings.NewReplacer("{SID}", sid1, "{TOK}", tok1, "{SID2}", sid2, "{TOK2}", tok2,
 		"{SK}", sk1, "{SEC}", sec1, "{TOK3}", tok3, "{MD5}", md5Empty, "{UUID}", uuidHex,
-		"{GIT}", gitHash, "{SG}", sgKey, "{NEAR}", nearMiss).Replace(s)
+		"{GIT}", gitHash, "{SG}", sgKey, "{NEAR}", nearMiss,
+		"{B64SID}", b64(sid1), "{B64TOK}", b64(tok1), "{B64SK}", b64(sk1), "{B64SEC}", b64(sec1), "{B64SID2}", b64(sid2)).Replace(s)
 }
 
 type detectCase struct {
@@ -93,6 +97,16 @@ func detectCases() []detectCase {
 		{"tkn abbreviation", "sid = '{SID}'\ntkn = '{TOK}'\n", []want{authTok(sid1, tok1)}, false},
 		{"comment between positional args", "client = Client(\n    \"{SID}\",  # account\n    \"{TOK}\",  // token\n)\n", []want{authTok(sid1, tok1)}, false},
 		{"comment with no newline is not skipped", "Client(\"{SID}\", # \"{TOK}\")", []want{bare(sid1)}, false},
+		{"kubernetes secret data", "apiVersion: v1\nkind: Secret\ndata:\n  TWILIO_ACCOUNT_SID: {B64SID}\n  TWILIO_AUTH_TOKEN: {B64TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"kubernetes secret token first", "data:\n  auth-token: {B64TOK}\n  account-sid: {B64SID}\n", []want{authTok(sid1, tok1)}, false},
+		{"kubernetes secret api key", "data:\n  TWILIO_ACCOUNT_SID: {SID}\n  TWILIO_API_KEY: {B64SK}\n  TWILIO_API_SECRET: {B64SEC}\n", []want{apiKey(sid1, sk1, sec1)}, false},
+		{"kubernetes documents keep their credentials", "data:\n  account-sid: {B64SID2}\n---\ndata:\n  account-sid: {B64SID}\n  auth-token: {B64TOK}\n", []want{bare(sid2), authTok(sid1, tok1)}, false},
+		{"encoded SID alone is bare", "data:\n  TWILIO_ACCOUNT_SID: {B64SID}\n", []want{bare(sid1)}, false},
+		{"encoded value under a checksum name is no token", "data:\n  TWILIO_ACCOUNT_SID: {B64SID}\n  checksum: {B64TOK}\n", []want{bare(sid1)}, false},
+		{"encoded pair in key=value lines", "sid={B64SID}\ntoken={B64TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"heroku app.json values", `{"env": {"TWILIO_ACCOUNT_SID": {"description": "Account SID", "value": "{SID}"}, "TWILIO_AUTH_TOKEN": {"description": "Auth token", "value": "{TOK}"}}}`, []want{authTok(sid1, tok1)}, false},
+		{"json schema default", "{\n  \"account_sid\": {\"type\": \"string\", \"default\": \"{SID}\"},\n  \"auth_token\": {\"type\": \"string\", \"default\": \"{TOK}\"}\n}\n", []want{authTok(sid1, tok1)}, false},
+		{"object named checksum holds no token", `{"TWILIO_ACCOUNT_SID": {"value": "{SID}"}, "checksum": {"value": "{TOK}"}}`, []want{bare(sid1)}, false},
 		{"frontend env prefix", "REACT_APP_TWILIO_ACCOUNT_SID={SID}\nREACT_APP_TWILIO_AUTH_TOKEN={TOK}\n", []want{authTok(sid1, tok1)}, false},
 		{"vite env prefix", "VITE_TWILIO_SID={SID}\nVITE_TWILIO_AUTH_TOKEN={TOK}\n", []want{authTok(sid1, tok1)}, false},
 		{"company prefix with twilio", "ACME_TWILIO_SID={SID}\nACME_TWILIO_TOKEN={TOK}\n", []want{authTok(sid1, tok1)}, false},
