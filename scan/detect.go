@@ -1216,6 +1216,11 @@ func namedKey(buf []byte, q int) []byte {
 	if k == "string" {
 		return plistKey(buf, q, key)
 	}
+	if flag := strings.TrimLeft(k, "-"); flag == "value" || flag == "body" {
+		if name, ok := flagName(lineBefore(buf, q), flag); ok {
+			return name
+		}
+	}
 	if k != "value" && k != "default" {
 		return key
 	}
@@ -1245,6 +1250,31 @@ func namedKey(buf []byte, q int) []byte {
 		return bytes.Trim(f[1], `"`)
 	}
 	return objectName(buf, open, key)
+}
+
+// flagName: command lines that take the name and the value as separate
+// arguments — `gh secret set NAME --body v`, `aws ssm put-parameter --name
+// /app/twilio/auth_token --value v`. line ends just before the value.
+func flagName(line []byte, flag string) ([]byte, bool) {
+	line = bytes.TrimRight(line, " \t=\"'")
+	if len(line) < len(flag)+2 || !strings.EqualFold(string(line[len(line)-len(flag)-2:]), "--"+flag) {
+		return nil, false
+	}
+	args := bytes.Fields(line[:len(line)-len(flag)-2])
+	for i, a := range args {
+		// A parameter path keeps its folders: /notify/twilio/auth_token
+		// says Twilio where auth_token alone would not.
+		if v, ok := bytes.CutPrefix(a, []byte("--name=")); ok {
+			return bytes.Trim(v, "\"'"), true
+		}
+		if string(a) == "--name" && i+1 < len(args) {
+			return bytes.Trim(args[i+1], "\"'"), true
+		}
+	}
+	if n := len(args); n > 0 && !bytes.HasPrefix(args[n-1], []byte("-")) {
+		return bytes.Trim(args[n-1], "\"'"), true
+	}
+	return nil, false
 }
 
 // objectName is the name of the object opening at open, as in Heroku's
