@@ -703,6 +703,7 @@ const (
 	wKey
 	wAPI
 	wNeutral
+	wDenied // an unknown word that names a hash or another service
 )
 
 // keyVocabulary is ordered longest first so compound words split correctly.
@@ -767,12 +768,16 @@ func keyFlags(key []byte) (flags int, ok bool) {
 		}
 	}
 	// Digits and single letters (TOKEN_B, sid2) are qualifiers, not words.
+	ok = true
 	for part := range strings.FieldsSeq(rest) {
 		if len(strings.Trim(part, "0123456789")) > 1 {
-			return flags, false
+			ok = false
+			if deniedContext([]byte(part)) {
+				flags |= wDenied
+			}
 		}
 	}
-	return flags, true
+	return flags, ok
 }
 
 // skWord says whether key[i:] starts "sk" as a word of its own (SK_, _sk,
@@ -825,8 +830,9 @@ func credFlags(f int, known bool, k kind) (ok, strong bool) {
 	// thing (password_hash), but an app or framework prefix is common in
 	// real leaks (REACT_APP_TWILIO_AUTH_TOKEN, ACME_TWILIO_TOKEN,
 	// OTP_AUTH_TOKEN): a name that says Twilio, or Twilio's own term "auth
-	// token", is still clear about what it holds.
-	if !known && f&wTwilio == 0 && f&(wAuth|wToken) != wAuth|wToken {
+	// token", is still clear about what it holds — unless another word names
+	// a hash or a service (TWILIO_TOKEN_MD5, STRIPE_AUTH_TOKEN).
+	if !known && (f&wDenied != 0 || f&wTwilio == 0 && f&(wAuth|wToken) != wAuth|wToken) {
 		return false, false
 	}
 	if k == kindAccount {

@@ -118,6 +118,8 @@ func detectCases() []detectCase {
 		{"camel-case Sk secret", "twilioSk = \"{SK}\"\ntwilioSkSecret = \"{SEC}\"\n", []want{apiKey("", sk1, sec1)}, false},
 		{"unknown prefix with token only is not enough", "TWILIO_ACCOUNT_SID={SID}\nACME_TOKEN={TOK}\n", []want{bare(sid1)}, false},
 		{"unknown prefix with secret only is not enough", "TWILIO_ACCOUNT_SID={SID}\nREFRESH_SECRET={TOK}\n", []want{bare(sid1)}, false},
+		{"hash of a twilio token is no token", "TWILIO_ACCOUNT_SID={SID}\nTWILIO_AUTH_TOKEN_MD5={TOK}\n", []want{bare(sid1)}, false},
+		{"twilio token checksum is no token", "TWILIO_ACCOUNT_SID={SID}\ntwilio_token_checksum = '{TOK}'\n", []want{bare(sid1)}, false},
 		{"another service's auth token", "TWILIO_ACCOUNT_SID={SID}\nSTRIPE_AUTH_TOKEN={TOK}\n", []want{bare(sid1)}, false},
 		{"SK-named key secret", "TWILIO_SK={SK}\nTWILIO_SK_SECRET={SEC}\n", []want{apiKey("", sk1, sec1)}, false},
 		{"signing key secret", "signing_key_sid = \"{SK}\"\nsigning_key_secret = \"{SEC}\"\n", []want{apiKey("", sk1, sec1)}, false},
