@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"io/fs"
+	"net"
+	"net/url"
 	"strings"
 
 	"github.com/atoguard/atoguard"
@@ -129,6 +131,53 @@ func twilioOptions(cmd *cobra.Command, streams IO) (*Config, twilio.Options, err
 	if err := cfg.RequireTwilio(); err != nil {
 		return nil, twilio.Options{}, err
 	}
-	return cfg, twilio.Options{BaseURL: stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL),
-		Credential: cfg.Credential, Now: streams.Now}, nil
+	opts := twilioHosts(stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL))
+	opts.Credential, opts.Now = cfg.Credential, streams.Now
+	return cfg, opts, nil
+}
+
+// twilioHosts turns the twilio-api-url setting into the client's base URLs,
+// the one rule every command (scan --verify included) follows:
+//   - "" is the real Twilio;
+//   - a Twilio-style API host — one whose host is twilio.com or ends in
+//     ".twilio.com", or whose first label is "api" (https://api.twilio.com,
+//     https://api.dublin.ie1.twilio.com, a fake api.example.test serving
+//     /2010-04-01/… at its root) — is the api product's own base; the other
+//     products live on the same host with "api" replaced by their name
+//     (monitor.…), or on the real Twilio when the first label is not "api";
+//   - anything else (the emulator's http://127.0.0.1:PORT) is the emulator's
+//     path-prefix layout, {url}/api/2010-04-01/…, {url}/monitor/v1/….
+//
+// A URL that does not parse is passed on as the emulator layout so that
+// twilio.New reports it.
+func twilioHosts(apiURL string) twilio.Options {
+	apiURL = strings.TrimRight(apiURL, "/")
+	if apiURL == "" {
+		return twilio.Options{}
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Host == "" {
+		return twilio.Options{BaseURL: apiURL}
+	}
+	host := strings.ToLower(u.Hostname())
+	first, rest, _ := strings.Cut(host, ".")
+	apiHost := first == twilio.ProductAPI && rest != ""
+	if !apiHost && host != "twilio.com" && !strings.HasSuffix(host, ".twilio.com") {
+		return twilio.Options{BaseURL: apiURL}
+	}
+	hosts := map[string]string{twilio.ProductAPI: apiURL}
+	if apiHost {
+		for _, p := range twilio.Products() {
+			if p == twilio.ProductAPI {
+				continue
+			}
+			pu := *u
+			pu.Host = p + "." + rest
+			if port := u.Port(); port != "" {
+				pu.Host = net.JoinHostPort(pu.Host, port)
+			}
+			hosts[p] = pu.String()
+		}
+	}
+	return twilio.Options{HostURLs: hosts}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/atoguard/atoguard/scan"
 	"github.com/atoguard/atoguard/scan/source"
 	"github.com/atoguard/atoguard/scan/verify"
+	"github.com/atoguard/atoguard/twilio"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
@@ -72,7 +73,7 @@ Exit status: 0 nothing found, 1 findings, 2 error.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.history, "history", false, "scan the full git history of each PATH (a repository or a directory in one): every unique blob reachable from any ref, once")
-	f.StringVar(&opts.sinceCommit, "since-commit", "", "with --history, scan only commits that `REV` does not reach (a pull request's own: origin/main)")
+	f.StringVar(&opts.sinceCommit, "since-commit", "", "with --history, scan only the commits HEAD has and `REV` has not (a pull request's own: origin/main)")
 	f.BoolVar(&opts.staged, "staged", false, "scan only the changes staged in git's index (for a pre-commit hook)")
 	f.BoolVar(&opts.noIgnore, "no-ignore", false, "scan files that .gitignore excludes (.atoguardignore still applies)")
 	f.BoolVar(&opts.includePlaceholders, "include-placeholders", false, "also report placeholders and documented example credentials")
@@ -82,7 +83,7 @@ Exit status: 0 nothing found, 1 findings, 2 error.`,
 	f.StringVar(&opts.baseline, "baseline", "", "a previous JSON report (`FILE`); findings already in it are not reported again")
 	f.BoolVar(&opts.verify, "verify", false, "check each distinct credential with one read-only Twilio API request: live, revoked or unknown")
 	f.IntVar(&opts.verifyConcurrency, "verify-concurrency", 4, "verification requests in flight")
-	f.StringVar(&opts.twilioAPIURL, "twilio-api-url", "", "Twilio API base `URL` for --verify (default https://api.twilio.com; config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
+	f.StringVar(&opts.twilioAPIURL, "twilio-api-url", "", "Twilio API base `URL` for --verify: a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*) or the emulator's URL (default https://api.twilio.com; config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress bar, no warnings, no summary on stderr")
 	return cmd
 }
@@ -164,7 +165,10 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 		if err != nil {
 			return err
 		}
-		fetcher = newVerifyFetcher(stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL))
+		fetcher, err = newVerifyFetcher(stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL))
+		if err != nil {
+			return err
+		}
 	}
 
 	warn := newWarnPrinter(streams.Err, opts.quiet)
@@ -215,7 +219,7 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 
 // scanSource builds the source for the paths and mode.
 func scanSource(streams IO, opts *scanOptions, paths []string, warn scan.Warner) (scan.Source, []skipCounter) {
-	gopts := source.GitOptions{Warn: warn, SinceCommit: opts.sinceCommit}
+	gopts := source.GitOptions{Warn: warn, SinceCommit: opts.sinceCommit, PathsAsGiven: true}
 	switch {
 	case opts.staged:
 		s := source.NewStaged(paths[0], gopts)
@@ -364,12 +368,15 @@ type verifyFetcher struct {
 	client *http.Client
 }
 
-func newVerifyFetcher(apiURL string) verifyFetcher {
-	base := "https://api.twilio.com"
-	if apiURL != "" {
-		base = strings.TrimRight(apiURL, "/") + "/api"
+// newVerifyFetcher reads --twilio-api-url the way every other Twilio command
+// does (twilioHosts, then the client's own base-URL handling), so the
+// emulator's URL and a Twilio-style API host both work.
+func newVerifyFetcher(apiURL string) (verifyFetcher, error) {
+	c, err := twilio.New(twilioHosts(apiURL))
+	if err != nil {
+		return verifyFetcher{}, &atoguard.Error{Code: atoguard.EINVALID, Op: "scan", Err: fmt.Errorf("--twilio-api-url: %w", err)}
 	}
-	return verifyFetcher{base: base, client: &http.Client{}}
+	return verifyFetcher{base: c.BaseURL(twilio.ProductAPI), client: &http.Client{}}, nil
 }
 
 func (f verifyFetcher) Get(ctx context.Context, path string, c atoguard.Credential) (verify.Response, error) {

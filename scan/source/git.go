@@ -32,9 +32,13 @@ type GitOptions struct {
 	// CatFiles is the number of `git cat-file` processes reading history
 	// blobs in parallel; default 2.
 	CatFiles int
-	// SinceCommit limits History to commits that REV does not reach, such
-	// as a pull request's own commits (SinceCommit "origin/main").
+	// SinceCommit limits History to the commits HEAD has and REV has not:
+	// a pull request's own (SinceCommit "origin/main").
 	SinceCommit string
+	// PathsAsGiven shows item paths under the PATH as given, like a
+	// directory scan (repo/config.env), instead of repository-relative:
+	// several repositories scanned at once stay apart.
+	PathsAsGiven bool
 }
 
 func (o GitOptions) withDefaults() GitOptions {
@@ -53,7 +57,7 @@ func (o GitOptions) withDefaults() GitOptions {
 // History yields every unique blob reachable from any ref of the repository
 // at Dir exactly once, attributed to the commit that introduced it.
 //
-// Listing: `git log --all --reverse --author-date-order -c --raw -z`, oldest
+// Listing: `git log --all --reverse --date-order -c --raw -z`, oldest
 // first, so the first commit whose diff adds a blob at a path is the one
 // that introduced it. For a merge, -c lists only what differs from every
 // parent: what the merge itself brought (a conflict resolution, an evil
@@ -68,6 +72,7 @@ type History struct {
 	Dir     string
 	opts    GitOptions
 	ignore  *Matcher
+	shown   string // prefix of item paths (GitOptions.PathsAsGiven)
 	skipped atomic.Int64
 	blobs   atomic.Int64
 }
@@ -83,25 +88,56 @@ func (h *History) Skipped() int64 { return h.skipped.Load() }
 // Blobs is the number of unique blobs read.
 func (h *History) Blobs() int64 { return h.blobs.Load() }
 
-// gitRepo finds the work tree top (empty for a bare repository) and the
-// prefix of dir inside it.
-func gitRepo(ctx context.Context, opts GitOptions, dir string) (top, prefix string, err error) {
-	out, err := gitOutput(ctx, opts, dir, "rev-parse", "--is-bare-repository", "--show-toplevel", "--show-prefix")
+// repoInfo describes the repository a git source reads.
+type repoInfo struct {
+	top     string // work tree top; empty for a bare repository (or inside .git)
+	prefix  string // dir inside the work tree, slash-separated; empty at the top
+	shallow bool
+}
+
+// gitRepo finds the repository at dir. Bare repositories and mirrors have
+// no work tree, and --show-toplevel fails there: ask for it only after.
+func gitRepo(ctx context.Context, opts GitOptions, dir string) (repoInfo, error) {
+	out, err := gitOutput(ctx, opts, dir, "rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--is-shallow-repository")
 	if err != nil {
-		return "", "", err
+		return repoInfo{}, err
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 3 {
+		return repoInfo{}, fmt.Errorf("git rev-parse in %s: unexpected output %q", dir, out)
+	}
+	info := repoInfo{shallow: f[2] == "true"}
+	if f[0] == "true" || f[1] == "true" {
+		return info, nil
+	}
+	out, err = gitOutput(ctx, opts, dir, "rev-parse", "--show-toplevel", "--show-prefix")
+	if err != nil {
+		return repoInfo{}, err
 	}
 	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) > 0 && lines[0] == "true" {
-		return "", "", nil
+	info.top = lines[0]
+	if len(lines) > 1 {
+		info.prefix = strings.TrimSuffix(lines[1], "/")
 	}
-	if len(lines) < 2 {
-		return "", "", fmt.Errorf("git rev-parse in %s: unexpected output", dir)
+	return info, nil
+}
+
+// shownPrefix is what item paths are shown under when GitOptions.PathsAsGiven
+// is set: the repository as reached from the PATH as given ("repo" for
+// repo/svc/a, where paths are repo/svc/a/main.go), empty for ".".
+func (o GitOptions) shownPrefix(dir string, info repoInfo) string {
+	if !o.PathsAsGiven {
+		return ""
 	}
-	top = lines[1]
-	if len(lines) > 2 {
-		prefix = strings.TrimSuffix(lines[2], "/")
+	up := ""
+	if info.prefix != "" {
+		up = strings.Repeat("../", strings.Count(info.prefix, "/")+1)
 	}
-	return top, prefix, nil
+	p := filepath.ToSlash(filepath.Join(dir, up))
+	if p == "." {
+		return ""
+	}
+	return p + "/"
 }
 
 func gitCommand(ctx context.Context, opts GitOptions, dir string, args ...string) *exec.Cmd {
@@ -165,22 +201,30 @@ type pending struct {
 
 // Items runs git and yields blobs in the order they were introduced.
 func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error {
-	top, prefix, err := gitRepo(ctx, h.opts, h.Dir)
+	info, err := gitRepo(ctx, h.opts, h.Dir)
 	if err != nil {
 		return err
 	}
-	h.ignore = loadRepoIgnore(top)
+	prefix := info.prefix
+	h.ignore = loadRepoIgnore(info.top)
+	h.shown = h.opts.shownPrefix(h.Dir, info)
+	if info.shallow && h.opts.Warn != nil {
+		h.opts.Warn(h.Dir, errors.New("shallow clone: history before its boundary is missing, and what the boundary commits hold is attributed to them (git fetch --unshallow for the full history)"))
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	args := []string{"log", "--all", "--reverse", "--author-date-order", "-c", "--raw", "--no-renames",
+	// --date-order: committer dates, which a back-dated author cannot move.
+	args := []string{"log", "--reverse", "--date-order", "-c", "--raw", "--no-renames",
 		"--no-abbrev", "-z", "--no-color", "--no-ext-diff", "--format=%x01%H%x00%an%x00%ae%x00%aI"}
 	if h.opts.SinceCommit != "" {
 		base, err := resolveCommit(ctx, h.opts, h.Dir, h.opts.SinceCommit)
 		if err != nil {
 			return err
 		}
-		args = append(args, "^"+base)
+		args = append(args, "HEAD", "^"+base)
+	} else {
+		args = append(args, "--all")
 	}
 	if prefix != "" {
 		// Only this sub-tree; --full-history keeps every commit that touched it.
@@ -406,6 +450,7 @@ func (c *catFile) wait() error {
 func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit func(pending) error) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	seen := make(map[string]struct{}, 1<<14)
+	submodules := map[string]bool{}
 	var cur scan.Origin
 	next := func() (string, error) {
 		tok, err := br.ReadString(0)
@@ -426,6 +471,7 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 			for _, p := range extra {
 				if _, ok := seen[p.id]; !ok && !h.ignore.Match(p.origin.Path) {
 					seen[p.id] = struct{}{}
+					p.origin.Path = h.shown + p.origin.Path
 					if err := emit(p); err != nil {
 						return err
 					}
@@ -456,8 +502,13 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 			if len(f) != 2*(parents+1)+1 {
 				return fmt.Errorf("git log: unexpected raw entry %q", tok)
 			}
-			// Deletions have mode 000000; submodules 160000.
+			// Deletions have mode 000000; submodules 160000: another
+			// repository, said once per path so it is not taken as clean.
 			if mode := f[parents]; !strings.HasPrefix(mode, "10") && mode != "120000" {
+				if mode == "160000" && !submodules[path] && h.opts.Warn != nil {
+					submodules[path] = true
+					h.opts.Warn(h.shown+path, errors.New("submodule: its history is not scanned here; scan its repository with --history"))
+				}
 				continue
 			}
 			id := f[2*parents+1]
@@ -469,7 +520,7 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 			}
 			seen[id] = struct{}{}
 			o := cur
-			o.Path = path
+			o.Path = h.shown + path
 			if err := emit(pending{id: id, origin: o}); err != nil {
 				return err
 			}
@@ -584,17 +635,23 @@ func (s *Staged) Skipped() int64 { return s.skipped.Load() }
 
 // Items yields each staged blob, named by its path in the repository.
 func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
-	top, _, err := gitRepo(ctx, s.opts, s.Dir)
+	info, err := gitRepo(ctx, s.opts, s.Dir)
 	if err != nil {
 		return err
 	}
+	top := info.top
 	if top == "" {
 		return fmt.Errorf("--staged needs a work tree; %s is a bare repository", s.Dir)
 	}
-	out, err := gitOutput(ctx, s.opts, top, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames")
+	args := []string{"diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"}
+	if info.prefix != "" {
+		args = append(args, "--", info.prefix) // a sub-directory: only what is staged in it
+	}
+	out, err := gitOutput(ctx, s.opts, top, args...)
 	if err != nil {
 		return err
 	}
+	shown := s.opts.shownPrefix(s.Dir, info)
 	ignore := loadRepoIgnore(top)
 	var paths []string
 	for _, p := range strings.Split(string(out), "\x00") {
@@ -623,7 +680,7 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 	queue := make(chan pending, len(paths))
 	for _, p := range paths {
 		in.WriteString(":" + p + "\n")
-		queue <- pending{id: ":" + p, origin: scan.Origin{Path: p}}
+		queue <- pending{id: ":" + p, origin: scan.Origin{Path: shown + p}}
 	}
 	close(queue)
 	cat.Stdin = strings.NewReader(in.String())

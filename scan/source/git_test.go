@@ -377,3 +377,132 @@ func TestPathWorkerSpreadsPathsAndKeepsEachOnOne(t *testing.T) {
 		}
 	}
 }
+
+// Mirrors and bare clones are how security teams keep many repositories:
+// they have no work tree, and every ref is still scanned.
+func TestHistoryBareAndMirror(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"a.env": "on main"})
+	r.commit("c1")
+	r.git("checkout", "-q", "-b", "side")
+	r.write(map[string]string{"b.env": "on side"})
+	r.commit("c2")
+	parent := t.TempDir()
+	for _, kind := range []string{"--bare", "--mirror"} {
+		dir := filepath.Join(parent, strings.TrimPrefix(kind, "--")+".git")
+		r.git("clone", "-q", kind, r.dir, dir)
+		for _, d := range []string{dir, filepath.Join(dir, "refs")} { // also from inside it
+			g := newGot()
+			must(t, consume(t, NewHistory(d, GitOptions{Warn: g.warner()}), g, 0))
+			if got := strings.Join(g.paths(), ","); got != "a.env,b.env" || len(g.warnings) > 0 {
+				t.Errorf("%s in %s: paths %s, warnings %v", kind, d, got, g.warnings)
+			}
+		}
+	}
+}
+
+func TestHistoryShallowAndSubmoduleWarn(t *testing.T) {
+	sub := newRepo(t)
+	sub.write(map[string]string{"lib.js": "in the submodule"})
+	sub.commit("s1")
+	r := newRepo(t)
+	r.write(map[string]string{"a.txt": "v1"})
+	r.commit("c1")
+	r.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.dir, "vendor/lib")
+	r.commit("add submodule")
+	r.write(map[string]string{"a.txt": "v2"})
+	r.commit("c3")
+
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{Warn: g.warner()}), g, 0))
+	if len(g.warnings) != 1 || !strings.Contains(g.warnings[0], "vendor/lib: submodule") {
+		t.Errorf("submodule warnings %v", g.warnings)
+	}
+	if _, ok := g.content["vendor/lib/lib.js"]; ok {
+		t.Error("submodule content read as the superproject's")
+	}
+
+	shallow := filepath.Join(t.TempDir(), "shallow")
+	r.git("clone", "-q", "--depth", "1", "file://"+r.dir, shallow)
+	g = newGot()
+	must(t, consume(t, NewHistory(shallow, GitOptions{Warn: g.warner()}), g, 0))
+	if len(g.warnings) == 0 || !strings.Contains(strings.Join(g.warnings, "\n"), "shallow clone") {
+		t.Errorf("shallow clone warnings %v", g.warnings)
+	}
+}
+
+// With --since-commit only HEAD's own commits count: a tag or another
+// branch the pull request does not contain is not its doing.
+func TestHistorySinceCommitIsHeadOnly(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"base.txt": "base"})
+	r.commit("c1")
+	r.git("checkout", "-q", "-b", "other")
+	r.write(map[string]string{"other.txt": "elsewhere"})
+	r.commit("other")
+	r.git("tag", "t1")
+	r.git("checkout", "-q", "main")
+	r.git("checkout", "-q", "-b", "pr")
+	r.write(map[string]string{"pr.txt": "the pull request"})
+	r.commit("pr")
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{SinceCommit: "main"}), g, 0))
+	if got := strings.Join(g.paths(), ","); got != "pr.txt" {
+		t.Errorf("since main on pr: %s", got)
+	}
+}
+
+// The first commit to hold a blob is found by commit date: an author date
+// set back to 2020 does not move a later commit before the real first one.
+func TestHistoryBackdatedAuthorDoesNotWin(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"base.txt": "base"})
+	r.commit("c1")
+	r.git("checkout", "-q", "-b", "early")
+	r.write(map[string]string{"x.env": "same content"})
+	first := r.commit("really first")
+	r.git("checkout", "-q", "main")
+	r.tick += 5
+	r.write(map[string]string{"x.env": "same content"})
+	cmd := exec.Command("git", "-C", r.dir, "commit", "-q", "-m", "back-dated")
+	cmd.Env = append(os.Environ(), gitTestEnv("Mallory", "m@example.com", "2025-06-01T00:00:00Z")...)
+	cmd.Env = append(cmd.Env, "GIT_AUTHOR_DATE=2020-01-01T00:00:00Z")
+	r.git("add", "-A")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("commit: %v %s", err, out)
+	}
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{}), g, 0))
+	if o := g.items["x.env"].Origins; len(o) != 1 || o[0].Commit != first {
+		t.Errorf("x.env attributed to %+v, want %s", o, first)
+	}
+}
+
+// PathsAsGiven shows paths under the PATH as given, as a directory scan
+// does, so several repositories stay apart; --staged in a sub-directory
+// reads only what is staged there.
+func TestGitPathsAsGivenAndStagedSubdir(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"svc/a/main.go": "package main", "top.txt": "top"})
+	r.commit("c1")
+	t.Chdir(filepath.Dir(r.dir))
+	name := filepath.Base(r.dir)
+	for dir, want := range map[string]string{
+		name:                                 name + "/svc/a/main.go," + name + "/top.txt",
+		filepath.Join(name, "svc", "a"):      name + "/svc/a/main.go",
+		filepath.Join(name, "svc", "a", "."): name + "/svc/a/main.go",
+	} {
+		g := newGot()
+		must(t, consume(t, NewHistory(dir, GitOptions{PathsAsGiven: true}), g, 0))
+		if got := strings.Join(g.paths(), ","); got != want {
+			t.Errorf("history %s: %s, want %s", dir, got, want)
+		}
+	}
+	r.write(map[string]string{"svc/a/new.go": "staged in a", "top2.txt": "staged at the top"})
+	r.git("add", "-A")
+	g := newGot()
+	must(t, consume(t, NewStaged(filepath.Join(name, "svc", "a"), GitOptions{PathsAsGiven: true}), g, 0))
+	if got := strings.Join(g.paths(), ","); got != name+"/svc/a/new.go" {
+		t.Errorf("staged in svc/a: %s", got)
+	}
+}
