@@ -1230,6 +1230,11 @@ func namedKey(buf []byte, q int) []byte {
 	if k != "value" && k != "default" {
 		return key
 	}
+	if k == "value" {
+		if name := yamlItemName(buf, q); name != nil {
+			return name
+		}
+	}
 	from := max(0, q-300)
 	open := bytes.LastIndexByte(buf[from:q], '{')
 	if open < 0 {
@@ -1256,6 +1261,100 @@ func namedKey(buf []byte, q int) []byte {
 		return bytes.Trim(f[1], `"`)
 	}
 	return objectName(buf, open, key)
+}
+
+// yamlItemName: in a YAML list of name/value mappings (a Kubernetes
+// container's env, Helm values, Tekton params) the value is named by the
+// name key of the same list item:
+//
+//	env:
+//	  - name: TWILIO_AUTH_TOKEN
+//	    value: "…"
+//
+// The value's line must hold only `value:` (after an optional "- "); the
+// name is a key at the same column in the same item, above or below it
+// (deeper lines, like a neighbour's valueFrom block, are skipped). It
+// returns nil when the item has no such name.
+func yamlItemName(buf []byte, q int) []byte {
+	line := lineBefore(buf, q)
+	ind := indentOf(line)
+	rest, kcol := line[ind:], ind
+	first := false // the value's line starts the item ("- value: …")
+	if r, ok := bytes.CutPrefix(rest, []byte("- ")); ok {
+		n := indentOf(r)
+		rest, kcol, first = r[n:], ind+2+n, true
+	}
+	r, ok := bytes.CutPrefix(rest, []byte("value"))
+	if !ok {
+		return nil
+	}
+	r = bytes.TrimLeft(r, " \t")
+	if len(r) == 0 || r[0] != ':' || len(bytes.Trim(r[1:], " \t\"'")) != 0 {
+		return nil
+	}
+	const maxItemLines = 32
+	ls := q - len(line)
+	for n, e := 0, ls; !first && e > 0 && n < maxItemLines; n++ {
+		s := lineStart(buf, e-1, e-1-512)
+		name, stop := yamlItemKey(buf[s:e-1], kcol, false)
+		if name != nil || stop {
+			return name
+		}
+		e = s
+	}
+	for n, s := 0, q; n < maxItemLines; n++ {
+		nl := bytes.IndexByte(buf[s:min(len(buf), s+512)], '\n')
+		if nl < 0 {
+			return nil
+		}
+		s += nl + 1
+		e := min(len(buf), s+512)
+		if le := bytes.IndexByte(buf[s:e], '\n'); le >= 0 {
+			e = s + le
+		}
+		name, stop := yamlItemKey(buf[s:e], kcol, true)
+		if name != nil || stop {
+			return name
+		}
+	}
+	return nil
+}
+
+// yamlItemKey reads one line beside a list item's value key at column kcol:
+// the name if the line is that item's `name:` key, stop when the line is
+// outside the item (less indented, or another item's first line; going
+// up, the item's own first line ends the search too).
+func yamlItemKey(line []byte, kcol int, below bool) (name []byte, stop bool) {
+	line = bytes.TrimRight(line, " \t\r")
+	ind := indentOf(line)
+	c, col := line[ind:], ind
+	if len(c) == 0 || c[0] == '#' {
+		return nil, false
+	}
+	dash := false
+	if r, ok := bytes.CutPrefix(c, []byte("- ")); ok {
+		n := indentOf(r)
+		c, col, dash = r[n:], ind+2+n, true
+	}
+	switch {
+	case col > kcol || (dash && ind >= kcol):
+		return nil, false // inside a sibling key's block
+	case col < kcol:
+		return nil, true
+	case dash && below:
+		return nil, true // the next item
+	}
+	if r, ok := bytes.CutPrefix(c, []byte("name")); ok {
+		r = bytes.TrimLeft(r, " \t")
+		if len(r) > 0 && r[0] == ':' {
+			v := bytes.TrimSpace(r[1:])
+			if i := bytes.Index(v, []byte(" #")); i >= 0 {
+				v = bytes.TrimSpace(v[:i])
+			}
+			return bytes.Trim(v, `"'`), true
+		}
+	}
+	return nil, dash
 }
 
 // flagName: command lines that take the name and the value as separate
