@@ -1234,6 +1234,9 @@ func namedKey(buf []byte, q int) []byte {
 		if name := yamlItemName(buf, q); name != nil {
 			return name
 		}
+		if name := xmlValueName(buf, q); name != nil {
+			return name
+		}
 	}
 	from := max(0, q-300)
 	open := bytes.LastIndexByte(buf[from:q], '{')
@@ -1316,6 +1319,82 @@ func yamlItemName(buf []byte, q int) []byte {
 		if name != nil || stop {
 			return name
 		}
+	}
+	return nil
+}
+
+// xmlValueName: .NET configuration files name a value in another
+// attribute of its element, before or after it:
+//
+//	<add key="TwilioAuthToken" value="…" />
+//	<add value="…" name="TwilioAuthToken" />
+//
+// or, in applicationSettings, in the <setting> element around <value>:
+//
+//	<setting name="TwilioAuthToken" serializeAs="String">
+//	  <value>…</value>
+//
+// It returns nil for anything else.
+func xmlValueName(buf []byte, q int) []byte {
+	line := lineBefore(buf, q)
+	lt := bytes.LastIndexByte(line, '<')
+	if lt < 0 {
+		return nil
+	}
+	ts := q - len(line) + lt // the tag's '<'
+	if string(line[lt:]) == "<value>" {
+		e := skipSpaceBack(buf, ts, 200)
+		if e == 0 || buf[e-1] != '>' {
+			return nil
+		}
+		open := bytes.LastIndexByte(buf[max(0, e-512):e], '<')
+		if open < 0 {
+			return nil
+		}
+		tag := buf[max(0, e-512)+open : e]
+		if !bytes.HasPrefix(tag, []byte("<setting ")) {
+			return nil
+		}
+		return xmlAttr(tag, "name")
+	}
+	if q == 0 || !isQuote(buf[q-1]) || bytes.IndexByte(line[lt:], '>') >= 0 {
+		return nil // not inside an attribute value of an open tag
+	}
+	te := bytes.IndexByte(buf[q:min(len(buf), q+512)], '>')
+	if te < 0 {
+		return nil
+	}
+	tag := buf[ts : q+te]
+	if name := xmlAttr(tag, "key"); name != nil {
+		return name
+	}
+	return xmlAttr(tag, "name")
+}
+
+// xmlAttr is the value of attribute attr in tag (from '<' to before '>'), or nil.
+func xmlAttr(tag []byte, attr string) []byte {
+	for i := 0; i < len(tag); {
+		j := bytes.Index(tag[i:], []byte(attr))
+		if j < 0 {
+			return nil
+		}
+		j += i
+		i = j + len(attr)
+		if j == 0 || (tag[j-1] != ' ' && tag[j-1] != '\t' && tag[j-1] != '\n' && tag[j-1] != '\r') {
+			continue
+		}
+		r := bytes.TrimLeft(tag[i:], " \t")
+		if len(r) == 0 || r[0] != '=' {
+			continue
+		}
+		r = bytes.TrimLeft(r[1:], " \t")
+		if len(r) == 0 || (r[0] != '"' && r[0] != '\'') {
+			continue
+		}
+		if e := bytes.IndexByte(r[1:], r[0]); e > 0 {
+			return r[1 : 1+e]
+		}
+		return nil
 	}
 	return nil
 }
