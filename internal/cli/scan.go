@@ -239,7 +239,7 @@ func scanSource(streams IO, opts *scanOptions, paths []string, warn scan.Warner)
 	var files []string
 	flush := func() {
 		if len(files) > 0 {
-			p := source.NewPaths(files, source.Options{NoIgnore: opts.noIgnore, Warn: warn})
+			p := source.NewPaths(files, source.Options{NoIgnore: opts.noIgnore, Warn: warn, Exclude: ownFiles(opts)})
 			multi = append(multi, p)
 			counters = append(counters, p)
 			files = nil
@@ -255,6 +255,20 @@ func scanSource(streams IO, opts *scanOptions, paths []string, warn scan.Warner)
 	}
 	flush()
 	return multi, counters
+}
+
+// ownFiles are the files this scan reads or writes besides its input: the
+// report of a previous run (--output) and --baseline hold the very SIDs they
+// report, so scanning them would report them again.
+func ownFiles(opts *scanOptions) []string {
+	var own []string
+	if opts.output != "" {
+		own = append(own, opts.output)
+	}
+	if opts.baseline != "" {
+		own = append(own, opts.baseline)
+	}
+	return own
 }
 
 func writeReport(streams IO, output string, format report.Format, res scan.Result) error {

@@ -30,20 +30,41 @@ type Options struct {
 	Warn scan.Warner
 	// Archive bounds archive expansion; zero fields take defaults.
 	Archive ArchiveLimits
+	// Exclude names files never to scan, matched by identity (os.SameFile),
+	// so "report.json", "./report.json" and its absolute path are one file:
+	// the scan's own report and baseline. Paths that do not exist are ignored.
+	Exclude []string
 }
 
 // Paths scans files, directories and archives. "-" is not special here; use Stdin.
 type Paths struct {
-	roots   []string
-	opts    Options
-	pool    *bufPool
-	skipped atomic.Int64
+	roots    []string
+	opts     Options
+	pool     *bufPool
+	excluded []os.FileInfo // Options.Exclude, as found when the source was made
+	skipped  atomic.Int64
 }
 
 // NewPaths returns a source over the given files and directories.
 func NewPaths(roots []string, opts Options) *Paths {
 	opts.Archive = opts.Archive.withDefaults()
-	return &Paths{roots: roots, opts: opts, pool: newBufPool()}
+	p := &Paths{roots: roots, opts: opts, pool: newBufPool()}
+	for _, name := range opts.Exclude {
+		if fi, err := os.Stat(name); err == nil {
+			p.excluded = append(p.excluded, fi)
+		}
+	}
+	return p
+}
+
+// isExcluded reports whether fi is one of Options.Exclude.
+func (p *Paths) isExcluded(fi os.FileInfo) bool {
+	for _, x := range p.excluded {
+		if os.SameFile(x, fi) {
+			return true
+		}
+	}
+	return false
 }
 
 // Skipped is the number of files left out: binary content, unreadable files,
@@ -285,6 +306,10 @@ func (w *walker) file(path, display string) error {
 		f.Close()
 		w.p.warn(display, unwrapPathError(err))
 		w.p.skipped.Add(1)
+		return nil
+	}
+	if len(w.p.excluded) > 0 && w.p.isExcluded(fi) {
+		f.Close()
 		return nil
 	}
 	bp := w.p.pool.get()
