@@ -335,7 +335,7 @@ func expandBlob(ctx context.Context, yield func(scan.Item) error, name string, o
 func failedItem(name string, data []byte, origins []scan.Origin, err error) scan.Item {
 	it := bytesItem(name, data, origins)
 	it.Open = func() (io.ReadCloser, error) {
-		return io.NopCloser(io.MultiReader(bytes.NewReader(data), failingReader{err})), nil
+		return &prefixReader{prefix: data, rest: failingReader{err}}, nil
 	}
 	return it
 }

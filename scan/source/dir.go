@@ -350,28 +350,6 @@ func (w *walker) file(path, display string) error {
 	return w.yield(scan.Item{Path: display, Size: fi.Size(), Open: o.open})
 }
 
-// bytesItem is an item whose content is already in memory.
-func bytesItem(path string, data []byte, origins []scan.Origin) scan.Item {
-	return scan.Item{
-		Path: path, Size: int64(len(data)), Origins: origins,
-		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
-	}
-}
-
-// Stdin is the content of r as one item named "-".
-type Stdin struct{ R io.Reader }
-
-// Items yields stdin once.
-func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
-	used := atomic.Bool{}
-	return yield(scan.Item{Path: "-", Size: -1, Open: func() (io.ReadCloser, error) {
-		if used.Swap(true) {
-			return nil, errReopen
-		}
-		return io.NopCloser(s.R), nil
-	}})
-}
-
 // Multi chains sources.
 type Multi []scan.Source
 
