@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path"
+	"path/filepath"
+	"strings"
 	"time"
 
 	atoguard "github.com/atoguard/atoguard"
@@ -122,17 +125,40 @@ func BaselineKey(f atoguard.Finding) string {
 	return f.Key()
 }
 
-// FilterBaseline returns the findings not in baseline.
+// FilterBaseline returns the findings not in baseline. A baseline entry
+// matches a finding with the same rule, SIDs and fingerprint whose path is
+// the same file seen from another working directory: the cleaned,
+// slash-separated paths are equal or one ends with "/" + the other
+// (bl/app.py and app.py; an absolute path and a relative one). The line,
+// column and commit fields are not compared.
 func FilterBaseline(findings, baseline []atoguard.Finding) []atoguard.Finding {
-	known := make(map[string]bool, len(baseline))
+	known := make(map[string][]string, len(baseline)) // key without path → baseline paths
 	for _, b := range baseline {
-		known[BaselineKey(b)] = true
+		k := keyWithoutPath(b)
+		known[k] = append(known[k], cleanPath(b.Path))
 	}
 	out := make([]atoguard.Finding, 0, len(findings))
 	for _, f := range findings {
-		if !known[BaselineKey(f)] {
+		if !inBaseline(known[keyWithoutPath(f)], cleanPath(f.Path)) {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+func keyWithoutPath(f atoguard.Finding) string {
+	return f.Rule + "\x00" + f.AccountSID + "\x00" + f.KeySID + "\x00" + f.Fingerprint
+}
+
+func cleanPath(p string) string { return path.Clean(filepath.ToSlash(p)) }
+
+// inBaseline reports whether p names the same file as one of paths, allowing
+// for the directory each scan ran from.
+func inBaseline(paths []string, p string) bool {
+	for _, b := range paths {
+		if b == p || strings.HasSuffix(p, "/"+b) || strings.HasSuffix(b, "/"+p) {
+			return true
+		}
+	}
+	return false
 }
