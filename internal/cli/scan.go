@@ -79,7 +79,7 @@ Exit status: 0 nothing found, 1 findings, 2 error.`,
 	f.BoolVar(&opts.includePlaceholders, "include-placeholders", false, "also report placeholders and documented example credentials")
 	f.StringVar(&opts.format, "format", "text", "output format: text, json or sarif")
 	f.BoolVar(&opts.json, "json", false, "shorthand for --format json")
-	f.StringVarP(&opts.output, "output", "o", "", "write the report to `FILE` instead of stdout")
+	f.StringVarP(&opts.output, "output", "o", "", "write the report to `FILE` instead of stdout (\"-\" is stdout)")
 	f.StringVar(&opts.baseline, "baseline", "", "a previous JSON report (`FILE`); findings already in it are not reported again")
 	f.BoolVar(&opts.verify, "verify", false, "check each distinct credential with one read-only Twilio API request: live, revoked or unknown")
 	f.IntVar(&opts.verifyConcurrency, "verify-concurrency", 4, "verification requests in flight")
@@ -97,6 +97,9 @@ func invalid(format string, args ...any) error {
 type skipCounter interface{ Skipped() int64 }
 
 func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOptions) error {
+	if opts.output == "-" {
+		opts.output = "" // "-o -" is stdout, as "-" is stdin for PATH
+	}
 	format, err := report.ParseFormat(opts.format)
 	if err != nil {
 		// Name the flag, not the parser ("report.ParseFormat: …").
