@@ -13,6 +13,7 @@ import (
 	"math"
 	"path"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/atoguard/atoguard/scan"
@@ -20,10 +21,18 @@ import (
 
 // ArchiveLimits bound what one archive (with everything nested in it) may
 // cost, so a zip bomb costs a warning and not the machine.
+//
+// The budget of a top-level archive is min(MaxTotal, MaxRatio x its own
+// size) expanded bytes (at least ratioFloor), and it covers every level
+// nested beneath it: an inflated member that is itself an archive is charged
+// once as it is inflated and its members again as they are, so zips of zips
+// cannot multiply the ratio. Members of a tar are not charged again (tar
+// does not compress; what they hold was charged when the tar was inflated),
+// except those of a top-level uncompressed tar, which nothing else charges.
 type ArchiveLimits struct {
 	MaxDepth  int   // nesting levels expanded (outer.zip!inner.zip!file is 2); default 3
-	MaxTotal  int64 // expanded bytes per top-level archive; default 1 GiB
-	MaxRatio  int64 // expanded/compressed bytes per member or stream; default 250
+	MaxTotal  int64 // expanded bytes per top-level archive, nested levels included; default 1 GiB
+	MaxRatio  int64 // expanded/compressed bytes per top-level archive, and per member or stream; default 250
 	MaxMemory int64 // a member up to this size is held in memory; default 8 MiB
 }
 
@@ -49,37 +58,102 @@ func (l ArchiveLimits) withDefaults() ArchiveLimits {
 
 // archiveWalker expands one top-level archive.
 type archiveWalker struct {
-	p      *Paths
-	ctx    context.Context
-	yield  func(scan.Item) error
-	name   string
-	left   atomic.Int64 // expansion budget left for this archive
-	warned atomic.Bool
+	p     *Paths
+	ctx   context.Context
+	yield func(scan.Item) error
+	name  string
+	// The expansion budget: fixed from the archive's size, or, for a stream
+	// of unknown size (stdin), growing with the compressed bytes read from in.
+	budget int64
+	in     *countingReader
+	used   atomic.Int64 // expanded bytes charged to the budget
+	// What the limits cut, reported once by finish.
+	mu       sync.Mutex
+	cuts     int
+	firstCut string
+	firstWhy string
 	// origins are given to every member: an archive committed to git is
 	// attributed to the commit that introduced it.
 	origins []scan.Origin
 }
 
 func (p *Paths) archiveWalker(ctx context.Context, yield func(scan.Item) error, name string) *archiveWalker {
-	a := &archiveWalker{p: p, ctx: ctx, yield: yield, name: name}
-	a.left.Store(p.opts.Archive.MaxTotal)
-	return a
+	return &archiveWalker{p: p, ctx: ctx, yield: yield, name: name, budget: p.opts.Archive.MaxTotal}
 }
 
 func (a *archiveWalker) limits() ArchiveLimits { return a.p.opts.Archive }
 
-// limitHit warns once per archive: a bomb with a thousand members should
-// cost one line, not a thousand.
-func (a *archiveWalker) limitHit(member string, why string) {
-	if !a.warned.Swap(true) {
-		a.p.warn(member, fmt.Errorf("archive %s; content past the limit is not scanned (possible archive bomb)", why))
+// budgetFor is the expansion allowed to a top-level archive of size bytes.
+func (l ArchiveLimits) budgetFor(size int64) int64 {
+	if size > l.MaxTotal/l.MaxRatio {
+		return l.MaxTotal
 	}
+	return min(l.MaxTotal, max(ratioFloor, size*l.MaxRatio))
+}
+
+// room is what is left of the budget.
+func (a *archiveWalker) room() int64 {
+	b := a.budget
+	if a.in != nil {
+		b = a.limits().budgetFor(a.in.n.Load())
+	}
+	return b - a.used.Load()
+}
+
+// limitHit records content cut by a limit; finish reports it once per
+// archive: a bomb with a thousand members costs one line, not a thousand.
+func (a *archiveWalker) limitHit(member string, why string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cuts == 0 {
+		a.firstCut, a.firstWhy = member, why
+	}
+	a.cuts++
+}
+
+// cut reports whether a limit has cut anything yet: a stream that ends
+// early after that was ended by the limit, not found truncated.
+func (a *archiveWalker) cut() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cuts > 0
+}
+
+// finish warns once if the limits cut anything, saying what and why.
+func (a *archiveWalker) finish() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cuts == 0 {
+		return
+	}
+	l := a.limits()
+	budget := fmt.Sprintf("%s (%d× its size, at most %s)", humanBytes(a.budget), l.MaxRatio, humanBytes(l.MaxTotal))
+	if a.in != nil {
+		budget = fmt.Sprintf("%d× its compressed size, at most %s", l.MaxRatio, humanBytes(l.MaxTotal))
+	}
+	a.p.warn(a.name, fmt.Errorf("possible archive bomb: %s at %s; %d member(s) cut short or not opened (nested archives among them not expanded), %s expanded in all; "+
+		"an archive may expand to %s with everything nested in it, and each member to %d× its compressed size (at least %s); content past the limit is not scanned",
+		a.firstWhy, a.firstCut, a.cuts, humanBytes(a.used.Load()), budget, l.MaxRatio, humanBytes(ratioFloor)))
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }
 
 // file expands a top-level archive whose content is ra.
 func (a *archiveWalker) file(ra io.ReaderAt, size int64) error {
 	var head [512]byte
 	n, _ := ra.ReadAt(head[:], 0)
+	a.budget = a.limits().budgetFor(size)
+	defer a.finish()
 	return a.expand(sniff(head[:n]), ra, io.NewSectionReader(ra, 0, size), size, a.name, 1)
 }
 
@@ -94,7 +168,9 @@ func (a *archiveWalker) expand(k kind, ra io.ReaderAt, r io.Reader, size int64, 
 	case kindGzip:
 		return a.gzipStream(r, size, name, depth)
 	case kindTar:
-		return a.tarMembers(r, name, depth)
+		// Only a top-level tar's members are charged: a nested tar's bytes
+		// were charged as they were inflated.
+		return a.tarMembers(r, name, depth, depth == 1)
 	}
 	return nil
 }
@@ -120,9 +196,19 @@ func (a *archiveWalker) zipMembers(ra io.ReaderAt, size int64, name string, dept
 			a.p.skipped.Add(1)
 			continue
 		}
-		limit := max(ratioFloor, int64(zf.CompressedSize64)*a.limits().MaxRatio)
-		br := a.bounded(rc, member, func(int64) int64 { return limit })
-		err = a.member(member, br, depth)
+		if a.room() <= 0 {
+			// The budget is spent: the rest is not even opened.
+			rc.Close()
+			a.limitHit(member, "expanded size limit reached")
+			a.p.skipped.Add(1)
+			continue
+		}
+		limit := int64(math.MaxInt64)
+		if c := int64(zf.CompressedSize64); c < math.MaxInt64/a.limits().MaxRatio {
+			limit = max(ratioFloor, c*a.limits().MaxRatio)
+		}
+		br := a.bounded(rc, member, true, func(int64) int64 { return limit })
+		err = a.member(member, br, br, depth)
 		rc.Close()
 		if err != nil {
 			return err
@@ -141,20 +227,23 @@ func (a *archiveWalker) gzipStream(r io.Reader, size int64, name string, depth i
 	}
 	defer zr.Close()
 	ratio := a.limits().MaxRatio
-	br := a.bounded(zr, name, func(int64) int64 { return max(ratioFloor, cr.n.Load()*ratio) })
+	br := a.bounded(zr, name, true, func(int64) int64 { return max(ratioFloor, cr.n.Load()*ratio) })
 	bufr := bufio.NewReaderSize(br, 1024)
 	head, _ := bufr.Peek(512)
 	if isTar(head) {
-		return a.tarMembers(bufr, name, depth)
+		return a.tarMembers(bufr, name, depth, false)
 	}
 	inner := zr.Name
 	if inner == "" {
 		inner = strings.TrimSuffix(strings.TrimSuffix(path.Base(name), ".gz"), ".tgz")
 	}
-	return a.member(name+"!"+inner, bufr, depth)
+	br.name = name + "!" + inner
+	return a.member(br.name, bufr, br, depth)
 }
 
-func (a *archiveWalker) tarMembers(r io.Reader, name string, depth int) error {
+// tarMembers lists a tar's members; charge says whether their bytes count
+// against the budget (see ArchiveLimits).
+func (a *archiveWalker) tarMembers(r io.Reader, name string, depth int, charge bool) error {
 	tr := tar.NewReader(r)
 	for {
 		if err := a.ctx.Err(); err != nil {
@@ -165,7 +254,7 @@ func (a *archiveWalker) tarMembers(r io.Reader, name string, depth int) error {
 			return nil
 		}
 		if err != nil {
-			if !a.warned.Load() { // a stream cut at a limit has already been reported
+			if !a.cut() { // a stream cut at a limit is reported by finish
 				a.p.warn(name, fmt.Errorf("reading tar: %w", err))
 				a.p.skipped.Add(1)
 			}
@@ -176,7 +265,8 @@ func (a *archiveWalker) tarMembers(r io.Reader, name string, depth int) error {
 		}
 		member := name + "!" + hdr.Name
 		unbounded := func(int64) int64 { return math.MaxInt64 }
-		if err := a.member(member, a.bounded(tr, member, unbounded), depth); err != nil {
+		br := a.bounded(tr, member, charge, unbounded)
+		if err := a.member(member, br, br, depth); err != nil {
 			return err
 		}
 	}
@@ -185,12 +275,17 @@ func (a *archiveWalker) tarMembers(r io.Reader, name string, depth int) error {
 // member sniffs one member's content and yields it, skips it, or expands it
 // as a nested archive. r is read sequentially and must be drained (or
 // abandoned) before the caller moves on, so large members are handed to the
-// scanner and waited for.
-func (a *archiveWalker) member(name string, r io.Reader, depth int) error {
+// scanner and waited for. br is the bounded reader under r, which tells
+// whether a limit cut the member.
+func (a *archiveWalker) member(name string, r io.Reader, br *boundedReader, depth int) error {
 	bp := a.p.pool.get()
 	defer a.p.pool.put(bp)
 	buf := *bp
 	n, eof, err := readPrefix(r, buf)
+	if n == 0 && br.cut {
+		a.p.skipped.Add(1) // nothing of it within the limits
+		return nil
+	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		// A truncated archive: what could be read is still worth scanning.
 		return a.yield(failedItem(name, bytes.Clone(buf[:n]), a.origins, fmt.Errorf("truncated: %w", err)))
@@ -217,6 +312,11 @@ func (a *archiveWalker) member(name string, r io.Reader, depth int) error {
 		}
 		// zip needs random access: hold it in memory, within bounds.
 		data, err := io.ReadAll(io.LimitReader(rest, a.limits().MaxMemory+1))
+		if br.cut {
+			// Its directory is at the end: a zip cut short cannot be listed.
+			a.p.skipped.Add(1)
+			return nil
+		}
 		if err != nil {
 			a.p.warn(name, err)
 			a.p.skipped.Add(1)
@@ -267,34 +367,40 @@ func handoff(ctx context.Context, yield func(scan.Item) error, name string, orig
 	}
 }
 
-// bounded wraps r so it yields at most allowed(produced) bytes and never more
-// than the archive's remaining budget.
-func (a *archiveWalker) bounded(r io.Reader, name string, allowed func(int64) int64) io.Reader {
-	return &boundedReader{r: r, a: a, name: name, allowed: allowed}
+// bounded wraps r so it yields at most allowed(produced) bytes and, when
+// charge, never more than the archive's remaining budget, to which it then
+// charges what it yields.
+func (a *archiveWalker) bounded(r io.Reader, name string, charge bool, allowed func(int64) int64) *boundedReader {
+	return &boundedReader{r: r, a: a, name: name, charge: charge, allowed: allowed}
 }
 
 type boundedReader struct {
 	r        io.Reader
 	a        *archiveWalker
 	name     string
+	charge   bool
 	allowed  func(produced int64) int64
 	produced int64
 	done     bool
+	cut      bool // a limit stopped it with content left
 }
 
 func (b *boundedReader) Read(p []byte) (int, error) {
 	if b.done {
 		return 0, io.EOF
 	}
-	room := min(b.allowed(b.produced)-b.produced, b.a.left.Load())
+	room := b.allowed(b.produced) - b.produced
+	why := "expansion ratio exceeded"
+	if b.charge {
+		if left := b.a.room(); left < room {
+			room, why = left, "expanded size limit reached"
+		}
+	}
 	if room <= 0 {
-		// Stop, and warn only if there really was more to read.
+		// Stop, and record a cut only if there really was more to read.
 		var one [1]byte
 		if n, _ := b.r.Read(one[:]); n > 0 {
-			why := "expansion ratio exceeded"
-			if b.a.left.Load() <= 0 {
-				why = "expanded size limit reached"
-			}
+			b.cut = true
 			b.a.limitHit(b.name, why)
 		}
 		b.done = true
@@ -305,7 +411,15 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.produced += int64(n)
-	b.a.left.Add(-int64(n))
+	if b.charge {
+		b.a.used.Add(int64(n))
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) && b.a.cut() {
+		// A nested stream ended early because a limit cut what holds it:
+		// already reported, not a damaged archive.
+		b.cut = true
+		err = io.EOF
+	}
 	return n, err
 }
 

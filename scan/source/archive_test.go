@@ -221,8 +221,8 @@ func FuzzArchive(f *testing.F) {
 		if err := a.file(bytes.NewReader(data), int64(len(data))); err != nil {
 			t.Fatal(err)
 		}
-		if total > limits.MaxTotal {
-			t.Fatalf("expanded %d bytes, limit %d", total, limits.MaxTotal)
+		if budget := limits.withDefaults().budgetFor(int64(len(data))); total > budget {
+			t.Fatalf("expanded %d bytes, budget %d", total, budget)
 		}
 	})
 }
@@ -260,6 +260,85 @@ func TestTruncatedGzipScansWhatWasRead(t *testing.T) {
 			}
 			if len(warnings) != 1 || !strings.Contains(warnings[0], "cut.env.gz!cut.env") || !strings.Contains(warnings[0], "unexpected EOF") {
 				t.Errorf("warnings %q, want one about the truncated member", warnings)
+			}
+		})
+	}
+}
+
+// nestedBomb builds archives of archives of one highly compressible log:
+// each level multiplies what a per-member ratio allows, so only a budget
+// for the whole top-level archive bounds it.
+func nestedBomb(t *testing.T) map[string][]byte {
+	var lb bytes.Buffer
+	for lb.Len() < 4<<20 {
+		lb.WriteString("2025-01-01T00:00:00Z INFO request ok path=/health status=200\n")
+	}
+	log := lb.Bytes()
+	l1 := makeZip(t, member{"app.log", log}) // ~4 KB
+	var copies []member
+	for i := range 6 { // six copies stay in gzip's 32 KB window: tar.gz dedups them
+		copies = append(copies, member{fmt.Sprintf("inner%d.zip", i), l1})
+	}
+	l2 := gz(t, makeTar(t, copies...))
+	copies = copies[:0]
+	for i := range 6 {
+		copies = append(copies, member{fmt.Sprintf("mid%d.tar.gz", i), l2})
+	}
+	// Incompressible padding puts the archives' budgets above ratioFloor.
+	pad := member{"padding.bin", randomBytes(3, 16<<10)}
+	copies = append(copies, pad)
+	var zz []member
+	for i := range 10 {
+		zz = append(zz, member{fmt.Sprintf("z%d.zip", i), l1})
+	}
+	zips := makeZip(t, zz...)
+	zz = zz[:0]
+	for i := range 10 {
+		zz = append(zz, member{fmt.Sprintf("y%d.zip", i), zips})
+	}
+	zz = append(zz, pad)
+	return map[string][]byte{
+		"tgz-tgz-zip": gz(t, makeTar(t, copies...)),
+		"zip-zip-zip": makeZip(t, zz...),
+	}
+}
+
+func TestNestedArchiveBomb(t *testing.T) {
+	bombs := nestedBomb(t)
+	tests := []struct {
+		name   string
+		limits ArchiveLimits
+	}{
+		{"tgz-tgz-zip", ArchiveLimits{}},                  // 36 logs of 4 MiB in ~17 KB
+		{"zip-zip-zip", ArchiveLimits{MaxRatio: 100}},     // 100 logs of 4 MiB in ~23 KB
+		{"tgz-tgz-zip", ArchiveLimits{MaxTotal: 2 << 20}}, // the absolute cap still holds
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := bombs[tt.name]
+			dir := t.TempDir()
+			path := filepath.Join(dir, tt.name+".bin")
+			must(t, os.WriteFile(path, data, 0o644))
+			g := newGot()
+			limits := tt.limits.withDefaults()
+			budget := min(limits.MaxTotal, max(ratioFloor, limits.MaxRatio*int64(len(data))))
+			must(t, consume(t, NewPaths([]string{path}, Options{Warn: g.warner(), Archive: tt.limits}), g, 2))
+			var total int64
+			for _, c := range g.content {
+				total += int64(len(c))
+			}
+			t.Logf("%d bytes, budget %d, expanded %d bytes in %d items", len(data), budget, total, len(g.content))
+			if total == 0 || total > budget {
+				t.Errorf("expanded %d bytes, want 0 < n <= %d (budget of a %d-byte archive)", total, budget, len(data))
+			}
+			if len(g.warnings) != 1 {
+				t.Fatalf("warnings %q, want exactly one", g.warnings)
+			}
+			w := g.warnings[0]
+			for _, want := range []string{path + ": possible archive bomb", "member(s) cut short or not opened", "content past the limit is not scanned"} {
+				if !strings.Contains(w, want) {
+					t.Errorf("warning %q lacks %q", w, want)
+				}
 			}
 		})
 	}
