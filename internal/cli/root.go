@@ -60,8 +60,8 @@ func Run(ctx context.Context, args []string, streams IO) int {
 	fillDefaults(&streams)
 	root := newRootCommand(streams)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	return exitStatus(err, streams.Err)
+	cmd, err := root.ExecuteContextC(ctx)
+	return commandExitStatus(cmd, err, streams.Err)
 }
 
 func fillDefaults(s *IO) {
@@ -88,6 +88,13 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // exitStatus maps an error to an exit status and prints it once.
 func exitStatus(err error, stderr io.Writer) int {
+	return commandExitStatus(nil, err, stderr)
+}
+
+// commandExitStatus is exitStatus for the command that failed: a usage
+// error points at that command's help ("atoguard scan --help"); without a
+// command, at atoguard's own.
+func commandExitStatus(cmd *cobra.Command, err error, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return ExitClean
@@ -96,7 +103,11 @@ func exitStatus(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "atoguard: %v\n", err)
 	if atoguard.CodeOf(err) == atoguard.EINVALID {
-		fmt.Fprintln(stderr, "Run 'atoguard --help' for usage.")
+		path := "atoguard"
+		if cmd != nil {
+			path = cmd.CommandPath()
+		}
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", path)
 	}
 	return ExitError
 }
