@@ -68,13 +68,18 @@ type archiveWalker struct {
 	in     *countingReader
 	used   atomic.Int64 // expanded bytes charged to the budget
 	// What the limits cut, reported once by finish.
-	mu       sync.Mutex
-	cuts     int
-	firstCut string
-	firstWhy string
+	mu        sync.Mutex
+	cuts      int
+	firstCut  string
+	firstWhy  string
+	deep      int // nested archives past MaxDepth
+	firstDeep string
 	// origins are given to every member: an archive committed to git is
 	// attributed to the commit that introduced it.
 	origins []scan.Origin
+	// binaryToScanner yields a binary member's first bytes for the scanner
+	// to skip and count, for a source without a skip counter (stdin).
+	binaryToScanner bool
 }
 
 func (p *Paths) archiveWalker(ctx context.Context, yield func(scan.Item) error, name string) *archiveWalker {
@@ -123,13 +128,21 @@ func (a *archiveWalker) cut() bool {
 func (a *archiveWalker) finish() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	l := a.limits()
+	if a.deep > 0 {
+		more := ""
+		if a.deep > 1 {
+			more = fmt.Sprintf(", nor %d more in %s", a.deep-1, a.name)
+		}
+		a.p.warn(a.firstDeep, fmt.Errorf("nested archive deeper than %d levels, not expanded%s", l.MaxDepth, more))
+	}
 	if a.cuts == 0 {
 		return
 	}
-	l := a.limits()
 	budget := fmt.Sprintf("%s (%d× its size, at most %s)", humanBytes(a.budget), l.MaxRatio, humanBytes(l.MaxTotal))
 	if a.in != nil {
-		budget = fmt.Sprintf("%d× its compressed size, at most %s", l.MaxRatio, humanBytes(l.MaxTotal))
+		read := a.in.n.Load()
+		budget = fmt.Sprintf("%s (%d× the %s read, at most %s)", humanBytes(l.budgetFor(read)), l.MaxRatio, humanBytes(read), humanBytes(l.MaxTotal))
 	}
 	a.p.warn(a.name, fmt.Errorf("possible archive bomb: %s at %s; %d member(s) cut short or not opened (nested archives among them not expanded), %s expanded in all; "+
 		"an archive may expand to %s with everything nested in it, and each member to %d× its compressed size (at least %s); content past the limit is not scanned",
@@ -155,6 +168,14 @@ func (a *archiveWalker) file(ra io.ReaderAt, size int64) error {
 	a.budget = a.limits().budgetFor(size)
 	defer a.finish()
 	return a.expand(sniff(head[:n]), ra, io.NewSectionReader(ra, 0, size), size, a.name, 1)
+}
+
+// stream expands a top-level gzip or tar stream of unknown size (stdin):
+// its budget grows with the bytes read from r.
+func (a *archiveWalker) stream(k kind, r io.Reader) error {
+	a.in = &countingReader{r: r}
+	defer a.finish()
+	return a.expand(k, nil, a.in, -1, a.name, 1)
 }
 
 // expand lists an archive of kind k whose members are at depth.
@@ -298,11 +319,20 @@ func (a *archiveWalker) member(name string, r io.Reader, br *boundedReader, dept
 	k := sniff(buf[:n])
 	switch k {
 	case kindBinary:
+		if a.binaryToScanner {
+			return a.yield(bytesItem(name, bytes.Clone(buf[:min(n, sniffSize)]), a.origins))
+		}
 		a.p.skipped.Add(1)
 		return nil
 	case kindZip, kindGzip, kindTar:
 		if depth >= a.limits().MaxDepth {
-			a.p.warn(name, fmt.Errorf("nested archive deeper than %d levels, not expanded", a.limits().MaxDepth))
+			// Reported once per archive by finish.
+			a.mu.Lock()
+			if a.deep == 0 {
+				a.firstDeep = name
+			}
+			a.deep++
+			a.mu.Unlock()
 			a.p.skipped.Add(1)
 			return nil
 		}

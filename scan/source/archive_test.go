@@ -122,6 +122,12 @@ func TestArchives(t *testing.T) {
 			warnings: []string{"n.zip!l1.zip!l2.zip!l3.zip: nested archive deeper than 3 levels"},
 		},
 		{
+			name: "depth limit, one warning", file: "m.zip",
+			data:     makeZip(t, member{"a.zip", level3}, member{"b.zip", level3}, member{"c.txt", []byte("ok")}),
+			want:     map[string]string{"m.zip!c.txt": "ok"},
+			warnings: []string{"m.zip!a.zip!l1.zip!l2.zip: nested archive deeper than 3 levels, not expanded, nor 1 more in "},
+		},
+		{
 			name: "corrupt zip", file: "bad.zip", data: []byte("PK\x03\x04garbage"),
 			want:     map[string]string{},
 			warnings: []string{"bad.zip: reading zip"},
