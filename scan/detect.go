@@ -8,16 +8,21 @@ import (
 
 // Pairing limits. A credential pairs with a SID only within pairRadius bytes;
 // generic key names (token, secret, password) only within maxGenericLines
-// lines, names that say Twilio or auth within maxStrongLines.
+// lines, names that say Twilio or auth within maxStrongLines. A lone Account
+// SID (no other Account SID within 2*farRadius) takes a token named for
+// Twilio or "auth token" within farRadius bytes and maxFarLines lines.
 const (
 	pairRadius      = 2048
 	maxGenericLines = 12
 	maxStrongLines  = 60
+	farRadius       = 8192
+	maxFarLines     = 300
 	sidLen          = 34 // AC/SK + 32 hex
 	secretLen       = 32
 	// windowMargin is how much context the engine keeps on each side of the
-	// bytes it reports from: a pair plus a competing SID fit inside it.
-	windowMargin = 3*pairRadius + 2*sidLen + 256
+	// bytes it reports from: a pair plus a competing SID fit inside it, and
+	// so does everything a lone SID's far pairing looks at.
+	windowMargin = max(3*pairRadius, 2*farRadius) + 2*sidLen + 256
 )
 
 type kind uint8
@@ -450,16 +455,51 @@ func skipSpace(buf []byte, i, max int) int {
 
 // keyedValue finds, around SID i, the credential whose key name says what it
 // is, that is not nearer another SID and not in another service's section.
+// A lone Account SID with nothing within the usual limits then looks
+// farther (farValue's rules).
 func (d *detector) keyedValue(buf []byte, i int) int {
 	s := d.sids[i]
-	from := max(0, s.pos-pairRadius)
-	to := min(len(buf), s.pos+sidLen+pairRadius)
 	prev, next := d.neighbours(i)
+	if q := d.scanKeyed(buf, s, prev, next, nil); q >= 0 {
+		return q
+	}
+	// Only a SID with no neighbour on some side can reach farther.
+	if s.kind != kindAccount || (prev >= 0 && next >= 0) {
+		return -1
+	}
+	fp, fn, lone := d.loneAccount(buf, i)
+	if !lone {
+		return -1
+	}
+	return d.scanKeyed(buf, s, prev, next, &farScan{fp: fp, fn: fn, nlSID: -1})
+}
+
+// farScan is the state of a far keyedValue pass (kept out of the scanning
+// loop's registers): the nearest repeats of the SID (-1 if none), which take
+// a token nearer to them, and a running count of newlines (nl in
+// buf[from:nlPos]), so a long range costs one count, not one per candidate.
+type farScan struct {
+	fp, fn           int
+	nl, nlPos, nlSID int
+}
+
+// scanKeyed is one keyedValue pass: within pairRadius and the line limits,
+// or, with fs, beyond those limits within farRadius.
+func (d *detector) scanKeyed(buf []byte, s sidCand, prev, next int, fs *farScan) int {
+	radius := pairRadius
+	if fs != nil {
+		radius = farRadius
+	}
+	from := max(0, s.pos-radius)
+	to := min(len(buf), s.pos+sidLen+radius)
 	if prev >= 0 {
 		from = max(from, d.sids[prev].pos+sidLen)
 	}
 	if next >= 0 {
 		to = min(to, d.sids[next].pos)
+	}
+	if fs != nil {
+		fs.nlPos = from
 	}
 	best, bestD := -1, 1<<30
 	for p := from; p < to; {
@@ -499,17 +539,82 @@ func (d *detector) keyedValue(buf []byte, i int) int {
 		if f&wTwilio == 0 && deniedContext(lineBefore(buf, q)) {
 			continue
 		}
-		lo, hi := min(s.pos, q), max(s.pos, q)
-		lines := bytes.Count(buf[lo:hi], []byte{'\n'})
-		if lines > maxStrongLines || (!strong && lines > maxGenericLines) {
-			continue
+		near := false
+		if q >= s.pos-pairRadius && q < s.pos+sidLen+pairRadius {
+			lo, hi := min(s.pos, q), max(s.pos, q)
+			lines := bytes.Count(buf[lo:hi], []byte{'\n'})
+			near = lines <= maxStrongLines && (strong || lines <= maxGenericLines)
 		}
-		if sectionBarrier(buf, s.pos, q, from) {
-			continue
+		if fs == nil {
+			if near && !sectionBarrier(buf, s.pos, q, max(from, s.pos-pairRadius), pairRadius, maxStrongLines) {
+				best, bestD = q, dist
+			}
+		} else if !near && d.farValue(buf, s.pos, q, dist, key, f, from, fs) {
+			best, bestD = q, dist // the near pass has judged the near ones
 		}
-		best, bestD = q, dist
 	}
 	return best
+}
+
+// farValue: a credential beyond the usual limits of a lone Account SID is
+// its token when the name says Twilio or "auth token" (not just token or
+// secret), no repeat of the SID is nearer (by position alone, so every read
+// window decides alike), no section of another service holds it, and a
+// qualifier in both names agrees (PROD_ACCOUNT_SID does not take
+// DEV_AUTH_TOKEN).
+func (d *detector) farValue(buf []byte, sid, q, dist int, key []byte, f, from int, fs *farScan) bool {
+	if f&wTwilio == 0 && f&(wAuth|wToken) != wAuth|wToken {
+		return false
+	}
+	if (fs.fp >= 0 && weightedDist(d.sids[fs.fp].pos, q) < dist) || (fs.fn >= 0 && weightedDist(d.sids[fs.fn].pos, q) < dist) {
+		return false
+	}
+	if fs.nlSID < 0 {
+		fs.nlSID = bytes.Count(buf[from:sid], []byte{'\n'})
+	}
+	fs.nl += bytes.Count(buf[fs.nlPos:q], []byte{'\n'})
+	fs.nlPos = q
+	if abs(fs.nl-fs.nlSID) > maxFarLines {
+		return false
+	}
+	if tq := keyQualifier(key); tq != "" {
+		if sq := keyQualifier(namedKey(buf, sid)); sq != "" && sq != tq {
+			return false
+		}
+	}
+	return !sectionBarrier(buf, sid, q, from, farRadius, maxFarLines)
+}
+
+// loneAccount says whether Account SID i is the only Account SID within
+// 2*farRadius on both sides (repeats of the same SID aside, at most
+// maxLoneRepeats), so that a token far from it can only be its own. It also
+// returns the nearest repeats before and after (-1 if none). It looks at
+// positions and values only, never at what other SIDs were paired with, and
+// stays inside the engine's windowMargin, so the answer does not depend on
+// where a read window starts.
+func (d *detector) loneAccount(buf []byte, i int) (prev, next int, ok bool) {
+	const reach, maxLoneRepeats = 2*farRadius + sidLen, 8
+	pos := d.sids[i].pos
+	sid := buf[pos : pos+sidLen]
+	prev, next = -1, -1
+	seen := 0
+	for _, dir := range [...]int{-1, 1} {
+		for j := i + dir; j >= 0 && j < len(d.sids) && abs(d.sids[j].pos-pos) <= reach; j += dir {
+			o := &d.sids[j]
+			if o.kind != kindAccount {
+				continue
+			}
+			if seen++; seen > maxLoneRepeats || !bytes.Equal(buf[o.pos:o.pos+sidLen], sid) {
+				return -1, -1, false
+			}
+			if dir < 0 && prev < 0 {
+				prev = j
+			} else if dir > 0 && next < 0 {
+				next = j
+			}
+		}
+	}
+	return prev, next, true
 }
 
 // qualifiedValue finds, for SID i, a credential whose key name carries the
@@ -575,7 +680,7 @@ func (d *detector) qualifiedValue(buf []byte, i int) int {
 		}
 		lo, hi := min(s.pos, q), max(s.pos, q)
 		lines := bytes.Count(buf[lo:hi], []byte{'\n'})
-		if lines > maxStrongLines || (!strong && lines > maxGenericLines) || sectionBarrier(buf, s.pos, q, from) {
+		if lines > maxStrongLines || (!strong && lines > maxGenericLines) || sectionBarrier(buf, s.pos, q, from, pairRadius, maxStrongLines) {
 			continue
 		}
 		best, bestD = q, dist
@@ -877,13 +982,14 @@ func deniedContext(line []byte) bool {
 }
 
 // sectionBarrier: the credential sits in an INI/TOML/YAML section named for
-// something else ([stripe], database:) than the SID's section.
-func sectionBarrier(buf []byte, sid, q, limit int) bool {
-	tp, tname := sectionAbove(buf, q, limit)
+// something else ([stripe], database:) than the SID's section. Headers are
+// looked for within radius bytes and maxLines lines above each.
+func sectionBarrier(buf []byte, sid, q, limit, radius, maxLines int) bool {
+	tp, tname := sectionAbove(buf, q, limit, radius, maxLines)
 	if tp < 0 {
 		return false
 	}
-	sp, _ := sectionAbove(buf, sid, limit)
+	sp, _ := sectionAbove(buf, sid, limit, radius, maxLines)
 	if sp == tp {
 		return false
 	}
@@ -893,11 +999,11 @@ func sectionBarrier(buf []byte, sid, q, limit int) bool {
 
 // sectionAbove finds the nearest header line above p's line that encloses
 // it: [name], or "name:" / "name: {" at a smaller indentation.
-func sectionAbove(buf []byte, p, limit int) (int, []byte) {
-	limit = max(limit, p-pairRadius)
+func sectionAbove(buf []byte, p, limit, radius, maxLines int) (int, []byte) {
+	limit = max(limit, p-radius)
 	ls := lineStart(buf, p, limit)
 	indent := indentOf(buf[ls:p])
-	for n := 0; ls > limit && n < maxStrongLines; n++ {
+	for n := 0; ls > limit && n < maxLines; n++ {
 		prev := lineStart(buf, ls-1, limit)
 		line := buf[prev : ls-1]
 		ls = prev

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -66,6 +67,9 @@ type detectCase struct {
 }
 
 func detectCases() []detectCase {
+	// fill is n lines of unrelated settings (47 bytes each): 100 of them put
+	// a token beyond pairRadius and maxStrongLines from its SID.
+	fill := func(n int) string { return strings.Repeat("LOG_LEVEL=info  # verbosity of the worker logs\n", n) }
 	return []detectCase{
 		// --- auth token pairs by key name ---
 		{"python kwargs", "account_sid = \"{SID}\"\nauth_token = \"{TOK}\"\n", []want{authTok(sid1, tok1)}, false},
@@ -144,6 +148,23 @@ func detectCases() []detectCase {
 			[]want{apiKey("", sk1, sec1), apiKey("", "SK0a1b2c3d4e5f60718293a4b5c6d7e8f9", "Zr8Qm2Lx7Kp4Wn9Vb3Hd6Tj1Fs5Gc0Ye")}, false},
 		{"qualifier does not force a pair", "PROD_ACCOUNT_SID={SID}\nDEV_ACCOUNT_SID={SID2}\nDEV_AUTH_TOKEN={TOK2}\n", []want{bare(sid1), authTok(sid2, tok2)}, false},
 		{"qualifier does not make a hash a token", "PROD_ACCOUNT_SID={SID}\nDEV_ACCOUNT_SID={SID2}\nPROD_MD5={MD5}\nDEV_ETAG={UUID}\n", []want{bare(sid1), bare(sid2)}, false},
+		// A lone Account SID takes a token named for Twilio or "auth token" far away.
+		{"token 100 lines after the only SID", "TWILIO_ACCOUNT_SID={SID}\n" + fill(100) + "TWILIO_AUTH_TOKEN={TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"token 100 lines before the only SID", "TWILIO_AUTH_TOKEN={TOK}\n" + fill(100) + "TWILIO_ACCOUNT_SID={SID}\n", []want{authTok(sid1, tok1)}, false},
+		{"auth token name far from the only SID", "ACCOUNT_SID={SID}\n" + fill(100) + "AUTH_TOKEN={TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"token 100 short lines after the only SID", "TWILIO_ACCOUNT_SID={SID}\n" + strings.Repeat("#\n", 100) + "TWILIO_AUTH_TOKEN={TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"far token and the SID repeated in a URL", "TWILIO_ACCOUNT_SID={SID}\nCALLBACK=https://api.twilio.com/2010-04-01/Accounts/{SID}/Calls.json\n" + fill(100) + "TWILIO_AUTH_TOKEN={TOK}\n", []want{authTok(sid1, tok1)}, false},
+		// The repeat nearer the token takes it: the allow comment on its line counts.
+		{"far token taken by the nearer repeat of the SID", "TWILIO_ACCOUNT_SID={SID}\n" + fill(110) + "TWILIO_AUTH_TOKEN={TOK}\n" + fill(30) + "ACCOUNT_SID={SID}  # atoguard:allow\n", nil, false},
+		{"far generic name", "TWILIO_ACCOUNT_SID={SID}\n" + fill(100) + "SECRET={TOK3}\nPASSWORD={TOK2}\n", []want{bare(sid1)}, false},
+		{"far token between two SIDs", "TWILIO_ACCOUNT_SID={SID}\n" + fill(100) + "TWILIO_AUTH_TOKEN={TOK3}\n" + fill(100) + "OTHER_ACCOUNT_SID={SID2}\n", []want{bare(sid1), bare(sid2)}, false},
+		{"far token with a different SID nearer", "TWILIO_ACCOUNT_SID={SID}\n" + fill(100) + "SUB_SID={SID2}\nTWILIO_AUTH_TOKEN={TOK}\n", []want{bare(sid1), authTok(sid2, tok1)}, false},
+		{"far token in another service's section", "TWILIO_ACCOUNT_SID={SID}\n" + fill(30) + "[smtp]\n" + fill(70) + "auth_token = {TOK3}\n", []want{bare(sid1)}, false},
+		{"far token of another service", "TWILIO_ACCOUNT_SID={SID}\n" + fill(100) + "STRIPE_AUTH_TOKEN={TOK3}\n", []want{bare(sid1)}, false},
+		{"far token on a denied line", "TWILIO_ACCOUNT_SID={SID}\n" + fill(100) + "npm config set //registry.npmjs.org/:_authToken={TOK3}\n", []want{bare(sid1)}, false},
+		{"far token of another qualifier", "PROD_TWILIO_ACCOUNT_SID={SID}\n" + fill(100) + "DEV_TWILIO_AUTH_TOKEN={TOK3}\n", []want{bare(sid1)}, false},
+		{"token beyond the far radius", "TWILIO_ACCOUNT_SID={SID}\n" + fill(200) + "TWILIO_AUTH_TOKEN={TOK3}\n", []want{bare(sid1)}, false},
+		{"token beyond the far line limit", "TWILIO_ACCOUNT_SID={SID}\n" + strings.Repeat("\n", 400) + "TWILIO_AUTH_TOKEN={TOK3}\n", []want{bare(sid1)}, false},
 		// --- structural pairs ---
 		{"positional python", `client = Client("{SID}", "{TOK}")`, []want{authTok(sid1, tok1)}, false},
 		{"positional multiline", "client = Client(\n    \"{SID}\",\n    \"{TOK}\"\n)\n", []want{authTok(sid1, tok1)}, false},
@@ -340,6 +361,34 @@ func TestDetectTableCRLF(t *testing.T) {
 		got := gotWants(New(Options{IncludePlaceholders: tc.ph}).ScanBytes("crlf.txt", []byte(in)))
 		if !slices.Equal(got, ws) {
 			t.Errorf("%s with CRLF:\ngot:\n  %s\nwant:\n  %s", tc.name, strings.Join(got, "\n  "), strings.Join(ws, "\n  "))
+		}
+	}
+}
+
+// TestFarPairChunks: a lone SID's far token is paired, and a second SID
+// within twice the far radius prevents it, wherever the read boundaries fall.
+func TestFarPairChunks(t *testing.T) {
+	const chunk = 4096
+	far := strings.Repeat("LOG_LEVEL=info  # verbosity of the worker logs\n", 100)
+	pair := expand("TWILIO_ACCOUNT_SID={SID}\n" + far + "TWILIO_AUTH_TOKEN={TOK}\n")
+	second := expand("OTHER_ACCOUNT_SID={SID2}\n")
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"lone", pair, []string{authTok(sid1, tok1).String()}},
+		{"second SID 10 KiB later", pair + filler(10<<10) + second, []string{bare(sid1).String(), bare(sid2).String()}},
+	} {
+		for _, off := range []int{0, 100, chunk - 30, chunk + 5, 2*chunk - 2000, 3*chunk + windowMargin - 40} {
+			content := filler(off) + tc.body + filler(3*chunk)
+			res, err := New(Options{ChunkSize: chunk, Concurrency: 1}).Scan(context.Background(), items{textItem("f.env", content)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole := gotWants(New(Options{}).ScanBytes("f.env", []byte(content)))
+			if got := gotWants(res.Findings); !slices.Equal(got, tc.want) || !slices.Equal(whole, tc.want) {
+				t.Errorf("%s at offset %d: chunked %v, whole %v, want %v", tc.name, off, got, whole, tc.want)
+			}
 		}
 	}
 }
