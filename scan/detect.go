@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -1122,23 +1123,31 @@ func (d *detector) placeholderValue(buf []byte, s *sidCand) {
 		}
 	}
 	// Nearby lines: key = placeholder.
-	from, to := max(0, s.pos-512), min(len(buf), e+512)
-	for ls := from; ls < to; {
-		le := bytes.IndexByte(buf[ls:to], '\n')
-		if le < 0 {
-			le = to - ls
-		}
-		line := buf[ls : ls+le]
-		if op := bytes.IndexAny(line, "=:"); op >= 0 {
-			vq := skipSpace(buf, ls+op+1, 8)
-			q, v := valueToken(buf, vq)
-			if placeholderText(v) {
-				if ok, _ := credKey(keyBefore(buf, vq), s.kind); ok && try(q, v) {
-					return
-				}
+	for vq := range assignments(buf, max(0, s.pos-512), min(len(buf), e+512)) {
+		q, v := valueToken(buf, vq)
+		if placeholderText(v) {
+			if ok, _ := credKey(keyBefore(buf, vq), s.kind); ok && try(q, v) {
+				return
 			}
 		}
-		ls += le + 1
+	}
+}
+
+// assignments yields, for each line of buf[from:to] with a "=" or ":", where
+// the value after the first one starts: the lines near a SID that may
+// name its credential (key = value, key: value).
+func assignments(buf []byte, from, to int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for ls := from; ls < to; {
+			le := bytes.IndexByte(buf[ls:to], '\n')
+			if le < 0 {
+				le = to - ls
+			}
+			if op := bytes.IndexAny(buf[ls:ls+le], "=:"); op >= 0 && !yield(skipSpace(buf, ls+op+1, 8)) {
+				return
+			}
+			ls += le + 1
+		}
 	}
 }
 
@@ -1224,26 +1233,18 @@ func (d *detector) findEncoded(buf []byte, p, e int, out []hit) []hit {
 	}
 	best, bestD := -1, pairRadius+1
 	var secret []byte
-	from, to := max(0, p-pairRadius), min(len(buf), e+pairRadius)
-	for ls := from; ls < to; {
-		le := bytes.IndexByte(buf[ls:to], '\n')
-		if le < 0 {
-			le = to - ls
+	for vq := range assignments(buf, max(0, p-pairRadius), min(len(buf), e+pairRadius)) {
+		q, v := valueToken(buf, vq)
+		v = bytes.TrimRight(v, "=")
+		if len(v) != encodedSecretLen || abs(q-p) >= bestD || d.consumed[q] ||
+			bytes.Contains(buf[min(p, q):max(p, q)], []byte("\n---")) {
+			continue
 		}
-		line := buf[ls : ls+le]
-		if op := bytes.IndexAny(line, "=:"); op >= 0 {
-			q, v := valueToken(buf, skipSpace(buf, ls+op+1, 8))
-			v = bytes.TrimRight(v, "=")
-			if len(v) == encodedSecretLen && abs(q-p) < bestD && !d.consumed[q] &&
-				!bytes.Contains(buf[min(p, q):max(p, q)], []byte("\n---")) {
-				if dec, ok := decodeBase64(v); ok && len(dec) == secretLen && valueAt(dec, 0, k) {
-					if ok, _ := credKey(keyBefore(buf, q), k); ok {
-						best, bestD, secret = q, abs(q-p), dec
-					}
-				}
+		if dec, ok := decodeBase64(v); ok && len(dec) == secretLen && valueAt(dec, 0, k) {
+			if ok, _ := credKey(keyBefore(buf, q), k); ok {
+				best, bestD, secret = q, abs(q-p), dec
 			}
 		}
-		ls += le + 1
 	}
 	ph := lowEntropy(sid[2:])
 	if best >= 0 {
