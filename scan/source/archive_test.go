@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/atoguard/atoguard/scan"
@@ -252,20 +251,14 @@ func TestTruncatedGzipScansWhatWasRead(t *testing.T) {
 			path := filepath.Join(dir, "cut.env.gz")
 			must(t, os.WriteFile(path, full[:len(full)*2/3], 0o600))
 
-			var mu sync.Mutex
-			var warnings []string
-			warn := func(p string, err error) {
-				mu.Lock()
-				defer mu.Unlock()
-				warnings = append(warnings, p+": "+err.Error())
-			}
-			res, err := scan.New(scan.Options{Warn: warn, Concurrency: 1}).Scan(context.Background(), NewPaths([]string{path}, Options{Warn: warn}))
+			g := newGot()
+			res, err := scan.New(scan.Options{Warn: g.warner(), Concurrency: 1}).Scan(context.Background(), NewPaths([]string{path}, Options{Warn: g.warner()}))
 			must(t, err)
 			if len(res.Findings) != 1 || res.Findings[0].Rule != scan.RuleAuthToken {
 				t.Fatalf("findings %+v, want the auth token from before the cut", res.Findings)
 			}
-			if len(warnings) != 1 || !strings.Contains(warnings[0], "cut.env.gz!cut.env") || !strings.Contains(warnings[0], "unexpected EOF") {
-				t.Errorf("warnings %q, want one about the truncated member", warnings)
+			if len(g.warnings) != 1 || !strings.Contains(g.warnings[0], "cut.env.gz!cut.env") || !strings.Contains(g.warnings[0], "unexpected EOF") {
+				t.Errorf("warnings %q, want one about the truncated member", g.warnings)
 			}
 		})
 	}

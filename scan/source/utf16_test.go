@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"unicode/utf16"
 
@@ -99,21 +98,15 @@ func TestSniffUTF16(t *testing.T) {
 // finding, sorted.
 func utf16Findings(t *testing.T, src scan.Source) ([]string, scan.Result, []string) {
 	t.Helper()
-	var mu sync.Mutex
-	var warnings []string
-	warn := func(p string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		warnings = append(warnings, p+": "+err.Error())
-	}
-	res, err := scan.New(scan.Options{Warn: warn, ChunkSize: 4096}).Scan(context.Background(), src)
+	g := newGot()
+	res, err := scan.New(scan.Options{Warn: g.warner(), ChunkSize: 4096}).Scan(context.Background(), src)
 	must(t, err)
 	var got []string
 	for _, f := range res.Findings {
 		got = append(got, filepath.ToSlash(f.Path)+" "+f.Rule)
 	}
 	slices.Sort(got)
-	return got, res, warnings
+	return got, res, g.warnings
 }
 
 // UTF-16 files are decoded from every source: a directory (small and
