@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path"
 	"strings"
 	"sync"
@@ -176,6 +177,45 @@ func (a *archiveWalker) stream(k kind, r io.Reader) error {
 	a.in = &countingReader{r: r}
 	defer a.finish()
 	return a.expand(k, nil, a.in, -1, a.name, 1)
+}
+
+// reader expands an archive of kind k that arrives as a stream (stdin, a
+// git blob too large to hold): gzip and tar are read as they come; a zip
+// needs random access and is spooled, in memory up to MaxMemory and in a
+// temporary file in tempDir beyond ("" is the system's), at most MaxTotal
+// bytes. The file is removed before reader returns.
+func (a *archiveWalker) reader(k kind, r io.Reader, tempDir string) error {
+	if k != kindZip {
+		return a.stream(k, r)
+	}
+	l := a.limits()
+	var mem bytes.Buffer
+	if _, err := io.Copy(&mem, io.LimitReader(r, l.MaxMemory+1)); err != nil {
+		a.p.warn(a.name, fmt.Errorf("reading zip: %w", err))
+		return nil
+	}
+	if int64(mem.Len()) <= l.MaxMemory {
+		return a.file(bytes.NewReader(mem.Bytes()), int64(mem.Len()))
+	}
+	f, err := os.CreateTemp(tempDir, "atoguard-*.zip")
+	if err != nil {
+		a.p.warn(a.name, fmt.Errorf("zip not expanded: spooling it: %w", err))
+		return nil
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	n, err := io.Copy(f, io.LimitReader(io.MultiReader(&mem, r), l.MaxTotal+1))
+	switch {
+	case err != nil:
+		a.p.warn(a.name, fmt.Errorf("zip not expanded: spooling it: %w", err))
+		return nil
+	case n > l.MaxTotal:
+		a.p.warn(a.name, fmt.Errorf("zip larger than %s, not expanded", humanBytes(l.MaxTotal)))
+		return nil
+	}
+	// Every member is copied or streamed to its end before file returns,
+	// so the spool can go as soon as it does.
+	return a.file(f, n)
 }
 
 // expand lists an archive of kind k whose members are at depth.
@@ -471,6 +511,15 @@ func expandBlob(ctx context.Context, yield func(scan.Item) error, name string, o
 	a := p.archiveWalker(ctx, yield, name)
 	a.origins = origins
 	err := a.file(bytes.NewReader(data), int64(len(data)))
+	return p.Skipped(), err
+}
+
+// expandBlobStream is expandBlob for a blob too large to hold, read from r.
+func expandBlobStream(ctx context.Context, yield func(scan.Item) error, name string, origins []scan.Origin, k kind, r io.Reader, warn scan.Warner) (int64, error) {
+	p := NewPaths(nil, Options{Warn: warn})
+	a := p.archiveWalker(ctx, yield, name)
+	a.origins = origins
+	err := a.reader(k, r, "")
 	return p.Skipped(), err
 }
 

@@ -589,9 +589,18 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 			if err != nil {
 				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
 			}
-			if f[1] != "blob" || sniff(buf[:n]) != kindText {
+			switch k := sniff(buf[:n]); {
+			case f[1] != "blob" || k == kindBinary:
 				skipped.Add(1)
-			} else {
+			case k == kindZip || k == kindGzip || k == kindTar:
+				blobs.Add(1)
+				whole := io.MultiReader(bytes.NewReader(buf[:n]), body)
+				n, err := expandBlobStream(ctx, yield, p.origin.Path, originsOf(p.origin), k, whole, warn)
+				skipped.Add(n)
+				if err != nil {
+					return err
+				}
+			default:
 				blobs.Add(1)
 				if err := handoff(ctx, yield, p.origin.Path, originsOf(p.origin), buf[:n], eof, body, maxMem); err != nil {
 					return err

@@ -3,9 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"os"
 	"sync"
 	"sync/atomic"
 
@@ -70,14 +68,7 @@ func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
 		// Binary members go to the scanner, which skips and counts them:
 		// stdin has no skip counter of its own.
 		a.binaryToScanner = true
-		rest := io.MultiReader(bytes.NewReader(prefix), s.R)
-		var err error
-		if k == kindZip {
-			err = s.zip(a, rest, warn)
-		} else {
-			err = a.stream(k, rest)
-		}
-		if err != nil {
+		if err := a.reader(k, io.MultiReader(bytes.NewReader(prefix), s.R), s.TempDir); err != nil {
 			return err
 		}
 		return flush()
@@ -96,39 +87,6 @@ func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
 		}
 		return &prefixReader{prefix: prefix, rest: rest}, nil
 	}})
-}
-
-// zip spools a zip from r, in memory up to MaxMemory and in a temporary
-// file beyond, at most MaxTotal bytes, and expands it.
-func (s Stdin) zip(a *archiveWalker, r io.Reader, warn scan.Warner) error {
-	l := a.limits()
-	var mem bytes.Buffer
-	if _, err := io.Copy(&mem, io.LimitReader(r, l.MaxMemory+1)); err != nil {
-		warn("-", fmt.Errorf("reading zip from stdin: %w", err))
-		return nil
-	}
-	if int64(mem.Len()) <= l.MaxMemory {
-		return a.file(bytes.NewReader(mem.Bytes()), int64(mem.Len()))
-	}
-	f, err := os.CreateTemp(s.TempDir, "atoguard-stdin-*.zip")
-	if err != nil {
-		warn("-", fmt.Errorf("zip on stdin not expanded: spooling it: %w", err))
-		return nil
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	n, err := io.Copy(f, io.LimitReader(io.MultiReader(&mem, r), l.MaxTotal+1))
-	switch {
-	case err != nil:
-		warn("-", fmt.Errorf("zip on stdin not expanded: spooling it: %w", err))
-		return nil
-	case n > l.MaxTotal:
-		warn("-", fmt.Errorf("zip on stdin larger than %s, not expanded", humanBytes(l.MaxTotal)))
-		return nil
-	}
-	// Every member is copied or streamed to its end before file returns,
-	// so the spool can go as soon as it does.
-	return a.file(f, n)
 }
 
 // noticeItem carries a warning to the scanner: opening it fails with err,

@@ -119,7 +119,7 @@ func TestStdinArchiveBomb(t *testing.T) {
 	zip := makeZip(t, member{"a.bin", randomBytes(13, 300<<10)})
 	g := newGot()
 	must(t, consume(t, Stdin{R: bytes.NewReader(zip), Warn: g.warner(), Archive: ArchiveLimits{MaxMemory: 64 << 10, MaxTotal: 128 << 10}}, g, 0))
-	if len(g.content) != 0 || len(g.warnings) != 1 || !strings.Contains(g.warnings[0], "zip on stdin larger than 128.0 KiB, not expanded") {
+	if len(g.content) != 0 || len(g.warnings) != 1 || !strings.Contains(g.warnings[0], "zip larger than 128.0 KiB, not expanded") {
 		t.Errorf("items %v, warnings %q", g.paths(), g.warnings)
 	}
 }

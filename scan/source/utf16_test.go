@@ -168,12 +168,12 @@ func TestUTF16Sources(t *testing.T) {
 		}
 		r.write(committed)
 		r.commit("utf-16 exports")
-		for _, maxMem := range []int64{0, 64} { // blobs in memory, and streamed
+		for _, maxMem := range []int64{0, 64} { // blobs in memory, and streamed (archives spooled)
 			var wantHist []string // a history finding names the blob's path
 			for _, w := range want {
 				if !strings.Contains(w, "!") {
 					wantHist = append(wantHist, w)
-				} else if maxMem == 0 { // archives are expanded when held in memory
+				} else { // archives are expanded, held in memory or streamed
 					wantHist = append(wantHist, strings.Split(w, "!")[0]+" "+scan.RuleAuthToken)
 				}
 			}
