@@ -312,7 +312,9 @@ func (w *worker) finding(it Item, buf []byte, h hit, cur *cursor, includePH bool
 	if len(it.Origins) > 0 {
 		o := it.Origins[0]
 		f.Commit, f.Author, f.Email, f.Date = o.Commit, o.Author, o.Email, o.Date
-		if o.Path != "" {
+		// The item's own path names an archive member (big.zip!cred.env)
+		// where the origin names only the blob.
+		if f.Path == "" {
 			f.Path = o.Path
 		}
 	}

@@ -103,7 +103,9 @@ func TestScanStatsBinaryOriginsWarnings(t *testing.T) {
 		{Path: "forced.dat", Text: true, Open: func() (io.ReadCloser, error) {
 			return io.NopCloser(strings.NewReader("\x00" + expand(" {SID2}:{TOK2}"))), nil
 		}},
-		{Path: "blob", Origins: []Origin{{Path: "config/old.yml", Commit: "abc123", Author: "Eve", Email: "eve@example.com", Date: date}},
+		// A member of an archive committed to git: the finding names the
+		// member, the origin gives the commit.
+		{Path: "dump.zip!config/old.yml", Origins: []Origin{{Path: "dump.zip", Commit: "abc123", Author: "Eve", Email: "eve@example.com", Date: date}},
 			Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(expand("sid: {SID2}\n"))), nil }},
 		{Path: "gone", Open: func() (io.ReadCloser, error) { return nil, errors.New("permission denied") }},
 		{Path: "broken", Open: func() (io.ReadCloser, error) {
@@ -139,11 +141,11 @@ func TestScanStatsBinaryOriginsWarnings(t *testing.T) {
 	var paths []string
 	for _, f := range res.Findings {
 		paths = append(paths, f.Path+"|"+f.Rule)
-		if f.Path == "config/old.yml" && (f.Commit != "abc123" || f.Author != "Eve" || f.Email != "eve@example.com" || !f.Date.Equal(date)) {
+		if f.Path == "dump.zip!config/old.yml" && (f.Commit != "abc123" || f.Author != "Eve" || f.Email != "eve@example.com" || !f.Date.Equal(date)) {
 			t.Errorf("origin not copied: %+v", f)
 		}
 	}
-	want := "a.env|twilio-auth-token broken|twilio-account-sid config/old.yml|twilio-account-sid forced.dat|twilio-auth-token"
+	want := "a.env|twilio-auth-token broken|twilio-account-sid dump.zip!config/old.yml|twilio-account-sid forced.dat|twilio-auth-token"
 	if strings.Join(paths, " ") != want {
 		t.Errorf("findings %v\nwant %s", paths, want)
 	}
