@@ -200,6 +200,12 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	if opts.history {
 		res.Findings = scan.EarliestPerSecret(res.Findings)
 	}
+	if opts.sinceCommit != "" {
+		engine := scan.New(scan.Options{IncludePlaceholders: opts.includePlaceholders})
+		if res.Findings, err = dropPreexisting(ctx, engine, counters, res.Findings); err != nil {
+			return &atoguard.Error{Code: atoguard.CodeOf(err), Op: "scan", Err: err}
+		}
+	}
 	if baseline != nil {
 		res.Findings = report.FilterBaseline(res.Findings, baseline)
 	}
@@ -218,6 +224,36 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 		return ErrFindings
 	}
 	return nil
+}
+
+// dropPreexisting removes the findings that the --since-commit base already
+// held at the same path: a pull request that only edits a file holding an
+// old secret did not add it (the full history attributes it).
+func dropPreexisting(ctx context.Context, engine *scan.Scanner, srcs []skipCounter, fs []atoguard.Finding) ([]atoguard.Finding, error) {
+	var bases source.Multi
+	for _, c := range srcs {
+		if h, ok := c.(*source.History); ok && h.Base() != nil {
+			bases = append(bases, h.Base())
+		}
+	}
+	if len(bases) == 0 || len(fs) == 0 {
+		return fs, nil
+	}
+	res, err := engine.Scan(ctx, bases)
+	if err != nil {
+		return nil, err
+	}
+	old := make(map[string]bool, len(res.Findings))
+	for _, f := range res.Findings {
+		old[f.Key()] = true
+	}
+	added := fs[:0]
+	for _, f := range fs {
+		if !old[f.Key()] {
+			added = append(added, f)
+		}
+	}
+	return added, nil
 }
 
 // scanSource builds the source for the paths and mode.

@@ -72,7 +72,9 @@ type History struct {
 	Dir     string
 	opts    GitOptions
 	ignore  *Matcher
-	shown   string // prefix of item paths (GitOptions.PathsAsGiven)
+	shown   string   // prefix of item paths (GitOptions.PathsAsGiven)
+	base    string   // the resolved SinceCommit
+	paths   []string // repository paths Items read, with SinceCommit
 	skipped atomic.Int64
 	blobs   atomic.Int64
 }
@@ -223,6 +225,7 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 			return err
 		}
 		args = append(args, "HEAD", "^"+base)
+		h.base = base
 	} else {
 		args = append(args, "--all")
 	}
@@ -347,6 +350,34 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		}
 	}
 	return ctx.Err()
+}
+
+// Base returns, once Items has run with SinceCommit, a source of the base
+// commit's version of every path Items read, under the same names: a
+// finding also found there was not added by the range (a pull request that
+// edits a file holding an old secret did not leak it). Nil otherwise.
+func (h *History) Base() scan.Source {
+	if h.base == "" {
+		return nil
+	}
+	return baseSource{h}
+}
+
+type baseSource struct{ h *History }
+
+func (b baseSource) Items(ctx context.Context, yield func(scan.Item) error) error {
+	h := b.h
+	ps := make([]pending, 0, len(h.paths))
+	seen := map[string]bool{}
+	for _, p := range h.paths {
+		if !seen[p] && !strings.ContainsAny(p, "\n\r") {
+			seen[p] = true
+			ps = append(ps, pending{id: h.base + ":" + p, origin: scan.Origin{Path: h.shown + p}})
+		}
+	}
+	var skipped, blobs atomic.Int64
+	// Paths new in the range are missing at the base: not worth a warning.
+	return catBlobs(ctx, h.opts, h.Dir, ps, &skipped, &blobs, nil, yield)
 }
 
 // pathWorker picks the cat-file process for a blob by its path: git stores
@@ -519,6 +550,9 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 				continue // may be seen again at a path that is not ignored
 			}
 			seen[id] = struct{}{}
+			if h.base != "" {
+				h.paths = append(h.paths, path)
+			}
 			o := cur
 			o.Path = h.shown + path
 			if err := emit(pending{id: id, origin: o}); err != nil {
@@ -680,16 +714,27 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 	if len(paths) == 0 {
 		return nil
 	}
+	ps := make([]pending, len(paths))
+	for i, p := range paths {
+		ps[i] = pending{id: ":" + p, origin: scan.Origin{Path: shown + p}}
+	}
+	return catBlobs(ctx, s.opts, top, ps, &s.skipped, &s.blobs, s.opts.Warn, yield)
+}
+
+// catBlobs reads the named blobs with one `git cat-file --batch` in dir and
+// yields them; a name git does not have is skipped (warned of unless warn
+// is nil or it names the index).
+func catBlobs(ctx context.Context, opts GitOptions, dir string, ps []pending, skipped, blobs *atomic.Int64, warn scan.Warner, yield func(scan.Item) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cat := gitCommand(ctx, s.opts, top, "cat-file", "--batch", "--buffer")
+	cat := gitCommand(ctx, opts, dir, "cat-file", "--batch", "--buffer")
 	var catErr bytes.Buffer
 	cat.Stderr = &catErr
 	var in strings.Builder
-	queue := make(chan pending, len(paths))
-	for _, p := range paths {
-		in.WriteString(":" + p + "\n")
-		queue <- pending{id: ":" + p, origin: scan.Origin{Path: shown + p}}
+	queue := make(chan pending, len(ps))
+	for _, p := range ps {
+		in.WriteString(p.id + "\n")
+		queue <- p
 	}
 	close(queue)
 	cat.Stdin = strings.NewReader(in.String())
@@ -702,9 +747,9 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 	err = cat.Start()
 	catW.Close()
 	if err != nil {
-		return gitError("cat-file", top, err, nil)
+		return gitError("cat-file", dir, err, nil)
 	}
-	readErr := readBatch(ctx, bufio.NewReaderSize(catOut, 256<<10), queue, s.opts.MaxMemory, &s.skipped, &s.blobs, s.opts.Warn, yield)
+	readErr := readBatch(ctx, bufio.NewReaderSize(catOut, 256<<10), queue, opts.MaxMemory, skipped, blobs, warn, yield)
 	if readErr != nil {
 		cancel()
 	}
@@ -713,7 +758,7 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 		return readErr
 	}
 	if waitErr != nil {
-		return gitError("cat-file", top, waitErr, catErr.Bytes())
+		return gitError("cat-file", dir, waitErr, catErr.Bytes())
 	}
 	return nil
 }
