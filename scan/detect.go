@@ -865,6 +865,9 @@ func keyFlags(key []byte) (flags int, ok bool) {
 	if len(norm) == 0 {
 		return 0, false
 	}
+	if hashWord(key) {
+		flags |= wDenied
+	}
 	rest := string(norm)
 	for entry := range strings.FieldsSeq(keyVocabulary) {
 		w, f, _ := strings.Cut(entry, ":")
@@ -884,6 +887,37 @@ func keyFlags(key []byte) (flags int, ok bool) {
 		}
 	}
 	return flags, ok
+}
+
+// hashWords, as whole words less trailing digits (SHA256, MD5, CRC32),
+// name a digest or an identifier, not a credential: TWILIO_AUTH_TOKEN_SHA256,
+// SHA_TWILIO_AUTH_TOKEN, authTokenFingerprint (but not SHARED_TWILIO_TOKEN).
+const hashWords = "md sha crc hash hashed digest checksum fingerprint hmac salt nonce signature etag uuid guid"
+
+// hashWord says whether a word of key (split at non-alphanumerics and at
+// camelCase humps) is one of hashWords. The vocabulary's substring match
+// cannot tell: "tokensha256" reads as "tokens" + "ha256".
+func hashWord(key []byte) bool {
+	start := 0
+	for i := 0; i <= len(key); i++ {
+		end := i == len(key) || !isAlnum(key[i]) || i > start && key[i] >= 'A' && key[i] <= 'Z' && key[i-1] >= 'a' && key[i-1] <= 'z'
+		if !end {
+			continue
+		}
+		if i > start {
+			w := strings.TrimRight(strings.ToLower(string(key[start:i])), "0123456789")
+			for h := range strings.FieldsSeq(hashWords) {
+				if w == h {
+					return true
+				}
+			}
+		}
+		start = i
+		if i < len(key) && !isAlnum(key[i]) {
+			start = i + 1
+		}
+	}
+	return false
 }
 
 // skWord says whether key[i:] starts "sk" as a word of its own (SK_, _sk,
