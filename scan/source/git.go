@@ -72,7 +72,7 @@ type History struct {
 	Dir     string
 	opts    GitOptions
 	ignore  *Matcher
-	shown   string   // prefix of item paths (GitOptions.PathsAsGiven)
+	view    pathView // how item paths are shown (GitOptions.PathsAsGiven)
 	base    string   // the resolved SinceCommit
 	paths   []string // repository paths Items read, with SinceCommit
 	skipped atomic.Int64
@@ -124,22 +124,32 @@ func gitRepo(ctx context.Context, opts GitOptions, dir string) (repoInfo, error)
 	return info, nil
 }
 
-// shownPrefix is what item paths are shown under when GitOptions.PathsAsGiven
-// is set: the repository as reached from the PATH as given ("repo" for
-// repo/svc/a, where paths are repo/svc/a/main.go), empty for ".".
-func (o GitOptions) shownPrefix(dir string, info repoInfo) string {
+// pathView turns repository paths into the paths a user sees.
+type pathView struct {
+	strip  string // the PATH's place in the repository ("svc/a/"): every path read is under it
+	prefix string // the PATH as given ("repo/", "../", "/abs/repo/")
+}
+
+func (v pathView) show(p string) string {
+	return v.prefix + strings.TrimPrefix(p, v.strip)
+}
+
+// view is how item paths are shown. With PathsAsGiven, as a directory scan
+// shows them: the PATH as given, then the path under it (repo/config.env,
+// a/main.go for PATH a in svc/, ../top.txt for PATH ..); otherwise
+// repository-relative.
+func (o GitOptions) view(dir string, info repoInfo) pathView {
 	if !o.PathsAsGiven {
-		return ""
+		return pathView{}
 	}
-	up := ""
+	var v pathView
 	if info.prefix != "" {
-		up = strings.Repeat("../", strings.Count(info.prefix, "/")+1)
+		v.strip = info.prefix + "/"
 	}
-	p := filepath.ToSlash(filepath.Join(dir, up))
-	if p == "." {
-		return ""
+	if d := filepath.ToSlash(filepath.Clean(dir)); d != "." {
+		v.prefix = strings.TrimSuffix(d, "/") + "/"
 	}
-	return p + "/"
+	return v
 }
 
 func gitCommand(ctx context.Context, opts GitOptions, dir string, args ...string) *exec.Cmd {
@@ -209,7 +219,7 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	}
 	prefix := info.prefix
 	h.ignore = loadRepoIgnore(info.top)
-	h.shown = h.opts.shownPrefix(h.Dir, info)
+	h.view = h.opts.view(h.Dir, info)
 	if info.shallow && h.opts.Warn != nil {
 		h.opts.Warn(h.Dir, errors.New("shallow clone: history before its boundary is missing, and what the boundary commits hold is attributed to them (git fetch --unshallow for the full history)"))
 	}
@@ -372,7 +382,7 @@ func (b baseSource) Items(ctx context.Context, yield func(scan.Item) error) erro
 	for _, p := range h.paths {
 		if !seen[p] && !strings.ContainsAny(p, "\n\r") {
 			seen[p] = true
-			ps = append(ps, pending{id: h.base + ":" + p, origin: scan.Origin{Path: h.shown + p}})
+			ps = append(ps, pending{id: h.base + ":" + p, origin: scan.Origin{Path: h.view.show(p)}})
 		}
 	}
 	var skipped, blobs atomic.Int64
@@ -502,7 +512,7 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 			for _, p := range extra {
 				if _, ok := seen[p.id]; !ok && !h.ignore.Match(p.origin.Path) {
 					seen[p.id] = struct{}{}
-					p.origin.Path = h.shown + p.origin.Path
+					p.origin.Path = h.view.show(p.origin.Path)
 					if err := emit(p); err != nil {
 						return err
 					}
@@ -538,7 +548,7 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 			if mode := f[parents]; !strings.HasPrefix(mode, "10") && mode != "120000" {
 				if mode == "160000" && !submodules[path] && h.opts.Warn != nil {
 					submodules[path] = true
-					h.opts.Warn(h.shown+path, errors.New("submodule: its history is not scanned here; scan its repository with --history"))
+					h.opts.Warn(h.view.show(path), errors.New("submodule: its history is not scanned here; scan its repository with --history"))
 				}
 				continue
 			}
@@ -554,7 +564,7 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 				h.paths = append(h.paths, path)
 			}
 			o := cur
-			o.Path = h.shown + path
+			o.Path = h.view.show(path)
 			if err := emit(pending{id: id, origin: o}); err != nil {
 				return err
 			}
@@ -694,7 +704,7 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 	if err != nil {
 		return err
 	}
-	shown := s.opts.shownPrefix(s.Dir, info)
+	view := s.opts.view(s.Dir, info)
 	ignore := loadRepoIgnore(top)
 	var paths []string
 	for _, p := range strings.Split(string(out), "\x00") {
@@ -716,7 +726,7 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 	}
 	ps := make([]pending, len(paths))
 	for i, p := range paths {
-		ps[i] = pending{id: ":" + p, origin: scan.Origin{Path: shown + p}}
+		ps[i] = pending{id: ":" + p, origin: scan.Origin{Path: view.show(p)}}
 	}
 	return catBlobs(ctx, s.opts, top, ps, &s.skipped, &s.blobs, s.opts.Warn, yield)
 }

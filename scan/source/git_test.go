@@ -498,6 +498,20 @@ func TestGitPathsAsGivenAndStagedSubdir(t *testing.T) {
 			t.Errorf("history %s: %s, want %s", dir, got, want)
 		}
 	}
+	// From inside the work tree, paths are relative to where the scan runs.
+	t.Chdir(filepath.Join(r.dir, "svc"))
+	for dir, want := range map[string]string{
+		"a":  "a/main.go",
+		".":  "a/main.go",                   // the sub-directory's own history
+		"..": "../svc/a/main.go,../top.txt", // as a directory scan of .. shows them
+	} {
+		g := newGot()
+		must(t, consume(t, NewHistory(dir, GitOptions{PathsAsGiven: true}), g, 0))
+		if got := strings.Join(g.paths(), ","); got != want {
+			t.Errorf("history %s from svc: %s, want %s", dir, got, want)
+		}
+	}
+	t.Chdir(filepath.Dir(r.dir))
 	r.write(map[string]string{"svc/a/new.go": "staged in a", "top2.txt": "staged at the top"})
 	r.git("add", "-A")
 	g := newGot()
