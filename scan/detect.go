@@ -1205,7 +1205,7 @@ func (d *detector) findBasic(buf []byte, lo, hi int, out []hit) []hit {
 			for e < len(buf) && e-run < 2 && buf[e] == '=' {
 				e++
 			}
-			if run-p == encodedSIDLen {
+			if run-p >= encodedSIDLen && run-p <= encodedSIDLen+2 {
 				out = d.findEncoded(buf, p, e, out)
 				continue
 			}
@@ -1239,7 +1239,14 @@ func (d *detector) findBasic(buf []byte, lo, hi int, out []hit) []hit {
 	return out
 }
 
-// Unpadded base64 lengths of a SID (34 bytes) and of a 32-byte credential.
+// trimEOL drops the newline that `echo X | base64` encodes with the value.
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.TrimSuffix(b, []byte("\r"))
+}
+
+// Unpadded base64 lengths of a SID (34 bytes) and of a 32-byte credential;
+// up to two more characters when a newline was encoded with them.
 const (
 	encodedSIDLen    = 46
 	encodedSecretLen = 43
@@ -1258,6 +1265,7 @@ const (
 // without one an Account SID is reported bare.
 func (d *detector) findEncoded(buf []byte, p, e int, out []hit) []hit {
 	sid, ok := decodeBase64(buf[p:e])
+	sid = trimEOL(sid)
 	if !ok || len(sid) != sidLen || !allClass(sid[2:], clHex) {
 		return out
 	}
@@ -1270,11 +1278,12 @@ func (d *detector) findEncoded(buf []byte, p, e int, out []hit) []hit {
 	for vq := range assignments(buf, max(0, p-pairRadius), min(len(buf), e+pairRadius)) {
 		q, v := valueToken(buf, vq)
 		v = bytes.TrimRight(v, "=")
-		if len(v) != encodedSecretLen || abs(q-p) >= bestD || d.consumed[q] ||
+		if len(v) < encodedSecretLen || len(v) > encodedSecretLen+2 || abs(q-p) >= bestD || d.consumed[q] ||
 			bytes.Contains(buf[min(p, q):max(p, q)], []byte("\n---")) {
 			continue
 		}
-		if dec, ok := decodeBase64(v); ok && len(dec) == secretLen && valueAt(dec, 0, k) {
+		if dec, ok := decodeBase64(v); ok && len(trimEOL(dec)) == secretLen && valueAt(trimEOL(dec), 0, k) {
+			dec = trimEOL(dec)
 			if ok, _ := credKey(keyBefore(buf, q), k); ok {
 				best, bestD, secret = q, abs(q-p), dec
 			}
@@ -1363,8 +1372,8 @@ func namedKey(buf []byte, q int) []byte {
 	if k == "string" {
 		return plistKey(buf, q, key)
 	}
-	if flag := strings.TrimLeft(k, "-"); flag == "value" || flag == "body" {
-		if name, ok := flagName(lineBefore(buf, q), flag); ok {
+	if k == "--value" || k == "--body" || k == "-b" {
+		if name, ok := flagName(buf, q, k); ok {
 			return name
 		}
 	}
@@ -1578,26 +1587,38 @@ func yamlItemKey(line []byte, kcol int, below bool) (name []byte, stop bool) {
 }
 
 // flagName: command lines that take the name and the value as separate
-// arguments — `gh secret set NAME --body v`, `aws ssm put-parameter --name
-// /app/twilio/auth_token --value v`. line ends just before the value.
-func flagName(line []byte, flag string) ([]byte, bool) {
-	line = bytes.TrimRight(line, " \t=\"'")
-	if len(line) < len(flag)+2 || !strings.EqualFold(string(line[len(line)-len(flag)-2:]), "--"+flag) {
+// arguments — `gh secret set NAME --body v` (or -b), `aws ssm put-parameter
+// --name /app/twilio/auth_token --value v`. The value at q follows flag.
+func flagName(buf []byte, q int, flag string) ([]byte, bool) {
+	line := bytes.TrimRight(lineBefore(buf, q), " \t=\"'")
+	if !bytes.HasSuffix(bytes.ToLower(line), []byte(flag)) ||
+		flag == "-b" && !bytes.Contains(line, []byte("secret set")) { // gh's short --body
 		return nil, false
 	}
-	args := bytes.Fields(line[:len(line)-len(flag)-2])
-	for i, a := range args {
-		// A parameter path keeps its folders: /notify/twilio/auth_token
-		// says Twilio where auth_token alone would not.
-		if v, ok := bytes.CutPrefix(a, []byte("--name=")); ok {
-			return bytes.Trim(v, "\"'"), true
-		}
-		if string(a) == "--name" && i+1 < len(args) {
-			return bytes.Trim(args[i+1], "\"'"), true
+	before := bytes.Fields(line[:len(line)-len(flag)])
+	// The name may also come after the value: --value v --name /app/twilio/auth_token.
+	rest := buf[q:min(len(buf), q+512)]
+	if e := bytes.IndexByte(rest, '\n'); e >= 0 {
+		rest = rest[:e]
+	}
+	for _, args := range [][][]byte{before, bytes.Fields(rest)} {
+		for i, a := range args {
+			// A parameter path keeps its folders: /notify/twilio/auth_token
+			// says Twilio where auth_token alone would not.
+			if v, ok := bytes.CutPrefix(a, []byte("--name=")); ok {
+				return bytes.Trim(v, "\"'"), true
+			}
+			if string(a) == "--name" && i+1 < len(args) {
+				return bytes.Trim(args[i+1], "\"'"), true
+			}
 		}
 	}
-	if n := len(args); n > 0 && !bytes.HasPrefix(args[n-1], []byte("-")) {
-		return bytes.Trim(args[n-1], "\"'"), true
+	// gh secret set NAME [--repo o/r] --body v: the last word before the
+	// value that is neither a flag nor a flag's value.
+	for i := len(before) - 1; i >= 0; i-- {
+		if !bytes.HasPrefix(before[i], []byte("-")) && (i == 0 || !bytes.HasPrefix(before[i-1], []byte("-"))) {
+			return bytes.Trim(before[i], "\"'"), true
+		}
 	}
 	return nil, false
 }

@@ -56,7 +56,8 @@ func expand(s string) string {
 	return strings.NewReplacer("{SID}", sid1, "{TOK}", tok1, "{SID2}", sid2, "{TOK2}", tok2,
 		"{SK}", sk1, "{SEC}", sec1, "{TOK3}", tok3, "{MD5}", md5Empty, "{UUID}", uuidHex,
 		"{GIT}", gitHash, "{SG}", sgKey, "{NEAR}", nearMiss,
-		"{B64SID}", b64(sid1), "{B64TOK}", b64(tok1), "{B64SK}", b64(sk1), "{B64SEC}", b64(sec1), "{B64SID2}", b64(sid2)).Replace(s)
+		"{B64SID}", b64(sid1), "{B64TOK}", b64(tok1), "{B64SK}", b64(sk1), "{B64SEC}", b64(sec1), "{B64SID2}", b64(sid2),
+		"{B64SIDNL}", b64(sid1+"\n"), "{B64TOKNL}", b64(tok1+"\n")).Replace(s)
 }
 
 type detectCase struct {
@@ -110,6 +111,10 @@ func detectCases() []detectCase {
 		{"encoded pair in key=value lines", "sid={B64SID}\ntoken={B64TOK}\n", []want{authTok(sid1, tok1)}, false},
 		{"gh secret set --body", "gh secret set TWILIO_ACCOUNT_SID --body {SID}\ngh secret set TWILIO_AUTH_TOKEN --body \"{TOK}\"\n", []want{authTok(sid1, tok1)}, false},
 		{"aws ssm --name path --value", "aws ssm put-parameter --name /notify/twilio/account_sid --value {SID}\naws ssm put-parameter --name /notify/twilio/auth_token --value {TOK} --type SecureString\n", []want{authTok(sid1, tok1)}, false},
+		{"gh secret set -b", "gh secret set TWILIO_ACCOUNT_SID -b {SID}\ngh secret set TWILIO_AUTH_TOKEN -b {TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"gh secret set with --repo before --body", "gh secret set TWILIO_ACCOUNT_SID --body {SID}\ngh secret set TWILIO_AUTH_TOKEN --repo acme/app --body {TOK}\n", []want{authTok(sid1, tok1)}, false},
+		{"aws ssm --value before --name", "aws ssm put-parameter --name /n/twilio/account_sid --value {SID}\naws ssm put-parameter --value {TOK} --name /n/twilio/auth_token\n", []want{authTok(sid1, tok1)}, false},
+		{"kubernetes secret made with echo | base64", "data:\n  TWILIO_ACCOUNT_SID: {B64SIDNL}\n  TWILIO_AUTH_TOKEN: {B64TOKNL}\n", []want{authTok(sid1, tok1)}, false},
 		{"ssm parameter of another service", "aws ssm put-parameter --name /notify/twilio/account_sid --value {SID}\naws ssm put-parameter --name=/shop/db/password --value={TOK}\n", []want{bare(sid1)}, false},
 		{"heroku app.json values", `{"env": {"TWILIO_ACCOUNT_SID": {"description": "Account SID", "value": "{SID}"}, "TWILIO_AUTH_TOKEN": {"description": "Auth token", "value": "{TOK}"}}}`, []want{authTok(sid1, tok1)}, false},
 		{"json schema default", "{\n  \"account_sid\": {\"type\": \"string\", \"default\": \"{SID}\"},\n  \"auth_token\": {\"type\": \"string\", \"default\": \"{TOK}\"}\n}\n", []want{authTok(sid1, tok1)}, false},
