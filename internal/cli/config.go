@@ -131,7 +131,10 @@ func twilioOptions(cmd *cobra.Command, streams IO) (*Config, twilio.Options, err
 	if err := cfg.RequireTwilio(); err != nil {
 		return nil, twilio.Options{}, err
 	}
-	opts := twilioHosts(stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL))
+	opts, err := twilioHosts(stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL))
+	if err != nil {
+		return nil, twilio.Options{}, err
+	}
 	opts.Credential, opts.Now = cfg.Credential, streams.Now
 	return cfg, opts, nil
 }
@@ -148,22 +151,22 @@ func twilioOptions(cmd *cobra.Command, streams IO) (*Config, twilio.Options, err
 //   - anything else (the emulator's http://127.0.0.1:PORT) is the emulator's
 //     path-prefix layout, {url}/api/2010-04-01/…, {url}/monitor/v1/….
 //
-// A URL that does not parse is passed on as the emulator layout so that
-// twilio.New reports it.
-func twilioHosts(apiURL string) twilio.Options {
+// Anything but an http(s) URL with a host is a usage error.
+func twilioHosts(apiURL string) (twilio.Options, error) {
 	apiURL = strings.TrimRight(apiURL, "/")
 	if apiURL == "" {
-		return twilio.Options{}
+		return twilio.Options{}, nil
 	}
 	u, err := url.Parse(apiURL)
-	if err != nil || u.Host == "" {
-		return twilio.Options{BaseURL: apiURL}
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return twilio.Options{}, atoguard.Errorf(atoguard.EINVALID, "config",
+			"twilio-api-url %q: want an http:// or https:// URL (https://api.twilio.com, or the emulator's)", apiURL)
 	}
 	host := strings.ToLower(u.Hostname())
 	first, rest, _ := strings.Cut(host, ".")
 	apiHost := first == twilio.ProductAPI && rest != ""
 	if !apiHost && host != "twilio.com" && !strings.HasSuffix(host, ".twilio.com") {
-		return twilio.Options{BaseURL: apiURL}
+		return twilio.Options{BaseURL: apiURL}, nil
 	}
 	hosts := map[string]string{twilio.ProductAPI: apiURL}
 	if apiHost {
@@ -179,5 +182,5 @@ func twilioHosts(apiURL string) twilio.Options {
 			hosts[p] = pu.String()
 		}
 	}
-	return twilio.Options{HostURLs: hosts}
+	return twilio.Options{HostURLs: hosts}, nil
 }

@@ -425,7 +425,11 @@ type verifyFetcher struct {
 // does (twilioHosts, then the client's own base-URL handling), so the
 // emulator's URL and a Twilio-style API host both work.
 func newVerifyFetcher(apiURL string) (verifyFetcher, error) {
-	c, err := twilio.New(twilioHosts(apiURL))
+	opts, err := twilioHosts(apiURL)
+	if err != nil {
+		return verifyFetcher{}, err
+	}
+	c, err := twilio.New(opts)
 	if err != nil {
 		return verifyFetcher{}, &atoguard.Error{Code: atoguard.EINVALID, Op: "scan", Err: fmt.Errorf("--twilio-api-url: %w", err)}
 	}

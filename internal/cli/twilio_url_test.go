@@ -34,7 +34,11 @@ func TestTwilioHosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := twilio.New(twilioHosts(tt.in))
+			opts, err := twilioHosts(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := twilio.New(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -46,7 +50,7 @@ func TestTwilioHosts(t *testing.T) {
 			}
 		})
 	}
-	if _, err := newVerifyFetcher("ftp://x"); atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "--twilio-api-url") {
+	if _, err := newVerifyFetcher("ftp://x"); atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "twilio-api-url") {
 		t.Errorf("bad URL: %v", err)
 	}
 }
@@ -88,5 +92,16 @@ func TestVerifyFetcherTwilioStyleHost(t *testing.T) {
 				t.Errorf("dialled %q, want %q", host, want)
 			}
 		})
+	}
+}
+
+// A setting that is not an http(s) URL is a usage error that names the
+// setting, not an internal URL built from it.
+func TestTwilioHostsRejectsNonURLs(t *testing.T) {
+	for _, in := range []string{"api.fake.test", "ftp://x", "http://", "localhost:8080", "://x"} {
+		_, err := twilioHosts(in)
+		if err == nil || atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "twilio-api-url") || strings.Contains(err.Error(), in+"/api") {
+			t.Errorf("%q: %v", in, err)
+		}
 	}
 }
