@@ -68,7 +68,9 @@ func decodeToken(t string) (int, bool) {
 		return 0, false
 	}
 	v, err := strconv.ParseUint(h, 16, 31)
-	if err != nil {
+	// Only the spelling the emulator issues: "30A3" or "030a3" would name
+	// the same page under a second token.
+	if err != nil || strconv.FormatUint(v, 16) != h {
 		return 0, false
 	}
 	return int(v), true
