@@ -59,7 +59,7 @@ Exit status: 0 no finding of medium severity or worse (--fail-on), 1 otherwise, 
 	f.StringSliceVar(&o.callerIDs, "caller-id-allowlist", nil, "caller IDs to keep, E.164 or PN SID (default: no caller ID check)")
 	f.BoolVar(&o.jsonOut, "json", false, "JSON output (same as --format json)")
 	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
-	f.StringVar(&o.apiURL, "twilio-api-url", "", "Twilio API base URL (the emulator's URL; default the real Twilio)")
+	f.StringVar(&o.apiURL, "twilio-api-url", "", "Twilio API base `URL`: the emulator's URL, or a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*); default the real Twilio (config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	f.IntVar(&o.concurrency, "concurrency", 4, "accounts read at once")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress or notes on stderr")
 	f.StringVar(&o.failOn, "fail-on", "medium", "lowest severity that makes the exit status 1: low, medium, high or critical")

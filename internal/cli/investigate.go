@@ -61,7 +61,7 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
 	f.StringVar(&o.against, "against", "", "compare the present configuration with the known-good snapshot in FILE")
 	f.BoolVar(&o.jsonOut, "json", false, "JSON output (same as --format json)")
 	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
-	f.StringVar(&o.apiURL, "twilio-api-url", "", "Twilio API base URL (the emulator's URL; default the real Twilio)")
+	f.StringVar(&o.apiURL, "twilio-api-url", "", "Twilio API base `URL`: the emulator's URL, or a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*); default the real Twilio (config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	f.IntVar(&o.concurrency, "concurrency", 4, "accounts collected at once")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
 	f.StringVar(&o.timezone, "timezone", "UTC", "time zone of the business's day and week, for hour-of-week seasonality (IANA name)")

@@ -87,7 +87,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringVar(&f.triggerCallback, "trigger-callback-url", "", "callback URL of the usage triggers (default: a non-routable placeholder)")
 	pf.StringVar(&f.investigation, "investigation", "", "`FILE` with investigate --json output: verdict, evidence and timeline for the report")
 	pf.StringVar(&f.reportPath, "report", "", "incident report path without extension (default: next to the journal, atoguard-incident.{md,json})")
-	pf.StringVar(&f.apiURL, "twilio-api-url", "", "Twilio API base `URL` (the emulator; default the real Twilio)")
+	pf.StringVar(&f.apiURL, "twilio-api-url", "", "Twilio API base `URL`: the emulator's URL, or a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*); default the real Twilio (config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	pf.IntVar(&f.concurrency, "concurrency", 8, "subaccounts worked on at once")
 	for _, sub := range []struct{ name, short string }{
 		{"plan", "Show every action, current state → target, and the checklist (read only)"},
