@@ -130,7 +130,7 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	case "markdown":
 		err = audit.WriteMarkdown(streams.Out, res)
 	default:
-		color := streams.IsTerminal && streams.Getenv("NO_COLOR") == "" && streams.Getenv("CI") == ""
+		color := streams.IsTerminal && colorOK(streams)
 		err = audit.WriteText(streams.Out, res, audit.TextOptions{Color: color})
 	}
 	if err != nil {

@@ -148,7 +148,7 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	case "markdown":
 		err = report.InvestigationMarkdown(streams.Out, inv)
 	default:
-		color := streams.IsTerminal && streams.Getenv("NO_COLOR") == "" && streams.Getenv("CI") == ""
+		color := streams.IsTerminal && colorOK(streams)
 		err = report.InvestigationText(streams.Out, inv, report.Options{Color: color})
 	}
 	if err != nil {

@@ -335,15 +335,6 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func colorOK(streams IO) bool {
-	return streams.Getenv("NO_COLOR") == "" && streams.Getenv("CI") == ""
-}
-
-func isTerminalWriter(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && isTerminal(f)
-}
-
 // warnPrinter prints source and engine warnings to stderr, one line each,
 // safely from several goroutines. Warnings name paths and errors, never content.
 type warnPrinter struct {
