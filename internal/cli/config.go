@@ -159,8 +159,13 @@ func twilioHosts(apiURL string) (twilio.Options, error) {
 	}
 	u, err := url.Parse(apiURL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		// Never echo a password someone put in the URL (scheme://sid:token@host).
+		shown := apiURL
+		if i := strings.LastIndexByte(shown, '@'); i >= 0 {
+			shown = "…@" + shown[i+1:]
+		}
 		return twilio.Options{}, atoguard.Errorf(atoguard.EINVALID, "config",
-			"twilio-api-url %q: want an http:// or https:// URL (https://api.twilio.com, or the emulator's)", apiURL)
+			"twilio-api-url %q: want an http:// or https:// URL (https://api.twilio.com, or the emulator's)", shown)
 	}
 	host := strings.ToLower(u.Hostname())
 	first, rest, _ := strings.Cut(host, ".")

@@ -98,9 +98,10 @@ func TestVerifyFetcherTwilioStyleHost(t *testing.T) {
 // A setting that is not an http(s) URL is a usage error that names the
 // setting, not an internal URL built from it.
 func TestTwilioHostsRejectsNonURLs(t *testing.T) {
-	for _, in := range []string{"api.fake.test", "ftp://x", "http://", "localhost:8080", "://x"} {
+	for _, in := range []string{"api.fake.test", "ftp://x", "http://", "localhost:8080", "://x", "ftp://AC1:daf7b3d34b9787f1212316eea62ba186@x"} {
 		_, err := twilioHosts(in)
-		if err == nil || atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "twilio-api-url") || strings.Contains(err.Error(), in+"/api") {
+		if err == nil || atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "twilio-api-url") ||
+			strings.Contains(err.Error(), in+"/api") || strings.Contains(err.Error(), "daf7b3") {
 			t.Errorf("%q: %v", in, err)
 		}
 	}
