@@ -1282,11 +1282,12 @@ func (d *detector) findEncoded(buf []byte, p, e int, out []hit) []hit {
 			bytes.Contains(buf[min(p, q):max(p, q)], []byte("\n---")) {
 			continue
 		}
-		if dec, ok := decodeBase64(v); ok && len(trimEOL(dec)) == secretLen && valueAt(trimEOL(dec), 0, k) {
-			dec = trimEOL(dec)
-			if ok, _ := credKey(keyBefore(buf, q), k); ok {
-				best, bestD, secret = q, abs(q-p), dec
-			}
+		dec, ok := decodeBase64(v)
+		if dec = trimEOL(dec); !ok || len(dec) != secretLen || !valueAt(dec, 0, k) {
+			continue
+		}
+		if ok, _ := credKey(keyBefore(buf, q), k); ok {
+			best, bestD, secret = q, abs(q-p), dec
 		}
 	}
 	ph := lowEntropy(sid[2:])
