@@ -5,13 +5,19 @@ FUZZTIME ?= 10s
 
 .PHONY: test build bench fuzz lint deps clean
 
-## test: vet, staticcheck and the whole test suite with the race detector.
+## test: lint, then the whole test suite with the race detector, run in a copy
+## of the work tree with nothing beside it (scripts/test-isolated.sh), so a
+## test that needs a file outside the repository fails here, not for a user.
 test: deps lint
-	$(GO) test -race -count=1 -timeout 25m $(PKGS)
+	@scripts/test-isolated.sh $(GO) test -race -count=1 -timeout 25m $(PKGS)
 
+## lint: vet, staticcheck, gofmt, and go.mod/go.sum exactly as go mod tidy leaves them.
 lint:
 	$(GO) vet $(PKGS)
 	$(GO) tool staticcheck $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum not tidy: run go mod tidy"; exit 1; }
 
 ## deps: install what the tests need (git for history tests).
 deps:

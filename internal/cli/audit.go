@@ -49,6 +49,7 @@ Exit status: 0 no finding of medium severity or worse (--fail-on), 1 otherwise, 
 		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(cmd, streams, o) },
 	}
 	f := cmd.Flags()
+	addExitCodeFlag(cmd)
 	f.StringSliceVar(&o.accounts, "accounts", nil, "audit only these account SIDs (default: main account and every subaccount)")
 	f.StringSliceVar(&o.allowHosts, "allow-webhook-hosts", nil, "your webhook hosts or domains (example.com allows its subdomains; default: each account's majority registrable domain)")
 	f.StringSliceVar(&o.allowCountries, "allow-countries", nil, "ISO country codes Voice and SMS may reach (default: countries of recent traffic, see --min-days)")

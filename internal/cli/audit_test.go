@@ -197,6 +197,9 @@ func TestAuditFormats(t *testing.T) {
 	if strings.Index(out, "HIGH") > strings.Index(out, "MEDIUM") {
 		t.Errorf("text: high findings do not come first\n%s", out)
 	}
+	if code, _, _ := runAuditCmd(t, env, investigateNow, "--twilio-api-url", url, "--exit-code", "4", "--quiet"); code != 4 {
+		t.Errorf("--exit-code 4 with findings: exit %d", code)
+	}
 	code, out, _ = runAuditCmd(t, env, investigateNow, "--twilio-api-url", url, "--format", "markdown")
 	if code != ExitFindings || !strings.HasPrefix(out, "# atoguard audit") || !strings.Contains(out, "## HIGH") {
 		t.Errorf("markdown: exit %d\n%s", code, out)

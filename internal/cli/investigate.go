@@ -53,6 +53,7 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runInvestigate(cmd, streams, o) },
 	}
 	f := cmd.Flags()
+	addExitCodeFlag(cmd)
 	f.StringVar(&o.since, "since", "7d", "start of the investigated window: a duration back from --until (7d, 48h, 2w) or a date (2026-11-01, RFC 3339)")
 	f.StringVar(&o.until, "until", "", "end of the investigated window (default now): a duration back from now or a date, for looking at a past incident")
 	f.StringVar(&o.baseline, "baseline", "30d", "length of the baseline window before --since")

@@ -172,6 +172,11 @@ func TestInvestigateTextAndMarkdown(t *testing.T) {
 	if strings.Contains(out, "\x1b[") {
 		t.Error("colour without a terminal")
 	}
+	// --exit-code 0 reports the same verdict and exits 0 (report-only pipelines).
+	code, same, _ := runInvestigateCmd(t, env, "--twilio-api-url", url, "--since", "5d", "--exit-code", "0")
+	if code != ExitClean || !strings.HasPrefix(same, "Verdict: COMPROMISED") {
+		t.Fatalf("--exit-code 0: exit %d\n%.300s", code, same)
+	}
 	code, md, _ := runInvestigateCmd(t, env, "--twilio-api-url", url, "--format", "markdown")
 	if code != ExitFindings || !strings.HasPrefix(md, "# Account takeover investigation: COMPROMISED") || !strings.Contains(md, "## Timeline") {
 		t.Fatalf("markdown exit %d:\n%.400s", code, md)

@@ -49,7 +49,7 @@ func TestRespondCrashChild(t *testing.T) {
 			}
 		}
 	}
-	streams := StdIO()
+	streams := StdIO(BuildInfo{})
 	streams.IsTerminal = false
 	fillDefaults(&streams)
 	cmd := newRespondCommandWith(streams, hooks)

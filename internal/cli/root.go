@@ -37,11 +37,13 @@ type IO struct {
 	Getenv func(string) string
 	// IsTerminal reports whether stderr is a terminal (progress bars, colour).
 	IsTerminal bool
+	// Build is the release stamp; empty fields are read from the binary.
+	Build BuildInfo
 }
 
-// StdIO returns the process's real streams.
-func StdIO() IO {
-	return IO{
+// StdIO returns the process's real streams and the build's stamp.
+func StdIO(build BuildInfo) IO {
+	return IO{Build: build,
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		Now: time.Now, Getenv: os.Getenv,
 		IsTerminal: isTerminal(os.Stderr),
@@ -80,6 +82,7 @@ func fillDefaults(s *IO) {
 	if s.Getenv == nil {
 		s.Getenv = func(string) string { return "" }
 	}
+	s.Build = s.Build.complete()
 }
 
 type eofReader struct{}
@@ -99,7 +102,7 @@ func commandExitStatus(cmd *cobra.Command, err error, stderr io.Writer) int {
 	case err == nil:
 		return ExitClean
 	case errors.Is(err, ErrFindings):
-		return ExitFindings
+		return findingsStatus(cmd)
 	}
 	fmt.Fprintf(stderr, "atoguard: %v\n", err)
 	if atoguard.CodeOf(err) == atoguard.EINVALID {
@@ -148,17 +151,5 @@ func commandBuilders() []func(IO) *cobra.Command {
 		newExposureCommand,
 		newEmulatorCommand,
 		newAuditCommand,
-	}
-}
-
-func newVersionCommand(streams IO) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print atoguard's version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(streams.Out, "atoguard", version())
-			return err
-		},
 	}
 }

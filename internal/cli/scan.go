@@ -72,6 +72,7 @@ Exit status: 0 nothing found, 1 findings, 2 error.`,
 		},
 	}
 	f := cmd.Flags()
+	addExitCodeFlag(cmd)
 	f.BoolVar(&opts.history, "history", false, "scan the full git history of each PATH (a repository or a directory in one): every unique blob reachable from any ref, once")
 	f.StringVar(&opts.sinceCommit, "since-commit", "", "with --history, scan only the commits HEAD has and `REV` has not (a pull request's own: origin/main)")
 	f.BoolVar(&opts.staged, "staged", false, "scan only the changes staged in git's index (for a pre-commit hook)")
@@ -311,7 +312,7 @@ func ownFiles(opts *scanOptions) []string {
 }
 
 func writeReport(streams IO, output string, format report.Format, res scan.Result) error {
-	ropts := report.Options{ToolVersion: version()}
+	ropts := report.Options{ToolVersion: streams.Build.Version}
 	if output == "" {
 		ropts.Color = format == report.FormatText && colorOK(streams) && isTerminalWriter(streams.Out)
 		return report.Write(streams.Out, format, res, ropts)

@@ -13,7 +13,7 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"atoguard": func() {
-			streams := StdIO()
+			streams := StdIO(BuildInfo{})
 			streams.IsTerminal = false
 			os.Exit(Run(context.Background(), os.Args[1:], streams))
 		},

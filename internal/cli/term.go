@@ -3,7 +3,6 @@ package cli
 import (
 	"io"
 	"os"
-	"runtime/debug"
 
 	"golang.org/x/term"
 )
@@ -18,12 +17,4 @@ func isTerminalWriter(w io.Writer) bool {
 // colorOK: colours and progress bars never with NO_COLOR or in CI.
 func colorOK(streams IO) bool {
 	return streams.Getenv("NO_COLOR") == "" && streams.Getenv("CI") == ""
-}
-
-// version is the module version stamped by the Go toolchain.
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }

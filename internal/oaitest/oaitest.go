@@ -1,5 +1,5 @@
 // Package oaitest validates HTTP requests and responses against Twilio's
-// official OpenAPI specs (../shared/twilio-oai). It is a test helper shared by
+// official OpenAPI specs, embedded from specs/. It is a test helper shared by
 // the Twilio client tests and the emulator conformance tests.
 //
 // A request is matched to its product by the Host (api.twilio.com,
@@ -13,7 +13,9 @@ package oaitest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -80,30 +82,35 @@ type Operation struct {
 
 func (o Operation) String() string { return o.Product + " " + o.Method + " " + o.Path }
 
-// Dir finds the spec directory: $ATOGUARD_TWILIO_OAI, else shared/twilio-oai
-// in the working directory or any parent (CI keeps /work/shared beside the
-// repository as ../shared).
-func Dir() (string, error) {
+// specs holds Twilio's OpenAPI specs (github.com/twilio/twilio-oai, MIT
+// licence in specs/LICENSE), gzipped so the repository carries them at a
+// fifteenth of their size. Only tests import this package, so the binary
+// does not grow.
+//
+//go:embed specs/*.json.gz specs/LICENSE
+var specs embed.FS
+
+// specData returns a product spec: from $ATOGUARD_TWILIO_OAI when it is set
+// (to try newer specs), else the copy embedded in this package. Nothing
+// outside the repository is read unless the override asks for it.
+func specData(file string) ([]byte, error) {
 	if d := os.Getenv(EnvDir); d != "" {
-		if _, err := os.Stat(filepath.Join(d, specFile("api"))); err != nil {
-			return "", fmt.Errorf("twilio OpenAPI specs not found: %s=%s has no %s", EnvDir, d, specFile("api"))
+		b, err := os.ReadFile(filepath.Join(d, file))
+		if err != nil {
+			return nil, fmt.Errorf("twilio OpenAPI specs not found: %s=%s has no %s", EnvDir, d, file)
 		}
-		return d, nil
+		return b, nil
 	}
-	wd, err := os.Getwd()
+	f, err := specs.Open("specs/" + file + ".gz")
 	if err != nil {
-		return "", err
+		return nil, fmt.Errorf("embedded twilio OpenAPI spec %s: %w", file, err)
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		cand := filepath.Join(d, "shared", "twilio-oai")
-		if _, err := os.Stat(filepath.Join(cand, specFile("api"))); err == nil {
-			return cand, nil
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("embedded twilio OpenAPI spec %s: %w", file, err)
 	}
-	return "", fmt.Errorf("twilio OpenAPI specs not found: looked for shared/twilio-oai/%s in %s and its parents (set %s to the spec directory)", specFile("api"), wd, EnvDir)
+	return io.ReadAll(zr)
 }
 
 // Load loads every spec and fails the test with a clear message when the
@@ -135,17 +142,16 @@ func (c *Cache) Load(t testing.TB) *Router {
 	return c.r
 }
 
-// LoadRouter loads every spec from Dir.
+// LoadRouter loads every spec (see specData).
 func LoadRouter() (*Router, error) {
-	dir, err := Dir()
-	if err != nil {
-		return nil, err
-	}
 	r := &Router{products: map[string]*product{}}
 	for _, name := range Products() {
 		file := specFile(name)
-		loader := openapi3.NewLoader()
-		doc, err := loader.LoadFromFile(filepath.Join(dir, file))
+		data, err := specData(file)
+		if err != nil {
+			return nil, err
+		}
+		doc, err := openapi3.NewLoader().LoadFromData(data)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", file, err)
 		}
