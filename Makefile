@@ -3,7 +3,9 @@ GO ?= go
 PKGS ?= ./...
 FUZZTIME ?= 10s
 
-.PHONY: test build bench fuzz lint deps clean
+GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.12.7
+
+.PHONY: test build install bench fuzz lint deps man release-check release-snapshot clean
 
 ## test: lint, then the whole test suite with the race detector, run in a copy
 ## of the work tree with nothing beside it (scripts/test-isolated.sh), so a
@@ -23,8 +25,25 @@ lint:
 deps:
 	@scripts/ensure-deps.sh
 
+## build: bin/atoguard, stamped with the git commit by the Go toolchain.
 build:
-	$(GO) build -o bin/atoguard ./cmd/atoguard
+	$(GO) build -trimpath -o bin/atoguard ./cmd/atoguard
+
+## install: atoguard into $$(go env GOPATH)/bin.
+install:
+	$(GO) install -trimpath ./cmd/atoguard
+
+## man: man pages for every command in man/man1 (man -l man/man1/atoguard-scan.1).
+man:
+	$(GO) run ./internal/tools/mangen -dir man/man1
+
+## release-check: validate .goreleaser.yaml with goreleaser itself.
+release-check:
+	$(GORELEASER) check
+
+## release-snapshot: every release archive in dist/, built locally, nothing published.
+release-snapshot:
+	$(GORELEASER) release --snapshot --clean
 
 ## bench: every benchmark, figures for docs/benchmarks.md.
 bench:
@@ -35,4 +54,4 @@ fuzz:
 	@scripts/fuzz.sh $(FUZZTIME)
 
 clean:
-	rm -rf bin
+	rm -rf bin dist man

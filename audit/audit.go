@@ -348,7 +348,7 @@ func (c *checker) eventSink() {
 	fix := c.respondFix(stepEventSink, "--event-sink-url https://YOUR-MONITOR/events")
 	if len(c.a.Sinks) == 0 {
 		c.add(CheckEventSinkAbsent, atoguard.SeverityInfo, "event-streams",
-			"no Event Streams sink: configuration changes and logins reach nobody in real time (atoguard serve can receive them)",
+			"no Event Streams sink: configuration changes and logins reach nobody in real time (point one at your monitoring or SIEM)",
 			stepEventSink, fix, 0)
 		return
 	}

@@ -12,7 +12,8 @@ if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   echo "test-isolated: not a git work tree; running in place" >&2
   exec "$@"
 fi
-root="${TMPDIR:-/tmp}/atoguard-isolated-$(id -u)"
+# One copy per user and checkout, so parallel checkouts do not share one.
+root="${TMPDIR:-/tmp}/atoguard-isolated-$(id -u)-$(pwd | cksum | cut -d" " -f1)"
 dest="$root/atoguard"
 rm -rf "$root"
 mkdir -p "$dest"

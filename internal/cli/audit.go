@@ -45,7 +45,7 @@ Exit status: 0 no finding of medium severity or worse (--fail-on), 1 otherwise, 
 		Example: `  atoguard audit
   atoguard audit --allow-countries US,CA --allow-webhook-hosts example.com --json
   atoguard audit --format markdown > posture.md`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(cmd, streams, o) },
 	}
 	f := cmd.Flags()

@@ -47,7 +47,7 @@ SMS pumping abroad, a PayPal phishing wave and a password change), creates a sma
 repository with the leaked token in its history, and runs what an on-call engineer would:
 scan the repository, investigate the account, plan and apply the response, verify the
 result and write the incident report. No credentials, no network.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), streams, f) },
 	}
 	cmd.Flags().BoolVar(&f.json, "json", false, "print a machine-readable summary on stdout (the narration goes to stderr)")

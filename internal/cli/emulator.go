@@ -40,7 +40,7 @@ Admin endpoints: {url}/_emulator/state, /credentials, /clock, /clock/advance, /s
 		Example: `  atoguard emulator --scenario full-takeover
   atoguard emulator --addr 127.0.0.1:0 --scenario sms-pumping --seed 7 --json
   atoguard emulator --scenario baseline --fault 429,p=0.3 --fault latency,latency=20ms`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runEmulator(cmd, streams, o) },
 	}
 	f := cmd.Flags()

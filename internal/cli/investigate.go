@@ -49,7 +49,7 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
   atoguard investigate --account AC… --format markdown > ticket.md
   atoguard investigate --snapshot known-good.json      # save the configuration
   atoguard investigate --against known-good.json       # diff against it`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runInvestigate(cmd, streams, o) },
 	}
 	f := cmd.Flags()

@@ -95,7 +95,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 		{"report", "Write the incident report from the journal and live state"},
 	} {
 		cmd.AddCommand(&cobra.Command{
-			Use: sub.name, Short: sub.short, Args: cobra.NoArgs,
+			Use: sub.name, Short: sub.short, Args: noArgs,
 			RunE: func(c *cobra.Command, _ []string) error { return runRespond(c, streams, hooks, f, sub.name) },
 		})
 	}

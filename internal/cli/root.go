@@ -105,6 +105,9 @@ func commandExitStatus(cmd *cobra.Command, err error, stderr io.Writer) int {
 		return findingsStatus(cmd)
 	}
 	fmt.Fprintf(stderr, "atoguard: %v\n", err)
+	if h := hint(err); h != "" {
+		fmt.Fprintf(stderr, "hint: %s\n", h)
+	}
 	if atoguard.CodeOf(err) == atoguard.EINVALID {
 		path := "atoguard"
 		if cmd != nil {
@@ -113,6 +116,13 @@ func commandExitStatus(cmd *cobra.Command, err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", path)
 	}
 	return ExitError
+}
+
+// NewRootCommand is the whole command tree, for tools that document it (man
+// pages); Run is the way to execute it.
+func NewRootCommand(streams IO) *cobra.Command {
+	fillDefaults(&streams)
+	return newRootCommand(streams)
 }
 
 func newRootCommand(streams IO) *cobra.Command {
@@ -128,9 +138,7 @@ customers experiencing account takeover.`,
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &atoguard.Error{Code: atoguard.EINVALID, Op: "flags", Err: err}
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().String("config", "", "config file (TOML; default ./atoguard.toml if present, or $ATOGUARD_CONFIG)")
 	for _, add := range commandBuilders() {
 		root.AddCommand(add(streams))

@@ -3,9 +3,12 @@ package cli
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/xeipuuv/gojsonschema"
 )
 
 // TestMain lets testscript run the atoguard binary in-process: scripts call
@@ -34,7 +37,33 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GIT_COMMITTER_EMAIL", "mallory@example.com")
 			env.Setenv("GIT_AUTHOR_DATE", "2025-03-01T12:00:00Z")
 			env.Setenv("GIT_COMMITTER_DATE", "2025-03-01T12:00:00Z")
-			return nil
+			// Scripts that run the repository's own files (the GitHub
+			// Action's script) find them here.
+			root, err := filepath.Abs(filepath.Join("..", ".."))
+			env.Setenv("REPO_ROOT", root)
+			return err
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"sarif-valid": sarifValid,
 		},
 	})
+}
+
+// sarifValid FILE checks FILE against the SARIF 2.1.0 schema vendored in
+// report/testdata.
+func sarifValid(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: sarif-valid FILE")
+	}
+	schema := gojsonschema.NewReferenceLoader("file://" + filepath.Join(ts.Getenv("REPO_ROOT"), "report", "testdata", "sarif-schema-2.1.0.json"))
+	doc := gojsonschema.NewStringLoader(ts.ReadFile(args[0]))
+	r, err := gojsonschema.Validate(schema, doc)
+	ts.Check(err)
+	if r.Valid() == neg {
+		var errs []string
+		for _, e := range r.Errors() {
+			errs = append(errs, e.String())
+		}
+		ts.Fatalf("%s: valid=%v, want %v: %s", args[0], r.Valid(), !neg, strings.Join(errs, "; "))
+	}
 }

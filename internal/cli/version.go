@@ -80,7 +80,7 @@ func newVersionCommand(streams IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print atoguard's version, commit and build date",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if asJSON {
 				enc := json.NewEncoder(streams.Out)
