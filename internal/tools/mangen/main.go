@@ -25,7 +25,7 @@ func write(dir string) error {
 		return err
 	}
 	root := cli.NewRootCommand(cli.IO{})
-	root.DisableAutoGenTag = true // no date in the pages: the same tree gives the same files
+	root.DisableAutoGenTag = true   // no date in the pages: the same tree gives the same files
 	root.InitDefaultCompletionCmd() // cobra adds it only when executing
 	header := &doc.GenManHeader{Title: "ATOGUARD", Section: "1", Source: "atoguard", Manual: "atoguard manual"}
 	return doc.GenManTree(root, header, dir)
