@@ -1,8 +1,10 @@
 package phish
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -52,16 +54,54 @@ func DefaultBrands() []Brand {
 	return b
 }
 
+// maxBrandList caps a brand list read from a file (the shipped one is ~50 KiB).
+const maxBrandList = 64 << 20
+
+const brandListShape = `{"brands":[{"name":"Acme Bank","domains":["acmebank.com"],"tokens":["acmebank"]}]}`
+
+// describeJSONError says where a JSON document is wrong in a person's terms
+// (line, field, what was expected) rather than Go's type names.
+func describeJSONError(data []byte, err error) string {
+	line := func(off int64) int { return 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n")) }
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("line %d: not valid JSON: %v", line(syn.Offset), syn)
+	case errors.As(err, &typ):
+		want := map[string]string{"slice": "a list", "string": "a string", "struct": "an object"}[typ.Type.Kind().String()]
+		if want == "" {
+			want = typ.Type.Kind().String()
+		}
+		return fmt.Sprintf("line %d: %q is a JSON %s, want %s", line(typ.Offset), typ.Field, typ.Value, want)
+	case errors.Is(err, io.EOF):
+		return "empty file"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends early"
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "unknown field " + f
+	}
+	return err.Error()
+}
+
 // LoadBrands reads a brand list in the brands.json format:
 // {"brands":[{"name","domains","tokens","strict_tokens","prefix_tokens","aliases","platforms","allow"}]}.
 func LoadBrands(r io.Reader) ([]Brand, error) {
 	var doc struct {
 		Brands []Brand `json:"brands"`
 	}
-	dec := json.NewDecoder(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxBrandList+1))
+	if err != nil {
+		return nil, fmt.Errorf("brand list: %w", err)
+	}
+	if len(data) > maxBrandList {
+		return nil, fmt.Errorf("brand list: larger than %d MiB", maxBrandList>>20)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("brand list: %w", err)
+		return nil, fmt.Errorf("brand list: %s; the format is %s (README, check-message)", describeJSONError(data, err), brandListShape)
 	}
 	for i, b := range doc.Brands {
 		if b.Name == "" {
