@@ -14,6 +14,11 @@ import (
 // TestMain lets testscript run the atoguard binary in-process: scripts call
 // `atoguard ...` and get cli.Run with the process's real streams.
 func TestMain(m *testing.M) {
+	// The crash test's child kills itself with SIGKILL: testscript.Main's
+	// temporary directory would survive it, so the child goes without.
+	if os.Getenv("ATOGUARD_RESPOND_CRASH_CHILD") == "1" {
+		os.Exit(m.Run())
+	}
 	testscript.Main(m, map[string]func(){
 		"atoguard": func() {
 			streams := StdIO(BuildInfo{})
