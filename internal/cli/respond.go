@@ -42,6 +42,7 @@ type respondFlags struct {
 	incidentStart, triggerCallback, investigation      string
 	reportPath, apiURL                                 string
 	concurrency                                        int
+	sinkTimeout                                        time.Duration
 }
 
 func newRespondCommand(streams IO) *cobra.Command {
@@ -81,6 +82,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringSliceVar(&f.suspend, "suspend-subaccounts", nil, "subaccount SIDs to suspend")
 	pf.StringVar(&f.eventSinkURL, "event-sink-url", "", "create an Event Streams webhook sink to this URL")
 	pf.StringVar(&f.credSink, "credential-sink", "", "where new tokens go: file:PATH, env:PATH[:VAR] or cmd:COMMAND")
+	pf.DurationVar(&f.sinkTimeout, "credential-sink-timeout", sink.DefaultCommandTimeout, "how long a cmd: credential sink may run (100ms–1h); then it is killed with its children and that account's rotation fails, the old token still valid")
 	pf.StringVar(&f.journal, "journal", "", "journal file (default ./atoguard-respond.journal)")
 	pf.StringVar(&f.incidentStart, "incident-start", "", "when the incident began (RFC 3339 or YYYY-MM-DD; default: from --investigation, else 7 days ago)")
 	pf.StringSliceVar(&f.dailyLimits, "daily-limit", nil, "override a daily usage trigger, CATEGORY=VALUE (totalprice, sms, calls)")
@@ -250,15 +252,8 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		start = env.inv.firstAttack()
 	}
 	o.IncidentStart = start
-	if spec := stringFlagOr(cmd, "credential-sink", cfg.String("respond.credential-sink")); spec != "" {
-		s, err := sink.Parse(spec, cfg.Credential.AccountSID)
-		if err != nil {
-			return nil, err
-		}
-		o.Sink = playbookSink{s}
-		if hooks.wrapSink != nil {
-			o.Sink = hooks.wrapSink(o.Sink)
-		}
+	if o.Sink, err = credentialSink(cmd, f, cfg, hooks); err != nil {
+		return nil, err
 	}
 	env.journal = stringFlagOr(cmd, "journal", cfg.String("respond.journal"))
 	if env.journal == "" {
@@ -284,6 +279,37 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 	env.opts = o
 	env.wrap = hooks.wrapTwilio
 	return env, nil
+}
+
+// credentialSink builds --credential-sink (nil when unset); a command sink
+// gets --credential-sink-timeout.
+func credentialSink(cmd *cobra.Command, f *respondFlags, cfg *Config, hooks respondHooks) (playbook.Sink, error) {
+	spec := stringFlagOr(cmd, "credential-sink", cfg.String("respond.credential-sink"))
+	if spec == "" {
+		return nil, nil
+	}
+	s, err := sink.Parse(spec, cfg.Credential.AccountSID)
+	if err != nil {
+		return nil, err
+	}
+	timeout, setting := f.sinkTimeout, "--credential-sink-timeout"
+	if fl := cmd.Flags().Lookup("credential-sink-timeout"); (fl == nil || !fl.Changed) && cfg.Exists("respond.credential-sink-timeout") {
+		setting = "respond.credential-sink-timeout"
+		if timeout, err = time.ParseDuration(cfg.String(setting)); err != nil {
+			timeout = -1
+		}
+	}
+	if timeout < 100*time.Millisecond || timeout > time.Hour {
+		return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s %s: want a duration from 100ms to 1h (e.g. 30s, 2m)", setting, stringFlagOr(cmd, "credential-sink-timeout", cfg.String(setting)))
+	}
+	if c, ok := s.(*sink.Command); ok {
+		c.Timeout = timeout
+	}
+	var ps playbook.Sink = playbookSink{s}
+	if hooks.wrapSink != nil {
+		ps = hooks.wrapSink(ps)
+	}
+	return ps, nil
 }
 
 func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) error {
