@@ -379,7 +379,7 @@ func TestJournalRepairsTornTail(t *testing.T) {
 
 func TestJournalRejectsCorruptMiddle(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.jsonl")
-	os.WriteFile(path, []byte("{\"seq\":1}\nnot json\n{\"seq\":3}\n"), 0o600)
+	os.WriteFile(path, []byte(journalHeader+"{\"seq\":1}\nnot json\n{\"seq\":3}\n"), 0o600)
 	if _, err := OpenJournal(path); err == nil {
 		t.Fatal("a corrupt record in the middle was accepted")
 	}
@@ -479,3 +479,74 @@ func TestReadJournalIsReadOnly(t *testing.T) {
 		t.Errorf("missing journal: %v, %d records", err, len(empty.Records()))
 	}
 }
+
+// TestOpenJournalRefusesOtherFiles: --journal pointed at a file this tool
+// did not write — here files of one or two lines without a final newline,
+// like minified JSON credentials, which the torn-tail repair used to cut to
+// 0 bytes — is refused with a clear error, and the file keeps every byte.
+// Plan and report (ReadJournal) refuse it too.
+func TestOpenJournalRefusesOtherFiles(t *testing.T) {
+	creds := `{"AC00000000000000000000000000000001":{"auth_token":"` + strings.Repeat("f", 32) + `","fingerprint":"abc","updated":"2024-05-01T00:00:00Z"}}`
+	for name, content := range map[string]string{
+		"minified JSON":               creds,
+		"minified JSON with newline":  creds + "\n",
+		"two lines":                   "{\"a\":1}\n{\"b\":2}",
+		"two lines with newline":      "{\"a\":1}\n{\"b\":2}\n",
+		"dotenv":                      "TWILIO_AUTH_TOKEN=abc",
+		"looks like a record":         "{\"seq\":1,\"event\":\"run-start\",\"run\":\"r\"}\n",
+		"short":                       "{",
+		"header then other text":      journalHeader[:len(journalHeader)-1] + "x\n",
+		"almost the header, no match": `{"atoguard":"something-else"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f")
+			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			j, err := OpenJournal(path)
+			if err == nil {
+				j.Close()
+				t.Fatal("opened as a journal")
+			}
+			if atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "not an atoguard respond journal") {
+				t.Errorf("err = %v", err)
+			}
+			if _, err := ReadJournal(path); err == nil {
+				t.Error("ReadJournal accepted it")
+			}
+			after, _ := os.ReadFile(path)
+			if string(after) != content {
+				t.Fatalf("the file changed: %d bytes → %d", len(content), len(after))
+			}
+			if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+				t.Errorf("mode changed to %v", st.Mode().Perm())
+			}
+		})
+	}
+}
+
+// TestOpenJournalStartsEmptyFiles: a new or empty file becomes a journal
+// (header first), and so does one whose header write a crash cut short.
+func TestOpenJournalStartsEmptyFiles(t *testing.T) {
+	for name, content := range map[string]*string{"missing": nil, "empty": new(string), "torn header": ptr(journalHeader[:minTornHeader+3])} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "j")
+			if content != nil {
+				os.WriteFile(path, []byte(*content), 0o600)
+			}
+			j := openJournal(t, path)
+			appendRecord(t, j, Record{Event: EventRunStart, Run: "r1"})
+			j.Close()
+			data, _ := os.ReadFile(path)
+			if !strings.HasPrefix(string(data), journalHeader) || strings.Count(string(data), "\n") != 2 {
+				t.Fatalf("journal file:\n%s", data)
+			}
+			r, err := ReadJournal(path)
+			if err != nil || len(r.Records()) != 1 || r.Records()[0].Seq != 1 {
+				t.Fatalf("read back: %v %+v", err, r)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

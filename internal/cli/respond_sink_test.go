@@ -114,3 +114,36 @@ func TestRespondCommandSinkTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestRespondJournalRefusesOtherFiles: --journal naming a file that is not
+// a journal this tool wrote — a minified credentials JSON, one or two lines
+// without a final newline — is refused with exit 2 by apply, plan and
+// report, and the file keeps every byte. Before the fix apply cut such a
+// file to 0 bytes.
+func TestRespondJournalRefusesOtherFiles(t *testing.T) {
+	t.Parallel()
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	creds := `{"` + m.main().SID + `":{"auth_token":"` + strings.Repeat("0", 32) + `","fingerprint":"x"}}`
+	for _, content := range []string{creds, "{\"a\":1}\n{\"b\":2}"} {
+		path := filepath.Join(rc.dir, "credentials.json")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range []string{"apply", "plan", "report"} {
+			args := append(rc.args(sub, "--yes", "--only", "rotate-tokens"), "--journal", path)
+			if code := rc.run(t, args...); code != ExitError {
+				t.Fatalf("%s: exit %d, want %d", sub, code, ExitError)
+			}
+			if !strings.Contains(rc.stderr.String(), "not an atoguard respond journal") {
+				t.Errorf("%s: stderr %q", sub, rc.stderr.String())
+			}
+			if after, _ := os.ReadFile(path); string(after) != content {
+				t.Fatalf("%s rewrote %s: %d bytes → %d", sub, path, len(content), len(after))
+			}
+		}
+	}
+	if !m.works(t, m.main().SID, m.main().AuthToken) {
+		t.Fatal("a refused apply changed the token")
+	}
+}
