@@ -550,3 +550,42 @@ func TestOpenJournalStartsEmptyFiles(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestAllowCountriesLockout: an allowlist that turns off every country an
+// account sent to in its baseline (here US and GB) is refused (EINVALID,
+// naming the accounts and their countries) unless ForceCountries; one that
+// keeps at least one of them is accepted; baseline traffic that cannot be
+// read refuses the plan rather than passing as "no traffic". Before the fix
+// --allow-countries CA planned to switch the US and GB off.
+func TestAllowCountriesLockout(t *testing.T) {
+	f := newFixture(t, 1)
+	ctx := context.Background()
+	o := f.opts()
+	o.AllowCountries = []string{"CA"}
+	_, err := MakePlan(ctx, f.w.client(f.cred), o)
+	if atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "--force-countries") ||
+		!strings.Contains(err.Error(), f.cred.AccountSID+" (GB, US)") {
+		t.Fatalf("err = %v", err)
+	}
+	o.ForceCountries = true
+	if p, err := MakePlan(ctx, f.w.client(f.cred), o); err != nil || strings.Join(p.Targets.AllowCountries, ",") != "CA" {
+		t.Fatalf("forced: %v", err)
+	}
+	o.ForceCountries = false
+	o.AllowCountries = []string{"GB", "CA"}
+	if _, err := MakePlan(ctx, f.w.client(f.cred), o); err != nil {
+		t.Fatalf("an allowlist keeping GB: %v", err)
+	}
+	o.Only = []string{StepDeleteKeys} // no geo step: nothing to check
+	o.AllowCountries = []string{"CA"}
+	if _, err := MakePlan(ctx, f.w.client(f.cred), o); err != nil {
+		t.Fatalf("without the geo step: %v", err)
+	}
+	o.Only = nil
+	f.w.mu.Lock()
+	f.w.failOn["ListMessages"] = 100
+	f.w.mu.Unlock()
+	if _, err := MakePlan(ctx, f.w.client(f.cred), o); err == nil || !strings.Contains(err.Error(), "baseline traffic") {
+		t.Fatalf("unreadable traffic: err = %v", err)
+	}
+}

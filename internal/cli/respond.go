@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/report"
 	"github.com/atoguard/atoguard/sink"
@@ -35,7 +36,7 @@ type respondHooks struct {
 }
 
 type respondFlags struct {
-	json, yes, resume                                  bool
+	json, yes, resume, forceCountries                  bool
 	only, skip, accounts, allowCountries, keepKeys     []string
 	callerIDs, suspend, dailyLimits                    []string
 	snapshot, safeURL, eventSinkURL, credSink, journal string
@@ -75,6 +76,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringSliceVar(&f.skip, "skip", nil, "skip these steps")
 	pf.StringSliceVar(&f.accounts, "accounts", nil, "limit to these account SIDs (main or subaccounts)")
 	pf.StringSliceVar(&f.allowCountries, "allow-countries", nil, "ISO country codes to keep for Voice and SMS (default: countries of the baseline traffic)")
+	pf.BoolVar(&f.forceCountries, "force-countries", false, "accept an --allow-countries that turns off every country an account sent to in the 30 days before the incident (refused otherwise)")
 	pf.StringSliceVar(&f.keepKeys, "keep-keys", nil, "API key SIDs never deleted")
 	pf.StringSliceVar(&f.callerIDs, "caller-id-allowlist", nil, "caller IDs to keep, E.164 or PN SID (default: those verified before the incident, or in the snapshot)")
 	pf.StringVar(&f.snapshot, "webhook-snapshot", "", "known-good configuration `FILE` saved by investigate --snapshot")
@@ -196,7 +198,7 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		Only:              listOr(cmd, "only", f.only, cfg, "respond.only"),
 		Skip:              listOr(cmd, "skip", f.skip, cfg, "respond.skip"),
 		Accounts:          listOr(cmd, "accounts", f.accounts, cfg, "respond.accounts"),
-		AllowCountries:    listOr(cmd, "allow-countries", f.allowCountries, cfg, "respond.allow-countries"),
+		ForceCountries:    f.forceCountries,
 		KeepKeys:          listOr(cmd, "keep-keys", f.keepKeys, cfg, "respond.keep-keys"),
 		CallerIDAllowlist: listOr(cmd, "caller-id-allowlist", f.callerIDs, cfg, "respond.caller-id-allowlist"),
 		SuspendAccounts:   listOr(cmd, "suspend-subaccounts", f.suspend, cfg, "respond.suspend-subaccounts"),
@@ -212,6 +214,9 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		if err := playbook.ValidateSteps(s); err != nil {
 			return nil, err
 		}
+	}
+	if o.AllowCountries, err = allowCountries(cmd, f, cfg); err != nil {
+		return nil, err
 	}
 	if lims := listOr(cmd, "daily-limit", f.dailyLimits, cfg, "respond.daily-limit"); len(lims) > 0 {
 		o.DailyLimits = map[string]float64{}
@@ -279,6 +284,16 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 	env.opts = o
 	env.wrap = hooks.wrapTwilio
 	return env, nil
+}
+
+// allowCountries reads --allow-countries, else the config file's
+// respond.allow-countries, through the validator audit uses too.
+func allowCountries(cmd *cobra.Command, f *respondFlags, cfg *Config) ([]string, error) {
+	setting := "--allow-countries"
+	if fl := cmd.Flags().Lookup("allow-countries"); (fl == nil || !fl.Changed) && cfg.Exists("respond.allow-countries") {
+		setting = "respond.allow-countries (config file)"
+	}
+	return detect.ParseCountries("respond", setting, listOr(cmd, "allow-countries", f.allowCountries, cfg, "respond.allow-countries"))
 }
 
 // credentialSink builds --credential-sink (nil when unset); a command sink

@@ -147,3 +147,49 @@ func TestRespondJournalRefusesOtherFiles(t *testing.T) {
 		t.Fatal("a refused apply changed the token")
 	}
 }
+
+// TestRespondAllowCountries: --allow-countries and respond.allow-countries
+// take ISO 3166-1 alpha-2 codes only (the validator audit uses): USA and XX
+// exit 2 naming the setting, before anything is read or changed. A list
+// that turns off every country an account sent to in its baseline is
+// refused unless --force-countries. Before the fix "USA,CA" planned to turn
+// the US off and XX was accepted.
+func TestRespondAllowCountries(t *testing.T) {
+	t.Parallel()
+	m := startEmulator(t, respondWorld(t, 2))
+	rc := newRespondCase(t, m)
+	for _, bad := range []string{"USA,CA", "XX", "US,GB,IE,CA,U1"} {
+		for _, sub := range []string{"plan", "apply"} {
+			if code := rc.run(t, rc.args(sub, "--yes", "--allow-countries", bad)...); code != ExitError {
+				t.Fatalf("%s --allow-countries %s: exit %d", sub, bad, code)
+			}
+			if msg := rc.stderr.String(); !strings.Contains(msg, "--allow-countries") || !strings.Contains(msg, "ISO 3166-1 alpha-2") {
+				t.Errorf("%s --allow-countries %s: %s", sub, bad, msg)
+			}
+		}
+	}
+	cfg := filepath.Join(rc.dir, "atoguard.toml")
+	if err := os.WriteFile(cfg, []byte("[respond]\nallow-countries = [\"US\", \"XX\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := rc.run(t, append(rc.args("plan"), "--config", cfg)...); code != ExitError || !strings.Contains(rc.stderr.String(), "respond.allow-countries") {
+		t.Errorf("config XX: exit %d: %s", code, rc.stderr.String())
+	}
+
+	// A subaccount sent only to GB and IE before the incident.
+	if code := rc.run(t, rc.args("apply", "--yes", "--allow-countries", "CA,US")...); code != ExitError {
+		t.Fatalf("a lockout allowlist: exit %d", code)
+	}
+	if msg := rc.stderr.String(); !strings.Contains(msg, "--force-countries") || !strings.Contains(msg, "(GB, IE)") {
+		t.Errorf("lockout message: %s", msg)
+	}
+	if !m.works(t, m.main().SID, m.main().AuthToken) {
+		t.Fatal("a refused apply changed something")
+	}
+	if code := rc.run(t, rc.args("plan", "--json", "--allow-countries", "CA,US", "--force-countries")...); code != 0 {
+		t.Fatalf("forced: exit %d: %s", code, rc.stderr.String())
+	}
+	if code := rc.run(t, rc.args("plan", "--json", "--allow-countries", "us,gb,ie")...); code != 0 {
+		t.Fatalf("a list keeping the baseline: exit %d: %s", code, rc.stderr.String())
+	}
+}
