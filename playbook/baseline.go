@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -29,15 +30,81 @@ func (e *engine) resolveCountries(ctx context.Context) error {
 	if len(e.opts.AllowCountries) > 0 {
 		e.targets.AllowCountries = normCountries(e.opts.AllowCountries)
 		e.targets.AllowCountriesSource = "flag"
-		return nil
+		return e.checkLockout(ctx)
 	}
 	if !e.opts.stepEnabled(StepGeoPermissions) {
 		e.targets.AllowCountriesSource = "none"
 		return nil
 	}
-	end := e.opts.incidentStart()
-	start := end.Add(-BaselineDays * 24 * time.Hour)
+	per, start, end, err := e.baselineCountries(ctx)
+	if err != nil {
+		return fmt.Errorf("reading baseline traffic for the country allowlist (or pass --allow-countries): %w", err)
+	}
 	set := map[string]bool{}
+	for _, cs := range per {
+		for _, c := range cs {
+			set[c] = true
+		}
+	}
+	if len(set) > 0 {
+		e.targets.AllowCountries = sortedKeys(set)
+		e.targets.AllowCountriesSource = fmt.Sprintf("baseline traffic %s – %s", start.Format("2006-01-02"), end.Format("2006-01-02"))
+		return nil
+	}
+	if snap := e.snapshot(e.main.AccountSID); snap != nil {
+		for _, v := range snap.VoicePermissions {
+			if v.LowRiskEnabled {
+				set[v.ISOCode] = true
+			}
+		}
+		for _, p := range snap.SMSPermissions {
+			if p.Enabled {
+				set[p.CountryCode] = true
+			}
+		}
+		e.targets.AllowCountries = sortedKeys(set)
+		e.targets.AllowCountriesSource = "snapshot"
+		return nil
+	}
+	e.targets.AllowCountriesSource = "none (no baseline traffic: every country off)"
+	return nil
+}
+
+// checkLockout refuses a given allowlist that turns off every country an
+// account sent messages or calls to before the incident: that stops the
+// customer's own business, not only the attacker (a typo such as "CA" for
+// "US" would do it). ForceCountries skips the check. Traffic that cannot be
+// read is not taken as "no traffic": the plan is refused.
+func (e *engine) checkLockout(ctx context.Context) error {
+	if e.opts.ForceCountries || !e.opts.stepEnabled(StepGeoPermissions) {
+		return nil
+	}
+	per, _, _, err := e.baselineCountries(ctx)
+	if err != nil {
+		return fmt.Errorf("reading baseline traffic to check that --allow-countries keeps each account's usual countries (--force-countries skips the check): %w", err)
+	}
+	var locked []string
+	for _, a := range e.accts {
+		cs := per[a.SID]
+		if len(cs) > 0 && !slices.ContainsFunc(cs, func(c string) bool { return slices.Contains(e.targets.AllowCountries, c) }) {
+			locked = append(locked, a.SID+" ("+strings.Join(cs, ", ")+")")
+		}
+	}
+	if len(locked) == 0 {
+		return nil
+	}
+	return atoguard.Errorf(atoguard.EINVALID, "respond",
+		"the allowed countries %s (--allow-countries, respond.allow-countries) would turn off every country these accounts sent to in the %d days before the incident: %s; "+
+			"add the countries they need, or pass --force-countries to turn them off anyway",
+		strings.Join(e.targets.AllowCountries, ","), BaselineDays, strings.Join(locked, "; "))
+}
+
+// baselineCountries reads, per account in scope, the countries of its
+// outbound traffic over the BaselineDays before the incident.
+func (e *engine) baselineCountries(ctx context.Context) (per map[string][]string, start, end time.Time, err error) {
+	end = e.opts.incidentStart()
+	start = end.Add(-BaselineDays * 24 * time.Hour)
+	per = map[string][]string{}
 	var mu sync.Mutex
 	var firstErr error
 	sem := make(chan struct{}, max(e.opts.Concurrency, 8))
@@ -54,43 +121,20 @@ func (e *engine) resolveCountries(ctx context.Context) error {
 			if err != nil && firstErr == nil {
 				firstErr = err
 			}
-			for _, c := range cs {
-				set[c] = true
-			}
+			per[a.SID] = cs
 		}()
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return fmt.Errorf("reading baseline traffic for the country allowlist (or pass --allow-countries): %w", firstErr)
+	return per, start, end, firstErr
+}
+
+func sortedKeys(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
 	}
-	if len(set) > 0 {
-		for c := range set {
-			e.targets.AllowCountries = append(e.targets.AllowCountries, c)
-		}
-		sort.Strings(e.targets.AllowCountries)
-		e.targets.AllowCountriesSource = fmt.Sprintf("baseline traffic %s – %s", start.Format("2006-01-02"), end.Format("2006-01-02"))
-		return nil
-	}
-	if snap := e.snapshot(e.main.AccountSID); snap != nil {
-		for _, v := range snap.VoicePermissions {
-			if v.LowRiskEnabled {
-				set[v.ISOCode] = true
-			}
-		}
-		for _, p := range snap.SMSPermissions {
-			if p.Enabled {
-				set[p.CountryCode] = true
-			}
-		}
-		for c := range set {
-			e.targets.AllowCountries = append(e.targets.AllowCountries, c)
-		}
-		sort.Strings(e.targets.AllowCountries)
-		e.targets.AllowCountriesSource = "snapshot"
-		return nil
-	}
-	e.targets.AllowCountriesSource = "none (no baseline traffic: every country off)"
-	return nil
+	sort.Strings(out)
+	return out
 }
 
 func normCountries(cs []string) []string {

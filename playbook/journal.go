@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,40 +61,94 @@ type Journal struct {
 	now     func() time.Time
 }
 
+// journalHeader is the first line of every journal: the mark by which
+// OpenJournal tells a journal it wrote from any other file, which it must
+// never truncate or append to. It is JSON, so the file stays JSON lines.
+const journalHeader = "{\"atoguard\":\"respond-journal\",\"version\":1}\n"
+
+// minTornHeader is how much of the header a file must hold to count as a
+// journal whose creation was cut short (a crash during the header's write):
+// enough that no ordinary file looks like one.
+const minTornHeader = len(`{"atoguard":`)
+
 // OpenJournal opens (creating if needed) the journal at path and reads its
-// records. A torn last line (the process died mid-write) is cut off.
+// records. A torn last line (the process died mid-write) is cut off. A file
+// that is not a journal — no header — is refused and left untouched.
 func OpenJournal(path string) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "journal.open", "%v", err)
 	}
-	if err := lockFile(f); err != nil {
+	j, err := openLocked(f, path)
+	if err != nil {
 		f.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// openLocked locks f, checks it is a journal (or empty, or a journal whose
+// header write was torn, which gets its header), reads its records and
+// cuts a torn tail.
+func openLocked(f *os.File, path string) (*Journal, error) {
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, atoguard.Errorf(atoguard.EINVALID, "journal.open", "%s is not a regular file (--journal)", path)
+	}
+	if err := lockFile(f); err != nil {
 		return nil, err
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
-		f.Close()
 		return nil, atoguard.Errorf(atoguard.EINTERNAL, "journal.read", "%v", err)
 	}
-	j := &Journal{f: f, path: path, now: time.Now}
-	recs, good, err := parseJournal(path, data)
+	body, fresh, err := journalBody(path, data)
 	if err != nil {
-		f.Close()
+		return nil, err
+	}
+	j := &Journal{f: f, path: path, now: time.Now}
+	recs, good, err := parseJournal(path, body)
+	if err != nil {
 		return nil, err
 	}
 	j.records = recs
-	if good < len(data) {
-		if err := f.Truncate(int64(good)); err != nil {
-			f.Close()
-			return nil, atoguard.Errorf(atoguard.EINTERNAL, "journal.repair", "%v", err)
-		}
+	switch {
+	case fresh:
+		err = writeHeader(f)
+	case good < len(body):
+		err = f.Truncate(int64(len(journalHeader) + good))
+	}
+	if err != nil {
+		return nil, atoguard.Errorf(atoguard.EINTERNAL, "journal.repair", "%v", err)
 	}
 	if _, err := f.Seek(0, io.SeekEnd); err != nil {
-		f.Close()
 		return nil, atoguard.Errorf(atoguard.EINTERNAL, "journal.open", "%v", err)
 	}
 	return j, nil
+}
+
+// journalBody returns the records part of a journal file. fresh means the
+// file holds no journal yet (empty, or a torn header) and needs its header.
+// Anything else without the header is not a journal: an error.
+func journalBody(path string, data []byte) (body []byte, fresh bool, err error) {
+	switch {
+	case bytes.HasPrefix(data, []byte(journalHeader)):
+		return data[len(journalHeader):], false, nil
+	case len(data) == 0, len(data) >= minTornHeader && len(data) < len(journalHeader) && strings.HasPrefix(journalHeader, string(data)):
+		return nil, true, nil
+	}
+	return nil, false, atoguard.Errorf(atoguard.EINVALID, "journal.open",
+		"%s is not an atoguard respond journal (its first line is not the journal header); it was left untouched — name a new file or an existing journal with --journal", path)
+}
+
+// writeHeader starts an empty (or torn-header) file as a journal, durably.
+func writeHeader(f *os.File) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.WriteAt([]byte(journalHeader), 0); err != nil {
+		return err
+	}
+	return f.Sync()
 }
 
 // parseJournal reads whole records; good is the length of the valid prefix.
@@ -110,7 +165,7 @@ func parseJournal(path string, data []byte) (recs []Record, good int, err error)
 			if i >= len(lines)-2 {
 				break
 			}
-			return nil, 0, atoguard.Errorf(atoguard.EINVALID, "journal.read", "%s: corrupt record at byte %d: %v", path, good, err)
+			return nil, 0, atoguard.Errorf(atoguard.EINVALID, "journal.read", "%s: corrupt record at byte %d: %v", path, len(journalHeader)+good, err)
 		}
 		recs = append(recs, r)
 		good += len(line)
@@ -119,17 +174,26 @@ func parseJournal(path string, data []byte) (recs []Record, good int, err error)
 }
 
 // ReadJournal reads the journal at path without locking or repairing it (a
-// missing file is an empty journal): plan and report consult it while an
-// apply may hold it. Append on the result fails.
+// missing or empty file is an empty journal): plan and report consult it
+// while an apply may hold it. Append on the result fails. A file that is not
+// a journal is an error.
 func ReadJournal(path string) (*Journal, error) {
-	data, err := os.ReadFile(path)
+	st, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return &Journal{path: path, now: time.Now}, nil
 	}
+	if err == nil && !st.Mode().IsRegular() {
+		return nil, atoguard.Errorf(atoguard.EINVALID, "journal.read", "%s is not a regular file (--journal)", path)
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "journal.read", "%v", err)
 	}
-	recs, _, err := parseJournal(path, data)
+	body, _, err := journalBody(path, data)
+	if err != nil {
+		return nil, err
+	}
+	recs, _, err := parseJournal(path, body)
 	if err != nil {
 		return nil, err
 	}

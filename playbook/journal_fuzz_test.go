@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,15 +10,21 @@ import (
 )
 
 // FuzzOpenJournal: any file content either opens (keeping a prefix of whole
-// records, cutting a torn tail) or fails cleanly; an opened journal accepts
-// appends and reopens with them.
+// records, cutting a torn tail) or fails cleanly and leaves the file as it
+// was; only a file with the journal header (or an empty one) opens; an
+// opened journal accepts appends and reopens with them.
 func FuzzOpenJournal(f *testing.F) {
 	f.Add([]byte(""))
+	f.Add([]byte(journalHeader))
+	f.Add([]byte(journalHeader[:20]))
+	f.Add([]byte(journalHeader + "{\"seq\":1,\"event\":\"run-start\"}\n"))
+	f.Add([]byte(journalHeader + "{\"seq\":1,\"event\":\"run-start\"}\n{\"seq\":2,\"ev"))
+	f.Add([]byte(journalHeader + "{\"seq\":1}\nnot json\n{\"seq\":3}\n"))
+	f.Add([]byte(journalHeader + "\n\n"))
+	f.Add([]byte(journalHeader + "{\"seq\":1,\"phase\":\"verified\",\"fingerprint\":\"abc\",\"action\":{\"account_sid\":\"AC1\"}}\n"))
 	f.Add([]byte("{\"seq\":1,\"event\":\"run-start\"}\n"))
-	f.Add([]byte("{\"seq\":1,\"event\":\"run-start\"}\n{\"seq\":2,\"ev"))
-	f.Add([]byte("{\"seq\":1}\nnot json\n{\"seq\":3}\n"))
-	f.Add([]byte("\n\n"))
-	f.Add([]byte("{\"seq\":1,\"phase\":\"verified\",\"fingerprint\":\"abc\",\"action\":{\"account_sid\":\"AC1\"}}\n"))
+	f.Add([]byte(`{"AC1":{"auth_token":"x"}}`))
+	f.Add([]byte("{\"a\":1}\n{\"b\":2}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "j")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -28,7 +35,13 @@ func FuzzOpenJournal(f *testing.F) {
 			if atoguard.CodeOf(err) == "" {
 				t.Fatalf("error without a code: %v", err)
 			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(after, data) {
+				t.Fatalf("a refused file was changed: %q → %q", data, after)
+			}
 			return
+		}
+		if len(data) >= len(journalHeader) && !bytes.HasPrefix(data, []byte(journalHeader)) {
+			t.Fatalf("a file without the journal header opened: %q", data)
 		}
 		n := len(j.Records())
 		appendRecord(t, j, Record{Event: EventRunEnd})

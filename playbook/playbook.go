@@ -135,7 +135,10 @@ type Options struct {
 	IncidentStart time.Time // default: Now − 7 days
 	Now           func() time.Time
 
-	AllowCountries    []string // ISO codes; default: baseline traffic countries
+	AllowCountries []string // ISO codes; default: baseline traffic countries
+	// ForceCountries accepts an AllowCountries that turns off every country
+	// an account sent to in its baseline (refused otherwise).
+	ForceCountries    bool
 	KeepKeys          []string // key SIDs never deleted
 	CallerIDAllowlist []string // E.164 numbers or PN SIDs; default: those that predate the incident
 	Snapshot          []atoguard.Configuration

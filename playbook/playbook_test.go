@@ -379,7 +379,7 @@ func TestJournalRepairsTornTail(t *testing.T) {
 
 func TestJournalRejectsCorruptMiddle(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.jsonl")
-	os.WriteFile(path, []byte("{\"seq\":1}\nnot json\n{\"seq\":3}\n"), 0o600)
+	os.WriteFile(path, []byte(journalHeader+"{\"seq\":1}\nnot json\n{\"seq\":3}\n"), 0o600)
 	if _, err := OpenJournal(path); err == nil {
 		t.Fatal("a corrupt record in the middle was accepted")
 	}
@@ -477,5 +477,115 @@ func TestReadJournalIsReadOnly(t *testing.T) {
 	empty, err := ReadJournal(filepath.Join(t.TempDir(), "missing"))
 	if err != nil || len(empty.Records()) != 0 {
 		t.Errorf("missing journal: %v, %d records", err, len(empty.Records()))
+	}
+}
+
+// TestOpenJournalRefusesOtherFiles: --journal pointed at a file this tool
+// did not write — here files of one or two lines without a final newline,
+// like minified JSON credentials, which the torn-tail repair used to cut to
+// 0 bytes — is refused with a clear error, and the file keeps every byte.
+// Plan and report (ReadJournal) refuse it too.
+func TestOpenJournalRefusesOtherFiles(t *testing.T) {
+	creds := `{"AC00000000000000000000000000000001":{"auth_token":"` + strings.Repeat("f", 32) + `","fingerprint":"abc","updated":"2024-05-01T00:00:00Z"}}`
+	for name, content := range map[string]string{
+		"minified JSON":               creds,
+		"minified JSON with newline":  creds + "\n",
+		"two lines":                   "{\"a\":1}\n{\"b\":2}",
+		"two lines with newline":      "{\"a\":1}\n{\"b\":2}\n",
+		"dotenv":                      "TWILIO_AUTH_TOKEN=abc",
+		"looks like a record":         "{\"seq\":1,\"event\":\"run-start\",\"run\":\"r\"}\n",
+		"short":                       "{",
+		"header then other text":      journalHeader[:len(journalHeader)-1] + "x\n",
+		"almost the header, no match": `{"atoguard":"something-else"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f")
+			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			j, err := OpenJournal(path)
+			if err == nil {
+				j.Close()
+				t.Fatal("opened as a journal")
+			}
+			if atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "not an atoguard respond journal") {
+				t.Errorf("err = %v", err)
+			}
+			if _, err := ReadJournal(path); err == nil {
+				t.Error("ReadJournal accepted it")
+			}
+			after, _ := os.ReadFile(path)
+			if string(after) != content {
+				t.Fatalf("the file changed: %d bytes → %d", len(content), len(after))
+			}
+			if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+				t.Errorf("mode changed to %v", st.Mode().Perm())
+			}
+		})
+	}
+}
+
+// TestOpenJournalStartsEmptyFiles: a new or empty file becomes a journal
+// (header first), and so does one whose header write a crash cut short.
+func TestOpenJournalStartsEmptyFiles(t *testing.T) {
+	for name, content := range map[string]*string{"missing": nil, "empty": new(string), "torn header": ptr(journalHeader[:minTornHeader+3])} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "j")
+			if content != nil {
+				os.WriteFile(path, []byte(*content), 0o600)
+			}
+			j := openJournal(t, path)
+			appendRecord(t, j, Record{Event: EventRunStart, Run: "r1"})
+			j.Close()
+			data, _ := os.ReadFile(path)
+			if !strings.HasPrefix(string(data), journalHeader) || strings.Count(string(data), "\n") != 2 {
+				t.Fatalf("journal file:\n%s", data)
+			}
+			r, err := ReadJournal(path)
+			if err != nil || len(r.Records()) != 1 || r.Records()[0].Seq != 1 {
+				t.Fatalf("read back: %v %+v", err, r)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestAllowCountriesLockout: an allowlist that turns off every country an
+// account sent to in its baseline (here US and GB) is refused (EINVALID,
+// naming the accounts and their countries) unless ForceCountries; one that
+// keeps at least one of them is accepted; baseline traffic that cannot be
+// read refuses the plan rather than passing as "no traffic". Before the fix
+// --allow-countries CA planned to switch the US and GB off.
+func TestAllowCountriesLockout(t *testing.T) {
+	f := newFixture(t, 1)
+	ctx := context.Background()
+	o := f.opts()
+	o.AllowCountries = []string{"CA"}
+	_, err := MakePlan(ctx, f.w.client(f.cred), o)
+	if atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "--force-countries") ||
+		!strings.Contains(err.Error(), f.cred.AccountSID+" (GB, US)") {
+		t.Fatalf("err = %v", err)
+	}
+	o.ForceCountries = true
+	if p, err := MakePlan(ctx, f.w.client(f.cred), o); err != nil || strings.Join(p.Targets.AllowCountries, ",") != "CA" {
+		t.Fatalf("forced: %v", err)
+	}
+	o.ForceCountries = false
+	o.AllowCountries = []string{"GB", "CA"}
+	if _, err := MakePlan(ctx, f.w.client(f.cred), o); err != nil {
+		t.Fatalf("an allowlist keeping GB: %v", err)
+	}
+	o.Only = []string{StepDeleteKeys} // no geo step: nothing to check
+	o.AllowCountries = []string{"CA"}
+	if _, err := MakePlan(ctx, f.w.client(f.cred), o); err != nil {
+		t.Fatalf("without the geo step: %v", err)
+	}
+	o.Only = nil
+	f.w.mu.Lock()
+	f.w.failOn["ListMessages"] = 100
+	f.w.mu.Unlock()
+	if _, err := MakePlan(ctx, f.w.client(f.cred), o); err == nil || !strings.Contains(err.Error(), "baseline traffic") {
+		t.Fatalf("unreadable traffic: err = %v", err)
 	}
 }

@@ -48,17 +48,32 @@ func Parse(spec, mainAccount string) (Sink, error) {
 	}
 	switch kind {
 	case "file":
+		if err := checkPath(spec, rest); err != nil {
+			return nil, err
+		}
 		return &File{Path: rest}, nil
 	case "env":
 		path, v := rest, "TWILIO_AUTH_TOKEN"
 		if i := strings.LastIndex(rest, ":"); i > 0 && isVarName(rest[i+1:]) {
 			path, v = rest[:i], rest[i+1:]
 		}
+		if err := checkPath(spec, path); err != nil {
+			return nil, err
+		}
 		return &Env{Path: path, Var: v, Main: mainAccount}, nil
 	case "cmd":
 		return &Command{Command: rest}, nil
 	}
 	return nil, atoguard.Errorf(atoguard.EINVALID, "sink", "unknown credential sink kind %q (file, env, cmd)", kind)
+}
+
+// checkPath refuses, before anything changes, a path no token can be
+// written to: a dangling or looping link, a directory, a device.
+func checkPath(spec, path string) error {
+	if _, err := target(path); err != nil {
+		return atoguard.Errorf(atoguard.EINVALID, "sink", "credential sink %q: %v", spec, err)
+	}
+	return nil
 }
 
 func isVarName(s string) bool {
@@ -73,10 +88,63 @@ func isVarName(s string) bool {
 	return true
 }
 
+// target is the file a sink reads and writes: path itself, or — when path
+// is a symbolic link — the file the link finally points to, so the
+// application reading that file gets the new token (replacing the link with
+// a regular file would leave the real file holding a revoked token). A
+// dangling or looping link, or anything other than a regular file, is an
+// error: the sink refuses before a token is created or promoted.
+func target(path string) (string, error) {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return path, nil // created on the first store
+	case err != nil:
+		return "", err
+	case fi.Mode()&os.ModeSymlink == 0:
+		if !fi.Mode().IsRegular() {
+			return "", fmt.Errorf("%s is not a regular file (%v)", path, fi.Mode().Type())
+		}
+		return path, nil
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", fmt.Errorf("%s is a symbolic link that leads to no file (dangling or looping: %v); fix the link or name the real file", path, unwrapPath(err))
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return "", err
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is a symbolic link to %s, which is not a regular file (%v)", path, real, st.Mode().Type())
+	}
+	return real, nil
+}
+
+// unwrapPath drops the *PathError wrapper, whose path repeats the message's.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// tokenPerm is the mode a file gets once it holds a token: the existing
+// file's owner and group bits (an application may read it through its
+// group), never bits for others; 0600 for a new file.
+func tokenPerm(st os.FileInfo) os.FileMode {
+	if st == nil {
+		return 0o600
+	}
+	return st.Mode().Perm() &^ 0o007
+}
+
 // writeAtomic replaces path with data: a temp file in the same directory,
 // fsynced, renamed over path, then the directory fsynced, so a crash leaves
-// either the old or the new content, never a mix.
-func writeAtomic(path string, data []byte, perm os.FileMode) error {
+// either the old or the new content, never a mix. The replaced file's group
+// is kept where the process may set it.
+func writeAtomic(path string, data []byte, perm os.FileMode, old os.FileInfo) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -84,6 +152,7 @@ func writeAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	name := tmp.Name()
 	defer os.Remove(name) // no-op after a successful rename
+	keepGroup(tmp, old)
 	if err := tmp.Chmod(perm); err != nil {
 		tmp.Close()
 		return err
@@ -108,6 +177,43 @@ func writeAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// writeError is a failed write: a path the sink refuses (EINVALID) or an
+// I/O failure (EINTERNAL).
+type writeError struct {
+	code atoguard.ErrorCode
+	err  error
+}
+
+func (w *writeError) withOp(op string) error {
+	return &atoguard.Error{Code: w.code, Op: op, Err: w.err}
+}
+
+// writeThrough writes data to path, or through a symbolic link at path to
+// its target, atomically in the target's directory.
+func writeThrough(path string, data []byte) *writeError {
+	real, err := target(path)
+	if err != nil {
+		return &writeError{atoguard.EINVALID, err}
+	}
+	st, err := statOrNil(real)
+	if err != nil {
+		return &writeError{atoguard.EINTERNAL, err}
+	}
+	if err := writeAtomic(real, data, tokenPerm(st), st); err != nil {
+		return &writeError{atoguard.EINTERNAL, err}
+	}
+	return nil
+}
+
+// statOrNil is the file's information, nil when it does not exist.
+func statOrNil(path string) (os.FileInfo, error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	return st, err
 }
 
 // File keeps tokens in a JSON file, one entry per account:
@@ -176,10 +282,14 @@ func (f *File) readFile() (map[string]fileEntry, error) {
 	return m, nil
 }
 
-// Store replaces the account's token atomically; the file is 0600.
+// Store replaces the account's token atomically; a new file is 0600, an
+// existing one keeps its mode less any bits for others.
 func (f *File) Store(_ context.Context, account string, token atoguard.Secret) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if _, err := target(f.Path); err != nil {
+		return &atoguard.Error{Code: atoguard.EINVALID, Op: "sink.file", Err: err}
+	}
 	m, err := f.read()
 	if err != nil {
 		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.file", Err: err}
@@ -196,8 +306,8 @@ func (f *File) Store(_ context.Context, account string, token atoguard.Secret) e
 	// The next Load reads the file from disk again: a read-back after a store
 	// checks what is on disk, not what was meant to be written.
 	f.cache = nil
-	if err := writeAtomic(f.Path, append(data, '\n'), 0o600); err != nil {
-		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.file", Err: err}
+	if err := writeThrough(f.Path, append(data, '\n')); err != nil {
+		return err.withOp("sink.file")
 	}
 	return nil
 }
@@ -233,7 +343,8 @@ func (f *File) Accounts() ([]string, error) {
 
 // Env keeps tokens in a dotenv file: VAR=token for the main account and
 // VAR_<SID>=token for subaccounts. Other lines, comments and order are kept;
-// the file is replaced atomically with its mode preserved.
+// the file (the link's target when the path is a symbolic link) is replaced
+// atomically, keeping its mode less any bits for others.
 type Env struct {
 	Path string
 	Var  string
@@ -271,16 +382,13 @@ func (e *Env) Store(_ context.Context, account string, token atoguard.Secret) er
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	name := e.varFor(account)
-	perm := os.FileMode(0o600)
-	data, err := os.ReadFile(e.Path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
+	path, err := target(e.Path)
+	if err != nil {
+		return &atoguard.Error{Code: atoguard.EINVALID, Op: "sink.env", Err: err}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.env", Err: err}
-	default:
-		if st, err := os.Stat(e.Path); err == nil {
-			perm = st.Mode().Perm() &^ 0o077 // never wider than owner-only once it holds a token
-		}
 	}
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	if len(data) == 0 {
@@ -301,8 +409,8 @@ func (e *Env) Store(_ context.Context, account string, token atoguard.Secret) er
 	if !found {
 		lines = append(lines, set)
 	}
-	if err := writeAtomic(e.Path, []byte(strings.Join(lines, "\n")+"\n"), perm); err != nil {
-		return &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.env", Err: err}
+	if err := writeThrough(path, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
+		return err.withOp("sink.env")
 	}
 	return nil
 }
@@ -339,12 +447,22 @@ func (e *Env) Load(_ context.Context, account string) (atoguard.Secret, error) {
 // run with {"action":"load","account_sid":"AC…"} and may print
 // {"auth_token":"…"}; exit status 3 or no output means it cannot read back.
 // The token never appears in the command line or the environment; the
-// command's output is never shown.
+// command's output is never shown. A command that outlives Timeout is killed
+// with its whole process group, and the store fails.
 type Command struct {
 	Command string
-	Timeout time.Duration // default 30s
+	Timeout time.Duration // default DefaultCommandTimeout
 	mu      sync.Mutex
 }
+
+// DefaultCommandTimeout bounds one run of a credential command.
+const DefaultCommandTimeout = 30 * time.Second
+
+// maxCommandOutput caps what a load may print: a token answer is tiny.
+const maxCommandOutput = 64 << 10
+
+// ErrCommandTimeout: the credential command did not finish in time.
+var ErrCommandTimeout = errors.New("credential command timed out")
 
 func (c *Command) Kind() string { return "cmd" }
 
@@ -358,29 +476,73 @@ func (c *Command) Location() string {
 	return f[0]
 }
 
-func (c *Command) run(ctx context.Context, in any) ([]byte, int, error) {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
+func (c *Command) timeout() time.Duration {
+	if c.Timeout <= 0 {
+		return DefaultCommandTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	return c.Timeout
+}
+
+// run executes the command once. On timeout the shell and everything it
+// started are killed (a `sleep` child would otherwise keep stdout open and
+// Wait would block), and the error wraps ErrCommandTimeout and
+// context.DeadlineExceeded, which the playbook does not retry.
+func (c *Command) run(ctx context.Context, in any) ([]byte, int, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return nil, 0, err
 	}
-	cmd := exec.CommandContext(ctx, "sh", "-c", c.Command)
+	tctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	cmd := exec.CommandContext(tctx, "sh", "-c", c.Command)
 	cmd.Stdin = bytes.NewReader(body)
-	var out bytes.Buffer
-	cmd.Stdout = &out
+	out := &capped{max: maxCommandOutput}
+	cmd.Stdout = out
 	cmd.Stderr = nil // dropped: a hook may echo what it received
+	ownGroup(cmd)
+	cmd.WaitDelay = time.Second // pipes held by an unkillable grandchild stop mattering
 	err = cmd.Run()
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	}
-	return out.Bytes(), code, err
+	if err != nil && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+		return nil, code, timeoutError{c.timeout()}
+	}
+	if err == nil && out.over {
+		return nil, code, fmt.Errorf("credential command printed more than %d bytes", maxCommandOutput)
+	}
+	return out.buf.Bytes(), code, err
+}
+
+// timeoutError is ErrCommandTimeout and context.DeadlineExceeded, with a
+// message that says how long the command had.
+type timeoutError struct{ after time.Duration }
+
+func (e timeoutError) Error() string {
+	return fmt.Sprintf("timed out after %v (killed with the processes it started)", e.after)
+}
+
+func (e timeoutError) Is(target error) bool {
+	return target == ErrCommandTimeout || target == context.DeadlineExceeded
+}
+
+// capped keeps at most max bytes and drops the rest, so a runaway command
+// cannot exhaust memory.
+type capped struct {
+	buf  bytes.Buffer
+	max  int
+	over bool
+}
+
+func (w *capped) Write(p []byte) (int, error) {
+	if room := w.max - w.buf.Len(); room < len(p) {
+		w.over = true
+		w.buf.Write(p[:max(room, 0)])
+		return len(p), nil
+	}
+	return w.buf.Write(p)
 }
 
 type cmdStore struct {
@@ -395,6 +557,9 @@ func (c *Command) Store(ctx context.Context, account string, token atoguard.Secr
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, code, err := c.run(ctx, cmdStore{Action: "store", AccountSID: account, AuthToken: token.Reveal(), Fingerprint: token.Fingerprint()})
+	if errors.Is(err, ErrCommandTimeout) {
+		return &atoguard.Error{Code: atoguard.EUNAVAILABLE, Op: "sink.cmd", Err: fmt.Errorf("credential command %s: %w; the token is not stored", c.Location(), err)}
+	}
 	if err != nil {
 		return atoguard.Errorf(atoguard.EINTERNAL, "sink.cmd", "credential command %s failed (exit %d); the token is not stored", c.Location(), code)
 	}
@@ -406,6 +571,9 @@ func (c *Command) Load(ctx context.Context, account string) (atoguard.Secret, er
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out, code, err := c.run(ctx, cmdStore{Action: "load", AccountSID: account})
+	if errors.Is(err, ErrCommandTimeout) {
+		return atoguard.Secret{}, &atoguard.Error{Code: atoguard.EUNAVAILABLE, Op: "sink.cmd", Err: fmt.Errorf("credential command %s on load: %w", c.Location(), err)}
+	}
 	if code == 3 || (err == nil && len(bytes.TrimSpace(out)) == 0) {
 		return atoguard.Secret{}, ErrNoReadBack
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/audit"
+	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/investigate"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/spf13/cobra"
@@ -92,10 +93,8 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 			return atoguard.Errorf(atoguard.EINVALID, "audit", "--accounts %q is not an Account SID (AC + 32 hex digits)", sid)
 		}
 	}
-	for _, c := range o.allowCountries {
-		if c = strings.TrimSpace(c); len(c) != 2 || strings.Trim(strings.ToUpper(c), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-			return atoguard.Errorf(atoguard.EINVALID, "audit", "--allow-countries %q is not an ISO 3166 alpha-2 code", c)
-		}
+	if o.allowCountries, err = detect.ParseCountries("audit", "--allow-countries", o.allowCountries); err != nil {
+		return err
 	}
 	_, topts, err := twilioOptions(cmd, streams)
 	if err != nil {

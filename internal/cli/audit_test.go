@@ -245,6 +245,7 @@ func TestAuditUsageErrors(t *testing.T) {
 		{"--lookback", "0d"},
 		{"--accounts", "nope"},
 		{"--allow-countries", "USA"},
+		{"--allow-countries", "US,XX"}, // two letters, no country: accepted before the shared validator
 		{"--min-days", "0"},
 		{"--fail-on", "bad"},
 		{"stray"},

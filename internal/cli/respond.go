@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/report"
 	"github.com/atoguard/atoguard/sink"
@@ -35,13 +36,14 @@ type respondHooks struct {
 }
 
 type respondFlags struct {
-	json, yes, resume                                  bool
+	json, yes, resume, forceCountries                  bool
 	only, skip, accounts, allowCountries, keepKeys     []string
 	callerIDs, suspend, dailyLimits                    []string
 	snapshot, safeURL, eventSinkURL, credSink, journal string
 	incidentStart, triggerCallback, investigation      string
 	reportPath, apiURL                                 string
 	concurrency                                        int
+	sinkTimeout                                        time.Duration
 }
 
 func newRespondCommand(streams IO) *cobra.Command {
@@ -74,6 +76,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringSliceVar(&f.skip, "skip", nil, "skip these steps")
 	pf.StringSliceVar(&f.accounts, "accounts", nil, "limit to these account SIDs (main or subaccounts)")
 	pf.StringSliceVar(&f.allowCountries, "allow-countries", nil, "ISO country codes to keep for Voice and SMS (default: countries of the baseline traffic)")
+	pf.BoolVar(&f.forceCountries, "force-countries", false, "accept an --allow-countries that turns off every country an account sent to in the 30 days before the incident (refused otherwise)")
 	pf.StringSliceVar(&f.keepKeys, "keep-keys", nil, "API key SIDs never deleted")
 	pf.StringSliceVar(&f.callerIDs, "caller-id-allowlist", nil, "caller IDs to keep, E.164 or PN SID (default: those verified before the incident, or in the snapshot)")
 	pf.StringVar(&f.snapshot, "webhook-snapshot", "", "known-good configuration `FILE` saved by investigate --snapshot")
@@ -81,6 +84,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringSliceVar(&f.suspend, "suspend-subaccounts", nil, "subaccount SIDs to suspend")
 	pf.StringVar(&f.eventSinkURL, "event-sink-url", "", "create an Event Streams webhook sink to this URL")
 	pf.StringVar(&f.credSink, "credential-sink", "", "where new tokens go: file:PATH, env:PATH[:VAR] or cmd:COMMAND")
+	pf.DurationVar(&f.sinkTimeout, "credential-sink-timeout", sink.DefaultCommandTimeout, "how long a cmd: credential sink may run (100ms–1h); then it is killed with its children and that account's rotation fails, the old token still valid")
 	pf.StringVar(&f.journal, "journal", "", "journal file (default ./atoguard-respond.journal)")
 	pf.StringVar(&f.incidentStart, "incident-start", "", "when the incident began (RFC 3339 or YYYY-MM-DD; default: from --investigation, else 7 days ago)")
 	pf.StringSliceVar(&f.dailyLimits, "daily-limit", nil, "override a daily usage trigger, CATEGORY=VALUE (totalprice, sms, calls)")
@@ -194,7 +198,7 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		Only:              listOr(cmd, "only", f.only, cfg, "respond.only"),
 		Skip:              listOr(cmd, "skip", f.skip, cfg, "respond.skip"),
 		Accounts:          listOr(cmd, "accounts", f.accounts, cfg, "respond.accounts"),
-		AllowCountries:    listOr(cmd, "allow-countries", f.allowCountries, cfg, "respond.allow-countries"),
+		ForceCountries:    f.forceCountries,
 		KeepKeys:          listOr(cmd, "keep-keys", f.keepKeys, cfg, "respond.keep-keys"),
 		CallerIDAllowlist: listOr(cmd, "caller-id-allowlist", f.callerIDs, cfg, "respond.caller-id-allowlist"),
 		SuspendAccounts:   listOr(cmd, "suspend-subaccounts", f.suspend, cfg, "respond.suspend-subaccounts"),
@@ -210,6 +214,9 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		if err := playbook.ValidateSteps(s); err != nil {
 			return nil, err
 		}
+	}
+	if o.AllowCountries, err = allowCountries(cmd, f, cfg); err != nil {
+		return nil, err
 	}
 	if lims := listOr(cmd, "daily-limit", f.dailyLimits, cfg, "respond.daily-limit"); len(lims) > 0 {
 		o.DailyLimits = map[string]float64{}
@@ -250,15 +257,8 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		start = env.inv.firstAttack()
 	}
 	o.IncidentStart = start
-	if spec := stringFlagOr(cmd, "credential-sink", cfg.String("respond.credential-sink")); spec != "" {
-		s, err := sink.Parse(spec, cfg.Credential.AccountSID)
-		if err != nil {
-			return nil, err
-		}
-		o.Sink = playbookSink{s}
-		if hooks.wrapSink != nil {
-			o.Sink = hooks.wrapSink(o.Sink)
-		}
+	if o.Sink, err = credentialSink(cmd, f, cfg, hooks); err != nil {
+		return nil, err
 	}
 	env.journal = stringFlagOr(cmd, "journal", cfg.String("respond.journal"))
 	if env.journal == "" {
@@ -284,6 +284,47 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 	env.opts = o
 	env.wrap = hooks.wrapTwilio
 	return env, nil
+}
+
+// allowCountries reads --allow-countries, else the config file's
+// respond.allow-countries, through the validator audit uses too.
+func allowCountries(cmd *cobra.Command, f *respondFlags, cfg *Config) ([]string, error) {
+	setting := "--allow-countries"
+	if fl := cmd.Flags().Lookup("allow-countries"); (fl == nil || !fl.Changed) && cfg.Exists("respond.allow-countries") {
+		setting = "respond.allow-countries (config file)"
+	}
+	return detect.ParseCountries("respond", setting, listOr(cmd, "allow-countries", f.allowCountries, cfg, "respond.allow-countries"))
+}
+
+// credentialSink builds --credential-sink (nil when unset); a command sink
+// gets --credential-sink-timeout.
+func credentialSink(cmd *cobra.Command, f *respondFlags, cfg *Config, hooks respondHooks) (playbook.Sink, error) {
+	spec := stringFlagOr(cmd, "credential-sink", cfg.String("respond.credential-sink"))
+	if spec == "" {
+		return nil, nil
+	}
+	s, err := sink.Parse(spec, cfg.Credential.AccountSID)
+	if err != nil {
+		return nil, err
+	}
+	timeout, setting := f.sinkTimeout, "--credential-sink-timeout"
+	if fl := cmd.Flags().Lookup("credential-sink-timeout"); (fl == nil || !fl.Changed) && cfg.Exists("respond.credential-sink-timeout") {
+		setting = "respond.credential-sink-timeout"
+		if timeout, err = time.ParseDuration(cfg.String(setting)); err != nil {
+			timeout = -1
+		}
+	}
+	if timeout < 100*time.Millisecond || timeout > time.Hour {
+		return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s %s: want a duration from 100ms to 1h (e.g. 30s, 2m)", setting, stringFlagOr(cmd, "credential-sink-timeout", cfg.String(setting)))
+	}
+	if c, ok := s.(*sink.Command); ok {
+		c.Timeout = timeout
+	}
+	var ps playbook.Sink = playbookSink{s}
+	if hooks.wrapSink != nil {
+		ps = hooks.wrapSink(ps)
+	}
+	return ps, nil
 }
 
 func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) error {

@@ -580,7 +580,8 @@ func TestRespondConfigFile(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("[respond]\nallow-countries = [\"US\", \"ca\"]\nskip = [\"webhooks\"]\ndaily-limit = [\"sms=777\"]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code := rc.run(t, append(rc.args("plan", "--json"), "--config", cfg)...); code != 0 {
+	// --force-countries: a subaccount's baseline (GB, IE) is outside the configured list
+	if code := rc.run(t, append(rc.args("plan", "--json", "--force-countries"), "--config", cfg)...); code != 0 {
 		t.Fatalf("exit %d: %s", code, rc.stderr.String())
 	}
 	var p playbook.Plan
@@ -604,7 +605,7 @@ func TestRespondConfigFile(t *testing.T) {
 	if !found {
 		t.Error("the configured daily limit is not in the plan")
 	}
-	if code := rc.run(t, append(rc.args("plan", "--json", "--allow-countries", "GB"), "--config", cfg)...); code != 0 {
+	if code := rc.run(t, append(rc.args("plan", "--json", "--force-countries", "--allow-countries", "GB"), "--config", cfg)...); code != 0 {
 		t.Fatal(code)
 	}
 	p = playbook.Plan{}

@@ -1,0 +1,14 @@
+//go:build !unix
+
+package sink
+
+import (
+	"os"
+	"os/exec"
+)
+
+// ownGroup: without process groups, cancellation kills the shell only.
+func ownGroup(*exec.Cmd) {}
+
+// keepGroup is a no-op where files have no Unix group.
+func keepGroup(*os.File, os.FileInfo) {}
