@@ -101,7 +101,8 @@ func commandExitStatus(cmd *cobra.Command, err error, stderr io.Writer) int {
 	case errors.Is(err, ErrFindings):
 		return ExitFindings
 	}
-	fmt.Fprintf(stderr, "atoguard: %v\n", err)
+	// Errors carry file names, URLs and Twilio texts: never raw to a terminal.
+	fmt.Fprintf(stderr, "atoguard: %s\n", atoguard.Printable(err.Error()))
 	if atoguard.CodeOf(err) == atoguard.EINVALID {
 		path := "atoguard"
 		if cmd != nil {
