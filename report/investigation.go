@@ -70,7 +70,6 @@ func WriteInvestigationJSON(w io.Writer, inv Investigation) error {
 	return enc.Encode(ToInvestigationJSON(inv))
 }
 
-
 func invVerdictLine(v atoguard.Verdict) string {
 	switch v {
 	case atoguard.VerdictCompromised:

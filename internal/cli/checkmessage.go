@@ -196,4 +196,3 @@ func writeCheck(w io.Writer, r phish.Result, asJSON bool) error {
 	}
 	return nil
 }
-

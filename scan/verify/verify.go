@@ -276,4 +276,3 @@ func accountDetail(body []byte) string {
 	}
 	return b.String()
 }
-
