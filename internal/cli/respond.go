@@ -164,6 +164,18 @@ func listOr(cmd *cobra.Command, name string, flag []string, cfg *Config, key str
 	return flag
 }
 
+// listSource says where listOr's value comes from: "flag", or "config"
+// when atoguard.toml set it and the flag did not.
+func listSource(cmd *cobra.Command, name string, cfg *Config, key string) string {
+	if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+		return "flag"
+	}
+	if cfg.Exists(key) {
+		return "config"
+	}
+	return "flag"
+}
+
 func parseTimeFlag(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
@@ -206,6 +218,7 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		AfterJournal:      hooks.afterJournal,
 		RetryBackoff:      hooks.retryBackoff,
 	}
+	o.AllowCountriesFrom = listSource(cmd, "allow-countries", cfg, "respond.allow-countries")
 	for _, s := range [][]string{o.Only, o.Skip} {
 		if err := playbook.ValidateSteps(s); err != nil {
 			return nil, err
