@@ -64,7 +64,7 @@ func WriteText(w io.Writer, r Result, o TextOptions) error {
 		if a.Error != "" {
 			fmt.Fprintf(bw, "  note: %s: %s\n", a.SID, atoguard.Printable(a.Error))
 		} else if a.Status != "" && a.Status != "active" {
-			fmt.Fprintf(bw, "  note: %s is %s: not checked\n", a.SID, a.Status)
+			fmt.Fprintf(bw, "  note: %s is %s: not checked\n", a.SID, atoguard.Printable(a.Status))
 		}
 	}
 	for _, sev := range severities() {
