@@ -123,7 +123,7 @@ func loadConfigFile(k *koanf.Koanf, path string, stderr io.Writer) error {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}
 	if len(data) > maxConfigBytes {
-		return fmt.Errorf("reading %s: larger than %d KiB, the most a config file may hold; is it the right file?", path, maxConfigBytes>>10)
+		return fmt.Errorf("reading %s: larger than %d MiB, the most a config file may hold; is it the right file?", path, maxConfigBytes>>20)
 	}
 	if err := k.Load(rawBytes(data), toml.Parser()); err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)

@@ -76,7 +76,7 @@ func TestConfigSizeCap(t *testing.T) {
 		t.Skip("no /dev/zero")
 	}
 	_, _, err := loadTestConfig(t, "", map[string]string{"ATOGUARD_CONFIG": "/dev/zero"})
-	if atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "/dev/zero: larger than 1024 KiB") {
+	if atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "/dev/zero: larger than 1 MiB") {
 		t.Fatalf("err = %v", err)
 	}
 	big := writeConfig(t, "# "+strings.Repeat("x", maxConfigBytes)+"\n", 0o600)
