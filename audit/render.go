@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"github.com/atoguard/atoguard"
 )
@@ -47,17 +46,6 @@ func Grade(score int) string {
 	return "critical"
 }
 
-// safe removes control characters (terminal escapes) from text that an
-// attacker may have chosen: friendly names, URLs.
-func safe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') {
-			return '?'
-		}
-		return r
-	}, s)
-}
-
 // TextOptions tune the text output.
 type TextOptions struct{ Color bool }
 
@@ -74,9 +62,9 @@ func WriteText(w io.Writer, r Result, o TextOptions) error {
 	fmt.Fprintf(bw, "%s  %d/100 (%s) — %s across %d account(s)\n", paint("\x1b[1m", "Posture score"), r.Score, Grade(r.Score), counts(r.Findings), len(r.Accounts))
 	for _, a := range r.Accounts {
 		if a.Error != "" {
-			fmt.Fprintf(bw, "  note: %s: %s\n", a.SID, safe(a.Error))
+			fmt.Fprintf(bw, "  note: %s: %s\n", a.SID, atoguard.Printable(a.Error))
 		} else if a.Status != "" && a.Status != "active" {
-			fmt.Fprintf(bw, "  note: %s is %s: not checked\n", a.SID, a.Status)
+			fmt.Fprintf(bw, "  note: %s is %s: not checked\n", a.SID, atoguard.Printable(a.Status))
 		}
 	}
 	for _, sev := range severities() {
@@ -96,15 +84,15 @@ func WriteText(w io.Writer, r Result, o TextOptions) error {
 				fmt.Fprintf(bw, "\n%s\n", paint(code, strings.ToUpper(string(sev))))
 				first = false
 			}
-			fmt.Fprintf(bw, "  %s  %s  %s\n", f.ID, f.AccountSID, safe(f.Resource))
-			fmt.Fprintf(bw, "    %s\n", safe(f.Summary))
+			fmt.Fprintf(bw, "  %s  %s  %s\n", f.ID, f.AccountSID, atoguard.Printable(f.Resource))
+			fmt.Fprintf(bw, "    %s\n", atoguard.Printable(f.Summary))
 			if f.GuidanceStep > 0 {
-				fmt.Fprintf(bw, "    guidance step %d · fix: %s\n", f.GuidanceStep, safe(f.Fix))
+				fmt.Fprintf(bw, "    guidance step %d · fix: %s\n", f.GuidanceStep, atoguard.Printable(f.Fix))
 			} else {
-				fmt.Fprintf(bw, "    fix: %s\n", safe(f.Fix))
+				fmt.Fprintf(bw, "    fix: %s\n", atoguard.Printable(f.Fix))
 			}
 			if f.FixNote != "" {
-				fmt.Fprintf(bw, "    note: %s\n", safe(f.FixNote))
+				fmt.Fprintf(bw, "    note: %s\n", atoguard.Printable(f.FixNote))
 			}
 		}
 	}
@@ -124,7 +112,7 @@ func WriteJSON(w io.Writer, r Result) error {
 // code puts text in a Markdown code span that its content cannot end
 // (attacker-chosen URLs must not become links in a ticket).
 func code(s string) string {
-	s = safe(s)
+	s = atoguard.Printable(s)
 	fence := "`"
 	for strings.Contains(s, fence) {
 		fence += "`"

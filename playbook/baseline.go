@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -29,7 +30,7 @@ type accountBaseline struct {
 func (e *engine) resolveCountries(ctx context.Context) error {
 	if len(e.opts.AllowCountries) > 0 {
 		e.targets.AllowCountries = normCountries(e.opts.AllowCountries)
-		e.targets.AllowCountriesSource = "flag"
+		e.targets.AllowCountriesSource = cmp.Or(e.opts.AllowCountriesFrom, "flag")
 		return e.checkLockout(ctx)
 	}
 	if !e.opts.stepEnabled(StepGeoPermissions) {

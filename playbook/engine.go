@@ -28,7 +28,7 @@ type Plan struct {
 // Targets are the settings actions aim for.
 type Targets struct {
 	AllowCountries       []string `json:"allow_countries"`
-	AllowCountriesSource string   `json:"allow_countries_source"` // flag | baseline | snapshot | none
+	AllowCountriesSource string   `json:"allow_countries_source"` // flag | config | baseline … | snapshot | none …
 	KeepKeys             []string `json:"keep_keys,omitempty"`
 	Steps                []string `json:"steps"`
 	Sink                 string   `json:"credential_sink,omitempty"`

@@ -149,6 +149,9 @@ type Options struct {
 	DailyLimits       map[string]float64 // category → limit, overriding the baseline
 	// Headroom multiplies baseline daily maxima to get trigger limits (default 2).
 	Headroom float64
+	// AllowCountriesFrom names where AllowCountries came from, the plan's
+	// source label ("config" for atoguard.toml); "" is "flag".
+	AllowCountriesFrom string
 
 	// AttackerEvents are Monitor event SIDs the investigation attributed to
 	// the attacker; they never verify a checklist item.

@@ -104,7 +104,7 @@ func topSignals(sigs []atoguard.Signal, n int) []string {
 		if len(out) == n {
 			break
 		}
-		out = append(out, clean(x.Summary))
+		out = append(out, atoguard.Printable(x.Summary))
 	}
 	return out
 }
@@ -120,7 +120,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // md escapes text for a Markdown table cell.
 func md(s string) string {
-	s = clean(s)
+	s = atoguard.Printable(s)
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")
 }
@@ -140,7 +140,7 @@ func IncidentMarkdown(w io.Writer, inc atoguard.Incident) error {
 
 	b.WriteString("## Summary for Twilio Support or a security firm\n\n")
 	for _, l := range strings.Split(strings.TrimSpace(inc.Summary), "\n") {
-		b.WriteString("> " + clean(l) + "\n")
+		b.WriteString("> " + atoguard.Printable(l) + "\n")
 	}
 	b.WriteString("\n")
 
@@ -232,13 +232,13 @@ func IncidentMarkdown(w io.Writer, inc atoguard.Incident) error {
 		if c.Guidance > 0 {
 			step = fmt.Sprintf("guidance step %d", c.Guidance)
 		}
-		fmt.Fprintf(&b, "- [%s] **%s** (%s; %s)\n", box, clean(c.Title), step, c.Status)
-		fmt.Fprintf(&b, "  - Why: %s\n  - How: %s\n", clean(c.Why), clean(c.How))
+		fmt.Fprintf(&b, "- [%s] **%s** (%s; %s)\n", box, atoguard.Printable(c.Title), step, c.Status)
+		fmt.Fprintf(&b, "  - Why: %s\n  - How: %s\n", atoguard.Printable(c.Why), atoguard.Printable(c.How))
 		if c.Verification != "" {
-			fmt.Fprintf(&b, "  - Verification: %s\n", clean(c.Verification))
+			fmt.Fprintf(&b, "  - Verification: %s\n", atoguard.Printable(c.Verification))
 		}
 		for _, e := range c.Evidence {
-			fmt.Fprintf(&b, "  - Evidence: %s\n", clean(e))
+			fmt.Fprintf(&b, "  - Evidence: %s\n", atoguard.Printable(e))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	atoguard "github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/detect"
@@ -71,22 +70,6 @@ func WriteInvestigationJSON(w io.Writer, inv Investigation) error {
 	return enc.Encode(ToInvestigationJSON(inv))
 }
 
-// invClean makes attacker-controlled text (message bodies, URLs, event
-// descriptions) safe for a terminal or a ticket: no control characters
-// (ANSI escapes), valid UTF-8, one line.
-func invClean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case unicode.IsControl(r), r == '\u202e', r == '\u202d', r == '\u2066', r == '\u2067', r == '\u2068', r == '\u2069':
-			return -1
-		}
-		return r
-	}, s)
-}
-
 func invVerdictLine(v atoguard.Verdict) string {
 	switch v {
 	case atoguard.VerdictCompromised:
@@ -132,20 +115,20 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "Verdict: %s (score %.0f/100)\n", invANSI(opts.Color, invVerdictColor(inv.Verdict), invVerdictLine(inv.Verdict)), inv.Score)
 	for _, r := range inv.Reasons {
-		fmt.Fprintf(b, "  why: %s\n", invClean(r))
+		fmt.Fprintf(b, "  why: %s\n", atoguard.Printable(r))
 	}
 	fmt.Fprintf(b, "Window: %s → %s (baseline from %s)\n", inv.Since.UTC().Format(time.RFC3339), inv.Until.UTC().Format(time.RFC3339),
 		inv.BaselineSince.UTC().Format(time.RFC3339))
 
 	fmt.Fprintf(b, "\nAccounts (%d):\n", len(inv.Accounts))
 	for _, a := range inv.Accounts {
-		name := invClean(a.FriendlyName)
+		name := atoguard.Printable(a.FriendlyName)
 		if name == "" {
 			name = "-"
 		}
-		fmt.Fprintf(b, "  %s %-28s %-11s %6d msgs %5d calls %4d events %3d signals", a.SID, invClip(name, 28), a.Verdict, a.Messages, a.Calls, a.Events, a.Signals)
+		fmt.Fprintf(b, "  %s %-28s %-11s %6d msgs %5d calls %4d events %3d signals", a.SID, atoguard.Clip(name, 28), a.Verdict, a.Messages, a.Calls, a.Events, a.Signals)
 		if a.Error != "" {
-			fmt.Fprintf(b, "  ERROR: %s", invClean(a.Error))
+			fmt.Fprintf(b, "  ERROR: %s", atoguard.Printable(a.Error))
 		}
 		b.WriteByte('\n')
 	}
@@ -156,7 +139,7 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 	}
 	for _, s := range inv.Signals {
 		fmt.Fprintf(b, "  %s %-34s %s  %s\n", invANSI(opts.Color, invSevColor(s.Severity), fmt.Sprintf("%-8s", strings.ToUpper(string(s.Severity)))),
-			s.ID, s.AccountSID, invClean(s.Summary))
+			s.ID, s.AccountSID, atoguard.Printable(s.Summary))
 		fmt.Fprintf(b, "           sign: %s · confidence %.0f%% · %s → %s\n", s.Sign, s.Confidence*100,
 			s.Start.UTC().Format("2006-01-02 15:04"), s.End.UTC().Format("2006-01-02 15:04"))
 		for i, ex := range s.Evidence.Examples {
@@ -164,7 +147,7 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 				fmt.Fprintf(b, "           · (+%d more examples in --json)\n", len(s.Evidence.Examples)-3)
 				break
 			}
-			fmt.Fprintf(b, "           · %s\n", invClip(invClean(ex), 240))
+			fmt.Fprintf(b, "           · %s\n", atoguard.Clip(atoguard.Printable(ex), 240))
 		}
 		if len(s.Evidence.Records) > 0 {
 			fmt.Fprintf(b, "           records: %s\n", strings.Join(invLimit(s.Evidence.Records, 5), " "))
@@ -180,7 +163,7 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 		if e.Attacker {
 			mark = invANSI(opts.Color, "1;31", "!!")
 		}
-		fmt.Fprintf(b, "  %s %s %s %-6s %s\n", mark, e.Time.UTC().Format("2006-01-02 15:04:05"), invShortSID(e.AccountSID), e.Kind, invClip(invClean(e.Summary), 220))
+		fmt.Fprintf(b, "  %s %s %s %-6s %s\n", mark, e.Time.UTC().Format("2006-01-02 15:04:05"), invShortSID(e.AccountSID), e.Kind, atoguard.Clip(atoguard.Printable(e.Summary), 220))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -190,13 +173,13 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 func InvestigationMarkdown(w io.Writer, inv Investigation) error {
 	b := &strings.Builder{}
 	esc := func(s string) string {
-		s = invClean(s)
+		s = atoguard.Printable(s)
 		return strings.NewReplacer("|", `\|`, "`", "'", "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`).Replace(s)
 	}
 	// Attacker-chosen URLs go in code spans: ticket systems auto-link bare
 	// URLs, and nobody should click a phishing link from an incident report.
 	code := func(s string) string {
-		return "`" + strings.NewReplacer("`", "'", "|", `\|`).Replace(invClean(s)) + "`"
+		return "`" + strings.NewReplacer("`", "'", "|", `\|`).Replace(atoguard.Printable(s)) + "`"
 	}
 	fmt.Fprintf(b, "# Account takeover investigation: %s\n\n", strings.ToUpper(string(inv.Verdict)))
 	fmt.Fprintf(b, "**Verdict:** %s (score %.0f/100)  \n", invVerdictLine(inv.Verdict), inv.Score)
@@ -234,7 +217,7 @@ func InvestigationMarkdown(w io.Writer, inv Investigation) error {
 			fmt.Fprintf(b, "- Counts: %s\n", strings.Join(parts, ", "))
 		}
 		for _, ex := range s.Evidence.Examples {
-			fmt.Fprintf(b, "- Example: %s\n", code(invClip(ex, 300)))
+			fmt.Fprintf(b, "- Example: %s\n", code(atoguard.Clip(ex, 300)))
 		}
 		if len(s.Evidence.Records) > 0 {
 			fmt.Fprintf(b, "- Records: `%s`\n", strings.Join(invLimit(s.Evidence.Records, 10), "`, `"))
@@ -247,18 +230,10 @@ func InvestigationMarkdown(w io.Writer, inv Investigation) error {
 		if e.Attacker {
 			att = "**yes**"
 		}
-		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", e.Time.UTC().Format("2006-01-02 15:04:05"), e.AccountSID, e.Kind, att, code(invClip(e.Summary, 300)))
+		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", e.Time.UTC().Format("2006-01-02 15:04:05"), e.AccountSID, e.Kind, att, code(atoguard.Clip(e.Summary, 300)))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func invClip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 func invLimit(s []string, n int) []string {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	atoguard "github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/scan"
@@ -22,9 +24,16 @@ type JSONReport struct {
 
 // JSONFinding is one finding. Fields that do not apply are empty strings;
 // Secret is "<redacted>" when the finding has a secret, never its value.
+//
+// JSON strings are UTF-8, file names need not be: a path that is not valid
+// UTF-8 is written escaped as the text output shows it (bad\xff.env) and
+// PathBase64 holds its exact bytes (standard base64), so nothing is lost.
+// PathBase64 is present only then. Author and email, which old commits may
+// hold in Latin-1, are escaped the same way when they are not valid UTF-8.
 type JSONFinding struct {
 	Rule         string `json:"rule"`
 	Path         string `json:"path"`
+	PathBase64   string `json:"path_base64,omitempty"`
 	Line         int    `json:"line"`
 	Column       int    `json:"column"`
 	Commit       string `json:"commit"`
@@ -53,9 +62,12 @@ func ToJSON(res scan.Result) JSONReport {
 	for _, f := range res.Findings {
 		jf := JSONFinding{
 			Rule: f.Rule, Path: f.Path, Line: f.Line, Column: f.Column,
-			Commit: f.Commit, Author: f.Author, Email: f.Email,
+			Commit: f.Commit, Author: utf8Text(f.Author), Email: utf8Text(f.Email),
 			AccountSID: f.AccountSID, KeySID: f.KeySID,
 			Fingerprint: f.Fingerprint, Verification: verification(f),
+		}
+		if !utf8.ValidString(f.Path) {
+			jf.Path, jf.PathBase64 = atoguard.Printable(f.Path), base64.StdEncoding.EncodeToString([]byte(f.Path))
 		}
 		if !f.Date.IsZero() {
 			jf.Date = f.Date.Format(time.RFC3339)
@@ -69,6 +81,15 @@ func ToJSON(res scan.Result) JSONReport {
 	out.Stats = JSONStats{Files: s.Files, Blobs: s.Blobs, Bytes: s.Bytes,
 		DurationMS: s.Duration.Milliseconds(), Skipped: s.Skipped}
 	return out
+}
+
+// utf8Text keeps text that is not valid UTF-8 readable in JSON: encoding/json
+// would turn every bad byte into U+FFFD; atoguard.Printable shows it as \xNN.
+func utf8Text(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return atoguard.Printable(s)
 }
 
 // JSON writes the JSON contract, indented, with a final newline.
@@ -103,6 +124,13 @@ func ReadJSON(r io.Reader) ([]atoguard.Finding, error) {
 			Commit: jf.Commit, Author: jf.Author, Email: jf.Email,
 			AccountSID: jf.AccountSID, KeySID: jf.KeySID, Fingerprint: jf.Fingerprint,
 			Verification: jf.Verification,
+		}
+		if jf.PathBase64 != "" {
+			raw, err := base64.StdEncoding.DecodeString(jf.PathBase64)
+			if err != nil {
+				return nil, &atoguard.Error{Code: atoguard.EINVALID, Op: "report.ReadJSON", Err: fmt.Errorf("finding %d: path_base64: %w", i, err)}
+			}
+			f.Path = string(raw)
 		}
 		if jf.Date != "" {
 			d, err := time.Parse(time.RFC3339, jf.Date)

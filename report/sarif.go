@@ -73,8 +73,8 @@ func SARIF(w io.Writer, res scan.Result, opts Options) error {
 		}
 		if f.Commit != "" {
 			pb.Add("commit", f.Commit)
-			pb.Add("author", f.Author)
-			pb.Add("email", f.Email)
+			pb.Add("author", utf8Text(f.Author))
+			pb.Add("email", utf8Text(f.Email))
 			if !f.Date.IsZero() {
 				pb.Add("date", f.Date.UTC().Format(time.RFC3339))
 			}
@@ -122,7 +122,8 @@ func message(f atoguard.Finding) string {
 }
 
 // pathURI makes a relative URI reference of a display path (archive members
-// keep their "!" separator, spaces and the like are escaped).
+// keep their "!" separator, spaces and the like are escaped). Bytes that are
+// not UTF-8 are percent-encoded (bad%FF.env), so the exact name survives.
 func pathURI(p string) string {
 	if p == "" {
 		return "unknown"

@@ -44,7 +44,7 @@ func Text(w io.Writer, res scan.Result, opts Options) error {
 		if f.Severity.Rank() >= atoguard.SeverityHigh.Rank() {
 			color = ansiRed
 		}
-		fmt.Fprintf(bw, "%s:%d:%d %s (%s)", clean(f.Path), f.Line, f.Column, paint(ansiBold+color, f.Rule), sev)
+		fmt.Fprintf(bw, "%s:%d:%d %s (%s)", atoguard.Printable(f.Path), f.Line, f.Column, paint(ansiBold+color, f.Rule), sev)
 		if f.Placeholder {
 			bw.WriteString(" placeholder")
 		}
@@ -59,9 +59,9 @@ func Text(w io.Writer, res scan.Result, opts Options) error {
 			fmt.Fprintf(bw, "  secret   %s fingerprint %s\n", Mask, f.Fingerprint)
 		}
 		if f.Commit != "" {
-			fmt.Fprintf(bw, "  commit   %s", clean(f.Commit))
+			fmt.Fprintf(bw, "  commit   %s", atoguard.Printable(f.Commit))
 			if f.Author != "" || f.Email != "" {
-				fmt.Fprintf(bw, " by %s", clean(strings.TrimSpace(f.Author+" <"+f.Email+">")))
+				fmt.Fprintf(bw, " by %s", atoguard.Printable(strings.TrimSpace(f.Author+" <"+f.Email+">")))
 			}
 			if !f.Date.IsZero() {
 				fmt.Fprintf(bw, " %s", f.Date.UTC().Format(time.RFC3339))
@@ -71,7 +71,7 @@ func Text(w io.Writer, res scan.Result, opts Options) error {
 		if v := verification(f); v != atoguard.Unverified {
 			fmt.Fprintf(bw, "  verified %s", paint(ansiBold, v))
 			if f.VerificationDetail != "" {
-				fmt.Fprintf(bw, " - %s", clean(f.VerificationDetail))
+				fmt.Fprintf(bw, " - %s", atoguard.Printable(f.VerificationDetail))
 			}
 			bw.WriteByte('\n')
 		}
@@ -143,15 +143,4 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
-}
-
-// clean drops control characters so a crafted path or author cannot
-// drive the terminal.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
 }

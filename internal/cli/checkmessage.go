@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/detect/phish"
@@ -179,7 +177,7 @@ func writeCheck(w io.Writer, r phish.Result, asJSON bool) error {
 	if r.Phishing {
 		verdict = "PHISHING"
 	}
-	if _, err := fmt.Fprintf(w, "%s score %.2f  %s\n", verdict, r.Score, printableMessage(r.Text, 160)); err != nil {
+	if _, err := fmt.Fprintf(w, "%s score %.2f  %s\n", verdict, r.Score, atoguard.Clip(atoguard.Printable(r.Text), 160)); err != nil {
 		return err
 	}
 	for _, u := range r.URLs {
@@ -192,34 +190,9 @@ func writeCheck(w io.Writer, r phish.Result, asJSON bool) error {
 			reasons = "-"
 		}
 		if _, err := fmt.Fprintf(w, "  %s\n    host %s  domain %s  brand %s  score %.2f\n    reasons: %s\n",
-			printableMessage(u.URL, 200), u.Host, u.RegistrableDomain, brand, u.Score, reasons); err != nil {
+			atoguard.Clip(atoguard.Printable(u.URL), 200), atoguard.Printable(u.Host), atoguard.Printable(u.RegistrableDomain), brand, u.Score, reasons); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// printable makes a message safe for a terminal: control, bidi and
-// invisible characters (an RTL override would reorder the line) are shown
-// escaped, invalid UTF-8 as \x.., and long texts are cut.
-func printableMessage(s string, limit int) string {
-	var b strings.Builder
-	n := 0
-	for i, r := range s {
-		if n >= limit {
-			b.WriteString("…")
-			break
-		}
-		n++
-		switch {
-		case r == unicode.ReplacementChar && !strings.HasPrefix(s[i:], "\uFFFD"):
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
-			q := strconv.QuoteRuneToASCII(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

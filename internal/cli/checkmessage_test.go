@@ -34,6 +34,7 @@ func TestCheckMessage(t *testing.T) {
 			[]string{"ok       score 0.00  hi", "PHISHING", "obfuscated", "official-domain"}},
 		{"stdin no arg", "paypa1.com/login", []string{"check-message"}, 1, []string{"lookalike-characters:paypal"}},
 		{"rtl escaped", "", []string{"check-message", "\u202epaypal-login.com"}, 1, []string{`\u202e`}},
+		{"controls and isolates escaped", "", []string{"check-message", "code 1234\x1b[2J\r\u2066now\u2069"}, 0, []string{`code 1234\x1b[2J\r\u2066now\u2069`}},
 		{"bad threshold", "", []string{"check-message", "--threshold", "2", "x"}, 2, nil},
 		{"array without json", "x", []string{"check-message", "--array", "-"}, 2, nil},
 		{"too many args", "", []string{"check-message", "a", "b"}, 2, nil},

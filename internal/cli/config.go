@@ -2,15 +2,19 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/url"
+	"os"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/knadh/koanf/parsers/toml/v2"
-	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
 	"github.com/spf13/cobra"
 )
@@ -39,6 +43,33 @@ func envKeys() map[string]string {
 	}
 }
 
+// maxConfigBytes caps the config file: a settings file is a few hundred
+// bytes, and ATOGUARD_CONFIG=/dev/zero must fail at once, not fill memory.
+const maxConfigBytes = 1 << 20
+
+// configKeys lists every key atoguard.toml may hold. A key not listed is an
+// error: a typo (keep-key for keep-keys) must not silently change what a
+// command does. A command that reads a new key adds it here.
+func configKeys() []string {
+	keys := []string{
+		"twilio-account-sid", "twilio-auth-token", "twilio-api-key", "twilio-api-secret", "twilio-api-url",
+		"github-token", "github-api-url",
+	}
+	for _, k := range []string{
+		"only", "skip", "accounts", "allow-countries", "keep-keys", "caller-id-allowlist", "suspend-subaccounts",
+		"safe-webhook-url", "event-sink-url", "trigger-callback-url", "daily-limit", "webhook-snapshot",
+		"investigation", "incident-start", "credential-sink", "journal", "report",
+	} {
+		keys = append(keys, "respond."+k)
+	}
+	return keys
+}
+
+// secretKeys are the config keys that hold a credential.
+func secretKeys() []string {
+	return []string{"twilio-auth-token", "twilio-api-secret", "github-token"}
+}
+
 // loadConfig reads the config file named by --config, $ATOGUARD_CONFIG or
 // ./atoguard.toml (if it exists), then the environment.
 func loadConfig(cmd *cobra.Command, streams IO) (*Config, error) {
@@ -52,9 +83,9 @@ func loadConfig(cmd *cobra.Command, streams IO) (*Config, error) {
 	if path == "" {
 		path = "atoguard.toml"
 	}
-	if err := k.Load(file.Provider(path), toml.Parser()); err != nil {
+	if err := loadConfigFile(k, path, streams.Err); err != nil {
 		if explicit || !errors.Is(err, fs.ErrNotExist) {
-			return nil, atoguard.Errorf(atoguard.EINVALID, "config", "reading %s: %v", path, err)
+			return nil, atoguard.Errorf(atoguard.EINVALID, "config", "%v", err)
 		}
 	}
 	for env, key := range envKeys() {
@@ -76,6 +107,81 @@ func loadConfig(cmd *cobra.Command, streams IO) (*Config, error) {
 		c.Credential.Secret = atoguard.NewSecret(k.String("twilio-auth-token"))
 	}
 	return c, nil
+}
+
+// loadConfigFile reads at most maxConfigBytes of path into k, refuses keys
+// that no command reads, and warns on stderr when the file holds a secret
+// that its group or others may read. Errors name the file.
+func loadConfigFile(k *koanf.Koanf, path string, stderr io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(data) > maxConfigBytes {
+		return fmt.Errorf("reading %s: larger than %d MiB, the most a config file may hold; is it the right file?", path, maxConfigBytes>>20)
+	}
+	if err := k.Load(rawBytes(data), toml.Parser()); err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	if err := checkConfigKeys(k.Keys()); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var held []string
+	for _, key := range secretKeys() {
+		if k.String(key) != "" {
+			held = append(held, key)
+		}
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 && len(held) > 0 {
+		fmt.Fprintf(stderr, "atoguard: warning: %s holds %s and is readable by group or others (mode %04o); run chmod 600 %s\n",
+			atoguard.Printable(path), strings.Join(held, ", "), fi.Mode().Perm(), atoguard.Printable(path))
+	}
+	return nil
+}
+
+// rawBytes is a koanf provider of bytes already read.
+type rawBytes []byte
+
+func (b rawBytes) ReadBytes() ([]byte, error)    { return b, nil }
+func (b rawBytes) Read() (map[string]any, error) { return nil, errors.New("rawBytes needs a parser") }
+
+// checkConfigKeys refuses keys that no command reads, each with the known
+// key it most likely meant.
+func checkConfigKeys(keys []string) error {
+	known := configKeys()
+	var bad []string
+	for _, key := range keys {
+		if slices.Contains(known, key) {
+			continue
+		}
+		msg := fmt.Sprintf("unknown key %q", key)
+		if s := suggestKey(key, known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		bad = append(bad, msg)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return fmt.Errorf("%s; the keys are listed in README.md and docs/respond.md", strings.Join(bad, "; "))
+}
+
+// suggestKey returns the known key closest to key: the same name in another
+// table (keep-keys for respond.keep-keys), else one within a few edits.
+func suggestKey(key string, known []string) string {
+	last := key[strings.LastIndexByte(key, '.')+1:]
+	for _, k := range known {
+		if k[strings.LastIndexByte(k, '.')+1:] == last {
+			return k
+		}
+	}
+	return closest(key, known)
 }
 
 // String returns a config-file value for a kebab-case key (command-specific

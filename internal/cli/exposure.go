@@ -189,6 +189,8 @@ func exposureCommit(c github.Commit) exposure.Commit {
 	return exposure.Commit{SHA: c.SHA, URL: c.HTMLURL, Author: by, Date: a.Date}
 }
 
+// writeExposureText renders for people; repository names, paths, URLs and
+// authors come from public code, so they go through atoguard.Printable.
 func writeExposureText(w io.Writer, rep exposure.Report) error {
 	var b strings.Builder
 	if len(rep.Hits) == 0 {
@@ -214,9 +216,9 @@ func writeExposureText(w io.Writer, rep exposure.Report) error {
 		fmt.Fprintf(&b, "%d with an auth token beside it, %d with an API key: rotate them now (atoguard respond).\n", tokens, keys)
 	}
 	for _, h := range rep.Hits {
-		fmt.Fprintf(&b, "\n  %s  %s\n", h.Repository, h.Path)
+		fmt.Fprintf(&b, "\n  %s  %s\n", atoguard.Printable(h.Repository), atoguard.Printable(h.Path))
 		if h.URL != "" {
-			fmt.Fprintf(&b, "    %s\n", h.URL)
+			fmt.Fprintf(&b, "    %s\n", atoguard.Printable(h.URL))
 		}
 		switch {
 		case h.TokenPresent:
@@ -240,7 +242,7 @@ func writeExposureText(w io.Writer, rep exposure.Report) error {
 			if h.CommittedAt != nil {
 				when = h.CommittedAt.Format("2006-01-02 15:04 UTC")
 			}
-			fmt.Fprintf(&b, "    committed %s by %s in %s (%s)\n", when, h.CommittedBy, shortSHA(h.Commit), which)
+			fmt.Fprintf(&b, "    committed %s by %s in %s (%s)\n", when, atoguard.Printable(h.CommittedBy), atoguard.Printable(shortSHA(h.Commit)), which)
 		}
 		if h.TokenCommit != "" {
 			when := "unknown date"
@@ -251,10 +253,10 @@ func writeExposureText(w io.Writer, rep exposure.Report) error {
 			if h.TokenCommitKind == exposure.KindOldestListed {
 				note = "already in the oldest commit listed; it may be older"
 			}
-			fmt.Fprintf(&b, "    auth token public since %s, by %s in %s (%s)\n", when, h.TokenCommittedBy, shortSHA(h.TokenCommit), note)
+			fmt.Fprintf(&b, "    auth token public since %s, by %s in %s (%s)\n", when, atoguard.Printable(h.TokenCommittedBy), atoguard.Printable(shortSHA(h.TokenCommit)), note)
 		}
 		for _, e := range h.Errors {
-			fmt.Fprintf(&b, "    could not check: %s\n", e)
+			fmt.Fprintf(&b, "    could not check: %s\n", atoguard.Printable(e))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -168,6 +168,18 @@ func listOr(cmd *cobra.Command, name string, flag []string, cfg *Config, key str
 	return flag
 }
 
+// listSource says where listOr's value comes from: "flag", or "config"
+// when atoguard.toml set it and the flag did not.
+func listSource(cmd *cobra.Command, name string, cfg *Config, key string) string {
+	if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+		return "flag"
+	}
+	if cfg.Exists(key) {
+		return "config"
+	}
+	return "flag"
+}
+
 func parseTimeFlag(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
@@ -210,6 +222,7 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		AfterJournal:      hooks.afterJournal,
 		RetryBackoff:      hooks.retryBackoff,
 	}
+	o.AllowCountriesFrom = listSource(cmd, "allow-countries", cfg, "respond.allow-countries")
 	for _, s := range [][]string{o.Only, o.Skip} {
 		if err := playbook.ValidateSteps(s); err != nil {
 			return nil, err
@@ -397,7 +410,7 @@ func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags,
 		if a.Error != "" {
 			line += " — " + a.Error
 		}
-		fmt.Fprintln(streams.Err, line)
+		fmt.Fprintln(streams.Err, atoguard.Printable(line))
 	}
 	res, applyErr := playbook.Apply(ctx, tw, opts)
 	if res == nil {
@@ -416,7 +429,7 @@ func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags,
 	} else {
 		fmt.Fprintf(streams.Out, "Applied %d changes across %d accounts; %d failed.\n", res.Changed(), len(res.Accounts), len(res.Failures))
 		for _, c := range res.Credentials {
-			fmt.Fprintf(streams.Out, "  new token for %s in %s:%s (fingerprint %s, verified %v)\n", c.AccountSID, c.Sink, c.Location, c.Fingerprint, c.Verified)
+			fmt.Fprintf(streams.Out, "  new token for %s in %s:%s (fingerprint %s, verified %v)\n", c.AccountSID, c.Sink, atoguard.Printable(c.Location), c.Fingerprint, c.Verified)
 		}
 		open := 0
 		for _, c := range res.Checklist {
@@ -492,37 +505,38 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // writePlan renders the plan for people: per account, each action with the
-// current state and the target, then the checklist.
+// current state and the target, then the checklist. Names, URLs and errors
+// come from Twilio, so they go through atoguard.Printable.
 func writePlan(w io.Writer, p *playbook.Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Response plan for %s (%d accounts), incident start %s\n", p.MainAccount, len(p.Accounts), p.IncidentStart.Format(time.RFC3339))
 	fmt.Fprintf(&b, "Steps: %s\n", strings.Join(p.Targets.Steps, ", "))
-	fmt.Fprintf(&b, "Allowed countries: %s (%s)\n", strings.Join(p.Targets.AllowCountries, ", "), p.Targets.AllowCountriesSource)
+	fmt.Fprintf(&b, "Allowed countries: %s (%s)\n", atoguard.Printable(strings.Join(p.Targets.AllowCountries, ", ")), p.Targets.AllowCountriesSource)
 	if p.Targets.Sink != "" {
-		fmt.Fprintf(&b, "New tokens go to: %s\n", p.Targets.Sink)
+		fmt.Fprintf(&b, "New tokens go to: %s\n", atoguard.Printable(p.Targets.Sink))
 	}
 	for _, a := range p.Accounts {
 		kind := "main account"
 		if a.Account.IsSubaccount() {
 			kind = "subaccount"
 		}
-		fmt.Fprintf(&b, "\n%s %s %q\n", kind, a.Account.SID, a.Account.FriendlyName)
+		fmt.Fprintf(&b, "\n%s %s \"%s\"\n", kind, a.Account.SID, atoguard.Printable(a.Account.FriendlyName))
 		if a.Error != "" {
-			fmt.Fprintf(&b, "  ! %s\n", a.Error)
+			fmt.Fprintf(&b, "  ! %s\n", atoguard.Printable(a.Error))
 		}
 		for _, x := range a.Actions {
 			switch x.Status {
 			case atoguard.ActionSkipped:
-				fmt.Fprintf(&b, "  = %-19s %s\n", x.Step, x.Summary)
+				fmt.Fprintf(&b, "  = %-19s %s\n", x.Step, atoguard.Printable(x.Summary))
 			case atoguard.ActionFailed:
-				fmt.Fprintf(&b, "  ! %-19s %s: %s\n", x.Step, x.Summary, x.Error)
+				fmt.Fprintf(&b, "  ! %-19s %s: %s\n", x.Step, atoguard.Printable(x.Summary), atoguard.Printable(x.Error))
 			default:
-				fmt.Fprintf(&b, "  + %-19s %s\n", x.Step, x.Summary)
+				fmt.Fprintf(&b, "  + %-19s %s\n", x.Step, atoguard.Printable(x.Summary))
 				if x.Before != "" {
-					fmt.Fprintf(&b, "      now:    %s\n", x.Before)
+					fmt.Fprintf(&b, "      now:    %s\n", atoguard.Printable(x.Before))
 				}
 				if x.After != "" {
-					fmt.Fprintf(&b, "      target: %s\n", x.After)
+					fmt.Fprintf(&b, "      target: %s\n", atoguard.Printable(x.After))
 				}
 			}
 		}
@@ -533,13 +547,13 @@ func writePlan(w io.Writer, p *playbook.Plan) error {
 		if c.Status == atoguard.CheckVerified {
 			box = "x"
 		}
-		fmt.Fprintf(&b, "  [%s] %s", box, c.Title)
+		fmt.Fprintf(&b, "  [%s] %s", box, atoguard.Printable(c.Title))
 		if c.Guidance > 0 {
 			fmt.Fprintf(&b, " (step %d)", c.Guidance)
 		}
 		b.WriteString("\n")
 		if c.Verification != "" {
-			fmt.Fprintf(&b, "      %s\n", c.Verification)
+			fmt.Fprintf(&b, "      %s\n", atoguard.Printable(c.Verification))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

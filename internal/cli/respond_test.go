@@ -588,7 +588,7 @@ func TestRespondConfigFile(t *testing.T) {
 	if err := json.Unmarshal(rc.stdout.Bytes(), &p); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(p.Targets.AllowCountries, ",") != "CA,US" || p.Targets.AllowCountriesSource != "flag" {
+	if strings.Join(p.Targets.AllowCountries, ",") != "CA,US" || p.Targets.AllowCountriesSource != "config" {
 		t.Errorf("allowlist %v from %s", p.Targets.AllowCountries, p.Targets.AllowCountriesSource)
 	}
 	if slices.Contains(p.Targets.Steps, "webhooks") {

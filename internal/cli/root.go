@@ -104,7 +104,8 @@ func commandExitStatus(cmd *cobra.Command, err error, stderr io.Writer) int {
 	case errors.Is(err, ErrFindings):
 		return findingsStatus(cmd)
 	}
-	fmt.Fprintf(stderr, "atoguard: %v\n", err)
+	// Errors carry file names, URLs and Twilio texts: never raw to a terminal.
+	fmt.Fprintf(stderr, "atoguard: %s\n", atoguard.Printable(err.Error()))
 	if h := hint(err); h != "" {
 		fmt.Fprintf(stderr, "hint: %s\n", h)
 	}

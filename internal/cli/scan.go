@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -356,17 +355,7 @@ func (p *warnPrinter) warn(path string, err error) {
 	if p.clear != nil {
 		p.clear()
 	}
-	fmt.Fprintf(p.w, "atoguard: warning: %s: %s\n", printable(path), printable(err.Error()))
-}
-
-// printable drops control characters so a crafted file name cannot drive the terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
+	fmt.Fprintf(p.w, "atoguard: warning: %s: %s\n", atoguard.Printable(path), atoguard.Printable(err.Error()))
 }
 
 // progress is the stderr progress bar: bytes, files, MB/s. Only on a

@@ -269,24 +269,10 @@ func accountDetail(body []byte) string {
 	}
 	b.WriteString(kind)
 	if a.FriendlyName != "" {
-		fmt.Fprintf(&b, " '%s'", sanitize(a.FriendlyName))
+		fmt.Fprintf(&b, " '%s'", atoguard.Clip(atoguard.Printable(a.FriendlyName), 64))
 	}
 	if a.Status != "" {
 		b.WriteString(", " + a.Status)
 	}
 	return b.String()
-}
-
-// sanitize keeps a friendly name printable and short.
-func sanitize(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 64 {
-		s = s[:64] + "…"
-	}
-	return s
 }

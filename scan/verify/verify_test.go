@@ -86,7 +86,7 @@ func (f *fakeTwilio) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/2010-04-01/Accounts/"+liveSID+".json" && user == liveSID && pass == liveToken:
 		account(liveSID, liveSID, "Acme Prod")
 	case r.URL.Path == "/2010-04-01/Accounts/"+subSID+".json" && user == subSID && pass == subToken:
-		account(subSID, liveSID, "Acme Sub")
+		account(subSID, liveSID, "Acme \u202ebuS\x1b[2J") // an account name is attacker-chosen
 	case r.URL.Path == "/2010-04-01/Accounts/"+liveSID+"/Messages.json" && user == keySID && pass == keySecret:
 		if r.URL.Query().Get("PageSize") != "1" {
 			fail(400, 20001, "want PageSize=1")
@@ -166,7 +166,7 @@ func TestVerify(t *testing.T) {
 	want := []struct{ status, detail string }{
 		{atoguard.Live, "Full main account 'Acme Prod', active"},
 		{atoguard.Live, "Full main account 'Acme Prod', active"},
-		{atoguard.Live, "Full subaccount of " + liveSID + " 'Acme Sub', active"},
+		{atoguard.Live, "Full subaccount of " + liveSID + " 'Acme \\u202ebuS\\x1b[2J', active"},
 		{atoguard.Live, "API key can read messages of account " + liveSID},
 		{atoguard.Revoked, "Twilio rejected the credential (code 20003)"},
 		{atoguard.Live, "Full main account 'Flaky', active"},

@@ -27,10 +27,26 @@ import (
 //	GET    /_emulator/faults          the active rules
 //	POST   /_emulator/faults          [rules] or {"rules":[…]} or {"specs":["429,p=0.3"]} replaces them
 //	DELETE /_emulator/faults          clears them
+//
+// Admin body limits: the endpoints have no authentication, so a body is
+// small unless it carries a world or traffic.
+const (
+	adminBodyLimit = 64 << 10 // clock, faults and the GETs
+	adminBulkLimit = 8 << 20  // scenario, events, messages
+)
+
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	route := r.Method + " " + strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_emulator"), "/")
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 256<<20))
+	limit := int64(adminBodyLimit)
+	if route == "POST /scenario" || route == "POST /events" || route == "POST /messages" {
+		limit = adminBulkLimit
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d KiB, the limit of %s", limit>>10, route))
+			return
+		}
 		adminError(w, http.StatusBadRequest, "reading body: "+err.Error())
 		return
 	}

@@ -8,6 +8,7 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,7 +43,22 @@ type Options struct {
 	// Builder loads named scenarios for the admin endpoint
 	// (POST /_emulator/scenario {"name","seed"}); nil disables loading by name.
 	Builder func(name string, seed int64, now time.Time) (*scenario.World, error)
+	// ReadTimeout bounds reading a whole request, body included, WriteTimeout
+	// writing its response, IdleTimeout a kept-alive connection between
+	// requests (Start's server; 0 = the Default… value). A latency or slow
+	// fault longer than WriteTimeout loses its response.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
+
+// Server limits of Start: the emulator is offered for drills and CI, often
+// on a shared host, and its admin endpoints have no authentication, so a
+// client that trickles or floods must not hold it.
+const (
+	DefaultReadTimeout  = 30 * time.Second
+	DefaultWriteTimeout = 2 * time.Minute
+	DefaultIdleTimeout  = 2 * time.Minute
+	readHeaderTimeout   = 10 * time.Second
+)
 
 // Emulator serves one world. It is safe for concurrent use.
 type Emulator struct {
@@ -151,7 +167,10 @@ func (e *Emulator) Start(addr string) (url string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	o := e.opts
+	read := cmp.Or(o.ReadTimeout, DefaultReadTimeout)
+	srv := &http.Server{Handler: e.Handler(), ReadTimeout: read, ReadHeaderTimeout: min(read, readHeaderTimeout),
+		WriteTimeout: cmp.Or(o.WriteTimeout, DefaultWriteTimeout), IdleTimeout: cmp.Or(o.IdleTimeout, DefaultIdleTimeout)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -3,6 +3,8 @@ package emulator
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -21,6 +23,10 @@ func isProduct(label string) bool {
 	}
 	return false
 }
+
+// apiBodyLimit caps a Twilio API request body: Twilio's own form posts are
+// a few KiB (a message body is at most 1,600 characters).
+const apiBodyLimit = 1 << 20
 
 // access classifies what a credential needs to reach a route.
 type access uint8
@@ -282,9 +288,13 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, product, pat
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodDelete {
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		r.Body = http.MaxBytesReader(w, r.Body, apiBodyLimit)
 	}
 	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			writeError(w, http.StatusRequestEntityTooLarge, 20001, fmt.Sprintf("Request body larger than %d KiB", apiBodyLimit>>10))
+			return
+		}
 		writeError(w, http.StatusBadRequest, 20001, "Unable to parse request: invalid form body or query")
 		return
 	}
