@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/atoguard/atoguard"
@@ -52,21 +53,22 @@ type TextOptions struct{ Color bool }
 // WriteText writes the result for people: the score first, then findings by
 // severity, each with the command that fixes it.
 func WriteText(w io.Writer, r Result, o TextOptions) error {
-	bw := bufio.NewWriter(w)
+	var b strings.Builder
 	paint := func(code, s string) string {
 		if !o.Color {
 			return s
 		}
 		return code + s + "\x1b[0m"
 	}
-	fmt.Fprintf(bw, "%s  %d/100 (%s) — %s across %d account(s)\n", paint("\x1b[1m", "Posture score"), r.Score, Grade(r.Score), counts(r.Findings), len(r.Accounts))
+	fmt.Fprintf(&b, "%s  %d/100 (%s) — %s across %d account(s)\n", paint("\x1b[1m", "Posture score"), r.Score, Grade(r.Score), counts(r.Findings), len(r.Accounts))
 	for _, a := range r.Accounts {
 		if a.Error != "" {
-			fmt.Fprintf(bw, "  note: %s: %s\n", a.SID, atoguard.Printable(a.Error))
+			fmt.Fprintf(&b, "  note: %s: %s\n", a.SID, atoguard.Printable(a.Error))
 		} else if a.Status != "" && a.Status != "active" {
-			fmt.Fprintf(bw, "  note: %s is %s: not checked\n", a.SID, atoguard.Printable(a.Status))
+			fmt.Fprintf(&b, "  note: %s is %s: not checked\n", a.SID, atoguard.Printable(a.Status))
 		}
 	}
+	fixes := fixCommands(r.Findings, len(r.Accounts))
 	for _, sev := range severities() {
 		first := true
 		for _, f := range r.Findings {
@@ -74,32 +76,120 @@ func WriteText(w io.Writer, r Result, o TextOptions) error {
 				continue
 			}
 			if first {
-				code := "\x1b[2m"
-				switch sev {
-				case atoguard.SeverityCritical, atoguard.SeverityHigh:
-					code = "\x1b[31m"
-				case atoguard.SeverityMedium:
-					code = "\x1b[33m"
-				}
-				fmt.Fprintf(bw, "\n%s\n", paint(code, strings.ToUpper(string(sev))))
+				fmt.Fprintf(&b, "\n%s\n", paint(severityColor(sev), strings.ToUpper(string(sev))))
 				first = false
 			}
-			fmt.Fprintf(bw, "  %s  %s  %s\n", f.ID, f.AccountSID, atoguard.Printable(f.Resource))
-			fmt.Fprintf(bw, "    %s\n", atoguard.Printable(f.Summary))
-			if f.GuidanceStep > 0 {
-				fmt.Fprintf(bw, "    guidance step %d · fix: %s\n", f.GuidanceStep, atoguard.Printable(f.Fix))
-			} else {
-				fmt.Fprintf(bw, "    fix: %s\n", atoguard.Printable(f.Fix))
-			}
-			if f.FixNote != "" {
-				fmt.Fprintf(bw, "    note: %s\n", atoguard.Printable(f.FixNote))
-			}
+			writeFindingText(&b, f, fixes)
 		}
 	}
 	if len(r.Findings) == 0 {
-		fmt.Fprintln(bw, "\nNothing to fix.")
+		fmt.Fprintln(&b, "\nNothing to fix.")
 	}
-	return bw.Flush()
+	writeFixCommands(&b, fixes)
+	_, err := io.WriteString(w, atoguard.Wrap(b.String(), atoguard.TextWidth))
+	return err
+}
+
+func severityColor(sev atoguard.Severity) string {
+	switch sev {
+	case atoguard.SeverityCritical, atoguard.SeverityHigh:
+		return "\x1b[31m"
+	case atoguard.SeverityMedium:
+		return "\x1b[33m"
+	}
+	return "\x1b[2m"
+}
+
+func writeFindingText(b *strings.Builder, f Finding, fixes []fixCommand) {
+	fmt.Fprintf(b, "  %s  %s  %s\n", f.ID, f.AccountSID, atoguard.Printable(f.Resource))
+	fmt.Fprintf(b, "    %s\n", atoguard.Printable(f.Summary))
+	fix := atoguard.Printable(f.Fix)
+	if f.Step != "" {
+		key := fixKey(f)
+		fix = fmt.Sprintf("command [%d] below", 1+slices.IndexFunc(fixes, func(c fixCommand) bool { return c.key == key }))
+	}
+	if f.GuidanceStep > 0 {
+		fmt.Fprintf(b, "    guidance step %d · fix: %s\n", f.GuidanceStep, fix)
+	} else {
+		fmt.Fprintf(b, "    fix: %s\n", fix)
+	}
+	if f.FixNote != "" {
+		fmt.Fprintf(b, "    note: %s\n", atoguard.Printable(f.FixNote))
+	}
+}
+
+// fixCommand is one `respond apply` command that fixes every finding with
+// the same step and flags, whatever their accounts: the text report prints
+// each once, at the end, instead of once per finding and account.
+type fixCommand struct {
+	key      string // the fix without its --accounts
+	accounts []string
+	findings int
+}
+
+// fixKey is f's respond command without the account it names.
+func fixKey(f Finding) string {
+	return strings.Replace(f.Fix, " --accounts "+f.AccountSID, "", 1)
+}
+
+func fixCommands(findings []Finding, accounts int) []fixCommand {
+	var out []fixCommand
+	for _, f := range findings {
+		if f.Step == "" {
+			continue
+		}
+		key := fixKey(f)
+		i := slices.IndexFunc(out, func(c fixCommand) bool { return c.key == key })
+		if i < 0 {
+			out = append(out, fixCommand{key: key})
+			i = len(out) - 1
+		}
+		out[i].findings++
+		if !slices.Contains(out[i].accounts, f.AccountSID) {
+			out[i].accounts = append(out[i].accounts, f.AccountSID)
+		}
+	}
+	for i := range out {
+		if len(out[i].accounts) == accounts && accounts > 1 {
+			out[i].accounts = nil // respond works on every account by default
+		}
+	}
+	return out
+}
+
+// shellLines is the command with one flag a line, joined by backslashes, so
+// it fits a terminal and still pastes into a shell.
+func (c fixCommand) shellLines(indent string) string {
+	cmd := c.key
+	if len(c.accounts) > 0 {
+		flagAt := strings.Index(cmd, " --only ")
+		rest := cmd[flagAt+len(" --only "):]
+		step, after, _ := strings.Cut(rest, " ")
+		// One --accounts per account (the flag repeats), so each fits a line.
+		cmd = cmd[:flagAt] + " --only " + step + " --accounts " + strings.Join(c.accounts, " --accounts ")
+		if after != "" {
+			cmd += " " + after
+		}
+	}
+	parts := strings.Split(atoguard.Printable(cmd), " --")
+	return indent + strings.Join(parts, " \\\n"+indent+"    --")
+}
+
+func writeFixCommands(b *strings.Builder, fixes []fixCommand) {
+	if len(fixes) == 0 {
+		return
+	}
+	b.WriteString("\nCommands that fix the findings above:\n")
+	for i, c := range fixes {
+		fmt.Fprintf(b, "  [%d] %d finding%s\n%s\n", i+1, c.findings, plural(c.findings), c.shellLines("      "))
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // WriteJSON writes the result as JSON ({"score","accounts","findings"}).

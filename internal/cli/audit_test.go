@@ -191,8 +191,18 @@ func TestAuditFormats(t *testing.T) {
 	t.Parallel()
 	_, url, env := emulatedSized(t, "webhook-hijack", smallWorld)
 	code, out, _ := runAuditCmd(t, env, investigateNow, "--twilio-api-url", url)
-	if code != ExitFindings || !strings.HasPrefix(out, "Posture score") || !strings.Contains(out, "fix: atoguard respond apply --only webhooks") {
+	if code != ExitFindings || !strings.HasPrefix(out, "Posture score") || !strings.Contains(out, "fix: command [1] below") ||
+		!strings.Contains(out, "      atoguard respond apply \\\n          --only webhooks \\\n") {
 		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	// Each fix command is printed once, and every line fits 100 columns.
+	if n := strings.Count(out, "--only usage-triggers"); n != 1 {
+		t.Errorf("usage-triggers command printed %d times\n%s", n, out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if len([]rune(line)) > 100 {
+			t.Errorf("line of %d columns: %q", len([]rune(line)), line)
+		}
 	}
 	if strings.Index(out, "HIGH") > strings.Index(out, "MEDIUM") {
 		t.Errorf("text: high findings do not come first\n%s", out)
