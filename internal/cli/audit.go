@@ -22,6 +22,7 @@ type auditOptions struct {
 	minDays, maxKeys, concurrency                   int
 	jsonOut, quiet                                  bool
 	format, apiURL, failOn                          string
+	timeout                                         time.Duration
 }
 
 func newAuditCommand(streams IO) *cobra.Command {
@@ -63,6 +64,7 @@ Exit status: 0 no finding of medium severity or worse (--fail-on), 1 otherwise, 
 	f.IntVar(&o.concurrency, "concurrency", 4, "accounts read at once")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress or notes on stderr")
 	f.StringVar(&o.failOn, "fail-on", "medium", "lowest severity that makes the exit status 1: low, medium, high or critical")
+	addTimeoutFlag(f, &o.timeout)
 	return cmd
 }
 
@@ -96,6 +98,11 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 			return atoguard.Errorf(atoguard.EINVALID, "audit", "--allow-countries %q is not an ISO 3166 alpha-2 code", c)
 		}
 	}
+	ctx, cancel, err := withTimeout(cmd.Context(), "audit", o.timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	_, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return err
@@ -108,11 +115,11 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	traffic := len(o.allowCountries) == 0
 	since := now.Add(-lookback)
 	progress := newInvProgress(streams, o.quiet)
-	ds, err := investigate.Collect(cmd.Context(), auditSource{twilioSource{client}, traffic},
+	ds, err := investigate.Collect(ctx, auditSource{twilioSource{client}, traffic},
 		investigate.Options{Accounts: o.accounts, Since: since, Until: now, Concurrency: o.concurrency, Progress: progress.update})
 	progress.done()
 	if err != nil {
-		return err
+		return explainTimeout(ctx, "audit", o.timeout, err, "no audit")
 	}
 	accounts := make([]audit.Account, len(ds.Accounts))
 	for i, ad := range ds.Accounts {
@@ -121,7 +128,10 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 			accounts[i].Destinations = audit.Destinations(ad.Messages, ad.Calls, since)
 		}
 	}
-	auditExtras(cmd.Context(), client, accounts, o.concurrency)
+	auditExtras(ctx, client, accounts, o.concurrency)
+	if err := explainTimeout(ctx, "audit", o.timeout, ctx.Err(), "no audit"); err != nil {
+		return err
+	}
 	res := audit.Run(accounts, audit.Options{Now: now, AllowWebhookHosts: o.allowHosts, AllowCountries: o.allowCountries,
 		MinDays: o.minDays, MaxKeyAge: maxAge, MaxKeys: o.maxKeys, CallerIDAllowlist: o.callerIDs})
 	switch format {

@@ -30,6 +30,7 @@ type investigateOptions struct {
 	quiet               bool
 	timezone            string
 	minHourly, minDaily float64
+	timeout             time.Duration
 }
 
 func newInvestigateCommand(streams IO) *cobra.Command {
@@ -67,6 +68,7 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
 	f.StringVar(&o.timezone, "timezone", "UTC", "time zone of the business's day and week, for hour-of-week seasonality (IANA name)")
 	f.Float64Var(&o.minHourly, "min-hourly-volume", 0, "smallest hourly message count that can be a spike (default 40)")
 	f.Float64Var(&o.minDaily, "min-daily-volume", 0, "smallest daily message count that can be a spike (default 150)")
+	addTimeoutFlag(f, &o.timeout)
 	return cmd
 }
 
@@ -108,6 +110,11 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 		}
 		known = &s
 	}
+	ctx, cancel, err := withTimeout(cmd.Context(), "investigate", o.timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	_, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return err
@@ -121,10 +128,10 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 		Concurrency: o.concurrency}
 	progress := newInvProgress(streams, o.quiet)
 	opts.Progress = progress.update
-	ds, err := investigate.Collect(cmd.Context(), twilioSource{client}, opts)
+	ds, err := investigate.Collect(ctx, twilioSource{client}, opts)
 	progress.done()
 	if err != nil {
-		return err
+		return explainTimeout(ctx, "investigate", o.timeout, err, "no verdict")
 	}
 	if known != nil {
 		if err := known.Apply(ds); err != nil {

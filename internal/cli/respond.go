@@ -42,6 +42,7 @@ type respondFlags struct {
 	incidentStart, triggerCallback, investigation      string
 	reportPath, apiURL                                 string
 	concurrency                                        int
+	timeout                                            time.Duration
 }
 
 func newRespondCommand(streams IO) *cobra.Command {
@@ -89,6 +90,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringVar(&f.reportPath, "report", "", "incident report path without extension (default: next to the journal, atoguard-incident.{md,json})")
 	pf.StringVar(&f.apiURL, "twilio-api-url", "", "Twilio API base `URL`: the emulator's URL, or a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*); default the real Twilio (config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	pf.IntVar(&f.concurrency, "concurrency", 8, "subaccounts worked on at once")
+	addTimeoutFlag(pf, &f.timeout)
 	for _, sub := range []struct{ name, short string }{
 		{"plan", "Show every action, current state → target, and the checklist (read only)"},
 		{"apply", "Perform the plan after confirmation; journaled and resumable"},
@@ -287,7 +289,23 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 }
 
 func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) error {
-	ctx := cmd.Context()
+	op := "respond " + mode
+	ctx, cancel, err := withTimeout(cmd.Context(), op, f.timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	err = runRespondMode(ctx, cmd, streams, hooks, f, mode)
+	next := map[string]string{
+		"plan":   "no plan",
+		"report": "the report above comes from the journal alone, checklist unverified",
+		"apply": "the journal records what was done and every account keeps a working credential " +
+			"(a new token reaches the credential sink before it is promoted); run `atoguard respond apply --resume` to finish",
+	}[mode]
+	return explainTimeout(ctx, op, f.timeout, err, next)
+}
+
+func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) error {
 	env, err := buildRespondEnv(cmd, streams, hooks, f, mode)
 	if err != nil {
 		return err
@@ -318,10 +336,14 @@ func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFl
 			res = playbook.FromJournal(env.opts)
 		}
 		inc := buildIncident(res, env, streams.Now())
+		write := report.IncidentMarkdown
 		if f.json {
-			return report.IncidentJSON(streams.Out, inc)
+			write = report.IncidentJSON
 		}
-		return report.IncidentMarkdown(streams.Out, inc)
+		if werr := write(streams.Out, inc); werr != nil {
+			return werr
+		}
+		return ctx.Err() // a timed-out review is incomplete: runRespond says so
 	}
 	return runApply(ctx, streams, env, f, tw)
 }
