@@ -96,6 +96,7 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 		ds.Accounts[i].Account = a
 		if a.Status == "missing" {
 			ds.Accounts[i].Error = "account not found or not accessible with these credentials"
+			ds.Accounts[i].Missing = detect.Collectors()
 			done.Add(1)
 			continue
 		}
@@ -104,6 +105,7 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 			case sem <- struct{}{}:
 			case <-ctx.Done():
 				ds.Accounts[i].Error = ctx.Err().Error()
+				ds.Accounts[i].Missing = detect.Collectors()
 				return
 			}
 			defer func() { <-sem }()
@@ -165,6 +167,7 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 	as, err := src.Account(ctx, ad.Account)
 	if err != nil {
 		ad.Error = err.Error()
+		ad.Missing = detect.Collectors()
 		return
 	}
 	var mu sync.Mutex
@@ -172,6 +175,7 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 	fail := func(what string, err error) {
 		mu.Lock()
 		errs = append(errs, what+": "+err.Error())
+		ad.Missing = append(ad.Missing, what)
 		mu.Unlock()
 	}
 	var wg sync.WaitGroup
@@ -184,14 +188,14 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 		msgs, err := drain(as.Messages(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Messages = msgs
 		if err != nil {
-			fail("messages", err)
+			fail(detect.CollectorMessages, err)
 		}
 	})
 	wg.Go(func() {
 		calls, err := drain(as.Calls(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Calls = calls
 		if err != nil {
-			fail("calls", err)
+			fail(detect.CollectorCalls, err)
 		}
 	})
 	// The small resources share one goroutine: the bulk (messages, calls)
@@ -200,12 +204,12 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 		usage, err := drain(as.Usage(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Usage = usage
 		if err != nil {
-			fail("usage", err)
+			fail(detect.CollectorUsage, err)
 		}
 		evs, err := drain(as.Events(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Events = evs
 		if err != nil {
-			fail("events", err)
+			fail(detect.CollectorEvents, err)
 		}
 		cfg, err := as.Configuration(ctx)
 		if cfg.AccountSID == "" {
@@ -216,12 +220,14 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 		}
 		ad.Config = &cfg
 		if err != nil {
-			fail("configuration", err)
+			fail(detect.CollectorConfiguration, err)
 		}
 	})
 	wg.Wait()
 	slices.Sort(errs)
 	ad.Error = strings.Join(errs, "; ")
+	// Report order, whatever order the collectors failed in.
+	ad.Missing = slices.DeleteFunc(detect.Collectors(), func(c string) bool { return !slices.Contains(ad.Missing, c) })
 }
 
 // drain collects a sequence, keeping what arrived before an error.

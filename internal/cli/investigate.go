@@ -31,10 +31,15 @@ type investigateOptions struct {
 	timezone            string
 	minHourly, minDaily float64
 	timeout             time.Duration
+	// clientOpts is a test seam no flag reaches (fault tests drop retries).
+	clientOpts func(*twilio.Options)
 }
 
 func newInvestigateCommand(streams IO) *cobra.Command {
-	o := &investigateOptions{}
+	return newInvestigateCommandWith(streams, &investigateOptions{})
+}
+
+func newInvestigateCommandWith(streams IO, o *investigateOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "investigate",
 		Short: "Tell whether the Twilio account was taken over: verdict, signals with evidence, timeline",
@@ -44,7 +49,11 @@ compares the window (--since) with a baseline before it (--baseline) and
 answers with a verdict (compromised, likely, suspicious, clean), the signals
 that carried it with their evidence, and a timeline with attacker actions first.
 
-Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
+Missing data is never clean: when part of it could not be read (the
+"incomplete" list names the account and what), a verdict that would be clean
+is "incomplete" and the exit status 2.
+
+Exit status: 0 clean, 1 suspicious or worse, 2 error or incomplete.`,
 		Example: `  atoguard investigate
   atoguard investigate --since 48h --json
   atoguard investigate --account AC… --format markdown > ticket.md
@@ -119,6 +128,9 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	if err != nil {
 		return err
 	}
+	if o.clientOpts != nil {
+		o.clientOpts(&topts)
+	}
 	client, err := twilio.New(topts)
 	if err != nil {
 		return err
@@ -161,10 +173,16 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	if err != nil {
 		return err
 	}
-	if res.Verdict != atoguard.VerdictClean {
-		return ErrFindings
+	switch res.Verdict {
+	case atoguard.VerdictClean:
+		return nil
+	case atoguard.VerdictIncomplete:
+		// Missing data is never clean: the document above says what was
+		// read; the status says the answer is not complete.
+		return atoguard.Errorf(atoguard.EUNAVAILABLE, "investigate",
+			"verdict incomplete, not clean: could not read %s (see each account's error)", strings.Join(res.Incomplete, "; "))
 	}
-	return nil
+	return ErrFindings
 }
 
 // parseSince accepts a duration back from now or an absolute date.
