@@ -85,8 +85,14 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	if err != nil {
 		return atoguard.Errorf(atoguard.EINVALID, "audit", "--max-key-age %q: want a duration (90d, 12w)", o.maxKeyAge)
 	}
-	if o.minDays < 1 || o.maxKeys < 0 {
-		return atoguard.Errorf(atoguard.EINVALID, "audit", "--min-days must be at least 1 and --max-keys at least 0")
+	if err := checkInt("audit", "--min-days", o.minDays, 1, 400); err != nil {
+		return err
+	}
+	if err := checkInt("audit", "--max-keys", o.maxKeys, 0, 1_000_000); err != nil {
+		return err
+	}
+	if err := checkConcurrency("audit", o.concurrency); err != nil {
+		return err
 	}
 	for _, sid := range o.accounts {
 		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -106,6 +107,9 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	if err != nil {
 		return atoguard.Errorf(atoguard.EINVALID, "investigate", "--timezone: %v", err)
 	}
+	if err := checkInvNumbers(o); err != nil {
+		return err
+	}
 	for _, sid := range o.accounts {
 		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
 			return atoguard.Errorf(atoguard.EINVALID, "investigate", "--account %q is not an Account SID (AC + 32 hex digits)", sid)
@@ -185,6 +189,18 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	return ErrFindings
 }
 
+// checkInvNumbers validates investigate's numeric flags; 0 keeps a volume
+// guard at detection's default.
+func checkInvNumbers(o *investigateOptions) error {
+	if err := checkConcurrency("investigate", o.concurrency); err != nil {
+		return err
+	}
+	if err := checkFloat("investigate", "--min-hourly-volume", o.minHourly, 0, 1e9, "a number from 0 (the default, 40) to 1e9"); err != nil {
+		return err
+	}
+	return checkFloat("investigate", "--min-daily-volume", o.minDaily, 0, 1e9, "a number from 0 (the default, 150) to 1e9")
+}
+
 // parseSince accepts a duration back from now or an absolute date.
 func parseInvSince(s string, now time.Time) (time.Time, error) {
 	if d, err := parseInvDuration(s); err == nil {
@@ -211,7 +227,7 @@ func parseInvDuration(s string) (time.Duration, error) {
 	switch unit := s[len(s)-1]; unit {
 	case 'd', 'w':
 		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
-		if err != nil || n < 0 {
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) || n < 0 {
 			return 0, fmt.Errorf("bad duration %q", s)
 		}
 		day := 24 * time.Hour

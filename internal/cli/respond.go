@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -179,6 +180,9 @@ func parseTimeFlag(s string) (time.Time, error) {
 }
 
 func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) (*respondEnv, error) {
+	if err := checkConcurrency("respond", f.concurrency); err != nil {
+		return nil, err
+	}
 	cfg, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return nil, err
@@ -218,8 +222,8 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		for _, l := range lims {
 			k, v, ok := strings.Cut(l, "=")
 			n, err := strconv.ParseFloat(v, 64)
-			if _, known := playbook.TriggerCategories()[k]; !ok || err != nil || !known || n <= 0 {
-				return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "bad --daily-limit %q: want CATEGORY=VALUE with CATEGORY totalprice, sms or calls", l)
+			if _, known := playbook.TriggerCategories()[k]; !ok || err != nil || !known || checkFloat("", "", n, math.SmallestNonzeroFloat64, 1e12, "") != nil {
+				return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "bad --daily-limit %q: want CATEGORY=VALUE with CATEGORY totalprice, sms or calls and VALUE a number greater than 0 (at most 1e12)", l)
 			}
 			o.DailyLimits[k] = n
 		}
