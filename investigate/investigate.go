@@ -6,6 +6,7 @@ package investigate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -21,7 +22,10 @@ import (
 // Source is where the records come from (the Twilio API in production, the
 // emulator in tests, anything in unit tests).
 type Source interface {
-	// Accounts lists the authenticated account and its subaccounts.
+	// Accounts lists the authenticated account and its subaccounts. When
+	// only the authenticated account is known (the credential may not list
+	// accounts), it returns that account and an error wrapping
+	// ErrSubaccountsUnlisted: the investigation goes on, incomplete.
 	Accounts(ctx context.Context) ([]atoguard.Account, error)
 	// Account returns the records of one account. Implementations resolve
 	// per-account credentials here (a subaccount's token read via its parent).
@@ -41,6 +45,14 @@ type AccountSource interface {
 	// A partial configuration comes back with an error describing what failed.
 	Configuration(ctx context.Context) (atoguard.Configuration, error)
 }
+
+// ErrSubaccountsUnlisted marks a Source.Accounts answer without the
+// subaccounts.
+var ErrSubaccountsUnlisted = errors.New("not listed")
+
+// CollectorSubaccounts names, in AccountData.Missing of the main account,
+// the subaccount list that could not be read.
+const CollectorSubaccounts = "subaccounts"
 
 // Options of a collection.
 type Options struct {
@@ -77,7 +89,8 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 		opts.Concurrency = 4
 	}
 	accounts, err := src.Accounts(ctx)
-	if err != nil {
+	unlisted := errors.Is(err, ErrSubaccountsUnlisted) && len(accounts) > 0
+	if err != nil && !unlisted {
 		return nil, err
 	}
 	accounts = selectAccounts(accounts, opts.Accounts)
@@ -117,6 +130,11 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, &atoguard.Error{Code: atoguard.ECANCELED, Op: "investigate.collect", Err: err}
+	}
+	if unlisted && len(opts.Accounts) == 0 && len(ds.Accounts) > 0 {
+		a := &ds.Accounts[0]
+		a.Missing = append(a.Missing, CollectorSubaccounts)
+		a.Error = strings.TrimPrefix(a.Error+"; "+CollectorSubaccounts+": "+err.Error(), "; ")
 	}
 	failed := 0
 	for _, a := range ds.Accounts {

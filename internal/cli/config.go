@@ -90,6 +90,13 @@ func (c *Config) Exists(key string) bool { return c.k.Exists(key) }
 
 // RequireTwilio checks that a Twilio credential is configured.
 func (c *Config) RequireTwilio() error {
+	switch key, sid := c.k.String("twilio-api-key"), c.Credential.AccountSID; {
+	case key != "" && c.Credential.Secret.IsZero():
+		return atoguard.Errorf(atoguard.EINVALID, "config", "TWILIO_API_KEY (twilio-api-key) is set without its secret: set TWILIO_API_SECRET too")
+	case key != "" && sid == "":
+		return atoguard.Errorf(atoguard.EINVALID, "config",
+			"an API key also needs the SID of the account it belongs to: set TWILIO_ACCOUNT_SID (twilio-account-sid) with TWILIO_API_KEY and TWILIO_API_SECRET")
+	}
 	if c.Credential.AccountSID == "" || c.Credential.Secret.IsZero() {
 		return atoguard.Errorf(atoguard.EINVALID, "config",
 			"no Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET), or the same keys in atoguard.toml")

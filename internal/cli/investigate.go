@@ -87,15 +87,7 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	if err != nil {
 		return err
 	}
-	now := streams.Now().UTC()
-	if o.until != "" {
-		u, err := parseInvSince(o.until, now)
-		if err != nil {
-			return atoguard.Errorf(atoguard.EINVALID, "investigate", "--until: %v", err)
-		}
-		now = u
-	}
-	since, err := parseInvSince(o.since, now)
+	since, now, err := invWindow(o.since, o.until, streams.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -201,20 +193,48 @@ func checkInvNumbers(o *investigateOptions) error {
 	return checkFloat("investigate", "--min-daily-volume", o.minDaily, 0, 1e9, "a number from 0 (the default, 150) to 1e9")
 }
 
-// parseSince accepts a duration back from now or an absolute date.
-func parseInvSince(s string, now time.Time) (time.Time, error) {
+// invWindow reads --since and --until: each a duration back (--since from
+// --until, --until from now) or a date; the window ends by now and starts
+// before it ends.
+func invWindow(since, until string, now time.Time) (time.Time, time.Time, error) {
+	end := now
+	if until != "" {
+		u, err := parseInvSince(until, now)
+		if err != nil {
+			return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--until %v", err)
+		}
+		if u.After(now) {
+			return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate",
+				"--until %s is in the future (now is %s): the window must end by now", until, now.Format(time.RFC3339))
+		}
+		end = u
+	}
+	start, err := parseInvSince(since, end)
+	if err != nil {
+		return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %v", err)
+	}
+	if !start.Before(end) {
+		if until != "" {
+			return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate",
+				"--since %s is not before --until %s: the window would be empty", since, until)
+		}
+		return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %s is not in the past", since)
+	}
+	return start, end, nil
+}
+
+// parseInvSince reads a duration back from ref or an absolute date; the
+// caller names the flag and checks the order.
+func parseInvSince(s string, ref time.Time) (time.Time, error) {
 	if d, err := parseInvDuration(s); err == nil {
-		return now.Add(-d), nil
+		return ref.Add(-d), nil
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", time.DateOnly} {
 		if t, err := time.Parse(layout, s); err == nil {
-			if !t.Before(now) {
-				return time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %s is not in the past", s)
-			}
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %q: want a duration (7d, 48h, 2w) or a date (2026-11-01)", s)
+	return time.Time{}, fmt.Errorf("%q: want a duration (7d, 48h, 2w) or a date (2026-11-01)", s)
 }
 
 // parseDuration extends time.ParseDuration with days (d) and weeks (w).

@@ -217,6 +217,10 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 			return nil, err
 		}
 	}
+	if cfg.Credential.KeySID != "" && mode != "report" && o.StepEnabled(playbook.StepRotateTokens) {
+		return nil, atoguard.Errorf(atoguard.EINVALID, "respond",
+			"rotating an auth token needs the auth token, and TWILIO_API_KEY is set: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN instead (an API key cannot read subaccounts either), or --skip %s", playbook.StepRotateTokens)
+	}
 	if lims := listOr(cmd, "daily-limit", f.dailyLimits, cfg, "respond.daily-limit"); len(lims) > 0 {
 		o.DailyLimits = map[string]float64{}
 		for _, l := range lims {
