@@ -321,6 +321,11 @@ func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks r
 	if env.opts.Journal != nil {
 		defer env.opts.Journal.Close()
 	}
+	if mode != "apply" {
+		if err := useRotatedCredential(ctx, env, streams.Err); err != nil {
+			return err
+		}
+	}
 	var tw playbook.Twilio = playbookTwilio{c: env.client}
 	if env.wrap != nil {
 		tw = env.wrap(tw)
@@ -340,7 +345,11 @@ func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks r
 		if err != nil {
 			// The journal alone still makes a report; only the checklist's
 			// verification needs Twilio.
-			fmt.Fprintf(streams.Err, "atoguard: Twilio unreachable (%v); the report comes from the journal alone, checklist unverified\n", err)
+			what := "Twilio unreachable"
+			if twilio.IsUnauthorized(err) {
+				what = "Twilio rejected the credential"
+			}
+			fmt.Fprintf(streams.Err, "atoguard: %s (%v); the report comes from the journal alone, checklist unverified\n", what, err)
 			res = playbook.FromJournal(env.opts)
 		}
 		inc := buildIncident(res, env, streams.Now())
@@ -406,6 +415,9 @@ func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags,
 		fmt.Fprintf(streams.Out, "Applied %d changes across %d accounts; %d failed.\n", res.Changed(), len(res.Accounts), len(res.Failures))
 		for _, c := range res.Credentials {
 			fmt.Fprintf(streams.Out, "  new token for %s in %s:%s (fingerprint %s, verified %v)\n", c.AccountSID, c.Sink, c.Location, c.Fingerprint, c.Verified)
+			if c.AccountSID == env.opts.Credential.AccountSID && env.opts.Credential.KeySID == "" {
+				fmt.Fprintf(streams.Out, "  the configured auth token no longer works: update TWILIO_AUTH_TOKEN to the new one (plan and report read it from %s:%s until then)\n", c.Sink, c.Location)
+			}
 		}
 		open := 0
 		for _, c := range res.Checklist {
