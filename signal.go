@@ -69,9 +69,13 @@ const (
 	VerdictSuspicious  Verdict = "suspicious"
 	VerdictLikely      Verdict = "likely"
 	VerdictCompromised Verdict = "compromised"
+	// VerdictIncomplete replaces clean when part of the data could not be
+	// read: nothing was seen, but not everything was looked at.
+	VerdictIncomplete Verdict = "incomplete"
 )
 
-// Rank orders verdicts (higher is worse).
+// Rank orders verdicts (higher is worse); incomplete ranks with clean, as
+// it carries no evidence of a takeover, yet it is never clean.
 func (v Verdict) Rank() int {
 	switch v {
 	case VerdictSuspicious:

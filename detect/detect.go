@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,8 +26,11 @@ type Dataset struct {
 // AccountData is one account's collected records. Messages, calls and usage
 // cover [BaselineSince, Until); events as far back as Monitor keeps them.
 type AccountData struct {
-	Account  atoguard.Account        `json:"account"`
-	Error    string                  `json:"error,omitempty"` // collection failed (partially)
+	Account atoguard.Account `json:"account"`
+	Error   string           `json:"error,omitempty"` // collection failed (partially)
+	// Missing names what could not be read (CollectorMessages, …): a
+	// verdict on this account is then incomplete, never clean.
+	Missing  []string                `json:"missing,omitempty"`
 	Messages []atoguard.Message      `json:"-"`
 	Calls    []atoguard.Call         `json:"-"`
 	Usage    []atoguard.UsageRecord  `json:"-"`
@@ -34,6 +38,20 @@ type AccountData struct {
 	Config   *atoguard.Configuration `json:"-"`
 	// Known is the known-good configuration (investigate --against), if any.
 	Known *atoguard.Configuration `json:"-"`
+}
+
+// Collectors: what an investigation reads per account (AccountData.Missing).
+const (
+	CollectorMessages      = "messages"
+	CollectorCalls         = "calls"
+	CollectorUsage         = "usage"
+	CollectorEvents        = "events"
+	CollectorConfiguration = "configuration"
+)
+
+// Collectors lists every collector in report order.
+func Collectors() []string {
+	return []string{CollectorMessages, CollectorCalls, CollectorUsage, CollectorEvents, CollectorConfiguration}
 }
 
 // Options tune detection. The zero value is usable: defaults are applied.
@@ -98,11 +116,14 @@ type Result struct {
 	Score   float64          `json:"score"` // 0..100, how strongly the signals point at a takeover
 	// Reasons explain the verdict in plain sentences; Carried lists the
 	// signal ids that carried it.
-	Reasons  []string                 `json:"reasons"`
-	Carried  []string                 `json:"carried_by,omitempty"`
-	Accounts []AccountResult          `json:"accounts"`
-	Signals  []atoguard.Signal        `json:"signals"`
-	Timeline []atoguard.TimelineEntry `json:"timeline"`
+	Reasons []string `json:"reasons"`
+	Carried []string `json:"carried_by,omitempty"`
+	// Incomplete names what could not be read ("AC…: messages, calls");
+	// when set, a verdict that would be clean is VerdictIncomplete.
+	Incomplete []string                 `json:"incomplete,omitempty"`
+	Accounts   []AccountResult          `json:"accounts"`
+	Signals    []atoguard.Signal        `json:"signals"`
+	Timeline   []atoguard.TimelineEntry `json:"timeline"`
 }
 
 // AccountResult summarises one account.
@@ -112,6 +133,7 @@ type AccountResult struct {
 	OwnerSID     string           `json:"owner_account_sid,omitempty"`
 	Status       string           `json:"status,omitempty"`
 	Error        string           `json:"error,omitempty"`
+	Missing      []string         `json:"missing,omitempty"`
 	Verdict      atoguard.Verdict `json:"verdict"`
 	Score        float64          `json:"score"`
 	Messages     int              `json:"messages"`
@@ -178,6 +200,8 @@ func Run(ds *Dataset, opts Options) Result {
 		res.Signals = []atoguard.Signal{}
 	}
 	v := decide(signals)
+	res.Incomplete = incomplete(ds)
+	v.markIncomplete(res.Incomplete)
 	res.Verdict, res.Score, res.Reasons, res.Carried = v.verdict, v.score, v.reasons, v.carried
 	for _, a := range ds.Accounts {
 		var own []atoguard.Signal
@@ -187,9 +211,12 @@ func Run(ds *Dataset, opts Options) Result {
 			}
 		}
 		av := decide(own)
+		if len(a.Missing) > 0 {
+			av.markIncomplete([]string{a.Account.SID + ": " + strings.Join(a.Missing, ", ")})
+		}
 		res.Accounts = append(res.Accounts, AccountResult{
 			SID: a.Account.SID, FriendlyName: a.Account.FriendlyName, OwnerSID: a.Account.OwnerSID,
-			Status: a.Account.Status, Error: a.Error, Verdict: av.verdict, Score: av.score,
+			Status: a.Account.Status, Error: a.Error, Missing: a.Missing, Verdict: av.verdict, Score: av.score,
 			Messages: len(a.Messages), Calls: len(a.Calls), Events: len(a.Events), Signals: len(own),
 		})
 	}

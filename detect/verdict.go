@@ -123,6 +123,32 @@ func decide(signals []atoguard.Signal) decision {
 	return d
 }
 
+// incomplete lists, per account, what could not be read.
+func incomplete(ds *Dataset) []string {
+	var out []string
+	for _, a := range ds.Accounts {
+		if len(a.Missing) > 0 {
+			out = append(out, a.Account.SID+": "+strings.Join(a.Missing, ", "))
+		}
+	}
+	return out
+}
+
+// markIncomplete keeps a verdict that evidence carried and says what was
+// not read; a clean verdict on incomplete data becomes incomplete.
+func (d *decision) markIncomplete(missing []string) {
+	if len(missing) == 0 {
+		return
+	}
+	why := "incomplete data, could not read " + strings.Join(missing, "; ")
+	if d.verdict == atoguard.VerdictClean {
+		d.verdict = atoguard.VerdictIncomplete
+		d.reasons = append([]string{why + " (no verdict of clean on missing data)"}, d.reasons...)
+		return
+	}
+	d.reasons = append(d.reasons, "also: "+why)
+}
+
 // score places a 0..100 figure inside the verdict's band (clean <20,
 // suspicious <50, likely <80, compromised ≥80), by how much evidence there is.
 func score(signals []atoguard.Signal, v atoguard.Verdict) float64 {

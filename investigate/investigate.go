@@ -6,6 +6,7 @@ package investigate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -21,7 +22,10 @@ import (
 // Source is where the records come from (the Twilio API in production, the
 // emulator in tests, anything in unit tests).
 type Source interface {
-	// Accounts lists the authenticated account and its subaccounts.
+	// Accounts lists the authenticated account and its subaccounts. When
+	// only the authenticated account is known (the credential may not list
+	// accounts), it returns that account and an error wrapping
+	// ErrSubaccountsUnlisted: the investigation goes on, incomplete.
 	Accounts(ctx context.Context) ([]atoguard.Account, error)
 	// Account returns the records of one account. Implementations resolve
 	// per-account credentials here (a subaccount's token read via its parent).
@@ -41,6 +45,14 @@ type AccountSource interface {
 	// A partial configuration comes back with an error describing what failed.
 	Configuration(ctx context.Context) (atoguard.Configuration, error)
 }
+
+// ErrSubaccountsUnlisted marks a Source.Accounts answer without the
+// subaccounts.
+var ErrSubaccountsUnlisted = errors.New("not listed")
+
+// CollectorSubaccounts names, in AccountData.Missing of the main account,
+// the subaccount list that could not be read.
+const CollectorSubaccounts = "subaccounts"
 
 // Options of a collection.
 type Options struct {
@@ -77,7 +89,8 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 		opts.Concurrency = 4
 	}
 	accounts, err := src.Accounts(ctx)
-	if err != nil {
+	unlisted := errors.Is(err, ErrSubaccountsUnlisted) && len(accounts) > 0
+	if err != nil && !unlisted {
 		return nil, err
 	}
 	accounts = selectAccounts(accounts, opts.Accounts)
@@ -96,6 +109,7 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 		ds.Accounts[i].Account = a
 		if a.Status == "missing" {
 			ds.Accounts[i].Error = "account not found or not accessible with these credentials"
+			ds.Accounts[i].Missing = detect.Collectors()
 			done.Add(1)
 			continue
 		}
@@ -104,6 +118,7 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 			case sem <- struct{}{}:
 			case <-ctx.Done():
 				ds.Accounts[i].Error = ctx.Err().Error()
+				ds.Accounts[i].Missing = detect.Collectors()
 				return
 			}
 			defer func() { <-sem }()
@@ -115,6 +130,11 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, &atoguard.Error{Code: atoguard.ECANCELED, Op: "investigate.collect", Err: err}
+	}
+	if unlisted && len(opts.Accounts) == 0 && len(ds.Accounts) > 0 {
+		a := &ds.Accounts[0]
+		a.Missing = append(a.Missing, CollectorSubaccounts)
+		a.Error = strings.TrimPrefix(a.Error+"; "+CollectorSubaccounts+": "+err.Error(), "; ")
 	}
 	failed := 0
 	for _, a := range ds.Accounts {
@@ -165,6 +185,7 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 	as, err := src.Account(ctx, ad.Account)
 	if err != nil {
 		ad.Error = err.Error()
+		ad.Missing = detect.Collectors()
 		return
 	}
 	var mu sync.Mutex
@@ -172,6 +193,7 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 	fail := func(what string, err error) {
 		mu.Lock()
 		errs = append(errs, what+": "+err.Error())
+		ad.Missing = append(ad.Missing, what)
 		mu.Unlock()
 	}
 	var wg sync.WaitGroup
@@ -184,14 +206,14 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 		msgs, err := drain(as.Messages(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Messages = msgs
 		if err != nil {
-			fail("messages", err)
+			fail(detect.CollectorMessages, err)
 		}
 	})
 	wg.Go(func() {
 		calls, err := drain(as.Calls(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Calls = calls
 		if err != nil {
-			fail("calls", err)
+			fail(detect.CollectorCalls, err)
 		}
 	})
 	// The small resources share one goroutine: the bulk (messages, calls)
@@ -200,12 +222,12 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 		usage, err := drain(as.Usage(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Usage = usage
 		if err != nil {
-			fail("usage", err)
+			fail(detect.CollectorUsage, err)
 		}
 		evs, err := drain(as.Events(ctx, opts.BaselineSince, opts.Until), count)
 		ad.Events = evs
 		if err != nil {
-			fail("events", err)
+			fail(detect.CollectorEvents, err)
 		}
 		cfg, err := as.Configuration(ctx)
 		if cfg.AccountSID == "" {
@@ -216,12 +238,14 @@ func collectAccount(ctx context.Context, src Source, ad *detect.AccountData, opt
 		}
 		ad.Config = &cfg
 		if err != nil {
-			fail("configuration", err)
+			fail(detect.CollectorConfiguration, err)
 		}
 	})
 	wg.Wait()
 	slices.Sort(errs)
 	ad.Error = strings.Join(errs, "; ")
+	// Report order, whatever order the collectors failed in.
+	ad.Missing = slices.DeleteFunc(detect.Collectors(), func(c string) bool { return !slices.Contains(ad.Missing, c) })
 }
 
 // drain collects a sequence, keeping what arrived before an error.

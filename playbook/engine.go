@@ -193,6 +193,10 @@ func (e *engine) resolveMain(ctx context.Context, tw Twilio) error {
 	if !isUnauthorized(err) {
 		return fmt.Errorf("checking the main account credential: %w", err)
 	}
+	if cred.KeySID != "" {
+		return atoguard.Errorf(atoguard.EUNAUTHORIZED, "respond",
+			"the API key %s may not read account %s (a Standard or Restricted key cannot): respond needs the account's auth token", cred.KeySID, cred.AccountSID)
+	}
 	if e.opts.Sink != nil {
 		stored, lerr := e.opts.Sink.Load(ctx, cred.AccountSID)
 		if lerr == nil && !stored.IsZero() {

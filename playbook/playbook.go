@@ -185,6 +185,9 @@ func (o *Options) incidentStart() time.Time {
 	return o.now().Add(-7 * 24 * time.Hour)
 }
 
+// StepEnabled reports whether a run with these options performs step.
+func (o *Options) StepEnabled(step string) bool { return o.stepEnabled(step) }
+
 func (o *Options) stepEnabled(step string) bool {
 	if len(o.Only) > 0 && !contains(o.Only, step) {
 		return false

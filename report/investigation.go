@@ -23,14 +23,17 @@ type Investigation struct {
 // score, accounts, signals (id, sign, severity, confidence, account_sid,
 // summary, evidence) and timeline. Extra fields may be added, never renamed.
 type InvestigationJSON struct {
-	Verdict  atoguard.Verdict         `json:"verdict"`
-	Score    float64                  `json:"score"`
-	Reasons  []string                 `json:"reasons"`
-	Carried  []string                 `json:"carried_by"`
-	Window   InvestigationWindow      `json:"window"`
-	Accounts []detect.AccountResult   `json:"accounts"`
-	Signals  []atoguard.Signal        `json:"signals"`
-	Timeline []atoguard.TimelineEntry `json:"timeline"`
+	Verdict atoguard.Verdict `json:"verdict"`
+	Score   float64          `json:"score"`
+	Reasons []string         `json:"reasons"`
+	Carried []string         `json:"carried_by"`
+	// Incomplete names what could not be read ("AC…: messages"); empty
+	// when everything was.
+	Incomplete []string                 `json:"incomplete"`
+	Window     InvestigationWindow      `json:"window"`
+	Accounts   []detect.AccountResult   `json:"accounts"`
+	Signals    []atoguard.Signal        `json:"signals"`
+	Timeline   []atoguard.TimelineEntry `json:"timeline"`
 }
 
 // InvestigationWindow is the investigated period and its baseline.
@@ -48,7 +51,7 @@ func ToInvestigationJSON(inv Investigation) InvestigationJSON {
 		}
 		return s
 	}
-	doc := InvestigationJSON{Verdict: inv.Verdict, Score: inv.Score, Reasons: nz(inv.Reasons), Carried: nz(inv.Carried),
+	doc := InvestigationJSON{Verdict: inv.Verdict, Score: inv.Score, Reasons: nz(inv.Reasons), Carried: nz(inv.Carried), Incomplete: nz(inv.Incomplete),
 		Window:   InvestigationWindow{Since: inv.Since.UTC(), Until: inv.Until.UTC(), BaselineSince: inv.BaselineSince.UTC()},
 		Accounts: inv.Accounts, Signals: inv.Signals, Timeline: inv.Timeline}
 	if doc.Accounts == nil {
@@ -78,6 +81,8 @@ func invVerdictLine(v atoguard.Verdict) string {
 		return "LIKELY COMPROMISED — treat as an incident"
 	case atoguard.VerdictSuspicious:
 		return "SUSPICIOUS — review the signals below"
+	case atoguard.VerdictIncomplete:
+		return "INCOMPLETE — part of the data could not be read, so this is not a clean bill"
 	}
 	return "CLEAN — no sign of account takeover"
 }
@@ -93,7 +98,7 @@ func invVerdictColor(v atoguard.Verdict) string {
 	switch v {
 	case atoguard.VerdictCompromised, atoguard.VerdictLikely:
 		return "1;31"
-	case atoguard.VerdictSuspicious:
+	case atoguard.VerdictSuspicious, atoguard.VerdictIncomplete:
 		return "1;33"
 	}
 	return "1;32"

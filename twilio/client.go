@@ -85,6 +85,10 @@ const (
 	DefaultConcurrency = 16
 	DefaultMaxRetries  = 5
 	DefaultPageSize    = 1000
+	// DefaultRequestTimeout bounds one attempt, reply body included: a
+	// 1000-record page is about 1 MB, so two minutes is generous, and a
+	// server that stalls or trickles cannot hold a request for longer.
+	DefaultRequestTimeout = 2 * time.Minute
 	// MaxPageSize is Twilio's largest PageSize.
 	MaxPageSize = 1000
 
@@ -117,6 +121,10 @@ type Options struct {
 	MaxRetries int
 	// PageSize for lists (default and maximum 1000).
 	PageSize int
+	// RequestTimeout bounds each attempt from sending the request to the
+	// last byte of the reply (default DefaultRequestTimeout; < 0 = none, for
+	// callers whose context carries the deadline).
+	RequestTimeout time.Duration
 	// BaseDelay and MaxDelay shape the exponential backoff (defaults 250ms, 20s).
 	BaseDelay, MaxDelay time.Duration
 	// Logger receives debug request logs; nil discards them.
@@ -162,6 +170,9 @@ func New(opts Options) (*Client, error) {
 		opts.MaxRetries = DefaultMaxRetries
 	case opts.MaxRetries < 0:
 		opts.MaxRetries = 0
+	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
 	}
 	if opts.PageSize <= 0 || opts.PageSize > MaxPageSize {
 		opts.PageSize = DefaultPageSize
@@ -429,6 +440,20 @@ func (c *Client) attempt(ctx context.Context, lim *accountLimiter, r *request, t
 		return nil, false, err
 	}
 	defer release()
+	parent := ctx
+	// The deadline covers the body too: a server that sends headers and then
+	// trickles the reply must not hold the request forever.
+	if t := c.sh.opts.RequestTimeout; t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+	timedOut := func(err error) error {
+		if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("no complete reply within %s: %w", c.sh.opts.RequestTimeout, err)
+		}
+		return err
+	}
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -454,13 +479,13 @@ func (c *Client) attempt(ctx context.Context, lim *accountLimiter, r *request, t
 	resp, err := c.sh.hc.Do(req)
 	if err != nil {
 		c.logRequest(ctx, r, req, 0, start, attempt, err)
-		return nil, wasWritten(), &transportError{err: err}
+		return nil, wasWritten(), &transportError{err: timedOut(err)}
 	}
 	data, rerr := c.readBody(resp)
 	c.logRequest(ctx, r, req, resp.StatusCode, start, attempt, rerr)
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if rerr != nil {
-			return nil, true, &transportError{err: fmt.Errorf("read response body: %w", rerr), afterStatus: resp.StatusCode}
+			return nil, true, &transportError{err: timedOut(fmt.Errorf("read response body: %w", rerr)), afterStatus: resp.StatusCode}
 		}
 		return &response{status: resp.StatusCode, header: resp.Header, body: data}, true, nil
 	}

@@ -23,6 +23,7 @@ type auditOptions struct {
 	minDays, maxKeys, concurrency                   int
 	jsonOut, quiet                                  bool
 	format, apiURL, failOn                          string
+	timeout                                         time.Duration
 }
 
 func newAuditCommand(streams IO) *cobra.Command {
@@ -65,6 +66,7 @@ Exit status: 0 no finding of medium severity or worse (--fail-on), 1 otherwise, 
 	f.IntVar(&o.concurrency, "concurrency", 4, "accounts read at once")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress or notes on stderr")
 	f.StringVar(&o.failOn, "fail-on", "medium", "lowest severity that makes the exit status 1: low, medium, high or critical")
+	addTimeoutFlag(f, &o.timeout)
 	return cmd
 }
 
@@ -85,8 +87,14 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	if err != nil {
 		return atoguard.Errorf(atoguard.EINVALID, "audit", "--max-key-age %q: want a duration (90d, 12w)", o.maxKeyAge)
 	}
-	if o.minDays < 1 || o.maxKeys < 0 {
-		return atoguard.Errorf(atoguard.EINVALID, "audit", "--min-days must be at least 1 and --max-keys at least 0")
+	if err := checkInt("audit", "--min-days", o.minDays, 1, 400); err != nil {
+		return err
+	}
+	if err := checkInt("audit", "--max-keys", o.maxKeys, 0, 1_000_000); err != nil {
+		return err
+	}
+	if err := checkConcurrency("audit", o.concurrency); err != nil {
+		return err
 	}
 	for _, sid := range o.accounts {
 		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
@@ -96,6 +104,11 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	if o.allowCountries, err = detect.ParseCountries("audit", "--allow-countries", o.allowCountries); err != nil {
 		return err
 	}
+	ctx, cancel, err := withTimeout(cmd.Context(), "audit", o.timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	_, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return err
@@ -108,11 +121,11 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	traffic := len(o.allowCountries) == 0
 	since := now.Add(-lookback)
 	progress := newInvProgress(streams, o.quiet)
-	ds, err := investigate.Collect(cmd.Context(), auditSource{twilioSource{client}, traffic},
+	ds, err := investigate.Collect(ctx, auditSource{twilioSource{client}, traffic},
 		investigate.Options{Accounts: o.accounts, Since: since, Until: now, Concurrency: o.concurrency, Progress: progress.update})
 	progress.done()
 	if err != nil {
-		return err
+		return explainTimeout(ctx, "audit", o.timeout, err, "no audit")
 	}
 	accounts := make([]audit.Account, len(ds.Accounts))
 	for i, ad := range ds.Accounts {
@@ -121,7 +134,10 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 			accounts[i].Destinations = audit.Destinations(ad.Messages, ad.Calls, since)
 		}
 	}
-	auditExtras(cmd.Context(), client, accounts, o.concurrency)
+	auditExtras(ctx, client, accounts, o.concurrency)
+	if err := explainTimeout(ctx, "audit", o.timeout, ctx.Err(), "no audit"); err != nil {
+		return err
+	}
 	res := audit.Run(accounts, audit.Options{Now: now, AllowWebhookHosts: o.allowHosts, AllowCountries: o.allowCountries,
 		MinDays: o.minDays, MaxKeyAge: maxAge, MaxKeys: o.maxKeys, CallerIDAllowlist: o.callerIDs})
 	switch format {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -57,8 +58,8 @@ Exit status: 0 no phishing, 1 at least one phishing message, 2 error.`,
 }
 
 func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error {
-	if opts.threshold <= 0 || opts.threshold > 1 {
-		return atoguard.Errorf(atoguard.EINVALID, "check-message", "--threshold must be in (0, 1], got %v", opts.threshold)
+	if err := checkFloat("check-message", "--threshold", opts.threshold, math.SmallestNonzeroFloat64, 1, "a number greater than 0 and at most 1"); err != nil {
+		return err
 	}
 	popts := phish.Options{Threshold: opts.threshold}
 	if opts.brands != "" {

@@ -58,7 +58,7 @@ func configKeys() []string {
 	for _, k := range []string{
 		"only", "skip", "accounts", "allow-countries", "keep-keys", "caller-id-allowlist", "suspend-subaccounts",
 		"safe-webhook-url", "event-sink-url", "trigger-callback-url", "daily-limit", "webhook-snapshot",
-		"investigation", "incident-start", "credential-sink", "journal", "report",
+		"investigation", "incident-start", "credential-sink", "credential-sink-timeout", "journal", "report",
 	} {
 		keys = append(keys, "respond."+k)
 	}
@@ -196,6 +196,13 @@ func (c *Config) Exists(key string) bool { return c.k.Exists(key) }
 
 // RequireTwilio checks that a Twilio credential is configured.
 func (c *Config) RequireTwilio() error {
+	switch key, sid := c.k.String("twilio-api-key"), c.Credential.AccountSID; {
+	case key != "" && c.Credential.Secret.IsZero():
+		return atoguard.Errorf(atoguard.EINVALID, "config", "TWILIO_API_KEY (twilio-api-key) is set without its secret: set TWILIO_API_SECRET too")
+	case key != "" && sid == "":
+		return atoguard.Errorf(atoguard.EINVALID, "config",
+			"an API key also needs the SID of the account it belongs to: set TWILIO_ACCOUNT_SID (twilio-account-sid) with TWILIO_API_KEY and TWILIO_API_SECRET")
+	}
 	if c.Credential.AccountSID == "" || c.Credential.Secret.IsZero() {
 		return atoguard.Errorf(atoguard.EINVALID, "config",
 			"no Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET), or the same keys in atoguard.toml")

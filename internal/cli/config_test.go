@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -113,5 +115,36 @@ func TestConfigTokenPermissions(t *testing.T) {
 				t.Errorf("the warning shows the secret: %q", stderr)
 			}
 		})
+	}
+}
+
+// Every key a command reads from the config must be a known key, or a file
+// that sets it would be refused as a typo.
+func TestConfigKeysCoverKeysRead(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := regexp.MustCompile(`cfg\.(?:String|Strings|Exists)\("([a-z.-]+)"\)|cfg, "([a-z.-]+)"\)`)
+	known := configKeys()
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range read.FindAllStringSubmatch(string(src), -1) {
+			key := m[1] + m[2]
+			seen++
+			if !slices.Contains(known, key) {
+				t.Errorf("%s reads config key %q, which configKeys does not list", f, key)
+			}
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("found only %d config reads: the pattern no longer matches the code", seen)
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -30,10 +31,16 @@ type investigateOptions struct {
 	quiet               bool
 	timezone            string
 	minHourly, minDaily float64
+	timeout             time.Duration
+	// clientOpts is a test seam no flag reaches (fault tests drop retries).
+	clientOpts func(*twilio.Options)
 }
 
 func newInvestigateCommand(streams IO) *cobra.Command {
-	o := &investigateOptions{}
+	return newInvestigateCommandWith(streams, &investigateOptions{})
+}
+
+func newInvestigateCommandWith(streams IO, o *investigateOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "investigate",
 		Short: "Tell whether the Twilio account was taken over: verdict, signals with evidence, timeline",
@@ -43,7 +50,11 @@ compares the window (--since) with a baseline before it (--baseline) and
 answers with a verdict (compromised, likely, suspicious, clean), the signals
 that carried it with their evidence, and a timeline with attacker actions first.
 
-Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
+Missing data is never clean: when part of it could not be read (the
+"incomplete" list names the account and what), a verdict that would be clean
+is "incomplete" and the exit status 2.
+
+Exit status: 0 clean, 1 suspicious or worse, 2 error or incomplete.`,
 		Example: `  atoguard investigate
   atoguard investigate --since 48h --json
   atoguard investigate --account AC… --format markdown > ticket.md
@@ -68,6 +79,7 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error.`,
 	f.StringVar(&o.timezone, "timezone", "UTC", "time zone of the business's day and week, for hour-of-week seasonality (IANA name)")
 	f.Float64Var(&o.minHourly, "min-hourly-volume", 0, "smallest hourly message count that can be a spike (default 40)")
 	f.Float64Var(&o.minDaily, "min-daily-volume", 0, "smallest daily message count that can be a spike (default 150)")
+	addTimeoutFlag(f, &o.timeout)
 	return cmd
 }
 
@@ -76,15 +88,7 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	if err != nil {
 		return err
 	}
-	now := streams.Now().UTC()
-	if o.until != "" {
-		u, err := parseInvSince(o.until, now)
-		if err != nil {
-			return atoguard.Errorf(atoguard.EINVALID, "investigate", "--until: %v", err)
-		}
-		now = u
-	}
-	since, err := parseInvSince(o.since, now)
+	since, now, err := invWindow(o.since, o.until, streams.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -95,6 +99,9 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	loc, err := time.LoadLocation(o.timezone)
 	if err != nil {
 		return atoguard.Errorf(atoguard.EINVALID, "investigate", "--timezone: %v", err)
+	}
+	if err := checkInvNumbers(o); err != nil {
+		return err
 	}
 	for _, sid := range o.accounts {
 		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
@@ -109,9 +116,17 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 		}
 		known = &s
 	}
+	ctx, cancel, err := withTimeout(cmd.Context(), "investigate", o.timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	_, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return err
+	}
+	if o.clientOpts != nil {
+		o.clientOpts(&topts)
 	}
 	client, err := twilio.New(topts)
 	if err != nil {
@@ -122,10 +137,10 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 		Concurrency: o.concurrency}
 	progress := newInvProgress(streams, o.quiet)
 	opts.Progress = progress.update
-	ds, err := investigate.Collect(cmd.Context(), twilioSource{client}, opts)
+	ds, err := investigate.Collect(ctx, twilioSource{client}, opts)
 	progress.done()
 	if err != nil {
-		return err
+		return explainTimeout(ctx, "investigate", o.timeout, err, "no verdict")
 	}
 	if known != nil {
 		if err := known.Apply(ds); err != nil {
@@ -155,26 +170,72 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	if err != nil {
 		return err
 	}
-	if res.Verdict != atoguard.VerdictClean {
-		return ErrFindings
+	switch res.Verdict {
+	case atoguard.VerdictClean:
+		return nil
+	case atoguard.VerdictIncomplete:
+		// Missing data is never clean: the document above says what was
+		// read; the status says the answer is not complete.
+		return atoguard.Errorf(atoguard.EUNAVAILABLE, "investigate",
+			"verdict incomplete, not clean: could not read %s (see each account's error)", strings.Join(res.Incomplete, "; "))
 	}
-	return nil
+	return ErrFindings
 }
 
-// parseSince accepts a duration back from now or an absolute date.
-func parseInvSince(s string, now time.Time) (time.Time, error) {
+// checkInvNumbers validates investigate's numeric flags; 0 keeps a volume
+// guard at detection's default.
+func checkInvNumbers(o *investigateOptions) error {
+	if err := checkConcurrency("investigate", o.concurrency); err != nil {
+		return err
+	}
+	if err := checkFloat("investigate", "--min-hourly-volume", o.minHourly, 0, 1e9, "a number from 0 (the default, 40) to 1e9"); err != nil {
+		return err
+	}
+	return checkFloat("investigate", "--min-daily-volume", o.minDaily, 0, 1e9, "a number from 0 (the default, 150) to 1e9")
+}
+
+// invWindow reads --since and --until: each a duration back (--since from
+// --until, --until from now) or a date; the window ends by now and starts
+// before it ends.
+func invWindow(since, until string, now time.Time) (time.Time, time.Time, error) {
+	end := now
+	if until != "" {
+		u, err := parseInvSince(until, now)
+		if err != nil {
+			return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--until %v", err)
+		}
+		if u.After(now) {
+			return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate",
+				"--until %s is in the future (now is %s): the window must end by now", until, now.Format(time.RFC3339))
+		}
+		end = u
+	}
+	start, err := parseInvSince(since, end)
+	if err != nil {
+		return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %v", err)
+	}
+	if !start.Before(end) {
+		if until != "" {
+			return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate",
+				"--since %s is not before --until %s: the window would be empty", since, until)
+		}
+		return time.Time{}, time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %s is not in the past", since)
+	}
+	return start, end, nil
+}
+
+// parseInvSince reads a duration back from ref or an absolute date; the
+// caller names the flag and checks the order.
+func parseInvSince(s string, ref time.Time) (time.Time, error) {
 	if d, err := parseInvDuration(s); err == nil {
-		return now.Add(-d), nil
+		return ref.Add(-d), nil
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", time.DateOnly} {
 		if t, err := time.Parse(layout, s); err == nil {
-			if !t.Before(now) {
-				return time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %s is not in the past", s)
-			}
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, atoguard.Errorf(atoguard.EINVALID, "investigate", "--since %q: want a duration (7d, 48h, 2w) or a date (2026-11-01)", s)
+	return time.Time{}, fmt.Errorf("%q: want a duration (7d, 48h, 2w) or a date (2026-11-01)", s)
 }
 
 // parseDuration extends time.ParseDuration with days (d) and weeks (w).
@@ -187,7 +248,7 @@ func parseInvDuration(s string) (time.Duration, error) {
 	switch unit := s[len(s)-1]; unit {
 	case 'd', 'w':
 		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
-		if err != nil || n < 0 {
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) || n < 0 {
 			return 0, fmt.Errorf("bad duration %q", s)
 		}
 		day := 24 * time.Hour

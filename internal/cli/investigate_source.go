@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"slices"
 	"strings"
@@ -20,7 +21,7 @@ func (s twilioSource) Accounts(ctx context.Context) ([]atoguard.Account, error) 
 	var out []atoguard.Account
 	for a, err := range s.c.ListAccounts(ctx, twilio.AccountFilter{}) {
 		if err != nil {
-			return nil, err
+			return s.keyAccount(err)
 		}
 		out = append(out, a)
 	}
@@ -35,11 +36,27 @@ func (s twilioSource) Accounts(ctx context.Context) ([]atoguard.Account, error) 
 	return out, nil
 }
 
+// keyAccount degrades a rejected account listing: a Standard or
+// Restricted API key may not read the Accounts resource, yet it reads its
+// own account's traffic, events and most of its configuration.
+func (s twilioSource) keyAccount(err error) ([]atoguard.Account, error) {
+	cred := s.c.Credential()
+	if cred.KeySID == "" || !twilio.IsUnauthorized(err) {
+		return nil, err
+	}
+	main := atoguard.Account{SID: cred.AccountSID, OwnerSID: cred.AccountSID}
+	return []atoguard.Account{main}, fmt.Errorf("%w (the API key %s may not list accounts, that needs a Main key or the auth token; only %s is read)",
+		investigate.ErrSubaccountsUnlisted, cred.KeySID, cred.AccountSID)
+}
+
 // Account uses the parent's client for 2010 resources and the account's own
 // credentials (a subaccount's token read through the parent) for the v1
 // hosts: Monitor, Voice, Messaging and Accounts act on the caller's account.
 func (s twilioSource) Account(ctx context.Context, a atoguard.Account) (investigate.AccountSource, error) {
 	ta := &twilioAccount{api: s.c, v1: s.c, sid: a.SID}
+	if key := s.c.Credential().KeySID; key != "" && a.SID != s.c.AccountSID() {
+		return nil, fmt.Errorf("the API key %s reaches only its own account %s: reading this subaccount needs the main account's auth token", key, s.c.AccountSID())
+	}
 	if a.SID != s.c.AccountSID() {
 		tok, err := s.c.SubaccountAuthToken(ctx, a.SID)
 		if err != nil {

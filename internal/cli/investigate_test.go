@@ -232,7 +232,9 @@ func TestInvestigateErrors(t *testing.T) {
 		{"bad since", env, []string{"--twilio-api-url", url, "--since", "yesterday"}, "--since"},
 		{"future since", env, []string{"--twilio-api-url", url, "--since", "2030-01-01"}, "not in the past"},
 		{"bad baseline", env, []string{"--twilio-api-url", url, "--baseline", "-3d"}, "--baseline"},
-		{"until before since", env, []string{"--twilio-api-url", url, "--until", "2026-11-01", "--since", "2026-11-10"}, "not in the past"},
+		{"until before since", env, []string{"--twilio-api-url", url, "--until", "2026-11-01", "--since", "2026-11-10"}, "--since 2026-11-10 is not before --until 2026-11-01"},
+		{"future until", env, []string{"--twilio-api-url", url, "--until", "2030-01-01"}, "atoguard: investigate: --until 2030-01-01 is in the future"},
+		{"bad until", env, []string{"--twilio-api-url", url, "--until", "soon"}, "atoguard: investigate: --until \"soon\": want a duration"},
 		{"bad format", env, []string{"--twilio-api-url", url, "--format", "xml"}, "--format"},
 		{"bad account", env, []string{"--twilio-api-url", url, "--account", "nope"}, "Account SID"},
 		{"missing against", env, []string{"--twilio-api-url", url, "--against", "/nonexistent/x.json"}, "no such file"},
@@ -240,7 +242,7 @@ func TestInvestigateErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, stderr := runInvestigateCmd(t, c.env, c.args...)
-			if code != ExitError || !strings.Contains(stderr, c.want) {
+			if code != ExitError || !strings.Contains(stderr, c.want) || strings.Count(stderr, "investigate:") > 1 {
 				t.Fatalf("exit %d, stderr %q (want %q)", code, stderr, c.want)
 			}
 		})

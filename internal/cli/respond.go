@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -43,7 +44,7 @@ type respondFlags struct {
 	incidentStart, triggerCallback, investigation      string
 	reportPath, apiURL                                 string
 	concurrency                                        int
-	sinkTimeout                                        time.Duration
+	sinkTimeout, timeout                               time.Duration
 }
 
 func newRespondCommand(streams IO) *cobra.Command {
@@ -93,6 +94,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringVar(&f.reportPath, "report", "", "incident report path without extension (default: next to the journal, atoguard-incident.{md,json})")
 	pf.StringVar(&f.apiURL, "twilio-api-url", "", "Twilio API base `URL`: the emulator's URL, or a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*); default the real Twilio (config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	pf.IntVar(&f.concurrency, "concurrency", 8, "subaccounts worked on at once")
+	addTimeoutFlag(pf, &f.timeout)
 	for _, sub := range []struct{ name, short string }{
 		{"plan", "Show every action, current state → target, and the checklist (read only)"},
 		{"apply", "Perform the plan after confirmation; journaled and resumable"},
@@ -193,6 +195,9 @@ func parseTimeFlag(s string) (time.Time, error) {
 }
 
 func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) (*respondEnv, error) {
+	if err := checkConcurrency("respond", f.concurrency); err != nil {
+		return nil, err
+	}
 	cfg, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return nil, err
@@ -231,13 +236,17 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 	if o.AllowCountries, err = allowCountries(cmd, f, cfg); err != nil {
 		return nil, err
 	}
+	if cfg.Credential.KeySID != "" && mode != "report" && o.StepEnabled(playbook.StepRotateTokens) {
+		return nil, atoguard.Errorf(atoguard.EINVALID, "respond",
+			"rotating an auth token needs the auth token, and TWILIO_API_KEY is set: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN instead (an API key cannot read subaccounts either), or --skip %s", playbook.StepRotateTokens)
+	}
 	if lims := listOr(cmd, "daily-limit", f.dailyLimits, cfg, "respond.daily-limit"); len(lims) > 0 {
 		o.DailyLimits = map[string]float64{}
 		for _, l := range lims {
 			k, v, ok := strings.Cut(l, "=")
 			n, err := strconv.ParseFloat(v, 64)
-			if _, known := playbook.TriggerCategories()[k]; !ok || err != nil || !known || n <= 0 {
-				return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "bad --daily-limit %q: want CATEGORY=VALUE with CATEGORY totalprice, sms or calls", l)
+			if _, known := playbook.TriggerCategories()[k]; !ok || err != nil || !known || checkFloat("", "", n, math.SmallestNonzeroFloat64, 1e12, "") != nil {
+				return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "bad --daily-limit %q: want CATEGORY=VALUE with CATEGORY totalprice, sms or calls and VALUE a number greater than 0 (at most 1e12)", l)
 			}
 			o.DailyLimits[k] = n
 		}
@@ -341,13 +350,34 @@ func credentialSink(cmd *cobra.Command, f *respondFlags, cfg *Config, hooks resp
 }
 
 func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) error {
-	ctx := cmd.Context()
+	op := "respond " + mode
+	ctx, cancel, err := withTimeout(cmd.Context(), op, f.timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	err = runRespondMode(ctx, cmd, streams, hooks, f, mode)
+	next := map[string]string{
+		"plan":   "no plan",
+		"report": "the report above comes from the journal alone, checklist unverified",
+		"apply": "the journal records what was done and every account keeps a working credential " +
+			"(a new token reaches the credential sink before it is promoted); run `atoguard respond apply --resume` to finish",
+	}[mode]
+	return explainTimeout(ctx, op, f.timeout, err, next)
+}
+
+func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) error {
 	env, err := buildRespondEnv(cmd, streams, hooks, f, mode)
 	if err != nil {
 		return err
 	}
 	if env.opts.Journal != nil {
 		defer env.opts.Journal.Close()
+	}
+	if mode != "apply" {
+		if err := useRotatedCredential(ctx, env, streams.Err); err != nil {
+			return err
+		}
 	}
 	var tw playbook.Twilio = playbookTwilio{c: env.client}
 	if env.wrap != nil {
@@ -368,14 +398,22 @@ func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFl
 		if err != nil {
 			// The journal alone still makes a report; only the checklist's
 			// verification needs Twilio.
-			fmt.Fprintf(streams.Err, "atoguard: Twilio unreachable (%v); the report comes from the journal alone, checklist unverified\n", err)
+			what := "Twilio unreachable"
+			if twilio.IsUnauthorized(err) {
+				what = "Twilio rejected the credential"
+			}
+			fmt.Fprintf(streams.Err, "atoguard: %s (%v); the report comes from the journal alone, checklist unverified\n", what, err)
 			res = playbook.FromJournal(env.opts)
 		}
 		inc := buildIncident(res, env, streams.Now())
+		write := report.IncidentMarkdown
 		if f.json {
-			return report.IncidentJSON(streams.Out, inc)
+			write = report.IncidentJSON
 		}
-		return report.IncidentMarkdown(streams.Out, inc)
+		if werr := write(streams.Out, inc); werr != nil {
+			return werr
+		}
+		return ctx.Err() // a timed-out review is incomplete: runRespond says so
 	}
 	return runApply(ctx, streams, env, f, tw)
 }
@@ -430,6 +468,9 @@ func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags,
 		fmt.Fprintf(streams.Out, "Applied %d changes across %d accounts; %d failed.\n", res.Changed(), len(res.Accounts), len(res.Failures))
 		for _, c := range res.Credentials {
 			fmt.Fprintf(streams.Out, "  new token for %s in %s:%s (fingerprint %s, verified %v)\n", c.AccountSID, c.Sink, atoguard.Printable(c.Location), c.Fingerprint, c.Verified)
+			if c.AccountSID == env.opts.Credential.AccountSID && env.opts.Credential.KeySID == "" {
+				fmt.Fprintf(streams.Out, "  the configured auth token no longer works: update TWILIO_AUTH_TOKEN to the new one (plan and report read it from %s:%s until then)\n", c.Sink, atoguard.Printable(c.Location))
+			}
 		}
 		open := 0
 		for _, c := range res.Checklist {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -167,24 +168,8 @@ func crashAndResume(t *testing.T, world *scenario.World, mode string, n int, ext
 		}
 	}
 
-	// At the kill point every account has a stored working credential:
-	// the sink's token works, or nothing is stored yet and the original does.
-	fs := &sink.File{Path: rc.sinkPath}
-	for _, a := range m.world.Accounts {
-		tok, err := fs.Load(context.Background(), a.SID)
-		switch {
-		case err == nil:
-			if !m.works(t, a.SID, tok.Reveal()) {
-				t.Fatalf("%s %d: %s: the stored token does not work", mode, n, a.SID)
-			}
-		case errors.Is(err, sink.ErrNotStored):
-			if !m.works(t, a.SID, a.AuthToken) {
-				t.Fatalf("%s %d: %s: nothing stored and the original token is dead", mode, n, a.SID)
-			}
-		default:
-			t.Fatalf("%s %d: reading the sink: %v", mode, n, err)
-		}
-	}
+	// At the kill point every account has a stored working credential.
+	assertWorkingCredentials(t, m, rc, fmt.Sprintf("%s %d", mode, n))
 
 	// Resume (the configured token may be dead by now).
 	if code := rc.run(t, rc.args("apply", append(extra, "--resume")...)...); code != 0 {
@@ -208,6 +193,29 @@ func TestRespondCrashAfterSideEffects(t *testing.T) {
 	for _, mode := range []string{"store", "promote"} {
 		for n := 1; n <= len(world.Accounts); n++ {
 			crashAndResume(t, world, mode, n, extra, "CA,GB,IE,US")
+		}
+	}
+}
+
+// assertWorkingCredentials checks that every account of the world has a
+// working credential: the file sink's token works, or nothing is stored yet
+// and the original does.
+func assertWorkingCredentials(t *testing.T, m *emu, rc *respondCase, label string) {
+	t.Helper()
+	fs := &sink.File{Path: rc.sinkPath}
+	for _, a := range m.world.Accounts {
+		tok, err := fs.Load(context.Background(), a.SID)
+		switch {
+		case err == nil:
+			if !m.works(t, a.SID, tok.Reveal()) {
+				t.Fatalf("%s: %s: the stored token does not work", label, a.SID)
+			}
+		case errors.Is(err, sink.ErrNotStored):
+			if !m.works(t, a.SID, a.AuthToken) {
+				t.Fatalf("%s: %s: nothing stored and the original token is dead", label, a.SID)
+			}
+		default:
+			t.Fatalf("%s: reading the sink: %v", label, err)
 		}
 	}
 }

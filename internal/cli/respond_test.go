@@ -336,13 +336,14 @@ func TestRespondApplyEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Without the sink the configured (old) token is dead: the report still
-	// comes from the journal.
+	// Without --credential-sink the configured (old) token is dead: the
+	// report reads the new one from the sink the journal names, and says so.
 	if code := rc.run(t, "respond", "report", "--journal", rc.journal); code != 0 {
-		t.Fatalf("journal-only report exit %d: %s", code, rc.stderr.String())
+		t.Fatalf("report without the sink flag: exit %d: %s", code, rc.stderr.String())
 	}
-	if !strings.Contains(rc.stdout.String(), "rotate the auth token") || !strings.Contains(rc.stderr.String(), "journal alone") {
-		t.Errorf("journal-only report:\n%s\n%s", rc.stdout.String(), rc.stderr.String())
+	if !strings.Contains(rc.stdout.String(), "rotate the auth token") || !strings.Contains(rc.stderr.String(), "respond apply rotated it") ||
+		strings.Contains(rc.stderr.String(), "journal alone") {
+		t.Errorf("report without the sink flag:\n%s\n%s", rc.stdout.String(), rc.stderr.String())
 	}
 }
 
