@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path"
 	"strings"
 	"sync"
@@ -183,7 +182,7 @@ func (a *archiveWalker) stream(k kind, r io.Reader) error {
 // git blob too large to hold): gzip and tar are read as they come; a zip
 // needs random access and is spooled, in memory up to MaxMemory and in a
 // temporary file in tempDir beyond ("" is the system's), at most MaxTotal
-// bytes. The file is removed before reader returns.
+// bytes. The file never has a name that outlives opening it.
 func (a *archiveWalker) reader(k kind, r io.Reader, tempDir string) error {
 	if k != kindZip {
 		return a.stream(k, r)
@@ -197,13 +196,14 @@ func (a *archiveWalker) reader(k kind, r io.Reader, tempDir string) error {
 	if int64(mem.Len()) <= l.MaxMemory {
 		return a.file(bytes.NewReader(mem.Bytes()), int64(mem.Len()))
 	}
-	f, err := os.CreateTemp(tempDir, "atoguard-*.zip")
+	// The spool has no name from the start (or loses it at once): a scan
+	// killed while reading leaves no copy of the secrets in tempDir.
+	f, cleanup, err := spoolFile(tempDir)
 	if err != nil {
 		a.p.warn(a.name, fmt.Errorf("zip not expanded: spooling it: %w", err))
 		return nil
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
+	defer cleanup()
 	n, err := io.Copy(f, io.LimitReader(io.MultiReader(&mem, r), l.MaxTotal+1))
 	switch {
 	case err != nil:

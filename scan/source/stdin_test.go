@@ -123,3 +123,33 @@ func TestStdinArchiveBomb(t *testing.T) {
 		t.Errorf("items %v, warnings %q", g.paths(), g.warnings)
 	}
 }
+
+// A zip on stdin larger than MaxMemory is spooled to a file; while its
+// members are read (when a SIGKILL could come) no file with the secrets is
+// in TempDir, neither with O_TMPFILE nor with the unlinked-file fallback.
+func TestStdinZipSpoolHasNoName(t *testing.T) {
+	data := makeZip(t, member{"noise.bin", randomBytes(14, 96<<10)}, member{"conf/prod.env", []byte(utf16Secret)})
+	tmp := t.TempDir()
+	var seen []string
+	src := Stdin{R: bytes.NewReader(data), Archive: ArchiveLimits{MaxMemory: 64 << 10}, TempDir: tmp}
+	err := src.Items(t.Context(), func(it scan.Item) error {
+		seen = append(seen, it.Path)
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Errorf("while reading %s, TMPDIR holds %v", it.Path, left)
+		}
+		return nil
+	})
+	must(t, err)
+	if !slices.Contains(seen, "-!conf/prod.env") {
+		t.Fatalf("members %q: the zip was not spooled and expanded", seen)
+	}
+	f, cleanup, err := unlinkedTemp(tmp)
+	must(t, err)
+	defer cleanup()
+	if _, err := f.WriteString("secret"); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("fallback spool left a name: %v", left)
+	}
+}
