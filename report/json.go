@@ -36,6 +36,17 @@ type JSONFinding struct {
 	Secret       string `json:"secret"`
 	Fingerprint  string `json:"fingerprint"`
 	Verification string `json:"verification"`
+	// Count is how many times the credential occurs in the file (1 or
+	// more); MoreLocations are the first further places, at most
+	// atoguard.MaxMoreLocations of them.
+	Count         int            `json:"count"`
+	MoreLocations []JSONLocation `json:"more_locations"`
+}
+
+// JSONLocation is a 1-based line and byte column.
+type JSONLocation struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
 }
 
 // JSONStats summarises the scan.
@@ -56,6 +67,10 @@ func ToJSON(res scan.Result) JSONReport {
 			Commit: f.Commit, Author: f.Author, Email: f.Email,
 			AccountSID: f.AccountSID, KeySID: f.KeySID,
 			Fingerprint: f.Fingerprint, Verification: verification(f),
+			Count: f.Occurrences(), MoreLocations: make([]JSONLocation, 0, len(f.More)),
+		}
+		for _, l := range f.More {
+			jf.MoreLocations = append(jf.MoreLocations, JSONLocation(l))
 		}
 		if !f.Date.IsZero() {
 			jf.Date = f.Date.Format(time.RFC3339)
@@ -102,7 +117,7 @@ func ReadJSON(r io.Reader) ([]atoguard.Finding, error) {
 			Rule: jf.Rule, Path: jf.Path, Line: jf.Line, Column: jf.Column,
 			Commit: jf.Commit, Author: jf.Author, Email: jf.Email,
 			AccountSID: jf.AccountSID, KeySID: jf.KeySID, Fingerprint: jf.Fingerprint,
-			Verification: jf.Verification,
+			Verification: jf.Verification, Count: jf.Count,
 		}
 		if jf.Date != "" {
 			d, err := time.Parse(time.RFC3339, jf.Date)

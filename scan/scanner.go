@@ -209,7 +209,7 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 		lines    int   // newlines before base
 		lastNL   int64 = -1
 		first          = true
-		bare     map[string]bool
+		seen     repeats
 	)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -246,28 +246,7 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 			slices.SortStableFunc(w.hits, func(a, b hit) int { return a.pos - b.pos })
 			cur := cursor{buf: buf[:n], line: lines + 1, lastNL: int(lastNL - base)}
 			for _, h := range w.hits {
-				// An Account SID is reported bare once per item.
-				bareKey := ""
-				if h.rule == RuleAccountSID {
-					bareKey = h.accountSID
-					if h.placeholder {
-						bareKey += "/placeholder"
-					}
-					if bare[bareKey] {
-						continue
-					}
-				}
-				f, ok := w.finding(it, buf[:n], h, &cur, includePH)
-				if !ok {
-					continue
-				}
-				if bareKey != "" {
-					if bare == nil {
-						bare = map[string]bool{}
-					}
-					bare[bareKey] = true
-				}
-				findings = append(findings, f)
+				findings = seen.add(findings, w, it, buf[:n], h, &cur, includePH)
 			}
 			emitted = end
 		}
@@ -286,13 +265,48 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 	}
 }
 
-func (w *worker) finding(it Item, buf []byte, h hit, cur *cursor, includePH bool) (atoguard.Finding, bool) {
+// repeats maps what an item reported to its index among the item's
+// findings: a credential (or a bare Account SID) seen again adds to that
+// finding's Count and, up to atoguard.MaxMoreLocations, its More; so an
+// item's findings grow with the distinct credentials in it, not with
+// their repetitions.
+type repeats map[string]int
+
+func (r *repeats) add(fs []atoguard.Finding, w *worker, it Item, buf []byte, h hit, cur *cursor, includePH bool) []atoguard.Finding {
 	if h.placeholder && !includePH {
-		return atoguard.Finding{}, false
+		return fs
 	}
 	if allowed(buf, h.pos) || (h.sidPos >= 0 && allowed(buf, h.sidPos)) {
-		return atoguard.Finding{}, false
+		return fs
 	}
+	key := repeatKey(h)
+	if i, ok := (*r)[key]; ok {
+		f := &fs[i]
+		f.Count++
+		if len(f.More) < atoguard.MaxMoreLocations {
+			line, col := cur.position(h.pos)
+			f.More = append(f.More, atoguard.Location{Line: line, Column: col})
+		}
+		return fs
+	}
+	if *r == nil {
+		*r = repeats{}
+	}
+	(*r)[key] = len(fs)
+	return append(fs, w.finding(it, h, cur))
+}
+
+// repeatKey identifies a credential within an item: rule, SIDs and the
+// secret itself (a bare SID by the SID alone); a placeholder apart.
+func repeatKey(h hit) string {
+	ph := ""
+	if h.placeholder {
+		ph = "\x00placeholder"
+	}
+	return h.rule + "\x00" + h.accountSID + "\x00" + h.keySID + "\x00" + h.secret + ph
+}
+
+func (w *worker) finding(it Item, h hit, cur *cursor) atoguard.Finding {
 	f := atoguard.Finding{
 		Rule:         h.rule,
 		Severity:     severity(h.rule),
@@ -301,6 +315,7 @@ func (w *worker) finding(it Item, buf []byte, h hit, cur *cursor, includePH bool
 		KeySID:       h.keySID,
 		Placeholder:  h.placeholder,
 		Verification: atoguard.Unverified,
+		Count:        1,
 	}
 	f.Line, f.Column = cur.position(h.pos)
 	if h.secret != "" {
@@ -318,7 +333,7 @@ func (w *worker) finding(it Item, buf []byte, h hit, cur *cursor, includePH bool
 			f.Path = o.Path
 		}
 	}
-	return f, true
+	return f
 }
 
 // cursor turns buffer offsets, visited in increasing order, into 1-based
