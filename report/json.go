@@ -17,7 +17,18 @@ import (
 // tools parse it: field names and meanings do not change.
 type JSONReport struct {
 	Findings []JSONFinding `json:"findings"`
-	Stats    JSONStats     `json:"stats"`
+	// Skipped lists what was not read in full, and why (binary files are
+	// only counted, in stats.binary). At most scan.MaxListedSkips entries;
+	// stats.skipped - stats.binary counts them all.
+	Skipped []JSONSkip `json:"skipped"`
+	Stats   JSONStats  `json:"stats"`
+}
+
+// JSONSkip is one item not read in full: a file, directory, archive member
+// or git blob, and the reason.
+type JSONSkip struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
 }
 
 // JSONFinding is one finding. Fields that do not apply are empty strings;
@@ -55,7 +66,8 @@ type JSONStats struct {
 	Blobs      int64 `json:"blobs"`
 	Bytes      int64 `json:"bytes"`
 	DurationMS int64 `json:"duration_ms"`
-	Skipped    int64 `json:"skipped"`
+	Skipped    int64 `json:"skipped"` // items left out or not read in full, binary ones included
+	Binary     int64 `json:"binary"`  // items left out as binary content
 }
 
 // ToJSON converts a result to the JSON contract.
@@ -80,9 +92,13 @@ func ToJSON(res scan.Result) JSONReport {
 		}
 		out.Findings = append(out.Findings, jf)
 	}
+	out.Skipped = make([]JSONSkip, 0, len(res.Skipped))
+	for _, sk := range res.Skipped {
+		out.Skipped = append(out.Skipped, JSONSkip(sk))
+	}
 	s := res.Stats
 	out.Stats = JSONStats{Files: s.Files, Blobs: s.Blobs, Bytes: s.Bytes,
-		DurationMS: s.Duration.Milliseconds(), Skipped: s.Skipped}
+		DurationMS: s.Duration.Milliseconds(), Skipped: s.Skipped, Binary: s.Binary}
 	return out
 }
 

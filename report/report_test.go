@@ -56,7 +56,11 @@ func sampleScanResult() scan.Result {
 			mk(scan.RuleAccountSID, atoguard.SeverityLow, "README.md", 40, rpAcct, "", ""),
 			mk(scan.RuleSendGrid, atoguard.SeverityHigh, "-", 1, "", "", plantedSG),
 		},
-		Stats: scan.Stats{Files: 10, Blobs: 3, Bytes: 123456, Duration: 1500 * time.Millisecond, Skipped: 2},
+		Skipped: []scan.Skip{
+			{Path: "bomb.zip!a.txt", Reason: "archive limit: expansion ratio exceeded, content past it not scanned"},
+			{Path: "deep/d1/d2", Reason: "more than 256 directories deep, not descended"},
+		},
+		Stats: scan.Stats{Files: 10, Blobs: 3, Bytes: 123456, Duration: 1500 * time.Millisecond, Skipped: 5, Binary: 3},
 	}
 }
 
@@ -86,7 +90,7 @@ func TestJSONContract(t *testing.T) {
 		slices.Sort(ks)
 		return ks
 	}
-	if got := strings.Join(keys(doc), ","); got != "findings,stats" {
+	if got := strings.Join(keys(doc), ","); got != "findings,skipped,stats" {
 		t.Fatalf("top-level keys %s", got)
 	}
 	wantF := "account_sid,author,column,commit,count,date,email,fingerprint,key_sid,line,more_locations,path,rule,secret,verification"
@@ -99,7 +103,7 @@ func TestJSONContract(t *testing.T) {
 			t.Fatalf("finding keys %s", got)
 		}
 	}
-	if got := strings.Join(keys(doc["stats"].(map[string]any)), ","); got != "blobs,bytes,duration_ms,files,skipped" {
+	if got := strings.Join(keys(doc["stats"].(map[string]any)), ","); got != "binary,blobs,bytes,duration_ms,files,skipped" {
 		t.Fatalf("stats keys %s", got)
 	}
 	var rep JSONReport
@@ -166,6 +170,62 @@ func TestRepeatedFindingRendered(t *testing.T) {
 	r0 := log.Runs[0].Results[0]
 	if len(r0.RelatedLocations) != 10 || r0.Properties["count"] != float64(12) || !strings.Contains(r0.Message.Text, "12 times in this file") {
 		t.Errorf("SARIF result: %d related locations, properties %v, message %q", len(r0.RelatedLocations), r0.Properties, r0.Message.Text)
+	}
+}
+
+// What a scan did not read in full is listed with path and reason in JSON
+// and SARIF, and counted in the text summary, apart from binary files.
+func TestSkippedReported(t *testing.T) {
+	res := sampleScanResult()
+	var rep JSONReport
+	if err := json.Unmarshal([]byte(renderScan(t, FormatJSON, res)), &rep); err != nil {
+		t.Fatal(err)
+	}
+	want := []JSONSkip{{"bomb.zip!a.txt", res.Skipped[0].Reason}, {"deep/d1/d2", res.Skipped[1].Reason}}
+	if !slices.Equal(rep.Skipped, want) || rep.Stats.Skipped != 5 || rep.Stats.Binary != 3 {
+		t.Errorf("JSON skipped %v, stats %+v", rep.Skipped, rep.Stats)
+	}
+	var log struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful        bool `json:"executionSuccessful"`
+				ToolExecutionNotifications []struct {
+					Level     string                `json:"level"`
+					Message   struct{ Text string } `json:"message"`
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						} `json:"physicalLocation"`
+					} `json:"locations"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(renderScan(t, FormatSARIF, res)), &log); err != nil {
+		t.Fatal(err)
+	}
+	if len(log.Runs[0].Invocations) != 1 {
+		t.Fatalf("invocations %+v", log.Runs[0].Invocations)
+	}
+	inv := log.Runs[0].Invocations[0]
+	if !inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 2 {
+		t.Fatalf("invocation %+v", inv)
+	}
+	n := inv.ToolExecutionNotifications[1]
+	if n.Level != "warning" || n.Locations[0].PhysicalLocation.ArtifactLocation.URI != "deep/d1/d2" || !strings.Contains(n.Message.Text, "256 directories deep") {
+		t.Errorf("notification %+v", n)
+	}
+	for _, c := range []struct {
+		st   scan.Stats
+		want string
+	}{
+		{scan.Stats{Files: 1}, "no findings in 1 file, 0 B in 0.00s"},
+		{scan.Stats{Files: 1, Skipped: 2, Binary: 2}, "no findings in 1 file, 0 B in 0.00s, 2 skipped (binary)"},
+		{scan.Stats{Files: 1, Skipped: 1}, "no findings in 1 file, 0 B in 0.00s, 1 skipped (not read in full)"},
+	} {
+		if got := Summary(scan.Result{Stats: c.st}); got != c.want {
+			t.Errorf("summary %q, want %q", got, c.want)
+		}
 	}
 }
 
@@ -327,7 +387,7 @@ func TestText(t *testing.T) {
 		"  api key  " + rpKeySID,
 		"  verified live - Full main account 'Acme', active",
 		"README.md:40:7 twilio-account-sid (low)",
-		"5 findings (3 critical, 1 high, 1 low) in 10 files, 3 blobs, 123.5 kB in 1.50s, 2 skipped",
+		"5 findings (3 critical, 1 high, 1 low) in 10 files, 3 blobs, 123.5 kB in 1.50s, 5 skipped (3 binary, 2 not read in full)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)

@@ -95,8 +95,23 @@ func SARIF(w io.Writer, res scan.Result, opts Options) error {
 		rr.AttachPropertyBag(pb)
 		run.AddResult(rr)
 	}
+	run.AddInvocations(invocation(res))
 	rep.AddRun(run)
 	return rep.PrettyWrite(w)
+}
+
+// invocation says the scan ran to its end, with one warning notification
+// per item it did not read in full (path and reason).
+func invocation(res scan.Result) *sarif.Invocation {
+	inv := sarif.NewInvocation().WithExecutionSuccess(true)
+	inv.ToolExecutionNotifications = make([]*sarif.Notification, 0, len(res.Skipped))
+	for _, sk := range res.Skipped {
+		loc := sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+			WithArtifactLocation(sarif.NewSimpleArtifactLocation(pathURI(sk.Path))))
+		inv.AddTToolExecutionNotification(sarif.NewNotification().WithLevel("warning").
+			WithTextMessage("not scanned in full: " + sk.Reason).WithLocations([]*sarif.Location{loc}))
+	}
+	return inv
 }
 
 // PartialFingerprint is stable across runs and line moves.

@@ -140,8 +140,14 @@ func Summary(res scan.Result) string {
 		fmt.Fprintf(&b, " in %s", count(st.Files, "file"))
 	}
 	fmt.Fprintf(&b, ", %s in %.2fs", humanBytes(st.Bytes), st.Duration.Seconds())
-	if st.Skipped > 0 {
-		fmt.Fprintf(&b, ", %d skipped", st.Skipped)
+	// Binary files are expected; what was not read in full is not.
+	switch inc := st.Incomplete(); {
+	case inc > 0 && st.Binary > 0:
+		fmt.Fprintf(&b, ", %d skipped (%d binary, %d not read in full)", st.Skipped, st.Binary, inc)
+	case inc > 0:
+		fmt.Fprintf(&b, ", %d skipped (not read in full)", inc)
+	case st.Skipped > 0:
+		fmt.Fprintf(&b, ", %d skipped (binary)", st.Skipped)
 	}
 	return b.String()
 }

@@ -30,7 +30,9 @@ type Options struct {
 	// IncludePlaceholders reports documentation placeholders and example
 	// values too (Finding.Placeholder is true for them).
 	IncludePlaceholders bool
-	// Warn receives non-fatal problems (unreadable items); the scan goes on.
+	// Warn receives non-fatal problems; the scan goes on. An item not read
+	// in full (unreadable, read failed part way) comes as a *SkipError and
+	// is also listed in Result.Skipped.
 	Warn Warner
 	// Progress is called, never concurrently, with running totals of bytes
 	// read and items finished.
@@ -47,12 +49,22 @@ type Stats struct {
 	Blobs    int64 // git blobs scanned
 	Bytes    int64 // bytes read
 	Duration time.Duration
-	Skipped  int64 // items skipped: binary content or unreadable
+	// Skipped counts the items left out or not read in full: Binary plus
+	// every Skip (listed or not).
+	Skipped int64
+	Binary  int64 // items left out as binary content
 }
 
-// Result is what Scan returns: findings sorted by path, line and column.
+// Incomplete is the number of skips other than binary content: what was
+// not read in full because of a problem or a limit.
+func (s Stats) Incomplete() int64 { return s.Skipped - s.Binary }
+
+// Result is what Scan returns: findings sorted by path, line and column,
+// and what was not read in full, sorted by path (at most MaxListedSkips;
+// Stats.Incomplete counts them all).
 type Result struct {
 	Findings []atoguard.Finding
+	Skipped  []Skip
 	Stats    Stats
 }
 
@@ -76,6 +88,7 @@ type run struct {
 	s     *Scanner
 	mu    sync.Mutex
 	res   Result
+	skips Skips
 	bytes int64
 	items int64
 }
@@ -115,6 +128,8 @@ func (s *Scanner) Scan(ctx context.Context, src Source) (Result, error) {
 		err = ctx.Err()
 	}
 	sortFindings(r.res.Findings)
+	r.res.Skipped = r.skips.List()
+	r.res.Stats.Skipped += r.skips.Count()
 	r.res.Stats.Duration = time.Since(start)
 	return r.res, err
 }
@@ -143,14 +158,14 @@ func (r *run) scanItem(ctx context.Context, w *worker, it Item) {
 	switch {
 	case errors.Is(err, errBinary):
 		r.res.Stats.Skipped++
+		r.res.Stats.Binary++
 	case ctx.Err() != nil:
 		// Cancelled: Scan returns the context's error; no warning per item.
 	case err != nil && n == 0:
-		r.res.Stats.Skipped++
-		r.warn(it.Path, err)
+		r.skip(it.Path, err)
 	default:
 		if err != nil {
-			r.warn(it.Path, err) // read failed part way: keep what was found
+			r.skip(it.Path, err) // read failed part way: keep what was found
 		}
 		if len(it.Origins) > 0 {
 			r.res.Stats.Blobs++
@@ -163,9 +178,12 @@ func (r *run) scanItem(ctx context.Context, w *worker, it Item) {
 	}
 }
 
-func (r *run) warn(path string, err error) {
+// skip lists an item not read in full and warns of it (a scan.SkipError,
+// quiet if err already was a quiet one).
+func (r *run) skip(path string, err error) {
+	r.skips.Add(path, err)
 	if r.s.opts.Warn != nil {
-		r.s.opts.Warn(path, err)
+		r.s.opts.Warn(path, Skipped(err))
 	}
 }
 

@@ -133,8 +133,13 @@ func TestScanStatsBinaryOriginsWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := res.Stats
-	if st.Files != 3 || st.Blobs != 1 || st.Skipped != 2 {
+	// Skipped: the binary item, the one that cannot be opened and the one
+	// whose read failed part way (scanned as far as it was read).
+	if st.Files != 3 || st.Blobs != 1 || st.Skipped != 3 || st.Binary != 1 || st.Incomplete() != 2 {
 		t.Errorf("stats %+v", st)
+	}
+	if want := []Skip{{"broken", "read: disk error"}, {"gone", "permission denied"}}; !slices.Equal(res.Skipped, want) {
+		t.Errorf("skipped %q, want %q", res.Skipped, want)
 	}
 	if lastFiles != int64(len(src)) || lastBytes != st.Bytes {
 		t.Errorf("final progress %d,%d; stats %+v", lastBytes, lastFiles, st)

@@ -145,8 +145,8 @@ func TestHistory(t *testing.T) {
 			if len(g.content) != len(wants) || h.Blobs() != int64(len(wants)) {
 				t.Errorf("got %d items (%d blobs), want %d", len(g.content), h.Blobs(), len(wants))
 			}
-			if h.Skipped() != 1 {
-				t.Errorf("skipped %d, want 1 (logo.png)", h.Skipped())
+			if h.Binary() != 1 {
+				t.Errorf("skipped %d, want 1 (logo.png)", h.Binary())
 			}
 			if len(g.warnings) > 0 {
 				t.Errorf("warnings %v", g.warnings)
@@ -307,8 +307,8 @@ func TestStaged(t *testing.T) {
 			t.Errorf("%q = %q, want %q", p, g.content[p], c)
 		}
 	}
-	if s.Skipped() != 1 || len(g.warnings) != 0 {
-		t.Errorf("skipped %d warnings %v", s.Skipped(), g.warnings)
+	if s.Binary() != 1 || len(g.warnings) != 0 {
+		t.Errorf("skipped %d warnings %v", s.Binary(), g.warnings)
 	}
 	// Nothing staged: nothing to scan.
 	r.commit("c2")

@@ -60,13 +60,13 @@ func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
 	}
 	switch k {
 	case kindBinary:
-		warn("-", errBinaryStdin)
+		warn("-", scan.Skipped(errBinaryStdin))
 		return flush()
 	case kindZip, kindGzip, kindTar:
 		p := NewPaths(nil, Options{Warn: warn, Archive: s.Archive})
 		a := p.archiveWalker(ctx, yield, "-")
 		// Binary members go to the scanner, which skips and counts them:
-		// stdin has no skip counter of its own.
+		// stdin has no counter of its own.
 		a.binaryToScanner = true
 		if err := a.reader(k, io.MultiReader(bytes.NewReader(prefix), s.R), s.TempDir); err != nil {
 			return err
@@ -90,7 +90,8 @@ func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
 }
 
 // noticeItem carries a warning to the scanner: opening it fails with err,
-// which the scanner reports for path and counts as skipped.
+// which the scanner reports for path and lists as skipped (quietly if err
+// is a quiet scan.SkipError).
 func noticeItem(path string, err error) scan.Item {
 	return scan.Item{Path: path, Size: -1, Open: func() (io.ReadCloser, error) { return nil, err }}
 }
