@@ -69,14 +69,14 @@ func (o GitOptions) withDefaults() GitOptions {
 // Archives among the blobs are expanded. When Dir is a sub-directory of the
 // work tree, only its history is scanned.
 type History struct {
-	Dir     string
-	opts    GitOptions
-	ignore  *Matcher
-	view    pathView // how item paths are shown (GitOptions.PathsAsGiven)
-	base    string   // the resolved SinceCommit
-	paths   []string // repository paths Items read, with SinceCommit
+	Dir    string
+	opts   GitOptions
+	ignore *Matcher
+	view   pathView // how item paths are shown (GitOptions.PathsAsGiven)
+	base   string   // the resolved SinceCommit
+	paths  []string // repository paths Items read, with SinceCommit
 	binary atomic.Int64
-	blobs   atomic.Int64
+	blobs  atomic.Int64
 }
 
 // NewHistory returns a history source for the repository at dir.
@@ -672,10 +672,10 @@ func originsOf(o scan.Origin) []scan.Origin {
 // Staged yields the blobs staged in the index of the repository at Dir
 // (added, copied, modified or renamed), for a pre-commit hook.
 type Staged struct {
-	Dir     string
-	opts    GitOptions
+	Dir    string
+	opts   GitOptions
 	binary atomic.Int64
-	blobs   atomic.Int64
+	blobs  atomic.Int64
 }
 
 // NewStaged returns a source over the staged changes of the repository at dir.
