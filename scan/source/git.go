@@ -591,7 +591,7 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 		if len(f) == 2 && f[1] == "missing" {
 			// A staged submodule (":path" names a commit we do not have) is not content.
 			if warn != nil && !strings.HasPrefix(p.id, ":") {
-				warn(p.origin.Path, scan.Skipped(fmt.Errorf("git object %s missing", p.id)))
+				warn(p.origin.Path, scan.Skipped(fmt.Errorf("git object %s missing or corrupt, not scanned", p.id)))
 			}
 			continue
 		}

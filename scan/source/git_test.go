@@ -520,3 +520,23 @@ func TestGitPathsAsGivenAndStagedSubdir(t *testing.T) {
 		t.Errorf("staged in svc/a: %s", got)
 	}
 }
+
+// A corrupt blob is not scanned and says so: a skip (listed by the CLI)
+// naming the path and the object, and the rest of the history is read.
+func TestHistoryCorruptBlobIsSkipped(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"a.txt": "hello\n", "b.txt": "world\n"})
+	r.commit("c1")
+	id := r.git("rev-parse", "HEAD:a.txt")
+	obj := filepath.Join(r.dir, ".git", "objects", id[:2], id[2:])
+	must(t, os.Chmod(obj, 0o644))
+	must(t, os.WriteFile(obj, []byte("garbage"), 0o644))
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{Warn: g.warner()}), g, 0))
+	if g.content["b.txt"] != "world\n" {
+		t.Errorf("items %q", g.paths())
+	}
+	if want := "a.txt: git object " + id + " missing or corrupt, not scanned"; len(g.skips) != 1 || g.skips[0] != want {
+		t.Errorf("skips %q, want [%q]", g.skips, want)
+	}
+}
