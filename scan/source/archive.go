@@ -353,6 +353,9 @@ func (a *archiveWalker) member(name string, r io.Reader, br *boundedReader, dept
 	}
 	k := sniff(buf[:n])
 	switch k {
+	case kindReport:
+		a.p.warn(name, ownReportNote(buf[:n]))
+		return nil
 	case kindBinary:
 		if a.binaryToScanner {
 			return a.yield(bytesItem(name, bytes.Clone(buf[:min(n, sniffSize)]), a.origins))

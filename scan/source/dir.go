@@ -332,6 +332,11 @@ func (w *walker) file(path, display string) error {
 		w.p.pool.put(bp)
 		w.p.binary.Add(1)
 		return nil
+	case kindReport:
+		f.Close()
+		w.p.warn(display, ownReportNote(buf[:n]))
+		w.p.pool.put(bp)
+		return nil
 	case kindZip, kindGzip, kindTar:
 		w.p.pool.put(bp)
 		a := w.p.archiveWalker(w.ctx, w.yield, display)

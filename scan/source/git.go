@@ -621,6 +621,11 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 			case kindBinary:
 				blobPool.put(bp)
 				binary.Add(1)
+			case kindReport:
+				if warn != nil {
+					warn(p.origin.Path, ownReportNote(data))
+				}
+				blobPool.put(bp)
 			default:
 				blobs.Add(1)
 				if err := yield(pooledItem(p.origin.Path, bp, len(data), originsOf(p.origin), blobPool)); err != nil {
@@ -636,6 +641,10 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 			switch k := sniff(buf[:n]); {
 			case f[1] != "blob" || k == kindBinary:
 				binary.Add(1)
+			case k == kindReport:
+				if warn != nil {
+					warn(p.origin.Path, ownReportNote(buf[:n]))
+				}
 			case k == kindZip || k == kindGzip || k == kindTar:
 				blobs.Add(1)
 				whole := io.MultiReader(bytes.NewReader(buf[:n]), body)

@@ -540,3 +540,22 @@ func TestHistoryCorruptBlobIsSkipped(t *testing.T) {
 		t.Errorf("skips %q, want [%q]", g.skips, want)
 	}
 }
+
+// A report atoguard wrote and someone committed is not scanned in history
+// either: a note, no item.
+func TestHistoryOwnReportNoted(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{
+		"leaks.json": "{\n  \"findings\": [],\n  \"skipped\": [],\n  \"stats\": {}\n}\n",
+		"app.txt":    "hello\n",
+	})
+	r.commit("c1")
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{Warn: g.warner()}), g, 0))
+	if _, ok := g.content["leaks.json"]; ok || g.content["app.txt"] != "hello\n" {
+		t.Errorf("items %q", g.paths())
+	}
+	if want := "leaks.json: atoguard's own scan report (JSON), not scanned"; len(g.warnings) != 1 || g.warnings[0] != want || len(g.skips) != 0 {
+		t.Errorf("warnings %q skips %q, want one note and no skip", g.warnings, g.skips)
+	}
+}

@@ -62,6 +62,10 @@ func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
 	case kindBinary:
 		warn("-", scan.Skipped(errBinaryStdin))
 		return flush()
+	case kindReport:
+		// All of stdin is left out: a skip, unlike such a file in a tree.
+		warn("-", scan.Skipped(ownReportNote(prefix)))
+		return flush()
 	case kindZip, kindGzip, kindTar:
 		p := NewPaths(nil, Options{Warn: warn, Archive: s.Archive})
 		a := p.archiveWalker(ctx, yield, "-")
