@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -34,18 +35,27 @@ func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
 	n, eof, rerr := readPrefix(s.R, buf)
 	prefix := buf[:n]
 	var notices []scan.Item
+	var unlisted int // notices past MaxListedSkips: a bomb of a million members costs a number
 	var mu sync.Mutex
 	warn := s.Warn
 	if warn == nil {
 		warn = func(path string, err error) {
 			mu.Lock()
 			defer mu.Unlock()
+			if len(notices) >= scan.MaxListedSkips {
+				unlisted++
+				return
+			}
 			notices = append(notices, noticeItem(path, err))
 		}
 	}
 	flush := func() error {
 		mu.Lock()
 		defer mu.Unlock()
+		if unlisted > 0 {
+			notices = append(notices, noticeItem("-", scan.Skipped(fmt.Errorf("%d more items not read in full, not listed", unlisted))))
+			unlisted = 0
+		}
 		for _, it := range notices {
 			if err := yield(it); err != nil {
 				return err

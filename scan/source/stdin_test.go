@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -151,5 +152,26 @@ func TestStdinZipSpoolHasNoName(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("fallback spool left a name: %v", left)
+	}
+}
+
+// A bomb on stdin with more members past its budget than MaxListedSkips
+// holds a bounded number of notices for the scanner, then one that counts
+// the rest.
+func TestStdinNoticesBounded(t *testing.T) {
+	members := make([]member, scan.MaxListedSkips+50)
+	for i := range members {
+		members[i] = member{name: fmt.Sprintf("m%05d.txt", i), data: []byte("0123456789abcdef0123456789abcdef")}
+	}
+	src := Stdin{R: bytes.NewReader(makeZip(t, members...)), Archive: ArchiveLimits{MaxTotal: 1 << 10}}
+	var notices []string
+	must(t, src.Items(t.Context(), func(it scan.Item) error {
+		if _, err := it.Open(); err != nil {
+			notices = append(notices, err.Error())
+		}
+		return nil
+	}))
+	if len(notices) != scan.MaxListedSkips+1 || !strings.HasSuffix(notices[len(notices)-1], "more items not read in full, not listed") {
+		t.Fatalf("%d notices, last %q", len(notices), notices[len(notices)-1])
 	}
 }
