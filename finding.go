@@ -28,7 +28,26 @@ type Finding struct {
 	Placeholder        bool   // documented example / test value / obvious placeholder
 	Verification       string // Unverified | Live | Revoked | Unknown
 	VerificationDetail string // e.g. "Full main account 'Acme', active"
+	// Count is how many times this credential occurs in the item (0 and 1
+	// both mean once): a file repeating one credential is one finding, so
+	// memory does not grow with the repetitions.
+	Count int
+	// More are the positions of further occurrences after Line:Column, in
+	// order, at most MaxMoreLocations of them; Count says how many there are.
+	More []Location
 }
+
+// MaxMoreLocations caps Finding.More.
+const MaxMoreLocations = 10
+
+// Location is a 1-based line and byte column.
+type Location struct {
+	Line   int
+	Column int
+}
+
+// Occurrences is Count, at least 1.
+func (f Finding) Occurrences() int { return max(f.Count, 1) }
 
 // Key identifies a finding across runs and commits: rule, path, SIDs and the
 // secret's fingerprint, but not the line, which moves as a file is edited.

@@ -19,7 +19,18 @@ import (
 // tools parse it: field names and meanings do not change.
 type JSONReport struct {
 	Findings []JSONFinding `json:"findings"`
-	Stats    JSONStats     `json:"stats"`
+	// Skipped lists what was not read in full, and why (binary files are
+	// only counted, in stats.binary). At most scan.MaxListedSkips entries;
+	// stats.skipped - stats.binary counts them all.
+	Skipped []JSONSkip `json:"skipped"`
+	Stats   JSONStats  `json:"stats"`
+}
+
+// JSONSkip is one item not read in full: a file, directory, archive member
+// or git blob, and the reason.
+type JSONSkip struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
 }
 
 // JSONFinding is one finding. Fields that do not apply are empty strings;
@@ -45,6 +56,17 @@ type JSONFinding struct {
 	Secret       string `json:"secret"`
 	Fingerprint  string `json:"fingerprint"`
 	Verification string `json:"verification"`
+	// Count is how many times the credential occurs in the file (1 or
+	// more); MoreLocations are the first further places, at most
+	// atoguard.MaxMoreLocations of them.
+	Count         int            `json:"count"`
+	MoreLocations []JSONLocation `json:"more_locations"`
+}
+
+// JSONLocation is a 1-based line and byte column.
+type JSONLocation struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
 }
 
 // JSONStats summarises the scan.
@@ -53,7 +75,8 @@ type JSONStats struct {
 	Blobs      int64 `json:"blobs"`
 	Bytes      int64 `json:"bytes"`
 	DurationMS int64 `json:"duration_ms"`
-	Skipped    int64 `json:"skipped"`
+	Skipped    int64 `json:"skipped"` // items left out or not read in full, binary ones included
+	Binary     int64 `json:"binary"`  // items left out as binary content
 }
 
 // ToJSON converts a result to the JSON contract.
@@ -65,6 +88,10 @@ func ToJSON(res scan.Result) JSONReport {
 			Commit: f.Commit, Author: utf8Text(f.Author), Email: utf8Text(f.Email),
 			AccountSID: f.AccountSID, KeySID: f.KeySID,
 			Fingerprint: f.Fingerprint, Verification: verification(f),
+			Count: f.Occurrences(), MoreLocations: make([]JSONLocation, 0, len(f.More)),
+		}
+		for _, l := range f.More {
+			jf.MoreLocations = append(jf.MoreLocations, JSONLocation(l))
 		}
 		if !utf8.ValidString(f.Path) {
 			jf.Path, jf.PathBase64 = atoguard.Printable(f.Path), base64.StdEncoding.EncodeToString([]byte(f.Path))
@@ -77,9 +104,13 @@ func ToJSON(res scan.Result) JSONReport {
 		}
 		out.Findings = append(out.Findings, jf)
 	}
+	out.Skipped = make([]JSONSkip, 0, len(res.Skipped))
+	for _, sk := range res.Skipped {
+		out.Skipped = append(out.Skipped, JSONSkip(sk))
+	}
 	s := res.Stats
 	out.Stats = JSONStats{Files: s.Files, Blobs: s.Blobs, Bytes: s.Bytes,
-		DurationMS: s.Duration.Milliseconds(), Skipped: s.Skipped}
+		DurationMS: s.Duration.Milliseconds(), Skipped: s.Skipped, Binary: s.Binary}
 	return out
 }
 
@@ -123,7 +154,7 @@ func ReadJSON(r io.Reader) ([]atoguard.Finding, error) {
 			Rule: jf.Rule, Path: jf.Path, Line: jf.Line, Column: jf.Column,
 			Commit: jf.Commit, Author: jf.Author, Email: jf.Email,
 			AccountSID: jf.AccountSID, KeySID: jf.KeySID, Fingerprint: jf.Fingerprint,
-			Verification: jf.Verification,
+			Verification: jf.Verification, Count: jf.Count,
 		}
 		if jf.PathBase64 != "" {
 			raw, err := base64.StdEncoding.DecodeString(jf.PathBase64)

@@ -44,14 +44,23 @@ func sampleScanResult() scan.Result {
 	hist.Commit, hist.Author, hist.Email, hist.Date = "0123456789abcdef0123456789abcdef01234567", "Eve Mallory", "eve@example.com", date
 	live := mk(scan.RuleAPIKey, atoguard.SeverityCritical, "app.zip!src/client.py", 12, rpAcct, rpKeySID, plantedSecret)
 	live.Verification, live.VerificationDetail = atoguard.Live, "Full main account 'Acme', active"
+	repeated := mk(scan.RuleAuthToken, atoguard.SeverityCritical, ".env", 2, rpAcct, "", plantedToken)
+	repeated.Count = 12 // lines 2 to 13; the first ten further places are listed
+	for l := 3; l < 3+atoguard.MaxMoreLocations; l++ {
+		repeated.More = append(repeated.More, atoguard.Location{Line: l, Column: 7})
+	}
 	return scan.Result{
 		Findings: []atoguard.Finding{
-			mk(scan.RuleAuthToken, atoguard.SeverityCritical, ".env", 2, rpAcct, "", plantedToken),
+			repeated,
 			hist, live,
 			mk(scan.RuleAccountSID, atoguard.SeverityLow, "README.md", 40, rpAcct, "", ""),
 			mk(scan.RuleSendGrid, atoguard.SeverityHigh, "-", 1, "", "", plantedSG),
 		},
-		Stats: scan.Stats{Files: 10, Blobs: 3, Bytes: 123456, Duration: 1500 * time.Millisecond, Skipped: 2},
+		Skipped: []scan.Skip{
+			{Path: "bomb.zip!a.txt", Reason: "archive limit: expansion ratio exceeded, content past it not scanned"},
+			{Path: "deep/d1/d2", Reason: "more than 256 directories deep, not descended"},
+		},
+		Stats: scan.Stats{Files: 10, Blobs: 3, Bytes: 123456, Duration: 1500 * time.Millisecond, Skipped: 5, Binary: 3},
 	}
 }
 
@@ -81,10 +90,10 @@ func TestJSONContract(t *testing.T) {
 		slices.Sort(ks)
 		return ks
 	}
-	if got := strings.Join(keys(doc), ","); got != "findings,stats" {
+	if got := strings.Join(keys(doc), ","); got != "findings,skipped,stats" {
 		t.Fatalf("top-level keys %s", got)
 	}
-	wantF := "account_sid,author,column,commit,date,email,fingerprint,key_sid,line,path,rule,secret,verification"
+	wantF := "account_sid,author,column,commit,count,date,email,fingerprint,key_sid,line,more_locations,path,rule,secret,verification"
 	fs := doc["findings"].([]any)
 	if len(fs) != 5 {
 		t.Fatalf("%d findings", len(fs))
@@ -94,7 +103,7 @@ func TestJSONContract(t *testing.T) {
 			t.Fatalf("finding keys %s", got)
 		}
 	}
-	if got := strings.Join(keys(doc["stats"].(map[string]any)), ","); got != "blobs,bytes,duration_ms,files,skipped" {
+	if got := strings.Join(keys(doc["stats"].(map[string]any)), ","); got != "binary,blobs,bytes,duration_ms,files,skipped" {
 		t.Fatalf("stats keys %s", got)
 	}
 	var rep JSONReport
@@ -123,6 +132,99 @@ func TestJSONContract(t *testing.T) {
 	for _, c := range checks {
 		if c.got != c.want {
 			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// A repeated credential is one finding in every format, with its count and
+// the first further places.
+func TestRepeatedFindingRendered(t *testing.T) {
+	res := sampleScanResult()
+	var rep JSONReport
+	if err := json.Unmarshal([]byte(renderScan(t, FormatJSON, res)), &rep); err != nil {
+		t.Fatal(err)
+	}
+	f0, f1 := rep.Findings[0], rep.Findings[1]
+	if f0.Count != 12 || len(f0.MoreLocations) != 10 || f0.MoreLocations[9] != (JSONLocation{Line: 12, Column: 7}) {
+		t.Errorf("repeated JSON finding: count %d, more %v", f0.Count, f0.MoreLocations)
+	}
+	if f1.Count != 1 || f1.MoreLocations == nil || len(f1.MoreLocations) != 0 {
+		t.Errorf("single JSON finding: count %d, more %#v (want 1 and [])", f1.Count, f1.MoreLocations)
+	}
+	text := renderScan(t, FormatText, res)
+	if !strings.Contains(text, "  repeated 12 times in this file, also at 3:7, 4:7, 5:7, 6:7, 7:7, 8:7, 9:7, 10:7, 11:7, 12:7, …\n") {
+		t.Errorf("text lacks the repetition line:\n%s", text)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Message          struct{ Text string } `json:"message"`
+				RelatedLocations []any                 `json:"relatedLocations"`
+				Properties       map[string]any        `json:"properties"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(renderScan(t, FormatSARIF, res)), &log); err != nil {
+		t.Fatal(err)
+	}
+	r0 := log.Runs[0].Results[0]
+	if len(r0.RelatedLocations) != 10 || r0.Properties["count"] != float64(12) || !strings.Contains(r0.Message.Text, "12 times in this file") {
+		t.Errorf("SARIF result: %d related locations, properties %v, message %q", len(r0.RelatedLocations), r0.Properties, r0.Message.Text)
+	}
+}
+
+// What a scan did not read in full is listed with path and reason in JSON
+// and SARIF, and counted in the text summary, apart from binary files.
+func TestSkippedReported(t *testing.T) {
+	res := sampleScanResult()
+	var rep JSONReport
+	if err := json.Unmarshal([]byte(renderScan(t, FormatJSON, res)), &rep); err != nil {
+		t.Fatal(err)
+	}
+	want := []JSONSkip{{"bomb.zip!a.txt", res.Skipped[0].Reason}, {"deep/d1/d2", res.Skipped[1].Reason}}
+	if !slices.Equal(rep.Skipped, want) || rep.Stats.Skipped != 5 || rep.Stats.Binary != 3 {
+		t.Errorf("JSON skipped %v, stats %+v", rep.Skipped, rep.Stats)
+	}
+	var log struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful        bool `json:"executionSuccessful"`
+				ToolExecutionNotifications []struct {
+					Level     string                `json:"level"`
+					Message   struct{ Text string } `json:"message"`
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						} `json:"physicalLocation"`
+					} `json:"locations"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(renderScan(t, FormatSARIF, res)), &log); err != nil {
+		t.Fatal(err)
+	}
+	if len(log.Runs[0].Invocations) != 1 {
+		t.Fatalf("invocations %+v", log.Runs[0].Invocations)
+	}
+	inv := log.Runs[0].Invocations[0]
+	if !inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 2 {
+		t.Fatalf("invocation %+v", inv)
+	}
+	n := inv.ToolExecutionNotifications[1]
+	if n.Level != "warning" || n.Locations[0].PhysicalLocation.ArtifactLocation.URI != "deep/d1/d2" || !strings.Contains(n.Message.Text, "256 directories deep") {
+		t.Errorf("notification %+v", n)
+	}
+	for _, c := range []struct {
+		st   scan.Stats
+		want string
+	}{
+		{scan.Stats{Files: 1}, "no findings in 1 file, 0 B in 0.00s"},
+		{scan.Stats{Files: 1, Skipped: 2, Binary: 2}, "no findings in 1 file, 0 B in 0.00s, 2 skipped (binary)"},
+		{scan.Stats{Files: 1, Skipped: 1}, "no findings in 1 file, 0 B in 0.00s, 1 skipped (not read in full)"},
+	} {
+		if got := Summary(scan.Result{Stats: c.st}); got != c.want {
+			t.Errorf("summary %q, want %q", got, c.want)
 		}
 	}
 }
@@ -285,7 +387,7 @@ func TestText(t *testing.T) {
 		"  api key  " + rpKeySID,
 		"  verified live - Full main account 'Acme', active",
 		"README.md:40:7 twilio-account-sid (low)",
-		"5 findings (3 critical, 1 high, 1 low) in 10 files, 3 blobs, 123.5 kB in 1.50s, 2 skipped",
+		"5 findings (3 critical, 1 high, 1 low) in 10 files, 3 blobs, 123.5 kB in 1.50s, 5 skipped (3 binary, 2 not read in full)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
@@ -377,8 +479,9 @@ func TestPlantedSecretsEndToEnd(t *testing.T) {
 	}, "\n")
 	s := scan.New(scan.Options{})
 	res := scan.Result{Findings: s.ScanBytes("config/.env", []byte(content)), Stats: scan.Stats{Files: 1}}
-	if len(res.Findings) != 4 {
-		t.Fatalf("want 4 findings, got %d", len(res.Findings))
+	// The curl line repeats the auth token pair: one finding, counted twice.
+	if len(res.Findings) != 3 || res.Findings[0].Count != 2 {
+		t.Fatalf("want 3 findings, the first twice, got %+v", res.Findings)
 	}
 	for _, f := range []Format{FormatText, FormatJSON, FormatSARIF} {
 		out := renderScan(t, f, res)

@@ -62,7 +62,17 @@ func SARIF(w io.Writer, res scan.Result, opts Options) error {
 		rr.AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
 			WithArtifactLocation(sarif.NewSimpleArtifactLocation(pathURI(f.Path))).
 			WithRegion(region)))
+		// Repetitions of the same credential in the file: related locations
+		// (capped, as in the finding) and the full count in the properties.
+		for _, l := range f.More {
+			rr.AddRelatedLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+				WithArtifactLocation(sarif.NewSimpleArtifactLocation(pathURI(f.Path))).
+				WithRegion(sarif.NewRegion().WithStartLine(max(l.Line, 1)).WithStartColumn(max(l.Column, 1)))))
+		}
 		pb := sarif.NewPropertyBag()
+		if f.Occurrences() > 1 {
+			pb.Add("count", f.Occurrences())
+		}
 		pb.Add("fingerprint", f.Fingerprint)
 		pb.Add("verification", verification(f))
 		if f.AccountSID != "" {
@@ -85,8 +95,23 @@ func SARIF(w io.Writer, res scan.Result, opts Options) error {
 		rr.AttachPropertyBag(pb)
 		run.AddResult(rr)
 	}
+	run.AddInvocations(invocation(res))
 	rep.AddRun(run)
 	return rep.PrettyWrite(w)
+}
+
+// invocation says the scan ran to its end, with one warning notification
+// per item it did not read in full (path and reason).
+func invocation(res scan.Result) *sarif.Invocation {
+	inv := sarif.NewInvocation().WithExecutionSuccess(true)
+	inv.ToolExecutionNotifications = make([]*sarif.Notification, 0, len(res.Skipped))
+	for _, sk := range res.Skipped {
+		loc := sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+			WithArtifactLocation(sarif.NewSimpleArtifactLocation(pathURI(sk.Path))))
+		inv.AddTToolExecutionNotification(sarif.NewNotification().WithLevel("warning").
+			WithTextMessage("not scanned in full: " + sk.Reason).WithLocations([]*sarif.Location{loc}))
+	}
+	return inv
 }
 
 // PartialFingerprint is stable across runs and line moves.
@@ -114,6 +139,9 @@ func message(f atoguard.Finding) string {
 	}
 	if f.Commit != "" {
 		b.WriteString(", introduced in commit " + f.Commit)
+	}
+	if n := f.Occurrences(); n > 1 {
+		fmt.Fprintf(&b, ", %d times in this file", n)
 	}
 	if v := verification(f); v != atoguard.Unverified {
 		b.WriteString(", verified " + v)

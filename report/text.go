@@ -58,6 +58,9 @@ func Text(w io.Writer, res scan.Result, opts Options) error {
 		if !f.Secret.IsZero() {
 			fmt.Fprintf(bw, "  secret   %s fingerprint %s\n", Mask, f.Fingerprint)
 		}
+		if n := f.Occurrences(); n > 1 {
+			fmt.Fprintf(bw, "  repeated %d times in this file%s\n", n, alsoAt(f))
+		}
 		if f.Commit != "" {
 			fmt.Fprintf(bw, "  commit   %s", atoguard.Printable(f.Commit))
 			if f.Author != "" || f.Email != "" {
@@ -78,6 +81,25 @@ func Text(w io.Writer, res scan.Result, opts Options) error {
 	}
 	bw.WriteString(paint(ansiDim, Summary(res)) + "\n")
 	return bw.Flush()
+}
+
+// alsoAt lists the further places of a repeated finding, "…" when capped.
+func alsoAt(f atoguard.Finding) string {
+	if len(f.More) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(", also at ")
+	for i, l := range f.More {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d:%d", l.Line, l.Column)
+	}
+	if f.Occurrences() > len(f.More)+1 {
+		b.WriteString(", …")
+	}
+	return b.String()
 }
 
 // Summary is the one-line summary of a scan.
@@ -118,8 +140,14 @@ func Summary(res scan.Result) string {
 		fmt.Fprintf(&b, " in %s", count(st.Files, "file"))
 	}
 	fmt.Fprintf(&b, ", %s in %.2fs", humanBytes(st.Bytes), st.Duration.Seconds())
-	if st.Skipped > 0 {
-		fmt.Fprintf(&b, ", %d skipped", st.Skipped)
+	// Binary files are expected; what was not read in full is not.
+	switch inc := st.Incomplete(); {
+	case inc > 0 && st.Binary > 0:
+		fmt.Fprintf(&b, ", %d skipped (%d binary, %d not read in full)", st.Skipped, st.Binary, inc)
+	case inc > 0:
+		fmt.Fprintf(&b, ", %d skipped (not read in full)", inc)
+	case st.Skipped > 0:
+		fmt.Fprintf(&b, ", %d skipped (binary)", st.Skipped)
 	}
 	return b.String()
 }

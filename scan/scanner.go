@@ -30,7 +30,9 @@ type Options struct {
 	// IncludePlaceholders reports documentation placeholders and example
 	// values too (Finding.Placeholder is true for them).
 	IncludePlaceholders bool
-	// Warn receives non-fatal problems (unreadable items); the scan goes on.
+	// Warn receives non-fatal problems; the scan goes on. An item not read
+	// in full (unreadable, read failed part way) comes as a *SkipError and
+	// is also listed in Result.Skipped.
 	Warn Warner
 	// Progress is called, never concurrently, with running totals of bytes
 	// read and items finished.
@@ -47,12 +49,22 @@ type Stats struct {
 	Blobs    int64 // git blobs scanned
 	Bytes    int64 // bytes read
 	Duration time.Duration
-	Skipped  int64 // items skipped: binary content or unreadable
+	// Skipped counts the items left out or not read in full: Binary plus
+	// every Skip (listed or not).
+	Skipped int64
+	Binary  int64 // items left out as binary content
 }
 
-// Result is what Scan returns: findings sorted by path, line and column.
+// Incomplete is the number of skips other than binary content: what was
+// not read in full because of a problem or a limit.
+func (s Stats) Incomplete() int64 { return s.Skipped - s.Binary }
+
+// Result is what Scan returns: findings sorted by path, line and column,
+// and what was not read in full, sorted by path (at most MaxListedSkips;
+// Stats.Incomplete counts them all).
 type Result struct {
 	Findings []atoguard.Finding
+	Skipped  []Skip
 	Stats    Stats
 }
 
@@ -76,6 +88,7 @@ type run struct {
 	s     *Scanner
 	mu    sync.Mutex
 	res   Result
+	skips Skips
 	bytes int64
 	items int64
 }
@@ -115,6 +128,8 @@ func (s *Scanner) Scan(ctx context.Context, src Source) (Result, error) {
 		err = ctx.Err()
 	}
 	sortFindings(r.res.Findings)
+	r.res.Skipped = r.skips.List()
+	r.res.Stats.Skipped += r.skips.Count()
 	r.res.Stats.Duration = time.Since(start)
 	return r.res, err
 }
@@ -143,14 +158,14 @@ func (r *run) scanItem(ctx context.Context, w *worker, it Item) {
 	switch {
 	case errors.Is(err, errBinary):
 		r.res.Stats.Skipped++
+		r.res.Stats.Binary++
 	case ctx.Err() != nil:
 		// Cancelled: Scan returns the context's error; no warning per item.
 	case err != nil && n == 0:
-		r.res.Stats.Skipped++
-		r.warn(it.Path, err)
+		r.skip(it.Path, err)
 	default:
 		if err != nil {
-			r.warn(it.Path, err) // read failed part way: keep what was found
+			r.skip(it.Path, err) // read failed part way: keep what was found
 		}
 		if len(it.Origins) > 0 {
 			r.res.Stats.Blobs++
@@ -163,9 +178,12 @@ func (r *run) scanItem(ctx context.Context, w *worker, it Item) {
 	}
 }
 
-func (r *run) warn(path string, err error) {
+// skip lists an item not read in full and warns of it (a scan.SkipError,
+// quiet if err already was a quiet one).
+func (r *run) skip(path string, err error) {
+	r.skips.Add(path, err)
 	if r.s.opts.Warn != nil {
-		r.s.opts.Warn(path, err)
+		r.s.opts.Warn(path, Skipped(err))
 	}
 }
 
@@ -209,7 +227,7 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 		lines    int   // newlines before base
 		lastNL   int64 = -1
 		first          = true
-		bare     map[string]bool
+		seen     repeats
 	)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -246,28 +264,7 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 			slices.SortStableFunc(w.hits, func(a, b hit) int { return a.pos - b.pos })
 			cur := cursor{buf: buf[:n], line: lines + 1, lastNL: int(lastNL - base)}
 			for _, h := range w.hits {
-				// An Account SID is reported bare once per item.
-				bareKey := ""
-				if h.rule == RuleAccountSID {
-					bareKey = h.accountSID
-					if h.placeholder {
-						bareKey += "/placeholder"
-					}
-					if bare[bareKey] {
-						continue
-					}
-				}
-				f, ok := w.finding(it, buf[:n], h, &cur, includePH)
-				if !ok {
-					continue
-				}
-				if bareKey != "" {
-					if bare == nil {
-						bare = map[string]bool{}
-					}
-					bare[bareKey] = true
-				}
-				findings = append(findings, f)
+				findings = seen.add(findings, w, it, buf[:n], h, &cur, includePH)
 			}
 			emitted = end
 		}
@@ -286,13 +283,48 @@ func (w *worker) scan(ctx context.Context, it Item, includePH bool, progress fun
 	}
 }
 
-func (w *worker) finding(it Item, buf []byte, h hit, cur *cursor, includePH bool) (atoguard.Finding, bool) {
+// repeats maps what an item reported to its index among the item's
+// findings: a credential (or a bare Account SID) seen again adds to that
+// finding's Count and, up to atoguard.MaxMoreLocations, its More; so an
+// item's findings grow with the distinct credentials in it, not with
+// their repetitions.
+type repeats map[string]int
+
+func (r *repeats) add(fs []atoguard.Finding, w *worker, it Item, buf []byte, h hit, cur *cursor, includePH bool) []atoguard.Finding {
 	if h.placeholder && !includePH {
-		return atoguard.Finding{}, false
+		return fs
 	}
 	if allowed(buf, h.pos) || (h.sidPos >= 0 && allowed(buf, h.sidPos)) {
-		return atoguard.Finding{}, false
+		return fs
 	}
+	key := repeatKey(h)
+	if i, ok := (*r)[key]; ok {
+		f := &fs[i]
+		f.Count++
+		if len(f.More) < atoguard.MaxMoreLocations {
+			line, col := cur.position(h.pos)
+			f.More = append(f.More, atoguard.Location{Line: line, Column: col})
+		}
+		return fs
+	}
+	if *r == nil {
+		*r = repeats{}
+	}
+	(*r)[key] = len(fs)
+	return append(fs, w.finding(it, h, cur))
+}
+
+// repeatKey identifies a credential within an item: rule, SIDs and the
+// secret itself (a bare SID by the SID alone); a placeholder apart.
+func repeatKey(h hit) string {
+	ph := ""
+	if h.placeholder {
+		ph = "\x00placeholder"
+	}
+	return h.rule + "\x00" + h.accountSID + "\x00" + h.keySID + "\x00" + h.secret + ph
+}
+
+func (w *worker) finding(it Item, h hit, cur *cursor) atoguard.Finding {
 	f := atoguard.Finding{
 		Rule:         h.rule,
 		Severity:     severity(h.rule),
@@ -301,6 +333,7 @@ func (w *worker) finding(it Item, buf []byte, h hit, cur *cursor, includePH bool
 		KeySID:       h.keySID,
 		Placeholder:  h.placeholder,
 		Verification: atoguard.Unverified,
+		Count:        1,
 	}
 	f.Line, f.Column = cur.position(h.pos)
 	if h.secret != "" {
@@ -318,7 +351,7 @@ func (w *worker) finding(it Item, buf []byte, h hit, cur *cursor, includePH bool
 			f.Path = o.Path
 		}
 	}
-	return f, true
+	return f
 }
 
 // cursor turns buffer offsets, visited in increasing order, into 1-based

@@ -37,6 +37,7 @@ type scanOptions struct {
 	verifyConcurrency   int
 	twilioAPIURL        string
 	quiet               bool
+	failOnSkip          bool
 }
 
 func newScanCommand(streams IO) *cobra.Command {
@@ -55,7 +56,14 @@ suppresses a finding there.
 
 Secrets are never printed: a fixed mask and a short fingerprint identify them.
 
-Exit status: 0 nothing found, 1 findings, 2 error.`,
+Directories more than 256 levels below a PATH are not descended. What is
+not read in full (unreadable files, directories past that depth, archive
+content cut by the zip-bomb limits, corrupt or truncated archives, git
+objects that cannot be read) gets a warning, is counted in the summary and
+listed in JSON ("skipped") and SARIF (toolExecutionNotifications).
+
+Exit status: 0 nothing found, 1 findings (or, with --fail-on-skip, anything
+not read in full), 2 error.`,
 		Example: `  atoguard scan examples/leaky-repo
   atoguard scan --history .                  # every blob in every branch, with the commit that introduced it
   atoguard scan --history --since-commit origin/main .  # CI: only what this branch adds
@@ -85,6 +93,7 @@ Exit status: 0 nothing found, 1 findings, 2 error.`,
 	f.IntVar(&opts.verifyConcurrency, "verify-concurrency", 4, "verification requests in flight")
 	f.StringVar(&opts.twilioAPIURL, "twilio-api-url", "", "Twilio API base `URL` for --verify: a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*) or the emulator's URL (default https://api.twilio.com; config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress bar, no warnings, no summary on stderr")
+	f.BoolVar(&opts.failOnSkip, "fail-on-skip", false, "exit 1 when anything was not read in full (unreadable, too deep, cut by archive limits, corrupt), even without findings")
 	return cmd
 }
 
@@ -92,9 +101,9 @@ func invalid(format string, args ...any) error {
 	return atoguard.Errorf(atoguard.EINVALID, "scan", format, args...)
 }
 
-// skipCounter is implemented by sources that leave items out before the
-// engine sees them (binary files, archive members past a limit).
-type skipCounter interface{ Skipped() int64 }
+// skipCounter is implemented by sources that leave binary items out before
+// the engine sees them; what they skip for other reasons is a warning.
+type skipCounter interface{ Binary() int64 }
 
 func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOptions) error {
 	if opts.output == "-" {
@@ -175,7 +184,7 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	}
 
 	warn := newWarnPrinter(streams.Err, opts.quiet)
-	src, counters := scanSource(streams, opts, paths, warn.warn)
+	src, counters := scanSource(streams, opts, paths, warn.source)
 
 	eopts := scan.Options{IncludePlaceholders: opts.includePlaceholders, Warn: warn.warn}
 	items := "files"
@@ -194,9 +203,11 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	if err != nil {
 		return &atoguard.Error{Code: atoguard.CodeOf(err), Op: "scan", Err: err}
 	}
+	var binary int64
 	for _, c := range counters {
-		res.Stats.Skipped += c.Skipped()
+		binary += c.Binary()
 	}
+	res.AddSkips(&warn.skips, binary)
 	if opts.history {
 		res.Findings = scan.EarliestPerSecret(res.Findings)
 	}
@@ -221,6 +232,12 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 		fmt.Fprintln(streams.Err, "atoguard:", report.Summary(res))
 	}
 	if len(res.Findings) > 0 {
+		return ErrFindings
+	}
+	if opts.failOnSkip && res.Stats.Incomplete() > 0 {
+		if !opts.quiet {
+			fmt.Fprintf(streams.Err, "atoguard: --fail-on-skip: %d item(s) not read in full\n", res.Stats.Incomplete())
+		}
 		return ErrFindings
 	}
 	return nil
@@ -336,18 +353,30 @@ func unwrapPath(err error) error {
 }
 
 // warnPrinter prints source and engine warnings to stderr, one line each,
-// safely from several goroutines. Warnings name paths and errors, never content.
+// safely from several goroutines, and collects the sources' skips (the
+// engine lists its own). Warnings name paths and errors, never content.
 type warnPrinter struct {
 	mu    sync.Mutex
 	w     io.Writer
 	quiet bool
 	clear func() // erases the progress bar, if any
+	skips scan.Skips
 }
 
 func newWarnPrinter(w io.Writer, quiet bool) *warnPrinter { return &warnPrinter{w: w, quiet: quiet} }
 
+// source is the Warner of the sources: a scan.SkipError is also listed.
+func (p *warnPrinter) source(path string, err error) {
+	if skip, _ := scan.AsSkip(err); skip {
+		p.skips.Add(path, err)
+	}
+	p.warn(path, err)
+}
+
+// warn prints a warning, unless it is a skip that another warning already
+// summed up (scan.SkippedQuietly).
 func (p *warnPrinter) warn(path string, err error) {
-	if p.quiet {
+	if _, quiet := scan.AsSkip(err); p.quiet || quiet {
 		return
 	}
 	p.mu.Lock()

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path"
 	"strings"
 	"sync"
@@ -106,9 +105,11 @@ func (a *archiveWalker) room() int64 {
 	return b - a.used.Load()
 }
 
-// limitHit records content cut by a limit; finish reports it once per
-// archive: a bomb with a thousand members costs one line, not a thousand.
+// limitHit records content cut by a limit; finish warns of it once per
+// archive (a bomb with a thousand members costs one line, not a thousand),
+// and each member cut is a quiet skip, listed by the caller.
 func (a *archiveWalker) limitHit(member string, why string) {
+	a.p.skipQuietly(member, fmt.Errorf("archive limit: %s, content past it not scanned", why))
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.cuts == 0 {
@@ -183,7 +184,7 @@ func (a *archiveWalker) stream(k kind, r io.Reader) error {
 // git blob too large to hold): gzip and tar are read as they come; a zip
 // needs random access and is spooled, in memory up to MaxMemory and in a
 // temporary file in tempDir beyond ("" is the system's), at most MaxTotal
-// bytes. The file is removed before reader returns.
+// bytes. The file never has a name that outlives opening it.
 func (a *archiveWalker) reader(k kind, r io.Reader, tempDir string) error {
 	if k != kindZip {
 		return a.stream(k, r)
@@ -191,26 +192,27 @@ func (a *archiveWalker) reader(k kind, r io.Reader, tempDir string) error {
 	l := a.limits()
 	var mem bytes.Buffer
 	if _, err := io.Copy(&mem, io.LimitReader(r, l.MaxMemory+1)); err != nil {
-		a.p.warn(a.name, fmt.Errorf("reading zip: %w", err))
+		a.p.skip(a.name, fmt.Errorf("reading zip: %w", err))
 		return nil
 	}
 	if int64(mem.Len()) <= l.MaxMemory {
 		return a.file(bytes.NewReader(mem.Bytes()), int64(mem.Len()))
 	}
-	f, err := os.CreateTemp(tempDir, "atoguard-*.zip")
+	// The spool has no name from the start (or loses it at once): a scan
+	// killed while reading leaves no copy of the secrets in tempDir.
+	f, cleanup, err := spoolFile(tempDir)
 	if err != nil {
-		a.p.warn(a.name, fmt.Errorf("zip not expanded: spooling it: %w", err))
+		a.p.skip(a.name, fmt.Errorf("zip not expanded: spooling it: %w", err))
 		return nil
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
+	defer cleanup()
 	n, err := io.Copy(f, io.LimitReader(io.MultiReader(&mem, r), l.MaxTotal+1))
 	switch {
 	case err != nil:
-		a.p.warn(a.name, fmt.Errorf("zip not expanded: spooling it: %w", err))
+		a.p.skip(a.name, fmt.Errorf("zip not expanded: spooling it: %w", err))
 		return nil
 	case n > l.MaxTotal:
-		a.p.warn(a.name, fmt.Errorf("zip larger than %s, not expanded", humanBytes(l.MaxTotal)))
+		a.p.skip(a.name, fmt.Errorf("zip larger than %s, not expanded", humanBytes(l.MaxTotal)))
 		return nil
 	}
 	// Every member is copied or streamed to its end before file returns,
@@ -239,8 +241,7 @@ func (a *archiveWalker) expand(k kind, ra io.ReaderAt, r io.Reader, size int64, 
 func (a *archiveWalker) zipMembers(ra io.ReaderAt, size int64, name string, depth int) error {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
-		a.p.warn(name, fmt.Errorf("reading zip: %w", err))
-		a.p.skipped.Add(1)
+		a.p.skip(name, fmt.Errorf("reading zip: %w", err))
 		return nil
 	}
 	for _, zf := range zr.File {
@@ -253,15 +254,13 @@ func (a *archiveWalker) zipMembers(ra io.ReaderAt, size int64, name string, dept
 		member := name + "!" + zf.Name
 		rc, err := zf.Open()
 		if err != nil {
-			a.p.warn(member, err)
-			a.p.skipped.Add(1)
+			a.p.skip(member, err)
 			continue
 		}
 		if a.room() <= 0 {
 			// The budget is spent: the rest is not even opened.
 			rc.Close()
 			a.limitHit(member, "expanded size limit reached")
-			a.p.skipped.Add(1)
 			continue
 		}
 		limit := int64(math.MaxInt64)
@@ -282,8 +281,7 @@ func (a *archiveWalker) gzipStream(r io.Reader, size int64, name string, depth i
 	cr := &countingReader{r: r}
 	zr, err := gzip.NewReader(cr)
 	if err != nil {
-		a.p.warn(name, fmt.Errorf("reading gzip: %w", err))
-		a.p.skipped.Add(1)
+		a.p.skip(name, fmt.Errorf("reading gzip: %w", err))
 		return nil
 	}
 	defer zr.Close()
@@ -316,8 +314,7 @@ func (a *archiveWalker) tarMembers(r io.Reader, name string, depth int, charge b
 		}
 		if err != nil {
 			if !a.cut() { // a stream cut at a limit is reported by finish
-				a.p.warn(name, fmt.Errorf("reading tar: %w", err))
-				a.p.skipped.Add(1)
+				a.p.skip(name, fmt.Errorf("reading tar: %w", err))
 			}
 			return nil
 		}
@@ -344,25 +341,26 @@ func (a *archiveWalker) member(name string, r io.Reader, br *boundedReader, dept
 	buf := *bp
 	n, eof, err := readPrefix(r, buf)
 	if n == 0 && br.cut {
-		a.p.skipped.Add(1) // nothing of it within the limits
-		return nil
+		return nil // nothing of it within the limits; limitHit listed it
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		// A truncated archive: what could be read is still worth scanning.
 		return a.yield(failedItem(name, bytes.Clone(buf[:n]), a.origins, fmt.Errorf("truncated: %w", err)))
 	}
 	if err != nil {
-		a.p.warn(name, err)
-		a.p.skipped.Add(1)
+		a.p.skip(name, err)
 		return nil
 	}
 	k := sniff(buf[:n])
 	switch k {
+	case kindReport:
+		a.p.warn(name, ownReportNote(buf[:n]))
+		return nil
 	case kindBinary:
 		if a.binaryToScanner {
 			return a.yield(bytesItem(name, bytes.Clone(buf[:min(n, sniffSize)]), a.origins))
 		}
-		a.p.skipped.Add(1)
+		a.p.binary.Add(1)
 		return nil
 	case kindZip, kindGzip, kindTar:
 		if depth >= a.limits().MaxDepth {
@@ -373,7 +371,7 @@ func (a *archiveWalker) member(name string, r io.Reader, br *boundedReader, dept
 			}
 			a.deep++
 			a.mu.Unlock()
-			a.p.skipped.Add(1)
+			a.p.skipQuietly(name, fmt.Errorf("nested archive deeper than %d levels, not expanded", a.limits().MaxDepth))
 			return nil
 		}
 		rest := io.MultiReader(bytes.NewReader(bytes.Clone(buf[:n])), r)
@@ -383,18 +381,16 @@ func (a *archiveWalker) member(name string, r io.Reader, br *boundedReader, dept
 		// zip needs random access: hold it in memory, within bounds.
 		data, err := io.ReadAll(io.LimitReader(rest, a.limits().MaxMemory+1))
 		if br.cut {
-			// Its directory is at the end: a zip cut short cannot be listed.
-			a.p.skipped.Add(1)
+			// Its directory is at the end: a zip cut short cannot be
+			// listed (limitHit listed it).
 			return nil
 		}
 		if err != nil {
-			a.p.warn(name, err)
-			a.p.skipped.Add(1)
+			a.p.skip(name, err)
 			return nil
 		}
 		if int64(len(data)) > a.limits().MaxMemory {
-			a.p.warn(name, fmt.Errorf("nested zip larger than %d bytes, not expanded", a.limits().MaxMemory))
-			a.p.skipped.Add(1)
+			a.p.skip(name, fmt.Errorf("nested zip larger than %d bytes, not expanded", a.limits().MaxMemory))
 			return nil
 		}
 		return a.expand(k, bytes.NewReader(data), nil, int64(len(data)), name, depth+1)
@@ -505,13 +501,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // expandBlob expands an archive held in memory (a git blob) with the default
-// limits; its members carry origins. It returns how many members were skipped.
+// limits; its members carry origins. It returns how many members were
+// binary; other skips go to warn.
 func expandBlob(ctx context.Context, yield func(scan.Item) error, name string, origins []scan.Origin, data []byte, warn scan.Warner) (int64, error) {
 	p := NewPaths(nil, Options{Warn: warn})
 	a := p.archiveWalker(ctx, yield, name)
 	a.origins = origins
 	err := a.file(bytes.NewReader(data), int64(len(data)))
-	return p.Skipped(), err
+	return p.Binary(), err
 }
 
 // expandBlobStream is expandBlob for a blob too large to hold, read from r.
@@ -520,7 +517,7 @@ func expandBlobStream(ctx context.Context, yield func(scan.Item) error, name str
 	a := p.archiveWalker(ctx, yield, name)
 	a.origins = origins
 	err := a.reader(k, r, "")
-	return p.Skipped(), err
+	return p.Binary(), err
 }
 
 // failedItem is content whose reading failed part way: the scanner scans what

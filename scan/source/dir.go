@@ -42,7 +42,7 @@ type Paths struct {
 	opts     Options
 	pool     *bufPool
 	excluded []os.FileInfo // Options.Exclude, as found when the source was made
-	skipped  atomic.Int64
+	binary   atomic.Int64
 }
 
 // NewPaths returns a source over the given files and directories.
@@ -67,15 +67,24 @@ func (p *Paths) isExcluded(fi os.FileInfo) bool {
 	return false
 }
 
-// Skipped is the number of files left out: binary content, unreadable files,
-// archive members past a limit.
-func (p *Paths) Skipped() int64 { return p.skipped.Load() }
+// Binary is the number of files and archive members left out as binary.
+// What is not read in full for any other reason (unreadable, past a limit,
+// corrupt) is a scan.SkipError given to Options.Warn.
+func (p *Paths) Binary() int64 { return p.binary.Load() }
 
 func (p *Paths) warn(path string, err error) {
 	if p.opts.Warn != nil {
 		p.opts.Warn(path, err)
 	}
 }
+
+// skip reports something not read in full: a warning that is a
+// scan.SkipError, so that the caller lists it.
+func (p *Paths) skip(path string, err error) { p.warn(path, scan.Skipped(err)) }
+
+// skipQuietly is skip for what another warning already sums up (the
+// members an archive limit cut, reported once per archive).
+func (p *Paths) skipQuietly(path string, err error) { p.warn(path, scan.SkippedQuietly(err)) }
 
 // Items walks every root in order.
 func (p *Paths) Items(ctx context.Context, yield func(scan.Item) error) error {
@@ -217,13 +226,12 @@ func (w *walker) dir(path, rel string, ig ignores) error {
 		return err
 	}
 	if strings.Count(rel, "/") >= maxDepth {
-		w.p.warn(path, fmt.Errorf("more than %d directories deep, not descended", maxDepth))
+		w.p.skip(path, fmt.Errorf("more than %d directories deep, not descended", maxDepth))
 		return nil
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil && len(entries) == 0 {
-		w.p.warn(path, unwrapPathError(err))
-		w.p.skipped.Add(1)
+		w.p.skip(path, unwrapPathError(err))
 		return nil
 	}
 	if !w.p.opts.NoIgnore {
@@ -249,8 +257,7 @@ func (w *walker) dir(path, rel string, ig ignores) error {
 		if typ&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(child)
 			if err != nil {
-				w.p.warn(child, fmt.Errorf("broken symlink: %w", unwrapPathError(err)))
-				w.p.skipped.Add(1)
+				w.p.skip(child, fmt.Errorf("broken symlink: %w", unwrapPathError(err)))
 				continue
 			}
 			typ = fi.Mode().Type()
@@ -262,7 +269,7 @@ func (w *walker) dir(path, rel string, ig ignores) error {
 			}
 			fi, err := os.Stat(child)
 			if err != nil {
-				w.p.warn(child, unwrapPathError(err))
+				w.p.skip(child, unwrapPathError(err))
 				continue
 			}
 			if id, ok := idOf(fi); ok {
@@ -297,15 +304,13 @@ func (w *walker) file(path, display string) error {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		w.p.warn(display, unwrapPathError(err))
-		w.p.skipped.Add(1)
+		w.p.skip(display, unwrapPathError(err))
 		return nil
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		w.p.warn(display, unwrapPathError(err))
-		w.p.skipped.Add(1)
+		w.p.skip(display, unwrapPathError(err))
 		return nil
 	}
 	if len(w.p.excluded) > 0 && w.p.isExcluded(fi) {
@@ -318,15 +323,19 @@ func (w *walker) file(path, display string) error {
 	if err != nil {
 		f.Close()
 		w.p.pool.put(bp)
-		w.p.warn(display, unwrapPathError(err))
-		w.p.skipped.Add(1)
+		w.p.skip(display, unwrapPathError(err))
 		return nil
 	}
 	switch sniff(buf[:n]) {
 	case kindBinary:
 		f.Close()
 		w.p.pool.put(bp)
-		w.p.skipped.Add(1)
+		w.p.binary.Add(1)
+		return nil
+	case kindReport:
+		f.Close()
+		w.p.warn(display, ownReportNote(buf[:n]))
+		w.p.pool.put(bp)
 		return nil
 	case kindZip, kindGzip, kindTar:
 		w.p.pool.put(bp)

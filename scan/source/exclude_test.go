@@ -49,8 +49,8 @@ func TestPathsExclude(t *testing.T) {
 			if len(g.warnings) > 0 {
 				t.Errorf("warnings %v", g.warnings)
 			}
-			if src.Skipped() != 0 {
-				t.Errorf("an excluded file counted as skipped: %d", src.Skipped())
+			if src.Binary() != 0 {
+				t.Errorf("an excluded file counted as skipped: %d", src.Binary())
 			}
 		})
 	}

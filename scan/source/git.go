@@ -69,14 +69,14 @@ func (o GitOptions) withDefaults() GitOptions {
 // Archives among the blobs are expanded. When Dir is a sub-directory of the
 // work tree, only its history is scanned.
 type History struct {
-	Dir     string
-	opts    GitOptions
-	ignore  *Matcher
-	view    pathView // how item paths are shown (GitOptions.PathsAsGiven)
-	base    string   // the resolved SinceCommit
-	paths   []string // repository paths Items read, with SinceCommit
-	skipped atomic.Int64
-	blobs   atomic.Int64
+	Dir    string
+	opts   GitOptions
+	ignore *Matcher
+	view   pathView // how item paths are shown (GitOptions.PathsAsGiven)
+	base   string   // the resolved SinceCommit
+	paths  []string // repository paths Items read, with SinceCommit
+	binary atomic.Int64
+	blobs  atomic.Int64
 }
 
 // NewHistory returns a history source for the repository at dir.
@@ -84,8 +84,9 @@ func NewHistory(dir string, opts GitOptions) *History {
 	return &History{Dir: dir, opts: opts.withDefaults()}
 }
 
-// Skipped is the number of blobs left out as binary.
-func (h *History) Skipped() int64 { return h.skipped.Load() }
+// Binary is the number of blobs left out as binary. Blobs not read for
+// another reason are scan.SkipErrors given to GitOptions.Warn.
+func (h *History) Binary() int64 { return h.binary.Load() }
 
 // Blobs is the number of unique blobs read.
 func (h *History) Blobs() int64 { return h.blobs.Load() }
@@ -326,7 +327,7 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		rwg.Add(1)
 		go func() {
 			defer rwg.Done()
-			err := readBatch(ctx, w.out, w.queue, h.opts.MaxMemory, &h.skipped, &h.blobs, h.opts.Warn, serial)
+			err := readBatch(ctx, w.out, w.queue, h.opts.MaxMemory, &h.binary, &h.blobs, h.opts.Warn, serial)
 			if err != nil {
 				readErrs[i] = err
 				cancel()
@@ -385,9 +386,9 @@ func (b baseSource) Items(ctx context.Context, yield func(scan.Item) error) erro
 			ps = append(ps, pending{id: h.base + ":" + p, origin: scan.Origin{Path: h.view.show(p)}})
 		}
 	}
-	var skipped, blobs atomic.Int64
+	var binary, blobs atomic.Int64
 	// Paths new in the range are missing at the base: not worth a warning.
-	return catBlobs(ctx, h.opts, h.Dir, ps, &skipped, &blobs, nil, yield)
+	return catBlobs(ctx, h.opts, h.Dir, ps, &binary, &blobs, nil, yield)
 }
 
 // pathWorker picks the cat-file process for a blob by its path: git stores
@@ -573,8 +574,8 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 }
 
 // readBatch reads one `git cat-file --batch` answer per queued request and
-// yields text blobs; binary ones are counted in skipped.
-func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMem int64, skipped, blobs *atomic.Int64, warn scan.Warner, yield func(scan.Item) error) error {
+// yields text blobs; binary ones are counted in binary.
+func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMem int64, binary, blobs *atomic.Int64, warn scan.Warner, yield func(scan.Item) error) error {
 	buf := make([]byte, prefixSize)
 	blobPool := newSizedPool()
 	for p := range queue {
@@ -590,9 +591,8 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 		if len(f) == 2 && f[1] == "missing" {
 			// A staged submodule (":path" names a commit we do not have) is not content.
 			if warn != nil && !strings.HasPrefix(p.id, ":") {
-				warn(p.origin.Path, fmt.Errorf("git object %s missing", p.id))
+				warn(p.origin.Path, scan.Skipped(fmt.Errorf("git object %s missing or corrupt, not scanned", p.id)))
 			}
-			skipped.Add(1)
 			continue
 		}
 		if len(f) != 3 {
@@ -614,13 +614,18 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 				blobs.Add(1)
 				n, err := expandBlob(ctx, yield, p.origin.Path, originsOf(p.origin), bytes.Clone(data), warn)
 				blobPool.put(bp)
-				skipped.Add(n)
+				binary.Add(n)
 				if err != nil {
 					return err
 				}
 			case kindBinary:
 				blobPool.put(bp)
-				skipped.Add(1)
+				binary.Add(1)
+			case kindReport:
+				if warn != nil {
+					warn(p.origin.Path, ownReportNote(data))
+				}
+				blobPool.put(bp)
 			default:
 				blobs.Add(1)
 				if err := yield(pooledItem(p.origin.Path, bp, len(data), originsOf(p.origin), blobPool)); err != nil {
@@ -635,12 +640,16 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 			}
 			switch k := sniff(buf[:n]); {
 			case f[1] != "blob" || k == kindBinary:
-				skipped.Add(1)
+				binary.Add(1)
+			case k == kindReport:
+				if warn != nil {
+					warn(p.origin.Path, ownReportNote(buf[:n]))
+				}
 			case k == kindZip || k == kindGzip || k == kindTar:
 				blobs.Add(1)
 				whole := io.MultiReader(bytes.NewReader(buf[:n]), body)
 				n, err := expandBlobStream(ctx, yield, p.origin.Path, originsOf(p.origin), k, whole, warn)
-				skipped.Add(n)
+				binary.Add(n)
 				if err != nil {
 					return err
 				}
@@ -672,10 +681,10 @@ func originsOf(o scan.Origin) []scan.Origin {
 // Staged yields the blobs staged in the index of the repository at Dir
 // (added, copied, modified or renamed), for a pre-commit hook.
 type Staged struct {
-	Dir     string
-	opts    GitOptions
-	skipped atomic.Int64
-	blobs   atomic.Int64
+	Dir    string
+	opts   GitOptions
+	binary atomic.Int64
+	blobs  atomic.Int64
 }
 
 // NewStaged returns a source over the staged changes of the repository at dir.
@@ -683,8 +692,9 @@ func NewStaged(dir string, opts GitOptions) *Staged {
 	return &Staged{Dir: dir, opts: opts.withDefaults()}
 }
 
-// Skipped is the number of staged files left out as binary.
-func (s *Staged) Skipped() int64 { return s.skipped.Load() }
+// Binary is the number of staged files left out as binary. Files not read
+// for another reason are scan.SkipErrors given to GitOptions.Warn.
+func (s *Staged) Binary() int64 { return s.binary.Load() }
 
 // Items yields each staged blob, named by its path in the repository.
 func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
@@ -713,9 +723,8 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 		case strings.ContainsAny(p, "\n\r"):
 			// cat-file reads one name per line; such a path cannot be asked for.
 			if s.opts.Warn != nil {
-				s.opts.Warn(p, errors.New("path contains a newline, not scanned"))
+				s.opts.Warn(p, scan.Skipped(errors.New("path contains a newline, not scanned")))
 			}
-			s.skipped.Add(1)
 		case ignore.Match(p):
 		default:
 			paths = append(paths, p)
@@ -728,13 +737,13 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 	for i, p := range paths {
 		ps[i] = pending{id: ":" + p, origin: scan.Origin{Path: view.show(p)}}
 	}
-	return catBlobs(ctx, s.opts, top, ps, &s.skipped, &s.blobs, s.opts.Warn, yield)
+	return catBlobs(ctx, s.opts, top, ps, &s.binary, &s.blobs, s.opts.Warn, yield)
 }
 
 // catBlobs reads the named blobs with one `git cat-file --batch` in dir and
 // yields them; a name git does not have is skipped (warned of unless warn
 // is nil or it names the index).
-func catBlobs(ctx context.Context, opts GitOptions, dir string, ps []pending, skipped, blobs *atomic.Int64, warn scan.Warner, yield func(scan.Item) error) error {
+func catBlobs(ctx context.Context, opts GitOptions, dir string, ps []pending, binary, blobs *atomic.Int64, warn scan.Warner, yield func(scan.Item) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cat := gitCommand(ctx, opts, dir, "cat-file", "--batch", "--buffer")
@@ -759,7 +768,7 @@ func catBlobs(ctx context.Context, opts GitOptions, dir string, ps []pending, sk
 	if err != nil {
 		return gitError("cat-file", dir, err, nil)
 	}
-	readErr := readBatch(ctx, bufio.NewReaderSize(catOut, 256<<10), queue, opts.MaxMemory, skipped, blobs, warn, yield)
+	readErr := readBatch(ctx, bufio.NewReaderSize(catOut, 256<<10), queue, opts.MaxMemory, binary, blobs, warn, yield)
 	if readErr != nil {
 		cancel()
 	}

@@ -145,8 +145,8 @@ func TestHistory(t *testing.T) {
 			if len(g.content) != len(wants) || h.Blobs() != int64(len(wants)) {
 				t.Errorf("got %d items (%d blobs), want %d", len(g.content), h.Blobs(), len(wants))
 			}
-			if h.Skipped() != 1 {
-				t.Errorf("skipped %d, want 1 (logo.png)", h.Skipped())
+			if h.Binary() != 1 {
+				t.Errorf("skipped %d, want 1 (logo.png)", h.Binary())
 			}
 			if len(g.warnings) > 0 {
 				t.Errorf("warnings %v", g.warnings)
@@ -307,8 +307,8 @@ func TestStaged(t *testing.T) {
 			t.Errorf("%q = %q, want %q", p, g.content[p], c)
 		}
 	}
-	if s.Skipped() != 1 || len(g.warnings) != 0 {
-		t.Errorf("skipped %d warnings %v", s.Skipped(), g.warnings)
+	if s.Binary() != 1 || len(g.warnings) != 0 {
+		t.Errorf("skipped %d warnings %v", s.Binary(), g.warnings)
 	}
 	// Nothing staged: nothing to scan.
 	r.commit("c2")
@@ -518,5 +518,44 @@ func TestGitPathsAsGivenAndStagedSubdir(t *testing.T) {
 	must(t, consume(t, NewStaged(filepath.Join(name, "svc", "a"), GitOptions{PathsAsGiven: true}), g, 0))
 	if got := strings.Join(g.paths(), ","); got != name+"/svc/a/new.go" {
 		t.Errorf("staged in svc/a: %s", got)
+	}
+}
+
+// A corrupt blob is not scanned and says so: a skip (listed by the CLI)
+// naming the path and the object, and the rest of the history is read.
+func TestHistoryCorruptBlobIsSkipped(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{"a.txt": "hello\n", "b.txt": "world\n"})
+	r.commit("c1")
+	id := r.git("rev-parse", "HEAD:a.txt")
+	obj := filepath.Join(r.dir, ".git", "objects", id[:2], id[2:])
+	must(t, os.Chmod(obj, 0o644))
+	must(t, os.WriteFile(obj, []byte("garbage"), 0o644))
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{Warn: g.warner()}), g, 0))
+	if g.content["b.txt"] != "world\n" {
+		t.Errorf("items %q", g.paths())
+	}
+	if want := "a.txt: git object " + id + " missing or corrupt, not scanned"; len(g.skips) != 1 || g.skips[0] != want {
+		t.Errorf("skips %q, want [%q]", g.skips, want)
+	}
+}
+
+// A report atoguard wrote and someone committed is not scanned in history
+// either: a note, no item.
+func TestHistoryOwnReportNoted(t *testing.T) {
+	r := newRepo(t)
+	r.write(map[string]string{
+		"leaks.json": "{\n  \"findings\": [],\n  \"skipped\": [],\n  \"stats\": {}\n}\n",
+		"app.txt":    "hello\n",
+	})
+	r.commit("c1")
+	g := newGot()
+	must(t, consume(t, NewHistory(r.dir, GitOptions{Warn: g.warner()}), g, 0))
+	if _, ok := g.content["leaks.json"]; ok || g.content["app.txt"] != "hello\n" {
+		t.Errorf("items %q", g.paths())
+	}
+	if want := "leaks.json: atoguard's own scan report (JSON), not scanned"; len(g.warnings) != 1 || g.warnings[0] != want || len(g.skips) != 0 {
+		t.Errorf("warnings %q skips %q, want one note and no skip", g.warnings, g.skips)
 	}
 }

@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -25,11 +26,14 @@ const (
 	kindZip
 	kindGzip
 	kindTar
+	kindReport // a report atoguard wrote (scan.OwnReport): not scanned
 )
 
 // sniff classifies content by its first bytes.
 func sniff(p []byte) kind {
 	switch {
+	case len(p) > 0 && (p[0] == '{' || p[0] == '#') && scan.OwnReport(p) != "":
+		return kindReport
 	case bytes.HasPrefix(p, []byte("PK\x03\x04")), bytes.HasPrefix(p, []byte("PK\x05\x06")):
 		return kindZip
 	case bytes.HasPrefix(p, []byte{0x1f, 0x8b}):
@@ -244,4 +248,11 @@ func bytesItem(path string, data []byte, origins []scan.Origin) scan.Item {
 		Path: path, Size: int64(len(data)), Origins: origins,
 		Open: func() (io.ReadCloser, error) { return &prefixReader{prefix: data}, nil },
 	}
+}
+
+// ownReportNote is the warning for a report atoguard wrote, found among
+// what it scans: not scanned, and said so, since it holds the SIDs and
+// fingerprints it reports (scan.OwnReport).
+func ownReportNote(head []byte) error {
+	return fmt.Errorf("atoguard's own %s, not scanned", scan.OwnReport(head))
 }

@@ -22,6 +22,7 @@ type got struct {
 	items    map[string]scan.Item
 	count    map[string]int
 	warnings []string
+	skips    []string // every scan.SkipError, quiet ones too
 }
 
 func (g *got) paths() []string {
@@ -37,7 +38,13 @@ func (g *got) warner() scan.Warner {
 	return func(path string, err error) {
 		g.mu.Lock()
 		defer g.mu.Unlock()
-		g.warnings = append(g.warnings, path+": "+err.Error())
+		skip, quiet := scan.AsSkip(err)
+		if skip {
+			g.skips = append(g.skips, path+": "+err.Error())
+		}
+		if !quiet { // as the CLI prints them
+			g.warnings = append(g.warnings, path+": "+err.Error())
+		}
 	}
 }
 
@@ -171,8 +178,8 @@ func TestPathsWalk(t *testing.T) {
 				if it := g.items[filepath.Join(root, "big.txt")]; it.Size != int64(len(big)) {
 					t.Errorf("big.txt size %d", it.Size)
 				}
-				if p.Skipped() != 1 {
-					t.Errorf("skipped %d, want 1 (bin.dat)", p.Skipped())
+				if p.Binary() != 1 {
+					t.Errorf("skipped %d, want 1 (bin.dat)", p.Binary())
 				}
 				if len(g.warnings) != 0 {
 					t.Errorf("warnings: %v", g.warnings)

@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -34,18 +35,27 @@ func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
 	n, eof, rerr := readPrefix(s.R, buf)
 	prefix := buf[:n]
 	var notices []scan.Item
+	var unlisted int // notices past MaxListedSkips: a bomb of a million members costs a number
 	var mu sync.Mutex
 	warn := s.Warn
 	if warn == nil {
 		warn = func(path string, err error) {
 			mu.Lock()
 			defer mu.Unlock()
+			if len(notices) >= scan.MaxListedSkips {
+				unlisted++
+				return
+			}
 			notices = append(notices, noticeItem(path, err))
 		}
 	}
 	flush := func() error {
 		mu.Lock()
 		defer mu.Unlock()
+		if unlisted > 0 {
+			notices = append(notices, noticeItem("-", scan.Skipped(fmt.Errorf("%d more items not read in full, not listed", unlisted))))
+			unlisted = 0
+		}
 		for _, it := range notices {
 			if err := yield(it); err != nil {
 				return err
@@ -60,13 +70,17 @@ func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
 	}
 	switch k {
 	case kindBinary:
-		warn("-", errBinaryStdin)
+		warn("-", scan.Skipped(errBinaryStdin))
+		return flush()
+	case kindReport:
+		// All of stdin is left out: a skip, unlike such a file in a tree.
+		warn("-", scan.Skipped(ownReportNote(prefix)))
 		return flush()
 	case kindZip, kindGzip, kindTar:
 		p := NewPaths(nil, Options{Warn: warn, Archive: s.Archive})
 		a := p.archiveWalker(ctx, yield, "-")
 		// Binary members go to the scanner, which skips and counts them:
-		// stdin has no skip counter of its own.
+		// stdin has no counter of its own.
 		a.binaryToScanner = true
 		if err := a.reader(k, io.MultiReader(bytes.NewReader(prefix), s.R), s.TempDir); err != nil {
 			return err
@@ -90,7 +104,8 @@ func (s Stdin) Items(ctx context.Context, yield func(scan.Item) error) error {
 }
 
 // noticeItem carries a warning to the scanner: opening it fails with err,
-// which the scanner reports for path and counts as skipped.
+// which the scanner reports for path and lists as skipped (quietly if err
+// is a quiet scan.SkipError).
 func noticeItem(path string, err error) scan.Item {
 	return scan.Item{Path: path, Size: -1, Open: func() (io.ReadCloser, error) { return nil, err }}
 }

@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -121,5 +122,56 @@ func TestStdinArchiveBomb(t *testing.T) {
 	must(t, consume(t, Stdin{R: bytes.NewReader(zip), Warn: g.warner(), Archive: ArchiveLimits{MaxMemory: 64 << 10, MaxTotal: 128 << 10}}, g, 0))
 	if len(g.content) != 0 || len(g.warnings) != 1 || !strings.Contains(g.warnings[0], "zip larger than 128.0 KiB, not expanded") {
 		t.Errorf("items %v, warnings %q", g.paths(), g.warnings)
+	}
+}
+
+// A zip on stdin larger than MaxMemory is spooled to a file; while its
+// members are read (when a SIGKILL could come) no file with the secrets is
+// in TempDir, neither with O_TMPFILE nor with the unlinked-file fallback.
+func TestStdinZipSpoolHasNoName(t *testing.T) {
+	data := makeZip(t, member{"noise.bin", randomBytes(14, 96<<10)}, member{"conf/prod.env", []byte(utf16Secret)})
+	tmp := t.TempDir()
+	var seen []string
+	src := Stdin{R: bytes.NewReader(data), Archive: ArchiveLimits{MaxMemory: 64 << 10}, TempDir: tmp}
+	err := src.Items(t.Context(), func(it scan.Item) error {
+		seen = append(seen, it.Path)
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Errorf("while reading %s, TMPDIR holds %v", it.Path, left)
+		}
+		return nil
+	})
+	must(t, err)
+	if !slices.Contains(seen, "-!conf/prod.env") {
+		t.Fatalf("members %q: the zip was not spooled and expanded", seen)
+	}
+	f, cleanup, err := unlinkedTemp(tmp)
+	must(t, err)
+	defer cleanup()
+	if _, err := f.WriteString("secret"); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("fallback spool left a name: %v", left)
+	}
+}
+
+// A bomb on stdin with more members past its budget than MaxListedSkips
+// holds a bounded number of notices for the scanner, then one that counts
+// the rest.
+func TestStdinNoticesBounded(t *testing.T) {
+	members := make([]member, scan.MaxListedSkips+50)
+	for i := range members {
+		members[i] = member{name: fmt.Sprintf("m%05d.txt", i), data: []byte("0123456789abcdef0123456789abcdef")}
+	}
+	src := Stdin{R: bytes.NewReader(makeZip(t, members...)), Archive: ArchiveLimits{MaxTotal: 1 << 10}}
+	var notices []string
+	must(t, src.Items(t.Context(), func(it scan.Item) error {
+		if _, err := it.Open(); err != nil {
+			notices = append(notices, err.Error())
+		}
+		return nil
+	}))
+	if len(notices) != scan.MaxListedSkips+1 || !strings.HasSuffix(notices[len(notices)-1], "more items not read in full, not listed") {
+		t.Fatalf("%d notices, last %q", len(notices), notices[len(notices)-1])
 	}
 }

@@ -146,7 +146,7 @@ func TestUTF16Sources(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("findings\n%q\nwant\n%q", got, want)
 		}
-		if skipped := res.Stats.Skipped + p.Skipped(); skipped != 2 || len(warnings) != 0 {
+		if skipped := res.Stats.Skipped + p.Binary(); skipped != 2 || len(warnings) != 0 {
 			t.Errorf("skipped %d (want the image and the random bytes), warnings %q", skipped, warnings)
 		}
 	})
