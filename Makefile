@@ -3,14 +3,14 @@ GO ?= go
 PKGS ?= ./...
 FUZZTIME ?= 10s
 
-GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.12.7
+GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.14.3
 
 .PHONY: test build install bench fuzz lint deps man release-check release-snapshot clean
 
 ## test: lint, then the whole test suite with the race detector, run in a copy
 ## of the work tree with nothing beside it (scripts/test-isolated.sh), so a
 ## test that needs a file outside the repository fails here, not for a user.
-test: deps lint
+test: deps lint release-check
 	@scripts/test-isolated.sh $(GO) test -race -count=1 -timeout 25m $(PKGS)
 
 ## lint: vet, staticcheck, gofmt, and go.mod/go.sum exactly as go mod tidy leaves them.
@@ -37,7 +37,7 @@ install:
 man:
 	$(GO) run ./internal/tools/mangen -dir man/man1
 
-## release-check: validate .goreleaser.yaml with goreleaser itself.
+## release-check: validate .goreleaser.yaml with goreleaser itself (part of make test).
 release-check:
 	$(GORELEASER) check
 
