@@ -1,6 +1,7 @@
 package atoguard
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -74,4 +75,19 @@ func visibleWidth(s string) int {
 		n++
 	}
 	return n
+}
+
+// Plural is n and word, with an s unless n is 1: "1 change", "3 changes".
+func Plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// ShellCommand writes a command one flag a line, joined by backslashes, so a
+// long command fits a terminal and still pastes into a shell as it is.
+// parts[0] is the command, each further part a flag with its value.
+func ShellCommand(indent string, parts ...string) string {
+	return indent + strings.Join(parts, " \\\n"+indent+"    ")
 }

@@ -172,7 +172,10 @@ func (c fixCommand) shellLines(indent string) string {
 		}
 	}
 	parts := strings.Split(atoguard.Printable(cmd), " --")
-	return indent + strings.Join(parts, " \\\n"+indent+"    --")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = "--" + parts[i]
+	}
+	return atoguard.ShellCommand(indent, parts...)
 }
 
 func writeFixCommands(b *strings.Builder, fixes []fixCommand) {
@@ -181,15 +184,8 @@ func writeFixCommands(b *strings.Builder, fixes []fixCommand) {
 	}
 	b.WriteString("\nCommands that fix the findings above:\n")
 	for i, c := range fixes {
-		fmt.Fprintf(b, "  [%d] %d finding%s\n%s\n", i+1, c.findings, plural(c.findings), c.shellLines("      "))
+		fmt.Fprintf(b, "  [%d] %s\n%s\n", i+1, atoguard.Plural(c.findings, "finding"), c.shellLines("      "))
 	}
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // WriteJSON writes the result as JSON ({"score","accounts","findings"}).

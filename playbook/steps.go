@@ -3,8 +3,10 @@ package playbook
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -460,7 +462,8 @@ func (e *engine) inspectWebhooks(ctx context.Context, a *acct) ([]op, error) {
 	var ops []op
 	for _, r := range res {
 		target := atoguard.Webhooks{}
-		var diffs []string
+		var now, want []string       // "field value", in the same order
+		unknown := map[string]bool{} // replaced by the safe URL: the host is not in the known-good set
 		if g, ok := good[r.sid]; ok {
 			for f, v := range g {
 				if !isURLField(f) && r.hooks[f] == "" {
@@ -468,7 +471,6 @@ func (e *engine) inspectWebhooks(ctx context.Context, a *acct) ([]op, error) {
 				}
 				if r.hooks[f] != v {
 					target[f] = v
-					diffs = append(diffs, fmt.Sprintf("%s %s → %s", f, show(r.hooks[f]), show(v)))
 				}
 			}
 		}
@@ -479,17 +481,24 @@ func (e *engine) inspectWebhooks(ctx context.Context, a *acct) ([]op, error) {
 				}
 				if !known[host(v)] {
 					target[f] = e.opts.SafeWebhookURL
-					diffs = append(diffs, fmt.Sprintf("%s %s → %s (unknown host)", f, show(v), e.opts.SafeWebhookURL))
+					unknown[f] = true
 				}
 			}
 		}
 		if len(target) == 0 {
 			continue
 		}
-		sort.Strings(diffs)
+		for _, f := range slices.Sorted(maps.Keys(target)) {
+			now = append(now, f+" "+show(r.hooks[f]))
+			w := f + " " + show(target[f])
+			if unknown[f] {
+				w += " (unknown host)"
+			}
+			want = append(want, w)
+		}
 		ops = append(ops, op{
 			action: action(StepWebhooks, sid, r.sid, fmt.Sprintf("restore webhooks of %s %s from the %s", r.kind, r.name, source),
-				strings.Join(diffs, "; "), "restored"),
+				strings.Join(now, "; "), strings.Join(want, "; ")),
 			do: func(ctx context.Context) (string, error) { return "restored", r.update(ctx, target) },
 		})
 	}

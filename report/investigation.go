@@ -170,7 +170,7 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 		}
 		fmt.Fprintf(b, "  %s %s %s %-6s %s\n", mark, e.Time.UTC().Format("2006-01-02 15:04:05"), invShortSID(e.AccountSID), e.Kind, atoguard.Clip(atoguard.Printable(e.Summary), 220))
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, atoguard.Wrap(b.String(), atoguard.TextWidth))
 	return err
 }
 

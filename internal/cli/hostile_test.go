@@ -52,7 +52,7 @@ func TestRespondPlanEscapesWebhookURL(t *testing.T) {
 	if c := rawControl(out + rc.stderr.String()); c != "" {
 		t.Fatalf("plan output carries %q:\n%q", c, out)
 	}
-	for _, want := range []string{`now:    sms_url http://evil.example/\x1b[2J →`, `"Prod\u202e\u2066dorP\u2069"`} {
+	for _, want := range []string{`now:    sms_url http://evil.example/\x1b[2J`, `"Prod\u202e\u2066dorP\u2069"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
 		}

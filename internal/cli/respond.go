@@ -392,7 +392,7 @@ func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks r
 		if f.json {
 			return writeJSON(streams.Out, p)
 		}
-		return writePlan(streams.Out, p)
+		return report.PlanText(streams.Out, p, applyCommand(cmd))
 	case "report":
 		res, err := playbook.Review(ctx, tw, env.opts)
 		if err != nil {
@@ -427,7 +427,7 @@ func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags,
 		if err != nil {
 			return err
 		}
-		if err := writePlan(streams.Err, p); err != nil {
+		if err := report.PlanText(streams.Err, p, ""); err != nil {
 			return err
 		}
 		if p.Changes() == 0 {
@@ -548,59 +548,6 @@ func writeJSON(w io.Writer, v any) error {
 // writePlan renders the plan for people: per account, each action with the
 // current state and the target, then the checklist. Names, URLs and errors
 // come from Twilio, so they go through atoguard.Printable.
-func writePlan(w io.Writer, p *playbook.Plan) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Response plan for %s (%d accounts), incident start %s\n", p.MainAccount, len(p.Accounts), p.IncidentStart.Format(time.RFC3339))
-	fmt.Fprintf(&b, "Steps: %s\n", strings.Join(p.Targets.Steps, ", "))
-	fmt.Fprintf(&b, "Allowed countries: %s (%s)\n", atoguard.Printable(strings.Join(p.Targets.AllowCountries, ", ")), p.Targets.AllowCountriesSource)
-	if p.Targets.Sink != "" {
-		fmt.Fprintf(&b, "New tokens go to: %s\n", atoguard.Printable(p.Targets.Sink))
-	}
-	for _, a := range p.Accounts {
-		kind := "main account"
-		if a.Account.IsSubaccount() {
-			kind = "subaccount"
-		}
-		fmt.Fprintf(&b, "\n%s %s \"%s\"\n", kind, a.Account.SID, atoguard.Printable(a.Account.FriendlyName))
-		if a.Error != "" {
-			fmt.Fprintf(&b, "  ! %s\n", atoguard.Printable(a.Error))
-		}
-		for _, x := range a.Actions {
-			switch x.Status {
-			case atoguard.ActionSkipped:
-				fmt.Fprintf(&b, "  = %-19s %s\n", x.Step, atoguard.Printable(x.Summary))
-			case atoguard.ActionFailed:
-				fmt.Fprintf(&b, "  ! %-19s %s: %s\n", x.Step, atoguard.Printable(x.Summary), atoguard.Printable(x.Error))
-			default:
-				fmt.Fprintf(&b, "  + %-19s %s\n", x.Step, atoguard.Printable(x.Summary))
-				if x.Before != "" {
-					fmt.Fprintf(&b, "      now:    %s\n", atoguard.Printable(x.Before))
-				}
-				if x.After != "" {
-					fmt.Fprintf(&b, "      target: %s\n", atoguard.Printable(x.After))
-				}
-			}
-		}
-	}
-	fmt.Fprintf(&b, "\n%d changes planned.\n\nChecklist (what the API cannot do):\n", p.Changes())
-	for _, c := range p.Checklist {
-		box := " "
-		if c.Status == atoguard.CheckVerified {
-			box = "x"
-		}
-		fmt.Fprintf(&b, "  [%s] %s", box, atoguard.Printable(c.Title))
-		if c.Guidance > 0 {
-			fmt.Fprintf(&b, " (step %d)", c.Guidance)
-		}
-		b.WriteString("\n")
-		if c.Verification != "" {
-			fmt.Fprintf(&b, "      %s\n", atoguard.Printable(c.Verification))
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
 // decodeSnapshot reads `investigate --snapshot` output ({"accounts": […]})
 // or a bare list of configurations.
 func decodeSnapshot(data []byte) ([]atoguard.Configuration, error) {
