@@ -125,17 +125,18 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 	fmt.Fprintf(b, "Window: %s → %s (baseline from %s)\n", inv.Since.UTC().Format(time.RFC3339), inv.Until.UTC().Format(time.RFC3339),
 		inv.BaselineSince.UTC().Format(time.RFC3339))
 
-	fmt.Fprintf(b, "\nAccounts (%d):\n", len(inv.Accounts))
+	// Columns sized so a row fits TextWidth with the SID in full.
+	fmt.Fprintf(b, "\n%-57s %-11s %6s %6s %6s %7s\n", fmt.Sprintf("Accounts (%d):", len(inv.Accounts)), "verdict", "msgs", "calls", "events", "signals")
 	for _, a := range inv.Accounts {
-		name := atoguard.Printable(a.FriendlyName)
+		// Clipped before escaping, so an escape is never cut in half.
+		name := atoguard.Printable(atoguard.Clip(a.FriendlyName, 20))
 		if name == "" {
 			name = "-"
 		}
-		fmt.Fprintf(b, "  %s %-28s %-11s %6d msgs %5d calls %4d events %3d signals", a.SID, atoguard.Clip(name, 28), a.Verdict, a.Messages, a.Calls, a.Events, a.Signals)
+		fmt.Fprintf(b, "  %s %-20s %-11s %6d %6d %6d %7d\n", a.SID, name, a.Verdict, a.Messages, a.Calls, a.Events, a.Signals)
 		if a.Error != "" {
-			fmt.Fprintf(b, "  ERROR: %s", atoguard.Printable(a.Error))
+			fmt.Fprintf(b, "      ERROR: %s\n", atoguard.Printable(a.Error))
 		}
-		b.WriteByte('\n')
 	}
 
 	fmt.Fprintf(b, "\nSignals (%d):\n", len(inv.Signals))
@@ -143,7 +144,7 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 		b.WriteString("  none\n")
 	}
 	for _, s := range inv.Signals {
-		fmt.Fprintf(b, "  %s %-34s %s  %s\n", invANSI(opts.Color, invSevColor(s.Severity), fmt.Sprintf("%-8s", strings.ToUpper(string(s.Severity)))),
+		fmt.Fprintf(b, "  %s %-34s %s\n           %s\n", invANSI(opts.Color, invSevColor(s.Severity), fmt.Sprintf("%-8s", strings.ToUpper(string(s.Severity)))),
 			s.ID, s.AccountSID, atoguard.Printable(s.Summary))
 		fmt.Fprintf(b, "           sign: %s · confidence %.0f%% · %s → %s\n", s.Sign, s.Confidence*100,
 			s.Start.UTC().Format("2006-01-02 15:04"), s.End.UTC().Format("2006-01-02 15:04"))

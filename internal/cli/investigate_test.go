@@ -172,6 +172,11 @@ func TestInvestigateTextAndMarkdown(t *testing.T) {
 	if strings.Contains(out, "\x1b[") {
 		t.Error("colour without a terminal")
 	}
+	for _, line := range strings.Split(out, "\n") {
+		if n := len([]rune(line)); n > 100 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
 	// --exit-code 0 reports the same verdict and exits 0 (report-only pipelines).
 	code, same, _ := runInvestigateCmd(t, env, "--twilio-api-url", url, "--since", "5d", "--exit-code", "0")
 	if code != ExitClean || !strings.HasPrefix(same, "Verdict: COMPROMISED") {
