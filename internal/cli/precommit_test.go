@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,5 +81,28 @@ func TestPreCommitHookDefinition(t *testing.T) {
 	}
 	if strings.Contains(out+errs, "ce2337") {
 		t.Errorf("secret printed:\n%s%s", out, errs)
+	}
+}
+
+// The README's pre-commit example pins a revision that exists and carries the
+// hook definition, so copying it works.
+func TestReadmePreCommitRevExists(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s+rev: (\S+)`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no pre-commit rev")
+	}
+	git := func(args ...string) (string, error) {
+		out, err := exec.Command("git", append([]string{"-C", filepath.Join("..", "..")}, args...)...).CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	if shallow, err := git("rev-parse", "--is-shallow-repository"); err != nil || shallow == "true" {
+		t.Skipf("not a full git checkout (%v %s): the revision cannot be looked up", err, shallow)
+	}
+	if out, err := git("cat-file", "-e", string(m[1])+":.pre-commit-hooks.yaml"); err != nil {
+		t.Fatalf("README pins rev %s, which has no .pre-commit-hooks.yaml here: %v %s", m[1], err, out)
 	}
 }
