@@ -124,29 +124,3 @@ func WebMarkdown(w io.Writer, rep webexposure.Report) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-
-// WebSummaryLine is one line on a web check for audit and incident
-// reports: when it ran and what it found.
-func WebSummaryLine(s atoguard.WebCheckSummary) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Web check (atoguard exposure web) run %s on %d host(s): ", s.RanAt.UTC().Format("2006-01-02 15:04 UTC"), s.Hosts)
-	if s.Total() == 0 {
-		b.WriteString("no finding")
-	} else {
-		var parts []string
-		for _, sev := range []atoguard.Severity{atoguard.SeverityCritical, atoguard.SeverityHigh, atoguard.SeverityMedium, atoguard.SeverityLow, atoguard.SeverityInfo} {
-			if n := s.Findings[sev]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", n, sev))
-			}
-		}
-		fmt.Fprintf(&b, "%d finding(s) (%s)", s.Total(), strings.Join(parts, ", "))
-	}
-	if s.Credentials > 0 {
-		fmt.Fprintf(&b, "; %d Twilio credential(s) served publicly, %d live", s.Credentials, s.LiveCredentials)
-	}
-	if s.Incomplete {
-		b.WriteString("; incomplete (some checks could not be made)")
-	}
-	b.WriteString(".")
-	return b.String()
-}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/internal/webtest"
+	"github.com/atoguard/atoguard/playbook"
+	"github.com/atoguard/atoguard/report"
 	"github.com/atoguard/atoguard/twilio/emulator"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 )
@@ -146,5 +148,51 @@ func TestExposureWebFlags(t *testing.T) {
 	code, out, stderr := runCLI(t, "", nil, "exposure", "web", fmt.Sprintf("http://127.0.0.1:%d", port))
 	if code != ExitError || !strings.Contains(out, "unreachable") || !strings.Contains(stderr, "incomplete") {
 		t.Errorf("unreachable: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// TestWebReportInAuditAndRespond: audit and the incident report summarise a
+// previous exposure web run given with --web-report.
+func TestWebReportInAuditAndRespond(t *testing.T) {
+	apiURL, _, env := webWorld(t)
+	code, out, stderr := runCLI(t, "", env, "exposure", "web", "--from-account", "--verify", "--yes", "--json", "--rate", "50", "--twilio-api-url", apiURL)
+	if code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	file := filepath.Join(t.TempDir(), "web.json")
+	if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	_, text, stderr := runAuditCmd(t, env, now, "--twilio-api-url", apiURL, "--allow-countries", "US", "--web-report", file)
+	if !strings.Contains(text, "Web check (atoguard exposure web) run") || !strings.Contains(text, "1 Twilio credential(s) served publicly, 1 live") {
+		t.Errorf("audit text lacks the web check:\n%s\n%s", text, stderr)
+	}
+	_, doc, _ := runAuditCmd(t, env, now, "--twilio-api-url", apiURL, "--allow-countries", "US", "--web-report", file, "--json")
+	var res struct {
+		Web *atoguard.WebCheckSummary `json:"web_check"`
+	}
+	if err := json.Unmarshal([]byte(doc), &res); err != nil || res.Web == nil || res.Web.LiveCredentials != 1 || res.Web.Hosts != 1 {
+		t.Errorf("audit JSON web_check %+v (%v)", res.Web, err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	_ = os.WriteFile(bad, []byte(`{"score": 3}`), 0o644)
+	for _, args := range [][]string{{"audit", "--web-report", bad}, {"respond", "report", "--web-report", bad}} {
+		if code, _, stderr := runCLI(t, "", env, args...); code != ExitError || !strings.Contains(stderr, "--web-report") {
+			t.Errorf("%q: exit %d %s", args, code, stderr)
+		}
+	}
+	// The incident report carries the same line.
+	web, err := webReportSummary("respond", file, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc := buildIncident(&playbook.Result{MainAccount: webSID}, &respondEnv{web: web}, now)
+	var md strings.Builder
+	if err := report.IncidentMarkdown(&md, inc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "Web check (atoguard exposure web) run") || inc.Web == nil {
+		t.Errorf("incident report lacks the web check:\n%s", md.String())
 	}
 }
