@@ -42,7 +42,7 @@ func netFor(tlsRoots *webtest.CA) webexposure.Net {
 	return n
 }
 
-// fastOpts runs the rate limit on a clock that only sleeps move, so tests
+// fakeClock runs the rate limit on a clock that only sleeps move, so tests
 // wait for nothing and the waits can be counted.
 type fakeClock struct {
 	mu    sync.Mutex
