@@ -75,4 +75,6 @@ type Incident struct {
 	Failures      []Action           `json:"failures"`
 	Checklist     []ChecklistItem    `json:"checklist"`
 	Summary       string             `json:"summary"` // ready to send to Twilio support or a security firm
+	// Web summarises an `exposure web` run given with --web-report.
+	Web *WebCheckSummary `json:"web_check,omitempty"`
 }

@@ -164,6 +164,9 @@ type Result struct {
 	Score    int              `json:"score"`
 	Accounts []AccountSummary `json:"accounts"`
 	Findings []Finding        `json:"findings"`
+	// Web summarises a previous `exposure web` run (--web-report); nil when
+	// none was given.
+	Web *atoguard.WebCheckSummary `json:"web_check,omitempty"`
 }
 
 // Worst is the highest severity among the findings (info when none).

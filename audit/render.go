@@ -61,6 +61,9 @@ func WriteText(w io.Writer, r Result, o TextOptions) error {
 		return code + s + "\x1b[0m"
 	}
 	fmt.Fprintf(&b, "%s  %d/100 (%s) — %s across %d account(s)\n", paint("\x1b[1m", "Posture score"), r.Score, Grade(r.Score), counts(r.Findings), len(r.Accounts))
+	if r.Web != nil {
+		fmt.Fprintf(&b, "  %s\n", r.Web.Describe())
+	}
 	for _, a := range r.Accounts {
 		if a.Error != "" {
 			fmt.Fprintf(&b, "  note: %s: %s\n", a.SID, atoguard.Printable(a.Error))
@@ -213,6 +216,9 @@ func code(s string) string {
 func WriteMarkdown(w io.Writer, r Result) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# atoguard audit\n\n**Score: %d/100 (%s)** — %s across %d account(s).\n\n", r.Score, Grade(r.Score), counts(r.Findings), len(r.Accounts))
+	if r.Web != nil {
+		fmt.Fprintf(bw, "%s\n\n", r.Web.Describe())
+	}
 	fmt.Fprintln(bw, "| account | subaccount | expected countries | webhook domains | findings | note |")
 	fmt.Fprintln(bw, "|---|---|---|---|---|---|")
 	for _, a := range r.Accounts {

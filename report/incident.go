@@ -86,6 +86,9 @@ func IncidentSummary(inc atoguard.Incident) string {
 	if len(inc.Failures) > 0 {
 		fmt.Fprintf(&b, "Not completed: %d actions (listed in the report).\n", len(inc.Failures))
 	}
+	if inc.Web != nil {
+		b.WriteString(inc.Web.Describe() + "\n")
+	}
 	open := 0
 	for _, c := range inc.Checklist {
 		if c.Status != atoguard.CheckVerified {

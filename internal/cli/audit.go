@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,7 +23,7 @@ type auditOptions struct {
 	lookback, maxKeyAge                             string
 	minDays, maxKeys, concurrency                   int
 	jsonOut, quiet                                  bool
-	format, apiURL, failOn                          string
+	format, apiURL, failOn, webReport               string
 	timeout                                         time.Duration
 }
 
@@ -65,6 +66,7 @@ Exit status: 0 no finding of medium severity or worse (--fail-on), 1 otherwise, 
 	f.StringVar(&o.apiURL, "twilio-api-url", "", "Twilio API base `URL`: the emulator's URL, or a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*); default the real Twilio (config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	f.IntVar(&o.concurrency, "concurrency", 4, "accounts read at once")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress or notes on stderr")
+	f.StringVar(&o.webReport, "web-report", "", "`FILE` with the JSON of a previous atoguard exposure web run, summarised in the audit")
 	f.StringVar(&o.failOn, "fail-on", "medium", "lowest severity that makes the exit status 1: low, medium, high or critical")
 	addTimeoutFlag(f, &o.timeout)
 	return cmd
@@ -109,6 +111,10 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 		return err
 	}
 	defer cancel()
+	web, err := webReportSummary("audit", o.webReport, os.ReadFile)
+	if err != nil {
+		return err
+	}
 	_, topts, err := twilioOptions(cmd, streams)
 	if err != nil {
 		return err
@@ -140,6 +146,7 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	}
 	res := audit.Run(accounts, audit.Options{Now: now, AllowWebhookHosts: o.allowHosts, AllowCountries: o.allowCountries,
 		MinDays: o.minDays, MaxKeyAge: maxAge, MaxKeys: o.maxKeys, CallerIDAllowlist: o.callerIDs})
+	res.Web = web
 	switch format {
 	case "json":
 		err = audit.WriteJSON(streams.Out, res)

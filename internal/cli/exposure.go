@@ -49,6 +49,9 @@ JSON: {"account_sid","total_count","incomplete_results","hits":[{"repository",
 found by bisecting the path's history), "oldest-listed", "oldest" (the oldest
 commit touching the path) or "newest" (the oldest was not available).
 
+Your own web hosts, checked the way credential harvesters do: atoguard
+exposure web (see its --help).
+
 Exit status: 0 no hit, 1 the SID is in public code, 2 error.`,
 		Example: `  GITHUB_TOKEN=ghp_… atoguard exposure --account-sid ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
   atoguard exposure --json --max-results 300 > exposure.json
@@ -65,6 +68,7 @@ Exit status: 0 no hit, 1 the SID is in public code, 2 error.`,
 			return runExposure(cmd.Context(), cmd, streams, opts)
 		},
 	}
+	cmd.AddCommand(newExposureWebCommand(streams))
 	f := cmd.Flags()
 	f.StringVar(&opts.accountSID, "account-sid", "", "Account SID to search for (default: TWILIO_ACCOUNT_SID from the environment or config)")
 	f.BoolVar(&opts.json, "json", false, "print JSON")

@@ -42,7 +42,7 @@ type respondFlags struct {
 	callerIDs, suspend, dailyLimits                    []string
 	snapshot, safeURL, eventSinkURL, credSink, journal string
 	incidentStart, triggerCallback, investigation      string
-	reportPath, apiURL                                 string
+	reportPath, apiURL, webReport                      string
 	concurrency                                        int
 	sinkTimeout, timeout                               time.Duration
 }
@@ -91,6 +91,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringSliceVar(&f.dailyLimits, "daily-limit", nil, "override a daily usage trigger, CATEGORY=VALUE (totalprice, sms, calls)")
 	pf.StringVar(&f.triggerCallback, "trigger-callback-url", "", "callback URL of the usage triggers (default: a non-routable placeholder)")
 	pf.StringVar(&f.investigation, "investigation", "", "`FILE` with investigate --json output: verdict, evidence and timeline for the report")
+	pf.StringVar(&f.webReport, "web-report", "", "`FILE` with the JSON of an atoguard exposure web run, summarised in the incident report")
 	pf.StringVar(&f.reportPath, "report", "", "incident report path without extension (default: next to the journal, atoguard-incident.{md,json})")
 	pf.StringVar(&f.apiURL, "twilio-api-url", "", "Twilio API base `URL`: the emulator's URL, or a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*); default the real Twilio (config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	pf.IntVar(&f.concurrency, "concurrency", 8, "subaccounts worked on at once")
@@ -114,6 +115,7 @@ type respondEnv struct {
 	client  *twilio.Client
 	opts    playbook.Options
 	inv     *investigation
+	web     *atoguard.WebCheckSummary
 	journal string
 	report  string
 	cfg     *Config
@@ -259,6 +261,9 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		if o.Snapshot, err = decodeSnapshot(data); err != nil {
 			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not an `investigate --snapshot` file: %v", p, err)
 		}
+	}
+	if env.web, err = webReportSummary("respond", f.webReport, os.ReadFile); err != nil {
+		return nil, err
 	}
 	if p := stringFlagOr(cmd, "investigation", cfg.String("respond.investigation")); p != "" {
 		data, err := os.ReadFile(p)
@@ -525,6 +530,7 @@ func buildIncident(res *playbook.Result, env *respondEnv, now time.Time) atoguar
 		Failures:      res.Failures,
 		Checklist:     res.Checklist,
 	}
+	inc.Web = env.web
 	if env.inv != nil {
 		inc.Verdict, inc.Signals, inc.Timeline = env.inv.Verdict, env.inv.Signals, env.inv.Timeline
 	}
