@@ -40,6 +40,7 @@ const (
 	scoreShortener        = 0.35
 	scoreObfuscated       = 0.4 // hxxp, [.]: legitimate senders do not defang links
 	scoreIDN              = 0.25
+	scoreMalformed        = 0.2 // http:/x, http/x: link checkers miss it, phones still open it
 	scoreMixedScript      = 0.5 // sеcure-login.com with a Cyrillic е
 	scoreSuspiciousTLD    = 0.15
 	scoreDomainWords      = 0.3 // verify-account-center.com
@@ -358,6 +359,9 @@ func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
 	}
 	if l.Obfuscated {
 		add("obfuscated", scoreObfuscated)
+	}
+	if l.Malformed {
+		add("malformed-link", scoreMalformed)
 	}
 	if l.Unicode != "" && !slices.ContainsFunc(u.Reasons, func(r string) bool {
 		return strings.HasPrefix(r, "homograph") || r == "mixed-script"
