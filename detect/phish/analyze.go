@@ -51,6 +51,10 @@ const (
 	scoreCueMax           = 0.45
 )
 
+// minTypoToken is the shortest token matched one edit away: among
+// five-letter names one edit joins too many real ones (uscis ~ uspis).
+const minTypoToken = 6
+
 // Options configure an Analyzer.
 type Options struct {
 	// Brands are added to the shipped list (same name: domains and tokens
@@ -94,6 +98,8 @@ type Analyzer struct {
 	wildcard  map[string]int // "google" of google.* → brand index
 	allow     map[string]bool
 	platform  map[string]int // hosting domain whose customers pick the subdomain → owner
+	hosting   map[string]string
+	popular   map[string]bool // popular registrable domains: never a look-alike
 	tokens    []token
 	tokenSet  map[string]bool
 	short     map[string]bool
@@ -148,6 +154,8 @@ func New(opts Options) *Analyzer {
 		hosts:     map[string]*hostInfo{},
 		aliases:   map[string][]alias{},
 		cues:      cueIndex(),
+		hosting:   hostingDomains(),
+		popular:   popularDomains(),
 	}
 	if a.threshold <= 0 {
 		a.threshold = DefaultThreshold
@@ -188,7 +196,7 @@ func New(opts Options) *Analyzer {
 			default:
 				tk.mode = modeExact
 			}
-			tk.typo = !strict[t] && len(t) >= 5
+			tk.typo = !strict[t] && len(t) >= minTypoToken
 			a.tokens = append(a.tokens, tk)
 			a.tokenSet[t] = true
 		}
@@ -484,6 +492,12 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 		rd = h
 	}
 	hi.rd = rd
+	// A brand's service where anyone publishes (docs.google.com,
+	// sites.google.com) is not the brand speaking: judged as hosting.
+	hostDom, hostKind := a.hostingOf(h)
+	if hostKind == kindUserContent || hostKind == kindForm {
+		return a.judgeHosted(hi, h, hostDom, hostKind)
+	}
 	// The host or any parent is a brand's own domain: www.paypal.com,
 	// appleid.apple.com. Walking up the labels, not only comparing rd,
 	// keeps a listed domain official even where the public suffix list
@@ -519,8 +533,11 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 	if suspiciousTLD(tld) {
 		add("suspicious-tld:"+tld, scoreSuspiciousTLD)
 	}
-	if a.allow[rd] {
-		return hi
+	if hostKind != "" {
+		return a.judgeHosted(hi, h, hostDom, hostKind)
+	}
+	if a.allow[rd] || a.popular[rd] || restrictedSuffix(suffix) {
+		return hi // someone else's real, popular or government domain
 	}
 	prefix := strings.TrimSuffix(strings.TrimSuffix(h, suffix), ".")
 	// On a hosting platform only the part its customer chose is judged,
@@ -534,8 +551,56 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 			break
 		}
 	}
+	a.judgeLabels(hi, prefix, onPlatform)
+	return hi
+}
+
+// judgeHosted judges a host on a free-hosting, user-content, form, tunnel,
+// dynamic-DNS or IPFS service: the service itself is evidence, and the part
+// of the host its customer chose is judged as if registrable.
+func (a *Analyzer) judgeHosted(hi *hostInfo, h, dom, kind string) *hostInfo {
+	hi.reasons = append(hi.reasons, "hosting:"+kind)
+	hi.scores = append(hi.scores, hostingScore(kind))
+	hi.platform = a.ownerOf(dom)
+	a.judgeLabels(hi, strings.TrimSuffix(strings.TrimSuffix(h, dom), "."), true)
+	return hi
+}
+
+// ownerOf returns the brand owning a domain (officially or as a platform), or -1.
+func (a *Analyzer) ownerOf(d string) int {
+	for ; strings.Contains(d, "."); d = d[strings.IndexByte(d, '.')+1:] {
+		if b, ok := a.official[d]; ok {
+			return b
+		}
+		if b, ok := a.platform[d]; ok {
+			return b
+		}
+	}
+	return -1
+}
+
+// restrictedSuffix reports public suffixes only governments or the military
+// can register under (gov, gov.uk, gouv.fr, gc.ca, mil …): their names are
+// never look-alikes (uscis.gov is not USPIS).
+func restrictedSuffix(suffix string) bool {
+	for w := range strings.SplitSeq(suffix, ".") {
+		switch w {
+		case "gov", "mil", "gob", "gouv", "govt", "gv", "go", "gc", "gub", "govern", "government":
+			return true
+		}
+	}
+	return false
+}
+
+// judgeLabels matches brand tokens against the labels of prefix, the part
+// of the host in front of the public suffix or hosting domain.
+func (a *Analyzer) judgeLabels(hi *hostInfo, prefix string, onPlatform bool) {
+	add := func(reason string, s float64) {
+		hi.reasons = append(hi.reasons, reason)
+		hi.scores = append(hi.scores, s)
+	}
 	if prefix == "" {
-		return hi
+		return
 	}
 	labels := strings.Split(prefix, ".")
 	var ulabels []string
@@ -589,7 +654,6 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 	if domainWords(prefix) {
 		add("credential-words-in-domain", scoreDomainWords)
 	}
-	return hi
 }
 
 // matchLabel tries every brand token against one label.
@@ -608,11 +672,11 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 	}
 	for _, t := range a.tokens {
 		// Plain spelling.
-		if matchWords(t, words) {
+		if a.matchWords(t, words) {
 			consider(inScore, t.brand, where+t.text)
 			continue
 		}
-		if len(words) > 1 && (joined == t.text || t.mode == modeContain && strings.Contains(joined, t.text)) {
+		if len(words) > 1 && (joined == t.text || t.mode == modeContain && a.embedded(joined, t.text)) {
 			if isReg {
 				consider(scoreHyphenatedBrand, t.brand, "hyphenated-brand:"+t.text)
 			} else {
@@ -646,7 +710,9 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 		// Typosquats: one edit away, for long tokens only, never a real word.
 		if t.typo {
 			for _, w := range words {
-				if len(w) >= 5 && allLetters(w) && within1(w, t.text) && !a.tokenSet[w] && !commonWord(w) {
+				// The first letter must agree: qcloud, pcloud, jsonline and
+				// medex are other names, not slips of iCloud, msonline, FedEx.
+				if len(w) >= minTypoToken && w[0] == t.text[0] && allLetters(w) && within1(w, t.text) && !a.tokenSet[w] && !commonWord(w) {
 					s := scoreTyposquatSub
 					if isReg {
 						s = scoreTyposquat
@@ -703,7 +769,7 @@ func skMatch(t token, w, sk string) bool {
 	return sk == t.sk
 }
 
-func matchWords(t token, words []string) bool {
+func (a *Analyzer) matchWords(t token, words []string) bool {
 	for _, w := range words {
 		switch t.mode {
 		case modeExact:
@@ -711,16 +777,72 @@ func matchWords(t token, words []string) bool {
 				return true
 			}
 		case modeAffix:
-			if strings.HasPrefix(w, t.text) || strings.HasSuffix(w, t.text) || gluedAffix(w, t.text) {
+			if w == t.text || gluedAffix(w, t.text) ||
+				strings.HasPrefix(w, t.text) && a.filler(w[len(t.text):]) ||
+				strings.HasSuffix(w, t.text) && a.filler(w[:len(w)-len(t.text)]) {
 				return true
 			}
 		case modeContain:
-			if strings.Contains(w, t.text) {
+			if a.embedded(w, t.text) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// longToken is the length from which a token found anywhere inside a word
+// counts whatever surrounds it (facebook, microsoft): shorter ones must be
+// surrounded by phishing words, digits or other brands (icloud-login,
+// appleicloudverify) so that huaweicloud, hicloud or forticloud are not iCloud.
+const longToken = 8
+
+// embedded reports t inside w as a brand, not as part of another word.
+func (a *Analyzer) embedded(w, t string) bool {
+	for i := 0; ; {
+		j := strings.Index(w[i:], t)
+		if j < 0 {
+			return false
+		}
+		j += i
+		if len(t) >= longToken || a.filler(w[:j]) && a.filler(w[j+len(t):]) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+// filler reports a string made only of phishing words, digits and brand
+// tokens ("" included): what phishers glue around a brand.
+func (a *Analyzer) filler(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > 40 {
+		return false
+	}
+	// ok[i]: s[:i] splits into filler words.
+	var ok [41]bool
+	ok[0] = true
+	for i := 0; i < len(s); i++ {
+		if !ok[i] {
+			continue
+		}
+		if s[i] >= '0' && s[i] <= '9' {
+			j := i
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			ok[j] = true
+			continue
+		}
+		for j := i + 2; j <= len(s) && j-i <= 14; j++ {
+			if w := s[i:j]; lureWord(w) || fillerWord(w) || a.tokenSet[w] {
+				ok[j] = true
+			}
+		}
+	}
+	return ok[len(s)]
 }
 
 // mention returns the first brand the body names, or -1. Only words that

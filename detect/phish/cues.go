@@ -116,6 +116,25 @@ func commonWord(w string) bool {
 	return false
 }
 
+// fillerWord lists more words glued around a brand in phishing hosts
+// (dhlexpress, usps-tracking-center); see filler.
+func fillerWord(w string) bool {
+	switch w {
+	case "express", "center", "centre", "portal", "logon", "log", "in", "sign", "access", "confirm",
+		"client", "customer", "customers", "home", "net", "uk", "us", "usa", "ca", "au", "de", "fr", "es",
+		"official", "post", "tax", "toll", "tolls", "bill", "gov", "mobile", "sms", "check", "notice",
+		"info", "reward", "gift", "prize", "claim", "now", "today", "new", "free", "the", "your", "user",
+		"member", "members", "cash", "money", "fund", "funds", "transfer", "crypto", "trace", "package",
+		"shipping", "ship", "shipment", "deliver", "redelivery", "notify", "notification", "case",
+		"resolution", "locked", "restore", "review", "validate", "validation", "safe", "protect",
+		"fraud", "dispute", "invoice", "order", "orders", "status", "rebate", "settings", "profile",
+		"manage", "apps", "page", "site", "www", "cloud", "store", "shop", "prime", "plus", "pro", "mail",
+		"email", "box", "drive", "docs", "share", "file", "files", "doc", "ads", "ad", "business":
+		return true
+	}
+	return false
+}
+
 // lureWord lists the words phishers glue to a brand in one label.
 func lureWord(w string) bool {
 	switch w {
