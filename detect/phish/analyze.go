@@ -51,8 +51,9 @@ const (
 	scoreCueMax           = 0.45
 )
 
-// minTypoToken is the shortest token matched one edit away: among
-// five-letter names one edit joins too many real ones (uscis ~ uspis).
+// minTypoToken is the shortest token matched by a one-letter substitution:
+// among five-letter names it joins too many real ones (uscis ~ uspis);
+// five-letter tokens still match a dropped, doubled or swapped letter (gmial).
 const minTypoToken = 6
 
 // Options configure an Analyzer.
@@ -61,6 +62,9 @@ type Options struct {
 	// are merged). NoDefaultBrands drops the shipped list.
 	Brands          []Brand
 	NoDefaultBrands bool
+	// NoPopularList drops the shipped list of popular domains that are
+	// never look-alikes (used to measure the rules alone).
+	NoPopularList bool
 	// Shorteners are added to the shipped URL-shortener list.
 	Shorteners []string
 	// Threshold is the phishing score; 0 means DefaultThreshold.
@@ -139,7 +143,7 @@ func New(opts Options) *Analyzer {
 	if opts.NoDefaultBrands {
 		brands = nil
 	}
-	brands = mergeBrands(brands, opts.Brands)
+	brands = MergeBrands(brands, opts.Brands)
 	a := &Analyzer{
 		threshold: opts.Threshold,
 		brands:    brands,
@@ -155,7 +159,10 @@ func New(opts Options) *Analyzer {
 		aliases:   map[string][]alias{},
 		cues:      cueIndex(),
 		hosting:   hostingDomains(),
-		popular:   popularDomains(),
+		popular:   map[string]bool{},
+	}
+	if !opts.NoPopularList {
+		a.popular = popularDomains()
 	}
 	if a.threshold <= 0 {
 		a.threshold = DefaultThreshold
@@ -196,7 +203,7 @@ func New(opts Options) *Analyzer {
 			default:
 				tk.mode = modeExact
 			}
-			tk.typo = !strict[t] && len(t) >= minTypoToken
+			tk.typo = !strict[t] && len(t) >= 5
 			a.tokens = append(a.tokens, tk)
 			a.tokenSet[t] = true
 		}
@@ -712,7 +719,8 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 			for _, w := range words {
 				// The first letter must agree: qcloud, pcloud, jsonline and
 				// medex are other names, not slips of iCloud, msonline, FedEx.
-				if len(w) >= minTypoToken && w[0] == t.text[0] && allLetters(w) && within1(w, t.text) && !a.tokenSet[w] && !commonWord(w) {
+				if len(w) >= 5 && w[0] == t.text[0] && allLetters(w) && within1(w, t.text) && !a.tokenSet[w] && !commonWord(w) &&
+					(len(t.text) >= minTypoToken || !oneSubstitution(w, t.text)) {
 					s := scoreTyposquatSub
 					if isReg {
 						s = scoreTyposquat
@@ -723,6 +731,20 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 			}
 		}
 	}
+}
+
+// oneSubstitution reports two words of one length that differ in one letter.
+func oneSubstitution(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			n++
+		}
+	}
+	return n == 1
 }
 
 // mixedScript reports a label whose letters come from more than one of the
