@@ -45,10 +45,12 @@ const (
 	scoreSuspiciousTLD    = 0.15
 	scoreDomainWords      = 0.3 // verify-account-center.com
 	scoreBrandInPath      = 0.4
-	scoreOfficialInPath   = 0.5 // evil.tld/www.paypal.com/signin; archives and status sites do it too
-	scoreTextBrand        = 0.4 // "Your PayPal account…" with a link elsewhere
+	scoreOfficialInPath   = 0.5  // evil.tld/www.paypal.com/signin; archives and status sites do it too
+	scoreTextBrand        = 0.4  // "Your PayPal account…" with a link elsewhere
+	scoreLureWithLink     = 0.25 // "your parcel is on hold, pay the fee at …": words alone stay below the threshold
 	scoreCuePerCategory   = 0.15
 	scoreCueMax           = 0.45
+	scoreCueAloneMax      = 0.3 // with lure-with-link the only other reason: 0.475 < threshold
 )
 
 // minTypoToken is the shortest token matched by a one-letter substitution:
@@ -299,12 +301,23 @@ func (a *Analyzer) analyze(text string) Result {
 			}
 		}
 		// Urgency and credential words raise a suspicious link, never an
-		// innocent one.
-		if base > 0 {
+		// innocent one; a lure that asks for an action makes any link that
+		// is not the brand's own suspicious.
+		if official := len(u.Reasons) > 0 && u.Reasons[0] == "official-domain"; !official {
 			words()
-			if cues := a.bodyCues(lower); len(cues) > 0 {
+			cues := a.bodyCues(lower)
+			cueMax := scoreCueMax
+			if lureIntent(cues, lower) {
+				if base == 0 {
+					// Words alone never make a message phishing.
+					cueMax = scoreCueAloneMax
+				}
+				u.Reasons = append(u.Reasons, "lure-with-link")
+				base = combine(base, scoreLureWithLink)
+			}
+			if base > 0 && len(cues) > 0 {
 				u.Reasons = append(u.Reasons, "cues:"+strings.Join(cues, ","))
-				base = combine(base, math.Min(scoreCueMax, scoreCuePerCategory*float64(len(cues))))
+				base = combine(base, math.Min(cueMax, scoreCuePerCategory*float64(len(cues))))
 			}
 		}
 		u.Score = round3(base)
@@ -502,7 +515,7 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 	// A brand's service where anyone publishes (docs.google.com,
 	// sites.google.com) is not the brand speaking: judged as hosting.
 	hostDom, hostKind := a.hostingOf(h)
-	if hostKind == kindUserContent || hostKind == kindForm {
+	if hostKind != "" {
 		return a.judgeHosted(hi, h, hostDom, hostKind)
 	}
 	// The host or any parent is a brand's own domain: www.paypal.com,
@@ -539,9 +552,6 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 	}
 	if suspiciousTLD(tld) {
 		add("suspicious-tld:"+tld, scoreSuspiciousTLD)
-	}
-	if hostKind != "" {
-		return a.judgeHosted(hi, h, hostDom, hostKind)
 	}
 	if a.allow[rd] || a.popular[rd] || restrictedSuffix(suffix) {
 		return hi // someone else's real, popular or government domain

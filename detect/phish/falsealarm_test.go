@@ -1,6 +1,9 @@
 package phish
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestRealNamesNotLookalikes: real domains that share letters with a brand
 // (issue 15's false alarms) are not impersonations, while the phishing
@@ -19,7 +22,7 @@ func TestRealNamesNotLookalikes(t *testing.T) {
 				t.Errorf("%s: taken for %s: %+v", h, u.Brand, u)
 			}
 		}
-		if r.Phishing {
+		if r := a.Analyze("See https://" + h + "/ for details"); r.Phishing {
 			t.Errorf("%s flagged: %+v", h, r.URLs)
 		}
 	}
@@ -27,6 +30,43 @@ func TestRealNamesNotLookalikes(t *testing.T) {
 		"dhlexpress-track.com", "usps-redelivery.top", "paypall.com", "icloud.com-secure.ru"} {
 		if r := a.Analyze("https://" + h + "/login"); !r.Phishing {
 			t.Errorf("%s not flagged: %+v", h, r.URLs)
+		}
+	}
+}
+
+// TestMessageEvidence: the message's words and where the link lives carry
+// a verdict when the host alone says nothing (issue 15's SMS misses).
+func TestMessageEvidence(t *testing.T) {
+	a := New(Options{})
+	for _, tt := range []struct {
+		text   string
+		reason string
+	}{
+		{"USPS: your parcel is on hold due to an unpaid fee. Pay here: sites.google.com/view/redeliver-now", "hosting:user-content"},
+		{"Your account has been locked. Verify at https://docs.google.com/forms/d/e/1FAIpQL/viewform", "hosting:user-content"},
+		{"IRS: you are eligible for a tax refund of $820. Claim at https://refund-portal.netlify.app/", "hosting:free-hosting"},
+		{"E-ZPass: unpaid toll balance of $4.15. Pay now to avoid a late fee: ezpass-pay.top/x", "lure-with-link"},
+		{"Westpac: unusual sign in detected. Confirm your identity: westpac-secure.com/au", "brand-in-domain:westpac"},
+		{"CommBank: your NetBank access is suspended. Verify: http:/cba-verify.duckdns.org/", "hosting:dynamic-dns"},
+		{"HMRC: you have a pending tax refund. Claim: bit.ly/3hmrcX", "text-mentions-brand:hmrc"},
+		{"Congratulations, you won a prize! Claim your reward at http://192.0.2.44/claim", "ip-host"},
+		{"Your parcel could not be delivered. Reschedule: https://bafybeigd.ipfs.dweb.link/", "hosting:ipfs"},
+		{"Orange: votre facture est impayée. Payez ici: orange-factur.web.app", "brand-in-domain:orange"},
+	} {
+		r := a.Analyze(tt.text)
+		if !r.Phishing || len(r.URLs) == 0 || !slices.Contains(r.URLs[0].Reasons, tt.reason) {
+			t.Errorf("%q: phishing=%v, want reason %s: %+v", tt.text, r.Phishing, tt.reason, r.URLs)
+		}
+	}
+	// The same shapes from the brand itself, or without a lure, are not phishing.
+	for _, text := range []string{
+		"Team notes: docs.google.com/document/d/abc/edit",
+		"Our new menu is up: mybistro.wixsite.com/menu",
+		"USPS: track your package at https://tools.usps.com/go/TrackConfirmAction",
+		"Your appointment is confirmed. Reschedule at mysalon.com/book",
+	} {
+		if r := a.Analyze(text); r.Phishing {
+			t.Errorf("%q flagged: %+v", text, r.URLs)
 		}
 	}
 }

@@ -62,14 +62,14 @@ func hostingDomains() map[string]string {
 		now.sh surge.sh glitch.me repl.co replit.app replit.dev onrender.com fly.dev herokuapp.com
 		pages.dev workers.dev github.io gitlab.io bitbucket.io web.app firebaseapp.com appspot.com
 		azurewebsites.net azurestaticapps.net blob.core.windows.net web.core.windows.net cloudfront.net
-		amplifyapp.com s3.amazonaws.com blogspot.com wordpress.com sites.google.com business.site
+		amplifyapp.com s3.amazonaws.com blogspot.com wordpress.com business.site
 		my.canva.site canva.site gitbook.io notion.site mybluehost.me hostingersite.com
 		infinityfreeapp.com rf.gd epizy.com wuaze.com free.nf 42web.io byethost.com freehostia.com
 		atwebpages.com biz.nf tiiny.site codepen.io stackblitz.io web-hosting.com myshopify.com
 		backblazeb2.com r2.dev digitaloceanspaces.com ondigitalocean.app pythonanywhere.com
 		translate.goog weblium.site mobirisesite.com wpcomstaging.com blogspot.co.uk ghost.io
 		typedream.app softr.app bubbleapps.io glide.page linktr.ee beacons.ai taplink.cc`)
-	add(kindUserContent, `docs.google.com drive.google.com script.google.com storage.googleapis.com
+	add(kindUserContent, `sites.google.com docs.google.com drive.google.com script.google.com storage.googleapis.com
 		firebasestorage.googleapis.com googleusercontent.com forms.office.com onedrive.live.com 1drv.ms
 		sharepoint.com dropboxusercontent.com docs.zoho.com sway.office.com sway.cloud.microsoft
 		telegra.ph`)
