@@ -83,7 +83,21 @@ type URL struct {
 	RegistrableDomain string   `json:"registrable_domain"`
 	Brand             string   `json:"brand"` // impersonated brand, or the owner of an official domain
 	Reasons           []string `json:"reasons"`
-	Score             float64  `json:"score"`
+	// Evidence is Reasons with the score each contributed (combined as
+	// 1 − Π(1 − s)).
+	Evidence []Evidence `json:"evidence"`
+	Score    float64    `json:"score"`
+}
+
+// Evidence is one reason and the score it contributed.
+type Evidence struct {
+	Reason string  `json:"reason"`
+	Score  float64 `json:"score"`
+}
+
+func (u *URL) note(reason string, s float64) {
+	u.Reasons = append(u.Reasons, reason)
+	u.Evidence = append(u.Evidence, Evidence{reason, round3(s)})
 }
 
 // Result is the analysis of one message body. Results may be shared
@@ -93,6 +107,9 @@ type Result struct {
 	Phishing bool    `json:"phishing"`
 	Score    float64 `json:"score"`
 	URLs     []URL   `json:"urls"`
+	// CarriedBy lists, for a phishing verdict, the strongest reasons of the
+	// best link that on their own reach the threshold.
+	CarriedBy []string `json:"carried_by,omitempty"`
 }
 
 // Analyzer finds phishing links in message bodies. It is safe for
@@ -296,7 +313,7 @@ func (a *Analyzer) analyze(text string) Result {
 			words()
 			if b := a.mention(plain, lower); b >= 0 && b != platformOf(a, l) {
 				u.Brand = a.brands[b].Name
-				u.Reasons = append(u.Reasons, "text-mentions-brand:"+strings.ToLower(u.Brand))
+				u.note("text-mentions-brand:"+strings.ToLower(u.Brand), scoreTextBrand)
 				base = combine(base, scoreTextBrand)
 			}
 		}
@@ -312,12 +329,13 @@ func (a *Analyzer) analyze(text string) Result {
 					// Words alone never make a message phishing.
 					cueMax = scoreCueAloneMax
 				}
-				u.Reasons = append(u.Reasons, "lure-with-link")
+				u.note("lure-with-link", scoreLureWithLink)
 				base = combine(base, scoreLureWithLink)
 			}
 			if base > 0 && len(cues) > 0 {
-				u.Reasons = append(u.Reasons, "cues:"+strings.Join(cues, ","))
-				base = combine(base, math.Min(cueMax, scoreCuePerCategory*float64(len(cues))))
+				cs := math.Min(cueMax, scoreCuePerCategory*float64(len(cues)))
+				u.note("cues:"+strings.Join(cues, ","), cs)
+				base = combine(base, cs)
 			}
 		}
 		u.Score = round3(base)
@@ -325,7 +343,41 @@ func (a *Analyzer) analyze(text string) Result {
 		res.URLs = append(res.URLs, *u)
 	}
 	res.Phishing = res.Score >= a.threshold
+	if res.Phishing {
+		res.CarriedBy = a.carriedBy(res.URLs)
+	}
 	return res
+}
+
+// carriedBy names the evidence that carried a phishing verdict: the
+// strongest reasons of the highest-scoring link, as few as reach the
+// threshold on their own.
+func (a *Analyzer) carriedBy(urls []URL) []string {
+	best := 0
+	for i, u := range urls {
+		if u.Score > urls[best].Score {
+			best = i
+		}
+	}
+	ev := slices.Clone(urls[best].Evidence)
+	slices.SortStableFunc(ev, func(x, y Evidence) int {
+		switch {
+		case x.Score > y.Score:
+			return -1
+		case x.Score < y.Score:
+			return 1
+		}
+		return 0
+	})
+	var out []string
+	score := 0.0
+	for _, e := range ev {
+		out = append(out, e.Reason)
+		if score = combine(score, e.Score); round3(score) >= a.threshold {
+			break
+		}
+	}
+	return out
 }
 
 // platformOf returns the owner of the hosting platform a link is on, or -1:
@@ -344,10 +396,10 @@ func combine(a, b float64) float64 { return 1 - (1-a)*(1-b) }
 // analyzeLink scores a link on its own (without the body's words). A nil
 // URL means the link is to be ignored (a file name that is not a lure).
 func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
-	u := &URL{URL: l.URL, Host: l.Host, Reasons: make([]string, 0, 4)}
+	u := &URL{URL: l.URL, Host: l.Host, Reasons: make([]string, 0, 4), Evidence: make([]Evidence, 0, 4)}
 	score := 0.0
 	add := func(reason string, s float64) {
-		u.Reasons = append(u.Reasons, reason)
+		u.note(reason, s)
 		score = combine(score, s)
 	}
 	if l.IP.IsValid() {
@@ -362,7 +414,7 @@ func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
 		if h.official >= 0 {
 			// The brand's own domain: never an alert, whatever else is odd.
 			u.Brand = a.brands[h.official].Name
-			u.Reasons = append(u.Reasons, "official-domain")
+			u.note("official-domain", 0)
 			return u, 0
 		}
 		if h.brand >= 0 {

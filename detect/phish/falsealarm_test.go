@@ -70,3 +70,21 @@ func TestMessageEvidence(t *testing.T) {
 		}
 	}
 }
+
+// TestCarriedBy: a phishing verdict names the evidence that carried it,
+// and every reason has its score.
+func TestCarriedBy(t *testing.T) {
+	a := New(Options{})
+	r := a.Analyze("USPS: your parcel is on hold due to an unpaid fee. Pay here: sites.google.com/view/usps-redeliver")
+	if !r.Phishing || !slices.Equal(r.CarriedBy, []string{"brand-in-path:usps", "hosting:user-content"}) {
+		t.Fatalf("carried by %v: %+v", r.CarriedBy, r)
+	}
+	for _, u := range r.URLs {
+		if len(u.Evidence) != len(u.Reasons) {
+			t.Errorf("evidence %v for reasons %v", u.Evidence, u.Reasons)
+		}
+	}
+	if r := a.Analyze("See example.com/menu"); r.CarriedBy != nil {
+		t.Errorf("clean message carried by %v", r.CarriedBy)
+	}
+}
