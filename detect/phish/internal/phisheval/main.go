@@ -184,10 +184,10 @@ func evaluate(dir string, w io.Writer) error {
 		}
 		held.n++
 		rulesOnly.n++
-		if a.Analyze("https://"+d+"/").Phishing {
+		if a.Analyze("https://" + d + "/").Phishing {
 			held.flagged++
 		}
-		if rules.Analyze("https://"+d+"/").Phishing {
+		if rules.Analyze("https://" + d + "/").Phishing {
 			rulesOnly.flagged++
 			fmt.Fprintf(os.Stderr, "popular flagged: %s\n", d)
 		}
