@@ -443,6 +443,9 @@ func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
 	if l.Malformed {
 		add("malformed-link", scoreMalformed)
 	}
+	if ipfsPath(l.Path) && !slices.Contains(u.Reasons, "hosting:"+kindIPFS) {
+		add("hosting:"+kindIPFS, scoreIPFS) // a gateway on any host: /ipfs/Qm…
+	}
 	if l.Unicode != "" && !slices.ContainsFunc(u.Reasons, func(r string) bool {
 		return strings.HasPrefix(r, "homograph") || r == "mixed-script"
 	}) {

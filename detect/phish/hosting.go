@@ -108,18 +108,3 @@ func (a *Analyzer) hostingOf(h string) (string, string) {
 func ipfsPath(p string) bool {
 	return strings.HasPrefix(p, "/ipfs/") || strings.HasPrefix(p, "/ipns/")
 }
-
-// credentialPath reports login and verification pages in a link's path:
-// evidence when the host is not the brand's.
-func credentialPath(p string) bool {
-	p = strings.ToLower(p)
-	for _, w := range splitWords(p) {
-		switch w {
-		case "login", "logon", "signin", "verify", "verification", "validate", "authenticate", "auth",
-			"webscr", "secure", "account", "accounts", "update", "unlock", "recovery", "billing",
-			"payment", "wallet", "redelivery", "reschedule", "toll", "tolls", "refund", "claim":
-			return true
-		}
-	}
-	return false
-}
