@@ -40,15 +40,23 @@ const (
 	scoreShortener        = 0.35
 	scoreObfuscated       = 0.4 // hxxp, [.]: legitimate senders do not defang links
 	scoreIDN              = 0.25
+	scoreMalformed        = 0.2 // http:/x, http/x: link checkers miss it, phones still open it
 	scoreMixedScript      = 0.5 // sеcure-login.com with a Cyrillic е
 	scoreSuspiciousTLD    = 0.15
 	scoreDomainWords      = 0.3 // verify-account-center.com
 	scoreBrandInPath      = 0.4
-	scoreOfficialInPath   = 0.5 // evil.tld/www.paypal.com/signin; archives and status sites do it too
-	scoreTextBrand        = 0.4 // "Your PayPal account…" with a link elsewhere
+	scoreOfficialInPath   = 0.5  // evil.tld/www.paypal.com/signin; archives and status sites do it too
+	scoreTextBrand        = 0.4  // "Your PayPal account…" with a link elsewhere
+	scoreLureWithLink     = 0.25 // "your parcel is on hold, pay the fee at …": words alone stay below the threshold
 	scoreCuePerCategory   = 0.15
 	scoreCueMax           = 0.45
+	scoreCueAloneMax      = 0.3 // with lure-with-link the only other reason: 0.475 < threshold
 )
+
+// minTypoToken is the shortest token matched by a one-letter substitution:
+// among five-letter names it joins too many real ones (uscis ~ uspis);
+// five-letter tokens still match a dropped, doubled or swapped letter (gmial).
+const minTypoToken = 6
 
 // Options configure an Analyzer.
 type Options struct {
@@ -56,6 +64,9 @@ type Options struct {
 	// are merged). NoDefaultBrands drops the shipped list.
 	Brands          []Brand
 	NoDefaultBrands bool
+	// NoPopularList drops the shipped list of popular domains that are
+	// never look-alikes (used to measure the rules alone).
+	NoPopularList bool
 	// Shorteners are added to the shipped URL-shortener list.
 	Shorteners []string
 	// Threshold is the phishing score; 0 means DefaultThreshold.
@@ -72,7 +83,21 @@ type URL struct {
 	RegistrableDomain string   `json:"registrable_domain"`
 	Brand             string   `json:"brand"` // impersonated brand, or the owner of an official domain
 	Reasons           []string `json:"reasons"`
-	Score             float64  `json:"score"`
+	// Evidence is Reasons with the score each contributed (combined as
+	// 1 − Π(1 − s)).
+	Evidence []Evidence `json:"evidence"`
+	Score    float64    `json:"score"`
+}
+
+// Evidence is one reason and the score it contributed.
+type Evidence struct {
+	Reason string  `json:"reason"`
+	Score  float64 `json:"score"`
+}
+
+func (u *URL) note(reason string, s float64) {
+	u.Reasons = append(u.Reasons, reason)
+	u.Evidence = append(u.Evidence, Evidence{reason, round3(s)})
 }
 
 // Result is the analysis of one message body. Results may be shared
@@ -82,6 +107,9 @@ type Result struct {
 	Phishing bool    `json:"phishing"`
 	Score    float64 `json:"score"`
 	URLs     []URL   `json:"urls"`
+	// CarriedBy lists, for a phishing verdict, the strongest reasons of the
+	// best link that on their own reach the threshold.
+	CarriedBy []string `json:"carried_by,omitempty"`
 }
 
 // Analyzer finds phishing links in message bodies. It is safe for
@@ -93,6 +121,8 @@ type Analyzer struct {
 	wildcard  map[string]int // "google" of google.* → brand index
 	allow     map[string]bool
 	platform  map[string]int // hosting domain whose customers pick the subdomain → owner
+	hosting   map[string]string
+	popular   map[string]bool // popular registrable domains: never a look-alike
 	tokens    []token
 	tokenSet  map[string]bool
 	short     map[string]bool
@@ -132,7 +162,7 @@ func New(opts Options) *Analyzer {
 	if opts.NoDefaultBrands {
 		brands = nil
 	}
-	brands = mergeBrands(brands, opts.Brands)
+	brands = MergeBrands(brands, opts.Brands)
 	a := &Analyzer{
 		threshold: opts.Threshold,
 		brands:    brands,
@@ -147,6 +177,11 @@ func New(opts Options) *Analyzer {
 		hosts:     map[string]*hostInfo{},
 		aliases:   map[string][]alias{},
 		cues:      cueIndex(),
+		hosting:   hostingDomains(),
+		popular:   map[string]bool{},
+	}
+	if !opts.NoPopularList {
+		a.popular = popularDomains()
 	}
 	if a.threshold <= 0 {
 		a.threshold = DefaultThreshold
@@ -278,17 +313,29 @@ func (a *Analyzer) analyze(text string) Result {
 			words()
 			if b := a.mention(plain, lower); b >= 0 && b != platformOf(a, l) {
 				u.Brand = a.brands[b].Name
-				u.Reasons = append(u.Reasons, "text-mentions-brand:"+strings.ToLower(u.Brand))
+				u.note("text-mentions-brand:"+strings.ToLower(u.Brand), scoreTextBrand)
 				base = combine(base, scoreTextBrand)
 			}
 		}
 		// Urgency and credential words raise a suspicious link, never an
-		// innocent one.
-		if base > 0 {
+		// innocent one; a lure that asks for an action makes any link that
+		// is not the brand's own suspicious.
+		if official := len(u.Reasons) > 0 && u.Reasons[0] == "official-domain"; !official {
 			words()
-			if cues := a.bodyCues(lower); len(cues) > 0 {
-				u.Reasons = append(u.Reasons, "cues:"+strings.Join(cues, ","))
-				base = combine(base, math.Min(scoreCueMax, scoreCuePerCategory*float64(len(cues))))
+			cues := a.bodyCues(lower)
+			cueMax := scoreCueMax
+			if lureIntent(cues, lower) {
+				if base == 0 {
+					// Words alone never make a message phishing.
+					cueMax = scoreCueAloneMax
+				}
+				u.note("lure-with-link", scoreLureWithLink)
+				base = combine(base, scoreLureWithLink)
+			}
+			if base > 0 && len(cues) > 0 {
+				cs := math.Min(cueMax, scoreCuePerCategory*float64(len(cues)))
+				u.note("cues:"+strings.Join(cues, ","), cs)
+				base = combine(base, cs)
 			}
 		}
 		u.Score = round3(base)
@@ -296,7 +343,41 @@ func (a *Analyzer) analyze(text string) Result {
 		res.URLs = append(res.URLs, *u)
 	}
 	res.Phishing = res.Score >= a.threshold
+	if res.Phishing {
+		res.CarriedBy = a.carriedBy(res.URLs)
+	}
 	return res
+}
+
+// carriedBy names the evidence that carried a phishing verdict: the
+// strongest reasons of the highest-scoring link, as few as reach the
+// threshold on their own.
+func (a *Analyzer) carriedBy(urls []URL) []string {
+	best := 0
+	for i, u := range urls {
+		if u.Score > urls[best].Score {
+			best = i
+		}
+	}
+	ev := slices.Clone(urls[best].Evidence)
+	slices.SortStableFunc(ev, func(x, y Evidence) int {
+		switch {
+		case x.Score > y.Score:
+			return -1
+		case x.Score < y.Score:
+			return 1
+		}
+		return 0
+	})
+	var out []string
+	score := 0.0
+	for _, e := range ev {
+		out = append(out, e.Reason)
+		if score = combine(score, e.Score); round3(score) >= a.threshold {
+			break
+		}
+	}
+	return out
 }
 
 // platformOf returns the owner of the hosting platform a link is on, or -1:
@@ -315,10 +396,10 @@ func combine(a, b float64) float64 { return 1 - (1-a)*(1-b) }
 // analyzeLink scores a link on its own (without the body's words). A nil
 // URL means the link is to be ignored (a file name that is not a lure).
 func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
-	u := &URL{URL: l.URL, Host: l.Host, Reasons: make([]string, 0, 4)}
+	u := &URL{URL: l.URL, Host: l.Host, Reasons: make([]string, 0, 4), Evidence: make([]Evidence, 0, 4)}
 	score := 0.0
 	add := func(reason string, s float64) {
-		u.Reasons = append(u.Reasons, reason)
+		u.note(reason, s)
 		score = combine(score, s)
 	}
 	if l.IP.IsValid() {
@@ -333,7 +414,7 @@ func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
 		if h.official >= 0 {
 			// The brand's own domain: never an alert, whatever else is odd.
 			u.Brand = a.brands[h.official].Name
-			u.Reasons = append(u.Reasons, "official-domain")
+			u.note("official-domain", 0)
 			return u, 0
 		}
 		if h.brand >= 0 {
@@ -358,6 +439,12 @@ func (a *Analyzer) analyzeLink(l Link) (*URL, float64) {
 	}
 	if l.Obfuscated {
 		add("obfuscated", scoreObfuscated)
+	}
+	if l.Malformed {
+		add("malformed-link", scoreMalformed)
+	}
+	if ipfsPath(l.Path) && !slices.Contains(u.Reasons, "hosting:"+kindIPFS) {
+		add("hosting:"+kindIPFS, scoreIPFS) // a gateway on any host: /ipfs/Qm…
 	}
 	if l.Unicode != "" && !slices.ContainsFunc(u.Reasons, func(r string) bool {
 		return strings.HasPrefix(r, "homograph") || r == "mixed-script"
@@ -480,6 +567,12 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 		rd = h
 	}
 	hi.rd = rd
+	// A brand's service where anyone publishes (docs.google.com,
+	// sites.google.com) is not the brand speaking: judged as hosting.
+	hostDom, hostKind := a.hostingOf(h)
+	if hostKind != "" {
+		return a.judgeHosted(hi, h, hostDom, hostKind)
+	}
 	// The host or any parent is a brand's own domain: www.paypal.com,
 	// appleid.apple.com. Walking up the labels, not only comparing rd,
 	// keeps a listed domain official even where the public suffix list
@@ -515,8 +608,8 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 	if suspiciousTLD(tld) {
 		add("suspicious-tld:"+tld, scoreSuspiciousTLD)
 	}
-	if a.allow[rd] {
-		return hi
+	if a.allow[rd] || a.popular[rd] || restrictedSuffix(suffix) {
+		return hi // someone else's real, popular or government domain
 	}
 	prefix := strings.TrimSuffix(strings.TrimSuffix(h, suffix), ".")
 	// On a hosting platform only the part its customer chose is judged,
@@ -530,8 +623,56 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 			break
 		}
 	}
+	a.judgeLabels(hi, prefix, onPlatform)
+	return hi
+}
+
+// judgeHosted judges a host on a free-hosting, user-content, form, tunnel,
+// dynamic-DNS or IPFS service: the service itself is evidence, and the part
+// of the host its customer chose is judged as if registrable.
+func (a *Analyzer) judgeHosted(hi *hostInfo, h, dom, kind string) *hostInfo {
+	hi.reasons = append(hi.reasons, "hosting:"+kind)
+	hi.scores = append(hi.scores, hostingScore(kind))
+	hi.platform = a.ownerOf(dom)
+	a.judgeLabels(hi, strings.TrimSuffix(strings.TrimSuffix(h, dom), "."), true)
+	return hi
+}
+
+// ownerOf returns the brand owning a domain (officially or as a platform), or -1.
+func (a *Analyzer) ownerOf(d string) int {
+	for ; strings.Contains(d, "."); d = d[strings.IndexByte(d, '.')+1:] {
+		if b, ok := a.official[d]; ok {
+			return b
+		}
+		if b, ok := a.platform[d]; ok {
+			return b
+		}
+	}
+	return -1
+}
+
+// restrictedSuffix reports public suffixes only governments or the military
+// can register under (gov, gov.uk, gouv.fr, gc.ca, mil …): their names are
+// never look-alikes (uscis.gov is not USPIS).
+func restrictedSuffix(suffix string) bool {
+	for w := range strings.SplitSeq(suffix, ".") {
+		switch w {
+		case "gov", "mil", "gob", "gouv", "govt", "gv", "go", "gc", "gub", "govern", "government":
+			return true
+		}
+	}
+	return false
+}
+
+// judgeLabels matches brand tokens against the labels of prefix, the part
+// of the host in front of the public suffix or hosting domain.
+func (a *Analyzer) judgeLabels(hi *hostInfo, prefix string, onPlatform bool) {
+	add := func(reason string, s float64) {
+		hi.reasons = append(hi.reasons, reason)
+		hi.scores = append(hi.scores, s)
+	}
 	if prefix == "" {
-		return hi
+		return
 	}
 	labels := strings.Split(prefix, ".")
 	var ulabels []string
@@ -585,7 +726,6 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 	if domainWords(prefix) {
 		add("credential-words-in-domain", scoreDomainWords)
 	}
-	return hi
 }
 
 // matchLabel tries every brand token against one label.
@@ -604,11 +744,11 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 	}
 	for _, t := range a.tokens {
 		// Plain spelling.
-		if matchWords(t, words) {
+		if a.matchWords(t, words) {
 			consider(inScore, t.brand, where+t.text)
 			continue
 		}
-		if len(words) > 1 && (joined == t.text || t.mode == modeContain && strings.Contains(joined, t.text)) {
+		if len(words) > 1 && (joined == t.text || t.mode == modeContain && a.embedded(joined, t.text)) {
 			if isReg {
 				consider(scoreHyphenatedBrand, t.brand, "hyphenated-brand:"+t.text)
 			} else {
@@ -642,7 +782,10 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 		// Typosquats: one edit away, for long tokens only, never a real word.
 		if t.typo {
 			for _, w := range words {
-				if len(w) >= 5 && allLetters(w) && within1(w, t.text) && !a.tokenSet[w] && !commonWord(w) {
+				// The first letter must agree: qcloud, pcloud, jsonline and
+				// medex are other names, not slips of iCloud, msonline, FedEx.
+				if len(w) >= 5 && w[0] == t.text[0] && allLetters(w) && within1(w, t.text) && !a.tokenSet[w] && !commonWord(w) &&
+					(len(t.text) >= minTypoToken || !oneSubstitution(w, t.text)) {
 					s := scoreTyposquatSub
 					if isReg {
 						s = scoreTyposquat
@@ -653,6 +796,20 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 			}
 		}
 	}
+}
+
+// oneSubstitution reports two words of one length that differ in one letter.
+func oneSubstitution(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			n++
+		}
+	}
+	return n == 1
 }
 
 // mixedScript reports a label whose letters come from more than one of the
@@ -699,7 +856,7 @@ func skMatch(t token, w, sk string) bool {
 	return sk == t.sk
 }
 
-func matchWords(t token, words []string) bool {
+func (a *Analyzer) matchWords(t token, words []string) bool {
 	for _, w := range words {
 		switch t.mode {
 		case modeExact:
@@ -707,16 +864,72 @@ func matchWords(t token, words []string) bool {
 				return true
 			}
 		case modeAffix:
-			if strings.HasPrefix(w, t.text) || strings.HasSuffix(w, t.text) || gluedAffix(w, t.text) {
+			if w == t.text || gluedAffix(w, t.text) ||
+				strings.HasPrefix(w, t.text) && a.filler(w[len(t.text):]) ||
+				strings.HasSuffix(w, t.text) && a.filler(w[:len(w)-len(t.text)]) {
 				return true
 			}
 		case modeContain:
-			if strings.Contains(w, t.text) {
+			if a.embedded(w, t.text) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// longToken is the length from which a token found anywhere inside a word
+// counts whatever surrounds it (facebook, microsoft): shorter ones must be
+// surrounded by phishing words, digits or other brands (icloud-login,
+// appleicloudverify) so that huaweicloud, hicloud or forticloud are not iCloud.
+const longToken = 8
+
+// embedded reports t inside w as a brand, not as part of another word.
+func (a *Analyzer) embedded(w, t string) bool {
+	for i := 0; ; {
+		j := strings.Index(w[i:], t)
+		if j < 0 {
+			return false
+		}
+		j += i
+		if len(t) >= longToken || a.filler(w[:j]) && a.filler(w[j+len(t):]) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+// filler reports a string made only of phishing words, digits and brand
+// tokens ("" included): what phishers glue around a brand.
+func (a *Analyzer) filler(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > 40 {
+		return false
+	}
+	// ok[i]: s[:i] splits into filler words.
+	var ok [41]bool
+	ok[0] = true
+	for i := 0; i < len(s); i++ {
+		if !ok[i] {
+			continue
+		}
+		if s[i] >= '0' && s[i] <= '9' {
+			j := i
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			ok[j] = true
+			continue
+		}
+		for j := i + 2; j <= len(s) && j-i <= 14; j++ {
+			if w := s[i:j]; lureWord(w) || fillerWord(w) || a.tokenSet[w] {
+				ok[j] = true
+			}
+		}
+	}
+	return ok[len(s)]
 }
 
 // mention returns the first brand the body names, or -1. Only words that

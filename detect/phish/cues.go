@@ -8,11 +8,37 @@ import "strings"
 func cueCategories() [][2]string {
 	return [][2]string{
 		{"urgency", "urgent|immediately|within 24|within 48|final notice|last warning|act now|today only|expires today|expire"},
-		{"account-threat", "suspended|suspend|locked|lock|restricted|limited|disabled|deactivat|unusual activity|unusual sign|unauthorized|unauthorised|security alert|compromised|blocked|fraud alert|terminated"},
+		{"account-threat", "suspended|suspend|locked|lock|restricted|limited|disabled|deactivat|unusual activity|unusual sign|unauthorized|unauthorised|security alert|compromised|blocked|fraud alert|terminated|disconnect|outstanding|overdue|unpaid|past due|penalt|late fee|toll|debt"},
 		{"credential", "verify|verification|confirm|password|log in|login|sign in|signin|update your|update payment|billing|payment details|card details|credentials|reactivate|re-activate|validate"},
-		{"lure", "prize|winner|you won|you have won|refund|reward|gift card|claim|bonus|free "},
+		{"lure", "prize|winner|you won|you have won|refund|reward|gift card|claim|bonus|free |rebate|cashback|compensation"},
 		{"delivery", "package|parcel|delivery|redeliver|shipment|customs|on hold|held at|reschedule|address incomplete"},
 	}
+}
+
+// actionWords ask the reader to do something with the link.
+var actionWords = []string{"click", "tap ", "visit", "pay ", "pay:", "update", "confirm", "verify", "follow", "go to",
+	"open ", "log in", "login", "sign in", "check ", "reschedule", "settle", "claim", "avoid", "here:", "link"}
+
+// lureIntent reports a body whose words carry a phishing intent (a threat
+// to the account, a debt or toll, a parcel, a prize or refund) and ask for
+// an action: with a link that is not the brand's own, that is the shape of
+// a smishing text even when the link's host says nothing.
+func lureIntent(cues []string, lower string) bool {
+	intent := false
+	for _, c := range cues {
+		if c == "account-threat" || c == "lure" || c == "delivery" {
+			intent = true
+		}
+	}
+	if !intent {
+		return false
+	}
+	for _, w := range actionWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // cue is one lure phrase and its category.
@@ -111,6 +137,25 @@ func commonWord(w string) bool {
 		"floyds", "amazin", "amazing", "fedexx", "verizons", "horizon", "twilight", "netflex",
 		"instagrams", "outlooks", "hotmale", "vodafon", "santa", "barclay", "lloyd", "paypals", "amazons",
 		"office", "offices", "capital", "wells", "wellsfargos", "citizen", "twiliio":
+		return true
+	}
+	return false
+}
+
+// fillerWord lists more words glued around a brand in phishing hosts
+// (dhlexpress, usps-tracking-center); see filler.
+func fillerWord(w string) bool {
+	switch w {
+	case "express", "center", "centre", "portal", "logon", "log", "in", "sign", "access", "confirm",
+		"client", "customer", "customers", "home", "net", "uk", "us", "usa", "ca", "au", "de", "fr", "es",
+		"official", "post", "tax", "toll", "tolls", "bill", "gov", "mobile", "sms", "check", "notice",
+		"info", "reward", "gift", "prize", "claim", "now", "today", "new", "free", "the", "your", "user",
+		"member", "members", "cash", "money", "fund", "funds", "transfer", "crypto", "trace", "package",
+		"shipping", "ship", "shipment", "deliver", "redelivery", "notify", "notification", "case",
+		"resolution", "locked", "restore", "review", "validate", "validation", "safe", "protect",
+		"fraud", "dispute", "invoice", "order", "orders", "status", "rebate", "settings", "profile",
+		"manage", "apps", "page", "site", "www", "cloud", "store", "shop", "prime", "plus", "pro", "mail",
+		"email", "box", "drive", "docs", "share", "file", "files", "doc", "ads", "ad", "business":
 		return true
 	}
 	return false

@@ -38,6 +38,9 @@ type Link struct {
 	// Obfuscated is set when the link was defanged or hidden in the text
 	// (hxxp, [.], " dot ", zero-width or bidi control characters, ideographic dots).
 	Obfuscated bool
+	// Malformed is set when the scheme was written wrongly (http:/x,
+	// http/x, a scheme glued to a word) but the host is real.
+	Malformed bool
 	// FileLike marks a schemeless name.ext whose extension is both a TLD and
 	// a common file extension (setup.py, notes.md): it counts only when it
 	// impersonates a brand.
@@ -52,6 +55,7 @@ func Extract(text string) []Link {
 	}
 	norm, marks := deobfuscate(text)
 	links := make([]Link, 0, 2)
+	pending := "" // a lone "http://" waiting for its host in the next token
 	i := 0
 	for i < len(norm) && len(links) < maxLinks {
 		// Skip separators.
@@ -69,10 +73,22 @@ func Extract(text string) []Link {
 			}
 		}
 		tok := norm[start:i]
-		if !hasInnerDot(tok) && !strings.Contains(tok, "://") {
+		if scheme := pending; scheme != "" {
+			pending = ""
+			if l, off, ok := parseWithScheme(tok, scheme); ok {
+				l.Obfuscated = marked(marks, start+off, start+off+len(l.URL))
+				links = append(links, l)
+				continue
+			}
+		}
+		if !hasInnerDot(tok) && !hasHTTP(tok) {
 			continue // "hold." ends a sentence
 		}
-		l, off, ok := parseToken(tok)
+		l, off, ok, pend := parseToken(tok)
+		if pend != "" {
+			pending = pend
+			continue
+		}
 		if !ok {
 			continue
 		}
@@ -105,6 +121,16 @@ func mayHaveLink(s string) bool {
 			if strings.HasPrefix(s[i:], "\u3002") || strings.HasPrefix(s[i:], "\uff0e") || strings.HasPrefix(s[i:], "\uff61") {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// hasHTTP reports "http" in any case: a scheme, perhaps malformed.
+func hasHTTP(tok string) bool {
+	for i := 0; i+4 <= len(tok); i++ {
+		if (tok[i] == 'h' || tok[i] == 'H') && strings.EqualFold(tok[i:i+4], "http") {
+			return true
 		}
 	}
 	return false
@@ -363,28 +389,142 @@ func trimTrailing(s string) string {
 }
 
 // parseToken finds a link in one whitespace-delimited token and returns it
-// with its offset inside the token.
-func parseToken(tok string) (Link, int, bool) {
-	if idx := strings.Index(tok, "://"); idx > 0 {
+// with its offset inside the token. A token that is only a scheme
+// ("http://" before "1.2.3.4") returns the scheme as pending: the next
+// token is its host.
+func parseToken(tok string) (l Link, off int, ok bool, pending string) {
+	if sc, ok := findScheme(tok); ok {
+		if sc.rest == len(tok) {
+			return Link{}, 0, false, sc.scheme
+		}
+		raw := trimTrailing(tok[sc.start:])
+		if len(raw) <= sc.rest-sc.start {
+			return Link{}, 0, false, ""
+		}
+		l, ok := parseAuthority(raw, raw[sc.rest-sc.start:], sc.scheme)
+		if ok && !sc.exact {
+			l.Malformed = true
+			ok = plausibleHost(l)
+		}
+		return l, sc.start, ok, ""
+	}
+	if idx := strings.Index(tok, "://"); idx >= 0 {
 		j := idx
 		for j > 0 && isASCIILetter(tok[j-1]) {
 			j--
 		}
-		scheme := strings.ToLower(tok[j:idx])
-		if scheme == "http" || scheme == "https" {
-			raw := trimTrailing(tok[j:])
-			l, ok := parseAuthority(raw, raw[len(scheme)+3:], scheme)
-			return l, j, ok
+		if j != idx {
+			return Link{}, 0, false, "" // ftp://, file://: not a web link
 		}
-		if j == idx { // "://x" with no scheme letters: fall through to schemeless
-			tok = tok[idx+3:]
-			off := idx + 3
-			l, o, ok := parseSchemeless(tok)
-			return l, off + o, ok
-		}
+		// "://x" with no scheme letters: schemeless.
+		l, o, ok := parseSchemeless(tok[idx+3:])
+		return l, idx + 3 + o, ok, ""
+	}
+	l, off, ok = parseSchemeless(tok)
+	return l, off, ok, ""
+}
+
+// parseWithScheme parses the token after a lone "http://": its host.
+func parseWithScheme(tok, scheme string) (Link, int, bool) {
+	off := 0
+	for off < len(tok) && !isHostRune(rune(tok[off])) && tok[off] < utf8.RuneSelf {
+		off++
+	}
+	raw := trimTrailing(tok[off:])
+	if raw == "" {
 		return Link{}, 0, false
 	}
-	return parseSchemeless(tok)
+	l, ok := parseAuthority(raw, raw, scheme)
+	if !ok {
+		return Link{}, 0, false
+	}
+	l.Malformed = true
+	return l, off, plausibleHost(l)
+}
+
+// schemeAt is a web scheme found in a token: where it starts, where the
+// host starts, and whether it was written as the standard "scheme://".
+type schemeAt struct {
+	start, rest int
+	scheme      string
+	exact       bool
+}
+
+// findScheme finds "http" or "https" (any case, glued to a preceding word
+// as in "experiencehttp://") followed by a separator: "://", or one of the
+// broken forms phishers and typing slips produce, which browsers and
+// phones still open ("http:/x", "http:///x", "http:l/x", "http/x",
+// "http:x", "http:\\x").
+func findScheme(tok string) (schemeAt, bool) {
+	for i := 0; i+4 <= len(tok); i++ {
+		if tok[i] != 'h' && tok[i] != 'H' || !strings.EqualFold(tok[i:i+4], "http") {
+			continue
+		}
+		k := i + 4
+		scheme := "http"
+		if k < len(tok) && (tok[k] == 's' || tok[k] == 'S') {
+			k++
+			scheme = "https"
+		}
+		if k < len(tok) && isASCIILetter(tok[k]) {
+			continue // "https" inside "httpserver"
+		}
+		if rest, exact, ok := schemeSeparator(tok, k); ok {
+			return schemeAt{start: i, rest: rest, scheme: scheme, exact: exact}, true
+		}
+	}
+	return schemeAt{}, false
+}
+
+// schemeSeparator reads the separator after a scheme at tok[k:] and
+// returns where the host starts.
+func schemeSeparator(tok string, k int) (int, bool, bool) {
+	if strings.HasPrefix(tok[k:], "://") {
+		j := k + 3
+		for j < len(tok) && (tok[j] == '/' || tok[j] == '\\') {
+			j++
+		}
+		return j, j == k+3, true
+	}
+	colon := k < len(tok) && (tok[k] == ':' || tok[k] == ';')
+	j := k
+	if colon {
+		j++
+	}
+	slashes := 0
+	for n := 0; j < len(tok) && n < 4; n++ {
+		c := tok[j]
+		switch {
+		case c == '/' || c == '\\':
+			slashes++
+		case (c == 'l' || c == 'I' || c == '|') && j+1 < len(tok) && (tok[j+1] == '/' || tok[j+1] == '\\') && colon:
+			// "http:l/x": a slash typed as a look-alike letter.
+		default:
+			n = 4
+			continue
+		}
+		j++
+	}
+	if !colon && slashes == 0 {
+		return 0, false, false
+	}
+	return j, false, true
+}
+
+// plausibleHost guards links whose scheme was malformed: the host must be a
+// dotted IPv4 address or a name under a real top-level domain, so that
+// "HTTP/1.1" or "http/2" are not links.
+func plausibleHost(l Link) bool {
+	if l.IP.IsValid() {
+		return l.IPForm == "dotted"
+	}
+	i := strings.LastIndexByte(l.Host, '.')
+	if i < 0 {
+		return false
+	}
+	last := l.Host[i+1:]
+	_, icann := publicsuffix.PublicSuffix(last)
+	return icann && (allLetters(last) || strings.HasPrefix(last, "xn--"))
 }
 
 func parseSchemeless(tok string) (Link, int, bool) {
@@ -399,6 +539,13 @@ func parseSchemeless(tok string) (Link, int, bool) {
 	raw := trimTrailing(tok[off:])
 	if raw == "" {
 		return Link{}, 0, false
+	}
+	// "Here:1200cash.com/", "Visit:www.x.com": a word glued to the link by
+	// a colon. A colon after the first dot is a port (paypal.com:8080).
+	if c := strings.IndexByte(raw, ':'); c > 0 && c+1 < len(raw) && !strings.Contains(raw[:c], ".") &&
+		!strings.ContainsAny(raw[:c], "/@") && !allDigitsUntilPath(raw[c+1:]) {
+		off += c + 1
+		raw = raw[c+1:]
 	}
 	// An e-mail address is not a link; "paypal.com@evil.tld/x" is.
 	if at := strings.IndexByte(raw, '@'); at >= 0 {
@@ -448,6 +595,14 @@ func parseAuthority(raw, rest, scheme string) (Link, bool) {
 	}
 	hostPart := hauth[:hostEnd]
 	q := hostStart + hostEnd // end of host (and port) in rest
+	// "http://bank:netbank.com": a word and a colon in front of the real
+	// host, which is what the reader sees and what the phisher registered.
+	if tail := hauth[hostEnd:]; strings.HasPrefix(tail, ":") && !strings.Contains(hostPart, ".") &&
+		!allDigitsUntilPath(tail[1:]) {
+		if l2, ok := parseAuthority(raw, rest[q+1:], scheme); ok && strings.Contains(l2.Host, ".") {
+			return l2, true
+		}
+	}
 	if tail := hauth[hostEnd:]; strings.HasPrefix(tail, ":") {
 		p := 1
 		for p < len(tail) && tail[p] >= '0' && tail[p] <= '9' {
@@ -480,6 +635,20 @@ func parseAuthority(raw, rest, scheme string) (Link, bool) {
 	}
 	l.Host = host
 	return l, true
+}
+
+// allDigitsUntilPath reports a port: digits up to the path or the end.
+func allDigitsUntilPath(s string) bool {
+	end := strings.IndexAny(s, "/?#\\")
+	if end < 0 {
+		end = len(s)
+	}
+	for i := 0; i < end; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return end > 0
 }
 
 func atoi(s string) int {
@@ -574,7 +743,8 @@ func cleanHost(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) 
 		if !hasPathOrPort && len(origLast) > 1 && isUpper(origLast[0]) && strings.ToLower(origLast[1:]) == origLast[1:] {
 			return "", false
 		}
-		if !hasPathOrPort && strings.Count(ascii, ".") == 1 && isFileExtension(last) {
+		if !hasPathOrPort && strings.Count(ascii, ".") == 1 && isFileExtension(last) &&
+			(!busyDomainTLD(last) || fileStem(h[:strings.IndexByte(h, '.')])) {
 			l.FileLike = true
 		}
 	}
@@ -635,6 +805,37 @@ func ValidHost(h string) bool {
 		return a.String() == h
 	}
 	return validDomain(h)
+}
+
+// busyDomainTLD reports file-extension TLDs where real sites, and phishing
+// (Poland's .pl, .ai, .cc, Serbia's .rs, .ml), are common enough that a bare
+// name.tld is a domain unless its stem reads like a file name.
+func busyDomainTLD(tld string) bool {
+	switch tld {
+	case "pl", "ai", "cc", "rs", "ml":
+		return true
+	}
+	return false
+}
+
+// fileStem reports the stem of a file name rather than of a domain:
+// snake_case, CamelCase, very short, or a word programmers name files by.
+func fileStem(stem string) bool {
+	if len(stem) < 3 || strings.ContainsRune(stem, '_') {
+		return true
+	}
+	for i := 1; i < len(stem); i++ {
+		if isUpper(stem[i]) && stem[i-1] >= 'a' && stem[i-1] <= 'z' {
+			return true
+		}
+	}
+	switch strings.ToLower(stem) {
+	case "main", "lib", "mod", "build", "setup", "index", "test", "tests", "util", "utils", "config",
+		"script", "install", "run", "foo", "bar", "app", "model", "train", "data", "server", "client",
+		"makefile", "readme", "cargo", "module", "common", "helper", "helpers", "types", "parser":
+		return true
+	}
+	return false
 }
 
 // isFileExtension reports TLDs that are more often file names in messages.

@@ -8,7 +8,7 @@ import (
 func TestExtract(t *testing.T) {
 	type want struct {
 		host, url, path, userinfo, ipForm string
-		obfuscated, fileLike              bool
+		obfuscated, fileLike, malformed   bool
 	}
 	tests := []struct {
 		name string
@@ -54,6 +54,22 @@ func TestExtract(t *testing.T) {
 		{"none: bad port", "http://example.com:99999/", nil},
 		{"none: bad ip", "http://256.1.1.1/", nil},
 		{"rtl override stripped", "\u202emoc.lapyap\u202c paypal-verify.com", []want{{host: "paypal-verify.com", url: "paypal-verify.com"}}},
+		{"one slash", "Pay now http:/toll-pay.com/x", []want{{host: "toll-pay.com", url: "http:/toll-pay.com/x", path: "/x", malformed: true}}},
+		{"three slashes", "go http:///toll-pay.com/x", []want{{host: "toll-pay.com", url: "http:///toll-pay.com/x", path: "/x", malformed: true}}},
+		{"l for slash", "go http:l/toll-pay.com/x", []want{{host: "toll-pay.com", url: "http:l/toll-pay.com/x", path: "/x", malformed: true}}},
+		{"no colon", "go http/toll-pay.com/x", []want{{host: "toll-pay.com", url: "http/toll-pay.com/x", path: "/x", malformed: true}}},
+		{"space after scheme", "login http:// 1.2.3.4/bank", []want{{host: "1.2.3.4", url: "1.2.3.4/bank", path: "/bank", ipForm: "dotted", malformed: true}}},
+		{"space after scheme, bare ip", "login https:// 1.2.3.4", []want{{host: "1.2.3.4", url: "1.2.3.4", ipForm: "dotted", malformed: true}}},
+		{"glued scheme", "for a better experiencehttp://usps-track.top/p", []want{{host: "usps-track.top", url: "http://usps-track.top/p", path: "/p"}}},
+		{"glued word and colon", "Here:1200cash.com/", []want{{host: "1200cash.com", url: "1200cash.com/", path: "/"}}},
+		{"glued word and colon www", "Visit:www.example.org now", []want{{host: "www.example.org", url: "www.example.org"}}},
+		{"word before colon in authority", "http://bank:netbank.com/login", []want{{host: "netbank.com", url: "http://bank:netbank.com/login", path: "/login"}}},
+		{"bare .pl", "Dopłata: inpost-pl.pl", []want{{host: "inpost-pl.pl", url: "inpost-pl.pl"}}},
+		{"bare .ai .cc .rs", "see toll-due.ai or parcel-fee.cc or posta-srbija.rs", []want{{host: "toll-due.ai", url: "toll-due.ai"}, {host: "parcel-fee.cc", url: "parcel-fee.cc"}, {host: "posta-srbija.rs", url: "posta-srbija.rs"}}},
+		{"file names on busy TLDs", "edit main.rs and build_all.pl and MyScript.pl", []want{{host: "main.rs", url: "main.rs", fileLike: true}, {host: "build_all.pl", url: "build_all.pl", fileLike: true}, {host: "myscript.pl", url: "MyScript.pl", fileLike: true}}},
+		{"none: http version", "HTTP/1.1 200 OK over http/2 and HTTP/3", nil},
+		{"none: https in a word", "httpserver.Start and httpsx", nil},
+		{"none: time with colons", "Time:10:30 today", nil},
 		{"emoji around", "🎁 Claim: 🎁prize-claim.top/x🎁", []want{{host: "prize-claim.top", url: "prize-claim.top/x", path: "/x"}}},
 	}
 	for _, tt := range tests {
@@ -65,7 +81,7 @@ func TestExtract(t *testing.T) {
 			for i, w := range tt.want {
 				g := got[i]
 				if g.Host != w.host || g.URL != w.url || g.Path != w.path || g.Userinfo != w.userinfo ||
-					g.IPForm != w.ipForm || g.Obfuscated != w.obfuscated || g.FileLike != w.fileLike {
+					g.IPForm != w.ipForm || g.Obfuscated != w.obfuscated || g.FileLike != w.fileLike || g.Malformed != w.malformed {
 					t.Errorf("link %d = %+v, want %+v", i, g, w)
 				}
 				if !ValidHost(g.Host) {
@@ -127,6 +143,9 @@ func FuzzExtract(f *testing.F) {
 		"https://paypal.com@evil.ru/", "http://[2001:db8::1]:80/", "раураl.com", "http://xn--pypal-4ve.com/",
 		"paypal [dot] com", "3.5 e.g. a.m.", "\u202emoc.lapyap", "http://%70aypal.com/", "a@b.c/d", "(x.com)",
 		"http://0x.0x/", "https://[::ffff:1.2.3.4]/", "paypal。com", "hxxp://[.]",
+		"http:/x.com", "http:///x.com/a", "http:l/x.com", "http/x.com", "http:// 1.2.3.4", "http://",
+		"experiencehttp://x.co/p", "Here:1200cash.com/", "http://bank:netbank.com", "a:b:c:d.pl",
+		"HTTP/1.1 http/2", "inpost.pl main.rs x_y.ai", "http:\\\\x.com", "https:",
 	} {
 		f.Add(s)
 	}

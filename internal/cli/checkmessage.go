@@ -19,6 +19,7 @@ import (
 type checkMessageOptions struct {
 	json      bool
 	array     bool
+	explain   bool
 	brands    string
 	threshold float64
 }
@@ -53,6 +54,7 @@ Exit status: 0 no phishing, 1 at least one phishing message, 2 error.`,
 	f.BoolVar(&opts.json, "json", false, "print JSON (an object per message; JSON lines for stdin)")
 	f.BoolVar(&opts.array, "array", false, "with --json and stdin: print one JSON array instead of JSON lines")
 	f.StringVar(&opts.brands, "brands", "", "extra brand list (`FILE`, brands.json format) added to the shipped one")
+	f.BoolVar(&opts.explain, "explain", false, "text output: each reason's score and the evidence that carried the verdict")
 	f.Float64Var(&opts.threshold, "threshold", phish.DefaultThreshold, "score from which a message counts as phishing (0–1)")
 	return cmd
 }
@@ -92,7 +94,7 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 			}
 			return foundErr(found)
 		}
-		if err := writeCheck(streams.Out, r, opts.json); err != nil {
+		if err := writeCheck(streams.Out, r, opts.json, opts.explain); err != nil {
 			return err
 		}
 		return foundErr(found)
@@ -125,7 +127,7 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 				out.WriteString("\n")
 				out.Write(b)
 			default:
-				if werr := writeCheck(out, r, opts.json); werr != nil {
+				if werr := writeCheck(out, r, opts.json, opts.explain); werr != nil {
 					return werr
 				}
 			}
@@ -165,7 +167,7 @@ func withURLs(r phish.Result) phish.Result {
 }
 
 // writeCheck prints one result: a JSON line, or text for people.
-func writeCheck(w io.Writer, r phish.Result, asJSON bool) error {
+func writeCheck(w io.Writer, r phish.Result, asJSON, explain bool) error {
 	if asJSON {
 		b, err := json.Marshal(withURLs(r))
 		if err != nil {
@@ -187,11 +189,23 @@ func writeCheck(w io.Writer, r phish.Result, asJSON bool) error {
 			brand = "-"
 		}
 		reasons := strings.Join(u.Reasons, ", ")
+		if explain {
+			parts := make([]string, len(u.Evidence))
+			for i, e := range u.Evidence {
+				parts[i] = fmt.Sprintf("%s %.2f", e.Reason, e.Score)
+			}
+			reasons = strings.Join(parts, ", ")
+		}
 		if reasons == "" {
 			reasons = "-"
 		}
 		if _, err := fmt.Fprintf(w, "  %s\n    host %s  domain %s  brand %s  score %.2f\n    reasons: %s\n",
 			atoguard.Clip(atoguard.Printable(u.URL), 200), atoguard.Printable(u.Host), atoguard.Printable(u.RegistrableDomain), brand, u.Score, reasons); err != nil {
+			return err
+		}
+	}
+	if explain && len(r.CarriedBy) > 0 {
+		if _, err := fmt.Fprintf(w, "  carried by: %s\n", strings.Join(r.CarriedBy, ", ")); err != nil {
 			return err
 		}
 	}

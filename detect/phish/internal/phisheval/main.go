@@ -1,0 +1,244 @@
+// Command phisheval measures detect/phish on the development sets in
+// detect/phish/data (see data/PROVENANCE.md) and prints the tables of
+// docs/detection.md. Run from the repository root:
+//
+//	go run ./detect/phish/internal/phisheval
+//
+// With -collect-openphish DIR (a git clone of github.com/openphish/public_feed)
+// it first rebuilds data/dev/openphish-urls.txt.gz from the feed's history.
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/atoguard/atoguard/detect/phish"
+)
+
+func main() {
+	dir := flag.String("dir", "detect/phish", "the detect/phish directory")
+	collect := flag.String("collect-openphish", "", "git clone of openphish/public_feed to rebuild the URL dev set from")
+	flag.Parse()
+	if *collect != "" {
+		if err := collectOpenPhish(*collect, filepath.Join(*dir, "data", "dev", "openphish-urls.txt.gz")); err != nil {
+			fmt.Fprintln(os.Stderr, "phisheval:", err)
+			os.Exit(1)
+		}
+	}
+	if err := evaluate(*dir, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "phisheval:", err)
+		os.Exit(1)
+	}
+}
+
+// collectOpenPhish samples every 40th snapshot of feed.txt, keeps the
+// distinct URLs, and writes at most 6,000 of them (a fixed hash order).
+func collectOpenPhish(repo, out string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	log, err := exec.CommandContext(ctx, "git", "-C", repo, "log", "--format=%H", "--", "feed.txt").Output()
+	if err != nil {
+		return fmt.Errorf("git log: %w", err)
+	}
+	commits := strings.Fields(string(log))
+	seen := map[string]bool{}
+	for i := 0; i < len(commits); i += 40 {
+		feed, err := exec.CommandContext(ctx, "git", "-C", repo, "show", commits[i]+":feed.txt").Output()
+		if err != nil {
+			return fmt.Errorf("git show %s: %w", commits[i], err)
+		}
+		for l := range strings.Lines(string(feed)) {
+			if l = strings.TrimSpace(l); strings.HasPrefix(l, "http") {
+				seen[l] = true
+			}
+		}
+	}
+	urls := make([]string, 0, len(seen))
+	for u := range seen {
+		urls = append(urls, u)
+	}
+	slices.SortFunc(urls, func(a, b string) int { return int(hash(a)) - int(hash(b)) })
+	urls = urls[:min(len(urls), 6000)]
+	slices.Sort(urls)
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	z := gzip.NewWriter(f)
+	fmt.Fprintf(z, "# OpenPhish Community feed (github.com/openphish/public_feed), %d snapshots sampled of %d, newest %s; non-commercial use\n",
+		(len(commits)+39)/40, len(commits), commits[0])
+	for _, u := range urls {
+		fmt.Fprintln(z, u)
+	}
+	if err := z.Close(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func hash(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32() >> 1
+}
+
+func readGz(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(z)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for l := range strings.Lines(string(data)) {
+		if l = strings.TrimSpace(l); l != "" && l[0] != '#' && l != "domain" {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+type row struct {
+	name           string
+	n, flagged     int
+	phish          bool
+	zeroScore      int
+	withBrandCount int
+}
+
+func evaluate(dir string, w io.Writer) error {
+	a := phish.New(phish.Options{CacheSize: -1})
+	rules := phish.New(phish.Options{CacheSize: -1, NoPopularList: true})
+	var rows []row
+
+	urls, err := readGz(filepath.Join(dir, "data", "dev", "openphish-urls.txt.gz"))
+	if err != nil {
+		return err
+	}
+	r := row{name: "OpenPhish URLs (bare link)", phish: true}
+	for _, u := range urls {
+		res := a.Analyze(u)
+		r.n++
+		if res.Phishing {
+			r.flagged++
+		}
+		if res.Score == 0 {
+			r.zeroScore++
+		}
+		if len(res.URLs) > 0 && res.URLs[0].Brand != "" {
+			r.withBrandCount++
+		}
+	}
+	rows = append(rows, r)
+
+	sms, err := readSMS(filepath.Join(dir, "data", "dev", "sms-dev.tsv"))
+	if err != nil {
+		return err
+	}
+	ph, ham := row{name: "SMS dev set: phishing", phish: true}, row{name: "SMS dev set: ordinary"}
+	for _, m := range sms {
+		res := a.Analyze(m.text)
+		p := &ham
+		if m.phish {
+			p = &ph
+		}
+		p.n++
+		if res.Phishing {
+			p.flagged++
+		} else if m.phish {
+			fmt.Fprintf(os.Stderr, "missed: %s %v\n", m.text, res.URLs)
+		}
+		if !m.phish && res.Phishing {
+			fmt.Fprintf(os.Stderr, "false alarm: %s %v\n", m.text, res.URLs)
+		}
+	}
+	rows = append(rows, ph, ham)
+
+	popular, err := readGz(filepath.Join(dir, "data", "cloudflare-radar-top100k-2024-01-22.txt.gz"))
+	if err != nil {
+		return err
+	}
+	held := row{name: "Cloudflare Radar top 100k, held-out half (rules + popular list)"}
+	rulesOnly := row{name: "Cloudflare Radar top 100k, held-out half (rules alone)"}
+	for _, d := range popular {
+		if trainHalf(d) {
+			continue
+		}
+		held.n++
+		rulesOnly.n++
+		if a.Analyze("https://" + d + "/").Phishing {
+			held.flagged++
+		}
+		if rules.Analyze("https://" + d + "/").Phishing {
+			rulesOnly.flagged++
+			fmt.Fprintf(os.Stderr, "popular flagged: %s\n", d)
+		}
+	}
+	rows = append(rows, held, rulesOnly)
+
+	fmt.Fprintln(w, "| set | label | n | flagged | rate |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|")
+	for _, r := range rows {
+		label := "legitimate"
+		if r.phish {
+			label = "phishing"
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %.1f %% |\n", r.name, label, r.n, r.flagged, 100*float64(r.flagged)/float64(max(r.n, 1)))
+	}
+	tp, fp := ph.flagged, ham.flagged
+	fmt.Fprintf(w, "\nSMS dev set: precision %.3f, recall %.3f. OpenPhish URLs: %d of %d score 0, %d name a brand.\n",
+		float64(tp)/float64(max(tp+fp, 1)), float64(tp)/float64(max(ph.n, 1)), rows[0].zeroScore, rows[0].n, rows[0].withBrandCount)
+	return nil
+}
+
+// trainHalf is genbrands' split: those domains fed popular.txt.
+func trainHalf(d string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(d))
+	return h.Sum32()%2 == 0
+}
+
+type smsRow struct {
+	phish bool
+	text  string
+}
+
+func readSMS(path string) ([]smsRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []smsRow
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := sc.Text()
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		label, text, ok := strings.Cut(l, "\t")
+		if !ok || label != "phish" && label != "legit" {
+			return nil, fmt.Errorf("%s: bad line %q", path, l)
+		}
+		out = append(out, smsRow{label == "phish", text})
+	}
+	return out, sc.Err()
+}
