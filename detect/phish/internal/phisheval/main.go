@@ -12,10 +12,12 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -124,15 +126,7 @@ type row struct {
 	withBrandCount int
 }
 
-func evaluate(dir string, w io.Writer) error {
-	a := phish.New(phish.Options{CacheSize: -1})
-	rules := phish.New(phish.Options{CacheSize: -1, NoPopularList: true})
-	var rows []row
-
-	urls, err := readGz(filepath.Join(dir, "data", "dev", "openphish-urls.txt.gz"))
-	if err != nil {
-		return err
-	}
+func scoreURLs(a *phish.Analyzer, urls []string) row {
 	r := row{name: "OpenPhish URLs (bare link)", phish: true}
 	for _, u := range urls {
 		res := a.Analyze(u)
@@ -147,7 +141,25 @@ func evaluate(dir string, w io.Writer) error {
 			r.withBrandCount++
 		}
 	}
-	rows = append(rows, r)
+	return r
+}
+
+func evaluate(dir string, w io.Writer) error {
+	a := phish.New(phish.Options{CacheSize: -1})
+	rules := phish.New(phish.Options{CacheSize: -1, NoPopularList: true})
+	var rows []row
+
+	// The OpenPhish feed is licensed for non-commercial use only, so its
+	// URLs are not committed: build the file with -collect-openphish.
+	urls, err := readGz(filepath.Join(dir, "data", "dev", "openphish-urls.txt.gz"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintln(w, "OpenPhish URLs: not measured (data/dev/openphish-urls.txt.gz is not in the repository; build it with -collect-openphish)")
+	case err != nil:
+		return err
+	default:
+		rows = append(rows, scoreURLs(a, urls))
+	}
 
 	sms, err := readSMS(filepath.Join(dir, "data", "dev", "sms-dev.tsv"))
 	if err != nil {
