@@ -92,24 +92,13 @@ func New(opts Options) (*Client, error) {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = atoguard.Sleep
 	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = "atoguard"
 	}
 	return &Client{base: u, opts: opts, http: opts.HTTPClient, blockedUntil: map[string]time.Time{},
 		link: regexp.MustCompile(`<([^>]*)>\s*;[^,]*?\brel="?([^",]*)"?`)}, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Repository is the part of GitHub's repository object atoguard uses.
