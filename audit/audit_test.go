@@ -52,7 +52,7 @@ func clean(sid, owner string) Account {
 		a.VoiceInheritance = &yes
 	} else {
 		a.SinksKnown = true
-		a.Sinks = []Sink{{SID: "DG01", Status: "active"}}
+		a.Sinks = []atoguard.EventSink{{SID: "DG01", Status: "active"}}
 	}
 	return a
 }

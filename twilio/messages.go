@@ -34,12 +34,8 @@ func (w *wireMessage) message() atoguard.Message {
 		DateCreated: w.DateCreated.Time(), DateSent: w.DateSent.Time()}
 }
 
-// MessageFilter narrows ListMessages. SentAfter is inclusive and SentBefore
-// exclusive; zero times are open ends.
-type MessageFilter struct {
-	To, From              string
-	SentAfter, SentBefore time.Time
-}
+// MessageFilter narrows ListMessages.
+type MessageFilter = atoguard.MessageFilter
 
 // ListMessages lists an account's messages, newest first. Twilio's date
 // filters (DateSent>, DateSent<) may only have day precision, so the range is
@@ -141,12 +137,8 @@ func (w *wireCall) call() atoguard.Call {
 		Price: absPrice(w.Price), PriceUnit: w.PriceUnit}
 }
 
-// CallFilter narrows ListCalls. StartedAfter is inclusive, StartedBefore
-// exclusive.
-type CallFilter struct {
-	To, From, Status            string
-	StartedAfter, StartedBefore time.Time
-}
+// CallFilter narrows ListCalls.
+type CallFilter = atoguard.CallFilter
 
 // ListCalls lists an account's calls; the start-time range is also applied
 // client-side (Twilio's filters may have day precision).

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/atoguard/atoguard"
@@ -140,7 +139,7 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 			accounts[i].Destinations = audit.Destinations(ad.Messages, ad.Calls, since)
 		}
 	}
-	auditExtras(ctx, client, accounts, o.concurrency)
+	audit.Extras(ctx, client, accounts, o.concurrency)
 	if err := explainTimeout(ctx, "audit", o.timeout, ctx.Err(), "no audit"); err != nil {
 		return err
 	}
@@ -191,58 +190,6 @@ func parseKeyAge(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad key age %q", s)
 	}
 	return d, nil
-}
-
-// auditExtras reads what investigate's collection does not: each
-// subaccount's Voice inheritance setting and the main account's Event
-// Streams sinks. A failure leaves the value unknown and is noted.
-func auditExtras(ctx context.Context, c *twilio.Client, accounts []audit.Account, concurrency int) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, concurrency))
-	note := func(a *audit.Account, what string, err error) {
-		msg := what + ": " + err.Error()
-		if a.Error != "" {
-			msg = a.Error + "; " + msg
-		}
-		a.Error = msg
-	}
-	for i := range accounts {
-		a := &accounts[i]
-		if a.Config == nil || (a.Account.Status != "" && a.Account.Status != "active") {
-			continue
-		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if a.Account.SID == c.AccountSID() {
-				sinks, err := invGather(c.ListSinks(ctx))
-				if err != nil {
-					note(a, "event streams sinks", err)
-					return
-				}
-				a.SinksKnown = true
-				for _, s := range sinks {
-					a.Sinks = append(a.Sinks, audit.Sink{SID: s.SID, Description: s.Description, Status: s.Status, Destination: s.Destination})
-				}
-				return
-			}
-			if !a.Account.IsSubaccount() {
-				return
-			}
-			tok, err := c.SubaccountAuthToken(ctx, a.Account.SID)
-			if err != nil {
-				note(a, "voice settings", err)
-				return
-			}
-			s, err := c.As(atoguard.Credential{AccountSID: a.Account.SID, Secret: tok}).GetVoiceSettings(ctx)
-			if err != nil {
-				note(a, "voice settings", err)
-				return
-			}
-			a.VoiceInheritance = &s.Inheritance
-		})
-	}
-	wg.Wait()
 }
 
 // auditSource reads only what the audit uses: configuration always, and

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/credstore"
 )
 
 type auditDoc struct {
@@ -172,7 +172,7 @@ func TestAuditAfterRespond(t *testing.T) {
 	if c := rc.run(t, rc.args("apply", "--yes", "--json", "--allow-countries", allow, "--event-sink-url", "https://hooks.example.com/atoguard/events")...); c != 0 {
 		t.Fatalf("respond apply exit %d: %s", c, rc.stderr.String())
 	}
-	tok, err := (&sink.File{Path: rc.sinkPath}).Load(context.Background(), main.SID)
+	tok, err := (&credstore.File{Path: rc.sinkPath}).Load(context.Background(), main.SID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/scan"
 	"github.com/atoguard/atoguard/scan/source"
-	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/atoguard/atoguard/twilio/emulator"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
@@ -238,14 +238,14 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 	}
 	defer journal.Close()
 	sinkPath := filepath.Join(dir, "twilio-credentials.json")
-	fileSink := &sink.File{Path: sinkPath}
+	fileSink := &credstore.File{Path: sinkPath}
 	opts := playbook.Options{
-		Credential: client.Credential(), Sink: playbookSink{fileSink}, Journal: journal,
+		Credential: client.Credential(), Store: fileSink, Journal: journal,
 		IncidentStart: start, Now: now, Snapshot: world.Snapshot, AttackerEvents: inv.attackerEvents(),
 		RetryBackoff: 50 * time.Millisecond,
 	}
-	tw := playbookTwilio{c: client}
-	plan, err := playbook.MakePlan(ctx, tw, opts)
+	dial := playbook.DialAs(client)
+	plan, err := playbook.MakePlan(ctx, dial, opts)
 	if err != nil {
 		return err
 	}
@@ -281,7 +281,7 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 
 	// 6. Apply.
 	n.heading("Respond: apply (new tokens go to a 0600 file, never to the screen)")
-	applied, err := playbook.Apply(ctx, tw, opts)
+	applied, err := playbook.Apply(ctx, dial, opts)
 	if err != nil {
 		return err
 	}
@@ -398,7 +398,7 @@ func demoRepo(ctx context.Context, dir, sid, token string, when time.Time) error
 }
 
 // demoVerify checks the emulator's state after apply.
-func demoVerify(ctx context.Context, client *twilio.Client, url string, world *scenario.World, fs *sink.File, allow []string) []demoCheck {
+func demoVerify(ctx context.Context, client *twilio.Client, url string, world *scenario.World, fs *credstore.File, allow []string) []demoCheck {
 	var checks []demoCheck
 	add := func(name string, ok bool, note string) {
 		checks = append(checks, demoCheck{Name: name, OK: ok, Note: note})

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
-	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 )
 
@@ -70,7 +70,7 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := &sink.File{Path: filepath.Join(sum.Dir, "twilio-credentials.json")}
+	fs := &credstore.File{Path: filepath.Join(sum.Dir, "twilio-credentials.json")}
 	var secrets []string
 	for _, a := range w.Accounts {
 		secrets = append(secrets, a.AuthToken)

@@ -19,7 +19,7 @@ import (
 	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/report"
-	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/spf13/cobra"
 )
@@ -30,10 +30,10 @@ type respondHooks struct {
 	httpClient   *http.Client  // benchmarks add a global rate limit
 	retryBackoff time.Duration // tests shorten step retries
 	clientOpts   func(*twilio.Options)
-	// wrapSink and wrapTwilio let the crash test die right after a side
+	// wrapStore and wrapDial let the crash test die right after a side
 	// effect and before its journal record.
-	wrapSink   func(playbook.Sink) playbook.Sink
-	wrapTwilio func(playbook.Twilio) playbook.Twilio
+	wrapStore func(atoguard.CredentialStore) atoguard.CredentialStore
+	wrapDial  func(playbook.Dial) playbook.Dial
 }
 
 type respondFlags struct {
@@ -85,7 +85,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringSliceVar(&f.suspend, "suspend-subaccounts", nil, "subaccount SIDs to suspend")
 	pf.StringVar(&f.eventSinkURL, "event-sink-url", "", "create an Event Streams webhook sink to this URL")
 	pf.StringVar(&f.credSink, "credential-sink", "", "where new tokens go: file:PATH, env:PATH[:VAR] or cmd:COMMAND")
-	pf.DurationVar(&f.sinkTimeout, "credential-sink-timeout", sink.DefaultCommandTimeout, "how long a cmd: credential sink may run (100ms–1h); then it is killed with its children and that account's rotation fails, the old token still valid")
+	pf.DurationVar(&f.sinkTimeout, "credential-sink-timeout", credstore.DefaultCommandTimeout, "how long a cmd: credential sink may run (100ms–1h); then it is killed with its children and that account's rotation fails, the old token still valid")
 	pf.StringVar(&f.journal, "journal", "", "journal file (default ./atoguard-respond.journal)")
 	pf.StringVar(&f.incidentStart, "incident-start", "", "when the incident began (RFC 3339 or YYYY-MM-DD; default: from --investigation, else 7 days ago)")
 	pf.StringSliceVar(&f.dailyLimits, "daily-limit", nil, "override a daily usage trigger, CATEGORY=VALUE (totalprice, sms, calls)")
@@ -119,7 +119,7 @@ type respondEnv struct {
 	journal string
 	report  string
 	cfg     *Config
-	wrap    func(playbook.Twilio) playbook.Twilio
+	wrap    func(playbook.Dial) playbook.Dial
 }
 
 // investigation is the part of `investigate --json` the report uses.
@@ -284,7 +284,7 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		start = env.inv.firstAttack()
 	}
 	o.IncidentStart = start
-	if o.Sink, err = credentialSink(cmd, f, cfg, hooks); err != nil {
+	if o.Store, err = credentialSink(cmd, f, cfg, hooks); err != nil {
 		return nil, err
 	}
 	env.journal = stringFlagOr(cmd, "journal", cfg.String("respond.journal"))
@@ -309,7 +309,7 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		return nil, err
 	}
 	env.opts = o
-	env.wrap = hooks.wrapTwilio
+	env.wrap = hooks.wrapDial
 	return env, nil
 }
 
@@ -325,12 +325,12 @@ func allowCountries(cmd *cobra.Command, f *respondFlags, cfg *Config) ([]string,
 
 // credentialSink builds --credential-sink (nil when unset); a command sink
 // gets --credential-sink-timeout.
-func credentialSink(cmd *cobra.Command, f *respondFlags, cfg *Config, hooks respondHooks) (playbook.Sink, error) {
+func credentialSink(cmd *cobra.Command, f *respondFlags, cfg *Config, hooks respondHooks) (atoguard.CredentialStore, error) {
 	spec := stringFlagOr(cmd, "credential-sink", cfg.String("respond.credential-sink"))
 	if spec == "" {
 		return nil, nil
 	}
-	s, err := sink.Parse(spec, cfg.Credential.AccountSID)
+	s, err := credstore.Parse(spec, cfg.Credential.AccountSID)
 	if err != nil {
 		return nil, err
 	}
@@ -344,14 +344,13 @@ func credentialSink(cmd *cobra.Command, f *respondFlags, cfg *Config, hooks resp
 	if timeout < 100*time.Millisecond || timeout > time.Hour {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s %s: want a duration from 100ms to 1h (e.g. 30s, 2m)", setting, stringFlagOr(cmd, "credential-sink-timeout", cfg.String(setting)))
 	}
-	if c, ok := s.(*sink.Command); ok {
+	if c, ok := s.(*credstore.Command); ok {
 		c.Timeout = timeout
 	}
-	var ps playbook.Sink = playbookSink{s}
-	if hooks.wrapSink != nil {
-		ps = hooks.wrapSink(ps)
+	if hooks.wrapStore != nil {
+		s = hooks.wrapStore(s)
 	}
-	return ps, nil
+	return s, nil
 }
 
 func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) error {
@@ -384,13 +383,13 @@ func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks r
 			return err
 		}
 	}
-	var tw playbook.Twilio = playbookTwilio{c: env.client}
+	dial := playbook.DialAs(env.client)
 	if env.wrap != nil {
-		tw = env.wrap(tw)
+		dial = env.wrap(dial)
 	}
 	switch mode {
 	case "plan":
-		p, err := playbook.MakePlan(ctx, tw, env.opts)
+		p, err := playbook.MakePlan(ctx, dial, env.opts)
 		if err != nil {
 			return err
 		}
@@ -399,7 +398,7 @@ func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks r
 		}
 		return report.PlanText(streams.Out, p, applyCommand(cmd))
 	case "report":
-		res, err := playbook.Review(ctx, tw, env.opts)
+		res, err := playbook.Review(ctx, dial, env.opts)
 		if err != nil {
 			// The journal alone still makes a report; only the checklist's
 			// verification needs Twilio.
@@ -420,15 +419,15 @@ func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks r
 		}
 		return ctx.Err() // a timed-out review is incomplete: runRespond says so
 	}
-	return runApply(ctx, streams, env, f, tw)
+	return runApply(ctx, streams, env, f, dial)
 }
 
-func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags, tw playbook.Twilio) error {
+func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags, dial playbook.Dial) error {
 	if id, ended := env.opts.Journal.LastRun(); id != "" && !ended {
 		fmt.Fprintf(streams.Err, "The journal %s shows run %s did not finish; this run checks live state and completes it.\n", env.journal, id)
 	}
 	if !f.yes {
-		p, err := playbook.MakePlan(ctx, tw, env.opts)
+		p, err := playbook.MakePlan(ctx, dial, env.opts)
 		if err != nil {
 			return err
 		}
@@ -455,7 +454,7 @@ func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags,
 		}
 		fmt.Fprintln(streams.Err, atoguard.Printable(line))
 	}
-	res, applyErr := playbook.Apply(ctx, tw, opts)
+	res, applyErr := playbook.Apply(ctx, dial, opts)
 	if res == nil {
 		return applyErr
 	}
@@ -472,9 +471,9 @@ func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags,
 	} else {
 		fmt.Fprintf(streams.Out, "Applied %d changes across %d accounts; %d failed.\n", res.Changed(), len(res.Accounts), len(res.Failures))
 		for _, c := range res.Credentials {
-			fmt.Fprintf(streams.Out, "  new token for %s in %s:%s (fingerprint %s, verified %v)\n", c.AccountSID, c.Sink, atoguard.Printable(c.Location), c.Fingerprint, c.Verified)
+			fmt.Fprintf(streams.Out, "  new token for %s in %s:%s (fingerprint %s, verified %v)\n", c.AccountSID, c.StoreKind, atoguard.Printable(c.Location), c.Fingerprint, c.Verified)
 			if c.AccountSID == env.opts.Credential.AccountSID && env.opts.Credential.KeySID == "" {
-				fmt.Fprintf(streams.Out, "  the configured auth token no longer works: update TWILIO_AUTH_TOKEN to the new one (plan and report read it from %s:%s until then)\n", c.Sink, atoguard.Printable(c.Location))
+				fmt.Fprintf(streams.Out, "  the configured auth token no longer works: update TWILIO_AUTH_TOKEN to the new one (plan and report read it from %s:%s until then)\n", c.StoreKind, atoguard.Printable(c.Location))
 			}
 		}
 		open := 0
