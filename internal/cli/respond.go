@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/report"
-	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/spf13/cobra"
 )

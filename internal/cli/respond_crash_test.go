@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/atoguard/atoguard"
-	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/credstore"
+	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 )
 

@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/atoguard/atoguard"
-	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/credstore"
+	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/twilio"
 )
 

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
-	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/credstore"
+	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/atoguard/atoguard/twilio/emulator"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
