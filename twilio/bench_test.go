@@ -40,7 +40,7 @@ func BenchmarkDecodeMessagesPage(b *testing.B) {
 	buf := make([]atoguard.Message, 0, 1000)
 	cpu0 := processCPU()
 	for b.Loop() {
-		msgs, _, err := scanMessagesPage(body, buf[:0])
+		msgs, _, err := decodeMessagesPage(body, buf[:0])
 		if err != nil || len(msgs) != 1000 {
 			b.Fatal(err)
 		}

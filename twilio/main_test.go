@@ -92,7 +92,7 @@ func SpecRouter(t testing.TB) *oaitest.Router { return specs.Load(t) }
 func ListMessagesTimed(c *Client, ctx context.Context, accountSID string, decode *time.Duration) func(yield func(atoguard.Message, error) bool) {
 	dec := func(body []byte) ([]atoguard.Message, string, error) {
 		start := time.Now()
-		msgs, next, err := scanMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
+		msgs, next, err := decodeMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
 		*decode += time.Since(start)
 		return msgs, next, err
 	}

@@ -59,7 +59,7 @@ func (c *Client) ListMessages(ctx context.Context, accountSID string, f MessageF
 		q.Set("DateSent<", ceilSecond(f.SentBefore).Format(time.RFC3339))
 	}
 	decode := func(body []byte) ([]atoguard.Message, string, error) {
-		msgs, next, err := scanMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
+		msgs, next, err := decodeMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
 		if err != nil || (f.SentAfter.IsZero() && f.SentBefore.IsZero()) {
 			return msgs, next, err
 		}
@@ -164,7 +164,7 @@ func (c *Client) ListCalls(ctx context.Context, accountSID string, f CallFilter)
 		q.Set("StartTime<", ceilSecond(f.StartedBefore).Format(time.RFC3339))
 	}
 	decode := func(body []byte) ([]atoguard.Call, string, error) {
-		recs, next, err := scanCallsPage(body, make([]callRec, 0, c.sh.opts.PageSize))
+		recs, next, err := decodeCallsPage(body, make([]callRec, 0, c.sh.opts.PageSize))
 		if err != nil {
 			return nil, next, err
 		}
