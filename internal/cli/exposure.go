@@ -142,14 +142,15 @@ func (g githubSource) Search(ctx context.Context, query string, max int) (int, b
 	}
 	hits := make([]exposure.CodeHit, 0, len(res.Items))
 	for _, it := range res.Items {
-		hits = append(hits, exposure.CodeHit{Repository: it.Repository.FullName, Path: it.Path, URL: it.HTMLURL, Ref: it})
+		hits = append(hits, exposure.CodeHit{Repository: it.Repository.FullName, Path: it.Path, URL: it.HTMLURL,
+			BlobSHA: it.SHA, ContentURL: it.URL, BlobURL: it.GitURL})
 	}
 	return res.TotalCount, res.IncompleteResults, hits, nil
 }
 
 func (g githubSource) File(ctx context.Context, h exposure.CodeHit) ([]byte, error) {
-	it, _ := h.Ref.(github.CodeItem)
-	return g.c.FileContent(ctx, it)
+	return g.c.FileContent(ctx, github.CodeItem{Path: h.Path, SHA: h.BlobSHA, URL: h.ContentURL, GitURL: h.BlobURL,
+		Repository: github.Repository{FullName: h.Repository}})
 }
 
 func (g githubSource) Commit(ctx context.Context, h exposure.CodeHit) (exposure.Commit, error) {
