@@ -222,13 +222,13 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 		}
 		n.say("[%s] %s", s.Severity, s.Summary)
 	}
-	inv := &investigation{Verdict: det.Verdict, Signals: det.Signals, Timeline: det.Timeline}
-	start := inv.firstAttack()
+	inv := &playbook.Investigation{Verdict: det.Verdict, Signals: det.Signals, Timeline: det.Timeline}
+	start := inv.FirstAttack()
 	if start.IsZero() {
 		start = world.AttackStart
 	}
 	start = start.Add(-time.Hour)
-	n.say("first attacker action %s; the response treats everything since %s as suspect", inv.firstAttack().Format("2006-01-02 15:04"), start.Format("2006-01-02 15:04"))
+	n.say("first attacker action %s; the response treats everything since %s as suspect", inv.FirstAttack().Format("2006-01-02 15:04"), start.Format("2006-01-02 15:04"))
 
 	// 5. Plan.
 	n.heading("Respond: plan (read only)")
@@ -241,7 +241,7 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 	fileSink := &credstore.File{Path: sinkPath}
 	opts := playbook.Options{
 		Credential: client.Credential(), Store: fileSink, Journal: journal,
-		IncidentStart: start, Now: now, Snapshot: world.Snapshot, AttackerEvents: inv.attackerEvents(),
+		IncidentStart: start, Now: now, Snapshot: world.Snapshot, AttackerEvents: inv.AttackerEvents(),
 		RetryBackoff: 50 * time.Millisecond,
 	}
 	dial := playbook.DialAs(client)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -114,46 +113,12 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 type respondEnv struct {
 	client  *twilio.Client
 	opts    playbook.Options
-	inv     *investigation
+	inv     *playbook.Investigation
 	web     *atoguard.WebCheckSummary
 	journal string
 	report  string
 	cfg     *Config
 	wrap    func(playbook.Dial) playbook.Dial
-}
-
-// investigation is the part of `investigate --json` the report uses.
-type investigation struct {
-	Verdict  atoguard.Verdict         `json:"verdict"`
-	Signals  []atoguard.Signal        `json:"signals"`
-	Timeline []atoguard.TimelineEntry `json:"timeline"`
-}
-
-// firstAttack is the time of the earliest attacker entry of the timeline.
-func (inv *investigation) firstAttack() time.Time {
-	var t time.Time
-	if inv == nil {
-		return t
-	}
-	for _, e := range inv.Timeline {
-		if e.Attacker && (t.IsZero() || e.Time.Before(t)) {
-			t = e.Time
-		}
-	}
-	return t
-}
-
-func (inv *investigation) attackerEvents() []string {
-	if inv == nil {
-		return nil
-	}
-	var out []string
-	for _, e := range inv.Timeline {
-		if e.Attacker && strings.HasPrefix(e.Ref, "AE") {
-			out = append(out, e.Ref)
-		}
-	}
-	return out
 }
 
 // listOr returns the flag's list when set, else the config key's.
@@ -270,18 +235,18 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		if err != nil {
 			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "reading the investigation: %v", err)
 		}
-		env.inv = &investigation{}
+		env.inv = &playbook.Investigation{}
 		if err := json.Unmarshal(data, env.inv); err != nil {
 			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not `investigate --json` output: %v", p, err)
 		}
-		o.AttackerEvents = env.inv.attackerEvents()
+		o.AttackerEvents = env.inv.AttackerEvents()
 	}
 	start, err := parseTimeFlag(stringFlagOr(cmd, "incident-start", cfg.String("respond.incident-start")))
 	if err != nil {
 		return nil, err
 	}
 	if start.IsZero() {
-		start = env.inv.firstAttack()
+		start = env.inv.FirstAttack()
 	}
 	o.IncidentStart = start
 	if o.Store, err = credentialSink(cmd, f, cfg, hooks); err != nil {
@@ -518,28 +483,9 @@ func writeReportFiles(inc atoguard.Incident, md, js string) error {
 	return nil
 }
 
+// buildIncident is the incident of a response, with its summary.
 func buildIncident(res *playbook.Result, env *respondEnv, now time.Time) atoguard.Incident {
-	inc := atoguard.Incident{
-		GeneratedAt:   now.UTC(),
-		IncidentStart: env.opts.IncidentStart,
-		AccountSID:    res.MainAccount,
-		Accounts:      res.Accounts,
-		Actions:       res.Actions,
-		Credentials:   res.Credentials,
-		Failures:      res.Failures,
-		Checklist:     res.Checklist,
-	}
-	inc.Web = env.web
-	if env.inv != nil {
-		inc.Verdict, inc.Signals, inc.Timeline = env.inv.Verdict, env.inv.Signals, env.inv.Timeline
-	}
-	// The response itself belongs on the timeline.
-	for _, a := range res.Actions {
-		if a.Status == atoguard.ActionDone && !a.Time.IsZero() {
-			inc.Timeline = append(inc.Timeline, atoguard.TimelineEntry{Time: a.Time, AccountSID: a.AccountSID, Kind: "response", Summary: a.Summary})
-		}
-	}
-	sort.SliceStable(inc.Timeline, func(i, j int) bool { return inc.Timeline[i].Time.Before(inc.Timeline[j].Time) })
+	inc := playbook.Incident(res, env.opts.IncidentStart, env.inv, env.web, now)
 	inc.Summary = report.IncidentSummary(inc)
 	return inc
 }
@@ -550,9 +496,6 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// writePlan renders the plan for people: per account, each action with the
-// current state and the target, then the checklist. Names, URLs and errors
-// come from Twilio, so they go through atoguard.Printable.
 // decodeSnapshot reads `investigate --snapshot` output ({"accounts": […]})
 // or a bare list of configurations.
 func decodeSnapshot(data []byte) ([]atoguard.Configuration, error) {
