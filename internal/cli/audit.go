@@ -13,6 +13,7 @@ import (
 	"github.com/atoguard/atoguard/audit"
 	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/investigate"
+	"github.com/atoguard/atoguard/report"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/spf13/cobra"
 )
@@ -148,18 +149,18 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	res.Web = web
 	switch format {
 	case "json":
-		err = audit.WriteJSON(streams.Out, res)
+		err = report.AuditJSON(streams.Out, res)
 	case "markdown":
-		err = audit.WriteMarkdown(streams.Out, res)
+		err = report.AuditMarkdown(streams.Out, res)
 	default:
 		color := streams.IsTerminal && colorOK(streams)
-		err = audit.WriteText(streams.Out, res, audit.TextOptions{Color: color})
+		err = report.AuditText(streams.Out, res, report.AuditTextOptions{Color: color})
 	}
 	if err != nil {
 		return err
 	}
 	if !o.quiet && format != "text" {
-		fmt.Fprintf(streams.Err, "atoguard: posture score %d/100 (%s)\n", res.Score, audit.Grade(res.Score))
+		fmt.Fprintf(streams.Err, "atoguard: posture score %d/100 (%s)\n", res.Score, report.AuditGrade(res.Score))
 	}
 	if res.Worst().Rank() >= failOn.Rank() {
 		return ErrFindings
