@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"context"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -100,4 +101,4 @@ func ListMessagesTimed(c *Client, ctx context.Context, accountSID string, decode
 }
 
 // ProcessCPU exposes processCPU to the external test package.
-func ProcessCPU() time.Duration { return processCPU() }
+func ProcessCPU() time.Duration { return testsupport.CPUTime() }

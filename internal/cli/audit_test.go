@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"slices"
 	"strings"
 	"testing"
@@ -107,7 +108,7 @@ func TestAuditScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.extra && raceEnabled {
+			if tt.extra && testsupport.Race {
 				t.Skip("race detector: core scenarios only")
 			}
 			t.Parallel()

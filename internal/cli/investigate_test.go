@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -53,7 +54,7 @@ const smallWorld = 200
 
 func emulatedSized(t *testing.T, name string, messagesPerDay int) (*scenario.World, string, map[string]string) {
 	t.Helper()
-	if testing.Short() || investigateRace {
+	if testing.Short() || testsupport.Race {
 		messagesPerDay = smallWorld
 	}
 	w, err := scenario.BuildWith(name, scenario.Options{Seed: 1, Now: investigateNow, MessagesPerDay: messagesPerDay})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"os"
 	"os/exec"
 	"strconv"
@@ -127,7 +128,7 @@ func TestRespondCrashResume(t *testing.T) {
 		t.Fatalf("only %d journal records", total)
 	}
 	step := 1 // every record; -short and the race detector sample every third
-	if testing.Short() || raceEnabled {
+	if testing.Short() || testsupport.Race {
 		step = 3
 	}
 	for n := 1; n < total; n += step {
