@@ -92,3 +92,9 @@ type SMSPermission struct {
 	Enabled     bool   `json:"enabled"`
 	HighRisk    bool   `json:"high_risk"` // only the Console may change it (error 30649)
 }
+
+// VoiceSettings are an account's Voice dialing permission settings.
+type VoiceSettings struct {
+	// Inheritance: a subaccount follows its parent's dialing permissions.
+	Inheritance bool `json:"dialing_permissions_inheritance"`
+}

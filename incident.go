@@ -47,11 +47,11 @@ type ChecklistItem struct {
 	Evidence     []string `json:"evidence,omitempty"`     // event SIDs and short facts
 }
 
-// CredentialRecord says where a new credential went: the sink and a
+// CredentialRecord says where a new credential went: the credential store and a
 // fingerprint, never the value.
 type CredentialRecord struct {
 	AccountSID          string    `json:"account_sid"`
-	Sink                string    `json:"sink"`     // file | env | cmd
+	StoreKind           string    `json:"sink"`     // credential store: file | env | cmd
 	Location            string    `json:"location"` // path or command name
 	Fingerprint         string    `json:"fingerprint"`
 	PreviousFingerprint string    `json:"previous_fingerprint,omitempty"`

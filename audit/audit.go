@@ -84,17 +84,12 @@ type Account struct {
 	VoiceInheritance *bool
 	// Sinks are the account's Event Streams sinks; SinksKnown is false when
 	// they were not read (then no sink finding is made).
-	Sinks      []Sink
+	Sinks      []atoguard.EventSink
 	SinksKnown bool
 	// Destinations maps an ISO country to the number of distinct days on
 	// which the account sent messages or placed calls there (see
 	// Destinations); nil when traffic was not read.
 	Destinations map[string]int
-}
-
-// Sink is an Event Streams sink.
-type Sink struct {
-	SID, Description, Status, Destination string
 }
 
 // Options tune the checks. Zero values take the documented defaults.
@@ -355,7 +350,7 @@ func (c *checker) eventSink() {
 			stepEventSink, fix, 0)
 		return
 	}
-	if !slices.ContainsFunc(c.a.Sinks, func(s Sink) bool { return s.Status == "active" }) {
+	if !slices.ContainsFunc(c.a.Sinks, atoguard.EventSink.Active) {
 		c.add(CheckEventSinkInactive, atoguard.SeverityLow, "event-streams",
 			fmt.Sprintf("%d Event Streams sink(s), none active (validation never completed or delivery failed)", len(c.a.Sinks)),
 			stepEventSink, fix, 0)

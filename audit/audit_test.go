@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"bytes"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -52,7 +50,7 @@ func clean(sid, owner string) Account {
 		a.VoiceInheritance = &yes
 	} else {
 		a.SinksKnown = true
-		a.Sinks = []Sink{{SID: "DG01", Status: "active"}}
+		a.Sinks = []atoguard.EventSink{{SID: "DG01", Status: "active"}}
 	}
 	return a
 }
@@ -347,53 +345,6 @@ func TestDestinations(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("%s: %d days, want %d (%v)", k, got[k], v, got)
 		}
-	}
-}
-
-func TestOutputs(t *testing.T) {
-	m := clean(mainSID, mainSID)
-	m.Config.PhoneNumbers[0].Webhooks["voice_url"] = "http://10.0.0.1/\x1b[31mred"
-	m.Config.APIKeys[0].FriendlyName = "evil\x1b]0;title\x07name`|"
-	m.Config.APIKeys[0].DateCreated = now.AddDate(-1, 0, 0)
-	res := Run([]Account{m}, Options{Now: now})
-
-	var text bytes.Buffer
-	if err := WriteText(&text, res, TextOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(text.String(), "Posture score") || strings.ContainsRune(text.String(), 0x1b) {
-		t.Errorf("text:\n%q", text.String())
-	}
-	if !strings.Contains(text.String(), "note: first create a new key") {
-		t.Errorf("text lacks the fix:\n%s", text.String())
-	}
-
-	var js bytes.Buffer
-	if err := WriteJSON(&js, res); err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"score", "accounts", "findings"} {
-		if _, ok := doc[k]; !ok {
-			t.Errorf("JSON lacks %q", k)
-		}
-	}
-	f := doc["findings"].([]any)[0].(map[string]any)
-	for _, k := range []string{"id", "severity", "account_sid", "resource", "summary", "fix", "guidance_step", "step"} {
-		if _, ok := f[k]; !ok {
-			t.Errorf("finding lacks %q: %v", k, f)
-		}
-	}
-
-	var md bytes.Buffer
-	if err := WriteMarkdown(&md, res); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(md.String(), "**Score:") || strings.ContainsRune(md.String(), 0x1b) || !strings.Contains(md.String(), "``API key") {
-		t.Errorf("markdown:\n%s", md.String())
 	}
 }
 

@@ -29,7 +29,12 @@ type CodeHit struct {
 	Repository string // owner/name
 	Path       string
 	URL        string // where a person views it
-	Ref        any    // opaque handle the Source needs to fetch the file
+	// How the Source fetches the file: the blob SHA the search saw, the
+	// host's contents API URL of the file at that SHA, and the raw blob URL
+	// for files the contents API does not inline. Empty when unknown.
+	BlobSHA    string
+	ContentURL string
+	BlobURL    string
 }
 
 // Commit says when and by whom a path was committed.

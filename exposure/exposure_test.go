@@ -44,7 +44,7 @@ func (m *memSource) Search(_ context.Context, q string, max int) (int, bool, []e
 	for i, f := range m.files {
 		if strings.Contains(f.content, q) && len(hits) < max {
 			h := f.hit
-			h.Ref = i
+			h.BlobSHA = strconv.Itoa(i)
 			hits = append(hits, h)
 		}
 	}
@@ -56,7 +56,7 @@ func (m *memSource) Search(_ context.Context, q string, max int) (int, bool, []e
 }
 
 func (m *memSource) File(_ context.Context, h exposure.CodeHit) ([]byte, error) {
-	f := m.files[h.Ref.(int)]
+	f := m.files[m.index(h)]
 	if f.fetched != "" {
 		return []byte(f.fetched), nil
 	}
@@ -64,7 +64,7 @@ func (m *memSource) File(_ context.Context, h exposure.CodeHit) ([]byte, error) 
 }
 
 func (m *memSource) Commit(_ context.Context, h exposure.CodeHit) (exposure.Commit, error) {
-	f := m.files[h.Ref.(int)]
+	f := m.files[m.index(h)]
 	return f.commit, f.histErr
 }
 
@@ -241,4 +241,10 @@ func TestTokenDated(t *testing.T) {
 	if src.fetches > 7 {
 		t.Errorf("%d fetches: versions are not shared between the two searches", src.fetches)
 	}
+}
+
+// index is the file a hit of Search names (its BlobSHA is the index).
+func (m *memSource) index(h exposure.CodeHit) int {
+	i, _ := strconv.Atoi(h.BlobSHA)
+	return i
 }

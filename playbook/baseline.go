@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"sort"
@@ -160,11 +161,11 @@ func (e *engine) trafficCountries(ctx context.Context, info atoguard.Account, st
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := tw.ListMessages(ctx, info.SID, start, end)
+	msgs, err := collect(tw.ListMessages(ctx, info.SID, atoguard.MessageFilter{SentAfter: start, SentBefore: end}))
 	if err != nil {
 		return nil, err
 	}
-	calls, err := tw.ListCalls(ctx, info.SID, start, end)
+	calls, err := collect(tw.ListCalls(ctx, info.SID, atoguard.CallFilter{StartedAfter: start, StartedBefore: end}))
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +252,7 @@ func (e *engine) limits(ctx context.Context, a *acct) (map[string]float64, error
 			headroom = 2
 		}
 		for cat, by := range TriggerCategories() {
-			recs, err := a.tw.ListDailyUsage(ctx, a.info.SID, cat, start, end)
+			recs, err := collect(a.tw.ListUsageRecords(ctx, a.info.SID, dailyUsage(cat, start, end)))
 			if err != nil {
 				return nil, fmt.Errorf("reading baseline usage for %s: %w", cat, err)
 			}
@@ -285,4 +286,17 @@ func (e *engine) limits(ctx context.Context, a *acct) (map[string]float64, error
 		}
 	}
 	return out, nil
+}
+
+type baselineAPI interface {
+	ListMessages(ctx context.Context, account string, f atoguard.MessageFilter) iter.Seq2[atoguard.Message, error]
+	ListCalls(ctx context.Context, account string, f atoguard.CallFilter) iter.Seq2[atoguard.Call, error]
+	ListUsageRecords(ctx context.Context, account string, f atoguard.UsageFilter) iter.Seq2[atoguard.UsageRecord, error]
+}
+
+// dailyUsage asks for an account's own daily records of one category
+// (subaccounts excluded: each is baselined on its own).
+func dailyUsage(category string, start, end time.Time) atoguard.UsageFilter {
+	no := false
+	return atoguard.UsageFilter{Period: "Daily", Category: category, Start: start, End: end, IncludeSubaccounts: &no}
 }

@@ -3,6 +3,7 @@ package playbook
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ func (e *engine) checklist(ctx context.Context) []atoguard.ChecklistItem {
 	var evs []atoguard.Event
 	var evErr error
 	if e.main.AccountSID != "" {
-		evs, evErr = e.tw.ListEvents(ctx, start.Add(-BaselineDays*24*time.Hour), e.opts.now().Add(time.Minute))
+		evs, evErr = collect(e.tw.ListEvents(ctx, atoguard.EventFilter{Start: start.Add(-BaselineDays * 24 * time.Hour), End: e.opts.now().Add(time.Minute)}))
 	}
 	attacker := map[string]bool{}
 	for _, s := range e.opts.AttackerEvents {
@@ -162,4 +163,8 @@ func attackerMark(b bool) string {
 		return " (attacker)"
 	}
 	return ""
+}
+
+type eventsAPI interface {
+	ListEvents(ctx context.Context, f atoguard.EventFilter) iter.Seq2[atoguard.Event, error]
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sort"
 	"strings"
@@ -31,7 +32,7 @@ type Targets struct {
 	AllowCountriesSource string   `json:"allow_countries_source"` // flag | config | baseline … | snapshot | none …
 	KeepKeys             []string `json:"keep_keys,omitempty"`
 	Steps                []string `json:"steps"`
-	Sink                 string   `json:"credential_sink,omitempty"`
+	CredentialStore      string   `json:"credential_sink,omitempty"`
 }
 
 // AccountPlan is the actions for one account.
@@ -89,6 +90,7 @@ type op struct {
 // engine holds one plan or apply.
 type engine struct {
 	opts    Options
+	dial    Dial
 	tw      Twilio // acting with the main account's working credential
 	main    atoguard.Credential
 	oldMain atoguard.Credential // configured credential when it is now dead (rotated)
@@ -104,11 +106,11 @@ type engine struct {
 	baseline   map[string]*accountBaseline
 }
 
-func newEngine(ctx context.Context, tw Twilio, opts Options, apply bool) (*engine, error) {
-	return newEngineMode(ctx, tw, opts, apply, true)
+func newEngine(ctx context.Context, dial Dial, opts Options, apply bool) (*engine, error) {
+	return newEngineMode(ctx, dial, opts, apply, true)
 }
 
-func newEngineMode(ctx context.Context, tw Twilio, opts Options, apply, baseline bool) (*engine, error) {
+func newEngineMode(ctx context.Context, dial Dial, opts Options, apply, baseline bool) (*engine, error) {
 	if err := ValidateSteps(opts.Only); err != nil {
 		return nil, err
 	}
@@ -118,11 +120,11 @@ func newEngineMode(ctx context.Context, tw Twilio, opts Options, apply, baseline
 	if opts.Credential.AccountSID == "" {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "no main account credential")
 	}
-	e := &engine{opts: opts, apply: apply, baseline: map[string]*accountBaseline{}}
-	if err := e.resolveMain(ctx, tw); err != nil {
+	e := &engine{opts: opts, dial: dial, apply: apply, baseline: map[string]*accountBaseline{}}
+	if err := e.resolveMain(ctx); err != nil {
 		return nil, err
 	}
-	all, err := e.tw.ListAccounts(ctx)
+	all, err := collect(e.tw.ListAccounts(ctx, atoguard.AccountFilter{}))
 	if err != nil {
 		return nil, fmt.Errorf("listing accounts: %w", err)
 	}
@@ -158,8 +160,8 @@ func newEngineMode(ctx context.Context, tw Twilio, opts Options, apply, baseline
 		}
 	}
 	e.targets = Targets{KeepKeys: opts.KeepKeys, Steps: e.steps()}
-	if opts.Sink != nil {
-		e.targets.Sink = opts.Sink.Kind() + ":" + opts.Sink.Location()
+	if opts.Store != nil {
+		e.targets.CredentialStore = opts.Store.Kind() + ":" + opts.Store.Location()
 	}
 	if !baseline {
 		return e, nil
@@ -183,8 +185,9 @@ func (e *engine) steps() []string {
 // resolveMain finds a working credential for the main account: the
 // configured one, or — after a rotation that a crash interrupted — the token
 // in the credential sink.
-func (e *engine) resolveMain(ctx context.Context, tw Twilio) error {
+func (e *engine) resolveMain(ctx context.Context) error {
 	cred := e.opts.Credential
+	tw := e.dial(cred)
 	_, err := tw.FetchAccount(ctx, cred.AccountSID)
 	if err == nil {
 		e.tw, e.main = tw, cred
@@ -197,11 +200,11 @@ func (e *engine) resolveMain(ctx context.Context, tw Twilio) error {
 		return atoguard.Errorf(atoguard.EUNAUTHORIZED, "respond",
 			"the API key %s may not read account %s (a Standard or Restricted key cannot): respond needs the account's auth token", cred.KeySID, cred.AccountSID)
 	}
-	if e.opts.Sink != nil {
-		stored, lerr := e.opts.Sink.Load(ctx, cred.AccountSID)
+	if e.opts.Store != nil {
+		stored, lerr := e.opts.Store.Load(ctx, cred.AccountSID)
 		if lerr == nil && !stored.IsZero() {
 			c := atoguard.Credential{AccountSID: cred.AccountSID, Secret: stored}
-			alt := tw.As(c)
+			alt := e.dial(c)
 			if _, err2 := alt.FetchAccount(ctx, cred.AccountSID); err2 == nil {
 				e.tw, e.main, e.oldMain = alt, c, cred
 				return nil
@@ -225,7 +228,13 @@ func (e *engine) clientFor(ctx context.Context, a atoguard.Account) (Twilio, ato
 		return nil, atoguard.Credential{}, fmt.Errorf("reading the token of %s through the parent: %w", a.SID, err)
 	}
 	c := atoguard.Credential{AccountSID: a.SID, Secret: tok}
-	return e.tw.As(c), c, nil
+	return e.dial(c), c, nil
+}
+
+type accountsAPI interface {
+	FetchAccount(ctx context.Context, sid string) (atoguard.Account, error)
+	ListAccounts(ctx context.Context, f atoguard.AccountFilter) iter.Seq2[atoguard.Account, error]
+	SubaccountAuthToken(ctx context.Context, sid string) (atoguard.Secret, error)
 }
 
 // acct is one account being worked on.
@@ -497,8 +506,8 @@ func (e *engine) forEach(ctx context.Context, f func(ctx context.Context, a atog
 }
 
 // MakePlan inspects every account read-only and returns the plan.
-func MakePlan(ctx context.Context, tw Twilio, opts Options) (*Plan, error) {
-	e, err := newEngine(ctx, tw, opts, false)
+func MakePlan(ctx context.Context, dial Dial, opts Options) (*Plan, error) {
+	e, err := newEngine(ctx, dial, opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -533,11 +542,11 @@ func MakePlan(ctx context.Context, tw Twilio, opts Options) (*Plan, error) {
 // Apply performs the plan: it re-inspects each account just before acting,
 // journals every intent and outcome, and rotates tokens so that a stored
 // working credential exists at every moment.
-func Apply(ctx context.Context, tw Twilio, opts Options) (*Result, error) {
+func Apply(ctx context.Context, dial Dial, opts Options) (*Result, error) {
 	if opts.Journal == nil {
 		return nil, ErrJournalRequired
 	}
-	if opts.stepEnabled(StepRotateTokens) && opts.Sink == nil {
+	if opts.stepEnabled(StepRotateTokens) && opts.Store == nil {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "respond.apply",
 			"rotating tokens needs a credential sink for the new tokens (--credential-sink file:PATH|env:PATH[:VAR]|cmd:COMMAND), or --skip %s", StepRotateTokens)
 	}
@@ -545,7 +554,7 @@ func Apply(ctx context.Context, tw Twilio, opts Options) (*Result, error) {
 		opts.Journal.SetHook(opts.AfterJournal)
 	}
 	started := opts.now()
-	e, err := newEngine(ctx, tw, opts, true)
+	e, err := newEngine(ctx, dial, opts, true)
 	if err != nil {
 		return nil, err
 	}
@@ -606,8 +615,8 @@ func latest(acts []atoguard.Action) []atoguard.Action {
 // Review reads the journal and live state without changing anything: the
 // changes made so far, where credentials went, and the checklist verified
 // against current Monitor events. It backs `respond report`.
-func Review(ctx context.Context, tw Twilio, opts Options) (*Result, error) {
-	e, err := newEngineMode(ctx, tw, opts, false, false)
+func Review(ctx context.Context, dial Dial, opts Options) (*Result, error) {
+	e, err := newEngineMode(ctx, dial, opts, false, false)
 	if err != nil {
 		return nil, err
 	}

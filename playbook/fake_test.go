@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -38,7 +39,7 @@ type fakeAcct struct {
 	messages  []atoguard.Message
 	usage     []atoguard.UsageRecord
 	events    []atoguard.Event
-	sinks     []EventSink
+	sinks     []atoguard.EventSink
 }
 
 func (w *fakeWorld) nextSID(prefix string) string {
@@ -60,7 +61,26 @@ func (w *fakeWorld) client(cred atoguard.Credential) *fakeClient {
 	return &fakeClient{w: w, cred: cred}
 }
 
-func (c *fakeClient) As(cred atoguard.Credential) Twilio { return &fakeClient{w: c.w, cred: cred} }
+func (c *fakeClient) As(cred atoguard.Credential) *fakeClient { return &fakeClient{w: c.w, cred: cred} }
+
+// dial is how the engine reaches the fake world.
+func (w *fakeWorld) dial() Dial { return DialAs(w.client(atoguard.Credential{})) }
+
+// seq turns a fake's slice answer into a listing.
+func seq[T any](v []T, err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		if err != nil {
+			var zero T
+			yield(zero, err)
+			return
+		}
+		for _, x := range v {
+			if !yield(x, nil) {
+				return
+			}
+		}
+	}
+}
 
 var errUnauth = &atoguard.Error{Code: atoguard.EUNAUTHORIZED, Op: "fake", Err: errors.New("20003 authenticate")}
 
@@ -168,8 +188,8 @@ func (c *fakeClient) FetchAccount(_ context.Context, sid string) (atoguard.Accou
 	return onAcct(c, "FetchAccount", sid, func(t *fakeAcct) (atoguard.Account, error) { return t.info, nil })
 }
 
-func (c *fakeClient) ListAccounts(context.Context) ([]atoguard.Account, error) {
-	return onSelf(c, "ListAccounts", func(a *fakeAcct) ([]atoguard.Account, error) {
+func (c *fakeClient) ListAccounts(context.Context, atoguard.AccountFilter) iter.Seq2[atoguard.Account, error] {
+	return seq(onSelf(c, "ListAccounts", func(a *fakeAcct) ([]atoguard.Account, error) {
 		out := []atoguard.Account{a.info}
 		for _, x := range c.w.accts {
 			if x.info.OwnerSID == a.info.SID && x.info.SID != a.info.SID {
@@ -177,7 +197,7 @@ func (c *fakeClient) ListAccounts(context.Context) ([]atoguard.Account, error) {
 			}
 		}
 		return out, nil
-	})
+	}))
 }
 
 func (c *fakeClient) SubaccountAuthToken(_ context.Context, sid string) (atoguard.Secret, error) {
@@ -186,11 +206,14 @@ func (c *fakeClient) SubaccountAuthToken(_ context.Context, sid string) (atoguar
 	})
 }
 
-func (c *fakeClient) UpdateAccountStatus(_ context.Context, sid, status string) error {
-	return c.doAcct("UpdateAccountStatus", sid, func(t *fakeAcct) error {
-		t.info.Status = status
-		return nil
-	})
+func (c *fakeClient) UpdateAccountStatus(_ context.Context, sid, status string) (atoguard.Account, error) {
+	var zero atoguard.Account
+	return zero, func() error {
+		return c.doAcct("UpdateAccountStatus", sid, func(t *fakeAcct) error {
+			t.info.Status = status
+			return nil
+		})
+	}()
 }
 
 func (c *fakeClient) CreateSecondaryAuthToken(context.Context) (atoguard.Secret, error) {
@@ -220,16 +243,16 @@ func (c *fakeClient) PromoteSecondaryAuthToken(context.Context) error {
 	})
 }
 
-func (c *fakeClient) ListKeys(_ context.Context, sid string) ([]atoguard.APIKey, error) {
-	return onAcct(c, "ListKeys", sid, func(t *fakeAcct) ([]atoguard.APIKey, error) {
+func (c *fakeClient) ListKeys(_ context.Context, sid string) iter.Seq2[atoguard.APIKey, error] {
+	return seq(onAcct(c, "ListKeys", sid, func(t *fakeAcct) ([]atoguard.APIKey, error) {
 		return slices.Clone(t.keys), nil
-	})
+	}))
 }
 
-func (c *fakeClient) ListIAMKeys(_ context.Context, sid string) ([]atoguard.APIKey, error) {
-	return onAcct(c, "ListIAMKeys", sid, func(t *fakeAcct) ([]atoguard.APIKey, error) {
+func (c *fakeClient) ListIAMKeys(_ context.Context, sid string) iter.Seq2[atoguard.APIKey, error] {
+	return seq(onAcct(c, "ListIAMKeys", sid, func(t *fakeAcct) ([]atoguard.APIKey, error) {
 		return slices.Concat(t.keys, t.iamOnly), nil
-	})
+	}))
 }
 
 func (c *fakeClient) DeleteKey(_ context.Context, acct, sid string) error {
@@ -249,10 +272,10 @@ func (c *fakeClient) DeleteIAMKey(_ context.Context, sid string) error {
 	})
 }
 
-func (c *fakeClient) ListUsageTriggers(_ context.Context, acct string) ([]atoguard.UsageTrigger, error) {
-	return onAcct(c, "ListUsageTriggers", acct, func(t *fakeAcct) ([]atoguard.UsageTrigger, error) {
+func (c *fakeClient) ListUsageTriggers(_ context.Context, acct string) iter.Seq2[atoguard.UsageTrigger, error] {
+	return seq(onAcct(c, "ListUsageTriggers", acct, func(t *fakeAcct) ([]atoguard.UsageTrigger, error) {
 		return slices.Clone(t.triggers), nil
-	})
+	}))
 }
 
 func (c *fakeClient) CreateUsageTrigger(_ context.Context, acct string, tr atoguard.UsageTrigger) (atoguard.UsageTrigger, error) {
@@ -270,48 +293,57 @@ func (c *fakeClient) DeleteUsageTrigger(_ context.Context, acct, sid string) err
 	})
 }
 
-func (c *fakeClient) ListIncomingPhoneNumbers(_ context.Context, acct string) ([]atoguard.PhoneNumber, error) {
-	return onAcct(c, "ListIncomingPhoneNumbers", acct, func(t *fakeAcct) ([]atoguard.PhoneNumber, error) {
+func (c *fakeClient) ListIncomingPhoneNumbers(_ context.Context, acct string) iter.Seq2[atoguard.PhoneNumber, error] {
+	return seq(onAcct(c, "ListIncomingPhoneNumbers", acct, func(t *fakeAcct) ([]atoguard.PhoneNumber, error) {
 		out := make([]atoguard.PhoneNumber, len(t.numbers))
 		for i, n := range t.numbers {
 			n.Webhooks = maps.Clone(n.Webhooks)
 			out[i] = n
 		}
 		return out, nil
-	})
+	}))
 }
 
-func (c *fakeClient) UpdateIncomingPhoneNumber(_ context.Context, acct, sid string, w atoguard.Webhooks) error {
-	return c.doAcct("UpdateIncomingPhoneNumber", acct, func(t *fakeAcct) error {
-		i := slices.IndexFunc(t.numbers, func(n atoguard.PhoneNumber) bool { return n.SID == sid })
-		if i < 0 {
-			return notFound()
-		}
-		maps.Copy(t.numbers[i].Webhooks, w)
-		return nil
-	})
+func (c *fakeClient) UpdateIncomingPhoneNumber(_ context.Context, acct, sid string, w atoguard.Webhooks) (atoguard.PhoneNumber, error) {
+	var zero atoguard.PhoneNumber
+	return zero, func() error {
+		return c.doAcct("UpdateIncomingPhoneNumber", acct, func(t *fakeAcct) error {
+			i := slices.IndexFunc(t.numbers, func(n atoguard.PhoneNumber) bool { return n.SID == sid })
+			if i < 0 {
+				return notFound()
+			}
+			maps.Copy(t.numbers[i].Webhooks, w)
+			return nil
+		})
+	}()
 }
 
-func (c *fakeClient) ListApplications(context.Context, string) ([]atoguard.Application, error) {
-	return onSelf(c, "ListApplications", none[[]atoguard.Application])
+func (c *fakeClient) ListApplications(context.Context, string) iter.Seq2[atoguard.Application, error] {
+	return seq(onSelf(c, "ListApplications", none[[]atoguard.Application]))
 }
 
-func (c *fakeClient) UpdateApplication(context.Context, string, string, atoguard.Webhooks) error {
-	return notFound()
+func (c *fakeClient) UpdateApplication(context.Context, string, string, atoguard.Webhooks) (atoguard.Application, error) {
+	var zero atoguard.Application
+	return zero, func() error {
+		return notFound()
+	}()
 }
 
-func (c *fakeClient) ListMessagingServices(context.Context) ([]atoguard.MessagingService, error) {
-	return onSelf(c, "ListMessagingServices", none[[]atoguard.MessagingService])
+func (c *fakeClient) ListMessagingServices(context.Context) iter.Seq2[atoguard.MessagingService, error] {
+	return seq(onSelf(c, "ListMessagingServices", none[[]atoguard.MessagingService]))
 }
 
-func (c *fakeClient) UpdateMessagingService(context.Context, string, atoguard.Webhooks) error {
-	return notFound()
+func (c *fakeClient) UpdateMessagingService(context.Context, string, atoguard.Webhooks) (atoguard.MessagingService, error) {
+	var zero atoguard.MessagingService
+	return zero, func() error {
+		return notFound()
+	}()
 }
 
-func (c *fakeClient) ListCallerIDs(_ context.Context, acct string) ([]atoguard.CallerID, error) {
-	return onAcct(c, "ListCallerIDs", acct, func(t *fakeAcct) ([]atoguard.CallerID, error) {
+func (c *fakeClient) ListCallerIDs(_ context.Context, acct string) iter.Seq2[atoguard.CallerID, error] {
+	return seq(onAcct(c, "ListCallerIDs", acct, func(t *fakeAcct) ([]atoguard.CallerID, error) {
 		return slices.Clone(t.callerIDs), nil
-	})
+	}))
 }
 
 func (c *fakeClient) DeleteCallerID(_ context.Context, acct, sid string) error {
@@ -320,23 +352,26 @@ func (c *fakeClient) DeleteCallerID(_ context.Context, acct, sid string) error {
 	})
 }
 
-func (c *fakeClient) ListVoiceCountries(context.Context) ([]atoguard.VoicePermission, error) {
-	return onSelf(c, "ListVoiceCountries", func(a *fakeAcct) ([]atoguard.VoicePermission, error) {
+func (c *fakeClient) ListVoiceCountries(context.Context) iter.Seq2[atoguard.VoicePermission, error] {
+	return seq(onSelf(c, "ListVoiceCountries", func(a *fakeAcct) ([]atoguard.VoicePermission, error) {
 		return slices.Clone(a.voice), nil
-	})
+	}))
 }
 
-func (c *fakeClient) BulkUpdateVoiceCountries(_ context.Context, ps []atoguard.VoicePermission) error {
-	return c.doSelf("BulkUpdateVoiceCountries", func(a *fakeAcct) error {
-		for _, p := range ps {
-			for i := range a.voice {
-				if a.voice[i].ISOCode == p.ISOCode {
-					a.voice[i].LowRiskEnabled, a.voice[i].HighRiskSpecialEnabled, a.voice[i].HighRiskTollFraud = p.LowRiskEnabled, p.HighRiskSpecialEnabled, p.HighRiskTollFraud
+func (c *fakeClient) BulkUpdateVoiceCountries(_ context.Context, ps []atoguard.VoicePermission) (int, error) {
+	var zero int
+	return zero, func() error {
+		return c.doSelf("BulkUpdateVoiceCountries", func(a *fakeAcct) error {
+			for _, p := range ps {
+				for i := range a.voice {
+					if a.voice[i].ISOCode == p.ISOCode {
+						a.voice[i].LowRiskEnabled, a.voice[i].HighRiskSpecialEnabled, a.voice[i].HighRiskTollFraud = p.LowRiskEnabled, p.HighRiskSpecialEnabled, p.HighRiskTollFraud
+					}
 				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}()
 }
 
 func (c *fakeClient) ListSMSPermissions(context.Context) ([]atoguard.SMSPermission, error) {
@@ -349,57 +384,57 @@ func (c *fakeClient) ListSMSPermissions(context.Context) ([]atoguard.SMSPermissi
 	})
 }
 
-func (c *fakeClient) UpdateSMSPermissions(_ context.Context, ps []atoguard.SMSPermission) ([]SMSResult, error) {
-	return onSelf(c, "UpdateSMSPermissions", func(a *fakeAcct) ([]SMSResult, error) {
-		var res []SMSResult
+func (c *fakeClient) UpdateSMSPermissions(_ context.Context, ps []atoguard.SMSPermission) ([]atoguard.SMSPermissionResult, error) {
+	return onSelf(c, "UpdateSMSPermissions", func(a *fakeAcct) ([]atoguard.SMSPermissionResult, error) {
+		var res []atoguard.SMSPermissionResult
 		for _, p := range ps {
 			for i := range a.sms {
 				if a.sms[i].CountryCode != p.CountryCode {
 					continue
 				}
 				if a.sms[i].HighRisk {
-					res = append(res, SMSResult{CountryCode: p.CountryCode, ErrorCode: 30649, Message: "High risk country permission cannot be updated"})
+					res = append(res, atoguard.SMSPermissionResult{CountryCode: p.CountryCode, ErrorCode: 30649, ErrorMessages: []string{"High risk country permission cannot be updated"}})
 					continue
 				}
 				a.sms[i].Enabled = p.Enabled
-				res = append(res, SMSResult{CountryCode: p.CountryCode})
+				res = append(res, atoguard.SMSPermissionResult{CountryCode: p.CountryCode})
 			}
 		}
 		return res, nil
 	})
 }
 
-func (c *fakeClient) ListMessages(_ context.Context, acct string, start, end time.Time) ([]atoguard.Message, error) {
-	return onAcct(c, "ListMessages", acct, func(t *fakeAcct) ([]atoguard.Message, error) {
-		return within(t.messages, start, end, func(m atoguard.Message) time.Time { return m.DateCreated }), nil
-	})
+func (c *fakeClient) ListMessages(_ context.Context, acct string, f atoguard.MessageFilter) iter.Seq2[atoguard.Message, error] {
+	return seq(onAcct(c, "ListMessages", acct, func(t *fakeAcct) ([]atoguard.Message, error) {
+		return within(t.messages, f.SentAfter, f.SentBefore, func(m atoguard.Message) time.Time { return m.DateCreated }), nil
+	}))
 }
 
-func (c *fakeClient) ListCalls(context.Context, string, time.Time, time.Time) ([]atoguard.Call, error) {
-	return onSelf(c, "ListCalls", none[[]atoguard.Call])
+func (c *fakeClient) ListCalls(context.Context, string, atoguard.CallFilter) iter.Seq2[atoguard.Call, error] {
+	return seq(onSelf(c, "ListCalls", none[[]atoguard.Call]))
 }
 
-func (c *fakeClient) ListDailyUsage(_ context.Context, acct, cat string, start, end time.Time) ([]atoguard.UsageRecord, error) {
-	return onAcct(c, "ListDailyUsage", acct, func(t *fakeAcct) ([]atoguard.UsageRecord, error) {
-		out := within(t.usage, start, end, func(r atoguard.UsageRecord) time.Time { return r.StartDate })
+func (c *fakeClient) ListUsageRecords(_ context.Context, acct string, f atoguard.UsageFilter) iter.Seq2[atoguard.UsageRecord, error] {
+	return seq(onAcct(c, "ListDailyUsage", acct, func(t *fakeAcct) ([]atoguard.UsageRecord, error) {
+		out := within(t.usage, f.Start, f.End, func(r atoguard.UsageRecord) time.Time { return r.StartDate })
 		// within made a new slice, so deleting from it leaves t.usage alone
-		return slices.DeleteFunc(out, func(r atoguard.UsageRecord) bool { return r.Category != cat }), nil
-	})
+		return slices.DeleteFunc(out, func(r atoguard.UsageRecord) bool { return r.Category != f.Category }), nil
+	}))
 }
 
-func (c *fakeClient) ListEvents(_ context.Context, start, end time.Time) ([]atoguard.Event, error) {
-	return onSelf(c, "ListEvents", func(a *fakeAcct) ([]atoguard.Event, error) {
-		return within(a.events, start, end, func(e atoguard.Event) time.Time { return e.EventDate }), nil
-	})
+func (c *fakeClient) ListEvents(_ context.Context, f atoguard.EventFilter) iter.Seq2[atoguard.Event, error] {
+	return seq(onSelf(c, "ListEvents", func(a *fakeAcct) ([]atoguard.Event, error) {
+		return within(a.events, f.Start, f.End, func(e atoguard.Event) time.Time { return e.EventDate }), nil
+	}))
 }
 
-func (c *fakeClient) ListSinks(context.Context) ([]EventSink, error) {
-	return onSelf(c, "ListSinks", func(a *fakeAcct) ([]EventSink, error) { return slices.Clone(a.sinks), nil })
+func (c *fakeClient) ListEventSinks(context.Context) iter.Seq2[atoguard.EventSink, error] {
+	return seq(onSelf(c, "ListSinks", func(a *fakeAcct) ([]atoguard.EventSink, error) { return slices.Clone(a.sinks), nil }))
 }
 
-func (c *fakeClient) CreateEventSink(_ context.Context, desc, dest string) (EventSink, error) {
-	return onSelf(c, "CreateEventSink", func(a *fakeAcct) (EventSink, error) {
-		s := EventSink{SID: c.w.nextSID("DG"), Description: desc, Destination: dest, Status: "initialized"}
+func (c *fakeClient) CreateEventSink(_ context.Context, desc, dest string) (atoguard.EventSink, error) {
+	return onSelf(c, "CreateEventSink", func(a *fakeAcct) (atoguard.EventSink, error) {
+		s := atoguard.EventSink{SID: c.w.nextSID("DG"), Description: desc, Destination: dest, Status: "initialized"}
 		a.sinks = append(a.sinks, s)
 		return s, nil
 	})
@@ -431,7 +466,7 @@ func (s *memSink) Load(_ context.Context, acct string) (atoguard.Secret, error) 
 	defer s.mu.Unlock()
 	v, ok := s.m[acct]
 	if !ok {
-		return atoguard.Secret{}, ErrNotStored
+		return atoguard.Secret{}, atoguard.ErrNotStored
 	}
 	return atoguard.NewSecret(v), nil
 }

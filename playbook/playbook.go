@@ -5,12 +5,11 @@
 // and turns what the API cannot do into a checklist verified from events.
 //
 // The package never imports an adapter: it talks to Twilio through the
-// Twilio interface and stores credentials through Sink.
+// Twilio interface and stores credentials through atoguard.CredentialStore.
 package playbook
 
 import (
-	"context"
-	"errors"
+	"iter"
 	"time"
 
 	"github.com/atoguard/atoguard"
@@ -35,97 +34,57 @@ func Steps() []string {
 		StepCallerIDs, StepWebhooks, StepSuspendSubaccounts, StepEventSink}
 }
 
-// Twilio is the part of Twilio's API the playbook uses. A value acts with one
-// credential; As returns one acting with another (a subaccount's token, a new
-// token being verified). Errors carry atoguard codes: EUNAUTHORIZED for a
-// rejected credential, ENOTFOUND for a missing resource.
+// Twilio is the part of Twilio's API the playbook uses. *twilio.Client
+// satisfies it as it is: listings are iterators, filters are the root
+// package's. It is the union of the interfaces each step declares beside its
+// code, so a new call touches the client and the step that makes it. Errors
+// carry atoguard codes: EUNAUTHORIZED for a rejected credential, ENOTFOUND
+// for a missing resource.
 type Twilio interface {
-	As(cred atoguard.Credential) Twilio
-
-	FetchAccount(ctx context.Context, sid string) (atoguard.Account, error)
-	ListAccounts(ctx context.Context) ([]atoguard.Account, error)
-	SubaccountAuthToken(ctx context.Context, sid string) (atoguard.Secret, error)
-	UpdateAccountStatus(ctx context.Context, sid, status string) error
-
-	CreateSecondaryAuthToken(ctx context.Context) (atoguard.Secret, error)
-	DeleteSecondaryAuthToken(ctx context.Context) error
-	PromoteSecondaryAuthToken(ctx context.Context) error
-
-	ListKeys(ctx context.Context, account string) ([]atoguard.APIKey, error)
-	ListIAMKeys(ctx context.Context, account string) ([]atoguard.APIKey, error)
-	DeleteKey(ctx context.Context, account, sid string) error
-	DeleteIAMKey(ctx context.Context, sid string) error
-
-	ListUsageTriggers(ctx context.Context, account string) ([]atoguard.UsageTrigger, error)
-	CreateUsageTrigger(ctx context.Context, account string, t atoguard.UsageTrigger) (atoguard.UsageTrigger, error)
-	DeleteUsageTrigger(ctx context.Context, account, sid string) error
-
-	ListIncomingPhoneNumbers(ctx context.Context, account string) ([]atoguard.PhoneNumber, error)
-	UpdateIncomingPhoneNumber(ctx context.Context, account, sid string, w atoguard.Webhooks) error
-	ListApplications(ctx context.Context, account string) ([]atoguard.Application, error)
-	UpdateApplication(ctx context.Context, account, sid string, w atoguard.Webhooks) error
-	ListMessagingServices(ctx context.Context) ([]atoguard.MessagingService, error)
-	UpdateMessagingService(ctx context.Context, sid string, w atoguard.Webhooks) error
-
-	ListCallerIDs(ctx context.Context, account string) ([]atoguard.CallerID, error)
-	DeleteCallerID(ctx context.Context, account, sid string) error
-
-	ListVoiceCountries(ctx context.Context) ([]atoguard.VoicePermission, error)
-	BulkUpdateVoiceCountries(ctx context.Context, p []atoguard.VoicePermission) error
-	ListSMSPermissions(ctx context.Context) ([]atoguard.SMSPermission, error)
-	// UpdateSMSPermissions returns one result per item: Twilio answers 200
-	// with per-item error codes (30649 = Console only).
-	UpdateSMSPermissions(ctx context.Context, p []atoguard.SMSPermission) ([]SMSResult, error)
-
-	ListMessages(ctx context.Context, account string, start, end time.Time) ([]atoguard.Message, error)
-	ListCalls(ctx context.Context, account string, start, end time.Time) ([]atoguard.Call, error)
-	ListDailyUsage(ctx context.Context, account, category string, start, end time.Time) ([]atoguard.UsageRecord, error)
-	ListEvents(ctx context.Context, start, end time.Time) ([]atoguard.Event, error)
-
-	ListSinks(ctx context.Context) ([]EventSink, error)
-	CreateEventSink(ctx context.Context, description, destination string) (EventSink, error)
+	accountsAPI
+	tokensAPI
+	keysAPI
+	geoAPI
+	triggersAPI
+	callerIDsAPI
+	webhooksAPI
+	suspendAPI
+	eventSinkAPI
+	baselineAPI
+	eventsAPI
 }
 
-// SMSResult is the outcome of one SMS geo permission update.
-type SMSResult struct {
-	CountryCode string
-	ErrorCode   int // 0 = ok; 30649 = only the Console may change it
-	Message     string
+// Dial returns a Twilio acting with cred: the main account's token, a
+// subaccount's token read through the parent, a new token being verified.
+type Dial func(cred atoguard.Credential) Twilio
+
+// DialAs makes a Dial from a client whose As method returns a copy acting
+// with another credential, such as *twilio.Client.
+func DialAs[C interface {
+	Twilio
+	As(atoguard.Credential) C
+}](c C) Dial {
+	return func(cred atoguard.Credential) Twilio { return c.As(cred) }
 }
 
-// EventSink is an Event Streams sink (DG…).
-type EventSink struct {
-	SID         string
-	Description string
-	Destination string
-	Status      string
+// collect drains a listing into a slice, stopping at the first error.
+func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
-
-// Sink stores new credentials where applications read them. Store returns
-// only once the value is durably stored (fsynced, or acknowledged by the
-// command). Load reads a stored value back; it returns ErrNotStored when the
-// sink has none for the account and ErrNoReadBack when the sink cannot be
-// read (a command without "load" support).
-type Sink interface {
-	Kind() string     // file | env | cmd
-	Location() string // path or command, for reports (never a secret)
-	Store(ctx context.Context, account string, token atoguard.Secret) error
-	Load(ctx context.Context, account string) (atoguard.Secret, error)
-}
-
-var (
-	// ErrNotStored: the sink holds no credential for the account.
-	ErrNotStored = errors.New("no credential stored for the account")
-	// ErrNoReadBack: the sink cannot give a stored credential back.
-	ErrNoReadBack = errors.New("sink cannot read credentials back")
-)
 
 // Options tune a plan or an apply. Zero values are the safe defaults.
 type Options struct {
 	// Credential is the configured credential of the main account.
 	Credential atoguard.Credential
-	// Sink receives new auth tokens; required to rotate.
-	Sink Sink
+	// Store receives new auth tokens; required to rotate.
+	Store atoguard.CredentialStore
 	// Journal records every action; required to apply.
 	Journal *Journal
 

@@ -38,7 +38,7 @@ func newFixture(t *testing.T, subs int) *fixture {
 // apply runs Apply on the fake world, failing the test on an error.
 func (f *fixture) apply(t *testing.T, o Options) *Result {
 	t.Helper()
-	res, err := Apply(context.Background(), f.w.client(f.cred), o)
+	res, err := Apply(context.Background(), f.w.dial(), o)
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -64,7 +64,7 @@ func appendRecord(tb testing.TB, j *Journal, r Record) {
 
 func (f *fixture) opts() Options {
 	return Options{
-		Credential: f.cred, Sink: f.sink, Journal: f.journal,
+		Credential: f.cred, Store: f.sink, Journal: f.journal,
 		IncidentStart: testNow.Add(-2 * 24 * time.Hour), Now: func() time.Time { return testNow },
 		Concurrency: 2, RetryBackoff: time.Millisecond,
 	}
@@ -166,7 +166,7 @@ func TestApplyContainsAndSecondApplyChangesNothing(t *testing.T) {
 func TestPlanIsReadOnly(t *testing.T) {
 	f := newFixture(t, 1)
 	before := f.w.accts[f.cred.AccountSID].primary
-	p, err := MakePlan(context.Background(), f.w.client(f.cred), f.opts())
+	p, err := MakePlan(context.Background(), f.w.dial(), f.opts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestStoreFailureNeverPromotes(t *testing.T) {
 	f.sink.failStore = true
 	o := f.opts()
 	o.Only = []string{StepRotateTokens}
-	_, err := Apply(context.Background(), f.w.client(f.cred), o)
+	_, err := Apply(context.Background(), f.w.dial(), o)
 	if err == nil {
 		t.Fatal("apply succeeded with a failing sink")
 	}
@@ -229,9 +229,9 @@ func TestResumeAfterStopAtEveryJournalRecord(t *testing.T) {
 			}
 		}
 		// Every call after the stop fails like a dead process would.
-		tw := &gate{Twilio: f.w.client(f.cred), stopped: &stopped}
+		tw := gateDial(f.w.dial(), &stopped)
 		sink := &gateSink{memSink: f.sink, stopped: &stopped}
-		o.Sink = sink
+		o.Store = sink
 		_, _ = Apply(ctx, tw, o)
 		cancel()
 		f.assertStoredWorking(t, n)
@@ -239,7 +239,7 @@ func TestResumeAfterStopAtEveryJournalRecord(t *testing.T) {
 		// Resume with the configured (possibly dead) credential.
 		o2 := f.opts()
 		o2.Only = o.Only
-		if _, err := Apply(context.Background(), f.w.client(f.cred), o2); err != nil {
+		if _, err := Apply(context.Background(), f.w.dial(), o2); err != nil {
 			t.Fatalf("stop at %d: resume: %v", n, err)
 		}
 		for sid, a := range f.w.accts {
@@ -272,8 +272,8 @@ type gate struct {
 	stopped *atomic.Bool
 }
 
-func (g *gate) As(c atoguard.Credential) Twilio {
-	return &gate{Twilio: g.Twilio.As(c), stopped: g.stopped}
+func gateDial(d Dial, stopped *atomic.Bool) Dial {
+	return func(c atoguard.Credential) Twilio { return &gate{Twilio: d(c), stopped: stopped} }
 }
 
 func (g *gate) dead() error {
@@ -334,7 +334,7 @@ func TestOnlySkipAndValidation(t *testing.T) {
 	f := newFixture(t, 0)
 	o := f.opts()
 	o.Only = []string{"rotate-everything"}
-	if _, err := MakePlan(context.Background(), f.w.client(f.cred), o); atoguard.CodeOf(err) != atoguard.EINVALID {
+	if _, err := MakePlan(context.Background(), f.w.dial(), o); atoguard.CodeOf(err) != atoguard.EINVALID {
 		t.Fatalf("unknown step: err = %v", err)
 	}
 	o = f.opts()
@@ -440,11 +440,11 @@ func TestRejectedConfiguredCredentialWithoutSinkFails(t *testing.T) {
 	cred.Secret = atoguard.NewSecret(strings.Repeat("0", 32))
 	o := f.opts()
 	o.Credential = cred
-	_, err := MakePlan(context.Background(), f.w.client(cred), o)
+	_, err := MakePlan(context.Background(), f.w.dial(), o)
 	if atoguard.CodeOf(err) != atoguard.EUNAUTHORIZED {
 		t.Fatalf("err = %v", err)
 	}
-	if errors.Is(err, ErrNotStored) {
+	if errors.Is(err, atoguard.ErrNotStored) {
 		t.Fatal("wrong error")
 	}
 }
@@ -562,30 +562,30 @@ func TestAllowCountriesLockout(t *testing.T) {
 	ctx := context.Background()
 	o := f.opts()
 	o.AllowCountries = []string{"CA"}
-	_, err := MakePlan(ctx, f.w.client(f.cred), o)
+	_, err := MakePlan(ctx, f.w.dial(), o)
 	if atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "--force-countries") ||
 		!strings.Contains(err.Error(), f.cred.AccountSID+" (GB, US)") {
 		t.Fatalf("err = %v", err)
 	}
 	o.ForceCountries = true
-	if p, err := MakePlan(ctx, f.w.client(f.cred), o); err != nil || strings.Join(p.Targets.AllowCountries, ",") != "CA" {
+	if p, err := MakePlan(ctx, f.w.dial(), o); err != nil || strings.Join(p.Targets.AllowCountries, ",") != "CA" {
 		t.Fatalf("forced: %v", err)
 	}
 	o.ForceCountries = false
 	o.AllowCountries = []string{"GB", "CA"}
-	if _, err := MakePlan(ctx, f.w.client(f.cred), o); err != nil {
+	if _, err := MakePlan(ctx, f.w.dial(), o); err != nil {
 		t.Fatalf("an allowlist keeping GB: %v", err)
 	}
 	o.Only = []string{StepDeleteKeys} // no geo step: nothing to check
 	o.AllowCountries = []string{"CA"}
-	if _, err := MakePlan(ctx, f.w.client(f.cred), o); err != nil {
+	if _, err := MakePlan(ctx, f.w.dial(), o); err != nil {
 		t.Fatalf("without the geo step: %v", err)
 	}
 	o.Only = nil
 	f.w.mu.Lock()
 	f.w.failOn["ListMessages"] = 100
 	f.w.mu.Unlock()
-	if _, err := MakePlan(ctx, f.w.client(f.cred), o); err == nil || !strings.Contains(err.Error(), "baseline traffic") {
+	if _, err := MakePlan(ctx, f.w.dial(), o); err == nil || !strings.Contains(err.Error(), "baseline traffic") {
 		t.Fatalf("unreadable traffic: err = %v", err)
 	}
 }

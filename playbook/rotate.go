@@ -26,7 +26,7 @@ func (e *engine) inspectRotate(ctx context.Context, a *acct) ([]op, error) {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "rotate", "%s: rotating the auth token needs the auth token, not an API key", a.info.SID)
 	}
 	cur := a.cred.Secret
-	if e.opts.Sink == nil { // plan only: Apply refuses to start without a sink
+	if e.opts.Store == nil { // plan only: Apply refuses to start without a sink
 		return []op{{action: atoguard.Action{
 			ID: StepRotateTokens + "/" + a.info.SID, Step: StepRotateTokens, AccountSID: a.info.SID, Resource: a.info.SID,
 			Summary: "rotate the auth token", Before: "primary token " + cur.Fingerprint(),
@@ -36,10 +36,10 @@ func (e *engine) inspectRotate(ctx context.Context, a *acct) ([]op, error) {
 		ID: StepRotateTokens + "/" + a.info.SID, Step: StepRotateTokens, AccountSID: a.info.SID,
 		Resource: a.info.SID, Summary: "rotate the auth token",
 		Before: "primary token " + cur.Fingerprint(),
-		After:  "new primary token in " + e.targets.Sink + ", old token rejected",
+		After:  "new primary token in " + e.targets.CredentialStore + ", old token rejected",
 	}
 	if e.opts.Journal != nil && e.opts.Journal.rotationDone(a.info.SID, cur.Fingerprint(), e.opts.incidentStart()) {
-		if stored, err := e.opts.Sink.Load(ctx, a.info.SID); err != nil || stored.Fingerprint() == cur.Fingerprint() {
+		if stored, err := e.opts.Store.Load(ctx, a.info.SID); err != nil || stored.Fingerprint() == cur.Fingerprint() {
 			return nil, nil
 		}
 	}
@@ -48,8 +48,8 @@ func (e *engine) inspectRotate(ctx context.Context, a *acct) ([]op, error) {
 
 // works reports whether cred authenticates (GET the account), telling a
 // rejected credential (false, nil) from a failure to find out (err).
-func works(ctx context.Context, tw Twilio, cred atoguard.Credential) (bool, error) {
-	_, err := tw.As(cred).FetchAccount(ctx, cred.AccountSID)
+func works(ctx context.Context, dial Dial, cred atoguard.Credential) (bool, error) {
+	_, err := dial(cred).FetchAccount(ctx, cred.AccountSID)
 	switch {
 	case err == nil:
 		return true, nil
@@ -61,7 +61,7 @@ func works(ctx context.Context, tw Twilio, cred atoguard.Credential) (bool, erro
 
 func (e *engine) rotate(ctx context.Context, a *acct) (string, error) {
 	sid := a.info.SID
-	sink := e.opts.Sink
+	store := e.opts.Store
 	primary := a.cred // works: it was just used to reach the account
 	old := primary
 	if sid == e.main.AccountSID && e.oldMain.AccountSID != "" {
@@ -76,10 +76,10 @@ func (e *engine) rotate(ctx context.Context, a *acct) (string, error) {
 
 	// Where does the sink stand?
 	var next atoguard.Secret
-	stored, err := sink.Load(ctx, sid)
+	stored, err := store.Load(ctx, sid)
 	switch {
 	case err == nil && !stored.IsZero() && stored.Fingerprint() != primary.Secret.Fingerprint():
-		ok, err := works(ctx, e.tw, mk(stored))
+		ok, err := works(ctx, e.dial, mk(stored))
 		if err != nil {
 			return "", err
 		}
@@ -89,7 +89,7 @@ func (e *engine) rotate(ctx context.Context, a *acct) (string, error) {
 	case err == nil && stored.Fingerprint() == primary.Secret.Fingerprint() && e.createdByUs(sid, stored.Fingerprint()):
 		// promoted by an interrupted run; only the verification is missing
 		return e.finishRotation(ctx, a, mk(stored), old, rec)
-	case err != nil && !errors.Is(err, ErrNotStored) && !errors.Is(err, ErrNoReadBack):
+	case err != nil && !errors.Is(err, atoguard.ErrNotStored) && !errors.Is(err, atoguard.ErrNoReadBack):
 		return "", fmt.Errorf("reading the credential sink: %w", err)
 	}
 
@@ -109,19 +109,19 @@ func (e *engine) rotate(ctx context.Context, a *acct) (string, error) {
 		if err := rec(PhaseSecondaryCreated, s.Fingerprint(), nil); err != nil {
 			return "", err
 		}
-		if err := sink.Store(ctx, sid, s); err != nil {
-			return "", fmt.Errorf("storing the new token in %s (nothing promoted; the old token still works): %w", e.targets.Sink, err)
+		if err := store.Store(ctx, sid, s); err != nil {
+			return "", fmt.Errorf("storing the new token in %s (nothing promoted; the old token still works): %w", e.targets.CredentialStore, err)
 		}
-		back, err := sink.Load(ctx, sid)
+		back, err := store.Load(ctx, sid)
 		switch {
-		case errors.Is(err, ErrNoReadBack):
+		case errors.Is(err, atoguard.ErrNoReadBack):
 			// the command acknowledged the store; that is its durability promise
 		case err != nil:
-			return "", fmt.Errorf("reading the new token back from %s: %w", e.targets.Sink, err)
+			return "", fmt.Errorf("reading the new token back from %s: %w", e.targets.CredentialStore, err)
 		case back.Fingerprint() != s.Fingerprint():
-			return "", fmt.Errorf("the credential sink %s returned a different token than stored (fingerprint %s, want %s); not promoting", e.targets.Sink, back.Fingerprint(), s.Fingerprint())
+			return "", fmt.Errorf("the credential sink %s returned a different token than stored (fingerprint %s, want %s); not promoting", e.targets.CredentialStore, back.Fingerprint(), s.Fingerprint())
 		}
-		cr := &atoguard.CredentialRecord{AccountSID: sid, Sink: sink.Kind(), Location: sink.Location(),
+		cr := &atoguard.CredentialRecord{AccountSID: sid, StoreKind: store.Kind(), Location: store.Location(),
 			Fingerprint: s.Fingerprint(), PreviousFingerprint: old.Secret.Fingerprint(), StoredAt: e.opts.now()}
 		if err := rec(PhaseStored, s.Fingerprint(), cr); err != nil {
 			return "", err
@@ -130,16 +130,16 @@ func (e *engine) rotate(ctx context.Context, a *acct) (string, error) {
 	}
 
 	// The secondary must work before it replaces the primary.
-	ok, err := works(ctx, e.tw, mk(next))
+	ok, err := works(ctx, e.dial, mk(next))
 	if err != nil {
 		return "", fmt.Errorf("verifying the new token: %w", err)
 	}
 	if !ok {
 		return "", fmt.Errorf("the new token %s is rejected before promotion; not promoting", next.Fingerprint())
 	}
-	if err := e.tw.As(mk(next)).PromoteSecondaryAuthToken(ctx); err != nil {
+	if err := e.dial(mk(next)).PromoteSecondaryAuthToken(ctx); err != nil {
 		// A lost response may hide a promote that happened: check.
-		if ok, werr := works(ctx, e.tw, primary); werr != nil || ok {
+		if ok, werr := works(ctx, e.dial, primary); werr != nil || ok {
 			return "", fmt.Errorf("promoting the new token: %w", err)
 		}
 	}
@@ -152,7 +152,7 @@ func (e *engine) rotate(ctx context.Context, a *acct) (string, error) {
 // finishRotation verifies the new token works and the old one is rejected,
 // then switches the account (and, for the main account, the engine) to it.
 func (e *engine) finishRotation(ctx context.Context, a *acct, next, old atoguard.Credential, rec func(string, string, *atoguard.CredentialRecord) error) (string, error) {
-	ok, err := works(ctx, e.tw, next)
+	ok, err := works(ctx, e.dial, next)
 	if err != nil {
 		return "", fmt.Errorf("verifying the new token: %w", err)
 	}
@@ -160,7 +160,7 @@ func (e *engine) finishRotation(ctx context.Context, a *acct, next, old atoguard
 		return "", fmt.Errorf("the new token %s is rejected after promotion", next.Secret.Fingerprint())
 	}
 	if old.Secret.Fingerprint() != next.Secret.Fingerprint() {
-		oldWorks, err := works(ctx, e.tw, old)
+		oldWorks, err := works(ctx, e.dial, old)
 		if err != nil {
 			return "", fmt.Errorf("checking the old token: %w", err)
 		}
@@ -168,18 +168,18 @@ func (e *engine) finishRotation(ctx context.Context, a *acct, next, old atoguard
 			return "", fmt.Errorf("the old token %s still works after promotion", old.Secret.Fingerprint())
 		}
 	}
-	cr := &atoguard.CredentialRecord{AccountSID: a.info.SID, Sink: e.opts.Sink.Kind(), Location: e.opts.Sink.Location(),
+	cr := &atoguard.CredentialRecord{AccountSID: a.info.SID, StoreKind: e.opts.Store.Kind(), Location: e.opts.Store.Location(),
 		Fingerprint: next.Secret.Fingerprint(), PreviousFingerprint: old.Secret.Fingerprint(), StoredAt: e.opts.now(), Verified: true}
 	if err := rec(PhaseVerified, next.Secret.Fingerprint(), cr); err != nil {
 		return "", err
 	}
 	a.cred = next
-	a.tw = e.tw.As(next)
+	a.tw = e.dial(next)
 	if a.info.SID == e.main.AccountSID {
 		e.main, e.tw = next, a.tw
 		e.oldMain = atoguard.Credential{}
 	}
-	return fmt.Sprintf("primary token %s (in %s), old token %s rejected", next.Secret.Fingerprint(), e.targets.Sink, old.Secret.Fingerprint()), nil
+	return fmt.Sprintf("primary token %s (in %s), old token %s rejected", next.Secret.Fingerprint(), e.targets.CredentialStore, old.Secret.Fingerprint()), nil
 }
 
 // createdByUs reports whether the journal shows this run family created the
@@ -191,4 +191,10 @@ func (e *engine) createdByUs(account, fp string) bool {
 	return e.opts.Journal.any(func(r *Record) bool {
 		return r.Action.AccountSID == account && r.Fingerprint == fp && (r.Phase == PhaseSecondaryCreated || r.Phase == PhaseStored)
 	})
+}
+
+type tokensAPI interface {
+	CreateSecondaryAuthToken(ctx context.Context) (atoguard.Secret, error)
+	DeleteSecondaryAuthToken(ctx context.Context) error
+	PromoteSecondaryAuthToken(ctx context.Context) error
 }

@@ -3,6 +3,7 @@ package playbook
 import (
 	"context"
 	"fmt"
+	"iter"
 	"maps"
 	"math"
 	"net/url"
@@ -34,6 +35,13 @@ func action(step, account, resource, summary, before, after string) atoguard.Act
 
 // ---- delete-keys ----
 
+type keysAPI interface {
+	ListKeys(ctx context.Context, account string) iter.Seq2[atoguard.APIKey, error]
+	ListIAMKeys(ctx context.Context, account string) iter.Seq2[atoguard.APIKey, error]
+	DeleteKey(ctx context.Context, account, sid string) error
+	DeleteIAMKey(ctx context.Context, sid string) error
+}
+
 func (e *engine) keep() map[string]bool {
 	keep := map[string]bool{}
 	for _, k := range e.opts.KeepKeys {
@@ -47,11 +55,11 @@ func (e *engine) keep() map[string]bool {
 
 func (e *engine) inspectKeys(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
-	std, err := a.tw.ListKeys(ctx, sid)
+	std, err := collect(a.tw.ListKeys(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing API keys: %w", err)
 	}
-	iam, err := a.tw.ListIAMKeys(ctx, sid)
+	iam, err := collect(a.tw.ListIAMKeys(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing IAM API keys: %w", err)
 	}
@@ -91,13 +99,22 @@ func (e *engine) inspectKeys(ctx context.Context, a *acct) ([]op, error) {
 
 // ---- geo-permissions ----
 
+type geoAPI interface {
+	ListVoiceCountries(ctx context.Context) iter.Seq2[atoguard.VoicePermission, error]
+	BulkUpdateVoiceCountries(ctx context.Context, p []atoguard.VoicePermission) (int, error)
+	ListSMSPermissions(ctx context.Context) ([]atoguard.SMSPermission, error)
+	// UpdateSMSPermissions returns one result per item: Twilio answers 200
+	// with per-item error codes (30649 = Console only).
+	UpdateSMSPermissions(ctx context.Context, p []atoguard.SMSPermission) ([]atoguard.SMSPermissionResult, error)
+}
+
 func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
 	allow := map[string]bool{}
 	for _, c := range e.targets.AllowCountries {
 		allow[c] = true
 	}
-	voice, err := a.tw.ListVoiceCountries(ctx)
+	voice, err := collect(a.tw.ListVoiceCountries(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("listing voice dialing permissions: %w", err)
 	}
@@ -122,7 +139,7 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 			do: func(ctx context.Context) (string, error) {
 				const batch = 100
 				for i := 0; i < len(change); i += batch {
-					if err := a.tw.BulkUpdateVoiceCountries(ctx, change[i:min(i+batch, len(change))]); err != nil {
+					if _, err := a.tw.BulkUpdateVoiceCountries(ctx, change[i:min(i+batch, len(change))]); err != nil {
 						return "", err
 					}
 				}
@@ -166,7 +183,7 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 					console = append(console, r.CountryCode)
 					e.addManualSMS(sid, r.CountryCode, false, "error 30649")
 				default:
-					failed = append(failed, fmt.Sprintf("%s: %d %s", r.CountryCode, r.ErrorCode, r.Message))
+					failed = append(failed, fmt.Sprintf("%s: %d %s", r.CountryCode, r.ErrorCode, r.Message()))
 				}
 			}
 			if len(failed) > 0 {
@@ -253,6 +270,12 @@ func list(items []string) string {
 
 // ---- usage-triggers ----
 
+type triggersAPI interface {
+	ListUsageTriggers(ctx context.Context, account string) iter.Seq2[atoguard.UsageTrigger, error]
+	CreateUsageTrigger(ctx context.Context, account string, t atoguard.UsageTrigger) (atoguard.UsageTrigger, error)
+	DeleteUsageTrigger(ctx context.Context, account, sid string) error
+}
+
 // TriggerCategories are the usage categories that get a daily limit, with
 // what the limit counts.
 func TriggerCategories() map[string]string {
@@ -261,7 +284,7 @@ func TriggerCategories() map[string]string {
 
 func (e *engine) inspectTriggers(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
-	existing, err := a.tw.ListUsageTriggers(ctx, sid)
+	existing, err := collect(a.tw.ListUsageTriggers(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing usage triggers: %w", err)
 	}
@@ -342,9 +365,14 @@ func sameTrigger(t, want atoguard.UsageTrigger) bool {
 
 // ---- caller-ids ----
 
+type callerIDsAPI interface {
+	ListCallerIDs(ctx context.Context, account string) iter.Seq2[atoguard.CallerID, error]
+	DeleteCallerID(ctx context.Context, account, sid string) error
+}
+
 func (e *engine) inspectCallerIDs(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
-	ids, err := a.tw.ListCallerIDs(ctx, sid)
+	ids, err := collect(a.tw.ListCallerIDs(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing caller IDs: %w", err)
 	}
@@ -385,6 +413,15 @@ func (e *engine) inspectCallerIDs(ctx context.Context, a *acct) ([]op, error) {
 
 // ---- webhooks ----
 
+type webhooksAPI interface {
+	ListIncomingPhoneNumbers(ctx context.Context, account string) iter.Seq2[atoguard.PhoneNumber, error]
+	UpdateIncomingPhoneNumber(ctx context.Context, account, sid string, w atoguard.Webhooks) (atoguard.PhoneNumber, error)
+	ListApplications(ctx context.Context, account string) iter.Seq2[atoguard.Application, error]
+	UpdateApplication(ctx context.Context, account, sid string, w atoguard.Webhooks) (atoguard.Application, error)
+	ListMessagingServices(ctx context.Context) iter.Seq2[atoguard.MessagingService, error]
+	UpdateMessagingService(ctx context.Context, sid string, w atoguard.Webhooks) (atoguard.MessagingService, error)
+}
+
 func (e *engine) snapshot(account string) *atoguard.Configuration {
 	for i := range e.opts.Snapshot {
 		if e.opts.Snapshot[i].AccountSID == account {
@@ -404,34 +441,37 @@ type hookResource struct {
 func (e *engine) inspectWebhooks(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
 	var res []hookResource
-	nums, err := a.tw.ListIncomingPhoneNumbers(ctx, sid)
+	nums, err := collect(a.tw.ListIncomingPhoneNumbers(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing phone numbers: %w", err)
 	}
 	for _, n := range nums {
 		res = append(res, hookResource{"phone number", n.SID, n.PhoneNumber, n.Webhooks,
 			func(ctx context.Context, w atoguard.Webhooks) error {
-				return a.tw.UpdateIncomingPhoneNumber(ctx, sid, n.SID, w)
+				_, err := a.tw.UpdateIncomingPhoneNumber(ctx, sid, n.SID, w)
+				return err
 			}})
 	}
-	apps, err := a.tw.ListApplications(ctx, sid)
+	apps, err := collect(a.tw.ListApplications(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing applications: %w", err)
 	}
 	for _, ap := range apps {
 		res = append(res, hookResource{"application", ap.SID, ap.FriendlyName, ap.Webhooks,
 			func(ctx context.Context, w atoguard.Webhooks) error {
-				return a.tw.UpdateApplication(ctx, sid, ap.SID, w)
+				_, err := a.tw.UpdateApplication(ctx, sid, ap.SID, w)
+				return err
 			}})
 	}
-	svcs, err := a.tw.ListMessagingServices(ctx)
+	svcs, err := collect(a.tw.ListMessagingServices(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("listing messaging services: %w", err)
 	}
 	for _, s := range svcs {
 		res = append(res, hookResource{"messaging service", s.SID, s.FriendlyName, s.Webhooks,
 			func(ctx context.Context, w atoguard.Webhooks) error {
-				return a.tw.UpdateMessagingService(ctx, s.SID, w)
+				_, err := a.tw.UpdateMessagingService(ctx, s.SID, w)
+				return err
 			}})
 	}
 
@@ -451,7 +491,7 @@ func (e *engine) inspectWebhooks(ctx context.Context, a *acct) ([]op, error) {
 		}
 	} else {
 		source = "value before the incident (Monitor events)"
-		evs, err := a.tw.ListEvents(ctx, e.opts.incidentStart(), e.opts.now())
+		evs, err := collect(a.tw.ListEvents(ctx, atoguard.EventFilter{Start: e.opts.incidentStart(), End: e.opts.now()}))
 		if err != nil {
 			return nil, fmt.Errorf("listing Monitor events: %w", err)
 		}
@@ -575,6 +615,10 @@ func previousValues(evs []atoguard.Event) map[string]atoguard.Webhooks {
 
 // ---- suspend-subaccounts ----
 
+type suspendAPI interface {
+	UpdateAccountStatus(ctx context.Context, sid, status string) (atoguard.Account, error)
+}
+
 func (e *engine) inspectSuspend(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
 	if !contains(e.opts.SuspendAccounts, sid) {
@@ -592,17 +636,25 @@ func (e *engine) inspectSuspend(ctx context.Context, a *acct) ([]op, error) {
 	}
 	return []op{{
 		action: action(StepSuspendSubaccounts, sid, sid, "suspend subaccount "+sid, "status "+cur.Status, "status suspended"),
-		do:     func(ctx context.Context) (string, error) { return "", e.tw.UpdateAccountStatus(ctx, sid, "suspended") },
+		do: func(ctx context.Context) (string, error) {
+			_, err := e.tw.UpdateAccountStatus(ctx, sid, "suspended")
+			return "", err
+		},
 	}}, nil
 }
 
 // ---- event-sink ----
 
+type eventSinkAPI interface {
+	ListEventSinks(ctx context.Context) iter.Seq2[atoguard.EventSink, error]
+	CreateEventSink(ctx context.Context, description, destination string) (atoguard.EventSink, error)
+}
+
 func (e *engine) inspectEventSink(ctx context.Context, a *acct) ([]op, error) {
 	if a.info.SID != e.main.AccountSID {
 		return nil, nil
 	}
-	sinks, err := a.tw.ListSinks(ctx)
+	sinks, err := collect(a.tw.ListEventSinks(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("listing Event Streams sinks: %w", err)
 	}

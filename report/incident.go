@@ -209,7 +209,7 @@ func IncidentMarkdown(w io.Writer, inc atoguard.Incident) error {
 			if c.Verified {
 				v = "yes: new works, old rejected"
 			}
-			fmt.Fprintf(&b, "| %s | %s:%s | %s | %s | %s |\n", c.AccountSID, c.Sink, md(c.Location), c.Fingerprint, c.PreviousFingerprint, v)
+			fmt.Fprintf(&b, "| %s | %s:%s | %s | %s | %s |\n", c.AccountSID, c.StoreKind, md(c.Location), c.Fingerprint, c.PreviousFingerprint, v)
 		}
 		b.WriteString("\nApplications using the old tokens stop working; deploy the new ones from the sink.\n\n")
 	}

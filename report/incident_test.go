@@ -25,7 +25,7 @@ func sampleIncident() atoguard.Incident {
 			{ID: "rotate-tokens/AC1", Step: "rotate-tokens", AccountSID: "AC1", Summary: "rotate the auth token", Before: "primary token aaaaaaaaaaaa", After: "primary token bbbbbbbbbbbb", Status: atoguard.ActionDone, Time: t0.Add(47 * time.Hour)},
 			{ID: "delete-keys/AC1/SK1", Step: "delete-keys", AccountSID: "AC1", Summary: "delete API key SK1", Status: atoguard.ActionSkipped},
 		},
-		Credentials: []atoguard.CredentialRecord{{AccountSID: "AC1", Sink: "file", Location: "/srv/creds.json", Fingerprint: "bbbbbbbbbbbb", PreviousFingerprint: "aaaaaaaaaaaa", Verified: true}},
+		Credentials: []atoguard.CredentialRecord{{AccountSID: "AC1", StoreKind: "file", Location: "/srv/creds.json", Fingerprint: "bbbbbbbbbbbb", PreviousFingerprint: "aaaaaaaaaaaa", Verified: true}},
 		Failures:    []atoguard.Action{{Step: "webhooks", AccountSID: "AC2", Summary: "restore webhooks", Error: "503 after retries", Status: atoguard.ActionFailed}},
 		Checklist: []atoguard.ChecklistItem{
 			{ID: "passwords", Guidance: 1, Title: "Change the password of every user", Why: "w", How: "h", Status: atoguard.CheckVerified, Evidence: []string{"AE1 user-password.updated"}},

@@ -27,8 +27,8 @@ func PlanText(w io.Writer, p *playbook.Plan, next string) error {
 		}
 		fmt.Fprintf(&b, "Allowed countries: %s (%s)\n", atoguard.Printable(countries), p.Targets.AllowCountriesSource)
 	}
-	if p.Targets.Sink != "" {
-		fmt.Fprintf(&b, "New tokens go to: %s\n", atoguard.Printable(p.Targets.Sink))
+	if p.Targets.CredentialStore != "" {
+		fmt.Fprintf(&b, "New tokens go to: %s\n", atoguard.Printable(p.Targets.CredentialStore))
 	}
 	for _, a := range p.Accounts {
 		writePlanAccount(&b, a)

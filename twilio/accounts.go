@@ -59,10 +59,7 @@ func (c *Client) SubaccountAuthToken(ctx context.Context, subSID string) (atogua
 }
 
 // AccountFilter narrows ListAccounts.
-type AccountFilter struct {
-	FriendlyName string // exact match
-	Status       string // active | suspended | closed
-}
+type AccountFilter = atoguard.AccountFilter
 
 // ListAccounts lists the caller's account and its subaccounts.
 func (c *Client) ListAccounts(ctx context.Context, f AccountFilter) iter.Seq2[atoguard.Account, error] {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -38,15 +39,15 @@ func BenchmarkDecodeMessagesPage(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	buf := make([]atoguard.Message, 0, 1000)
-	cpu0 := processCPU()
+	cpu0 := testsupport.CPUTime()
 	for b.Loop() {
-		msgs, _, err := scanMessagesPage(body, buf[:0])
+		msgs, _, err := decodeMessagesPage(body, buf[:0])
 		if err != nil || len(msgs) != 1000 {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "records/s")
-	if cpu := processCPU() - cpu0; cpu > 0 {
+	if cpu := testsupport.CPUTime() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(b.N*1000)/cpu.Seconds(), "records/cpu-s")
 	}
 }
@@ -56,14 +57,14 @@ func BenchmarkDecodeMessagesPageJSON(b *testing.B) {
 	body := bytes.Replace(messagesPage(1000), []byte("%NEXT%"), []byte("null"), 1)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu0 := testsupport.CPUTime()
 	for b.Loop() {
 		if _, _, err := genericMessages(body); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "records/s")
-	if cpu := processCPU() - cpu0; cpu > 0 {
+	if cpu := testsupport.CPUTime() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(b.N*1000)/cpu.Seconds(), "records/cpu-s")
 	}
 }
@@ -94,7 +95,7 @@ func BenchmarkListMessagesFake(b *testing.B) {
 	}
 	b.ReportAllocs()
 	n := 0
-	cpu0 := processCPU()
+	cpu0 := testsupport.CPUTime()
 	for b.Loop() {
 		for m, err := range c.ListMessages(context.Background(), testAccount, MessageFilter{}) {
 			if err != nil {
@@ -107,7 +108,7 @@ func BenchmarkListMessagesFake(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
-	if cpu := processCPU() - cpu0; cpu > 0 {
+	if cpu := testsupport.CPUTime() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(n)/cpu.Seconds(), "records/cpu-s")
 	}
 }

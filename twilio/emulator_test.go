@@ -483,7 +483,7 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		}
 	}))
 	defer hook.Close()
-	sink, err := c.CreateSink(ctx, "atoguard", hook.URL+"/twilio")
+	sink, err := c.CreateEventSink(ctx, "atoguard", hook.URL+"/twilio")
 	must("create sink", err)
 	if sink.Destination != hook.URL+"/twilio" || sink.SID == "" {
 		t.Errorf("sink %+v", sink)
@@ -491,14 +491,14 @@ func TestEmulatorEndToEnd(t *testing.T) {
 	if _, err := c.CreateSubscription(ctx, "atoguard", sink.SID, []string{"com.twilio.messaging.message.sent"}); err == nil {
 		t.Error("subscription accepted on a sink not yet validated")
 	}
-	must("test sink", c.TestSink(ctx, sink.SID))
+	must("test sink", c.TestEventSink(ctx, sink.SID))
 	select {
 	case id := <-testIDs:
-		must("validate sink", c.ValidateSink(ctx, sink.SID, id))
+		must("validate sink", c.ValidateEventSink(ctx, sink.SID, id))
 	case <-time.After(5 * time.Second):
 		t.Fatal("no test event delivered")
 	}
-	sinks, err := twilio.Collect(c.ListSinks(ctx))
+	sinks, err := twilio.Collect(c.ListEventSinks(ctx))
 	must("sinks", err)
 	if len(sinks) != 1 || sinks[0].Status != "active" {
 		t.Errorf("sinks %+v", sinks)
@@ -511,7 +511,7 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		t.Errorf("subscriptions %+v", subs)
 	}
 	must("delete subscription", c.DeleteSubscription(ctx, s.SID))
-	must("delete sink", c.DeleteSink(ctx, sink.SID))
+	must("delete sink", c.DeleteEventSink(ctx, sink.SID))
 
 	// Token rotation: secondary → promote as the new token → old token dead.
 	sec, err := c.CreateSecondaryAuthToken(ctx)

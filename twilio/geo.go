@@ -92,10 +92,7 @@ func isISO(s string) bool {
 }
 
 // VoiceSettings are the account's Voice dialing permission settings.
-type VoiceSettings struct {
-	// Inheritance: a subaccount follows its parent's dialing permissions.
-	Inheritance bool `json:"dialing_permissions_inheritance"`
-}
+type VoiceSettings = atoguard.VoiceSettings
 
 // GetVoiceSettings reads the authenticated account's Voice settings.
 func (c *Client) GetVoiceSettings(ctx context.Context) (VoiceSettings, error) {
@@ -142,21 +139,8 @@ func (c *Client) ListSMSPermissions(ctx context.Context) ([]atoguard.SMSPermissi
 	return out, nil
 }
 
-// SMSPermissionResult is Twilio's per-country outcome of an update; a
-// country can fail (e.g. ErrorCode 30649, high-risk, Console only) inside a
-// successful reply.
-type SMSPermissionResult struct {
-	CountryCode   string   `json:"country_code"`
-	Enabled       bool     `json:"enabled"`
-	ErrorCode     int      `json:"error_code,omitempty"`
-	ErrorMessages []string `json:"error_messages,omitempty"`
-}
-
-// OK reports whether the country was updated.
-func (r SMSPermissionResult) OK() bool { return r.ErrorCode == 0 }
-
 // UpdateSMSPermissions sets the SMS geo permission of the given countries.
-func (c *Client) UpdateSMSPermissions(ctx context.Context, perms []atoguard.SMSPermission) ([]SMSPermissionResult, error) {
+func (c *Client) UpdateSMSPermissions(ctx context.Context, perms []atoguard.SMSPermission) ([]atoguard.SMSPermissionResult, error) {
 	const op = "twilio.update_sms_permissions"
 	if len(perms) == 0 {
 		return nil, atoguard.Errorf(atoguard.EINVALID, op, "no countries to update")
@@ -183,9 +167,9 @@ func (c *Client) UpdateSMSPermissions(ctx context.Context, perms []atoguard.SMSP
 	if err := decodeJSON(op, resp, &w); err != nil {
 		return nil, err
 	}
-	out := make([]SMSPermissionResult, 0, len(w.Permissions))
+	out := make([]atoguard.SMSPermissionResult, 0, len(w.Permissions))
 	for _, p := range w.Permissions {
-		out = append(out, SMSPermissionResult{CountryCode: p.CountryCode, Enabled: bool(p.Enabled), ErrorCode: int(p.ErrorCode), ErrorMessages: p.ErrorMessages})
+		out = append(out, atoguard.SMSPermissionResult{CountryCode: p.CountryCode, Enabled: bool(p.Enabled), ErrorCode: int(p.ErrorCode), ErrorMessages: p.ErrorMessages})
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"context"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -92,7 +93,7 @@ func SpecRouter(t testing.TB) *oaitest.Router { return specs.Load(t) }
 func ListMessagesTimed(c *Client, ctx context.Context, accountSID string, decode *time.Duration) func(yield func(atoguard.Message, error) bool) {
 	dec := func(body []byte) ([]atoguard.Message, string, error) {
 		start := time.Now()
-		msgs, next, err := scanMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
+		msgs, next, err := decodeMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
 		*decode += time.Since(start)
 		return msgs, next, err
 	}
@@ -100,4 +101,4 @@ func ListMessagesTimed(c *Client, ctx context.Context, accountSID string, decode
 }
 
 // ProcessCPU exposes processCPU to the external test package.
-func ProcessCPU() time.Duration { return processCPU() }
+func ProcessCPU() time.Duration { return testsupport.CPUTime() }

@@ -34,12 +34,8 @@ func (w *wireMessage) message() atoguard.Message {
 		DateCreated: w.DateCreated.Time(), DateSent: w.DateSent.Time()}
 }
 
-// MessageFilter narrows ListMessages. SentAfter is inclusive and SentBefore
-// exclusive; zero times are open ends.
-type MessageFilter struct {
-	To, From              string
-	SentAfter, SentBefore time.Time
-}
+// MessageFilter narrows ListMessages.
+type MessageFilter = atoguard.MessageFilter
 
 // ListMessages lists an account's messages, newest first. Twilio's date
 // filters (DateSent>, DateSent<) may only have day precision, so the range is
@@ -63,7 +59,7 @@ func (c *Client) ListMessages(ctx context.Context, accountSID string, f MessageF
 		q.Set("DateSent<", ceilSecond(f.SentBefore).Format(time.RFC3339))
 	}
 	decode := func(body []byte) ([]atoguard.Message, string, error) {
-		msgs, next, err := scanMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
+		msgs, next, err := decodeMessagesPage(body, make([]atoguard.Message, 0, c.sh.opts.PageSize))
 		if err != nil || (f.SentAfter.IsZero() && f.SentBefore.IsZero()) {
 			return msgs, next, err
 		}
@@ -141,12 +137,8 @@ func (w *wireCall) call() atoguard.Call {
 		Price: absPrice(w.Price), PriceUnit: w.PriceUnit}
 }
 
-// CallFilter narrows ListCalls. StartedAfter is inclusive, StartedBefore
-// exclusive.
-type CallFilter struct {
-	To, From, Status            string
-	StartedAfter, StartedBefore time.Time
-}
+// CallFilter narrows ListCalls.
+type CallFilter = atoguard.CallFilter
 
 // ListCalls lists an account's calls; the start-time range is also applied
 // client-side (Twilio's filters may have day precision).
@@ -172,7 +164,7 @@ func (c *Client) ListCalls(ctx context.Context, accountSID string, f CallFilter)
 		q.Set("StartTime<", ceilSecond(f.StartedBefore).Format(time.RFC3339))
 	}
 	decode := func(body []byte) ([]atoguard.Call, string, error) {
-		recs, next, err := scanCallsPage(body, make([]callRec, 0, c.sh.opts.PageSize))
+		recs, next, err := decodeCallsPage(body, make([]callRec, 0, c.sh.opts.PageSize))
 		if err != nil {
 			return nil, next, err
 		}

@@ -24,12 +24,8 @@ type wireEvent struct {
 	EventData    map[string]any `json:"event_data"`
 }
 
-// EventFilter narrows ListEvents. Twilio accepts only one of EventType,
-// ResourceSID, ActorSID and SourceIP per request besides the dates.
-type EventFilter struct {
-	EventType, ResourceSID, ActorSID, SourceIP string
-	Start, End                                 time.Time
-}
+// EventFilter narrows ListEvents.
+type EventFilter = atoguard.EventFilter
 
 // ListEvents lists Monitor events of the authenticated account (call it with
 // a subaccount's own credentials for that subaccount).

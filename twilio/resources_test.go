@@ -322,21 +322,21 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 	})
 
 	t.Run("event streams", func(t *testing.T) {
-		s, err := c.CreateSink(ctx, "atoguard", "https://example.com/sink")
+		s, err := c.CreateEventSink(ctx, "atoguard", "https://example.com/sink")
 		if err != nil || s.SID == "" {
-			t.Fatalf("CreateSink: %+v %v", s, err)
+			t.Fatalf("CreateEventSink: %+v %v", s, err)
 		}
 		if f := rec.last().form; f["SinkType"][0] != "webhook" || !strings.Contains(f["SinkConfiguration"][0], `"destination":"https://example.com/sink"`) {
 			t.Errorf("sink form %v", f)
 		}
-		sinks, err := Collect(c.ListSinks(ctx))
+		sinks, err := Collect(c.ListEventSinks(ctx))
 		if err != nil || len(sinks) == 0 {
-			t.Fatalf("ListSinks: %v %v", sinks, err)
+			t.Fatalf("ListEventSinks: %v %v", sinks, err)
 		}
-		if err := c.TestSink(ctx, s.SID); err != nil {
+		if err := c.TestEventSink(ctx, s.SID); err != nil {
 			t.Fatal(err)
 		}
-		if err := c.ValidateSink(ctx, s.SID, "0123456789abcdef0123456789abcdef01"); err != nil {
+		if err := c.ValidateEventSink(ctx, s.SID, "0123456789abcdef0123456789abcdef01"); err != nil {
 			t.Fatal(err)
 		}
 		sub, err := c.CreateSubscription(ctx, "atoguard", s.SID, []string{"com.twilio.messaging.message.sent"})
@@ -353,7 +353,7 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if err := c.DeleteSubscription(ctx, sub.SID); err != nil {
 			t.Fatal(err)
 		}
-		if err := c.DeleteSink(ctx, s.SID); err != nil {
+		if err := c.DeleteEventSink(ctx, s.SID); err != nil {
 			t.Fatal(err)
 		}
 	})

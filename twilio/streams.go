@@ -10,16 +10,6 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-// Sink is an Event Streams sink (DG…).
-type Sink struct {
-	SID         string    `json:"sid"`
-	Description string    `json:"description"`
-	Status      string    `json:"status"` // initialized | validating | active | failed
-	SinkType    string    `json:"sink_type"`
-	Destination string    `json:"destination,omitempty"` // webhook sinks
-	DateCreated time.Time `json:"date_created"`
-}
-
 type wireSink struct {
 	SID               string          `json:"sid"`
 	Description       string          `json:"description"`
@@ -29,8 +19,8 @@ type wireSink struct {
 	DateCreated       ts              `json:"date_created"`
 }
 
-func (w *wireSink) sink() Sink {
-	s := Sink{SID: w.SID, Description: w.Description, Status: w.Status, SinkType: w.SinkType, DateCreated: w.DateCreated.Time()}
+func (w *wireSink) sink() atoguard.EventSink {
+	s := atoguard.EventSink{SID: w.SID, Description: w.Description, Status: w.Status, SinkType: w.SinkType, DateCreated: w.DateCreated.Time()}
 	var cfg struct {
 		Destination string `json:"destination"`
 	}
@@ -46,30 +36,30 @@ func (w *wireSink) sink() Sink {
 	return s
 }
 
-// CreateSink creates a webhook sink delivering single (unbatched) events to
+// CreateEventSink creates a webhook sink delivering single (unbatched) events to
 // destinationURL. Not retried after it may have been applied.
-func (c *Client) CreateSink(ctx context.Context, description, destinationURL string) (Sink, error) {
+func (c *Client) CreateEventSink(ctx context.Context, description, destinationURL string) (atoguard.EventSink, error) {
 	const op = "twilio.create_sink"
 	if description == "" || destinationURL == "" {
-		return Sink{}, atoguard.Errorf(atoguard.EINVALID, op, "a sink needs a description and a destination URL")
+		return atoguard.EventSink{}, atoguard.Errorf(atoguard.EINVALID, op, "a sink needs a description and a destination URL")
 	}
 	cfg, _ := json.Marshal(map[string]any{"destination": destinationURL, "method": "POST", "batch_events": false})
 	form := url.Values{"Description": {description}, "SinkType": {"webhook"}, "SinkConfiguration": {string(cfg)}}
 	var w wireSink
 	if err := c.post(ctx, op, ProductEvents, "/v1/Sinks", form, false, &w); err != nil {
-		return Sink{}, err
+		return atoguard.EventSink{}, err
 	}
 	return w.sink(), nil
 }
 
-// ListSinks lists the authenticated account's sinks.
-func (c *Client) ListSinks(ctx context.Context) iter.Seq2[Sink, error] {
+// ListEventSinks lists the authenticated account's sinks.
+func (c *Client) ListEventSinks(ctx context.Context) iter.Seq2[atoguard.EventSink, error] {
 	return list(c, ctx, &request{op: "twilio.list_sinks", product: ProductEvents, path: "/v1/Sinks"},
-		"sinks", func(w *wireSink) (Sink, bool) { return w.sink(), true })
+		"sinks", func(w *wireSink) (atoguard.EventSink, bool) { return w.sink(), true })
 }
 
-// DeleteSink deletes a sink.
-func (c *Client) DeleteSink(ctx context.Context, sid string) error {
+// DeleteEventSink deletes a sink.
+func (c *Client) DeleteEventSink(ctx context.Context, sid string) error {
 	const op = "twilio.delete_sink"
 	if err := needSID(op, "sink SID", sid); err != nil {
 		return err
@@ -77,9 +67,9 @@ func (c *Client) DeleteSink(ctx context.Context, sid string) error {
 	return c.del(ctx, op, ProductEvents, "/v1/Sinks/"+sid)
 }
 
-// TestSink asks Twilio to deliver a test event to the sink; the event's
-// data.test_id is then passed to ValidateSink.
-func (c *Client) TestSink(ctx context.Context, sid string) error {
+// TestEventSink asks Twilio to deliver a test event to the sink; the event's
+// data.test_id is then passed to ValidateEventSink.
+func (c *Client) TestEventSink(ctx context.Context, sid string) error {
 	const op = "twilio.test_sink"
 	if err := needSID(op, "sink SID", sid); err != nil {
 		return err
@@ -89,8 +79,8 @@ func (c *Client) TestSink(ctx context.Context, sid string) error {
 	return c.post(ctx, op, ProductEvents, "/v1/Sinks/"+sid+"/Test", nil, false, nil)
 }
 
-// ValidateSink confirms the test event arrived, activating the sink.
-func (c *Client) ValidateSink(ctx context.Context, sid, testID string) error {
+// ValidateEventSink confirms the test event arrived, activating the sink.
+func (c *Client) ValidateEventSink(ctx context.Context, sid, testID string) error {
 	const op = "twilio.validate_sink"
 	if err := needSID(op, "sink SID", sid); err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"iter"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/atoguard/atoguard"
 )
@@ -22,17 +21,7 @@ type wireUsageRecord struct {
 }
 
 // UsageFilter narrows ListUsageRecords.
-type UsageFilter struct {
-	// Period: "" (whole range in one record per category) or Daily, Monthly,
-	// Yearly, AllTime, Today, Yesterday, ThisMonth, LastMonth.
-	Period   string
-	Category string
-	// Start and End are dates (GMT, both inclusive); zero = Twilio's default.
-	Start, End time.Time
-	// IncludeSubaccounts defaults to true at Twilio (parent totals include
-	// subaccounts); set it to false for the account alone.
-	IncludeSubaccounts *bool
-}
+type UsageFilter = atoguard.UsageFilter
 
 // ListUsageRecords lists usage records of an account.
 func (c *Client) ListUsageRecords(ctx context.Context, accountSID string, f UsageFilter) iter.Seq2[atoguard.UsageRecord, error] {

@@ -7,13 +7,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/audit"
 	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/investigate"
+	"github.com/atoguard/atoguard/report"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/spf13/cobra"
 )
@@ -140,7 +140,7 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 			accounts[i].Destinations = audit.Destinations(ad.Messages, ad.Calls, since)
 		}
 	}
-	auditExtras(ctx, client, accounts, o.concurrency)
+	audit.Extras(ctx, client, accounts, o.concurrency)
 	if err := explainTimeout(ctx, "audit", o.timeout, ctx.Err(), "no audit"); err != nil {
 		return err
 	}
@@ -149,18 +149,18 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	res.Web = web
 	switch format {
 	case "json":
-		err = audit.WriteJSON(streams.Out, res)
+		err = report.AuditJSON(streams.Out, res)
 	case "markdown":
-		err = audit.WriteMarkdown(streams.Out, res)
+		err = report.AuditMarkdown(streams.Out, res)
 	default:
 		color := streams.IsTerminal && colorOK(streams)
-		err = audit.WriteText(streams.Out, res, audit.TextOptions{Color: color})
+		err = report.AuditText(streams.Out, res, report.AuditTextOptions{Color: color})
 	}
 	if err != nil {
 		return err
 	}
 	if !o.quiet && format != "text" {
-		fmt.Fprintf(streams.Err, "atoguard: posture score %d/100 (%s)\n", res.Score, audit.Grade(res.Score))
+		fmt.Fprintf(streams.Err, "atoguard: posture score %d/100 (%s)\n", res.Score, report.AuditGrade(res.Score))
 	}
 	if res.Worst().Rank() >= failOn.Rank() {
 		return ErrFindings
@@ -191,58 +191,6 @@ func parseKeyAge(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad key age %q", s)
 	}
 	return d, nil
-}
-
-// auditExtras reads what investigate's collection does not: each
-// subaccount's Voice inheritance setting and the main account's Event
-// Streams sinks. A failure leaves the value unknown and is noted.
-func auditExtras(ctx context.Context, c *twilio.Client, accounts []audit.Account, concurrency int) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, concurrency))
-	note := func(a *audit.Account, what string, err error) {
-		msg := what + ": " + err.Error()
-		if a.Error != "" {
-			msg = a.Error + "; " + msg
-		}
-		a.Error = msg
-	}
-	for i := range accounts {
-		a := &accounts[i]
-		if a.Config == nil || (a.Account.Status != "" && a.Account.Status != "active") {
-			continue
-		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if a.Account.SID == c.AccountSID() {
-				sinks, err := invGather(c.ListSinks(ctx))
-				if err != nil {
-					note(a, "event streams sinks", err)
-					return
-				}
-				a.SinksKnown = true
-				for _, s := range sinks {
-					a.Sinks = append(a.Sinks, audit.Sink{SID: s.SID, Description: s.Description, Status: s.Status, Destination: s.Destination})
-				}
-				return
-			}
-			if !a.Account.IsSubaccount() {
-				return
-			}
-			tok, err := c.SubaccountAuthToken(ctx, a.Account.SID)
-			if err != nil {
-				note(a, "voice settings", err)
-				return
-			}
-			s, err := c.As(atoguard.Credential{AccountSID: a.Account.SID, Secret: tok}).GetVoiceSettings(ctx)
-			if err != nil {
-				note(a, "voice settings", err)
-				return
-			}
-			a.VoiceInheritance = &s.Inheritance
-		})
-	}
-	wg.Wait()
 }
 
 // auditSource reads only what the audit uses: configuration always, and

@@ -1,15 +1,15 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/credstore"
 )
 
 type auditDoc struct {
@@ -52,19 +52,9 @@ func (d auditDoc) ids() []string {
 	return out
 }
 
-func runAuditCmd(t *testing.T, env map[string]string, now time.Time, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"audit"}, args...), IO{
-		Out: &out, Err: &errb, Now: func() time.Time { return now },
-		Getenv: func(k string) string { return env[k] },
-	})
-	return code, out.String(), errb.String()
-}
-
 func auditJSON(t *testing.T, env map[string]string, now time.Time, args ...string) (int, auditDoc) {
 	t.Helper()
-	code, out, stderr := runAuditCmd(t, env, now, append([]string{"--json"}, args...)...)
+	code, out, stderr := cli{sub: "audit", env: env, now: now}.run(t, append([]string{"--json"}, args...)...)
 	var doc auditDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("exit %d, bad JSON: %v\n%s\nstderr: %s", code, err, out, stderr)
@@ -107,7 +97,7 @@ func TestAuditScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.extra && raceEnabled {
+			if tt.extra && testsupport.Race {
 				t.Skip("race detector: core scenarios only")
 			}
 			t.Parallel()
@@ -172,7 +162,7 @@ func TestAuditAfterRespond(t *testing.T) {
 	if c := rc.run(t, rc.args("apply", "--yes", "--json", "--allow-countries", allow, "--event-sink-url", "https://hooks.example.com/atoguard/events")...); c != 0 {
 		t.Fatalf("respond apply exit %d: %s", c, rc.stderr.String())
 	}
-	tok, err := (&sink.File{Path: rc.sinkPath}).Load(context.Background(), main.SID)
+	tok, err := (&credstore.File{Path: rc.sinkPath}).Load(context.Background(), main.SID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +180,7 @@ func TestAuditAfterRespond(t *testing.T) {
 func TestAuditFormats(t *testing.T) {
 	t.Parallel()
 	_, url, env := emulatedSized(t, "webhook-hijack", smallWorld)
-	code, out, _ := runAuditCmd(t, env, investigateNow, "--twilio-api-url", url)
+	code, out, _ := cli{sub: "audit", env: env, now: investigateNow}.run(t, "--twilio-api-url", url)
 	if code != ExitFindings || !strings.HasPrefix(out, "Posture score") || !strings.Contains(out, "fix: command [1] below") ||
 		!strings.Contains(out, "      atoguard respond apply \\\n          --only webhooks \\\n") {
 		t.Errorf("text: exit %d\n%s", code, out)
@@ -207,10 +197,10 @@ func TestAuditFormats(t *testing.T) {
 	if strings.Index(out, "HIGH") > strings.Index(out, "MEDIUM") {
 		t.Errorf("text: high findings do not come first\n%s", out)
 	}
-	if code, _, _ := runAuditCmd(t, env, investigateNow, "--twilio-api-url", url, "--exit-code", "4", "--quiet"); code != 4 {
+	if code, _, _ := (cli{sub: "audit", env: env, now: investigateNow}).run(t, "--twilio-api-url", url, "--exit-code", "4", "--quiet"); code != 4 {
 		t.Errorf("--exit-code 4 with findings: exit %d", code)
 	}
-	code, out, _ = runAuditCmd(t, env, investigateNow, "--twilio-api-url", url, "--format", "markdown")
+	code, out, _ = cli{sub: "audit", env: env, now: investigateNow}.run(t, "--twilio-api-url", url, "--format", "markdown")
 	if code != ExitFindings || !strings.HasPrefix(out, "# atoguard audit") || !strings.Contains(out, "## HIGH") {
 		t.Errorf("markdown: exit %d\n%s", code, out)
 	}
@@ -226,7 +216,7 @@ func TestAuditFormats(t *testing.T) {
 	}
 
 	// --fail-on moves the exit threshold; --accounts limits the audit.
-	if code, _, _ := runAuditCmd(t, env, investigateNow, "--twilio-api-url", url, "--fail-on", "critical", "--quiet"); code != ExitClean {
+	if code, _, _ := (cli{sub: "audit", env: env, now: investigateNow}).run(t, "--twilio-api-url", url, "--fail-on", "critical", "--quiet"); code != ExitClean {
 		t.Errorf("--fail-on critical: exit %d", code)
 	}
 	sub := ""
@@ -260,12 +250,12 @@ func TestAuditUsageErrors(t *testing.T) {
 		{"--fail-on", "bad"},
 		{"stray"},
 	} {
-		code, _, stderr := runAuditCmd(t, env, investigateNow, args...)
+		code, _, stderr := cli{sub: "audit", env: env, now: investigateNow}.run(t, args...)
 		if code != ExitError || stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
 		}
 	}
-	code, _, stderr := runAuditCmd(t, nil, investigateNow)
+	code, _, stderr := cli{sub: "audit", now: investigateNow}.run(t)
 	if code != ExitError || !strings.Contains(strings.ToLower(stderr), "twilio") {
 		t.Errorf("no credentials: exit %d %q", code, stderr)
 	}

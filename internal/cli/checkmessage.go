@@ -12,6 +12,7 @@ import (
 
 	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/detect/phish"
+	"github.com/atoguard/atoguard/report"
 	"github.com/spf13/cobra"
 )
 
@@ -85,7 +86,7 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 		r := a.Analyze(args[0])
 		found = r.Phishing
 		if opts.array { // one message, still the array shape asked for
-			b, err := json.Marshal([]phish.Result{withURLs(r)})
+			b, err := json.Marshal([]phish.Result{report.WithURLs(r)})
 			if err != nil {
 				return err
 			}
@@ -94,7 +95,7 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 			}
 			return foundErr(found)
 		}
-		if err := writeCheck(streams.Out, r, opts.json, opts.explain); err != nil {
+		if err := report.CheckMessage(streams.Out, r, opts.json, opts.explain); err != nil {
 			return err
 		}
 		return foundErr(found)
@@ -120,14 +121,14 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 				if !first {
 					out.WriteString(",")
 				}
-				b, merr := json.Marshal(withURLs(r))
+				b, merr := json.Marshal(report.WithURLs(r))
 				if merr != nil {
 					return merr
 				}
 				out.WriteString("\n")
 				out.Write(b)
 			default:
-				if werr := writeCheck(out, r, opts.json, opts.explain); werr != nil {
+				if werr := report.CheckMessage(out, r, opts.json, opts.explain); werr != nil {
 					return werr
 				}
 			}
@@ -152,62 +153,6 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 func foundErr(found bool) error {
 	if found {
 		return ErrFindings
-	}
-	return nil
-}
-
-// withURLs makes "urls" an empty array rather than null. (Reasons are never
-// nil; the result may be shared through the analyzer's cache, so it is not
-// modified in place.)
-func withURLs(r phish.Result) phish.Result {
-	if r.URLs == nil {
-		r.URLs = []phish.URL{}
-	}
-	return r
-}
-
-// writeCheck prints one result: a JSON line, or text for people.
-func writeCheck(w io.Writer, r phish.Result, asJSON, explain bool) error {
-	if asJSON {
-		b, err := json.Marshal(withURLs(r))
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
-	}
-	verdict := "ok      "
-	if r.Phishing {
-		verdict = "PHISHING"
-	}
-	if _, err := fmt.Fprintf(w, "%s score %.2f  %s\n", verdict, r.Score, atoguard.Clip(atoguard.Printable(r.Text), 160)); err != nil {
-		return err
-	}
-	for _, u := range r.URLs {
-		brand := u.Brand
-		if brand == "" {
-			brand = "-"
-		}
-		reasons := strings.Join(u.Reasons, ", ")
-		if explain {
-			parts := make([]string, len(u.Evidence))
-			for i, e := range u.Evidence {
-				parts[i] = fmt.Sprintf("%s %.2f", e.Reason, e.Score)
-			}
-			reasons = strings.Join(parts, ", ")
-		}
-		if reasons == "" {
-			reasons = "-"
-		}
-		if _, err := fmt.Fprintf(w, "  %s\n    host %s  domain %s  brand %s  score %.2f\n    reasons: %s\n",
-			atoguard.Clip(atoguard.Printable(u.URL), 200), atoguard.Printable(u.Host), atoguard.Printable(u.RegistrableDomain), brand, u.Score, reasons); err != nil {
-			return err
-		}
-	}
-	if explain && len(r.CarriedBy) > 0 {
-		if _, err := fmt.Fprintf(w, "  carried by: %s\n", strings.Join(r.CarriedBy, ", ")); err != nil {
-			return err
-		}
 	}
 	return nil
 }

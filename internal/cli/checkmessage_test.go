@@ -1,21 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func runCheckCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), args, IO{In: strings.NewReader(stdin), Out: &out, Err: &errb})
-	return code, out.String(), errb.String()
-}
 
 func TestCheckMessage(t *testing.T) {
 	tests := []struct {
@@ -42,7 +33,7 @@ func TestCheckMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errs := runCheckCLI(t, tt.stdin, tt.args...)
+			code, out, errs := cli{stdin: tt.stdin}.run(t, tt.args...)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errs)
 			}
@@ -73,7 +64,7 @@ type checkJSON struct {
 }
 
 func TestCheckMessageJSON(t *testing.T) {
-	code, out, _ := runCheckCLI(t, "", "check-message", "--json", "https://paypal.com@evil.ru/login")
+	code, out, _ := cli{}.run(t, "check-message", "--json", "https://paypal.com@evil.ru/login")
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
@@ -101,7 +92,7 @@ func TestCheckMessageJSON(t *testing.T) {
 	}
 
 	// JSON lines from stdin; urls is [] not null.
-	code, out, _ = runCheckCLI(t, "Your code is 1234\nwww.paypal.com\n", "check-message", "--json", "-")
+	code, out, _ = cli{stdin: "Your code is 1234\nwww.paypal.com\n"}.run(t, "check-message", "--json", "-")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -110,7 +101,7 @@ func TestCheckMessageJSON(t *testing.T) {
 		t.Fatalf("JSON lines: %q", out)
 	}
 	// One array.
-	code, out, _ = runCheckCLI(t, "a\npaypal-login.com\n\xff\xfe bad utf8 paypa1.com\n", "check-message", "--json", "--array", "-")
+	code, out, _ = cli{stdin: "a\npaypal-login.com\n\xff\xfe bad utf8 paypa1.com\n"}.run(t, "check-message", "--json", "--array", "-")
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
@@ -118,11 +109,11 @@ func TestCheckMessageJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &arr); err != nil || len(arr) != 3 || !arr[1].Phishing || !arr[2].Phishing {
 		t.Fatalf("array: %v %s", err, out)
 	}
-	code, out, _ = runCheckCLI(t, "", "check-message", "--json", "--array", "paypa1.com")
+	code, out, _ = cli{}.run(t, "check-message", "--json", "--array", "paypa1.com")
 	if err := json.Unmarshal([]byte(out), &arr); code != 1 || err != nil || len(arr) != 1 {
 		t.Errorf("array for one TEXT: %d %v %s", code, err, out)
 	}
-	code, out, _ = runCheckCLI(t, "", "check-message", "--json", "--array", "-")
+	code, out, _ = cli{}.run(t, "check-message", "--json", "--array", "-")
 	if code != 0 || strings.TrimSpace(out) != "[]" {
 		t.Errorf("empty array: %d %q", code, out)
 	}
@@ -134,18 +125,18 @@ func TestCheckMessageBrandsFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"brands":[{"name":"Acme Bank","domains":["acmebank.com"],"tokens":["acmebank"]}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ := runCheckCLI(t, "", "check-message", "--brands", path, "Log in at acmebank-secure.com")
+	code, out, _ := cli{}.run(t, "check-message", "--brands", path, "Log in at acmebank-secure.com")
 	if code != 1 || !strings.Contains(out, "brand Acme Bank") {
 		t.Errorf("exit %d: %s", code, out)
 	}
-	code, _, _ = runCheckCLI(t, "", "check-message", "--brands", path, "online.acmebank.com")
+	code, _, _ = cli{}.run(t, "check-message", "--brands", path, "online.acmebank.com")
 	if code != 0 {
 		t.Errorf("own domain of added brand flagged")
 	}
 	if err := os.WriteFile(path, []byte(`{"brands":[{"name":"X"}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errs := runCheckCLI(t, "", "check-message", "--brands", path, "x")
+	code, _, errs := cli{}.run(t, "check-message", "--brands", path, "x")
 	if code != 2 || !strings.Contains(errs, "no domains") {
 		t.Errorf("bad brand file: %d %s", code, errs)
 	}

@@ -248,7 +248,7 @@ func twilioOptions(cmd *cobra.Command, streams IO) (*Config, twilio.Options, err
 	if err != nil {
 		return nil, twilio.Options{}, err
 	}
-	opts.Credential, opts.Now = cfg.Credential, streams.Now
+	opts.Credential, opts.Now, opts.Sleep = cfg.Credential, streams.Now, streams.Sleep
 	return cfg, opts, nil
 }
 

@@ -65,7 +65,7 @@ func TestConfigUnknownKeys(t *testing.T) {
 func TestRespondConfigTypoExits2(t *testing.T) {
 	p := writeConfig(t, "[respond]\nkeep-key = [\"SK00000000000000000000000000000001\"]\n", 0o600)
 	env := map[string]string{"TWILIO_ACCOUNT_SID": testSID, "TWILIO_AUTH_TOKEN": testToken, "ATOGUARD_TWILIO_API_URL": "http://127.0.0.1:1"}
-	code, out, errs := runCLI(t, "", env, "respond", "plan", "--config", p)
+	code, out, errs := cli{env: env}.run(t, "respond", "plan", "--config", p)
 	if code != ExitError || out != "" || !strings.Contains(errs, `did you mean "respond.keep-keys"?`) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}

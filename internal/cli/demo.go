@@ -16,13 +16,13 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/detect/phish"
 	"github.com/atoguard/atoguard/investigate"
 	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/scan"
 	"github.com/atoguard/atoguard/scan/source"
-	"github.com/atoguard/atoguard/sink"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/atoguard/atoguard/twilio/emulator"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
@@ -222,13 +222,13 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 		}
 		n.say("[%s] %s", s.Severity, s.Summary)
 	}
-	inv := &investigation{Verdict: det.Verdict, Signals: det.Signals, Timeline: det.Timeline}
-	start := inv.firstAttack()
+	inv := &playbook.Investigation{Verdict: det.Verdict, Signals: det.Signals, Timeline: det.Timeline}
+	start := inv.FirstAttack()
 	if start.IsZero() {
 		start = world.AttackStart
 	}
 	start = start.Add(-time.Hour)
-	n.say("first attacker action %s; the response treats everything since %s as suspect", inv.firstAttack().Format("2006-01-02 15:04"), start.Format("2006-01-02 15:04"))
+	n.say("first attacker action %s; the response treats everything since %s as suspect", inv.FirstAttack().Format("2006-01-02 15:04"), start.Format("2006-01-02 15:04"))
 
 	// 5. Plan.
 	n.heading("Respond: plan (read only)")
@@ -238,14 +238,14 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 	}
 	defer journal.Close()
 	sinkPath := filepath.Join(dir, "twilio-credentials.json")
-	fileSink := &sink.File{Path: sinkPath}
+	fileSink := &credstore.File{Path: sinkPath}
 	opts := playbook.Options{
-		Credential: client.Credential(), Sink: playbookSink{fileSink}, Journal: journal,
-		IncidentStart: start, Now: now, Snapshot: world.Snapshot, AttackerEvents: inv.attackerEvents(),
+		Credential: client.Credential(), Store: fileSink, Journal: journal,
+		IncidentStart: start, Now: now, Snapshot: world.Snapshot, AttackerEvents: inv.AttackerEvents(),
 		RetryBackoff: 50 * time.Millisecond,
 	}
-	tw := playbookTwilio{c: client}
-	plan, err := playbook.MakePlan(ctx, tw, opts)
+	dial := playbook.DialAs(client)
+	plan, err := playbook.MakePlan(ctx, dial, opts)
 	if err != nil {
 		return err
 	}
@@ -281,7 +281,7 @@ func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
 
 	// 6. Apply.
 	n.heading("Respond: apply (new tokens go to a 0600 file, never to the screen)")
-	applied, err := playbook.Apply(ctx, tw, opts)
+	applied, err := playbook.Apply(ctx, dial, opts)
 	if err != nil {
 		return err
 	}
@@ -398,7 +398,7 @@ func demoRepo(ctx context.Context, dir, sid, token string, when time.Time) error
 }
 
 // demoVerify checks the emulator's state after apply.
-func demoVerify(ctx context.Context, client *twilio.Client, url string, world *scenario.World, fs *sink.File, allow []string) []demoCheck {
+func demoVerify(ctx context.Context, client *twilio.Client, url string, world *scenario.World, fs *credstore.File, allow []string) []demoCheck {
 	var checks []demoCheck
 	add := func(name string, ok bool, note string) {
 		checks = append(checks, demoCheck{Name: name, OK: ok, Note: note})

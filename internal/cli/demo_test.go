@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
-	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 )
 
@@ -25,7 +26,7 @@ func TestDemo(t *testing.T) {
 	streams := IO{Out: &out, Err: &errb, Now: time.Now}
 	var code int
 	wopts := scenario.Options{}
-	if raceEnabled { // the real command, on a smaller world
+	if testsupport.Race { // the real command, on a smaller world
 		wopts = scenario.Options{MessagesPerDay: 150}
 		fillDefaults(&streams)
 		code = exitStatus(runDemo(context.Background(), streams, &demoFlags{json: true, keep: true, seed: 3, world: &wopts}), streams.Err)
@@ -35,7 +36,7 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, errb.String(), out.String())
 	}
-	if d := time.Since(start); d > 60*time.Second && !raceEnabled {
+	if d := time.Since(start); d > 60*time.Second && !testsupport.Race {
 		t.Errorf("demo took %s, want under a minute", d)
 	}
 	var sum demoSummary
@@ -70,7 +71,7 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := &sink.File{Path: filepath.Join(sum.Dir, "twilio-credentials.json")}
+	fs := &credstore.File{Path: filepath.Join(sum.Dir, "twilio-credentials.json")}
 	var secrets []string
 	for _, a := range w.Accounts {
 		secrets = append(secrets, a.AuthToken)

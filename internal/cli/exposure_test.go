@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -39,21 +37,11 @@ func exposureServer(t *testing.T) *githubtest.Server {
 	return srv
 }
 
-func runExposureCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"exposure"}, args...), IO{
-		Out: &out, Err: &errb,
-		Getenv: func(k string) string { return env[k] },
-	})
-	return code, out.String(), errb.String()
-}
-
 func TestExposureCommand(t *testing.T) {
 	srv := exposureServer(t)
 	env := map[string]string{"GITHUB_TOKEN": "ghp_exposuretest", "ATOGUARD_GITHUB_API_URL": srv.URL, "TWILIO_ACCOUNT_SID": expSID}
 
-	code, out, errs := runExposureCLI(t, env, "--json")
+	code, out, errs := cli{sub: "exposure", env: env}.run(t, "--json")
 	if code != 1 {
 		t.Fatalf("exit %d, stderr %s", code, errs)
 	}
@@ -110,7 +98,7 @@ func TestExposureCommand(t *testing.T) {
 	}
 
 	// Text for people.
-	code, out, _ = runExposureCLI(t, env)
+	code, out, _ = cli{sub: "exposure", env: env}.run(t)
 	if code != 1 || !strings.Contains(out, "AUTH TOKEN beside the SID") || !strings.Contains(out, "the SID alone") ||
 		!strings.Contains(out, "committed 2023-09-16 08:30 UTC by Mallory <mallory@example.com> in 222222222222 (the commit that added the SID)") ||
 		!strings.Contains(out, "auth token public since 2023-09-17 08:30 UTC, by Mallory <mallory@example.com> in 444444444444 (the commit that added it)") || !strings.Contains(out, "fingerprint "+atoguard.Fingerprint(expToken)) {
@@ -130,16 +118,16 @@ func TestExposureNoHitsAndFlags(t *testing.T) {
 	srv := exposureServer(t)
 	env := map[string]string{"GITHUB_TOKEN": "ghp_exposuretest"}
 	other := "AC" + strings.Repeat("0f", 16)
-	code, out, errs := runExposureCLI(t, env, "--github-api-url", srv.URL, "--account-sid", other)
+	code, out, errs := cli{sub: "exposure", env: env}.run(t, "--github-api-url", srv.URL, "--account-sid", other)
 	if code != 0 || !strings.Contains(out, "not found in public code") {
 		t.Errorf("no hits: exit %d\n%s%s", code, out, errs)
 	}
-	code, out, _ = runExposureCLI(t, env, "--github-api-url", srv.URL, "--account-sid", other, "--json")
+	code, out, _ = cli{sub: "exposure", env: env}.run(t, "--github-api-url", srv.URL, "--account-sid", other, "--json")
 	if code != 0 || !strings.Contains(out, `"hits": []`) {
 		t.Errorf("no hits JSON: %d %s", code, out)
 	}
 	// --max-results bounds the examined hits.
-	code, out, _ = runExposureCLI(t, env, "--github-api-url", srv.URL, "--account-sid", expSID, "--json", "--max-results", "1")
+	code, out, _ = cli{sub: "exposure", env: env}.run(t, "--github-api-url", srv.URL, "--account-sid", expSID, "--json", "--max-results", "1")
 	if code != 1 || strings.Count(out, `"repository"`) != 1 || !strings.Contains(out, `"total_count": 2`) {
 		t.Errorf("max-results 1: %s", out)
 	}
@@ -156,7 +144,7 @@ func TestExposureNoHitsAndFlags(t *testing.T) {
 		{env, []string{"--account-sid", expSID, "--github-api-url", "ftp://x"}, "bad API URL"},
 		{map[string]string{"GITHUB_TOKEN": "wrong"}, []string{"--account-sid", expSID, "--github-api-url", srv.URL}, "Requires authentication"},
 	} {
-		code, _, errs := runExposureCLI(t, tt.env, tt.args...)
+		code, _, errs := cli{sub: "exposure", env: tt.env}.run(t, tt.args...)
 		if code != 2 || !strings.Contains(errs, tt.want) {
 			t.Errorf("%v %v: exit %d, stderr %q, want %q", tt.env, tt.args, code, errs, tt.want)
 		}
@@ -170,7 +158,7 @@ func TestExposureRateLimit(t *testing.T) {
 	srv.Fail("search", githubtest.Failure{Status: 403, Message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", RetryAfter: "1"})
 	env := map[string]string{"GITHUB_TOKEN": "ghp_exposuretest", "ATOGUARD_GITHUB_API_URL": srv.URL}
 	start := time.Now()
-	code, out, errs := runExposureCLI(t, env, "--account-sid", expSID, "--json")
+	code, out, errs := cli{sub: "exposure", env: env}.run(t, "--account-sid", expSID, "--json")
 	if code != 1 || !strings.Contains(errs, "waiting 1s for GitHub (rate limit: You have exceeded a secondary rate limit") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
@@ -179,7 +167,7 @@ func TestExposureRateLimit(t *testing.T) {
 	}
 	// An exhausted limit resetting far in the future is an error, not a hang.
 	srv.Fail("search", githubtest.Failure{Status: 403, Message: "API rate limit exceeded", Exhausted: true, ResetIn: time.Hour})
-	code, _, errs = runExposureCLI(t, env, "--account-sid", expSID)
+	code, _, errs = cli{sub: "exposure", env: env}.run(t, "--account-sid", expSID)
 	if code != 2 || !strings.Contains(errs, "rate limited") {
 		t.Errorf("exit %d, stderr %s", code, errs)
 	}
@@ -187,7 +175,7 @@ func TestExposureRateLimit(t *testing.T) {
 	for i := range 120 {
 		srv.AddFile(fmt.Sprintf("user%03d/app", i), "x.env", "TWILIO_ACCOUNT_SID="+expSID)
 	}
-	code, out, _ = runExposureCLI(t, env, "--account-sid", expSID, "--json", "--max-results", "1000")
+	code, out, _ = cli{sub: "exposure", env: env}.run(t, "--account-sid", expSID, "--json", "--max-results", "1000")
 	if code != 1 || strings.Count(out, `"repository"`) != 122 {
 		t.Errorf("pagination: %d hits", strings.Count(out, `"repository"`))
 	}

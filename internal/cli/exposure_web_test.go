@@ -56,7 +56,7 @@ func webWorld(t *testing.T) (apiURL, nginxDir string, env map[string]string) {
 // live on the emulator account, and no secret byte printed.
 func TestExposureWebFromAccountEndToEnd(t *testing.T) {
 	apiURL, _, env := webWorld(t)
-	code, out, stderr := runCLI(t, "", env, "exposure", "web", "--from-account", "--verify", "--yes", "--json", "--rate", "50", "--twilio-api-url", apiURL)
+	code, out, stderr := cli{env: env}.run(t, "exposure", "web", "--from-account", "--verify", "--yes", "--json", "--rate", "50", "--twilio-api-url", apiURL)
 	if code != ExitFindings {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -100,13 +100,13 @@ func TestExposureWebFromAccountEndToEnd(t *testing.T) {
 
 	// Text and Markdown say the same without the secret.
 	for _, format := range []string{"text", "markdown"} {
-		code, out, stderr := runCLI(t, "", env, "exposure", "web", "--from-account", "--verify", "--yes", "--format", format, "--rate", "50", "--twilio-api-url", apiURL)
+		code, out, stderr := cli{env: env}.run(t, "exposure", "web", "--from-account", "--verify", "--yes", "--format", format, "--rate", "50", "--twilio-api-url", apiURL)
 		if code != ExitFindings || !strings.Contains(out, "LIVE: opens "+webSID) || strings.Contains(out+stderr, webToken) {
 			t.Errorf("%s: exit %d\n%s\n%s", format, code, out, stderr)
 		}
 	}
 	// --exit-code 0 reports only.
-	if code, _, _ := runCLI(t, "", env, "exposure", "web", "--from-account", "--yes", "--exit-code", "0", "--rate", "50", "--twilio-api-url", apiURL); code != 0 {
+	if code, _, _ := (cli{env: env}).run(t, "exposure", "web", "--from-account", "--yes", "--exit-code", "0", "--rate", "50", "--twilio-api-url", apiURL); code != 0 {
 		t.Errorf("--exit-code 0: exit %d", code)
 	}
 }
@@ -115,7 +115,7 @@ func TestExposureWebFromAccountEndToEnd(t *testing.T) {
 // probed (nginx logs no request).
 func TestExposureWebAsksFirst(t *testing.T) {
 	apiURL, dir, env := webWorld(t)
-	code, _, stderr := runCLI(t, "no\n", env, "exposure", "web", "--from-account", "--rate", "50", "--twilio-api-url", apiURL)
+	code, _, stderr := cli{stdin: "no\n", env: env}.run(t, "exposure", "web", "--from-account", "--rate", "50", "--twilio-api-url", apiURL)
 	if code != ExitError || !strings.Contains(stderr, "not confirmed") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -138,14 +138,14 @@ func TestExposureWebFlags(t *testing.T) {
 		{[]string{"exposure", "web", "ftp://127.0.0.1/"}, "http:// or https://"},
 		{[]string{"exposure", "stray"}, "--account-sid"}, // plain exposure keeps its meaning
 	} {
-		code, _, stderr := runCLI(t, "", nil, tc.args...)
+		code, _, stderr := cli{}.run(t, tc.args...)
 		if code != ExitError || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%q: exit %d, stderr %s", tc.args, code, stderr)
 		}
 	}
 	// An unreachable host is not clean: exit 2 with the report.
 	port := webtest.FreePort(t)
-	code, out, stderr := runCLI(t, "", nil, "exposure", "web", fmt.Sprintf("http://127.0.0.1:%d", port))
+	code, out, stderr := cli{}.run(t, "exposure", "web", fmt.Sprintf("http://127.0.0.1:%d", port))
 	if code != ExitError || !strings.Contains(out, "unreachable") || !strings.Contains(stderr, "incomplete") {
 		t.Errorf("unreachable: exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -155,7 +155,7 @@ func TestExposureWebFlags(t *testing.T) {
 // previous exposure web run given with --web-report.
 func TestWebReportInAuditAndRespond(t *testing.T) {
 	apiURL, _, env := webWorld(t)
-	code, out, stderr := runCLI(t, "", env, "exposure", "web", "--from-account", "--verify", "--yes", "--json", "--rate", "50", "--twilio-api-url", apiURL)
+	code, out, stderr := cli{env: env}.run(t, "exposure", "web", "--from-account", "--verify", "--yes", "--json", "--rate", "50", "--twilio-api-url", apiURL)
 	if code != ExitFindings {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -164,11 +164,11 @@ func TestWebReportInAuditAndRespond(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	_, text, stderr := runAuditCmd(t, env, now, "--twilio-api-url", apiURL, "--allow-countries", "US", "--web-report", file)
+	_, text, stderr := cli{sub: "audit", env: env, now: now}.run(t, "--twilio-api-url", apiURL, "--allow-countries", "US", "--web-report", file)
 	if !strings.Contains(text, "Web check (atoguard exposure web) run") || !strings.Contains(text, "1 Twilio credential(s) served publicly, 1 live") {
 		t.Errorf("audit text lacks the web check:\n%s\n%s", text, stderr)
 	}
-	_, doc, _ := runAuditCmd(t, env, now, "--twilio-api-url", apiURL, "--allow-countries", "US", "--web-report", file, "--json")
+	_, doc, _ := cli{sub: "audit", env: env, now: now}.run(t, "--twilio-api-url", apiURL, "--allow-countries", "US", "--web-report", file, "--json")
 	var res struct {
 		Web *atoguard.WebCheckSummary `json:"web_check"`
 	}
@@ -178,7 +178,7 @@ func TestWebReportInAuditAndRespond(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	_ = os.WriteFile(bad, []byte(`{"score": 3}`), 0o644)
 	for _, args := range [][]string{{"audit", "--web-report", bad}, {"respond", "report", "--web-report", bad}} {
-		if code, _, stderr := runCLI(t, "", env, args...); code != ExitError || !strings.Contains(stderr, "--web-report") {
+		if code, _, stderr := (cli{env: env}).run(t, args...); code != ExitError || !strings.Contains(stderr, "--web-report") {
 			t.Errorf("%q: exit %d %s", args, code, stderr)
 		}
 	}

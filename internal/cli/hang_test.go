@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,7 +91,7 @@ func TestRespondApplyStalled(t *testing.T) {
 	}
 	total := count()
 	points := 6
-	if testing.Short() || raceEnabled {
+	if testing.Short() || testsupport.Race {
 		points = 3
 	}
 	for i := 1; i <= points; i++ {

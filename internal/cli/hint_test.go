@@ -11,7 +11,7 @@ import (
 func TestTwilioErrorHints(t *testing.T) {
 	_, url, env := emulatedSized(t, "baseline", smallWorld)
 	env["TWILIO_AUTH_TOKEN"] = strings.Repeat("0", 32)
-	code, _, stderr := runInvestigateCmd(t, env, "--twilio-api-url", url)
+	code, _, stderr := cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--twilio-api-url", url)
 	if code != ExitError || !strings.Contains(stderr, "hint: Twilio rejected the credential: check TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN") {
 		t.Errorf("401: exit %d\n%s", code, stderr)
 	}
@@ -22,13 +22,13 @@ func TestTwilioErrorHints(t *testing.T) {
 	}
 	closed := "http://" + ln.Addr().String()
 	ln.Close()
-	code, _, stderr = runAuditCmd(t, env, investigateNow, "--twilio-api-url", closed)
+	code, _, stderr = cli{sub: "audit", env: env, now: investigateNow}.run(t, "--twilio-api-url", closed)
 	if code != ExitError || !strings.Contains(stderr, "is the emulator running? check --twilio-api-url") {
 		t.Errorf("connection refused: exit %d\n%s", code, stderr)
 	}
 
 	// No hint for errors a hint cannot help with.
-	code, _, stderr = runInvestigateCmd(t, env, "--since", "yesterday")
+	code, _, stderr = cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--since", "yesterday")
 	if code != ExitError || strings.Contains(stderr, "hint:") {
 		t.Errorf("usage error: exit %d\n%s", code, stderr)
 	}

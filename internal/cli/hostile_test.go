@@ -73,7 +73,7 @@ func TestScanEscapesHostileFileNames(t *testing.T) {
 			t.Skipf("this file system refuses the name %q: %v", name, err)
 		}
 	}
-	code, out, errs := runCLI(t, "", nil, "scan", dir)
+	code, out, errs := cli{}.run(t, "scan", dir)
 	if code != ExitFindings {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -86,7 +86,7 @@ func TestScanEscapesHostileFileNames(t *testing.T) {
 		}
 	}
 
-	_, js, _ := runCLI(t, "", nil, "scan", "--json", dir)
+	_, js, _ := cli{}.run(t, "scan", "--json", dir)
 	var rep struct {
 		Findings []struct {
 			Path       string `json:"path"`
@@ -106,7 +106,7 @@ func TestScanEscapesHostileFileNames(t *testing.T) {
 		t.Errorf("no path_base64 for the non-UTF-8 name:\n%s", js)
 	}
 
-	code, _, errs = runCLI(t, "", nil, "scan", filepath.Join(dir, "gone\x1b]0;pwned\x07"))
+	code, _, errs = cli{}.run(t, "scan", filepath.Join(dir, "gone\x1b]0;pwned\x07"))
 	if code != ExitError || rawControl(errs) != "" || !strings.Contains(errs, `gone\x1b]0;pwned\x07`) {
 		t.Errorf("exit %d, error not escaped: %q", code, errs)
 	}

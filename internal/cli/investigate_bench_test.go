@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +12,6 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -137,17 +137,17 @@ func BenchmarkInvestigateEmulated(b *testing.B) {
 	b.ResetTimer()
 	only := os.Getenv("ATOGUARD_BENCH_ONLY") // "investigate": skip the paging baselines (profiling)
 	for b.Loop() {
-		t0, c0 := time.Now(), benchCPU()
+		t0, c0 := time.Now(), testsupport.CPUTime()
 		if only == "" {
 			pages = raw()
 		}
-		t1, c1 := time.Now(), benchCPU()
+		t1, c1 := time.Now(), testsupport.CPUTime()
 		if only == "" {
 			clientPaging()
 		}
-		t2, c2 := time.Now(), benchCPU()
+		t2, c2 := time.Now(), testsupport.CPUTime()
 		verdict = full().Verdict
-		t3, c3 := time.Now(), benchCPU()
+		t3, c3 := time.Now(), testsupport.CPUTime()
 		tRaw += t1.Sub(t0)
 		tClient += t2.Sub(t1)
 		tFull += t3.Sub(t2)
@@ -170,15 +170,6 @@ func BenchmarkInvestigateEmulated(b *testing.B) {
 	if verdict != atoguard.VerdictCompromised {
 		b.Errorf("verdict %s on the full-takeover world", verdict)
 	}
-}
-
-// benchCPU is the process's user+system CPU time.
-func benchCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func forAccounts(sids []string, n int, f func(string)) {

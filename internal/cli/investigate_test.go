@@ -1,9 +1,8 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -53,7 +52,7 @@ const smallWorld = 200
 
 func emulatedSized(t *testing.T, name string, messagesPerDay int) (*scenario.World, string, map[string]string) {
 	t.Helper()
-	if testing.Short() || investigateRace {
+	if testing.Short() || testsupport.Race {
 		messagesPerDay = smallWorld
 	}
 	w, err := scenario.BuildWith(name, scenario.Options{Seed: 1, Now: investigateNow, MessagesPerDay: messagesPerDay})
@@ -75,16 +74,6 @@ func emulatedSized(t *testing.T, name string, messagesPerDay int) (*scenario.Wor
 	return w, srv.URL, map[string]string{"TWILIO_ACCOUNT_SID": main.SID, "TWILIO_AUTH_TOKEN": main.AuthToken}
 }
 
-func runInvestigateCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"investigate"}, args...), IO{
-		Out: &out, Err: &errb, Now: func() time.Time { return investigateNow },
-		Getenv: func(k string) string { return env[k] },
-	})
-	return code, out.String(), errb.String()
-}
-
 // TestInvestigateScenarios is the acceptance test: every emulator scenario,
 // end to end over HTTP through the real client. Attacks must come out
 // compromised or likely with their key signals, benign look-alikes no worse
@@ -93,7 +82,7 @@ func TestInvestigateScenarios(t *testing.T) {
 	for _, name := range scenario.Names() {
 		t.Run(name, func(t *testing.T) {
 			w, url, env := emulated(t, name)
-			code, out, stderr := runInvestigateCmd(t, env, "--json", "--twilio-api-url", url)
+			code, out, stderr := cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--json", "--twilio-api-url", url)
 			var doc investigateJSON
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
 				t.Fatalf("exit %d, bad JSON: %v\n%s\nstderr: %s", code, err, out, stderr)
@@ -161,7 +150,7 @@ func head(tl []atoguard.TimelineEntry) []atoguard.TimelineEntry {
 
 func TestInvestigateTextAndMarkdown(t *testing.T) {
 	_, url, env := emulatedSized(t, "full-takeover", smallWorld)
-	code, out, _ := runInvestigateCmd(t, env, "--twilio-api-url", url, "--since", "5d")
+	code, out, _ := cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--twilio-api-url", url, "--since", "5d")
 	if code != ExitFindings {
 		t.Fatalf("exit %d", code)
 	}
@@ -178,11 +167,11 @@ func TestInvestigateTextAndMarkdown(t *testing.T) {
 		}
 	}
 	// --exit-code 0 reports the same verdict and exits 0 (report-only pipelines).
-	code, same, _ := runInvestigateCmd(t, env, "--twilio-api-url", url, "--since", "5d", "--exit-code", "0")
+	code, same, _ := cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--twilio-api-url", url, "--since", "5d", "--exit-code", "0")
 	if code != ExitClean || !strings.HasPrefix(same, "Verdict: COMPROMISED") {
 		t.Fatalf("--exit-code 0: exit %d\n%.300s", code, same)
 	}
-	code, md, _ := runInvestigateCmd(t, env, "--twilio-api-url", url, "--format", "markdown")
+	code, md, _ := cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--twilio-api-url", url, "--format", "markdown")
 	if code != ExitFindings || !strings.HasPrefix(md, "# Account takeover investigation: COMPROMISED") || !strings.Contains(md, "## Timeline") {
 		t.Fatalf("markdown exit %d:\n%.400s", code, md)
 	}
@@ -192,7 +181,7 @@ func TestInvestigateSnapshotAgainst(t *testing.T) {
 	w, url, env := emulatedSized(t, "baseline", smallWorld)
 	dir := t.TempDir()
 	snap := filepath.Join(dir, "known-good.json")
-	if code, _, stderr := runInvestigateCmd(t, env, "--twilio-api-url", url, "--json", "--snapshot", snap); code != ExitClean {
+	if code, _, stderr := (cli{sub: "investigate", env: env, now: investigateNow}).run(t, "--twilio-api-url", url, "--json", "--snapshot", snap); code != ExitClean {
 		t.Fatalf("snapshot run exit %d: %s", code, stderr)
 	}
 	data, err := os.ReadFile(snap)
@@ -205,7 +194,7 @@ func TestInvestigateSnapshotAgainst(t *testing.T) {
 		}
 	}
 	// Unchanged: nothing to report.
-	code, out, _ := runInvestigateCmd(t, env, "--twilio-api-url", url, "--json", "--against", snap)
+	code, out, _ := cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--twilio-api-url", url, "--json", "--against", snap)
 	if code != ExitClean || strings.Contains(out, `"config.`) {
 		t.Fatalf("against unchanged: exit %d %.500s", code, out)
 	}
@@ -217,7 +206,7 @@ func TestInvestigateSnapshotAgainst(t *testing.T) {
 	if err := os.WriteFile(snap, []byte(tampered), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ = runInvestigateCmd(t, env, "--twilio-api-url", url, "--json", "--against", snap)
+	code, out, _ = cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--twilio-api-url", url, "--json", "--against", snap)
 	if code != ExitFindings || !strings.Contains(out, `"config.webhook-changed"`) {
 		t.Fatalf("against tampered: exit %d %.800s", code, out)
 	}
@@ -246,7 +235,7 @@ func TestInvestigateErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, _, stderr := runInvestigateCmd(t, c.env, c.args...)
+			code, _, stderr := cli{sub: "investigate", env: c.env, now: investigateNow}.run(t, c.args...)
 			if code != ExitError || !strings.Contains(stderr, c.want) || strings.Count(stderr, "investigate:") > 1 {
 				t.Fatalf("exit %d, stderr %q (want %q)", code, stderr, c.want)
 			}
@@ -262,7 +251,7 @@ func TestInvestigateSelectedAccount(t *testing.T) {
 			sub = a.SID
 		}
 	}
-	code, out, stderr := runInvestigateCmd(t, env, "--twilio-api-url", url, "--json", "--account", sub, "--account", "AC"+strings.Repeat("f", 32))
+	code, out, stderr := cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--twilio-api-url", url, "--json", "--account", sub, "--account", "AC"+strings.Repeat("f", 32))
 	var doc investigateJSON
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("exit %d %v %s", code, err, stderr)
@@ -293,9 +282,6 @@ func TestParseInvDuration(t *testing.T) {
 // TestInvestigateFailingSubaccount: one subaccount's calls fail for good;
 // the investigation still answers, reporting the failure on that account.
 func TestInvestigateFailingSubaccount(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for the client's retries")
-	}
 	w, err := scenario.BuildWith("sms-pumping", scenario.Options{Seed: 1, Now: investigateNow, MessagesPerDay: smallWorld})
 	if err != nil {
 		t.Fatal(err)
@@ -316,7 +302,7 @@ func TestInvestigateFailingSubaccount(t *testing.T) {
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
 	env := map[string]string{"TWILIO_ACCOUNT_SID": main.SID, "TWILIO_AUTH_TOKEN": main.AuthToken}
-	code, out, stderr := runInvestigateCmd(t, env, "--json", "--twilio-api-url", srv.URL)
+	code, out, stderr := cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--json", "--twilio-api-url", srv.URL)
 	var doc investigateJSON
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("exit %d %v %s", code, err, stderr)

@@ -71,11 +71,11 @@ func TestPreCommitHookDefinition(t *testing.T) {
 	// process (no parallel tests in this package rely on the directory).
 	t.Chdir(repo)
 	git("add", "app.py")
-	if code, out, errs := runCLI(t, "", nil, args[1:]...); code != ExitClean {
+	if code, out, errs := (cli{}).run(t, args[1:]...); code != ExitClean {
 		t.Errorf("clean index: exit %d\n%s%s", code, out, errs)
 	}
 	git("add", "prod.env")
-	code, out, errs := runCLI(t, "", nil, args[1:]...)
+	code, out, errs := cli{}.run(t, args[1:]...)
 	if code != ExitFindings || !strings.Contains(out, "prod.env:2:19 twilio-auth-token") {
 		t.Errorf("staged credential: exit %d\n%s%s", code, out, errs)
 	}

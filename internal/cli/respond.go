@@ -10,16 +10,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/report"
-	"github.com/atoguard/atoguard/sink"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/spf13/cobra"
 )
@@ -30,10 +29,10 @@ type respondHooks struct {
 	httpClient   *http.Client  // benchmarks add a global rate limit
 	retryBackoff time.Duration // tests shorten step retries
 	clientOpts   func(*twilio.Options)
-	// wrapSink and wrapTwilio let the crash test die right after a side
+	// wrapStore and wrapDial let the crash test die right after a side
 	// effect and before its journal record.
-	wrapSink   func(playbook.Sink) playbook.Sink
-	wrapTwilio func(playbook.Twilio) playbook.Twilio
+	wrapStore func(atoguard.CredentialStore) atoguard.CredentialStore
+	wrapDial  func(playbook.Dial) playbook.Dial
 }
 
 type respondFlags struct {
@@ -85,7 +84,7 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 	pf.StringSliceVar(&f.suspend, "suspend-subaccounts", nil, "subaccount SIDs to suspend")
 	pf.StringVar(&f.eventSinkURL, "event-sink-url", "", "create an Event Streams webhook sink to this URL")
 	pf.StringVar(&f.credSink, "credential-sink", "", "where new tokens go: file:PATH, env:PATH[:VAR] or cmd:COMMAND")
-	pf.DurationVar(&f.sinkTimeout, "credential-sink-timeout", sink.DefaultCommandTimeout, "how long a cmd: credential sink may run (100ms–1h); then it is killed with its children and that account's rotation fails, the old token still valid")
+	pf.DurationVar(&f.sinkTimeout, "credential-sink-timeout", credstore.DefaultCommandTimeout, "how long a cmd: credential sink may run (100ms–1h); then it is killed with its children and that account's rotation fails, the old token still valid")
 	pf.StringVar(&f.journal, "journal", "", "journal file (default ./atoguard-respond.journal)")
 	pf.StringVar(&f.incidentStart, "incident-start", "", "when the incident began (RFC 3339 or YYYY-MM-DD; default: from --investigation, else 7 days ago)")
 	pf.StringSliceVar(&f.dailyLimits, "daily-limit", nil, "override a daily usage trigger, CATEGORY=VALUE (totalprice, sms, calls)")
@@ -114,46 +113,12 @@ sink. The rest becomes a checklist, verified from Monitor events where possible.
 type respondEnv struct {
 	client  *twilio.Client
 	opts    playbook.Options
-	inv     *investigation
+	inv     *playbook.Investigation
 	web     *atoguard.WebCheckSummary
 	journal string
 	report  string
 	cfg     *Config
-	wrap    func(playbook.Twilio) playbook.Twilio
-}
-
-// investigation is the part of `investigate --json` the report uses.
-type investigation struct {
-	Verdict  atoguard.Verdict         `json:"verdict"`
-	Signals  []atoguard.Signal        `json:"signals"`
-	Timeline []atoguard.TimelineEntry `json:"timeline"`
-}
-
-// firstAttack is the time of the earliest attacker entry of the timeline.
-func (inv *investigation) firstAttack() time.Time {
-	var t time.Time
-	if inv == nil {
-		return t
-	}
-	for _, e := range inv.Timeline {
-		if e.Attacker && (t.IsZero() || e.Time.Before(t)) {
-			t = e.Time
-		}
-	}
-	return t
-}
-
-func (inv *investigation) attackerEvents() []string {
-	if inv == nil {
-		return nil
-	}
-	var out []string
-	for _, e := range inv.Timeline {
-		if e.Attacker && strings.HasPrefix(e.Ref, "AE") {
-			out = append(out, e.Ref)
-		}
-	}
-	return out
+	wrap    func(playbook.Dial) playbook.Dial
 }
 
 // listOr returns the flag's list when set, else the config key's.
@@ -270,21 +235,21 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		if err != nil {
 			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "reading the investigation: %v", err)
 		}
-		env.inv = &investigation{}
+		env.inv = &playbook.Investigation{}
 		if err := json.Unmarshal(data, env.inv); err != nil {
 			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not `investigate --json` output: %v", p, err)
 		}
-		o.AttackerEvents = env.inv.attackerEvents()
+		o.AttackerEvents = env.inv.AttackerEvents()
 	}
 	start, err := parseTimeFlag(stringFlagOr(cmd, "incident-start", cfg.String("respond.incident-start")))
 	if err != nil {
 		return nil, err
 	}
 	if start.IsZero() {
-		start = env.inv.firstAttack()
+		start = env.inv.FirstAttack()
 	}
 	o.IncidentStart = start
-	if o.Sink, err = credentialSink(cmd, f, cfg, hooks); err != nil {
+	if o.Store, err = credentialSink(cmd, f, cfg, hooks); err != nil {
 		return nil, err
 	}
 	env.journal = stringFlagOr(cmd, "journal", cfg.String("respond.journal"))
@@ -309,7 +274,7 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 		return nil, err
 	}
 	env.opts = o
-	env.wrap = hooks.wrapTwilio
+	env.wrap = hooks.wrapDial
 	return env, nil
 }
 
@@ -325,12 +290,12 @@ func allowCountries(cmd *cobra.Command, f *respondFlags, cfg *Config) ([]string,
 
 // credentialSink builds --credential-sink (nil when unset); a command sink
 // gets --credential-sink-timeout.
-func credentialSink(cmd *cobra.Command, f *respondFlags, cfg *Config, hooks respondHooks) (playbook.Sink, error) {
+func credentialSink(cmd *cobra.Command, f *respondFlags, cfg *Config, hooks respondHooks) (atoguard.CredentialStore, error) {
 	spec := stringFlagOr(cmd, "credential-sink", cfg.String("respond.credential-sink"))
 	if spec == "" {
 		return nil, nil
 	}
-	s, err := sink.Parse(spec, cfg.Credential.AccountSID)
+	s, err := credstore.Parse(spec, cfg.Credential.AccountSID)
 	if err != nil {
 		return nil, err
 	}
@@ -344,14 +309,13 @@ func credentialSink(cmd *cobra.Command, f *respondFlags, cfg *Config, hooks resp
 	if timeout < 100*time.Millisecond || timeout > time.Hour {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s %s: want a duration from 100ms to 1h (e.g. 30s, 2m)", setting, stringFlagOr(cmd, "credential-sink-timeout", cfg.String(setting)))
 	}
-	if c, ok := s.(*sink.Command); ok {
+	if c, ok := s.(*credstore.Command); ok {
 		c.Timeout = timeout
 	}
-	var ps playbook.Sink = playbookSink{s}
-	if hooks.wrapSink != nil {
-		ps = hooks.wrapSink(ps)
+	if hooks.wrapStore != nil {
+		s = hooks.wrapStore(s)
 	}
-	return ps, nil
+	return s, nil
 }
 
 func runRespond(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, mode string) error {
@@ -384,13 +348,13 @@ func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks r
 			return err
 		}
 	}
-	var tw playbook.Twilio = playbookTwilio{c: env.client}
+	dial := playbook.DialAs(env.client)
 	if env.wrap != nil {
-		tw = env.wrap(tw)
+		dial = env.wrap(dial)
 	}
 	switch mode {
 	case "plan":
-		p, err := playbook.MakePlan(ctx, tw, env.opts)
+		p, err := playbook.MakePlan(ctx, dial, env.opts)
 		if err != nil {
 			return err
 		}
@@ -399,7 +363,7 @@ func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks r
 		}
 		return report.PlanText(streams.Out, p, applyCommand(cmd))
 	case "report":
-		res, err := playbook.Review(ctx, tw, env.opts)
+		res, err := playbook.Review(ctx, dial, env.opts)
 		if err != nil {
 			// The journal alone still makes a report; only the checklist's
 			// verification needs Twilio.
@@ -420,15 +384,15 @@ func runRespondMode(ctx context.Context, cmd *cobra.Command, streams IO, hooks r
 		}
 		return ctx.Err() // a timed-out review is incomplete: runRespond says so
 	}
-	return runApply(ctx, streams, env, f, tw)
+	return runApply(ctx, streams, env, f, dial)
 }
 
-func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags, tw playbook.Twilio) error {
+func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags, dial playbook.Dial) error {
 	if id, ended := env.opts.Journal.LastRun(); id != "" && !ended {
 		fmt.Fprintf(streams.Err, "The journal %s shows run %s did not finish; this run checks live state and completes it.\n", env.journal, id)
 	}
 	if !f.yes {
-		p, err := playbook.MakePlan(ctx, tw, env.opts)
+		p, err := playbook.MakePlan(ctx, dial, env.opts)
 		if err != nil {
 			return err
 		}
@@ -455,7 +419,7 @@ func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags,
 		}
 		fmt.Fprintln(streams.Err, atoguard.Printable(line))
 	}
-	res, applyErr := playbook.Apply(ctx, tw, opts)
+	res, applyErr := playbook.Apply(ctx, dial, opts)
 	if res == nil {
 		return applyErr
 	}
@@ -472,9 +436,9 @@ func runApply(ctx context.Context, streams IO, env *respondEnv, f *respondFlags,
 	} else {
 		fmt.Fprintf(streams.Out, "Applied %d changes across %d accounts; %d failed.\n", res.Changed(), len(res.Accounts), len(res.Failures))
 		for _, c := range res.Credentials {
-			fmt.Fprintf(streams.Out, "  new token for %s in %s:%s (fingerprint %s, verified %v)\n", c.AccountSID, c.Sink, atoguard.Printable(c.Location), c.Fingerprint, c.Verified)
+			fmt.Fprintf(streams.Out, "  new token for %s in %s:%s (fingerprint %s, verified %v)\n", c.AccountSID, c.StoreKind, atoguard.Printable(c.Location), c.Fingerprint, c.Verified)
 			if c.AccountSID == env.opts.Credential.AccountSID && env.opts.Credential.KeySID == "" {
-				fmt.Fprintf(streams.Out, "  the configured auth token no longer works: update TWILIO_AUTH_TOKEN to the new one (plan and report read it from %s:%s until then)\n", c.Sink, atoguard.Printable(c.Location))
+				fmt.Fprintf(streams.Out, "  the configured auth token no longer works: update TWILIO_AUTH_TOKEN to the new one (plan and report read it from %s:%s until then)\n", c.StoreKind, atoguard.Printable(c.Location))
 			}
 		}
 		open := 0
@@ -519,28 +483,9 @@ func writeReportFiles(inc atoguard.Incident, md, js string) error {
 	return nil
 }
 
+// buildIncident is the incident of a response, with its summary.
 func buildIncident(res *playbook.Result, env *respondEnv, now time.Time) atoguard.Incident {
-	inc := atoguard.Incident{
-		GeneratedAt:   now.UTC(),
-		IncidentStart: env.opts.IncidentStart,
-		AccountSID:    res.MainAccount,
-		Accounts:      res.Accounts,
-		Actions:       res.Actions,
-		Credentials:   res.Credentials,
-		Failures:      res.Failures,
-		Checklist:     res.Checklist,
-	}
-	inc.Web = env.web
-	if env.inv != nil {
-		inc.Verdict, inc.Signals, inc.Timeline = env.inv.Verdict, env.inv.Signals, env.inv.Timeline
-	}
-	// The response itself belongs on the timeline.
-	for _, a := range res.Actions {
-		if a.Status == atoguard.ActionDone && !a.Time.IsZero() {
-			inc.Timeline = append(inc.Timeline, atoguard.TimelineEntry{Time: a.Time, AccountSID: a.AccountSID, Kind: "response", Summary: a.Summary})
-		}
-	}
-	sort.SliceStable(inc.Timeline, func(i, j int) bool { return inc.Timeline[i].Time.Before(inc.Timeline[j].Time) })
+	inc := playbook.Incident(res, env.opts.IncidentStart, env.inv, env.web, now)
 	inc.Summary = report.IncidentSummary(inc)
 	return inc
 }
@@ -551,9 +496,6 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// writePlan renders the plan for people: per account, each action with the
-// current state and the target, then the checklist. Names, URLs and errors
-// come from Twilio, so they go through atoguard.Printable.
 // decodeSnapshot reads `investigate --snapshot` output ({"accounts": […]})
 // or a bare list of configurations.
 func decodeSnapshot(data []byte) ([]atoguard.Configuration, error) {

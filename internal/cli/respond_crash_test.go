@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"os"
 	"os/exec"
 	"strconv"
@@ -14,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/playbook"
-	"github.com/atoguard/atoguard/sink"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 )
 
@@ -37,10 +38,14 @@ func TestRespondCrashChild(t *testing.T) {
 	count := new(atomic.Int64)
 	switch os.Getenv("ATOGUARD_RESPOND_CRASH_MODE") {
 	case "store": // the token is in the sink, the journal does not say so
-		hooks.wrapSink = func(s playbook.Sink) playbook.Sink { return &crashSink{Sink: s, n: int64(n), count: count, die: die} }
+		hooks.wrapStore = func(s atoguard.CredentialStore) atoguard.CredentialStore {
+			return &crashSink{CredentialStore: s, n: int64(n), count: count, die: die}
+		}
 	case "promote": // the token is promoted, the journal does not say so
-		hooks.wrapTwilio = func(t playbook.Twilio) playbook.Twilio {
-			return &crashTwilio{Twilio: t, n: int64(n), count: count, die: die}
+		hooks.wrapDial = func(d playbook.Dial) playbook.Dial {
+			return func(c atoguard.Credential) playbook.Twilio {
+				return &crashTwilio{Twilio: d(c), n: int64(n), count: count, die: die}
+			}
 		}
 	default:
 		hooks.afterJournal = func(k int) {
@@ -61,14 +66,14 @@ func TestRespondCrashChild(t *testing.T) {
 }
 
 type crashSink struct {
-	playbook.Sink
+	atoguard.CredentialStore
 	n     int64
 	count *atomic.Int64
 	die   func()
 }
 
 func (c *crashSink) Store(ctx context.Context, account string, tok atoguard.Secret) error {
-	err := c.Sink.Store(ctx, account, tok)
+	err := c.CredentialStore.Store(ctx, account, tok)
 	if err == nil && c.count.Add(1) == c.n {
 		c.die()
 	}
@@ -80,10 +85,6 @@ type crashTwilio struct {
 	n     int64
 	count *atomic.Int64
 	die   func()
-}
-
-func (c *crashTwilio) As(cred atoguard.Credential) playbook.Twilio {
-	return &crashTwilio{Twilio: c.Twilio.As(cred), n: c.n, count: c.count, die: c.die}
 }
 
 func (c *crashTwilio) PromoteSecondaryAuthToken(ctx context.Context) error {
@@ -127,7 +128,7 @@ func TestRespondCrashResume(t *testing.T) {
 		t.Fatalf("only %d journal records", total)
 	}
 	step := 1 // every record; -short and the race detector sample every third
-	if testing.Short() || raceEnabled {
+	if testing.Short() || testsupport.Race {
 		step = 3
 	}
 	for n := 1; n < total; n += step {
@@ -202,7 +203,7 @@ func TestRespondCrashAfterSideEffects(t *testing.T) {
 // and the original does.
 func assertWorkingCredentials(t *testing.T, m *emu, rc *respondCase, label string) {
 	t.Helper()
-	fs := &sink.File{Path: rc.sinkPath}
+	fs := &credstore.File{Path: rc.sinkPath}
 	for _, a := range m.world.Accounts {
 		tok, err := fs.Load(context.Background(), a.SID)
 		switch {
@@ -210,7 +211,7 @@ func assertWorkingCredentials(t *testing.T, m *emu, rc *respondCase, label strin
 			if !m.works(t, a.SID, tok.Reveal()) {
 				t.Fatalf("%s: %s: the stored token does not work", label, a.SID)
 			}
-		case errors.Is(err, sink.ErrNotStored):
+		case errors.Is(err, atoguard.ErrNotStored):
 			if !m.works(t, a.SID, a.AuthToken) {
 				t.Fatalf("%s: %s: nothing stored and the original token is dead", label, a.SID)
 			}

@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/playbook"
-	"github.com/atoguard/atoguard/sink"
 	"github.com/atoguard/atoguard/twilio"
 )
 
@@ -29,13 +29,13 @@ func useRotatedCredential(ctx context.Context, env *respondEnv, stderr io.Writer
 	if _, err := env.client.FetchAccount(ctx, cred.AccountSID); !twilio.IsUnauthorized(err) {
 		return nil // it works, or the failure is not about the token
 	}
-	where := rec.Sink + ":" + rec.Location
-	var s playbook.Sink
-	if env.opts.Sink != nil {
-		s, where = env.opts.Sink, env.opts.Sink.Kind()+":"+env.opts.Sink.Location()
-	} else if rec.Sink == "file" || rec.Sink == "env" {
-		if fs, err := sink.Parse(where, cred.AccountSID); err == nil {
-			s = playbookSink{fs}
+	where := rec.StoreKind + ":" + rec.Location
+	var s atoguard.CredentialStore
+	if env.opts.Store != nil {
+		s, where = env.opts.Store, env.opts.Store.Kind()+":"+env.opts.Store.Location()
+	} else if rec.StoreKind == "file" || rec.StoreKind == "env" {
+		if fs, err := credstore.Parse(where, cred.AccountSID); err == nil {
+			s = fs
 		}
 	}
 	stale := fmt.Sprintf("the configured auth token of %s is rejected: respond apply rotated it (new token %s, stored in %s)",

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/atoguard/atoguard/sink"
+	"github.com/atoguard/atoguard/credstore"
 )
 
 // TestRespondSymlinkedEnvSink: --credential-sink env:link.env, where
@@ -37,7 +37,7 @@ func TestRespondSymlinkedEnvSink(t *testing.T) {
 	}
 	// Read the real file directly, as an application that never heard of
 	// the link would.
-	direct, err := sink.Parse("env:"+real, m.main().SID)
+	direct, err := credstore.Parse("env:"+real, m.main().SID)
 	if err != nil {
 		t.Fatal(err)
 	}

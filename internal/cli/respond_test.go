@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/playbook"
-	"github.com/atoguard/atoguard/sink"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/atoguard/atoguard/twilio/emulator"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
@@ -149,7 +149,7 @@ func snapshotFor(w *scenario.World, sid string) *atoguard.Configuration {
 func (rc *respondCase) assertContained(t *testing.T, allow []string, keep ...string) {
 	t.Helper()
 	st := rc.m.state(t)
-	fs := &sink.File{Path: rc.sinkPath}
+	fs := &credstore.File{Path: rc.sinkPath}
 	for _, wa := range rc.m.world.Accounts {
 		sid := wa.SID
 		var as *emulator.AccountState
@@ -455,7 +455,7 @@ func TestRespondNeverShowsSecrets(t *testing.T) {
 		outputs = append(outputs, string(data))
 	}
 	var secrets []string
-	fs := &sink.File{Path: rc.sinkPath}
+	fs := &credstore.File{Path: rc.sinkPath}
 	for _, a := range m.world.Accounts {
 		secrets = append(secrets, a.AuthToken)
 		for _, k := range a.Keys {
@@ -549,7 +549,7 @@ esac
 			if code := rc.run(t, args...); code != 0 {
 				t.Fatalf("exit %d: %s", code, rc.stderr.String())
 			}
-			s, err := sink.Parse(spec, m.main().SID)
+			s, err := credstore.Parse(spec, m.main().SID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -39,6 +39,9 @@ type IO struct {
 	IsTerminal bool
 	// Build is the release stamp; empty fields are read from the binary.
 	Build BuildInfo
+	// Sleep is the Twilio client's backoff wait (nil: a real timer); tests
+	// make retries instant with it. It must return ctx.Err() when ctx ends.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // StdIO returns the process's real streams and the build's stamp.

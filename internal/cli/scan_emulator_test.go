@@ -33,8 +33,7 @@ func TestScanVerifyAgainstEmulator(t *testing.T) {
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
 
-	code, out, stderr := runCLI(t, "", nil, "scan", "--json", "--verify", "--twilio-api-url", srv.URL,
-		filepath.Join("..", "..", "examples", "leaky-repo"))
+	code, out, stderr := cli{}.run(t, "scan", "--json", "--verify", "--twilio-api-url", srv.URL, filepath.Join("..", "..", "examples", "leaky-repo"))
 	if code != ExitFindings {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

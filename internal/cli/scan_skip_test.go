@@ -71,7 +71,7 @@ func must(t *testing.T, err error) {
 // exit 1, and binary files alone never do.
 func TestScanSkippedListed(t *testing.T) {
 	dir, want := skipTree(t)
-	code, out, stderr := runCLI(t, "", nil, "scan", "--json", dir)
+	code, out, stderr := cli{}.run(t, "scan", "--json", dir)
 	if code != ExitClean {
 		t.Fatalf("exit %d without --fail-on-skip: %s", code, stderr)
 	}
@@ -98,13 +98,13 @@ func TestScanSkippedListed(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 
-	code, out, stderr = runCLI(t, "", nil, "scan", "--fail-on-skip", dir)
+	code, out, stderr = cli{}.run(t, "scan", "--fail-on-skip", dir)
 	if code != ExitFindings || !strings.Contains(stderr, "--fail-on-skip: 5 item(s) not read in full") ||
 		!strings.Contains(out, "no findings in ") || !strings.Contains(out, "5 not read in full") {
 		t.Errorf("--fail-on-skip: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
 
-	code, out, _ = runCLI(t, "", nil, "scan", "--format", "sarif", dir)
+	code, out, _ = cli{}.run(t, "scan", "--format", "sarif", dir)
 	var log struct {
 		Runs []struct {
 			Invocations []struct {
@@ -122,7 +122,7 @@ func TestScanSkippedListed(t *testing.T) {
 	// Binary files alone are not a failure to read.
 	bin := t.TempDir()
 	writeTree(t, bin, map[string]string{"logo.png": "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"})
-	if code, _, stderr := runCLI(t, "", nil, "scan", "--fail-on-skip", bin); code != ExitClean {
+	if code, _, stderr := (cli{}).run(t, "scan", "--fail-on-skip", bin); code != ExitClean {
 		t.Errorf("binary only, --fail-on-skip: exit %d: %s", code, stderr)
 	}
 }

@@ -20,17 +20,6 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-// runCLI runs atoguard in-process and returns exit status, stdout, stderr.
-func runCLI(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), args, IO{
-		In: strings.NewReader(stdin), Out: &out, Err: &errb,
-		Getenv: func(k string) string { return env[k] },
-	})
-	return code, out.String(), errb.String()
-}
-
 func writeTree(t *testing.T, root string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
@@ -77,7 +66,7 @@ func TestScanExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runCLI(t, tt.stdin, nil, tt.args...)
+			code, _, stderr := cli{stdin: tt.stdin}.run(t, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr)
 			}
@@ -104,7 +93,7 @@ func TestScanArchive(t *testing.T) {
 	if err := os.WriteFile(zipPath, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, stderr := runCLI(t, "", nil, "scan", "--json", dir)
+	code, out, stderr := cli{}.run(t, "scan", "--json", dir)
 	if code != ExitFindings {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -164,7 +153,7 @@ func TestScanVerify(t *testing.T) {
 			case "config":
 				args = append(args, "--config", cfgFile)
 			}
-			code, out, stderr := runCLI(t, "", env, args...)
+			code, out, stderr := cli{env: env}.run(t, args...)
 			if code != ExitFindings {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -185,7 +174,7 @@ func TestScanVerify(t *testing.T) {
 		})
 	}
 	// The text format explains a live credential.
-	_, out, _ := runCLI(t, "", nil, "scan", "--verify", "--twilio-api-url", srv.URL, filepath.Join(dir, "live.env"))
+	_, out, _ := cli{}.run(t, "scan", "--verify", "--twilio-api-url", srv.URL, filepath.Join(dir, "live.env"))
 	if !strings.Contains(out, "verified live - Full main account 'Acme Prod', active") {
 		t.Errorf("text output:\n%s", out)
 	}
@@ -283,7 +272,7 @@ func TestScanNeverPrintsSecrets(t *testing.T) {
 		for i, args := range runs {
 			args := append(append([]string{}, args...), "--format", format)
 			t.Run(fmt.Sprintf("%s/%d", format, i), func(t *testing.T) {
-				code, stdout, stderr := runCLI(t, stdin, nil, args...)
+				code, stdout, stderr := cli{stdin: stdin}.run(t, args...)
 				if code != ExitFindings {
 					t.Fatalf("exit %d, stderr %s", code, stderr)
 				}
@@ -295,7 +284,7 @@ func TestScanNeverPrintsSecrets(t *testing.T) {
 				assertNoSecret(t, "stderr", stderr, secrets)
 				// --output and --baseline paths too.
 				out := filepath.Join(baselineDir, fmt.Sprintf("r-%s-%d", format, i))
-				runCLI(t, stdin, nil, append(args, "--output", out)...)
+				cli{stdin: stdin}.run(t, append(args, "--output", out)...)
 				data, err := os.ReadFile(out)
 				if err != nil {
 					t.Fatal(err)
@@ -305,7 +294,7 @@ func TestScanNeverPrintsSecrets(t *testing.T) {
 		}
 	}
 	// The JSON run finds every kind of planted secret.
-	_, stdout, _ := runCLI(t, stdin, nil, "scan", "--json", filepath.Join(dir, "app"), "-")
+	_, stdout, _ := cli{stdin: stdin}.run(t, "scan", "--json", filepath.Join(dir, "app"), "-")
 	for _, rule := range []string{"twilio-auth-token", "twilio-api-key", "sendgrid-api-key"} {
 		if !strings.Contains(stdout, `"rule": "`+rule+`"`) {
 			t.Errorf("rule %s not found", rule)

@@ -1,10 +1,10 @@
-// Package sink stores new Twilio credentials where applications read them:
+// Package credstore stores new Twilio credentials where applications read them:
 // a JSON file (0600, atomic replace), an env file updated in place (other
 // lines untouched), or a command that receives JSON on stdin (Vault, a cloud
 // secret manager, a deploy hook). Every Store is durable when it returns:
 // files are fsynced and renamed, commands must exit 0. Values never appear in
 // errors, logs or command lines.
-package sink
+package credstore
 
 import (
 	"bytes"
@@ -23,25 +23,10 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-var (
-	// ErrNotStored: no credential for the account.
-	ErrNotStored = errors.New("no credential stored for the account")
-	// ErrNoReadBack: the sink cannot return stored values.
-	ErrNoReadBack = errors.New("the sink cannot read credentials back")
-)
-
-// Sink is a credential store.
-type Sink interface {
-	Kind() string
-	Location() string
-	Store(ctx context.Context, account string, token atoguard.Secret) error
-	Load(ctx context.Context, account string) (atoguard.Secret, error)
-}
-
 // Parse builds a sink from its flag form: file:PATH, env:PATH[:VAR] or
 // cmd:COMMAND. mainAccount names the account whose token the env file keeps
 // under VAR; subaccounts get VAR_<SID>.
-func Parse(spec, mainAccount string) (Sink, error) {
+func Parse(spec, mainAccount string) (atoguard.CredentialStore, error) {
 	kind, rest, ok := strings.Cut(spec, ":")
 	if !ok || rest == "" {
 		return nil, atoguard.Errorf(atoguard.EINVALID, "sink", "credential sink %q: want file:PATH, env:PATH[:VAR] or cmd:COMMAND", spec)
@@ -322,7 +307,7 @@ func (f *File) Load(_ context.Context, account string) (atoguard.Secret, error) 
 	}
 	e, ok := m[account]
 	if !ok || e.AuthToken == "" {
-		return atoguard.Secret{}, ErrNotStored
+		return atoguard.Secret{}, atoguard.ErrNotStored
 	}
 	return atoguard.NewSecret(e.AuthToken), nil
 }
@@ -421,7 +406,7 @@ func (e *Env) Load(_ context.Context, account string) (atoguard.Secret, error) {
 	defer e.mu.Unlock()
 	data, err := os.ReadFile(e.Path)
 	if errors.Is(err, os.ErrNotExist) {
-		return atoguard.Secret{}, ErrNotStored
+		return atoguard.Secret{}, atoguard.ErrNotStored
 	}
 	if err != nil {
 		return atoguard.Secret{}, &atoguard.Error{Code: atoguard.EINTERNAL, Op: "sink.env", Err: err}
@@ -434,7 +419,7 @@ func (e *Env) Load(_ context.Context, account string) (atoguard.Secret, error) {
 		}
 	}
 	if !found || val == "" {
-		return atoguard.Secret{}, ErrNotStored
+		return atoguard.Secret{}, atoguard.ErrNotStored
 	}
 	return atoguard.NewSecret(val), nil
 }
@@ -575,7 +560,7 @@ func (c *Command) Load(ctx context.Context, account string) (atoguard.Secret, er
 		return atoguard.Secret{}, &atoguard.Error{Code: atoguard.EUNAVAILABLE, Op: "sink.cmd", Err: fmt.Errorf("credential command %s on load: %w", c.Location(), err)}
 	}
 	if code == 3 || (err == nil && len(bytes.TrimSpace(out)) == 0) {
-		return atoguard.Secret{}, ErrNoReadBack
+		return atoguard.Secret{}, atoguard.ErrNoReadBack
 	}
 	if err != nil {
 		return atoguard.Secret{}, atoguard.Errorf(atoguard.EINTERNAL, "sink.cmd", "credential command %s failed on load (exit %d)", c.Location(), code)
@@ -587,7 +572,13 @@ func (c *Command) Load(ctx context.Context, account string) (atoguard.Secret, er
 		return atoguard.Secret{}, atoguard.Errorf(atoguard.EINTERNAL, "sink.cmd", "credential command %s printed something other than {\"auth_token\":…} on load", c.Location())
 	}
 	if r.AuthToken == "" {
-		return atoguard.Secret{}, ErrNotStored
+		return atoguard.Secret{}, atoguard.ErrNotStored
 	}
 	return atoguard.NewSecret(r.AuthToken), nil
 }
+
+var (
+	_ atoguard.CredentialStore = (*File)(nil)
+	_ atoguard.CredentialStore = (*Env)(nil)
+	_ atoguard.CredentialStore = (*Command)(nil)
+)

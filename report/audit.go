@@ -1,4 +1,4 @@
-package audit
+package report
 
 import (
 	"bufio"
@@ -9,21 +9,22 @@ import (
 	"strings"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/audit"
 )
 
-// severities in report order.
-func severities() []atoguard.Severity {
+// auditSeverities in report order.
+func auditSeverities() []atoguard.Severity {
 	return []atoguard.Severity{atoguard.SeverityCritical, atoguard.SeverityHigh, atoguard.SeverityMedium, atoguard.SeverityLow, atoguard.SeverityInfo}
 }
 
 // Counts by severity, in report order, as "2 high, 1 low".
-func counts(fs []Finding) string {
+func auditCounts(fs []audit.Finding) string {
 	n := map[atoguard.Severity]int{}
 	for _, f := range fs {
 		n[f.Severity]++
 	}
 	var parts []string
-	for _, s := range severities() {
+	for _, s := range auditSeverities() {
 		if n[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
 		}
@@ -34,8 +35,8 @@ func counts(fs []Finding) string {
 	return strings.Join(parts, ", ")
 }
 
-// Grade names a score band for people.
-func Grade(score int) string {
+// AuditGrade names a score band for people.
+func AuditGrade(score int) string {
 	switch {
 	case score >= 90:
 		return "good"
@@ -47,12 +48,12 @@ func Grade(score int) string {
 	return "critical"
 }
 
-// TextOptions tune the text output.
-type TextOptions struct{ Color bool }
+// AuditTextOptions tune the text output.
+type AuditTextOptions struct{ Color bool }
 
-// WriteText writes the result for people: the score first, then findings by
+// AuditText writes the result for people: the score first, then findings by
 // severity, each with the command that fixes it.
-func WriteText(w io.Writer, r Result, o TextOptions) error {
+func AuditText(w io.Writer, r audit.Result, o AuditTextOptions) error {
 	var b strings.Builder
 	paint := func(code, s string) string {
 		if !o.Color {
@@ -60,7 +61,7 @@ func WriteText(w io.Writer, r Result, o TextOptions) error {
 		}
 		return code + s + "\x1b[0m"
 	}
-	fmt.Fprintf(&b, "%s  %d/100 (%s) — %s across %d account(s)\n", paint("\x1b[1m", "Posture score"), r.Score, Grade(r.Score), counts(r.Findings), len(r.Accounts))
+	fmt.Fprintf(&b, "%s  %d/100 (%s) — %s across %d account(s)\n", paint("\x1b[1m", "Posture score"), r.Score, AuditGrade(r.Score), auditCounts(r.Findings), len(r.Accounts))
 	if r.Web != nil {
 		fmt.Fprintf(&b, "  %s\n", r.Web.Describe())
 	}
@@ -72,17 +73,17 @@ func WriteText(w io.Writer, r Result, o TextOptions) error {
 		}
 	}
 	fixes := fixCommands(r.Findings, len(r.Accounts))
-	for _, sev := range severities() {
+	for _, sev := range auditSeverities() {
 		first := true
 		for _, f := range r.Findings {
 			if f.Severity != sev {
 				continue
 			}
 			if first {
-				fmt.Fprintf(&b, "\n%s\n", paint(severityColor(sev), strings.ToUpper(string(sev))))
+				fmt.Fprintf(&b, "\n%s\n", paint(auditSeverityColor(sev), strings.ToUpper(string(sev))))
 				first = false
 			}
-			writeFindingText(&b, f, fixes)
+			writeAuditFinding(&b, f, fixes)
 		}
 	}
 	if len(r.Findings) == 0 {
@@ -93,7 +94,7 @@ func WriteText(w io.Writer, r Result, o TextOptions) error {
 	return err
 }
 
-func severityColor(sev atoguard.Severity) string {
+func auditSeverityColor(sev atoguard.Severity) string {
 	switch sev {
 	case atoguard.SeverityCritical, atoguard.SeverityHigh:
 		return "\x1b[31m"
@@ -103,7 +104,7 @@ func severityColor(sev atoguard.Severity) string {
 	return "\x1b[2m"
 }
 
-func writeFindingText(b *strings.Builder, f Finding, fixes []fixCommand) {
+func writeAuditFinding(b *strings.Builder, f audit.Finding, fixes []fixCommand) {
 	fmt.Fprintf(b, "  %s  %s  %s\n", f.ID, f.AccountSID, atoguard.Printable(f.Resource))
 	fmt.Fprintf(b, "    %s\n", atoguard.Printable(f.Summary))
 	fix := atoguard.Printable(f.Fix)
@@ -131,11 +132,11 @@ type fixCommand struct {
 }
 
 // fixKey is f's respond command without the account it names.
-func fixKey(f Finding) string {
+func fixKey(f audit.Finding) string {
 	return strings.Replace(f.Fix, " --accounts "+f.AccountSID, "", 1)
 }
 
-func fixCommands(findings []Finding, accounts int) []fixCommand {
+func fixCommands(findings []audit.Finding, accounts int) []fixCommand {
 	var out []fixCommand
 	for _, f := range findings {
 		if f.Step == "" {
@@ -191,16 +192,16 @@ func writeFixCommands(b *strings.Builder, fixes []fixCommand) {
 	}
 }
 
-// WriteJSON writes the result as JSON ({"score","accounts","findings"}).
-func WriteJSON(w io.Writer, r Result) error {
+// AuditJSON writes the result as JSON ({"score","accounts","findings"}).
+func AuditJSON(w io.Writer, r audit.Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
 
-// code puts text in a Markdown code span that its content cannot end
+// mdCode puts text in a Markdown code span that its content cannot end
 // (attacker-chosen URLs must not become links in a ticket).
-func code(s string) string {
+func mdCode(s string) string {
 	s = atoguard.Printable(s)
 	fence := "`"
 	for strings.Contains(s, fence) {
@@ -212,10 +213,10 @@ func code(s string) string {
 	return fence + s + fence
 }
 
-// WriteMarkdown writes the result for a ticket or a pull request.
-func WriteMarkdown(w io.Writer, r Result) error {
+// AuditMarkdown writes the result for a ticket or a pull request.
+func AuditMarkdown(w io.Writer, r audit.Result) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "# atoguard audit\n\n**Score: %d/100 (%s)** — %s across %d account(s).\n\n", r.Score, Grade(r.Score), counts(r.Findings), len(r.Accounts))
+	fmt.Fprintf(bw, "# atoguard audit\n\n**Score: %d/100 (%s)** — %s across %d account(s).\n\n", r.Score, AuditGrade(r.Score), auditCounts(r.Findings), len(r.Accounts))
 	if r.Web != nil {
 		fmt.Fprintf(bw, "%s\n\n", r.Web.Describe())
 	}
@@ -224,12 +225,12 @@ func WriteMarkdown(w io.Writer, r Result) error {
 	for _, a := range r.Accounts {
 		note := ""
 		if a.Error != "" {
-			note = code(a.Error)
+			note = mdCode(a.Error)
 		}
 		fmt.Fprintf(bw, "| `%s` | %t | %s | %s | %d | %s |\n", a.SID, a.Subaccount, strings.Join(a.AllowCountries, ", "),
-			code(strings.Join(a.WebhookDomains, ", ")), a.Findings, note)
+			mdCode(strings.Join(a.WebhookDomains, ", ")), a.Findings, note)
 	}
-	for _, sev := range severities() {
+	for _, sev := range auditSeverities() {
 		first := true
 		for _, f := range r.Findings {
 			if f.Severity != sev {
@@ -243,9 +244,9 @@ func WriteMarkdown(w io.Writer, r Result) error {
 			if f.GuidanceStep > 0 {
 				step = fmt.Sprintf(" (guidance step %d)", f.GuidanceStep)
 			}
-			fmt.Fprintf(bw, "- **%s** `%s` %s%s\n  - %s\n  - fix: %s\n", f.ID, f.AccountSID, code(f.Resource), step, code(f.Summary), code(f.Fix))
+			fmt.Fprintf(bw, "- **%s** `%s` %s%s\n  - %s\n  - fix: %s\n", f.ID, f.AccountSID, mdCode(f.Resource), step, mdCode(f.Summary), mdCode(f.Fix))
 			if f.FixNote != "" {
-				fmt.Fprintf(bw, "  - note: %s\n", code(f.FixNote))
+				fmt.Fprintf(bw, "  - note: %s\n", mdCode(f.FixNote))
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package sink
+package credstore
 
 import (
 	"context"
@@ -47,7 +47,7 @@ esac
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			if _, err := s.Load(ctx, mainSID); !errors.Is(err, ErrNotStored) && !errors.Is(err, ErrNoReadBack) {
+			if _, err := s.Load(ctx, mainSID); !errors.Is(err, atoguard.ErrNotStored) && !errors.Is(err, atoguard.ErrNoReadBack) {
 				t.Fatalf("empty sink: err = %v", err)
 			}
 			for _, step := range []struct {
@@ -112,7 +112,7 @@ func TestCommandFailureIsNotStored(t *testing.T) {
 	if strings.Contains(err.Error(), tok('z').Reveal()) || strings.Contains(err.Error(), "secret-echo") {
 		t.Fatalf("error leaks: %v", err)
 	}
-	if _, err := (&Command{Command: "cat >/dev/null; exit 3"}).Load(context.Background(), mainSID); !errors.Is(err, ErrNoReadBack) {
+	if _, err := (&Command{Command: "cat >/dev/null; exit 3"}).Load(context.Background(), mainSID); !errors.Is(err, atoguard.ErrNoReadBack) {
 		t.Fatalf("load without support: %v", err)
 	}
 }
@@ -231,7 +231,7 @@ func TestSinkRefusesBadLinks(t *testing.T) {
 				t.Errorf("Parse(%s:%s) err = %v, want EINVALID %q", kind, tc.path, err, tc.want)
 			}
 		}
-		for _, s := range []Sink{&Env{Path: tc.path, Var: "T", Main: mainSID}, &File{Path: tc.path}} {
+		for _, s := range []atoguard.CredentialStore{&Env{Path: tc.path, Var: "T", Main: mainSID}, &File{Path: tc.path}} {
 			err := s.Store(context.Background(), mainSID, tok('x'))
 			if atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s Store(%s) err = %v, want EINVALID %q", s.Kind(), tc.path, err, tc.want)

@@ -10,12 +10,12 @@ import (
 )
 
 // genericMessages decodes a Messages page with encoding/json, the reference
-// the hand-written scanner must agree with.
+// the hand-written decoder must agree with.
 func genericMessages(body []byte) ([]atoguard.Message, string, error) {
 	return jsonPage("messages", func(w *wireMessage) (atoguard.Message, bool) { return w.message(), true })(body)
 }
 
-func TestScanMessagesMatchesEncodingJSON(t *testing.T) {
+func TestDecodeMessagesMatchesEncodingJSON(t *testing.T) {
 	page := bytes.Replace(messagesPage(50), []byte("%NEXT%"), []byte(`"/2010-04-01/Accounts/AC/Messages.json?Page=1"`), 1)
 	tests := map[string][]byte{
 		"realistic page":    page,
@@ -33,9 +33,9 @@ func TestScanMessagesMatchesEncodingJSON(t *testing.T) {
 			if err != nil {
 				t.Fatalf("encoding/json: %v", err)
 			}
-			got, gotNext, err := scanMessagesPage(body, nil)
+			got, gotNext, err := decodeMessagesPage(body, nil)
 			if err != nil {
-				t.Fatalf("scanner: %v", err)
+				t.Fatalf("decoder: %v", err)
 			}
 			if !samePage(got, gotNext, want, wantNext) {
 				t.Errorf("scanner\n %+v %q\nencoding/json\n %+v %q", got, gotNext, want, wantNext)
@@ -43,21 +43,21 @@ func TestScanMessagesMatchesEncodingJSON(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{``, `{`, `[]`, `{"messages":[{"sid":5}]}`, `{"messages":[{"sid":"a}]}`, `{"messages":{}}`, `{"other":1}`, `{"messages":[{"sid":"\x01"}]}`} {
-		if _, _, err := scanMessagesPage([]byte(bad), nil); err == nil {
-			t.Errorf("scanner accepted %q", bad)
+		if _, _, err := decodeMessagesPage([]byte(bad), nil); err == nil {
+			t.Errorf("decoder accepted %q", bad)
 		}
 	}
 }
 
-func FuzzScanMessages(f *testing.F) {
+func FuzzDecodeMessages(f *testing.F) {
 	f.Add(bytes.Replace(messagesPage(2), []byte("%NEXT%"), []byte("null"), 1))
 	f.Add([]byte(`{"messages":[{"sid":"SM1","body":"\u00e9\ud83d\ude00","price":"-0.1","num_segments":"1","date_sent":"Tue, 05 Mar 2024 09:07:03 +0100"}],"next_page_uri":"/2010-04-01/x"}`))
 	f.Add([]byte(`{"messages":[null,{"price":1e999,"error_code":{"a":[true,false,null]}}],"meta":{}}`))
-	f.Fuzz(agreesWithJSON(scanMessagesPage, genericMessages))
+	f.Fuzz(agreesWithJSON(decodeMessagesPage, genericMessages))
 }
 
 // agreesWithJSON is a fuzz target: whatever scan accepts, encoding/json
-// (ref) must accept and decode the same. The scanner may be stricter (e.g.
+// (ref) must accept and decode the same. The decoder may be stricter (e.g.
 // trailing data), so its errors pass.
 func agreesWithJSON[T any](scan func([]byte, []T) ([]T, string, error), ref func([]byte) ([]T, string, error)) func(*testing.T, []byte) {
 	return func(t *testing.T, body []byte) {
@@ -67,7 +67,7 @@ func agreesWithJSON[T any](scan func([]byte, []T) ([]T, string, error), ref func
 		}
 		want, wantNext, werr := ref(body)
 		if werr != nil {
-			t.Fatalf("scanner accepted what encoding/json rejects (%v): %q", werr, body)
+			t.Fatalf("decoder accepted what encoding/json rejects (%v): %q", werr, body)
 		}
 		if !samePage(got, gotNext, want, wantNext) {
 			t.Fatalf("mismatch for %q\nscanner %+v %q\njson    %+v %q", body, got, gotNext, want, wantNext)
@@ -132,7 +132,7 @@ func foldsSpecially(body []byte) bool {
 	return false
 }
 
-// genericCalls is the encoding/json reference for scanCallsPage.
+// genericCalls is the encoding/json reference for decodeCallsPage.
 func genericCalls(body []byte) ([]callRec, string, error) {
 	return jsonPage("calls", func(w *wireCall) (callRec, bool) { return callRec{call: w.call(), created: w.DateCreated.Time()}, true })(body)
 }
@@ -152,7 +152,7 @@ func TestScanCallsMatchesEncodingJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, gotNext, err := scanCallsPage([]byte(body), nil)
+			got, gotNext, err := decodeCallsPage([]byte(body), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,5 +167,5 @@ func FuzzScanCalls(f *testing.F) {
 	f.Add([]byte(`{"calls":[{"sid":"CA1","duration":"90","price":"-0.028","start_time":"Tue, 05 Mar 2024 09:07:03 +0000","date_created":null}],"next_page_uri":null}`))
 	f.Add([]byte(`{"calls":[null],"meta":{"next_page_url":"x","NEXT_PAGE_URL":null}}`))
 	f.Add([]byte(`{"calls":[{"sid":"CA2","account_sid":"AC1","to":"+998901234567","from":"+14155550100","status":"completed","direction":"outbound-api","duration":"3","price_unit":"USD","end_time":"Tue, 05 Mar 2024 09:07:06 +0000"}],"next_page_uri":"/2010-04-01/Accounts/AC1/Calls.json?Page=1"}`))
-	f.Fuzz(agreesWithJSON(scanCallsPage, genericCalls))
+	f.Fuzz(agreesWithJSON(decodeCallsPage, genericCalls))
 }

@@ -1,15 +1,17 @@
-package audit
+package report
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/atoguard/atoguard/audit"
 )
 
 func TestFixCommandsMergeAccounts(t *testing.T) {
-	f := func(sid, step, flags string) Finding {
-		return Finding{AccountSID: sid, Step: step, Fix: "atoguard respond apply --only " + step + " --accounts " + sid + flags}
+	f := func(sid, step, flags string) audit.Finding {
+		return audit.Finding{AccountSID: sid, Step: step, Fix: "atoguard respond apply --only " + step + " --accounts " + sid + flags}
 	}
-	findings := []Finding{
+	findings := []audit.Finding{
 		f("AC1", "usage-triggers", " --trigger-callback-url https://x"),
 		f("AC1", "usage-triggers", " --trigger-callback-url https://x"),
 		f("AC2", "usage-triggers", " --trigger-callback-url https://x"),

@@ -1,15 +1,14 @@
 //go:build unix
 
-package twilio
+package testsupport
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the user+system CPU time of the process so far, the fairer
-// measure when other builds share the machine.
-func processCPU() time.Duration {
+// CPUTime is the user+system CPU time of the process so far.
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0

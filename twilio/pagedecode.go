@@ -15,19 +15,19 @@ import (
 // A hand-written decoder for Messages pages, the one list that runs to
 // millions of records in an investigation. encoding/json spends most of its
 // time on reflection and on fields atoguard ignores (subresource_uris, uri,
-// api_version…); this scanner reads the fields it needs and skips the rest
-// without allocating. FuzzScanMessages checks it against encoding/json.
+// api_version…); this decoder reads the fields it needs and skips the rest
+// without allocating. FuzzDecodeMessages checks it against encoding/json.
 
 var errSyntax = errors.New("invalid JSON")
 
-type scanner struct {
+type jsonReader struct {
 	b []byte
 	i int
 	// last values of repeated low-cardinality fields, to share strings
 	intern [8]string
 }
 
-func (s *scanner) ws() {
+func (s *jsonReader) ws() {
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
@@ -39,7 +39,7 @@ func (s *scanner) ws() {
 }
 
 // expect consumes byte c after whitespace.
-func (s *scanner) expect(c byte) error {
+func (s *jsonReader) expect(c byte) error {
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != c {
 		return errSyntax
@@ -49,7 +49,7 @@ func (s *scanner) expect(c byte) error {
 }
 
 // peek returns the next non-space byte (0 at the end).
-func (s *scanner) peek() byte {
+func (s *jsonReader) peek() byte {
 	s.ws()
 	if s.i >= len(s.b) {
 		return 0
@@ -58,8 +58,8 @@ func (s *scanner) peek() byte {
 }
 
 // rawString returns the bytes of a string literal without its quotes and
-// whether it contains escapes; the scanner is left after the closing quote.
-func (s *scanner) rawString() ([]byte, bool, error) {
+// whether it contains escapes; the reader is left after the closing quote.
+func (s *jsonReader) rawString() ([]byte, bool, error) {
 	if err := s.expect('"'); err != nil {
 		return nil, false, err
 	}
@@ -119,13 +119,13 @@ func plain8(w uint64) bool {
 }
 
 // str reads a string or null ("" for null).
-func (s *scanner) str() (string, error) {
+func (s *jsonReader) str() (string, error) {
 	return s.internStr(-1)
 }
 
 // internStr reads a string or null ("" for null), reusing the previous
 // value of slot k when equal (k < 0: no slot).
-func (s *scanner) internStr(k int) (string, error) {
+func (s *jsonReader) internStr(k int) (string, error) {
 	if s.peek() == 'n' {
 		return "", s.null()
 	}
@@ -153,14 +153,14 @@ func (s *scanner) internStr(k int) (string, error) {
 	return v, nil
 }
 
-func (s *scanner) null() error {
+func (s *jsonReader) null() error {
 	s.ws()
 	return s.lit("null")
 }
 
 // number reads a JSON number, a numeric string or null leniently (0 when
 // unreadable), like num.
-func (s *scanner) number() (float64, error) {
+func (s *jsonReader) number() (float64, error) {
 	switch s.peek() {
 	case 'n':
 		return 0, s.null()
@@ -193,7 +193,7 @@ func (s *scanner) number() (float64, error) {
 
 // numberSyntax consumes a number per the JSON grammar:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (s *scanner) numberSyntax() bool {
+func (s *jsonReader) numberSyntax() bool {
 	digits := func() int {
 		n := 0
 		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
@@ -230,7 +230,7 @@ func (s *scanner) numberSyntax() bool {
 }
 
 // timestamp reads a Twilio date string or null leniently.
-func (s *scanner) timestamp() (time.Time, error) {
+func (s *jsonReader) timestamp() (time.Time, error) {
 	if s.peek() != '"' {
 		if s.peek() == 'n' {
 			return time.Time{}, s.null()
@@ -255,7 +255,7 @@ func (s *scanner) timestamp() (time.Time, error) {
 }
 
 // skip skips any JSON value.
-func (s *scanner) skip() error {
+func (s *jsonReader) skip() error {
 	switch s.peek() {
 	case '"':
 		_, _, err := s.rawString()
@@ -277,7 +277,7 @@ func (s *scanner) skip() error {
 	return err
 }
 
-func (s *scanner) lit(l string) error {
+func (s *jsonReader) lit(l string) error {
 	if len(s.b)-s.i >= len(l) && string(s.b[s.i:s.i+len(l)]) == l {
 		s.i += len(l)
 		return nil
@@ -286,7 +286,7 @@ func (s *scanner) lit(l string) error {
 }
 
 // array calls elem for each element of an array; elem must consume it.
-func (s *scanner) array(elem func() error) error {
+func (s *jsonReader) array(elem func() error) error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (s *scanner) array(elem func() error) error {
 
 // object calls field for each key of an object; field must consume the
 // value.
-func (s *scanner) object(fold bool, field func(key []byte) error) error {
+func (s *jsonReader) object(fold bool, field func(key []byte) error) error {
 	if err := s.expect('{'); err != nil {
 		return err
 	}
@@ -369,16 +369,16 @@ func (s *scanner) object(fold bool, field func(key []byte) error) error {
 	}
 }
 
-// scanMessagesPage decodes a 2010 Messages list body.
-func scanMessagesPage(body []byte, out []atoguard.Message) ([]atoguard.Message, string, error) {
-	return scanList(body, "messages", out, (*scanner).message)
+// decodeMessagesPage decodes a 2010 Messages list body.
+func decodeMessagesPage(body []byte, out []atoguard.Message) ([]atoguard.Message, string, error) {
+	return decodeList(body, "messages", out, (*jsonReader).message)
 }
 
-// scanList decodes a list body: the items under key with item, the next
+// decodeList decodes a list body: the items under key with item, the next
 // link from next_page_uri (2010) or meta.next_page_url (v1), everything
 // else skipped — matching decodePage's reading of the envelope.
-func scanList[T any](body []byte, key string, out []T, item func(*scanner, *T) error) ([]T, string, error) {
-	s := &scanner{b: body}
+func decodeList[T any](body []byte, key string, out []T, item func(*jsonReader, *T) error) ([]T, string, error) {
+	s := &jsonReader{b: body}
 	var next string
 	found := false
 	err := s.object(false, func(k []byte) error {
@@ -447,8 +447,8 @@ type callRec struct {
 	created time.Time
 }
 
-func scanCallsPage(body []byte, out []callRec) ([]callRec, string, error) {
-	return scanList(body, "calls", out, func(s *scanner, r *callRec) error {
+func decodeCallsPage(body []byte, out []callRec) ([]callRec, string, error) {
+	return decodeList(body, "calls", out, func(s *jsonReader, r *callRec) error {
 		c := &r.call
 		return s.record(&recordDst{sid: &c.SID, accountSID: &c.AccountSID, from: &c.From, to: &c.To,
 			direction: &c.Direction, status: &c.Status, priceUnit: &c.PriceUnit, price: &c.Price,
@@ -456,7 +456,7 @@ func scanCallsPage(body []byte, out []callRec) ([]callRec, string, error) {
 	})
 }
 
-func (s *scanner) message(m *atoguard.Message) error {
+func (s *jsonReader) message(m *atoguard.Message) error {
 	return s.record(&recordDst{sid: &m.SID, accountSID: &m.AccountSID, serviceSID: &m.MessagingServiceSID,
 		from: &m.From, to: &m.To, body: &m.Body, direction: &m.Direction, status: &m.Status,
 		priceUnit: &m.PriceUnit, price: &m.Price, numSegments: &m.NumSegments, errorCode: &m.ErrorCode,
@@ -477,7 +477,7 @@ type recordDst struct {
 // record decodes one list element into d: null is the zero record, a null
 // string leaves the field as it was (like encoding/json), numbers and dates
 // are lenient, and the price is stored as its absolute value.
-func (s *scanner) record(d *recordDst) error {
+func (s *jsonReader) record(d *recordDst) error {
 	if s.peek() == 'n' {
 		return s.null()
 	}
@@ -530,7 +530,7 @@ func (s *scanner) record(d *recordDst) error {
 
 // text reads a string into *dst (interned in slot k unless k < 0); null
 // leaves *dst as it was and a nil dst skips the value.
-func (s *scanner) text(dst *string, k int) error {
+func (s *jsonReader) text(dst *string, k int) error {
 	if dst == nil {
 		return s.skip()
 	}
@@ -547,7 +547,7 @@ func (s *scanner) text(dst *string, k int) error {
 }
 
 // integer reads a lenient number into *dst; a nil dst skips the value.
-func (s *scanner) integer(dst *int) error {
+func (s *jsonReader) integer(dst *int) error {
 	if dst == nil {
 		return s.skip()
 	}
@@ -557,7 +557,7 @@ func (s *scanner) integer(dst *int) error {
 }
 
 // date reads a lenient timestamp into *dst; a nil dst skips the value.
-func (s *scanner) date(dst *time.Time) error {
+func (s *jsonReader) date(dst *time.Time) error {
 	if dst == nil {
 		return s.skip()
 	}
