@@ -22,6 +22,10 @@ type profile struct {
 	order                       []*countryAgg // first-seen order, for determinism
 
 	homeRegions map[string]bool // regions of the account's own sender numbers
+	// ownNumbers are the account's configured and sending numbers (at most
+	// maxOwnNumbers): they name its country and time zone.
+	ownNumbers []string
+	loc        *time.Location // the account's local time (see timezone.go)
 	// Window destination numbers grouped by (country code, national length),
 	// for sequential-run detection.
 	seqNumbers map[seqKey][]seqRecord
@@ -99,6 +103,7 @@ func (r *run) profile(a *AccountData) *profile {
 		if info := r.numbers.Classify(pn); info.Region != "" {
 			p.homeRegions[info.Region] = true
 		}
+		p.addOwn(pn)
 	}
 	for i := range a.Messages {
 		m := &a.Messages[i]
@@ -149,7 +154,17 @@ func (r *run) profile(a *AccountData) *profile {
 	for idx := p.sinceIdx; idx < p.hours; idx++ {
 		p.windowOutbound += int(p.sms[idx] + p.voice[idx])
 	}
+	p.loc = r.localZone(p)
 	return p
+}
+
+// maxOwnNumbers bounds the numbers kept to infer an account's zone.
+const maxOwnNumbers = 16
+
+func (p *profile) addOwn(n string) {
+	if n != "" && len(p.ownNumbers) < maxOwnNumbers && !slices.Contains(p.ownNumbers, n) {
+		p.ownNumbers = append(p.ownNumbers, n)
+	}
 }
 
 // index maps a time to its hourly bucket, -1 outside [start, Until).
@@ -165,6 +180,9 @@ func (p *profile) index(t time.Time) int {
 }
 
 func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, price float64) {
+	if idx < p.sinceIdx {
+		p.addOwn(from) // baseline senders: the business's own numbers
+	}
 	if from != "" && len(p.homeRegions) < 8 {
 		// Sender numbers tell where the business lives, useful when the
 		// baseline is empty.

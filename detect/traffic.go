@@ -39,8 +39,13 @@ type seasonal struct {
 	slotOf   func(i int) int
 }
 
-// model fits a series' baseline buckets [p.baseIdx, p.sinceIdx).
+// model fits a series' baseline buckets [p.baseIdx, p.sinceIdx) in the
+// account's local time.
 func (r *run) model(p *profile, series []float64) *seasonal {
+	return fitSeasonal(p, series, p.loc)
+}
+
+func fitSeasonal(p *profile, series []float64, loc *time.Location) *seasonal {
 	n := p.sinceIdx - p.baseIdx
 	if n < 24 {
 		return nil
@@ -51,7 +56,7 @@ func (r *run) model(p *profile, series []float64) *seasonal {
 	}
 	slots := make([]int, p.hours)
 	for i := range slots {
-		t := p.start.Add(time.Duration(i) * time.Hour).In(r.opts.Location)
+		t := p.start.Add(time.Duration(i) * time.Hour).In(loc)
 		if period == 168 {
 			slots[i] = int(t.Weekday())*24 + t.Hour()
 		} else {

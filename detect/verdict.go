@@ -26,6 +26,12 @@ func abuse(s atoguard.Signal) bool {
 		s.Severity.Rank() >= atoguard.SeverityMedium.Rank()
 }
 
+// phishingSent is brand impersonation, or a template blast the account's
+// own history marks as phishing (a new link domain, new recipients, a lure).
+func phishingSent(s atoguard.Signal) bool {
+	return s.ID == IDBrandImpersonation || (s.ID == IDTemplateBlast && s.Evidence.Details["account_phishing"] == "true")
+}
+
 func pumping(s atoguard.Signal) bool {
 	switch s.ID {
 	case IDSequentialNumbers, IDShortCalls:
@@ -55,11 +61,15 @@ func decide(signals []atoguard.Signal) decision {
 		return out
 	}
 	att := pick(attackerChange)
+	// A sign-in from a new network alone is no takeover: what the session
+	// did decides. It counts only together with another attacker change.
+	core := pick(func(s atoguard.Signal) bool { return attackerChange(s) && s.ID != IDNewSessionIP })
 	ab := pick(abuse)
 	pump := pick(pumping)
-	phish := pick(func(s atoguard.Signal) bool { return s.ID == IDBrandImpersonation })
+	phish := pick(phishingSent)
 	spikes := pick(func(s atoguard.Signal) bool {
-		return (strings.HasPrefix(s.ID, "traffic.") || s.ID == IDNewCountry || s.ID == IDTemplateBlast) && s.Severity.Rank() >= atoguard.SeverityMedium.Rank()
+		return (strings.HasPrefix(s.ID, "traffic.") || s.ID == IDNewCountry || s.ID == IDTemplateBlast) && s.Severity.Rank() >= atoguard.SeverityMedium.Rank() &&
+			!phishingSent(s) // the blast that is the phishing is not also its abnormal traffic
 	})
 	attKinds := map[string]bool{}
 	for _, s := range att {
@@ -81,7 +91,7 @@ func decide(signals []atoguard.Signal) decision {
 		}
 	}
 	switch {
-	case len(att) > 0 && len(ab) > 0:
+	case len(core) > 0 && len(ab) > 0:
 		set(atoguard.VerdictCompromised, fmt.Sprintf("account changes by a likely attacker (%s) together with abusive traffic (%s)",
 			idList(att), idList(ab)), att, ab)
 	case len(hook) > 0:
@@ -90,10 +100,10 @@ func decide(signals []atoguard.Signal) decision {
 		set(atoguard.VerdictCompromised, fmt.Sprintf("%d different account changes by a likely attacker (%s)", len(attKinds), idList(att)), att)
 	case len(phish) > 0 && len(spikes) > 0:
 		set(atoguard.VerdictCompromised, fmt.Sprintf("phishing sent from the account (%s) with abnormal traffic (%s)", idList(phish), idList(spikes)), phish, spikes)
-	case len(att) > 0:
+	case len(core) > 0:
 		set(atoguard.VerdictLikely, fmt.Sprintf("account change(s) by a likely attacker (%s)", idList(att)), att)
 	case len(phish) > 0:
-		set(atoguard.VerdictLikely, fmt.Sprintf("messages impersonating brands with phishing links (%s)", idList(phish)), phish)
+		set(atoguard.VerdictLikely, fmt.Sprintf("phishing sent from the account (%s)", idList(phish)), phish)
 	case len(pump) > 0 && len(spikes) > 0:
 		set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s) with abnormal traffic (%s)", idList(pump), idList(spikes)), pump, spikes)
 	case hasAny(pump, IDSequentialNumbers, IDShortCalls):
