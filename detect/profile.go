@@ -57,7 +57,8 @@ type countryAgg struct {
 	window   float64 // outbound records in the window
 	winCost  float64
 	hourly   []float64
-	premium  int // window records to premium-like numbers
+	failed   float64 // window records that failed
+	premium  int     // window records to premium-like numbers
 	premEx   []string
 	examples []string // window destinations
 	records  []string // window SIDs
@@ -120,7 +121,7 @@ func (r *run) profile(a *AccountData) *profile {
 			p.smsFailed[idx]++
 		}
 		p.cost[idx] += m.Price
-		p.record(r, idx, t, m.To, m.From, m.SID, m.Price)
+		p.record(r, idx, t, m.To, m.From, m.SID, m.Price, failedStatus(m.Status))
 	}
 	for i := range a.Calls {
 		c := &a.Calls[i]
@@ -133,7 +134,7 @@ func (r *run) profile(a *AccountData) *profile {
 		}
 		p.voice[idx]++
 		p.cost[idx] += c.Price
-		p.record(r, idx, c.StartTime, c.To, c.From, c.SID, c.Price)
+		p.record(r, idx, c.StartTime, c.To, c.From, c.SID, c.Price, c.Status == "failed")
 		// Answered and short: a revenue-share number picks up and hangs up.
 		// Failed or unanswered calls are not toll fraud (they cost nothing).
 		short := c.Duration <= shortCallMax && c.Status == "completed"
@@ -179,7 +180,7 @@ func (p *profile) index(t time.Time) int {
 	return i
 }
 
-func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, price float64) {
+func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, price float64, failed bool) {
 	if idx < p.sinceIdx {
 		p.addOwn(from) // baseline senders: the business's own numbers
 	}
@@ -214,6 +215,9 @@ func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, pri
 	}
 	c.window++
 	c.winCost += price
+	if failed {
+		c.failed++
+	}
 	if c.first.IsZero() || t.Before(c.first) {
 		c.first = t
 	}
