@@ -12,14 +12,6 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-// Signal ids of the destination detectors.
-const (
-	IDNewCountry        = "destination.new-country"
-	IDHighRisk          = "destination.high-risk"
-	IDSequentialNumbers = "destination.sequential-numbers"
-	IDShortCalls        = "destination.short-calls"
-)
-
 // Destination thresholds. A single message to a new country is everyday
 // life (a customer travelling); a handful is worth a look.
 const (
@@ -59,7 +51,7 @@ func (r *run) ownerOpened(a *AccountData, p *profile) map[string]string {
 	enabled := map[string]*atoguard.Event{}
 	for i := range a.Events {
 		e := &a.Events[i]
-		if e.EventDate.Before(r.ds.BaselineSince) || !e.EventDate.Before(r.ds.Until) || classifyEvent(e) != IDGeoWidened {
+		if e.EventDate.Before(r.ds.BaselineSince) || !e.EventDate.Before(r.ds.Until) || classifyEvent(e) != atoguard.IDGeoWidened {
 			continue
 		}
 		if att, why := r.attribute(e); att || slices.Contains(why, "no baseline events to compare") {
@@ -145,7 +137,7 @@ func (r *run) newCountries(a *AccountData, p *profile, owned map[string]string) 
 	if p.baselineOutbound == 0 {
 		conf = 0.4 // judged against the sender numbers' countries only
 	}
-	return &atoguard.Signal{ID: IDNewCountry, Sign: atoguard.SignUnusualCountries, Severity: sev, Confidence: conf,
+	return &atoguard.Signal{ID: atoguard.IDNewCountry, Sign: atoguard.SignUnusualCountries, Severity: sev, Confidence: conf,
 		AccountSID: a.Account.SID, Start: start, End: end,
 		Summary:  fmt.Sprintf("traffic to %d country(ies) never used in the baseline: %s", len(fresh), strings.Join(limitStrings(names, 8), ", ")),
 		Evidence: ev}
@@ -258,7 +250,7 @@ func (r *run) highRisk(a *AccountData, p *profile, owned map[string]string) *ato
 	if total >= 20 || premium >= highRiskMin {
 		sev = atoguard.SeverityHigh
 	}
-	return &atoguard.Signal{ID: IDHighRisk, Sign: atoguard.SignUnusualCountries, Severity: sev,
+	return &atoguard.Signal{ID: atoguard.IDHighRisk, Sign: atoguard.SignUnusualCountries, Severity: sev,
 		Confidence: round2(math.Min(0.9, 0.5+total/200)), AccountSID: a.Account.SID, Start: start, End: end,
 		Summary:  fmt.Sprintf("%s record(s) to high-risk or premium-rate destinations: %s", num(total), strings.Join(limitStrings(names, 8), ", ")),
 		Evidence: ev}
@@ -324,7 +316,7 @@ func (r *run) sequential(a *AccountData, p *profile) *atoguard.Signal {
 		ev.Examples = append(ev.Examples, fmt.Sprintf("+%d%0*d … +%d%0*d (%d numbers)", rn.cc, rn.natLen, rn.from, rn.cc, rn.natLen, rn.to, rn.n))
 		ev.Records = appendLimited(ev.Records, maxRecords, rn.firstRecord)
 	}
-	return &atoguard.Signal{ID: IDSequentialNumbers, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
+	return &atoguard.Signal{ID: atoguard.IDSequentialNumbers, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
 		Confidence: round2(math.Min(0.95, 0.6+float64(inRuns)/500)), AccountSID: a.Account.SID, Start: first, End: last.Add(time.Second),
 		Summary: fmt.Sprintf("%d destination numbers in %d sequential run(s), longest %d (+%d%0*d…): SMS pumping / IRSF pattern",
 			inRuns, len(runs), runs[0].n, runs[0].cc, runs[0].natLen, runs[0].from),
@@ -355,7 +347,7 @@ func (r *run) shortCalls(a *AccountData, p *profile) *atoguard.Signal {
 		ev.Examples = appendLimited(ev.Examples, maxExamples, to)
 		ev.Records = appendLimited(ev.Records, maxRecords, p.shortCalls[to])
 	}
-	return &atoguard.Signal{ID: IDShortCalls, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
+	return &atoguard.Signal{ID: atoguard.IDShortCalls, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
 		Confidence: round2(math.Min(0.9, 0.5+float64(len(fresh))/200)), AccountSID: a.Account.SID, Start: p.shortFirst, End: p.shortLast.Add(time.Second),
 		Summary:  fmt.Sprintf("%d short calls (≤%ds) to %d new destinations: toll-fraud pattern", p.windowCalls, shortCallMax, len(fresh)),
 		Evidence: ev}

@@ -33,7 +33,7 @@ func TestOwnerExpansionTempers(t *testing.T) {
 	}
 	if r := build(true, "delivered"); r.Verdict.Rank() > atoguard.VerdictSuspicious.Rank() {
 		t.Errorf("owner's expansion: %s %v", r.Verdict, r.Reasons)
-	} else if s := find(r.Signals, IDNewCountry); s == nil || s.Evidence.Details["owner:NG"] == "" {
+	} else if s := find(r.Signals, atoguard.IDNewCountry); s == nil || s.Evidence.Details["owner:NG"] == "" {
 		t.Errorf("the owner's change is not in the evidence: %+v", s)
 	}
 	if r := build(false, "delivered"); r.Verdict != atoguard.VerdictLikely {
@@ -52,7 +52,7 @@ func TestNewSessionAloneIsSuspicious(t *testing.T) {
 	w.officeHistory(0)
 	w.event(0, "user-session.created", "US00000000000000000000000000000001", "100.64.7.9", testNow.Add(-30*time.Hour), nil)
 	r := Run(w.ds, Options{})
-	mustHave(t, r, IDNewSessionIP)
+	mustHave(t, r, atoguard.IDNewSessionIP)
 	if r.Verdict != atoguard.VerdictSuspicious {
 		t.Errorf("verdict %s %v", r.Verdict, r.Reasons)
 	}
@@ -88,12 +88,12 @@ func TestAccountLevelPhishing(t *testing.T) {
 	if r.Verdict.Rank() < atoguard.VerdictLikely.Rank() {
 		t.Errorf("unknown-brand phishing: %s %v", r.Verdict, r.Reasons)
 	}
-	if s := find(r.Signals, IDTemplateBlast); s == nil || s.Evidence.Details["account_phishing"] != "true" {
+	if s := find(r.Signals, atoguard.IDTemplateBlast); s == nil || s.Evidence.Details["account_phishing"] != "true" {
 		t.Errorf("blast %+v", s)
 	}
 	// The same words to the account's own customers, or a plain notice with
 	// a new link, are not phishing by history.
-	if r := build(lure, true); r.Verdict.Rank() > atoguard.VerdictSuspicious.Rank() && find(r.Signals, IDBrandImpersonation) == nil {
+	if r := build(lure, true); r.Verdict.Rank() > atoguard.VerdictSuspicious.Rank() && find(r.Signals, atoguard.IDBrandImpersonation) == nil {
 		t.Errorf("lure to own customers: %s %v", r.Verdict, r.Reasons)
 	}
 	if r := build("Harbor Lane: our opening hours change next week, details at https://hlnews.example/h/%d", false); r.Verdict.Rank() > atoguard.VerdictSuspicious.Rank() {

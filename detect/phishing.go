@@ -12,12 +12,6 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-// Signal ids of the phishing detectors.
-const (
-	IDBrandImpersonation = "phishing.brand-impersonation"
-	IDTemplateBlast      = "phishing.template-blast"
-)
-
 // Phisher is the URL analysis detect needs (implemented by detect/phish via
 // NewPhisher; a minimal fallback is used when none is given). It must be
 // safe for concurrent use: accounts are analysed in parallel.
@@ -215,7 +209,7 @@ func (r *run) phishing(a *AccountData) []atoguard.Signal {
 		if len(recipients) >= 5 {
 			sev = atoguard.SeverityCritical
 		}
-		out = append(out, atoguard.Signal{ID: IDBrandImpersonation, Sign: atoguard.SignPhishing, Severity: sev,
+		out = append(out, atoguard.Signal{ID: atoguard.IDBrandImpersonation, Sign: atoguard.SignPhishing, Severity: sev,
 			Confidence: round2(math.Max(0.6, math.Min(0.95, score))), AccountSID: sid, Start: start, End: end.Add(time.Second),
 			Summary: fmt.Sprintf("%s message(s) to %d recipient(s) carry phishing links: %s", num(msgs), len(recipients),
 				strings.Join(limitStrings(names, 5), ", ")),
@@ -292,7 +286,7 @@ func (r *run) blastSignal(sid string, ta *templateAgg, unknown bool, seen map[st
 		summary = fmt.Sprintf("phishing by the account's own history: one lure template with a link to %s, a domain it never sent before, to %d recipients, %d of them never messaged before (%d messages)",
 			strings.Join(ta.domains, ", "), len(ta.recipients), fresh, ta.messages)
 	}
-	return atoguard.Signal{ID: IDTemplateBlast, Sign: atoguard.SignPhishing, Severity: sev, Confidence: conf,
+	return atoguard.Signal{ID: atoguard.IDTemplateBlast, Sign: atoguard.SignPhishing, Severity: sev, Confidence: conf,
 		AccountSID: sid, Start: ta.first, End: ta.last.Add(time.Second), Summary: summary, Evidence: ev}
 }
 

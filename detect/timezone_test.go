@@ -51,7 +51,7 @@ func TestLocalTimeAcrossDST(t *testing.T) {
 		return w
 	}
 	r := Run(build().ds, Options{})
-	mustNotHave(t, r, IDVolumeSpike)
+	mustNotHave(t, r, atoguard.IDVolumeSpike)
 	if r.Verdict != atoguard.VerdictClean {
 		t.Errorf("verdict %s: %v", r.Verdict, r.Reasons)
 	}

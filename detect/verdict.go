@@ -29,14 +29,14 @@ func abuse(s atoguard.Signal) bool {
 // phishingSent is brand impersonation, or a template blast the account's
 // own history marks as phishing (a new link domain, new recipients, a lure).
 func phishingSent(s atoguard.Signal) bool {
-	return s.ID == IDBrandImpersonation || (s.ID == IDTemplateBlast && s.Evidence.Details["account_phishing"] == "true")
+	return s.ID == atoguard.IDBrandImpersonation || (s.ID == atoguard.IDTemplateBlast && s.Evidence.Details["account_phishing"] == "true")
 }
 
 func pumping(s atoguard.Signal) bool {
 	switch s.ID {
-	case IDSequentialNumbers, IDShortCalls:
+	case atoguard.IDSequentialNumbers, atoguard.IDShortCalls:
 		return true
-	case IDHighRisk:
+	case atoguard.IDHighRisk:
 		return s.Severity.Rank() >= atoguard.SeverityHigh.Rank()
 	}
 	return false
@@ -44,7 +44,7 @@ func pumping(s atoguard.Signal) bool {
 
 func riskyWebhook(s atoguard.Signal) bool {
 	f := s.Evidence.Details["url_flags"]
-	return (s.ID == IDWebhookChanged || s.ID == IDConfigWebhookChanged) &&
+	return (s.ID == atoguard.IDWebhookChanged || s.ID == atoguard.IDConfigWebhookChanged) &&
 		(strings.Contains(f, "tunnelling") || strings.Contains(f, "plain HTTP") || strings.Contains(f, "IP-literal"))
 }
 
@@ -63,19 +63,19 @@ func decide(signals []atoguard.Signal) decision {
 	att := pick(attackerChange)
 	// A sign-in from a new network alone is no takeover: what the session
 	// did decides. It counts only together with another attacker change.
-	core := pick(func(s atoguard.Signal) bool { return attackerChange(s) && s.ID != IDNewSessionIP })
+	core := pick(func(s atoguard.Signal) bool { return attackerChange(s) && s.ID != atoguard.IDNewSessionIP })
 	ab := pick(abuse)
 	pump := pick(pumping)
 	phish := pick(phishingSent)
 	spikes := pick(func(s atoguard.Signal) bool {
-		return (strings.HasPrefix(s.ID, "traffic.") || s.ID == IDNewCountry || s.ID == IDTemplateBlast) && s.Severity.Rank() >= atoguard.SeverityMedium.Rank() &&
+		return (strings.HasPrefix(s.ID, "traffic.") || s.ID == atoguard.IDNewCountry || s.ID == atoguard.IDTemplateBlast) && s.Severity.Rank() >= atoguard.SeverityMedium.Rank() &&
 			!phishingSent(s) // the blast that is the phishing is not also its abnormal traffic
 	})
 	attKinds := map[string]bool{}
 	for _, s := range att {
 		attKinds[s.ID] = true
 	}
-	attNonSession := len(attKinds) - btoi(attKinds[IDNewSessionIP])
+	attNonSession := len(attKinds) - btoi(attKinds[atoguard.IDNewSessionIP])
 	hook := pick(func(s atoguard.Signal) bool { return riskyWebhook(s) && attackerChange(s) })
 
 	d := decision{verdict: atoguard.VerdictClean}
@@ -106,7 +106,7 @@ func decide(signals []atoguard.Signal) decision {
 		set(atoguard.VerdictLikely, fmt.Sprintf("phishing sent from the account (%s)", idList(phish)), phish)
 	case len(pump) > 0 && len(spikes) > 0:
 		set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s) with abnormal traffic (%s)", idList(pump), idList(spikes)), pump, spikes)
-	case hasAny(pump, IDSequentialNumbers, IDShortCalls):
+	case hasAny(pump, atoguard.IDSequentialNumbers, atoguard.IDShortCalls):
 		set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s)", idList(pump)), pump)
 	default:
 		med := pick(func(s atoguard.Signal) bool { return s.Severity.Rank() >= atoguard.SeverityMedium.Rank() })

@@ -37,24 +37,6 @@ const (
 	KindWebhookUpdate     = "webhook-update"
 )
 
-// Signal ids the detectors raise (see docs/scenarios.md).
-const (
-	SignalVolumeSpike       = "traffic.volume-spike"
-	SignalNewCountry        = "destination.new-country"
-	SignalSequentialNumbers = "destination.sequential-numbers"
-	SignalBrandPhishing     = "phishing.brand-impersonation"
-	SignalPasswordChanged   = "event.password-changed"
-	SignalEmailChanged      = "event.email-changed"
-	SignalAPIKeyCreated     = "event.api-key-created"
-	SignalWebhookChanged    = "event.webhook-changed"
-	SignalGeoWidened        = "event.geo-permissions-widened"
-	SignalTriggerDeleted    = "event.usage-trigger-deleted"
-	SignalCallerIDAdded     = "event.caller-id-added"
-	SignalSubaccountCreated = "event.subaccount-created"
-	SignalShortCalls        = "destination.short-calls"
-	SignalEvidenceDeleted   = "event.evidence-deleted"
-)
-
 // Overlay is one change placed on a world at a given time. Fields other than
 // Kind and At are optional and take per-kind defaults.
 type Overlay struct {
@@ -114,14 +96,6 @@ func (o Overlay) countriesOr(def ...string) []string {
 	return o.Countries
 }
 
-// Signal ids the detectors also raise, listed when the overlay is large
-// enough to be sure of them.
-const (
-	SignalFailureSpike  = "traffic.failure-spike"
-	SignalTemplateBlast = "phishing.template-blast"
-	SignalNewSessionIP  = "event.new-session-ip"
-)
-
 // expectedSignals are the signals an overlay must raise. Traffic signals are
 // only promised when the traffic is well above the detectors' minimum-volume
 // guards; new-country only when the account did not already allow the
@@ -129,43 +103,43 @@ const (
 func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, since time.Time) []string {
 	switch o.Kind {
 	case KindSMSPumping:
-		out := []string{SignalSequentialNumbers}
+		out := []string{atoguard.IDSequentialNumbers}
 		if cmp.Or(o.Count, smsPumpingCount) >= 200 {
-			out = append(out, SignalVolumeSpike, SignalFailureSpike)
+			out = append(out, atoguard.IDVolumeSpike, atoguard.IDFailureSpike)
 		}
 		for _, c := range o.countriesOr(smsPumpingCountries()...) {
 			if !slices.ContainsFunc(known, func(p atoguard.SMSPermission) bool { return p.CountryCode == c && p.Enabled }) {
-				out = append(out, SignalNewCountry)
+				out = append(out, atoguard.IDNewCountry)
 				break
 			}
 		}
 		return out
 	case KindPhishingWave:
 		if o.Count == 0 || o.Count >= 50 {
-			return []string{SignalBrandPhishing, SignalTemplateBlast}
+			return []string{atoguard.IDBrandImpersonation, atoguard.IDTemplateBlast}
 		}
-		return []string{SignalBrandPhishing}
+		return []string{atoguard.IDBrandImpersonation}
 	case KindWebhookHijack:
-		return []string{SignalWebhookChanged}
+		return []string{atoguard.IDWebhookChanged}
 	case KindAPIKeyCreated:
-		return []string{SignalAPIKeyCreated}
+		return []string{atoguard.IDAPIKeyCreated}
 	case KindCredentialChange:
-		return []string{SignalPasswordChanged, SignalEmailChanged, SignalNewSessionIP}
+		return []string{atoguard.IDPasswordChanged, atoguard.IDEmailChanged, atoguard.IDNewSessionIP}
 	case KindGeoWidening:
-		return []string{SignalGeoWidened}
+		return []string{atoguard.IDGeoWidened}
 	case KindUsageTriggerDeleted:
-		return []string{SignalTriggerDeleted}
+		return []string{atoguard.IDUsageTriggerDeleted}
 	case KindCallerIDAdded:
-		return []string{SignalCallerIDAdded}
+		return []string{atoguard.IDCallerIDAdded}
 	case KindSubaccountCreated:
-		return []string{SignalSubaccountCreated}
+		return []string{atoguard.IDSubaccountCreated}
 	case KindEvidenceDeleted:
-		return []string{SignalEvidenceDeleted}
+		return []string{atoguard.IDEvidenceDeleted}
 	case KindCallPumping:
 		n := cmp.Or(o.Count, callPumpingCount)
-		out := []string{SignalSequentialNumbers}
+		out := []string{atoguard.IDSequentialNumbers}
 		if n >= 200 {
-			out = append(out, SignalVolumeSpike)
+			out = append(out, atoguard.IDVolumeSpike)
 		}
 		// Short calls must be most of the window's calls for the detector
 		// to call it toll fraud: promise it only when they clearly are.
@@ -176,7 +150,7 @@ func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, si
 			}
 		}
 		if short := n * 8 / 10; short >= 50 && float64(short) >= 0.6*float64(window+n) {
-			out = append(out, SignalShortCalls)
+			out = append(out, atoguard.IDShortCalls)
 		}
 		return out
 	}

@@ -237,8 +237,8 @@ func TestFullTakeover(t *testing.T) {
 			t.Error("snapshot already allowed SO")
 		}
 	}
-	for _, want := range []string{SignalVolumeSpike, SignalSequentialNumbers, SignalBrandPhishing, SignalPasswordChanged,
-		SignalAPIKeyCreated, SignalWebhookChanged, SignalGeoWidened} {
+	for _, want := range []string{atoguard.IDVolumeSpike, atoguard.IDSequentialNumbers, atoguard.IDBrandImpersonation, atoguard.IDPasswordChanged,
+		atoguard.IDAPIKeyCreated, atoguard.IDWebhookChanged, atoguard.IDGeoWidened} {
 		if !slices.Contains(w.Expect.Signals, want) {
 			t.Errorf("expect.signals lacks %s", want)
 		}
@@ -487,7 +487,7 @@ func TestTollFraud(t *testing.T) {
 	if deleted != 60 {
 		t.Errorf("%d call.deleted events, want 60", deleted)
 	}
-	for _, want := range []string{SignalSequentialNumbers, SignalShortCalls, SignalGeoWidened, SignalEvidenceDeleted} {
+	for _, want := range []string{atoguard.IDSequentialNumbers, atoguard.IDShortCalls, atoguard.IDGeoWidened, atoguard.IDEvidenceDeleted} {
 		if !slices.Contains(w.Expect.Signals, want) {
 			t.Errorf("expect.signals %v lacks %s", w.Expect.Signals, want)
 		}

@@ -202,7 +202,7 @@ overlays:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !w.Expect.Attack || !slices.Contains(w.Expect.Signals, SignalSequentialNumbers) || !slices.Contains(w.Expect.Signals, SignalAPIKeyCreated) {
+	if !w.Expect.Attack || !slices.Contains(w.Expect.Signals, atoguard.IDSequentialNumbers) || !slices.Contains(w.Expect.Signals, atoguard.IDAPIKeyCreated) {
 		t.Errorf("expect = %+v", w.Expect)
 	}
 	if want := testNow.Add(-40 * time.Hour); !w.AttackStart.Equal(want) {
@@ -296,7 +296,7 @@ func TestSpecOnAttackBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{SignalWebhookChanged, SignalTriggerDeleted} {
+	for _, s := range []string{atoguard.IDWebhookChanged, atoguard.IDUsageTriggerDeleted} {
 		if !slices.Contains(w.Expect.Signals, s) {
 			t.Errorf("expect.signals %v lacks %s", w.Expect.Signals, s)
 		}
@@ -328,7 +328,7 @@ func TestLoadExampleFiles(t *testing.T) {
 	if w.Name != "pumping-drill" || len(w.Accounts) != 6 {
 		t.Errorf("name %q, %d accounts", w.Name, len(w.Accounts))
 	}
-	for _, s := range []string{SignalGeoWidened, SignalSequentialNumbers, SignalWebhookChanged} {
+	for _, s := range []string{atoguard.IDGeoWidened, atoguard.IDSequentialNumbers, atoguard.IDWebhookChanged} {
 		if !slices.Contains(w.Expect.Signals, s) {
 			t.Errorf("expect.signals %v lacks %s", w.Expect.Signals, s)
 		}
