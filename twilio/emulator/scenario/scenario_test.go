@@ -349,7 +349,7 @@ func TestLoadExampleFiles(t *testing.T) {
 }
 
 func TestKindsAndDescriptions(t *testing.T) {
-	benign := []string{KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate}
+	benign := []string{KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate, KindNewNetworkSignIn}
 	for _, k := range OverlayKinds() {
 		if IsAttack(k) == slices.Contains(benign, k) {
 			t.Errorf("IsAttack(%s) = %v", k, IsAttack(k))
