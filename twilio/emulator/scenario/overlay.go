@@ -323,11 +323,25 @@ func (w *World) mainAccount() *Account {
 func (ov *overlayer) apply(overlays []Overlay) error {
 	for i, o := range overlays {
 		if err := ov.one(i, o); err != nil {
-			return fmt.Errorf("overlay %d (%s): %w", i+1, o.Kind, err)
+			return &OverlayError{Index: i, Kind: o.Kind, Err: err}
 		}
 	}
 	return nil
 }
+
+// OverlayError is a bad overlay (Index is 0-based), so that a file reader
+// can point at its line.
+type OverlayError struct {
+	Index int
+	Kind  string
+	Err   error
+}
+
+func (e *OverlayError) Error() string {
+	return fmt.Sprintf("overlay %d (%s): %v", e.Index+1, e.Kind, e.Err)
+}
+
+func (e *OverlayError) Unwrap() error { return e.Err }
 
 func (ov *overlayer) one(i int, o Overlay) error {
 	w := ov.w
