@@ -66,7 +66,8 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 			}
 		}
 	}
-	var lines, flagsAll, records []string
+	var lines, records []string
+	var flagsAll []URLFlag
 	added := 0
 	for _, id := range sortedHookKeys(after) {
 		h := after[id]
@@ -92,7 +93,7 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 			}
 			line := fmt.Sprintf("%s %s %s: %s → %s", id, h.label, k, orDash(prev), orDash(h.hooks[k]))
 			if len(flags) > 0 {
-				line += " [" + strings.Join(flags, ", ") + "]"
+				line += " [" + flagText(flags) + "]"
 			}
 			lines = appendLimited(lines, 10, line)
 			if !slices.Contains(records, id) {
@@ -102,7 +103,7 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 	}
 	if len(records) > 0 {
 		sev := atoguard.SeverityMedium
-		if slices.Contains(flagsAll, "tunnelling host") || slices.Contains(flagsAll, "plain HTTP") || slices.Contains(flagsAll, "IP-literal host") {
+		if slices.ContainsFunc(flagsAll, URLFlag.Risky) {
 			sev = atoguard.SeverityHigh
 		}
 		id := atoguard.IDConfigWebhookChanged
@@ -112,11 +113,11 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 			summary = fmt.Sprintf("%d phone number(s) not in the known-good snapshot", added)
 		}
 		if len(flagsAll) > 0 {
-			summary += " [" + strings.Join(flagsAll, ", ") + "]"
+			summary += " [" + flagText(flagsAll) + "]"
 		}
 		out = append(out, mk(id, atoguard.SignWebhookChange, sev, summary,
 			atoguard.Evidence{Examples: lines, Records: records, Counts: map[string]float64{"resources": float64(len(records))},
-				Details: map[string]string{"url_flags": strings.Join(flagsAll, ", ")}}))
+				Details: map[string]string{"url_flags": flagText(flagsAll), "url_risky": fmt.Sprint(slices.ContainsFunc(flagsAll, URLFlag.Risky))}}))
 	}
 
 	// API keys.

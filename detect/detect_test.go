@@ -194,7 +194,7 @@ func TestURLFlags(t *testing.T) {
 		"::::":                            "unparsable",
 	}
 	for in, want := range cases {
-		if got := strings.Join(URLFlags(in, known), ","); got != want {
+		if got := strings.ReplaceAll(flagText(URLFlags(in, known)), ", ", ","); got != want {
 			t.Errorf("%s: %q want %q", in, got, want)
 		}
 	}

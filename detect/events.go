@@ -166,33 +166,73 @@ func tunnelSuffixes() []string {
 		"beeceptor.com", "burpcollaborator.net", "oast.fun", "oast.me", "interact.sh"}
 }
 
+// URLFlag is one thing that is risky about a webhook URL.
+type URLFlag int
+
+const (
+	FlagUnparsable URLFlag = iota + 1
+	FlagNewHost            // not a host the business used before
+	FlagPlainHTTP
+	FlagTunnel    // a tunnelling or request-capture service
+	FlagIPLiteral // an address instead of a name
+)
+
+// String is the flag as people read it in evidence.
+func (f URLFlag) String() string {
+	switch f {
+	case FlagUnparsable:
+		return "unparsable"
+	case FlagNewHost:
+		return "new host"
+	case FlagPlainHTTP:
+		return "plain HTTP"
+	case FlagTunnel:
+		return "tunnelling host"
+	case FlagIPLiteral:
+		return "IP-literal host"
+	}
+	return "unknown"
+}
+
+// Risky reports the flags that make a webhook an attacker's favourite.
+func (f URLFlag) Risky() bool { return f == FlagPlainHTTP || f == FlagTunnel || f == FlagIPLiteral }
+
 // URLFlags describes what is risky about a webhook URL.
-func URLFlags(raw string, knownHosts map[string]bool) []string {
+func URLFlags(raw string, knownHosts map[string]bool) []URLFlag {
 	if raw == "" {
 		return nil
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
-		return []string{"unparsable"}
+		return []URLFlag{FlagUnparsable}
 	}
 	host := strings.ToLower(u.Hostname())
-	var flags []string
+	var flags []URLFlag
 	if knownHosts != nil && !knownHosts[host] {
-		flags = append(flags, "new host")
+		flags = append(flags, FlagNewHost)
 	}
 	if u.Scheme == "http" {
-		flags = append(flags, "plain HTTP")
+		flags = append(flags, FlagPlainHTTP)
 	}
 	for _, s := range tunnelSuffixes() {
 		if host == s || strings.HasSuffix(host, "."+s) {
-			flags = append(flags, "tunnelling host")
+			flags = append(flags, FlagTunnel)
 			break
 		}
 	}
 	if net.ParseIP(host) != nil {
-		flags = append(flags, "IP-literal host")
+		flags = append(flags, FlagIPLiteral)
 	}
 	return flags
+}
+
+// flagText joins flags for evidence.
+func flagText(flags []URLFlag) string {
+	parts := make([]string, len(flags))
+	for i, f := range flags {
+		parts[i] = f.String()
+	}
+	return strings.Join(parts, ", ")
 }
 
 func hostOf(raw string) string {
@@ -337,7 +377,7 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 		}
 		ev := atoguard.Evidence{Counts: map[string]float64{"events": float64(len(g.evs))}, Details: map[string]string{}}
 		ips, actors := map[string]bool{}, map[string]bool{}
-		var flagsAll []string
+		var flagsAll []URLFlag
 		for _, ae := range g.evs {
 			e := ae.ev
 			ev.Records = appendLimited(ev.Records, maxRecords, e.SID)
@@ -356,7 +396,7 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 					}
 					line += fmt.Sprintf("; %s: %s → %s", c.field, orDash(c.previous), orDash(c.updated))
 					if len(flags) > 0 {
-						line += " [" + strings.Join(flags, ", ") + "]"
+						line += " [" + flagText(flags) + "]"
 					}
 				}
 			}
@@ -373,8 +413,9 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 			}
 		}
 		if len(flagsAll) > 0 {
-			ev.Details["url_flags"] = strings.Join(flagsAll, ", ")
-			risky := slices.Contains(flagsAll, "tunnelling host") || slices.Contains(flagsAll, "plain HTTP") || slices.Contains(flagsAll, "IP-literal host")
+			ev.Details["url_flags"] = flagText(flagsAll)
+			ev.Details["url_risky"] = fmt.Sprint(slices.ContainsFunc(flagsAll, URLFlag.Risky))
+			risky := slices.ContainsFunc(flagsAll, URLFlag.Risky)
 			if g.attacker && risky {
 				sev = atoguard.SeverityCritical
 			} else if risky && sev.Rank() < atoguard.SeverityHigh.Rank() {
@@ -399,7 +440,7 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 			summary += " from " + strings.Join(limitStrings(sortedKeys(ips), 3), ", ")
 		}
 		if g.id == atoguard.IDWebhookChanged && len(flagsAll) > 0 {
-			summary += " [" + strings.Join(flagsAll, ", ") + "]"
+			summary += " [" + flagText(flagsAll) + "]"
 		}
 		out = append(out, atoguard.Signal{ID: g.id, Sign: rule.sign, Severity: sev, Confidence: conf,
 			AccountSID: a.Account.SID, Start: first, End: last.Add(time.Second), Summary: summary, Evidence: ev})

@@ -43,9 +43,7 @@ func pumping(s atoguard.Signal) bool {
 }
 
 func riskyWebhook(s atoguard.Signal) bool {
-	f := s.Evidence.Details["url_flags"]
-	return (s.ID == atoguard.IDWebhookChanged || s.ID == atoguard.IDConfigWebhookChanged) &&
-		(strings.Contains(f, "tunnelling") || strings.Contains(f, "plain HTTP") || strings.Contains(f, "IP-literal"))
+	return (s.ID == atoguard.IDWebhookChanged || s.ID == atoguard.IDConfigWebhookChanged) && s.Evidence.Details["url_risky"] == "true"
 }
 
 // decide applies the verdict rules, in order; the first that matches wins.
