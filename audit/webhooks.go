@@ -25,7 +25,7 @@ type hook struct {
 type urlInfo struct {
 	u            *url.URL
 	host, domain string // domain: registrable (eTLD+1), "" for IPs
-	flags        []string
+	flags        []detect.URLFlag
 }
 
 type urlCache map[string]*urlInfo
@@ -85,7 +85,7 @@ func domainOf(host string) string {
 	return host
 }
 
-func (h hook) has(flag string) bool { return slices.Contains(h.flags, flag) }
+func (h hook) has(flag detect.URLFlag) bool { return slices.Contains(h.flags, flag) }
 
 // reserved hosts cannot receive anything (RFC 2606 / 6761): respond's
 // placeholder trigger callback lives under .invalid.
@@ -132,7 +132,7 @@ func (g group) describe() string {
 func webhookDomainsOf(hs []hook) map[string]int {
 	n := map[string]int{}
 	for _, h := range hs {
-		if h.domain != "" && h.domain != "twilio.com" && !h.has("tunnelling host") && !h.reserved() {
+		if h.domain != "" && h.domain != "twilio.com" && !h.has(detect.FlagTunnel) && !h.reserved() {
 			n[h.domain]++
 		}
 	}
@@ -208,12 +208,12 @@ func (c *checker) webhooks(sum *AccountSummary) {
 	var plain, ip, tunnel []hook
 	for _, h := range hs {
 		switch {
-		case h.has("IP-literal host"):
+		case h.has(detect.FlagIPLiteral):
 			ip = append(ip, h)
-		case h.has("tunnelling host"):
+		case h.has(detect.FlagTunnel):
 			tunnel = append(tunnel, h)
 		}
-		if h.has("plain HTTP") {
+		if h.has(detect.FlagPlainHTTP) {
 			plain = append(plain, h)
 		}
 	}
@@ -253,7 +253,7 @@ func (c *checker) webhooks(sum *AccountSummary) {
 	}
 	var foreign, otherTwilio []hook
 	for _, h := range hs {
-		if h.u == nil || h.has("IP-literal host") || h.has("tunnelling host") || h.reserved() {
+		if h.u == nil || h.has(detect.FlagIPLiteral) || h.has(detect.FlagTunnel) || h.reserved() {
 			continue
 		}
 		if h.domain == "twilio.com" {
@@ -281,7 +281,7 @@ func (c *checker) webhooks(sum *AccountSummary) {
 		c.note(restoreNote)
 	}
 	notOwn := func(host string) bool {
-		if net.ParseIP(host) != nil || slices.Contains(detect.URLFlags("https://"+host, nil), "tunnelling host") {
+		if net.ParseIP(host) != nil || slices.Contains(detect.URLFlags("https://"+host, nil), detect.FlagTunnel) {
 			return true
 		}
 		return own != nil && !own(hook{urlInfo: &urlInfo{host: host, domain: domainOf(host)}})

@@ -8,19 +8,6 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-// Signal ids of configuration diffs against a known-good snapshot
-// (investigate --against): the same changes Monitor events show, for
-// accounts whose events are missing or expired.
-const (
-	IDConfigWebhookChanged  = "config.webhook-changed"
-	IDConfigAPIKeyCreated   = "config.api-key-created"
-	IDConfigCallerIDAdded   = "config.caller-id-added"
-	IDConfigTriggerDeleted  = "config.usage-trigger-deleted"
-	IDConfigGeoWidened      = "config.geo-permissions-widened"
-	IDConfigSubaccountAdded = "config.subaccount-created"
-	IDConfigPhoneNumberMove = "config.phone-number-added"
-)
-
 func (r *run) snapshotInUse() bool {
 	for _, a := range r.ds.Accounts {
 		if a.Known != nil {
@@ -41,7 +28,7 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 	}
 	if a.Known == nil {
 		if a.Account.IsSubaccount() {
-			return []atoguard.Signal{mk(IDConfigSubaccountAdded, atoguard.SignAccountChange, atoguard.SeverityMedium,
+			return []atoguard.Signal{mk(atoguard.IDConfigSubaccountAdded, atoguard.SignAccountChange, atoguard.SeverityMedium,
 				fmt.Sprintf("subaccount %s (%s) is not in the known-good snapshot", sid, a.Account.FriendlyName),
 				atoguard.Evidence{Records: []string{sid}})}
 		}
@@ -79,7 +66,8 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 			}
 		}
 	}
-	var lines, flagsAll, records []string
+	var lines, records []string
+	var flagsAll []URLFlag
 	added := 0
 	for _, id := range sortedHookKeys(after) {
 		h := after[id]
@@ -105,7 +93,7 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 			}
 			line := fmt.Sprintf("%s %s %s: %s → %s", id, h.label, k, orDash(prev), orDash(h.hooks[k]))
 			if len(flags) > 0 {
-				line += " [" + strings.Join(flags, ", ") + "]"
+				line += " [" + flagText(flags) + "]"
 			}
 			lines = appendLimited(lines, 10, line)
 			if !slices.Contains(records, id) {
@@ -115,21 +103,21 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 	}
 	if len(records) > 0 {
 		sev := atoguard.SeverityMedium
-		if slices.Contains(flagsAll, "tunnelling host") || slices.Contains(flagsAll, "plain HTTP") || slices.Contains(flagsAll, "IP-literal host") {
+		if slices.ContainsFunc(flagsAll, URLFlag.Risky) {
 			sev = atoguard.SeverityHigh
 		}
-		id := IDConfigWebhookChanged
+		id := atoguard.IDConfigWebhookChanged
 		summary := fmt.Sprintf("%d webhook-bearing resource(s) differ from the known-good snapshot", len(records))
 		if added == len(records) {
-			id = IDConfigPhoneNumberMove
+			id = atoguard.IDConfigPhoneNumberMove
 			summary = fmt.Sprintf("%d phone number(s) not in the known-good snapshot", added)
 		}
 		if len(flagsAll) > 0 {
-			summary += " [" + strings.Join(flagsAll, ", ") + "]"
+			summary += " [" + flagText(flagsAll) + "]"
 		}
 		out = append(out, mk(id, atoguard.SignWebhookChange, sev, summary,
 			atoguard.Evidence{Examples: lines, Records: records, Counts: map[string]float64{"resources": float64(len(records))},
-				Details: map[string]string{"url_flags": strings.Join(flagsAll, ", ")}}))
+				Details: map[string]string{"url_flags": flagText(flagsAll), "url_risky": fmt.Sprint(slices.ContainsFunc(flagsAll, URLFlag.Risky))}}))
 	}
 
 	// API keys.
@@ -139,7 +127,7 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 			ev.Records = append(ev.Records, k.SID)
 			ev.Examples = appendLimited(ev.Examples, 10, fmt.Sprintf("%s %q created %s", k.SID, k.FriendlyName, k.DateCreated.UTC().Format("2006-01-02T15:04Z")))
 		}
-		out = append(out, mk(IDConfigAPIKeyCreated, atoguard.SignAccountChange, atoguard.SeverityMedium,
+		out = append(out, mk(atoguard.IDConfigAPIKeyCreated, atoguard.SignAccountChange, atoguard.SeverityMedium,
 			fmt.Sprintf("%d API key(s) not in the known-good snapshot", len(newKeys)), ev))
 	}
 	// Caller IDs.
@@ -149,7 +137,7 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 			ev.Records = append(ev.Records, c.SID)
 			ev.Examples = appendLimited(ev.Examples, 10, c.PhoneNumber+" "+c.FriendlyName)
 		}
-		out = append(out, mk(IDConfigCallerIDAdded, atoguard.SignAccountChange, atoguard.SeverityMedium,
+		out = append(out, mk(atoguard.IDConfigCallerIDAdded, atoguard.SignAccountChange, atoguard.SeverityMedium,
 			fmt.Sprintf("%d caller ID(s) not in the known-good snapshot", len(added)), ev))
 	}
 	// Usage triggers.
@@ -159,7 +147,7 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 			ev.Records = append(ev.Records, t.SID)
 			ev.Examples = appendLimited(ev.Examples, 10, fmt.Sprintf("%s %s %s > %v (%s)", t.SID, t.UsageCategory, t.TriggerBy, t.TriggerValue, t.Recurring))
 		}
-		out = append(out, mk(IDConfigTriggerDeleted, atoguard.SignAccountChange, atoguard.SeverityMedium,
+		out = append(out, mk(atoguard.IDConfigTriggerDeleted, atoguard.SignAccountChange, atoguard.SeverityMedium,
 			fmt.Sprintf("%d usage trigger(s) of the snapshot are gone", len(gone)), ev))
 	}
 	// Geo permissions widened.
@@ -193,7 +181,7 @@ func (r *run) configDiff(a *AccountData) []atoguard.Signal {
 		}
 	}
 	if len(widened) > 0 {
-		out = append(out, mk(IDConfigGeoWidened, atoguard.SignUnusualCountries, atoguard.SeverityMedium,
+		out = append(out, mk(atoguard.IDConfigGeoWidened, atoguard.SignUnusualCountries, atoguard.SeverityMedium,
 			fmt.Sprintf("geo permissions widened since the snapshot: %s", strings.Join(limitStrings(widened, 8), ", ")),
 			atoguard.Evidence{Examples: limitStrings(widened, 30), Counts: map[string]float64{"countries": float64(len(widened))}}))
 	}

@@ -12,14 +12,6 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-// Signal ids of the destination detectors.
-const (
-	IDNewCountry        = "destination.new-country"
-	IDHighRisk          = "destination.high-risk"
-	IDSequentialNumbers = "destination.sequential-numbers"
-	IDShortCalls        = "destination.short-calls"
-)
-
 // Destination thresholds. A single message to a new country is everyday
 // life (a customer travelling); a handful is worth a look.
 const (
@@ -34,10 +26,11 @@ const (
 
 func (r *run) destinations(a *AccountData, p *profile) []atoguard.Signal {
 	var out []atoguard.Signal
-	if s := r.newCountries(a, p); s != nil {
+	owned := r.ownerOpened(a, p)
+	if s := r.newCountries(a, p, owned); s != nil {
 		out = append(out, *s)
 	}
-	if s := r.highRisk(a, p); s != nil {
+	if s := r.highRisk(a, p, owned); s != nil {
 		out = append(out, *s)
 	}
 	if s := r.sequential(a, p); s != nil {
@@ -49,7 +42,44 @@ func (r *run) destinations(a *AccountData, p *profile) []atoguard.Signal {
 	return out
 }
 
-func (r *run) newCountries(a *AccountData, p *profile) *atoguard.Signal {
+// ownerOpened returns the window countries that look like the owner's own
+// expansion: a known user enabled the country (a geo-permission change not
+// attributed to an attacker) before the first record there, the traffic
+// ramped up rather than burst (the first day carries under half of it),
+// and it was delivered normally. The value says so, for the evidence.
+func (r *run) ownerOpened(a *AccountData, p *profile) map[string]string {
+	enabled := map[string]*atoguard.Event{}
+	for i := range a.Events {
+		e := &a.Events[i]
+		if e.EventDate.Before(r.ds.BaselineSince) || !e.EventDate.Before(r.ds.Until) || classifyEvent(e) != atoguard.IDGeoWidened {
+			continue
+		}
+		if att, why := r.attribute(e); att || slices.Contains(why, "no baseline events to compare") {
+			continue
+		}
+		for _, k := range []string{"country_code", "iso_code"} {
+			if c, ok := e.Data[k].(string); ok && enabled[strings.ToUpper(c)] == nil {
+				enabled[strings.ToUpper(c)] = e
+			}
+		}
+	}
+	out := map[string]string{}
+	for _, c := range p.order {
+		e := enabled[c.region]
+		if e == nil || c.window == 0 || e.EventDate.After(c.first) || c.failed/c.window >= 0.2 {
+			continue
+		}
+		first := p.index(c.first)
+		if first < 0 || sum(c.hourly[first:min(first+24, p.hours)]) >= c.window/2 {
+			continue
+		}
+		out[c.region] = fmt.Sprintf("enabled by known user %s from %s on %s, ramped up, %.0f%% failed",
+			orDash(e.ActorSID), orDash(e.SourceIP), e.EventDate.UTC().Format(time.DateOnly), 100*c.failed/c.window)
+	}
+	return out
+}
+
+func (r *run) newCountries(a *AccountData, p *profile, owned map[string]string) *atoguard.Signal {
 	if p.baselineOutbound == 0 && len(p.homeRegions) == 0 {
 		return nil // nothing to call "new" against
 	}
@@ -100,11 +130,14 @@ func (r *run) newCountries(a *AccountData, p *profile) *atoguard.Signal {
 	case total >= 10:
 		sev = atoguard.SeverityMedium
 	}
+	if ownerAll(fresh, owned, ev.Details) {
+		sev = lower(sev, atoguard.SeverityLow)
+	}
 	conf := 0.6
 	if p.baselineOutbound == 0 {
 		conf = 0.4 // judged against the sender numbers' countries only
 	}
-	return &atoguard.Signal{ID: IDNewCountry, Sign: atoguard.SignUnusualCountries, Severity: sev, Confidence: conf,
+	return &atoguard.Signal{ID: atoguard.IDNewCountry, Sign: atoguard.SignUnusualCountries, Severity: sev, Confidence: conf,
 		AccountSID: a.Account.SID, Start: start, End: end,
 		Summary:  fmt.Sprintf("traffic to %d country(ies) never used in the baseline: %s", len(fresh), strings.Join(limitStrings(names, 8), ", ")),
 		Evidence: ev}
@@ -128,7 +161,29 @@ func knownCountries(p *profile) []string {
 	return out
 }
 
-func (r *run) highRisk(a *AccountData, p *profile) *atoguard.Signal {
+// ownerAll reports whether every fresh country is the owner's expansion,
+// noting why in details.
+func ownerAll(fresh []*countryAgg, owned map[string]string, details map[string]string) bool {
+	for _, c := range fresh {
+		if owned[c.region] == "" {
+			return false
+		}
+	}
+	for _, c := range fresh {
+		details["owner:"+c.region] = owned[c.region]
+	}
+	return len(fresh) > 0
+}
+
+// lower returns the less severe of two severities.
+func lower(a, b atoguard.Severity) atoguard.Severity {
+	if b.Rank() < a.Rank() {
+		return b
+	}
+	return a
+}
+
+func (r *run) highRisk(a *AccountData, p *profile, owned map[string]string) *atoguard.Signal {
 	hr := highRiskRegions()
 	hcc := highRiskCountryCodes()
 	baseHours := float64(p.sinceIdx - p.baseIdx)
@@ -145,6 +200,11 @@ func (r *run) highRisk(a *AccountData, p *profile) *atoguard.Signal {
 			why, risky = hcc[cc]
 		}
 		hit := 0.0
+		if risky && owned[c.region] != "" {
+			// The owner's own expansion: listed, not counted.
+			ev.Details["owner:"+c.region] = owned[c.region]
+			risky = false
+		}
 		if risky {
 			expected := 0.0
 			if baseHours > 0 {
@@ -190,7 +250,7 @@ func (r *run) highRisk(a *AccountData, p *profile) *atoguard.Signal {
 	if total >= 20 || premium >= highRiskMin {
 		sev = atoguard.SeverityHigh
 	}
-	return &atoguard.Signal{ID: IDHighRisk, Sign: atoguard.SignUnusualCountries, Severity: sev,
+	return &atoguard.Signal{ID: atoguard.IDHighRisk, Sign: atoguard.SignUnusualCountries, Severity: sev,
 		Confidence: round2(math.Min(0.9, 0.5+total/200)), AccountSID: a.Account.SID, Start: start, End: end,
 		Summary:  fmt.Sprintf("%s record(s) to high-risk or premium-rate destinations: %s", num(total), strings.Join(limitStrings(names, 8), ", ")),
 		Evidence: ev}
@@ -256,7 +316,7 @@ func (r *run) sequential(a *AccountData, p *profile) *atoguard.Signal {
 		ev.Examples = append(ev.Examples, fmt.Sprintf("+%d%0*d … +%d%0*d (%d numbers)", rn.cc, rn.natLen, rn.from, rn.cc, rn.natLen, rn.to, rn.n))
 		ev.Records = appendLimited(ev.Records, maxRecords, rn.firstRecord)
 	}
-	return &atoguard.Signal{ID: IDSequentialNumbers, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
+	return &atoguard.Signal{ID: atoguard.IDSequentialNumbers, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
 		Confidence: round2(math.Min(0.95, 0.6+float64(inRuns)/500)), AccountSID: a.Account.SID, Start: first, End: last.Add(time.Second),
 		Summary: fmt.Sprintf("%d destination numbers in %d sequential run(s), longest %d (+%d%0*d…): SMS pumping / IRSF pattern",
 			inRuns, len(runs), runs[0].n, runs[0].cc, runs[0].natLen, runs[0].from),
@@ -287,7 +347,7 @@ func (r *run) shortCalls(a *AccountData, p *profile) *atoguard.Signal {
 		ev.Examples = appendLimited(ev.Examples, maxExamples, to)
 		ev.Records = appendLimited(ev.Records, maxRecords, p.shortCalls[to])
 	}
-	return &atoguard.Signal{ID: IDShortCalls, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
+	return &atoguard.Signal{ID: atoguard.IDShortCalls, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityHigh,
 		Confidence: round2(math.Min(0.9, 0.5+float64(len(fresh))/200)), AccountSID: a.Account.SID, Start: p.shortFirst, End: p.shortLast.Add(time.Second),
 		Summary:  fmt.Sprintf("%d short calls (≤%ds) to %d new destinations: toll-fraud pattern", p.windowCalls, shortCallMax, len(fresh)),
 		Evidence: ev}

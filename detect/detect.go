@@ -120,26 +120,33 @@ type Result struct {
 	Carried []string `json:"carried_by,omitempty"`
 	// Incomplete names what could not be read ("AC…: messages, calls");
 	// when set, a verdict that would be clean is VerdictIncomplete.
-	Incomplete []string                 `json:"incomplete,omitempty"`
-	Accounts   []AccountResult          `json:"accounts"`
-	Signals    []atoguard.Signal        `json:"signals"`
-	Timeline   []atoguard.TimelineEntry `json:"timeline"`
+	Incomplete []string `json:"incomplete,omitempty"`
+	// Cases are the verdicts per account, or per group of accounts one
+	// attacker acted in, worst first: evidence is only combined inside a case.
+	Cases    []Case                   `json:"cases,omitempty"`
+	Accounts []AccountResult          `json:"accounts"`
+	Signals  []atoguard.Signal        `json:"signals"`
+	Timeline []atoguard.TimelineEntry `json:"timeline"`
 }
 
 // AccountResult summarises one account.
 type AccountResult struct {
-	SID          string           `json:"sid"`
-	FriendlyName string           `json:"friendly_name,omitempty"`
-	OwnerSID     string           `json:"owner_account_sid,omitempty"`
-	Status       string           `json:"status,omitempty"`
-	Error        string           `json:"error,omitempty"`
-	Missing      []string         `json:"missing,omitempty"`
-	Verdict      atoguard.Verdict `json:"verdict"`
-	Score        float64          `json:"score"`
-	Messages     int              `json:"messages"`
-	Calls        int              `json:"calls"`
-	Events       int              `json:"events"`
-	Signals      int              `json:"signals"`
+	SID          string   `json:"sid"`
+	FriendlyName string   `json:"friendly_name,omitempty"`
+	OwnerSID     string   `json:"owner_account_sid,omitempty"`
+	Status       string   `json:"status,omitempty"`
+	Error        string   `json:"error,omitempty"`
+	Missing      []string `json:"missing,omitempty"`
+	// TimeZone is the local time the account's baselines were kept in.
+	TimeZone string `json:"time_zone,omitempty"`
+	// Note says why an account has no verdict of its own (nothing in the window).
+	Note     string           `json:"note,omitempty"`
+	Verdict  atoguard.Verdict `json:"verdict"`
+	Score    float64          `json:"score"`
+	Messages int              `json:"messages"`
+	Calls    int              `json:"calls"`
+	Events   int              `json:"events"`
+	Signals  int              `json:"signals"`
 }
 
 // Run detects signals across all accounts, attributes events, decides the
@@ -149,18 +156,51 @@ func Run(ds *Dataset, opts Options) Result {
 	r := &run{ds: ds, opts: opts, numbers: NewNumbers(), bodyCache: map[string]*bodyInfo{}}
 	r.learnBaselineActors()
 	r.knownHosts() // shared, read-only from here on
-
-	// Accounts are independent: each worker owns its caches and shares the
-	// read-only baseline knowledge. Results are merged in account order, so
-	// the output does not depend on scheduling.
-	type accountOut struct {
-		signals  []atoguard.Signal
-		attacked []attributedEvent
+	outs := r.analyseAccounts()
+	var signals []atoguard.Signal
+	var attacked []attributedEvent
+	for _, o := range outs {
+		signals = append(signals, o.signals...)
+		attacked = append(attacked, o.attacked...)
 	}
+	sortSignals(signals)
+	res := Result{Signals: signals}
+	if res.Signals == nil {
+		res.Signals = []atoguard.Signal{}
+	}
+	res.Cases = r.cases(outs)
+	v := overall(res.Cases, signals)
+	res.Incomplete = incomplete(ds)
+	v.markIncomplete(res.Incomplete)
+	quiet := quietAccounts(ds, outs)
+	v.markQuiet(quiet, len(ds.Accounts))
+	if v.verdict == atoguard.VerdictIncomplete && len(res.Incomplete) == 0 {
+		res.Incomplete = quiet
+	}
+	res.Verdict, res.Score, res.Reasons, res.Carried = v.verdict, v.score, v.reasons, v.carried
+	res.Accounts = accountResults(ds, outs, signals)
+	res.Timeline = timeline(signals, attacked)
+	return res
+}
+
+// accountOut is what the analysis of one account produced.
+type accountOut struct {
+	signals  []atoguard.Signal
+	attacked []attributedEvent
+	zone     string
+	active   bool // any traffic or event in the window
+}
+
+// analyseAccounts runs the detectors over every account. Accounts are
+// independent: each worker owns its caches and shares the read-only
+// baseline knowledge. Results are kept in account order, so the output does
+// not depend on scheduling.
+func (r *run) analyseAccounts() []accountOut {
+	ds := r.ds
 	outs := make([]accountOut, len(ds.Accounts))
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for w := range min(opts.Workers, len(ds.Accounts)) {
+	for w := range min(r.opts.Workers, len(ds.Accounts)) {
 		wr := r
 		if w > 0 {
 			clone := *r
@@ -169,16 +209,7 @@ func Run(ds *Dataset, opts Options) Result {
 		}
 		wg.Go(func() {
 			for i := range work {
-				a := &ds.Accounts[i]
-				o := &outs[i]
-				p := wr.profile(a)
-				o.signals = append(o.signals, wr.traffic(a, p)...)
-				o.signals = append(o.signals, wr.destinations(a, p)...)
-				o.signals = append(o.signals, wr.phishing(a)...)
-				ev, att := wr.events(a)
-				o.signals = append(o.signals, ev...)
-				o.attacked = att
-				o.signals = append(o.signals, wr.configDiff(a)...)
+				outs[i] = wr.analyse(&ds.Accounts[i])
 			}
 		})
 	}
@@ -187,23 +218,58 @@ func Run(ds *Dataset, opts Options) Result {
 	}
 	close(work)
 	wg.Wait()
-	var signals []atoguard.Signal
-	var attacked []attributedEvent
-	for _, o := range outs {
-		signals = append(signals, o.signals...)
-		attacked = append(attacked, o.attacked...)
-	}
-	sortSignals(signals)
+	return outs
+}
 
-	res := Result{Signals: signals}
-	if res.Signals == nil {
-		res.Signals = []atoguard.Signal{}
+func (r *run) analyse(a *AccountData) accountOut {
+	var o accountOut
+	p := r.profile(a)
+	o.zone = p.loc.String()
+	o.active = r.activeInWindow(a)
+	o.signals = append(o.signals, r.traffic(a, p)...)
+	o.signals = append(o.signals, r.destinations(a, p)...)
+	o.signals = append(o.signals, r.phishing(a)...)
+	ev, att := r.events(a)
+	o.signals = append(o.signals, ev...)
+	o.attacked = att
+	o.signals = append(o.signals, r.configDiff(a)...)
+	return o
+}
+
+// activeInWindow reports whether the window holds any record of the account.
+func (r *run) activeInWindow(a *AccountData) bool {
+	for i := range a.Messages {
+		if r.inWindow(messageTime(&a.Messages[i])) {
+			return true
+		}
 	}
-	v := decide(signals)
-	res.Incomplete = incomplete(ds)
-	v.markIncomplete(res.Incomplete)
-	res.Verdict, res.Score, res.Reasons, res.Carried = v.verdict, v.score, v.reasons, v.carried
-	for _, a := range ds.Accounts {
+	for i := range a.Calls {
+		if r.inWindow(a.Calls[i].StartTime) {
+			return true
+		}
+	}
+	for i := range a.Events {
+		if r.inWindow(a.Events[i].EventDate) {
+			return true
+		}
+	}
+	return false
+}
+
+// quietAccounts names the accounts (read in full) with nothing in the window.
+func quietAccounts(ds *Dataset, outs []accountOut) []string {
+	var out []string
+	for i, a := range ds.Accounts {
+		if !outs[i].active && len(a.Missing) == 0 {
+			out = append(out, a.Account.SID+": no traffic and no events in the window")
+		}
+	}
+	return out
+}
+
+func accountResults(ds *Dataset, outs []accountOut, signals []atoguard.Signal) []AccountResult {
+	res := make([]AccountResult, 0, len(ds.Accounts))
+	for i, a := range ds.Accounts {
 		var own []atoguard.Signal
 		for _, s := range signals {
 			if s.AccountSID == a.Account.SID {
@@ -214,16 +280,19 @@ func Run(ds *Dataset, opts Options) Result {
 		if len(a.Missing) > 0 {
 			av.markIncomplete([]string{a.Account.SID + ": " + strings.Join(a.Missing, ", ")})
 		}
-		res.Accounts = append(res.Accounts, AccountResult{
+		ar := AccountResult{
 			SID: a.Account.SID, FriendlyName: a.Account.FriendlyName, OwnerSID: a.Account.OwnerSID,
-			Status: a.Account.Status, Error: a.Error, Missing: a.Missing, Verdict: av.verdict, Score: av.score,
+			Status: a.Account.Status, Error: a.Error, Missing: a.Missing, TimeZone: outs[i].zone, Verdict: av.verdict, Score: av.score,
 			Messages: len(a.Messages), Calls: len(a.Calls), Events: len(a.Events), Signals: len(own),
-		})
+		}
+		if !outs[i].active && len(a.Missing) == 0 {
+			ar.Note = "no traffic and no events in the window: nothing to judge"
+			if ar.Verdict == atoguard.VerdictClean {
+				ar.Verdict = atoguard.VerdictIncomplete
+			}
+		}
+		res = append(res, ar)
 	}
-	if res.Accounts == nil {
-		res.Accounts = []AccountResult{}
-	}
-	res.Timeline = timeline(signals, attacked)
 	return res
 }
 

@@ -12,22 +12,6 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-// Signal ids of account changes (Monitor events).
-const (
-	IDPasswordChanged     = "event.password-changed"
-	IDEmailChanged        = "event.email-changed"
-	IDNewSessionIP        = "event.new-session-ip"
-	IDAPIKeyCreated       = "event.api-key-created"
-	IDAuthTokenChanged    = "event.auth-token-changed"
-	IDWebhookChanged      = "event.webhook-changed"
-	IDGeoWidened          = "event.geo-permissions-widened"
-	IDUsageTriggerDeleted = "event.usage-trigger-deleted"
-	IDCallerIDAdded       = "event.caller-id-added"
-	IDSubaccountCreated   = "event.subaccount-created"
-	IDEvidenceDeleted     = "event.evidence-deleted"
-	IDUserAdded           = "event.user-added"
-)
-
 // eventRule is how one kind of change is judged: its severity when the
 // actor looks like an attacker and when it looks like a known user.
 type eventRule struct {
@@ -39,18 +23,18 @@ type eventRule struct {
 func eventRules() map[string]eventRule {
 	C, H, M, L := atoguard.SeverityCritical, atoguard.SeverityHigh, atoguard.SeverityMedium, atoguard.SeverityLow
 	return map[string]eventRule{
-		IDPasswordChanged:     {atoguard.SignCredentialChange, C, M, "password changed"},
-		IDEmailChanged:        {atoguard.SignCredentialChange, C, M, "user email changed"},
-		IDNewSessionIP:        {atoguard.SignCredentialChange, H, L, "Console login from a new IP"},
-		IDAPIKeyCreated:       {atoguard.SignAccountChange, H, M, "API key created"},
-		IDAuthTokenChanged:    {atoguard.SignAccountChange, H, M, "auth token changed"},
-		IDWebhookChanged:      {atoguard.SignWebhookChange, H, M, "webhook URL changed"},
-		IDGeoWidened:          {atoguard.SignUnusualCountries, H, M, "geo permissions changed"},
-		IDUsageTriggerDeleted: {atoguard.SignAccountChange, H, M, "usage trigger deleted"},
-		IDCallerIDAdded:       {atoguard.SignAccountChange, H, L, "caller ID added"},
-		IDSubaccountCreated:   {atoguard.SignAccountChange, H, L, "subaccount created"},
-		IDEvidenceDeleted:     {atoguard.SignAccountChange, H, M, "records deleted (evidence tampering)"},
-		IDUserAdded:           {atoguard.SignCredentialChange, H, L, "Console user added or invited"},
+		atoguard.IDPasswordChanged:     {atoguard.SignCredentialChange, C, M, "password changed"},
+		atoguard.IDEmailChanged:        {atoguard.SignCredentialChange, C, M, "user email changed"},
+		atoguard.IDNewSessionIP:        {atoguard.SignCredentialChange, H, L, "Console login from a new IP"},
+		atoguard.IDAPIKeyCreated:       {atoguard.SignAccountChange, H, M, "API key created"},
+		atoguard.IDAuthTokenChanged:    {atoguard.SignAccountChange, H, M, "auth token changed"},
+		atoguard.IDWebhookChanged:      {atoguard.SignWebhookChange, H, M, "webhook URL changed"},
+		atoguard.IDGeoWidened:          {atoguard.SignUnusualCountries, H, M, "geo permissions changed"},
+		atoguard.IDUsageTriggerDeleted: {atoguard.SignAccountChange, H, M, "usage trigger deleted"},
+		atoguard.IDCallerIDAdded:       {atoguard.SignAccountChange, H, L, "caller ID added"},
+		atoguard.IDSubaccountCreated:   {atoguard.SignAccountChange, H, L, "subaccount created"},
+		atoguard.IDEvidenceDeleted:     {atoguard.SignAccountChange, H, M, "records deleted (evidence tampering)"},
+		atoguard.IDUserAdded:           {atoguard.SignCredentialChange, H, L, "Console user added or invited"},
 	}
 }
 
@@ -62,48 +46,48 @@ func classifyEvent(e *atoguard.Event) string {
 		if strings.HasSuffix(t, ".deleted") {
 			return ""
 		}
-		return IDPasswordChanged
+		return atoguard.IDPasswordChanged
 	case strings.Contains(t, "email"):
-		return IDEmailChanged
+		return atoguard.IDEmailChanged
 	case t == "user.updated":
 		for k := range e.Data {
 			if strings.Contains(strings.ToLower(k), "email") {
-				return IDEmailChanged
+				return atoguard.IDEmailChanged
 			}
 		}
 		if strings.Contains(strings.ToLower(e.Description), "email") {
-			return IDEmailChanged
+			return atoguard.IDEmailChanged
 		}
 		return ""
 	case t == "user-session.created":
-		return IDNewSessionIP
+		return atoguard.IDNewSessionIP
 	case t == "user.created", t == "user-invitation.created":
-		return IDUserAdded
+		return atoguard.IDUserAdded
 	case t == "account-api-keys.created", t == "account-keys.created", t == "account-credentials.created",
 		t == "signing-keys.created", t == "account-signing-keys.created":
-		return IDAPIKeyCreated
+		return atoguard.IDAPIKeyCreated
 	case strings.HasPrefix(t, "account-auth-token."), strings.HasPrefix(t, "account-secondary-auth-token."):
-		return IDAuthTokenChanged
+		return atoguard.IDAuthTokenChanged
 	case strings.HasPrefix(t, "phone-number."), strings.HasPrefix(t, "application."), strings.HasPrefix(t, "messaging-service."),
 		strings.HasPrefix(t, "shortcode."), strings.HasPrefix(t, "sip-domain."):
 		if len(webhookChanges(e)) > 0 {
-			return IDWebhookChanged
+			return atoguard.IDWebhookChanged
 		}
 		return ""
 	case strings.Contains(t, "geographic-permissions.") || strings.Contains(t, "geo-permissions") || strings.HasPrefix(t, "dialing-permissions."):
 		if !geoWidened(e) {
 			return "" // only narrowed (the before/after data says so)
 		}
-		return IDGeoWidened
+		return atoguard.IDGeoWidened
 	case t == "usage-trigger.deleted":
-		return IDUsageTriggerDeleted
+		return atoguard.IDUsageTriggerDeleted
 	case t == "caller-id.created":
-		return IDCallerIDAdded
+		return atoguard.IDCallerIDAdded
 	case t == "account.created":
-		return IDSubaccountCreated
+		return atoguard.IDSubaccountCreated
 	case t == "message.deleted", t == "message-body.deleted", t == "recording.deleted", t == "call.deleted",
 		t == "messages.deleted", t == "calls.deleted":
-		return IDEvidenceDeleted
+		return atoguard.IDEvidenceDeleted
 	}
 	return ""
 }
@@ -182,33 +166,73 @@ func tunnelSuffixes() []string {
 		"beeceptor.com", "burpcollaborator.net", "oast.fun", "oast.me", "interact.sh"}
 }
 
+// URLFlag is one thing that is risky about a webhook URL.
+type URLFlag int
+
+const (
+	FlagUnparsable URLFlag = iota + 1
+	FlagNewHost            // not a host the business used before
+	FlagPlainHTTP
+	FlagTunnel    // a tunnelling or request-capture service
+	FlagIPLiteral // an address instead of a name
+)
+
+// String is the flag as people read it in evidence.
+func (f URLFlag) String() string {
+	switch f {
+	case FlagUnparsable:
+		return "unparsable"
+	case FlagNewHost:
+		return "new host"
+	case FlagPlainHTTP:
+		return "plain HTTP"
+	case FlagTunnel:
+		return "tunnelling host"
+	case FlagIPLiteral:
+		return "IP-literal host"
+	}
+	return "unknown"
+}
+
+// Risky reports the flags that make a webhook an attacker's favourite.
+func (f URLFlag) Risky() bool { return f == FlagPlainHTTP || f == FlagTunnel || f == FlagIPLiteral }
+
 // URLFlags describes what is risky about a webhook URL.
-func URLFlags(raw string, knownHosts map[string]bool) []string {
+func URLFlags(raw string, knownHosts map[string]bool) []URLFlag {
 	if raw == "" {
 		return nil
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
-		return []string{"unparsable"}
+		return []URLFlag{FlagUnparsable}
 	}
 	host := strings.ToLower(u.Hostname())
-	var flags []string
+	var flags []URLFlag
 	if knownHosts != nil && !knownHosts[host] {
-		flags = append(flags, "new host")
+		flags = append(flags, FlagNewHost)
 	}
 	if u.Scheme == "http" {
-		flags = append(flags, "plain HTTP")
+		flags = append(flags, FlagPlainHTTP)
 	}
 	for _, s := range tunnelSuffixes() {
 		if host == s || strings.HasSuffix(host, "."+s) {
-			flags = append(flags, "tunnelling host")
+			flags = append(flags, FlagTunnel)
 			break
 		}
 	}
 	if net.ParseIP(host) != nil {
-		flags = append(flags, "IP-literal host")
+		flags = append(flags, FlagIPLiteral)
 	}
 	return flags
+}
+
+// flagText joins flags for evidence.
+func flagText(flags []URLFlag) string {
+	parts := make([]string, len(flags))
+	for i, f := range flags {
+		parts[i] = f.String()
+	}
+	return strings.Join(parts, ", ")
 }
 
 func hostOf(raw string) string {
@@ -331,7 +355,7 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 			}
 			continue
 		}
-		if id == IDNewSessionIP && (e.SourceIP == "" || r.knownIPs[e.SourceIP]) {
+		if id == atoguard.IDNewSessionIP && (e.SourceIP == "" || r.knownIPs[e.SourceIP]) {
 			continue // a login from a known address is no news
 		}
 		attributed = append(attributed, ae)
@@ -353,7 +377,7 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 		}
 		ev := atoguard.Evidence{Counts: map[string]float64{"events": float64(len(g.evs))}, Details: map[string]string{}}
 		ips, actors := map[string]bool{}, map[string]bool{}
-		var flagsAll []string
+		var flagsAll []URLFlag
 		for _, ae := range g.evs {
 			e := ae.ev
 			ev.Records = appendLimited(ev.Records, maxRecords, e.SID)
@@ -362,7 +386,7 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 			if e.ResourceSID != "" {
 				line += " " + e.ResourceSID
 			}
-			if g.id == IDWebhookChanged {
+			if g.id == atoguard.IDWebhookChanged {
 				for _, c := range webhookChanges(&e) {
 					flags := URLFlags(c.updated, known)
 					for _, f := range flags {
@@ -372,7 +396,7 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 					}
 					line += fmt.Sprintf("; %s: %s → %s", c.field, orDash(c.previous), orDash(c.updated))
 					if len(flags) > 0 {
-						line += " [" + strings.Join(flags, ", ") + "]"
+						line += " [" + flagText(flags) + "]"
 					}
 				}
 			}
@@ -389,8 +413,9 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 			}
 		}
 		if len(flagsAll) > 0 {
-			ev.Details["url_flags"] = strings.Join(flagsAll, ", ")
-			risky := slices.Contains(flagsAll, "tunnelling host") || slices.Contains(flagsAll, "plain HTTP") || slices.Contains(flagsAll, "IP-literal host")
+			ev.Details["url_flags"] = flagText(flagsAll)
+			ev.Details["url_risky"] = fmt.Sprint(slices.ContainsFunc(flagsAll, URLFlag.Risky))
+			risky := slices.ContainsFunc(flagsAll, URLFlag.Risky)
 			if g.attacker && risky {
 				sev = atoguard.SeverityCritical
 			} else if risky && sev.Rank() < atoguard.SeverityHigh.Rank() {
@@ -414,8 +439,8 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 		if len(ips) > 0 {
 			summary += " from " + strings.Join(limitStrings(sortedKeys(ips), 3), ", ")
 		}
-		if g.id == IDWebhookChanged && len(flagsAll) > 0 {
-			summary += " [" + strings.Join(flagsAll, ", ") + "]"
+		if g.id == atoguard.IDWebhookChanged && len(flagsAll) > 0 {
+			summary += " [" + flagText(flagsAll) + "]"
 		}
 		out = append(out, atoguard.Signal{ID: g.id, Sign: rule.sign, Severity: sev, Confidence: conf,
 			AccountSID: a.Account.SID, Start: first, End: last.Add(time.Second), Summary: summary, Evidence: ev})

@@ -57,6 +57,7 @@ type numberClass struct {
 // concurrent use; each detection run owns one.
 type Numbers struct {
 	cache map[string]numberClass
+	zones map[string][]string
 }
 
 // NewNumbers returns an empty classifier.

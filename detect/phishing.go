@@ -12,12 +12,6 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-// Signal ids of the phishing detectors.
-const (
-	IDBrandImpersonation = "phishing.brand-impersonation"
-	IDTemplateBlast      = "phishing.template-blast"
-)
-
 // Phisher is the URL analysis detect needs (implemented by detect/phish via
 // NewPhisher; a minimal fallback is used when none is given). It must be
 // safe for concurrent use: accounts are analysed in parallel.
@@ -80,6 +74,7 @@ type templateAgg struct {
 	messages   int
 	domains    []string
 	phishing   bool
+	lure       bool // the phish analyzer found a lure asking to follow the link
 	brand      string
 	records    []string
 	first      time.Time
@@ -132,6 +127,9 @@ func (r *run) phishing(a *AccountData) []atoguard.Signal {
 				}
 				if u.Brand != "" && u.Score >= 0.5 {
 					ta.brand = u.Brand
+				}
+				if slices.ContainsFunc(u.Reasons, lureReason) {
+					ta.lure = true
 				}
 			}
 			ta.phishing = bi.res.Phishing
@@ -211,12 +209,13 @@ func (r *run) phishing(a *AccountData) []atoguard.Signal {
 		if len(recipients) >= 5 {
 			sev = atoguard.SeverityCritical
 		}
-		out = append(out, atoguard.Signal{ID: IDBrandImpersonation, Sign: atoguard.SignPhishing, Severity: sev,
+		out = append(out, atoguard.Signal{ID: atoguard.IDBrandImpersonation, Sign: atoguard.SignPhishing, Severity: sev,
 			Confidence: round2(math.Max(0.6, math.Min(0.95, score))), AccountSID: sid, Start: start, End: end.Add(time.Second),
 			Summary: fmt.Sprintf("%s message(s) to %d recipient(s) carry phishing links: %s", num(msgs), len(recipients),
 				strings.Join(limitStrings(names, 5), ", ")),
 			Evidence: ev})
 	}
+	var seen map[string]bool // recipients before the window, read when needed
 	for _, ta := range torder {
 		if len(ta.recipients) < r.opts.TemplateRecipients {
 			continue
@@ -230,28 +229,70 @@ func (r *run) phishing(a *AccountData) []atoguard.Signal {
 		if !ta.phishing && !unknown {
 			continue // the business's own campaign: its links were used before
 		}
-		sev := atoguard.SeverityMedium
-		conf := 0.5
-		if ta.phishing {
-			sev, conf = atoguard.SeverityHigh, 0.8
+		if unknown && seen == nil {
+			seen = r.pastRecipients(a)
 		}
-		ev := atoguard.Evidence{
-			Counts:   map[string]float64{"messages": float64(ta.messages), "recipients": float64(len(ta.recipients))},
-			Examples: []string{ta.example},
-			Records:  ta.records,
-			Details:  map[string]string{"template": clip(ta.template, 200), "domains": strings.Join(ta.domains, ","), "domains_seen_in_baseline": fmt.Sprint(!unknown)},
-		}
-		if ta.brand != "" {
-			ev.Details["brand"] = ta.brand
-		}
-		out = append(out, atoguard.Signal{ID: IDTemplateBlast, Sign: atoguard.SignPhishing, Severity: sev, Confidence: conf,
-			AccountSID: sid, Start: ta.first, End: ta.last.Add(time.Second),
-			Summary: fmt.Sprintf("one message template with a link to %s sent to %d recipients (%d messages)",
-				strings.Join(ta.domains, ", "), len(ta.recipients), ta.messages),
-			Evidence: ev})
+		out = append(out, r.blastSignal(sid, ta, unknown, seen))
 	}
 	return out
 }
+
+// lureReason: the analyzer found lure words (a threat, a prize, a parcel)
+// or a lure asking to follow the link.
+func lureReason(r string) bool { return strings.HasPrefix(r, "cues:") || strings.Contains(r, "lure") }
+
+// pastRecipients are the numbers the account messaged before the window.
+func (r *run) pastRecipients(a *AccountData) map[string]bool {
+	seen := map[string]bool{}
+	for i := range a.Messages {
+		m := &a.Messages[i]
+		if m.Outbound() && messageTime(m).Before(r.ds.Since) {
+			seen[m.To] = true
+		}
+	}
+	return seen
+}
+
+// blastSignal judges one template sent to many. Without any brand list,
+// the account's own history can say phishing: a link domain it never sent
+// before, to recipients it never messaged (newRecipientShare or more), with
+// a lure asking to follow the link.
+func (r *run) blastSignal(sid string, ta *templateAgg, unknown bool, seen map[string]bool) atoguard.Signal {
+	fresh := 0
+	for to := range ta.recipients {
+		if !seen[to] {
+			fresh++
+		}
+	}
+	share := float64(fresh) / float64(len(ta.recipients))
+	own := unknown && ta.lure && share >= newRecipientShare
+	sev, conf := atoguard.SeverityMedium, 0.5
+	if ta.phishing || own {
+		sev, conf = atoguard.SeverityHigh, 0.8
+	}
+	ev := atoguard.Evidence{
+		Counts:   map[string]float64{"messages": float64(ta.messages), "recipients": float64(len(ta.recipients)), "new_recipients": float64(fresh)},
+		Examples: []string{ta.example},
+		Records:  ta.records,
+		Details: map[string]string{"template": clip(ta.template, 200), "domains": strings.Join(ta.domains, ","),
+			"domains_seen_in_baseline": fmt.Sprint(!unknown), "lure": fmt.Sprint(ta.lure), "account_phishing": fmt.Sprint(own)},
+	}
+	if ta.brand != "" {
+		ev.Details["brand"] = ta.brand
+	}
+	summary := fmt.Sprintf("one message template with a link to %s sent to %d recipients (%d messages)",
+		strings.Join(ta.domains, ", "), len(ta.recipients), ta.messages)
+	if own {
+		summary = fmt.Sprintf("phishing by the account's own history: one lure template with a link to %s, a domain it never sent before, to %d recipients, %d of them never messaged before (%d messages)",
+			strings.Join(ta.domains, ", "), len(ta.recipients), fresh, ta.messages)
+	}
+	return atoguard.Signal{ID: atoguard.IDTemplateBlast, Sign: atoguard.SignPhishing, Severity: sev, Confidence: conf,
+		AccountSID: sid, Start: ta.first, End: ta.last.Add(time.Second), Summary: summary, Evidence: ev}
+}
+
+// newRecipientShare is the share of never-messaged recipients that makes a
+// blast a stranger's.
+const newRecipientShare = 0.8
 
 func clip(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")

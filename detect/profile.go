@@ -22,6 +22,10 @@ type profile struct {
 	order                       []*countryAgg // first-seen order, for determinism
 
 	homeRegions map[string]bool // regions of the account's own sender numbers
+	// ownNumbers are the account's configured and sending numbers (at most
+	// maxOwnNumbers): they name its country and time zone.
+	ownNumbers []string
+	loc        *time.Location // the account's local time (see timezone.go)
 	// Window destination numbers grouped by (country code, national length),
 	// for sequential-run detection.
 	seqNumbers map[seqKey][]seqRecord
@@ -53,7 +57,8 @@ type countryAgg struct {
 	window   float64 // outbound records in the window
 	winCost  float64
 	hourly   []float64
-	premium  int // window records to premium-like numbers
+	failed   float64 // window records that failed
+	premium  int     // window records to premium-like numbers
 	premEx   []string
 	examples []string // window destinations
 	records  []string // window SIDs
@@ -99,6 +104,7 @@ func (r *run) profile(a *AccountData) *profile {
 		if info := r.numbers.Classify(pn); info.Region != "" {
 			p.homeRegions[info.Region] = true
 		}
+		p.addOwn(pn)
 	}
 	for i := range a.Messages {
 		m := &a.Messages[i]
@@ -115,7 +121,7 @@ func (r *run) profile(a *AccountData) *profile {
 			p.smsFailed[idx]++
 		}
 		p.cost[idx] += m.Price
-		p.record(r, idx, t, m.To, m.From, m.SID, m.Price)
+		p.record(r, idx, t, m.To, m.From, m.SID, m.Price, failedStatus(m.Status))
 	}
 	for i := range a.Calls {
 		c := &a.Calls[i]
@@ -128,7 +134,7 @@ func (r *run) profile(a *AccountData) *profile {
 		}
 		p.voice[idx]++
 		p.cost[idx] += c.Price
-		p.record(r, idx, c.StartTime, c.To, c.From, c.SID, c.Price)
+		p.record(r, idx, c.StartTime, c.To, c.From, c.SID, c.Price, c.Status == "failed")
 		// Answered and short: a revenue-share number picks up and hangs up.
 		// Failed or unanswered calls are not toll fraud (they cost nothing).
 		short := c.Duration <= shortCallMax && c.Status == "completed"
@@ -149,7 +155,17 @@ func (r *run) profile(a *AccountData) *profile {
 	for idx := p.sinceIdx; idx < p.hours; idx++ {
 		p.windowOutbound += int(p.sms[idx] + p.voice[idx])
 	}
+	p.loc = r.localZone(p)
 	return p
+}
+
+// maxOwnNumbers bounds the numbers kept to infer an account's zone.
+const maxOwnNumbers = 16
+
+func (p *profile) addOwn(n string) {
+	if n != "" && len(p.ownNumbers) < maxOwnNumbers && !slices.Contains(p.ownNumbers, n) {
+		p.ownNumbers = append(p.ownNumbers, n)
+	}
 }
 
 // index maps a time to its hourly bucket, -1 outside [start, Until).
@@ -164,7 +180,10 @@ func (p *profile) index(t time.Time) int {
 	return i
 }
 
-func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, price float64) {
+func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, price float64, failed bool) {
+	if idx < p.sinceIdx {
+		p.addOwn(from) // baseline senders: the business's own numbers
+	}
 	if from != "" && len(p.homeRegions) < 8 {
 		// Sender numbers tell where the business lives, useful when the
 		// baseline is empty.
@@ -196,6 +215,9 @@ func (p *profile) record(r *run, idx int, t time.Time, to, from, sid string, pri
 	}
 	c.window++
 	c.winCost += price
+	if failed {
+		c.failed++
+	}
 	if c.first.IsZero() || t.Before(c.first) {
 		c.first = t
 	}

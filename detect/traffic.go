@@ -10,13 +10,6 @@ import (
 	"github.com/atoguard/atoguard"
 )
 
-// Signal ids of the traffic detectors.
-const (
-	IDVolumeSpike  = "traffic.volume-spike"
-	IDCostSpike    = "traffic.cost-spike"
-	IDFailureSpike = "traffic.failure-spike"
-)
-
 // spike is the anomalous part of one hourly series.
 type spike struct {
 	first, last int     // anomalous buckets (inclusive)
@@ -39,8 +32,13 @@ type seasonal struct {
 	slotOf   func(i int) int
 }
 
-// model fits a series' baseline buckets [p.baseIdx, p.sinceIdx).
+// model fits a series' baseline buckets [p.baseIdx, p.sinceIdx) in the
+// account's local time.
 func (r *run) model(p *profile, series []float64) *seasonal {
+	return fitSeasonal(p, series, p.loc)
+}
+
+func fitSeasonal(p *profile, series []float64, loc *time.Location) *seasonal {
 	n := p.sinceIdx - p.baseIdx
 	if n < 24 {
 		return nil
@@ -51,7 +49,7 @@ func (r *run) model(p *profile, series []float64) *seasonal {
 	}
 	slots := make([]int, p.hours)
 	for i := range slots {
-		t := p.start.Add(time.Duration(i) * time.Hour).In(r.opts.Location)
+		t := p.start.Add(time.Duration(i) * time.Hour).In(loc)
 		if period == 168 {
 			slots[i] = int(t.Weekday())*24 + t.Hour()
 		} else {
@@ -184,10 +182,10 @@ func (r *run) traffic(a *AccountData, p *profile) []atoguard.Signal {
 		minH, minD        float64
 	}
 	all := []series{
-		{IDVolumeSpike, "sms", "messages", p.sms, o.MinHourlyVolume, o.MinDailyVolume},
-		{IDVolumeSpike, "voice", "calls", p.voice, o.MinHourlyVolume / 2, o.MinDailyVolume / 2},
-		{IDCostSpike, "sms+voice", "USD", p.cost, o.MinHourlyCost, o.MinDailyCost},
-		{IDFailureSpike, "sms", "failed messages", p.smsFailed, o.MinHourlyVolume / 2, o.MinDailyVolume / 2},
+		{atoguard.IDVolumeSpike, "sms", "messages", p.sms, o.MinHourlyVolume, o.MinDailyVolume},
+		{atoguard.IDVolumeSpike, "voice", "calls", p.voice, o.MinHourlyVolume / 2, o.MinDailyVolume / 2},
+		{atoguard.IDCostSpike, "sms+voice", "USD", p.cost, o.MinHourlyCost, o.MinDailyCost},
+		{atoguard.IDFailureSpike, "sms", "failed messages", p.smsFailed, o.MinHourlyVolume / 2, o.MinDailyVolume / 2},
 	}
 	fired := map[string]bool{}
 	for _, s := range all {
@@ -195,24 +193,24 @@ func (r *run) traffic(a *AccountData, p *profile) []atoguard.Signal {
 		if sp == nil {
 			continue
 		}
-		if s.id == IDFailureSpike && !failureRateUp(p, sp) {
+		if s.id == atoguard.IDFailureSpike && !failureRateUp(p, sp) {
 			continue
 		}
 		fired[s.id+s.channel] = true
 		out = append(out, r.spikeSignal(p, sid, s.id, s.channel, s.unit, sp, ""))
 	}
 	// Per-country spikes hidden in a large account total.
-	if !fired[IDVolumeSpike+"sms"] && !fired[IDVolumeSpike+"voice"] {
+	if !fired[atoguard.IDVolumeSpike+"sms"] && !fired[atoguard.IDVolumeSpike+"voice"] {
 		for _, c := range p.order {
 			if c.window < o.MinDailyVolume {
 				continue
 			}
 			if sp := r.detectSpike(p, c.hourly, o.MinHourlyVolume, o.MinDailyVolume); sp != nil {
-				out = append(out, r.spikeSignal(p, sid, IDVolumeSpike, "sms+voice", "records", sp, c.region))
+				out = append(out, r.spikeSignal(p, sid, atoguard.IDVolumeSpike, "sms+voice", "records", sp, c.region))
 			}
 		}
 	}
-	if !fired[IDCostSpike+"sms+voice"] {
+	if !fired[atoguard.IDCostSpike+"sms+voice"] {
 		if s := r.usageCostSpike(a); s != nil {
 			out = append(out, *s)
 		}
@@ -259,7 +257,7 @@ func (r *run) spikeSignal(p *profile, sid, id, channel, unit string, sp *spike, 
 		conf = 0.4
 	}
 	sign := atoguard.SignUnauthorizedTraffic
-	what := map[string]string{IDVolumeSpike: "volume", IDCostSpike: "cost", IDFailureSpike: "failed/undelivered"}[id]
+	what := map[string]string{atoguard.IDVolumeSpike: "volume", atoguard.IDCostSpike: "cost", atoguard.IDFailureSpike: "failed/undelivered"}[id]
 	where := ""
 	if country != "" {
 		where = " to " + country
@@ -360,7 +358,7 @@ func (r *run) usageCostSpike(a *AccountData) *atoguard.Signal {
 	if worst == nil {
 		return nil
 	}
-	return &atoguard.Signal{ID: IDCostSpike, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityMedium,
+	return &atoguard.Signal{ID: atoguard.IDCostSpike, Sign: atoguard.SignUnauthorizedTraffic, Severity: atoguard.SeverityMedium,
 		Confidence: round2(math.Min(0.9, 0.5+wz/40)), AccountSID: a.Account.SID,
 		Start: worst.StartDate, End: worst.EndDate,
 		Summary: fmt.Sprintf("daily usage cost %.2f %s on %s vs median %.2f (usage records)", worst.Price, worst.PriceUnit,

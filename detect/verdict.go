@@ -26,20 +26,24 @@ func abuse(s atoguard.Signal) bool {
 		s.Severity.Rank() >= atoguard.SeverityMedium.Rank()
 }
 
+// phishingSent is brand impersonation, or a template blast the account's
+// own history marks as phishing (a new link domain, new recipients, a lure).
+func phishingSent(s atoguard.Signal) bool {
+	return s.ID == atoguard.IDBrandImpersonation || (s.ID == atoguard.IDTemplateBlast && s.Evidence.Details["account_phishing"] == "true")
+}
+
 func pumping(s atoguard.Signal) bool {
 	switch s.ID {
-	case IDSequentialNumbers, IDShortCalls:
+	case atoguard.IDSequentialNumbers, atoguard.IDShortCalls:
 		return true
-	case IDHighRisk:
+	case atoguard.IDHighRisk:
 		return s.Severity.Rank() >= atoguard.SeverityHigh.Rank()
 	}
 	return false
 }
 
 func riskyWebhook(s atoguard.Signal) bool {
-	f := s.Evidence.Details["url_flags"]
-	return (s.ID == IDWebhookChanged || s.ID == IDConfigWebhookChanged) &&
-		(strings.Contains(f, "tunnelling") || strings.Contains(f, "plain HTTP") || strings.Contains(f, "IP-literal"))
+	return (s.ID == atoguard.IDWebhookChanged || s.ID == atoguard.IDConfigWebhookChanged) && s.Evidence.Details["url_risky"] == "true"
 }
 
 // decide applies the verdict rules, in order; the first that matches wins.
@@ -55,17 +59,21 @@ func decide(signals []atoguard.Signal) decision {
 		return out
 	}
 	att := pick(attackerChange)
+	// A sign-in from a new network alone is no takeover: what the session
+	// did decides. It counts only together with another attacker change.
+	core := pick(func(s atoguard.Signal) bool { return attackerChange(s) && s.ID != atoguard.IDNewSessionIP })
 	ab := pick(abuse)
 	pump := pick(pumping)
-	phish := pick(func(s atoguard.Signal) bool { return s.ID == IDBrandImpersonation })
+	phish := pick(phishingSent)
 	spikes := pick(func(s atoguard.Signal) bool {
-		return (strings.HasPrefix(s.ID, "traffic.") || s.ID == IDNewCountry || s.ID == IDTemplateBlast) && s.Severity.Rank() >= atoguard.SeverityMedium.Rank()
+		return (strings.HasPrefix(s.ID, "traffic.") || s.ID == atoguard.IDNewCountry || s.ID == atoguard.IDTemplateBlast) && s.Severity.Rank() >= atoguard.SeverityMedium.Rank() &&
+			!phishingSent(s) // the blast that is the phishing is not also its abnormal traffic
 	})
 	attKinds := map[string]bool{}
 	for _, s := range att {
 		attKinds[s.ID] = true
 	}
-	attNonSession := len(attKinds) - btoi(attKinds[IDNewSessionIP])
+	attNonSession := len(attKinds) - btoi(attKinds[atoguard.IDNewSessionIP])
 	hook := pick(func(s atoguard.Signal) bool { return riskyWebhook(s) && attackerChange(s) })
 
 	d := decision{verdict: atoguard.VerdictClean}
@@ -81,7 +89,7 @@ func decide(signals []atoguard.Signal) decision {
 		}
 	}
 	switch {
-	case len(att) > 0 && len(ab) > 0:
+	case len(core) > 0 && len(ab) > 0:
 		set(atoguard.VerdictCompromised, fmt.Sprintf("account changes by a likely attacker (%s) together with abusive traffic (%s)",
 			idList(att), idList(ab)), att, ab)
 	case len(hook) > 0:
@@ -90,13 +98,13 @@ func decide(signals []atoguard.Signal) decision {
 		set(atoguard.VerdictCompromised, fmt.Sprintf("%d different account changes by a likely attacker (%s)", len(attKinds), idList(att)), att)
 	case len(phish) > 0 && len(spikes) > 0:
 		set(atoguard.VerdictCompromised, fmt.Sprintf("phishing sent from the account (%s) with abnormal traffic (%s)", idList(phish), idList(spikes)), phish, spikes)
-	case len(att) > 0:
+	case len(core) > 0:
 		set(atoguard.VerdictLikely, fmt.Sprintf("account change(s) by a likely attacker (%s)", idList(att)), att)
 	case len(phish) > 0:
-		set(atoguard.VerdictLikely, fmt.Sprintf("messages impersonating brands with phishing links (%s)", idList(phish)), phish)
+		set(atoguard.VerdictLikely, fmt.Sprintf("phishing sent from the account (%s)", idList(phish)), phish)
 	case len(pump) > 0 && len(spikes) > 0:
 		set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s) with abnormal traffic (%s)", idList(pump), idList(spikes)), pump, spikes)
-	case hasAny(pump, IDSequentialNumbers, IDShortCalls):
+	case hasAny(pump, atoguard.IDSequentialNumbers, atoguard.IDShortCalls):
 		set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s)", idList(pump)), pump)
 	default:
 		med := pick(func(s atoguard.Signal) bool { return s.Severity.Rank() >= atoguard.SeverityMedium.Rank() })

@@ -102,11 +102,13 @@ func runEmulator(cmd *cobra.Command, streams IO, o emulatorOptions) error {
 		err error
 	)
 	if o.scenarioFile != "" {
-		w, err = scenario.Load(o.scenarioFile)
-	} else {
-		w, err = scenario.Build(o.scenario, o.seed, now)
-	}
-	if err != nil {
+		// A file with "base" is built at the same present as a named
+		// scenario; one that cannot follow --now says so.
+		if w, err = scenario.LoadAt(o.scenarioFile, now, o.now != ""); err != nil {
+			// The message points at the file and line: usage would not help.
+			return atoguard.Errorf(atoguard.ENOTFOUND, "emulator", "%v", err)
+		}
+	} else if w, err = scenario.Build(o.scenario, o.seed, now); err != nil {
 		return invalid("%v", err)
 	}
 	level := slog.LevelInfo

@@ -55,7 +55,7 @@ func emulatedSized(t *testing.T, name string, messagesPerDay int) (*scenario.Wor
 	if testing.Short() || testsupport.Race {
 		messagesPerDay = smallWorld
 	}
-	w, err := scenario.BuildWith(name, scenario.Options{Seed: 1, Now: investigateNow, MessagesPerDay: messagesPerDay})
+	w, err := scenario.BuildWith(name, scenario.Options{Seed: scenario.Seed(name), Now: investigateNow, MessagesPerDay: messagesPerDay})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,17 +59,87 @@ type worldFile struct {
 const maxFileSize = 2 << 30
 
 // Load reads a scenario file; the format follows the extension.
-func Load(path string) (*World, error) {
+func Load(path string) (*World, error) { return LoadAt(path, time.Time{}, false) }
+
+// LoadAt reads a scenario file anchored at now: a file with "base" and no
+// "now" of its own is built at now (zero: DefaultNow). With pinned (the
+// caller's --now), a file whose own "now" differs, or a whole-world file
+// (its times are fixed), is an error rather than a silent mismatch.
+// Errors name the file and, when known, the line: "f.yaml:12: overlay 2 …".
+func LoadAt(path string, now time.Time, pinned bool) (*World, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
-	w, err := Parse(data, FormatOf(path))
+	w, err := parse(data, FormatOf(path), defaultLimits(), anchor{now: now, pinned: pinned})
 	if err != nil {
+		if line := errorLine(data, err); line > 0 {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return w, nil
 }
+
+// anchor is the present a scenario file is built at.
+type anchor struct {
+	now    time.Time
+	pinned bool
+}
+
+// errorLine finds the line of what err is about: an overlay, or a field
+// named by a decoding error. JSON is YAML, so one reader serves both.
+func errorLine(data []byte, err error) int {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return 0
+	}
+	var path []string
+	var oe *OverlayError
+	var fe *fieldError
+	switch {
+	case errors.As(err, &oe):
+		path = []string{"overlays", strconv.Itoa(oe.Index)}
+	case errors.As(err, &fe):
+		path = strings.Split(fe.field, ".")
+	default:
+		return 0
+	}
+	n := root.Content[0]
+	line := n.Line
+	for _, p := range path {
+		n = child(n, p)
+		if n == nil {
+			break
+		}
+		line = n.Line
+	}
+	return line
+}
+
+func child(n *yaml.Node, key string) *yaml.Node {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i+1]
+			}
+		}
+	case yaml.SequenceNode:
+		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
+			return n.Content[i]
+		}
+	}
+	return nil
+}
+
+// fieldError is a value of the wrong type in a named field.
+type fieldError struct {
+	field string
+	err   error
+}
+
+func (e *fieldError) Error() string { return e.err.Error() }
 
 // limits bound what a scenario file may ask the generator for.
 type limits struct {
@@ -85,10 +156,10 @@ func defaultLimits() limits {
 // Parse decodes a scenario file. Unknown fields are errors (a typo must not
 // silently give a different world); the result is validated.
 func Parse(data []byte, f Format) (*World, error) {
-	return parse(data, f, defaultLimits())
+	return parse(data, f, defaultLimits(), anchor{})
 }
 
-func parse(data []byte, f Format, lim limits) (*World, error) {
+func parse(data []byte, f Format, lim limits, at anchor) (*World, error) {
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("scenario: file too large (%d bytes)", len(data))
 	}
@@ -116,7 +187,13 @@ func parse(data []byte, f Format, lim limits) (*World, error) {
 		if err := strictJSON(js, &s); err != nil {
 			return nil, err
 		}
+		if err := at.apply(&s); err != nil {
+			return nil, err
+		}
 		return fromSpec(s, lim)
+	}
+	if at.pinned {
+		return nil, errors.New("scenario: a whole-world file fixes its own times and cannot be moved to --now; drop --now, or write a file with \"base\" (its \"now\" follows --now)")
 	}
 	var wf worldFile
 	if err := strictJSON(js, &wf); err != nil {
@@ -132,6 +209,21 @@ func parse(data []byte, f Format, lim limits) (*World, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// apply anchors a spec without its own now at the caller's present.
+func (at anchor) apply(s *Spec) error {
+	if at.now.IsZero() {
+		return nil
+	}
+	if s.Now == "" {
+		s.Now = at.now.UTC().Format(time.RFC3339)
+		return nil
+	}
+	if t, err := time.Parse(time.RFC3339, s.Now); at.pinned && err == nil && !t.Equal(at.now) {
+		return fmt.Errorf("scenario: field now: the file says %s and --now says %s; drop one", s.Now, at.now.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // FromSpec builds the base scenario with the spec's sizes and applies its
@@ -192,7 +284,7 @@ func strictJSON(js []byte, v any) error {
 func jsonError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Errorf("field %q: cannot use a %s as %s", te.Field, te.Value, te.Type)
+		return &fieldError{te.Field, fmt.Errorf("field %q: cannot use a %s as %s", te.Field, te.Value, te.Type)}
 	}
 	return err
 }

@@ -29,7 +29,7 @@ func FuzzParse(f *testing.F) {
 		if yaml {
 			format = YAML
 		}
-		w, err := parse(data, format, lim)
+		w, err := parse(data, format, lim, anchor{})
 		if err != nil {
 			if w != nil {
 				t.Fatal("world and error both returned")

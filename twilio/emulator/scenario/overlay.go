@@ -28,6 +28,8 @@ const (
 	KindSubaccountCreated   = "subaccount-created"
 	KindCallPumping         = "call-pumping"     // toll fraud (IRSF): many short calls to number blocks
 	KindEvidenceDeleted     = "evidence-deleted" // the attacker deletes their message and call records
+	KindSecondaryToken      = "secondary-token"  // the attacker creates a secondary auth token (persistence)
+	KindUserInvite          = "user-invite"      // the attacker invites their own address as a Console user
 
 	KindMarketingCampaign = "marketing-campaign"
 	KindCountryExpansion  = "country-expansion"
@@ -35,24 +37,7 @@ const (
 	KindKeyRotation       = "key-rotation" // a known user replaces an API key from the office
 	KindNewUser           = "new-user"     // the owner invites a colleague who signs in from the office
 	KindWebhookUpdate     = "webhook-update"
-)
-
-// Signal ids the detectors raise (see docs/scenarios.md).
-const (
-	SignalVolumeSpike       = "traffic.volume-spike"
-	SignalNewCountry        = "destination.new-country"
-	SignalSequentialNumbers = "destination.sequential-numbers"
-	SignalBrandPhishing     = "phishing.brand-impersonation"
-	SignalPasswordChanged   = "event.password-changed"
-	SignalEmailChanged      = "event.email-changed"
-	SignalAPIKeyCreated     = "event.api-key-created"
-	SignalWebhookChanged    = "event.webhook-changed"
-	SignalGeoWidened        = "event.geo-permissions-widened"
-	SignalTriggerDeleted    = "event.usage-trigger-deleted"
-	SignalCallerIDAdded     = "event.caller-id-added"
-	SignalSubaccountCreated = "event.subaccount-created"
-	SignalShortCalls        = "destination.short-calls"
-	SignalEvidenceDeleted   = "event.evidence-deleted"
+	KindNewNetworkSignIn  = "new-network-sign-in" // a known user signs in while travelling and changes nothing
 )
 
 // Overlay is one change placed on a world at a given time. Fields other than
@@ -80,19 +65,31 @@ type Overlay struct {
 	Name      string   `json:"name,omitempty" yaml:"name,omitempty"`     // key, subaccount or caller ID name
 	Email     string   `json:"email,omitempty" yaml:"email,omitempty"`   // credential-change new email
 	User      string   `json:"user,omitempty" yaml:"user,omitempty"`     // user SID or 1-based index ("1")
+	// Via is how the attacker acts: "account" (the leaked auth token, the
+	// default) or "key" (an API key: the attacker's newest one in the
+	// account, else a leaked one), which makes the events' actor an SK….
+	Via string `json:"via,omitempty" yaml:"via,omitempty"`
+	// Body is the text of phishing-wave or country-expansion messages; {url}
+	// is replaced by the link (phishing: to Domain, required with a brand
+	// the catalogue does not know).
+	Body string `json:"body,omitempty" yaml:"body,omitempty"`
+	// Numbers is how pumping draws destinations: "sequential" (default,
+	// runs of numbers) or "random".
+	Numbers string `json:"numbers,omitempty" yaml:"numbers,omitempty"`
 }
 
 // OverlayKinds lists every overlay kind, attacks first.
 func OverlayKinds() []string {
 	return []string{KindSMSPumping, KindPhishingWave, KindWebhookHijack, KindAPIKeyCreated, KindCredentialChange,
 		KindGeoWidening, KindUsageTriggerDeleted, KindCallerIDAdded, KindSubaccountCreated, KindCallPumping, KindEvidenceDeleted,
-		KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate}
+		KindSecondaryToken, KindUserInvite,
+		KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate, KindNewNetworkSignIn}
 }
 
 // IsAttack reports whether the overlay kind is an attacker's action.
 func IsAttack(kind string) bool {
 	switch kind {
-	case KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate:
+	case KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate, KindNewNetworkSignIn:
 		return false
 	}
 	return slices.Contains(OverlayKinds(), kind)
@@ -114,14 +111,6 @@ func (o Overlay) countriesOr(def ...string) []string {
 	return o.Countries
 }
 
-// Signal ids the detectors also raise, listed when the overlay is large
-// enough to be sure of them.
-const (
-	SignalFailureSpike  = "traffic.failure-spike"
-	SignalTemplateBlast = "phishing.template-blast"
-	SignalNewSessionIP  = "event.new-session-ip"
-)
-
 // expectedSignals are the signals an overlay must raise. Traffic signals are
 // only promised when the traffic is well above the detectors' minimum-volume
 // guards; new-country only when the account did not already allow the
@@ -129,43 +118,59 @@ const (
 func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, since time.Time) []string {
 	switch o.Kind {
 	case KindSMSPumping:
-		out := []string{SignalSequentialNumbers}
-		if cmp.Or(o.Count, smsPumpingCount) >= 200 {
-			out = append(out, SignalVolumeSpike, SignalFailureSpike)
+		n := cmp.Or(o.Count, smsPumpingCount)
+		countries := o.countriesOr(smsPumpingCountries()...)
+		var out []string
+		if o.Numbers != NumbersRandom && sequentialShown(n, len(countries)) {
+			out = append(out, atoguard.IDSequentialNumbers)
 		}
-		for _, c := range o.countriesOr(smsPumpingCountries()...) {
+		if dense(n, cmp.Or(dur(o), 6*time.Hour)) {
+			out = append(out, atoguard.IDVolumeSpike, atoguard.IDFailureSpike)
+		}
+		for _, c := range countries {
 			if !slices.ContainsFunc(known, func(p atoguard.SMSPermission) bool { return p.CountryCode == c && p.Enabled }) {
-				out = append(out, SignalNewCountry)
+				out = append(out, atoguard.IDNewCountry)
 				break
 			}
 		}
 		return out
 	case KindPhishingWave:
-		if o.Count == 0 || o.Count >= 50 {
-			return []string{SignalBrandPhishing, SignalTemplateBlast}
+		var out []string
+		if o.Body == "" {
+			out = append(out, atoguard.IDBrandImpersonation)
 		}
-		return []string{SignalBrandPhishing}
+		if o.Count == 0 || o.Count >= 50 {
+			out = append(out, atoguard.IDTemplateBlast)
+		}
+		return out
+	case KindSecondaryToken:
+		return []string{atoguard.IDAuthTokenChanged}
+	case KindUserInvite:
+		return []string{atoguard.IDUserAdded}
 	case KindWebhookHijack:
-		return []string{SignalWebhookChanged}
+		return []string{atoguard.IDWebhookChanged}
 	case KindAPIKeyCreated:
-		return []string{SignalAPIKeyCreated}
+		return []string{atoguard.IDAPIKeyCreated}
 	case KindCredentialChange:
-		return []string{SignalPasswordChanged, SignalEmailChanged, SignalNewSessionIP}
+		return []string{atoguard.IDPasswordChanged, atoguard.IDEmailChanged, atoguard.IDNewSessionIP}
 	case KindGeoWidening:
-		return []string{SignalGeoWidened}
+		return []string{atoguard.IDGeoWidened}
 	case KindUsageTriggerDeleted:
-		return []string{SignalTriggerDeleted}
+		return []string{atoguard.IDUsageTriggerDeleted}
 	case KindCallerIDAdded:
-		return []string{SignalCallerIDAdded}
+		return []string{atoguard.IDCallerIDAdded}
 	case KindSubaccountCreated:
-		return []string{SignalSubaccountCreated}
+		return []string{atoguard.IDSubaccountCreated}
 	case KindEvidenceDeleted:
-		return []string{SignalEvidenceDeleted}
+		return []string{atoguard.IDEvidenceDeleted}
 	case KindCallPumping:
 		n := cmp.Or(o.Count, callPumpingCount)
-		out := []string{SignalSequentialNumbers}
-		if n >= 200 {
-			out = append(out, SignalVolumeSpike)
+		var out []string
+		if o.Numbers != NumbersRandom && sequentialShown(n, len(o.countriesOr("SO", "MV"))) {
+			out = append(out, atoguard.IDSequentialNumbers)
+		}
+		if dense(n, cmp.Or(dur(o), 10*time.Hour)) {
+			out = append(out, atoguard.IDVolumeSpike)
 		}
 		// Short calls must be most of the window's calls for the detector
 		// to call it toll fraud: promise it only when they clearly are.
@@ -176,7 +181,7 @@ func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, si
 			}
 		}
 		if short := n * 8 / 10; short >= 50 && float64(short) >= 0.6*float64(window+n) {
-			out = append(out, SignalShortCalls)
+			out = append(out, atoguard.IDShortCalls)
 		}
 		return out
 	}
@@ -235,6 +240,8 @@ func parseDuration(s string) (time.Duration, error) {
 type overlayer struct {
 	w        *World
 	attacker *Attacker
+	via      string            // the current overlay's Via
+	keys     map[string]string // account SID → the attacker's newest key there
 	maxCount int
 	maxDays  int
 	signals  []string // expected signals of the overlays applied so far
@@ -243,7 +250,7 @@ type overlayer struct {
 func newOverlayer(w *World) *overlayer {
 	r := newRand(w.Seed, streamAttack)
 	ip := fmt.Sprintf("185.220.101.%d", 10+r.IntN(240)) // a Tor exit range: never seen in the baseline
-	return &overlayer{w: w, attacker: &Attacker{
+	return &overlayer{w: w, keys: map[string]string{}, attacker: &Attacker{
 		IP:    ip,
 		Email: fmt.Sprintf("secure.admin%d@proton.me", 100+r.IntN(900)),
 	}}
@@ -316,11 +323,25 @@ func (w *World) mainAccount() *Account {
 func (ov *overlayer) apply(overlays []Overlay) error {
 	for i, o := range overlays {
 		if err := ov.one(i, o); err != nil {
-			return fmt.Errorf("overlay %d (%s): %w", i+1, o.Kind, err)
+			return &OverlayError{Index: i, Kind: o.Kind, Err: err}
 		}
 	}
 	return nil
 }
+
+// OverlayError is a bad overlay (Index is 0-based), so that a file reader
+// can point at its line.
+type OverlayError struct {
+	Index int
+	Kind  string
+	Err   error
+}
+
+func (e *OverlayError) Error() string {
+	return fmt.Sprintf("overlay %d (%s): %v", e.Index+1, e.Kind, e.Err)
+}
+
+func (e *OverlayError) Unwrap() error { return e.Err }
 
 func (ov *overlayer) one(i int, o Overlay) error {
 	w := ov.w
@@ -347,6 +368,9 @@ func (ov *overlayer) one(i int, o Overlay) error {
 			return fmt.Errorf("unknown country %q (want an ISO 3166 alpha-2 code such as \"UZ\")", c)
 		}
 	}
+	if err := checkOptions(o); err != nil {
+		return err
+	}
 	if o.Count < 0 || o.Count > ov.maxCount {
 		return fmt.Errorf("count %d out of range (0 … %d)", o.Count, ov.maxCount)
 	}
@@ -368,6 +392,7 @@ func (ov *overlayer) one(i int, o Overlay) error {
 		}
 	}
 	r := newRand(w.Seed, streamOverlay+uint64(i))
+	ov.via = o.Via
 	if IsAttack(o.Kind) && (w.AttackStart.IsZero() || at.Before(w.AttackStart)) {
 		w.AttackStart = at
 	}
@@ -400,6 +425,12 @@ func (ov *overlayer) one(i int, o Overlay) error {
 		return ov.callPumping(r, acc, o, at, dur)
 	case KindEvidenceDeleted:
 		return ov.evidence(r, acc, o, at)
+	case KindSecondaryToken:
+		return ov.secondaryToken(r, acc, at)
+	case KindUserInvite:
+		return ov.userInvite(r, acc, o, at)
+	case KindNewNetworkSignIn:
+		return ov.travelSignIn(r, acc, o, at)
 	case KindKeyRotation:
 		return ov.keyRotation(r, acc, o, at)
 	case KindNewUser:
@@ -413,8 +444,9 @@ func (ov *overlayer) one(i int, o Overlay) error {
 // attackerEvent records an action taken with the leaked credentials through
 // the API: the actor is the account itself, from the attacker's address.
 func (ov *overlayer) attackerEvent(r *rand.Rand, acc *Account, typ string, t time.Time, res, resType, desc string, data map[string]any) {
-	ov.actor(acc.SID)
-	acc.Events = append(acc.Events, newEvent(r, acc.SID, acc.SID, "account", "api", ov.attacker.IP, typ, t, res, resType, desc, data))
+	actor, actorType := ov.apiActor(r, acc)
+	ov.actor(actor)
+	acc.Events = append(acc.Events, newEvent(r, acc.SID, actor, actorType, "api", ov.attacker.IP, typ, t, res, resType, desc, data))
 	sortEvents(acc.Events)
 }
 
@@ -484,7 +516,7 @@ func addMessages(acc *Account, ms []atoguard.Message) {
 // the change.
 func (ov *overlayer) pumping(r *rand.Rand, acc *Account, o Overlay, at time.Time, dur time.Duration) error {
 	// One or two blocks per country, each a run in one prefix.
-	p, err := ov.pump(r, acc, o.countriesOr(smsPumpingCountries()...), cmp.Or(o.Count, smsPumpingCount), 2, 3, enableSMS)
+	p, err := ov.pump(r, acc, o.countriesOr(smsPumpingCountries()...), cmp.Or(o.Count, smsPumpingCount), 2, 3, o.Numbers == NumbersRandom, enableSMS)
 	if err != nil {
 		return err
 	}
@@ -514,7 +546,8 @@ type pumped struct {
 // sequential numbers (a second block from 400 numbers on), steps up to
 // maxStep apart. The runs' prefixes become the attacker's numbers. Each
 // country is then enabled on the account with enable.
-func (ov *overlayer) pump(r *rand.Rand, acc *Account, countries []string, n, maxBlocks, maxStep int, enable func(*Account, string)) (pumped, error) {
+// With random, each block is drawn at random from the country's plan.
+func (ov *overlayer) pump(r *rand.Rand, acc *Account, countries []string, n, maxBlocks, maxStep int, random bool, enable func(*Account, string)) (pumped, error) {
 	from, err := senders(acc)
 	if err != nil {
 		return pumped{}, err
@@ -537,7 +570,13 @@ func (ov *overlayer) pump(r *rand.Rand, acc *Account, countries []string, n, max
 				size += share % blocks
 			}
 			seq := plan.sequence(r, size, 1+r.IntN(maxStep))
-			if seq == nil {
+			if random {
+				seq = seq[:0]
+				for range size {
+					seq = append(seq, plan.draw(r, kindMobile))
+				}
+			}
+			if seq == nil && size > 0 {
 				return pumped{}, fmt.Errorf("cannot draw %d sequential numbers in %s", size, iso)
 			}
 			if len(seq) > 0 {
@@ -669,14 +708,24 @@ func (ov *overlayer) phishing(r *rand.Rand, acc *Account, o Overlay, at time.Tim
 			l = c
 		}
 	}
+	if o.Body != "" {
+		// A custom lure: its own brand, domain and text.
+		l = lure{Brand: brand, Template: o.Body, Domains: l.Domains, Paths: []string{"/", "/login", "/verify"}}
+		if o.Domain == "" && len(l.Domains) == 0 {
+			return fmt.Errorf("field domain: a custom body for brand %q needs the lure's domain", brand)
+		}
+	}
 	if l.Brand == "" {
 		var names []string
 		for _, c := range lures() {
 			names = append(names, c.Brand)
 		}
-		return fmt.Errorf("unknown brand %q; known brands: %s", brand, strings.Join(names, ", "))
+		return fmt.Errorf("unknown brand %q; known brands: %s (or give body and domain for a custom lure)", brand, strings.Join(names, ", "))
 	}
-	domains := l.Domains[:1+r.IntN(2)]
+	var domains []string
+	if len(l.Domains) > 0 {
+		domains = l.Domains[:1+r.IntN(min(2, len(l.Domains)))]
+	}
 	if o.Domain != "" {
 		domains = []string{o.Domain}
 	}
@@ -780,6 +829,7 @@ func (ov *overlayer) apiKey(r *rand.Rand, acc *Account, o Overlay, at time.Time)
 	k := Key{SID: sid(r, prefixKey), FriendlyName: name, Secret: keySecret(r), Type: "standard", DateCreated: at}
 	acc.Keys = append(acc.Keys, k)
 	ov.attackerEvent(r, acc, "account-api-keys.created", at, k.SID, "api-key", "API key created", map[string]any{"friendly_name": name})
+	ov.keys[acc.SID] = k.SID
 	return nil
 }
 
@@ -1083,8 +1133,14 @@ func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Ti
 	if n == 0 {
 		n = max(40, int(0.15*dailyOutbound(acc)*float64(days)))
 	}
-	domain := ownDomain(acc)
-	brand := brandOf(acc)
+	// In the customer's own words: its past bodies, or the one given.
+	bodies := ownBodies(acc, at)
+	if o.Body != "" {
+		bodies = []string{strings.ReplaceAll(o.Body, "{url}", "https://"+ownDomain(acc)+"/")}
+	}
+	if len(bodies) == 0 {
+		return fmt.Errorf("account %s has no past messages to take the expansion's style from (give body)", acc.SID)
+	}
 	// A ramp: day k gets a share proportional to k+1.
 	total := days * (days + 1) / 2
 	plans, prices, err := mobilePlans(countries)
@@ -1098,7 +1154,7 @@ func (ov *overlayer) expansion(r *rand.Rand, acc *Account, o Overlay, at time.Ti
 		times := spread(r, cnt, dayStart, 10*time.Hour, ov.w.Now)
 		for _, tm := range times {
 			ci := r.IntN(len(countries))
-			body := brand + ": le recordamos su cita de mañana a las " + string(appendClock(nil, r)) + ". Para confirmar o cambiarla: https://" + domain + "/es/citas/" + string(appendRef(nil, r, 6))
+			body := bodies[r.IntN(len(bodies))]
 			ms = append(ms, apiMessage(r, acc, sid(r, prefixMessage), from[r.IntN(len(from))], plans[ci].draw(r, kindMobile), body, tm, outboundStatus, prices[ci]))
 		}
 	}
@@ -1137,7 +1193,7 @@ func enableVoice(acc *Account, iso string) {
 // to allow the countries already; combine with geo-widening to show it.
 func (ov *overlayer) callPumping(r *rand.Rand, acc *Account, o Overlay, at time.Time, dur time.Duration) error {
 	// One block per country.
-	p, err := ov.pump(r, acc, o.countriesOr("SO", "MV"), cmp.Or(o.Count, callPumpingCount), 1, 2, enableVoice)
+	p, err := ov.pump(r, acc, o.countriesOr("SO", "MV"), cmp.Or(o.Count, callPumpingCount), 1, 2, o.Numbers == NumbersRandom, enableVoice)
 	if err != nil {
 		return err
 	}
@@ -1209,6 +1265,7 @@ func (ov *overlayer) evidence(r *rand.Rand, acc *Account, o Overlay, at time.Tim
 	}
 	acc.Messages = slices.DeleteFunc(acc.Messages, func(m atoguard.Message) bool { return drop[m.SID] })
 	acc.Calls = slices.DeleteFunc(acc.Calls, func(c atoguard.Call) bool { return drop[c.SID] })
+	ov.pruneAfterDeletion(acc)
 	return nil
 }
 

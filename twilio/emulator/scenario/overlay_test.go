@@ -237,8 +237,8 @@ func TestFullTakeover(t *testing.T) {
 			t.Error("snapshot already allowed SO")
 		}
 	}
-	for _, want := range []string{SignalVolumeSpike, SignalSequentialNumbers, SignalBrandPhishing, SignalPasswordChanged,
-		SignalAPIKeyCreated, SignalWebhookChanged, SignalGeoWidened} {
+	for _, want := range []string{atoguard.IDVolumeSpike, atoguard.IDSequentialNumbers, atoguard.IDBrandImpersonation, atoguard.IDPasswordChanged,
+		atoguard.IDAPIKeyCreated, atoguard.IDWebhookChanged, atoguard.IDGeoWidened} {
 		if !slices.Contains(w.Expect.Signals, want) {
 			t.Errorf("expect.signals lacks %s", want)
 		}
@@ -487,7 +487,7 @@ func TestTollFraud(t *testing.T) {
 	if deleted != 60 {
 		t.Errorf("%d call.deleted events, want 60", deleted)
 	}
-	for _, want := range []string{SignalSequentialNumbers, SignalShortCalls, SignalGeoWidened, SignalEvidenceDeleted} {
+	for _, want := range []string{atoguard.IDSequentialNumbers, atoguard.IDShortCalls, atoguard.IDGeoWidened, atoguard.IDEvidenceDeleted} {
 		if !slices.Contains(w.Expect.Signals, want) {
 			t.Errorf("expect.signals %v lacks %s", w.Expect.Signals, want)
 		}
@@ -505,5 +505,49 @@ func TestKeyRotation(t *testing.T) {
 		if strings.HasPrefix(e.EventType, "account-api-keys.") && (e.ActorSID != main.Users[1].SID || !slices.Contains(officeIPs(), e.SourceIP)) {
 			t.Errorf("%s by %s from %s, want the developer from the office", e.EventType, e.ActorSID, e.SourceIP)
 		}
+	}
+}
+
+// Expectations follow from what the generated data can show.
+func TestExpectFollowsData(t *testing.T) {
+	now := DefaultNow()
+	build := func(ov ...Overlay) []string {
+		t.Helper()
+		w, err := BuildWith("baseline", Options{Seed: 3, Now: now, MessagesPerDay: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Apply(w, ov); err != nil {
+			t.Fatal(err)
+		}
+		return w.Expect.Signals
+	}
+	// Spread over 150 hours, 300 messages clear no hourly guard.
+	if got := build(Overlay{Kind: KindSMSPumping, At: "-7d", Account: "sub:1", Count: 300, Duration: "150h"}); slices.Contains(got, atoguard.IDVolumeSpike) || slices.Contains(got, atoguard.IDFailureSpike) {
+		t.Errorf("thin pumping promises spikes: %v", got)
+	}
+	// Eight numbers are below the ten the sequential detector needs.
+	if got := build(Overlay{Kind: KindSMSPumping, At: "-1d", Account: "sub:1", Count: 8, Countries: []string{"UZ"}}); slices.Contains(got, atoguard.IDSequentialNumbers) {
+		t.Errorf("8 numbers promise sequential-numbers: %v", got)
+	}
+	// Random numbers never promise sequential runs.
+	if got := build(Overlay{Kind: KindSMSPumping, At: "-1d", Account: "sub:1", Numbers: NumbersRandom}); slices.Contains(got, atoguard.IDSequentialNumbers) || !slices.Contains(got, atoguard.IDVolumeSpike) {
+		t.Errorf("random pumping: %v", got)
+	}
+	// Deleting the whole phishing wave takes its promises with it.
+	got := build(Overlay{Kind: KindPhishingWave, At: "-30h", Count: 100, Duration: "1h"}, Overlay{Kind: KindEvidenceDeleted, At: "-20h", Count: 100})
+	if slices.Contains(got, atoguard.IDBrandImpersonation) || slices.Contains(got, atoguard.IDTemplateBlast) || !slices.Contains(got, atoguard.IDEvidenceDeleted) {
+		t.Errorf("evidence-deleted keeps phishing promises: %v", got)
+	}
+	// A key as actor, a custom lure, a bad value.
+	w, _ := BuildWith("baseline", Options{Seed: 3, Now: now, MessagesPerDay: 200})
+	if err := Apply(w, []Overlay{{Kind: KindSecondaryToken, At: "-2h", Via: ViaKey}}); err != nil {
+		t.Fatal(err)
+	}
+	if a := w.Attacker.ActorSIDs; len(a) != 1 || !strings.HasPrefix(a[0], "SK") {
+		t.Errorf("actor through a key: %v", a)
+	}
+	if err := Apply(w, []Overlay{{Kind: KindSMSPumping, At: "-2h", Numbers: "scattered"}}); err == nil || !strings.Contains(err.Error(), "field numbers") {
+		t.Errorf("bad numbers: %v", err)
 	}
 }

@@ -2,6 +2,8 @@ package scenario
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -202,7 +204,7 @@ overlays:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !w.Expect.Attack || !slices.Contains(w.Expect.Signals, SignalSequentialNumbers) || !slices.Contains(w.Expect.Signals, SignalAPIKeyCreated) {
+	if !w.Expect.Attack || !slices.Contains(w.Expect.Signals, atoguard.IDSequentialNumbers) || !slices.Contains(w.Expect.Signals, atoguard.IDAPIKeyCreated) {
 		t.Errorf("expect = %+v", w.Expect)
 	}
 	if want := testNow.Add(-40 * time.Hour); !w.AttackStart.Equal(want) {
@@ -296,7 +298,7 @@ func TestSpecOnAttackBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{SignalWebhookChanged, SignalTriggerDeleted} {
+	for _, s := range []string{atoguard.IDWebhookChanged, atoguard.IDUsageTriggerDeleted} {
 		if !slices.Contains(w.Expect.Signals, s) {
 			t.Errorf("expect.signals %v lacks %s", w.Expect.Signals, s)
 		}
@@ -328,7 +330,7 @@ func TestLoadExampleFiles(t *testing.T) {
 	if w.Name != "pumping-drill" || len(w.Accounts) != 6 {
 		t.Errorf("name %q, %d accounts", w.Name, len(w.Accounts))
 	}
-	for _, s := range []string{SignalGeoWidened, SignalSequentialNumbers, SignalWebhookChanged} {
+	for _, s := range []string{atoguard.IDGeoWidened, atoguard.IDSequentialNumbers, atoguard.IDWebhookChanged} {
 		if !slices.Contains(w.Expect.Signals, s) {
 			t.Errorf("expect.signals %v lacks %s", w.Expect.Signals, s)
 		}
@@ -349,7 +351,7 @@ func TestLoadExampleFiles(t *testing.T) {
 }
 
 func TestKindsAndDescriptions(t *testing.T) {
-	benign := []string{KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate}
+	benign := []string{KindMarketingCampaign, KindCountryExpansion, KindTokenRotation, KindKeyRotation, KindNewUser, KindWebhookUpdate, KindNewNetworkSignIn}
 	for _, k := range OverlayKinds() {
 		if IsAttack(k) == slices.Contains(benign, k) {
 			t.Errorf("IsAttack(%s) = %v", k, IsAttack(k))
@@ -412,5 +414,34 @@ func TestValidateCatchesBrokenWorlds(t *testing.T) {
 				t.Fatalf("want an error containing %q, got %v", tt.want, err)
 			}
 		})
+	}
+}
+
+// A scenario file follows the caller's present, or says why it cannot; a
+// bad overlay is named with its file line.
+func TestLoadAtAnchorsAndPoints(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	now := time.Date(2027, 3, 2, 9, 0, 0, 0, time.UTC)
+	w, err := LoadAt(write("a.yaml", "base: baseline\nmessages_per_day: 100\ndays: 10\n"), now, false)
+	if err != nil || !w.Now.Equal(now) {
+		t.Fatalf("spec without now: %v %v", w, err)
+	}
+	if _, err := LoadAt(write("b.yaml", "base: baseline\nnow: 2026-01-01T00:00:00Z\n"), now, true); err == nil || !strings.Contains(err.Error(), "field now") {
+		t.Errorf("conflicting now: %v", err)
+	}
+	bad := write("c.yaml", "base: baseline\nmessages_per_day: 100\ndays: 10\noverlays:\n  - kind: sms-pumping\n    at: -10h\n  - kind: sms-pumping\n    at: -5h\n    numbers: scattered\n")
+	if _, err := LoadAt(bad, now, false); err == nil || !strings.Contains(err.Error(), "c.yaml:7: ") || !strings.Contains(err.Error(), "field numbers") {
+		t.Errorf("bad overlay: %v", err)
+	}
+	typed := write("d.json", "{\"base\": \"baseline\",\n \"days\": \"ten\"}")
+	if _, err := LoadAt(typed, now, false); err == nil || !strings.Contains(err.Error(), "d.json:2: ") {
+		t.Errorf("bad field type: %v", err)
 	}
 }

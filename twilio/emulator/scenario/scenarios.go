@@ -17,11 +17,14 @@ type named struct {
 	Overlays    []Overlay
 	// Verdicts overrides the verdicts derived from the overlays.
 	Verdicts []atoguard.Verdict
+	// Seed is the seed the acceptance test builds the scenario with
+	// (default 1): scenarios written after the detectors use fresh seeds.
+	Seed int64
 }
 
 // catalog lists the named scenarios, attacks first, then benign look-alikes.
 func catalog() []named {
-	return []named{
+	list := []named{
 		{Name: "sms-pumping", Description: "SMS pumping from a customer's subaccount: ~1,200 OTP-looking messages to runs of sequential numbers in Uzbekistan and Kyrgyzstan within 6 hours, most undelivered.",
 			Overlays: []Overlay{{Kind: KindSMSPumping, At: "-36h", Account: "sub:1", Countries: []string{"UZ", "KG"}, Count: 1200, Duration: "6h"}}},
 		{Name: "phishing-wave", Description: "A PayPal phishing wave from the main account: 600 messages, one template, obfuscated look-alike links, fresh US recipients.",
@@ -75,6 +78,52 @@ func catalog() []named {
 		{Name: "token-rotation", Description: "Benign: the owner rotates the main auth token from the office (secondary created, then promoted).",
 			Overlays: []Overlay{{Kind: KindTokenRotation, At: "-28h", Account: "main"}}},
 	}
+	return append(list, laterCatalog()...)
+}
+
+// laterCatalog are scenarios written after the detectors, for shapes they
+// were not tuned on; each is built with its own seed.
+func laterCatalog() []named {
+	return []named{
+		{Name: "key-actor", Seed: 41, Description: "The attacker creates an API key with the leaked token, then acts through the key (actor SK…): webhooks pointed at a tunnel and geo permissions widened.",
+			Overlays: []Overlay{
+				{Kind: KindAPIKeyCreated, At: "-50h", Account: "main", Name: "ci-deploy"},
+				{Kind: KindWebhookHijack, At: "-49h", Account: "main", Count: 1, Via: ViaKey},
+				{Kind: KindGeoWidening, At: "-48h", Account: "main", Countries: []string{"TJ", "AZ"}, Via: ViaKey},
+			}},
+		{Name: "persistence", Seed: 42, Description: "The attacker makes sure to stay: a secondary auth token created and their own address invited as a Console user, through the API from a never-seen address.",
+			Overlays: []Overlay{
+				{Kind: KindSecondaryToken, At: "-30h", Account: "main"},
+				{Kind: KindUserInvite, At: "-29h", Account: "main"},
+			}},
+		{Name: "unknown-brand-phishing", Seed: 43, Description: "Phishing for a brand no list knows: 400 identical lures with a link to a domain the account never sent, to numbers it never messaged.",
+			Overlays: []Overlay{{Kind: KindPhishingWave, At: "-26h", Account: "sub:3", Brand: "Quillfeather Credit Union", Domain: "quillfeather-members.top", Count: 400, Duration: "2h",
+				Body: "Quillfeather Credit Union: your online banking is suspended after unusual activity. Restore access today at {url}"}}},
+		{Name: "random-pumping", Seed: 44, Description: "SMS pumping to random, not sequential, numbers in Tajikistan and Uzbekistan: ~1,500 OTP-looking messages in 8 hours from a subaccount, most undelivered.",
+			Overlays: []Overlay{{Kind: KindSMSPumping, At: "-40h", Account: "sub:3", Countries: []string{"TJ", "UZ"}, Count: 1500, Duration: "8h", Numbers: NumbersRandom}}},
+		{Name: "one-actor-two-accounts", Seed: 45, Description: "One attacker address in two subaccounts: geo permissions widened in one, an API key created in the other, then random pumping from the first.",
+			Overlays: []Overlay{
+				{Kind: KindGeoWidening, At: "-45h", Account: "sub:1", Countries: []string{"KG"}},
+				{Kind: KindAPIKeyCreated, At: "-44h", Account: "sub:2"},
+				{Kind: KindSMSPumping, At: "-43h", Account: "sub:1", Countries: []string{"KG"}, Count: 600, Duration: "10h", Numbers: NumbersRandom},
+			}},
+		{Name: "travelling-developer", Seed: 51, Description: "Benign: the developer signs in to the Console from a hotel network never seen before and changes nothing.",
+			Overlays: []Overlay{{Kind: KindNewNetworkSignIn, At: "-20h", Account: "main"}}},
+		{Name: "high-risk-expansion", Seed: 52, Description: "Benign: a known user enables Tajikistan from the office; a customer then ramps up traffic there over days to random numbers, in its own words, delivered normally.",
+			Overlays: []Overlay{{Kind: KindCountryExpansion, At: "-6d", Account: "sub:1", Countries: []string{"TJ"}, Count: 300}}},
+		{Name: "expansion-own-style", Seed: 53, Description: "Benign: a UK retailer starts sending to France and Spain after a known user enabled them, in its usual texts, with its usual links.",
+			Overlays: []Overlay{{Kind: KindCountryExpansion, At: "-5d", Account: "sub:2", Countries: []string{"FR", "ES"}}}},
+	}
+}
+
+// Seed is the seed a named scenario is meant to be built with (1 unless
+// the catalogue says otherwise).
+func Seed(name string) int64 {
+	n, err := lookup(name)
+	if err != nil || n.Seed == 0 {
+		return 1
+	}
+	return n.Seed
 }
 
 // Names lists the named scenarios.
