@@ -67,6 +67,8 @@ type Options struct {
 	// NoPopularList drops the shipped list of popular domains that are
 	// never look-alikes (used to measure the rules alone).
 	NoPopularList bool
+	// NoModel drops the learned lexical model (the rules alone).
+	NoModel bool
 	// Shorteners are added to the shipped URL-shortener list.
 	Shorteners []string
 	// Threshold is the phishing score; 0 means DefaultThreshold.
@@ -123,11 +125,16 @@ type Analyzer struct {
 	platform  map[string]int // hosting domain whose customers pick the subdomain → owner
 	hosting   map[string]string
 	popular   map[string]bool // popular registrable domains: never a look-alike
-	tokens    []token
-	tokenSet  map[string]bool
-	short     map[string]bool
-	aliases   map[string][]alias // first word of the alias → aliases
-	cues      map[string][]cue   // first four bytes of the phrase → phrases
+	model     *Model          // the lexical model, nil when off
+	// ownLabel maps the registrable label of an official domain to its
+	// brand; countryBrand marks brands with a country domain.
+	ownLabel     map[string]int
+	countryBrand map[int]bool
+	tokens       []token
+	tokenSet     map[string]bool
+	short        map[string]bool
+	aliases      map[string][]alias // first word of the alias → aliases
+	cues         map[string][]cue   // first four bytes of the phrase → phrases
 
 	mu        sync.Mutex
 	cacheSize int
@@ -179,9 +186,15 @@ func New(opts Options) *Analyzer {
 		cues:      cueIndex(),
 		hosting:   hostingDomains(),
 		popular:   map[string]bool{},
+
+		ownLabel:     map[string]int{},
+		countryBrand: map[int]bool{},
 	}
 	if !opts.NoPopularList {
 		a.popular = popularDomains()
+	}
+	if !opts.NoModel {
+		a.model = DefaultModel()
 	}
 	if a.threshold <= 0 {
 		a.threshold = DefaultThreshold
@@ -196,6 +209,11 @@ func New(opts Options) *Analyzer {
 				continue
 			}
 			a.official[d] = i
+			if rd, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil && rd == d {
+				suffix, _ := publicsuffix.PublicSuffix(d)
+				a.ownLabel[firstLabel(d)] = i
+				a.countryBrand[i] = a.countryBrand[i] || isCountrySuffix(suffix) && suffix != "co" && suffix != "io" && suffix != "me" && suffix != "tv"
+			}
 		}
 		for _, d := range b.Allow {
 			a.allow[d] = true
@@ -537,6 +555,8 @@ type hostInfo struct {
 	platform int // owner of the hosting platform the host is on, else -1
 	reasons  []string
 	scores   []float64
+	input    modelInput // what the lexical model reads; label "" when it does not judge the host
+	prob     float64    // the model's probability, when it judged the host
 }
 
 func (a *Analyzer) host(h string) *hostInfo {
@@ -556,10 +576,17 @@ func (a *Analyzer) host(h string) *hostInfo {
 	return hi
 }
 
-// judgeHost decides on the registrable domain (eTLD+1): the brand's own
+// judgeHost judges a host by the rules, then by the lexical model.
+func (a *Analyzer) judgeHost(h string) *hostInfo {
+	hi := a.judgeHostRules(h)
+	a.applyModel(hi, hi.input)
+	return hi
+}
+
+// judgeHostRules decides on the registrable domain (eTLD+1): the brand's own
 // domains and all their subdomains are official; anything else that looks
 // like a brand is an impersonation.
-func (a *Analyzer) judgeHost(h string) *hostInfo {
+func (a *Analyzer) judgeHostRules(h string) *hostInfo {
 	hi := &hostInfo{official: -1, brand: -1, platform: -1}
 	suffix, _ := publicsuffix.PublicSuffix(h)
 	rd, err := publicsuffix.EffectiveTLDPlusOne(h)
@@ -602,7 +629,8 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 		hi.reasons = append(hi.reasons, reason)
 		hi.scores = append(hi.scores, s)
 	}
-	if a.short[rd] || a.short[h] {
+	isShort := a.short[rd] || a.short[h]
+	if isShort {
 		add("shortener", scoreShortener)
 	}
 	if suspiciousTLD(tld) {
@@ -610,6 +638,14 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 	}
 	if a.allow[rd] || a.popular[rd] || restrictedSuffix(suffix) {
 		return hi // someone else's real, popular or government domain
+	}
+	// A brand that runs country domains (apple.com.cn, klarna.de in its
+	// list) owns its label under other countries' suffixes too (hsbc.com.ar,
+	// deliveroo.be): not official, other evidence counts, but no look-alike.
+	// A brand with no country domain gets no such benefit: phishers do
+	// register roblox.com.ge.
+	if b, ok := a.ownLabel[regLabel]; ok && isCountrySuffix(suffix) && a.countryBrand[b] {
+		return hi
 	}
 	prefix := strings.TrimSuffix(strings.TrimSuffix(h, suffix), ".")
 	// On a hosting platform only the part its customer chose is judged,
@@ -624,7 +660,22 @@ func (a *Analyzer) judgeHost(h string) *hostInfo {
 		}
 	}
 	a.judgeLabels(hi, prefix, onPlatform)
+	switch {
+	case isShort:
+	case onPlatform:
+		hi.input = modelInput{label: firstLabel(prefix)}
+	default:
+		hi.input = modelInput{label: regLabel, suffix: suffix, registrable: true}
+	}
 	return hi
+}
+
+// firstLabel is the leftmost label of a host name.
+func firstLabel(h string) string {
+	if i := strings.IndexByte(h, '.'); i >= 0 {
+		return h[:i]
+	}
+	return h
 }
 
 // judgeHosted judges a host on a free-hosting, user-content, form, tunnel,
@@ -634,7 +685,9 @@ func (a *Analyzer) judgeHosted(hi *hostInfo, h, dom, kind string) *hostInfo {
 	hi.reasons = append(hi.reasons, "hosting:"+kind)
 	hi.scores = append(hi.scores, hostingScore(kind))
 	hi.platform = a.ownerOf(dom)
-	a.judgeLabels(hi, strings.TrimSuffix(strings.TrimSuffix(h, dom), "."), true)
+	prefix := strings.TrimSuffix(strings.TrimSuffix(h, dom), ".")
+	a.judgeLabels(hi, prefix, true)
+	hi.input = modelInput{label: firstLabel(prefix)}
 	return hi
 }
 
@@ -759,7 +812,7 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 		// Look-alike spelling: same skeleton, different letters.
 		if homo {
 			for _, w := range append(uwords, strings.Join(uwords, "")) {
-				if skMatch(t, w, skeleton(w)) {
+				if a.skMatch(t, w, skeleton(w)) {
 					consider(scoreHomograph, t.brand, "homograph:"+t.text)
 					break
 				}
@@ -769,7 +822,7 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 		if hasLookalikeChars(label) {
 			matched := false
 			for _, w := range append(words, joined) {
-				if skMatch(t, w, asciiSkeleton(w)) && !strings.Contains(w, t.text) {
+				if a.skMatch(t, w, asciiSkeleton(w)) && !strings.Contains(w, t.text) {
 					consider(scoreLookalike, t.brand, "lookalike-characters:"+t.text)
 					matched = true
 					break
@@ -841,7 +894,7 @@ func hasLookalikeChars(label string) bool {
 
 // skMatch compares a word's skeleton with a token's by the token's mode.
 // Short tokens match whole words only: dhl must not claim "dhillon".
-func skMatch(t token, w, sk string) bool {
+func (a *Analyzer) skMatch(t token, w, sk string) bool {
 	if len(t.text) < 5 {
 		// dh1express: a prefix token spelled with a digit look-alike.
 		return sk == t.sk || t.mode == modeAffix && len(w) > len(t.text) && strings.HasPrefix(sk, t.sk) &&
@@ -849,7 +902,22 @@ func skMatch(t token, w, sk string) bool {
 	}
 	switch t.mode {
 	case modeContain:
-		return strings.Contains(sk, t.sk)
+		if len(t.text) >= longToken || len(sk) != len(w) {
+			return strings.Contains(sk, t.sk)
+		}
+		// Like a plain short token inside a word: melcloud and tclclouds
+		// are other names, icl0ud-login is not.
+		for i := 0; ; {
+			j := strings.Index(sk[i:], t.sk)
+			if j < 0 {
+				return false
+			}
+			j += i
+			if a.filler(w[:j]) && a.filler(w[j+len(t.sk):]) {
+				return true
+			}
+			i = j + 1
+		}
 	case modeAffix:
 		return strings.HasPrefix(sk, t.sk) || strings.HasSuffix(sk, t.sk)
 	}

@@ -137,7 +137,9 @@ func TestOptionsExtendBrands(t *testing.T) {
 	if r := a.Analyze("paypal-partner.com"); r.Phishing {
 		t.Errorf("merged official domain flagged: %+v", r)
 	}
-	a = New(Options{NoDefaultBrands: true})
+	// The lexical model reads paypal-login.com as a phisher's name with no
+	// brand list at all: off here, this is about the brand list.
+	a = New(Options{NoDefaultBrands: true, NoModel: true})
 	if r := a.Analyze("paypal-login.com"); r.Phishing {
 		t.Errorf("NoDefaultBrands still matches PayPal: %+v", r)
 	}

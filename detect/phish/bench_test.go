@@ -109,3 +109,21 @@ func BenchmarkTemplate(b *testing.B) {
 	}
 	reportRates(b, i, cpu)
 }
+
+// BenchmarkModel is the lexical model's cost for one host name (features
+// and dot product), paid once per host: the verdict is cached with it.
+func BenchmarkModel(b *testing.B) {
+	m := DefaultModel()
+	if m == nil {
+		b.Skip("no model.bin")
+	}
+	labels := []string{"paypal-secure-login", "example-bistro", "usps-redeliver", "amazon-corp", "x7f3kq9z", "mychase-account"}
+	feats := make([]uint32, 0, 64)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		feats = features(feats[:0], labels[i%len(labels)], "com", nil)
+		_ = m.Prob(feats)
+		i++
+	}
+}

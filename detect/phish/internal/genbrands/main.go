@@ -16,7 +16,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/atoguard/atoguard/detect/phish"
+	"github.com/atoguard/atoguard/detect/phish/internal/devdata"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -149,7 +149,7 @@ func label(d string) string {
 
 // expand adds to every brand (seed and hand-written) the popular domains
 // with one of its labels under a country-code suffix: amazon.de,
-// orange.pl, apple.com.cn. The ranking says they are established sites,
+// orange.pl, apple.com.cn (training half of the ranking only). The ranking says they are established sites,
 // and a brand's label under a country code is the brand's in practice.
 func expand(seed, hand []phish.Brand, popular []string) []phish.Brand {
 	out := make([]phish.Brand, 0, len(seed)+len(hand))
@@ -170,6 +170,9 @@ func expand(seed, hand []phish.Brand, popular []string) []phish.Brand {
 		}
 	}
 	for _, p := range popular {
+		if !devdata.TrainHalf(p) {
+			continue // the other half measures; it must not feed the brand list
+		}
 		rd, err := publicsuffix.EffectiveTLDPlusOne(p)
 		if err != nil || rd != p {
 			continue
@@ -211,10 +214,10 @@ func seedDomains(seed []phish.Brand, name string) []string {
 // Only half the ranking (by a hash of the name) is used, so that the other
 // half measures the rules' false alarms honestly (cmd phisheval).
 func lookalikes(brands []phish.Brand, popular []string) []string {
-	a := phish.New(phish.Options{Brands: brands, NoDefaultBrands: true, NoPopularList: true, CacheSize: -1})
+	a := phish.New(phish.Options{Brands: brands, NoDefaultBrands: true, NoPopularList: true, NoModel: true, CacheSize: -1})
 	var out []string
 	for _, d := range popular {
-		if !TrainHalf(d) {
+		if !devdata.TrainHalf(d) {
 			continue
 		}
 		r := a.Analyze("https://" + d + "/")
@@ -227,13 +230,6 @@ func lookalikes(brands []phish.Brand, popular []string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// TrainHalf splits the ranking in two fixed halves by a hash of the name.
-func TrainHalf(d string) bool {
-	h := fnv.New32a()
-	h.Write([]byte(d))
-	return h.Sum32()%2 == 0
 }
 
 func countDomains(bs []phish.Brand) int {

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard/detect/phish"
+	"github.com/atoguard/atoguard/detect/phish/internal/devdata"
 )
 
 func main() {
@@ -95,29 +96,6 @@ func hash(s string) uint32 {
 	return h.Sum32() >> 1
 }
 
-func readGz(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(z)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for l := range strings.Lines(string(data)) {
-		if l = strings.TrimSpace(l); l != "" && l[0] != '#' && l != "domain" {
-			out = append(out, l)
-		}
-	}
-	return out, nil
-}
-
 type row struct {
 	name           string
 	n, flagged     int
@@ -126,9 +104,13 @@ type row struct {
 	withBrandCount int
 }
 
-func scoreURLs(a *phish.Analyzer, urls []string) row {
-	r := row{name: "OpenPhish URLs (bare link)", phish: true}
+func scoreURLs(a *phish.Analyzer, urls []string, name string, keep func(devdata.Part) bool) row {
+	r := row{name: name, phish: true}
 	for _, u := range urls {
+		ls := phish.Extract(u)
+		if len(ls) > 0 && !keep(devdata.URLPart(ls[0].Host)) {
+			continue
+		}
 		res := a.Analyze(u)
 		r.n++
 		if res.Phishing {
@@ -144,21 +126,27 @@ func scoreURLs(a *phish.Analyzer, urls []string) row {
 	return r
 }
 
+func all(devdata.Part) bool { return true }
+
 func evaluate(dir string, w io.Writer) error {
 	a := phish.New(phish.Options{CacheSize: -1})
-	rules := phish.New(phish.Options{CacheSize: -1, NoPopularList: true})
+	noModel := phish.New(phish.Options{CacheSize: -1, NoModel: true})
+	rules := phish.New(phish.Options{CacheSize: -1, NoPopularList: true, NoModel: true})
 	var rows []row
 
 	// The OpenPhish feed is licensed for non-commercial use only, so its
 	// URLs are not committed: build the file with -collect-openphish.
-	urls, err := readGz(filepath.Join(dir, "data", "dev", "openphish-urls.txt.gz"))
+	urls, err := devdata.ReadGz(filepath.Join(dir, "data", devdata.OpenPhish))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		fmt.Fprintln(w, "OpenPhish URLs: not measured (data/dev/openphish-urls.txt.gz is not in the repository; build it with -collect-openphish)")
 	case err != nil:
 		return err
 	default:
-		rows = append(rows, scoreURLs(a, urls))
+		test := func(p devdata.Part) bool { return p == devdata.Test }
+		rows = append(rows, scoreURLs(a, urls, "OpenPhish URLs, all (bare link; rules + model)", all),
+			scoreURLs(a, urls, "OpenPhish URLs, test part only (never trained or tuned on; rules + model)", test),
+			scoreURLs(noModel, urls, "OpenPhish URLs, test part only (rules alone)", test))
 	}
 
 	sms, err := readSMS(filepath.Join(dir, "data", "dev", "sms-dev.tsv"))
@@ -184,27 +172,11 @@ func evaluate(dir string, w io.Writer) error {
 	}
 	rows = append(rows, ph, ham)
 
-	popular, err := readGz(filepath.Join(dir, "data", "cloudflare-radar-top100k-2024-01-22.txt.gz"))
+	popular, err := devdata.ReadGz(filepath.Join(dir, "data", devdata.Ranking))
 	if err != nil {
 		return err
 	}
-	held := row{name: "Cloudflare Radar top 100k, held-out half (rules + popular list)"}
-	rulesOnly := row{name: "Cloudflare Radar top 100k, held-out half (rules alone)"}
-	for _, d := range popular {
-		if trainHalf(d) {
-			continue
-		}
-		held.n++
-		rulesOnly.n++
-		if a.Analyze("https://" + d + "/").Phishing {
-			held.flagged++
-		}
-		if rules.Analyze("https://" + d + "/").Phishing {
-			rulesOnly.flagged++
-			fmt.Fprintf(os.Stderr, "popular flagged: %s\n", d)
-		}
-	}
-	rows = append(rows, held, rulesOnly)
+	rows = append(rows, popularRows(popular, a, noModel, rules)...)
 
 	fmt.Fprintln(w, "| set | label | n | flagged | rate |")
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|")
@@ -213,19 +185,47 @@ func evaluate(dir string, w io.Writer) error {
 		if r.phish {
 			label = "phishing"
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %d | %.1f %% |\n", r.name, label, r.n, r.flagged, 100*float64(r.flagged)/float64(max(r.n, 1)))
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %.2f %% |\n", r.name, label, r.n, r.flagged, 100*float64(r.flagged)/float64(max(r.n, 1)))
 	}
 	tp, fp := ph.flagged, ham.flagged
-	fmt.Fprintf(w, "\nSMS dev set: precision %.3f, recall %.3f. OpenPhish URLs: %d of %d score 0, %d name a brand.\n",
-		float64(tp)/float64(max(tp+fp, 1)), float64(tp)/float64(max(ph.n, 1)), rows[0].zeroScore, rows[0].n, rows[0].withBrandCount)
+	fmt.Fprintf(w, "\nSMS dev set: precision %.3f, recall %.3f.\n",
+		float64(tp)/float64(max(tp+fp, 1)), float64(tp)/float64(max(ph.n, 1)))
+	if len(urls) > 0 {
+		fmt.Fprintf(w, "OpenPhish URLs: %d of %d score 0, %d name a brand.\n", rows[0].zeroScore, rows[0].n, rows[0].withBrandCount)
+	}
 	return nil
 }
 
-// trainHalf is genbrands' split: those domains fed popular.txt.
-func trainHalf(d string) bool {
-	h := fnv.New32a()
-	h.Write([]byte(d))
-	return h.Sum32()%2 == 0
+// popularRows measures false alarms on both halves of the ranking: the
+// held-out half (never used for popular.txt, brands or the model) and the
+// training half (in-sample for popular.txt and the model).
+func popularRows(popular []string, a, noModel, rules *phish.Analyzer) []row {
+	var out []row
+	for _, half := range []struct {
+		name string
+		in   bool
+	}{{"held-out half", false}, {"training half", true}} {
+		for _, c := range []struct {
+			what string
+			a    *phish.Analyzer
+		}{{"rules + popular list + model", a}, {"rules + popular list", noModel}, {"rules alone", rules}} {
+			r := row{name: "Cloudflare Radar top 100k, " + half.name + " (" + c.what + ")"}
+			for _, d := range popular {
+				if devdata.TrainHalf(d) != half.in {
+					continue
+				}
+				r.n++
+				if res := c.a.Analyze("https://" + d + "/"); res.Phishing {
+					r.flagged++
+					if !half.in && c.a == a {
+						fmt.Fprintf(os.Stderr, "popular flagged: %s %v\n", d, res.URLs[0].Reasons)
+					}
+				}
+			}
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 type smsRow struct {
