@@ -136,8 +136,13 @@ func (s *Sink) logTests(events []atoguard.StreamEvent) {
 	}
 }
 
+// reply answers {"status":"ok"} for a 2xx, else {"error": msg}.
 func reply(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
+	if code < 300 {
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+		return
+	}
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }

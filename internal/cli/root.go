@@ -160,5 +160,6 @@ func commandBuilders() []func(IO) *cobra.Command {
 		newExposureCommand,
 		newEmulatorCommand,
 		newAuditCommand,
+		newServeCommand,
 	}
 }

@@ -390,3 +390,6 @@ func (s *DB) Prune(ctx context.Context, r store.Retention) (store.Pruned, error)
 }
 
 func (s *DB) String() string { return fmt.Sprintf("%s store", s.d.Name) }
+
+// Ping checks that the database answers (readiness).
+func (s *DB) Ping(ctx context.Context) error { return s.fail("ping", s.db.PingContext(ctx)) }
