@@ -42,7 +42,7 @@ type fixture struct {
 	tokens []web.Token
 }
 
-func newFixture(t *testing.T, public string, maxBody int64) *fixture {
+func newFixture(t testing.TB, public string, maxBody int64) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), t.TempDir(), sqlite.Options{})
 	if err != nil {

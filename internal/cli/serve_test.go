@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,7 +14,9 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/internal/pgtest"
 	"github.com/atoguard/atoguard/store"
+	"github.com/atoguard/atoguard/store/postgres"
 	"github.com/atoguard/atoguard/store/sqlite"
 	"github.com/atoguard/atoguard/web"
 )
@@ -177,4 +180,39 @@ func writeServeConfig(t *testing.T, serveTable string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestServePostgres: --database-url switches serve to PostgreSQL (a
+// throwaway server; under CI=true a missing PostgreSQL fails the test).
+func TestServePostgres(t *testing.T) {
+	srv, err := pgtest.Start()
+	if errors.Is(err, pgtest.ErrNotInstalled) && os.Getenv("CI") != "true" {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	dsn := srv.NewDatabase(t)
+	env := map[string]string{"TWILIO_AUTH_TOKEN": serveTestToken, "ATOGUARD_DATABASE_URL": dsn}
+	base, exit, stop := startServe(t, env, "--addr", "127.0.0.1:0")
+	batch := []byte("[" + cloudEvent("EZ1") + "," + cloudEvent("EZ1") + "," + cloudEvent("EZ2") + "]")
+	for range 2 {
+		if code := postSigned(t, base+"/v1/twilio/events", batch, batch); code != http.StatusOK {
+			t.Fatalf("status %d, want 200", code)
+		}
+	}
+	stop()
+	if code := <-exit; code != ExitClean {
+		t.Fatalf("exit %d", code)
+	}
+	st, err := postgres.Open(t.Context(), dsn, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	evs, err := st.StreamEvents(t.Context(), store.EventQuery{})
+	if err != nil || len(evs) != 2 {
+		t.Errorf("stored %d events (err %v), want 2", len(evs), err)
+	}
 }
