@@ -40,6 +40,7 @@ func envKeys() map[string]string {
 		"ATOGUARD_TWILIO_API_URL": "twilio-api-url",
 		"GITHUB_TOKEN":            "github-token",
 		"ATOGUARD_GITHUB_API_URL": "github-api-url",
+		"ATOGUARD_DATABASE_URL":   "serve.database-url",
 	}
 }
 
@@ -62,12 +63,17 @@ func configKeys() []string {
 	} {
 		keys = append(keys, "respond."+k)
 	}
+	for _, k := range []string{
+		"addr", "data-dir", "database-url", "public-url", "events-path", "max-body", "previous-auth-token", "previous-token-until",
+	} {
+		keys = append(keys, "serve."+k)
+	}
 	return keys
 }
 
 // secretKeys are the config keys that hold a credential.
 func secretKeys() []string {
-	return []string{"twilio-auth-token", "twilio-api-secret", "github-token"}
+	return []string{"twilio-auth-token", "twilio-api-secret", "github-token", "serve.previous-auth-token", "serve.database-url"}
 }
 
 // loadConfig reads the config file named by --config, $ATOGUARD_CONFIG or

@@ -163,5 +163,6 @@ func commandBuilders() []func(IO) *cobra.Command {
 		newExposureCommand,
 		newEmulatorCommand,
 		newAuditCommand,
+		newServeCommand,
 	}
 }

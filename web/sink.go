@@ -1,0 +1,148 @@
+// Package web is the HTTP side of `atoguard serve`: the Event Streams
+// webhook sink, health endpoints and (later) metrics and dashboard.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/atoguard/atoguard"
+)
+
+// EventStore is what the sink needs from the store.
+type EventStore interface {
+	PutStreamEvents(ctx context.Context, events []atoguard.StreamEvent) (added int, err error)
+}
+
+// SinkOptions configures the Event Streams sink.
+type SinkOptions struct {
+	Store EventStore
+	// Tokens returns the auth tokens signatures may be made with (the
+	// current one, and the previous one during a rotation's grace window).
+	Tokens func() []Token
+	// PublicURL is the scheme, host and any path prefix under which Twilio
+	// reaches this server (behind a proxy). Empty: http://<Host header>.
+	PublicURL string
+	MaxBody   int64         // bytes; larger bodies get 413
+	Timeout   time.Duration // for storing a delivery; Twilio waits 5 s
+	Now       func() time.Time
+	Logger    *slog.Logger
+	// Stored is called after a delivery is durable and acknowledged
+	// (detection runs there, after the 2xx). May be nil.
+	Stored func(events []atoguard.StreamEvent)
+}
+
+// Sink receives Event Streams deliveries.
+type Sink struct{ o SinkOptions }
+
+// NewSink returns the sink handler.
+func NewSink(o SinkOptions) *Sink {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 1 << 20
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 4 * time.Second
+	}
+	return &Sink{o: o}
+}
+
+// ServeHTTP answers 401 for a bad signature, 413 for a body over MaxBody,
+// 400 for a malformed delivery (none of them stores anything), 503 when the
+// store fails (Twilio retries), and 200 only once every event is durable.
+func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		reply(w, http.StatusMethodNotAllowed, "POST only")
+		return
+	}
+	if r.ContentLength > s.o.MaxBody {
+		reply(w, http.StatusRequestEntityTooLarge, "body too large")
+		return
+	}
+	body, err := readBody(w, r, s.o.MaxBody)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		reply(w, http.StatusRequestEntityTooLarge, "body too large")
+		return
+	case err != nil:
+		reply(w, http.StatusBadRequest, "reading body failed")
+		return
+	}
+	now := s.o.Now()
+	if !verify(s.o.Tokens(), now, s.fullURL(r), r.Header.Get("X-Twilio-Signature"), body) {
+		s.o.Logger.Warn("event delivery rejected: bad signature", "remote", r.RemoteAddr)
+		reply(w, http.StatusUnauthorized, "invalid signature")
+		return
+	}
+	events, err := ParseEvents(body, now)
+	if err != nil {
+		s.o.Logger.Warn("event delivery rejected: malformed", "err", err.Error())
+		reply(w, http.StatusBadRequest, "malformed CloudEvents: "+err.Error())
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.o.Timeout)
+	defer cancel()
+	added, err := s.o.Store.PutStreamEvents(ctx, events)
+	if err != nil {
+		s.o.Logger.Error("storing events failed", "err", err.Error(), "events", len(events))
+		reply(w, http.StatusServiceUnavailable, "not stored; retry")
+		return
+	}
+	s.logTests(events)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(w).Encode(map[string]int{"received": len(events), "new": added})
+	if s.o.Stored != nil {
+		s.o.Stored(events)
+	}
+}
+
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
+
+// fullURL is the URL Twilio signed: the public base and the request's path
+// and query as received.
+func (s *Sink) fullURL(r *http.Request) string {
+	base := strings.TrimRight(s.o.PublicURL, "/")
+	if base == "" {
+		base = "http://" + r.Host
+	}
+	return base + r.URL.RequestURI()
+}
+
+// logTests notes sink test events: `serve setup` validates the sink with
+// their test_id, which the store now holds.
+func (s *Sink) logTests(events []atoguard.StreamEvent) {
+	for _, e := range events {
+		if e.Type == TestEventType {
+			s.o.Logger.Info("Event Streams sink test event received", "id", e.ID)
+		}
+	}
+}
+
+// reply answers {"status":"ok"} for a 2xx, else {"error": msg}.
+func reply(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	if code < 300 {
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
