@@ -249,8 +249,8 @@ func (r *run) learnBaselineActors() {
 	for i := range r.ds.Accounts {
 		for j := range r.ds.Accounts[i].Events {
 			e := &r.ds.Accounts[i].Events[j]
-			if !e.EventDate.Before(r.ds.Since) {
-				continue
+			if !e.EventDate.Before(r.ds.Since) || r.ownEvent(e) != ownNone {
+				continue // atoguard's own changes teach nothing about the account's users
 			}
 			r.baselineEvent++
 			if e.ActorSID != "" {
@@ -296,6 +296,7 @@ type attributedEvent struct {
 	signalID string
 	attacker bool
 	why      []string
+	own      string // ownRespond or ownCredential: atoguard's own change, never evidence
 }
 
 // attribute decides whether an event looks like the attacker: a source IP
@@ -344,6 +345,10 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 	for i := range evs {
 		e := &evs[i]
 		if !r.inWindow(e.EventDate) {
+			continue
+		}
+		if own := r.ownEvent(e); own != ownNone {
+			attributed = append(attributed, attributedEvent{ev: *e, own: own})
 			continue
 		}
 		id := classifyEvent(e)

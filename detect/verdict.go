@@ -214,10 +214,14 @@ func timeline(signals []atoguard.Signal, events []attributedEvent) []atoguard.Ti
 		for _, c := range webhookChanges(&e) {
 			sum += fmt.Sprintf("; %s %s → %s", c.field, orDash(c.previous), orDash(c.updated))
 		}
-		if ae.attacker {
+		kind := "event"
+		switch {
+		case ae.own != ownNone:
+			kind, sum = "respond", ae.own+": "+sum
+		case ae.attacker:
 			sum += " (" + strings.Join(ae.why, ", ") + ")"
 		}
-		te := atoguard.TimelineEntry{Time: e.EventDate, AccountSID: e.AccountSID, Kind: "event", Summary: sum, Attacker: ae.attacker, Ref: e.SID}
+		te := atoguard.TimelineEntry{Time: e.EventDate, AccountSID: e.AccountSID, Kind: kind, Summary: sum, Attacker: ae.attacker, Ref: e.SID}
 		if ae.attacker {
 			att = append(att, te)
 		} else {
