@@ -330,16 +330,9 @@ func (r *run) attribute(e *atoguard.Event) (bool, []string) {
 }
 
 func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
-	rules := eventRules()
-	type group struct {
-		id       string
-		attacker bool
-		evs      []attributedEvent
-	}
-	groups := map[string]*group{}
-	var gorder []*group
+	groups := map[string]*eventGroup{}
+	var gorder []*eventGroup
 	var attributed []attributedEvent
-	known := r.knownHosts()
 	evs := slices.Clone(a.Events)
 	slices.SortStableFunc(evs, func(x, y atoguard.Event) int { return x.EventDate.Compare(y.EventDate) })
 	for i := range evs {
@@ -367,90 +360,103 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 		key := id + fmt.Sprint(att)
 		g := groups[key]
 		if g == nil {
-			g = &group{id: id, attacker: att}
+			g = &eventGroup{id: id, attacker: att}
 			groups[key] = g
 			gorder = append(gorder, g)
 		}
 		g.evs = append(g.evs, ae)
 	}
+	rules, known := eventRules(), r.knownHosts()
 	var out []atoguard.Signal
 	for _, g := range gorder {
-		rule := rules[g.id]
-		sev, conf := rule.familiar, 0.5
-		if g.attacker {
-			sev, conf = rule.attacker, 0.85
-		}
-		ev := atoguard.Evidence{Counts: map[string]float64{"events": float64(len(g.evs))}, Details: map[string]string{}}
-		ips, actors := map[string]bool{}, map[string]bool{}
-		var flagsAll []URLFlag
-		for _, ae := range g.evs {
-			e := ae.ev
-			ev.Records = appendLimited(ev.Records, maxRecords, e.SID)
-			// What changed comes first; who and from where after it.
-			line := e.EventDate.UTC().Format(time.RFC3339) + " " + e.EventType
-			if e.ResourceSID != "" {
-				line += " " + e.ResourceSID
-			}
-			if g.id == atoguard.IDWebhookChanged {
-				for _, c := range webhookChanges(&e) {
-					flags := URLFlags(c.updated, known)
-					for _, f := range flags {
-						if !slices.Contains(flagsAll, f) {
-							flagsAll = append(flagsAll, f)
-						}
-					}
-					line += fmt.Sprintf("; %s: %s → %s", c.field, orDash(c.previous), orDash(c.updated))
-					if len(flags) > 0 {
-						line += " [" + flagText(flags) + "]"
-					}
-				}
-			}
-			line += fmt.Sprintf("; by %s from %s", orDash(e.ActorSID), orDash(e.SourceIP))
-			if len(ae.why) > 0 {
-				line += " (" + strings.Join(ae.why, ", ") + ")"
-			}
-			ev.Examples = appendLimited(ev.Examples, 10, line)
-			if e.SourceIP != "" {
-				ips[e.SourceIP] = true
-			}
-			if e.ActorSID != "" {
-				actors[e.ActorSID] = true
-			}
-		}
-		if len(flagsAll) > 0 {
-			ev.Details["url_flags"] = flagText(flagsAll)
-			ev.Details["url_risky"] = fmt.Sprint(slices.ContainsFunc(flagsAll, URLFlag.Risky))
-			risky := slices.ContainsFunc(flagsAll, URLFlag.Risky)
-			if g.attacker && risky {
-				sev = atoguard.SeverityCritical
-			} else if risky && sev.Rank() < atoguard.SeverityHigh.Rank() {
-				sev = atoguard.SeverityHigh
-			}
-		}
-		ev.Details["source_ips"] = strings.Join(sortedKeys(ips), ",")
-		ev.Details["actors"] = strings.Join(sortedKeys(actors), ",")
-		ev.Details["attributed_to_attacker"] = fmt.Sprint(g.attacker)
-		first, last := g.evs[0].ev.EventDate, g.evs[len(g.evs)-1].ev.EventDate
-		who := "a known user"
-		if g.attacker {
-			who = "a likely attacker"
-		} else if r.baselineEvent == 0 {
-			who = "an unattributed actor (no baseline events)"
-		}
-		summary := fmt.Sprintf("%s ×%d by %s", rule.what, len(g.evs), who)
-		if len(g.evs) == 1 {
-			summary = fmt.Sprintf("%s by %s", rule.what, who)
-		}
-		if len(ips) > 0 {
-			summary += " from " + strings.Join(limitStrings(sortedKeys(ips), 3), ", ")
-		}
-		if g.id == atoguard.IDWebhookChanged && len(flagsAll) > 0 {
-			summary += " [" + flagText(flagsAll) + "]"
-		}
-		out = append(out, atoguard.Signal{ID: g.id, Sign: rule.sign, Severity: sev, Confidence: conf,
-			AccountSID: a.Account.SID, Start: first, End: last.Add(time.Second), Summary: summary, Evidence: ev})
+		out = append(out, r.eventSignal(a.Account.SID, g, rules[g.id], known))
 	}
 	return out, attributed
+}
+
+// eventGroup is the window events of one signal id, split by attribution.
+type eventGroup struct {
+	id       string
+	attacker bool
+	evs      []attributedEvent
+}
+
+// eventSignal turns a group of events into its signal: what changed, by
+// whom, from where, with the risk flags of changed webhook URLs.
+func (r *run) eventSignal(sid string, g *eventGroup, rule eventRule, known map[string]bool) atoguard.Signal {
+	sev, conf := rule.familiar, 0.5
+	if g.attacker {
+		sev, conf = rule.attacker, 0.85
+	}
+	ev := atoguard.Evidence{Counts: map[string]float64{"events": float64(len(g.evs))}, Details: map[string]string{}}
+	ips, actors := map[string]bool{}, map[string]bool{}
+	var flagsAll []URLFlag
+	for _, ae := range g.evs {
+		e := ae.ev
+		ev.Records = appendLimited(ev.Records, maxRecords, e.SID)
+		// What changed comes first; who and from where after it.
+		line := e.EventDate.UTC().Format(time.RFC3339) + " " + e.EventType
+		if e.ResourceSID != "" {
+			line += " " + e.ResourceSID
+		}
+		if g.id == atoguard.IDWebhookChanged {
+			for _, c := range webhookChanges(&e) {
+				flags := URLFlags(c.updated, known)
+				for _, f := range flags {
+					if !slices.Contains(flagsAll, f) {
+						flagsAll = append(flagsAll, f)
+					}
+				}
+				line += fmt.Sprintf("; %s: %s → %s", c.field, orDash(c.previous), orDash(c.updated))
+				if len(flags) > 0 {
+					line += " [" + flagText(flags) + "]"
+				}
+			}
+		}
+		line += fmt.Sprintf("; by %s from %s", orDash(e.ActorSID), orDash(e.SourceIP))
+		if len(ae.why) > 0 {
+			line += " (" + strings.Join(ae.why, ", ") + ")"
+		}
+		ev.Examples = appendLimited(ev.Examples, 10, line)
+		if e.SourceIP != "" {
+			ips[e.SourceIP] = true
+		}
+		if e.ActorSID != "" {
+			actors[e.ActorSID] = true
+		}
+	}
+	if len(flagsAll) > 0 {
+		ev.Details["url_flags"] = flagText(flagsAll)
+		ev.Details["url_risky"] = fmt.Sprint(slices.ContainsFunc(flagsAll, URLFlag.Risky))
+		risky := slices.ContainsFunc(flagsAll, URLFlag.Risky)
+		if g.attacker && risky {
+			sev = atoguard.SeverityCritical
+		} else if risky && sev.Rank() < atoguard.SeverityHigh.Rank() {
+			sev = atoguard.SeverityHigh
+		}
+	}
+	ev.Details["source_ips"] = strings.Join(sortedKeys(ips), ",")
+	ev.Details["actors"] = strings.Join(sortedKeys(actors), ",")
+	ev.Details["attributed_to_attacker"] = fmt.Sprint(g.attacker)
+	first, last := g.evs[0].ev.EventDate, g.evs[len(g.evs)-1].ev.EventDate
+	who := "a known user"
+	if g.attacker {
+		who = "a likely attacker"
+	} else if r.baselineEvent == 0 {
+		who = "an unattributed actor (no baseline events)"
+	}
+	summary := fmt.Sprintf("%s ×%d by %s", rule.what, len(g.evs), who)
+	if len(g.evs) == 1 {
+		summary = fmt.Sprintf("%s by %s", rule.what, who)
+	}
+	if len(ips) > 0 {
+		summary += " from " + strings.Join(limitStrings(sortedKeys(ips), 3), ", ")
+	}
+	if g.id == atoguard.IDWebhookChanged && len(flagsAll) > 0 {
+		summary += " [" + flagText(flagsAll) + "]"
+	}
+	return atoguard.Signal{ID: g.id, Sign: rule.sign, Severity: sev, Confidence: conf,
+		AccountSID: sid, Start: first, End: last.Add(time.Second), Summary: summary, Evidence: ev}
 }
 
 // knownHosts are webhook hosts the business used before the window: the
