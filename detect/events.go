@@ -466,16 +466,6 @@ func (r *run) knownHosts() map[string]bool {
 		return r.hosts
 	}
 	known := map[string]bool{}
-	add := func(w atoguard.Webhooks) {
-		for k, v := range w {
-			if strings.Contains(k, "method") {
-				continue
-			}
-			if h := hostOf(v); h != "" {
-				known[h] = true
-			}
-		}
-	}
 	for _, acc := range r.ds.Accounts {
 		for _, e := range acc.Events {
 			for _, c := range webhookChanges(&e) {
@@ -486,17 +476,53 @@ func (r *run) knownHosts() map[string]bool {
 		}
 		if acc.Known != nil {
 			for _, pn := range acc.Known.PhoneNumbers {
-				add(pn.Webhooks)
+				addHookHosts(known, pn.Webhooks)
 			}
 			for _, ap := range acc.Known.Applications {
-				add(ap.Webhooks)
+				addHookHosts(known, ap.Webhooks)
 			}
 			for _, ms := range acc.Known.MessagingServices {
-				add(ms.Webhooks)
+				addHookHosts(known, ms.Webhooks)
 			}
 		}
 	}
 	// Hosts of the present configuration that no window change introduced.
+	introduced := r.introducedHosts()
+	for _, acc := range r.ds.Accounts {
+		if acc.Config == nil {
+			continue
+		}
+		cur := map[string]bool{}
+		for _, pn := range acc.Config.PhoneNumbers {
+			addHookHosts(cur, pn.Webhooks)
+		}
+		for _, ap := range acc.Config.Applications {
+			addHookHosts(cur, ap.Webhooks)
+		}
+		for h := range cur {
+			if !introduced[h] {
+				known[h] = true
+			}
+		}
+	}
+	r.hosts = known
+	return known
+}
+
+// addHookHosts adds the hosts of w's URLs (not its methods) to set.
+func addHookHosts(set map[string]bool, w atoguard.Webhooks) {
+	for k, v := range w {
+		if strings.Contains(k, "method") {
+			continue
+		}
+		if h := hostOf(v); h != "" {
+			set[h] = true
+		}
+	}
+}
+
+// introducedHosts are the hosts webhook changes in the window set.
+func (r *run) introducedHosts() map[string]bool {
 	introduced := map[string]bool{}
 	for _, acc := range r.ds.Accounts {
 		for _, e := range acc.Events {
@@ -507,33 +533,7 @@ func (r *run) knownHosts() map[string]bool {
 			}
 		}
 	}
-	for _, acc := range r.ds.Accounts {
-		if acc.Config == nil {
-			continue
-		}
-		cur := map[string]bool{}
-		for _, pn := range acc.Config.PhoneNumbers {
-			for k, v := range pn.Webhooks {
-				if !strings.Contains(k, "method") {
-					cur[hostOf(v)] = true
-				}
-			}
-		}
-		for _, ap := range acc.Config.Applications {
-			for k, v := range ap.Webhooks {
-				if !strings.Contains(k, "method") {
-					cur[hostOf(v)] = true
-				}
-			}
-		}
-		for h := range cur {
-			if h != "" && !introduced[h] {
-				known[h] = true
-			}
-		}
-	}
-	r.hosts = known
-	return known
+	return introduced
 }
 
 func orDash(s string) string {
