@@ -21,6 +21,13 @@ type Dataset struct {
 	Until         time.Time // end of the window (now)
 	BaselineSince time.Time // start of the baseline window, which ends at Since
 	Accounts      []AccountData
+	// Respond are the runs of `respond apply` read from its journal, and
+	// RespondJournal where it was read: their changes are atoguard's own.
+	Respond        []atoguard.RespondRun
+	RespondJournal string
+	// Credential is the SID this investigation authenticates as (AC… for
+	// an auth token, SK… for an API key).
+	Credential string
 }
 
 // AccountData is one account's collected records. Messages, calls and usage
@@ -127,6 +134,16 @@ type Result struct {
 	Accounts []AccountResult          `json:"accounts"`
 	Signals  []atoguard.Signal        `json:"signals"`
 	Timeline []atoguard.TimelineEntry `json:"timeline"`
+	// Respond says which respond journal was read and how many events it
+	// showed to be atoguard's own (never attacker evidence); nil without one.
+	Respond *RespondUse `json:"respond_journal,omitempty"`
+}
+
+// RespondUse is the note that an investigation read respond's journal.
+type RespondUse struct {
+	Journal   string `json:"path"`
+	Runs      int    `json:"runs"`
+	OwnEvents int    `json:"own_events"`
 }
 
 // AccountResult summarises one account.
@@ -153,7 +170,7 @@ type AccountResult struct {
 // verdict and builds the timeline.
 func Run(ds *Dataset, opts Options) Result {
 	opts = opts.withDefaults()
-	r := &run{ds: ds, opts: opts, numbers: NewNumbers(), bodyCache: map[string]*bodyInfo{}}
+	r := &run{ds: ds, opts: opts, numbers: NewNumbers(), bodyCache: map[string]*bodyInfo{}, stepPrefixes: stepEventPrefixes()}
 	r.learnBaselineActors()
 	r.knownHosts() // shared, read-only from here on
 	outs := r.analyseAccounts()
@@ -180,6 +197,9 @@ func Run(ds *Dataset, opts Options) Result {
 	res.Verdict, res.Score, res.Reasons, res.Carried = v.verdict, v.score, v.reasons, v.carried
 	res.Accounts = accountResults(ds, outs, signals)
 	res.Timeline = timeline(signals, attacked)
+	if ds.RespondJournal != "" {
+		res.Respond = &RespondUse{Journal: ds.RespondJournal, Runs: len(ds.Respond), OwnEvents: countOwn(attacked)}
+	}
 	return res
 }
 
@@ -312,6 +332,7 @@ type run struct {
 	knownNets     map[string]bool
 	knownCountry  map[string]bool
 	baselineEvent int
+	stepPrefixes  map[string][]string // respond step → event types (own.go)
 }
 
 func (r *run) inWindow(t time.Time) bool {

@@ -249,8 +249,8 @@ func (r *run) learnBaselineActors() {
 	for i := range r.ds.Accounts {
 		for j := range r.ds.Accounts[i].Events {
 			e := &r.ds.Accounts[i].Events[j]
-			if !e.EventDate.Before(r.ds.Since) {
-				continue
+			if !e.EventDate.Before(r.ds.Since) || r.ownEvent(e) != ownNone {
+				continue // atoguard's own changes teach nothing about the account's users
 			}
 			r.baselineEvent++
 			if e.ActorSID != "" {
@@ -296,6 +296,7 @@ type attributedEvent struct {
 	signalID string
 	attacker bool
 	why      []string
+	own      string // ownRespond or ownCredential: atoguard's own change, never evidence
 }
 
 // attribute decides whether an event looks like the attacker: a source IP
@@ -329,21 +330,18 @@ func (r *run) attribute(e *atoguard.Event) (bool, []string) {
 }
 
 func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
-	rules := eventRules()
-	type group struct {
-		id       string
-		attacker bool
-		evs      []attributedEvent
-	}
-	groups := map[string]*group{}
-	var gorder []*group
+	groups := map[string]*eventGroup{}
+	var gorder []*eventGroup
 	var attributed []attributedEvent
-	known := r.knownHosts()
 	evs := slices.Clone(a.Events)
 	slices.SortStableFunc(evs, func(x, y atoguard.Event) int { return x.EventDate.Compare(y.EventDate) })
 	for i := range evs {
 		e := &evs[i]
 		if !r.inWindow(e.EventDate) {
+			continue
+		}
+		if own := r.ownEvent(e); own != ownNone {
+			attributed = append(attributed, attributedEvent{ev: *e, own: own})
 			continue
 		}
 		id := classifyEvent(e)
@@ -362,90 +360,103 @@ func (r *run) events(a *AccountData) ([]atoguard.Signal, []attributedEvent) {
 		key := id + fmt.Sprint(att)
 		g := groups[key]
 		if g == nil {
-			g = &group{id: id, attacker: att}
+			g = &eventGroup{id: id, attacker: att}
 			groups[key] = g
 			gorder = append(gorder, g)
 		}
 		g.evs = append(g.evs, ae)
 	}
+	rules, known := eventRules(), r.knownHosts()
 	var out []atoguard.Signal
 	for _, g := range gorder {
-		rule := rules[g.id]
-		sev, conf := rule.familiar, 0.5
-		if g.attacker {
-			sev, conf = rule.attacker, 0.85
-		}
-		ev := atoguard.Evidence{Counts: map[string]float64{"events": float64(len(g.evs))}, Details: map[string]string{}}
-		ips, actors := map[string]bool{}, map[string]bool{}
-		var flagsAll []URLFlag
-		for _, ae := range g.evs {
-			e := ae.ev
-			ev.Records = appendLimited(ev.Records, maxRecords, e.SID)
-			// What changed comes first; who and from where after it.
-			line := e.EventDate.UTC().Format(time.RFC3339) + " " + e.EventType
-			if e.ResourceSID != "" {
-				line += " " + e.ResourceSID
-			}
-			if g.id == atoguard.IDWebhookChanged {
-				for _, c := range webhookChanges(&e) {
-					flags := URLFlags(c.updated, known)
-					for _, f := range flags {
-						if !slices.Contains(flagsAll, f) {
-							flagsAll = append(flagsAll, f)
-						}
-					}
-					line += fmt.Sprintf("; %s: %s → %s", c.field, orDash(c.previous), orDash(c.updated))
-					if len(flags) > 0 {
-						line += " [" + flagText(flags) + "]"
-					}
-				}
-			}
-			line += fmt.Sprintf("; by %s from %s", orDash(e.ActorSID), orDash(e.SourceIP))
-			if len(ae.why) > 0 {
-				line += " (" + strings.Join(ae.why, ", ") + ")"
-			}
-			ev.Examples = appendLimited(ev.Examples, 10, line)
-			if e.SourceIP != "" {
-				ips[e.SourceIP] = true
-			}
-			if e.ActorSID != "" {
-				actors[e.ActorSID] = true
-			}
-		}
-		if len(flagsAll) > 0 {
-			ev.Details["url_flags"] = flagText(flagsAll)
-			ev.Details["url_risky"] = fmt.Sprint(slices.ContainsFunc(flagsAll, URLFlag.Risky))
-			risky := slices.ContainsFunc(flagsAll, URLFlag.Risky)
-			if g.attacker && risky {
-				sev = atoguard.SeverityCritical
-			} else if risky && sev.Rank() < atoguard.SeverityHigh.Rank() {
-				sev = atoguard.SeverityHigh
-			}
-		}
-		ev.Details["source_ips"] = strings.Join(sortedKeys(ips), ",")
-		ev.Details["actors"] = strings.Join(sortedKeys(actors), ",")
-		ev.Details["attributed_to_attacker"] = fmt.Sprint(g.attacker)
-		first, last := g.evs[0].ev.EventDate, g.evs[len(g.evs)-1].ev.EventDate
-		who := "a known user"
-		if g.attacker {
-			who = "a likely attacker"
-		} else if r.baselineEvent == 0 {
-			who = "an unattributed actor (no baseline events)"
-		}
-		summary := fmt.Sprintf("%s ×%d by %s", rule.what, len(g.evs), who)
-		if len(g.evs) == 1 {
-			summary = fmt.Sprintf("%s by %s", rule.what, who)
-		}
-		if len(ips) > 0 {
-			summary += " from " + strings.Join(limitStrings(sortedKeys(ips), 3), ", ")
-		}
-		if g.id == atoguard.IDWebhookChanged && len(flagsAll) > 0 {
-			summary += " [" + flagText(flagsAll) + "]"
-		}
-		out = append(out, atoguard.Signal{ID: g.id, Sign: rule.sign, Severity: sev, Confidence: conf,
-			AccountSID: a.Account.SID, Start: first, End: last.Add(time.Second), Summary: summary, Evidence: ev})
+		out = append(out, r.eventSignal(a.Account.SID, g, rules[g.id], known))
 	}
 	return out, attributed
+}
+
+// eventGroup is the window events of one signal id, split by attribution.
+type eventGroup struct {
+	id       string
+	attacker bool
+	evs      []attributedEvent
+}
+
+// eventSignal turns a group of events into its signal: what changed, by
+// whom, from where, with the risk flags of changed webhook URLs.
+func (r *run) eventSignal(sid string, g *eventGroup, rule eventRule, known map[string]bool) atoguard.Signal {
+	sev, conf := rule.familiar, 0.5
+	if g.attacker {
+		sev, conf = rule.attacker, 0.85
+	}
+	ev := atoguard.Evidence{Counts: map[string]float64{"events": float64(len(g.evs))}, Details: map[string]string{}}
+	ips, actors := map[string]bool{}, map[string]bool{}
+	var flagsAll []URLFlag
+	for _, ae := range g.evs {
+		e := ae.ev
+		ev.Records = appendLimited(ev.Records, maxRecords, e.SID)
+		// What changed comes first; who and from where after it.
+		line := e.EventDate.UTC().Format(time.RFC3339) + " " + e.EventType
+		if e.ResourceSID != "" {
+			line += " " + e.ResourceSID
+		}
+		if g.id == atoguard.IDWebhookChanged {
+			for _, c := range webhookChanges(&e) {
+				flags := URLFlags(c.updated, known)
+				for _, f := range flags {
+					if !slices.Contains(flagsAll, f) {
+						flagsAll = append(flagsAll, f)
+					}
+				}
+				line += fmt.Sprintf("; %s: %s → %s", c.field, orDash(c.previous), orDash(c.updated))
+				if len(flags) > 0 {
+					line += " [" + flagText(flags) + "]"
+				}
+			}
+		}
+		line += fmt.Sprintf("; by %s from %s", orDash(e.ActorSID), orDash(e.SourceIP))
+		if len(ae.why) > 0 {
+			line += " (" + strings.Join(ae.why, ", ") + ")"
+		}
+		ev.Examples = appendLimited(ev.Examples, 10, line)
+		if e.SourceIP != "" {
+			ips[e.SourceIP] = true
+		}
+		if e.ActorSID != "" {
+			actors[e.ActorSID] = true
+		}
+	}
+	if len(flagsAll) > 0 {
+		ev.Details["url_flags"] = flagText(flagsAll)
+		ev.Details["url_risky"] = fmt.Sprint(slices.ContainsFunc(flagsAll, URLFlag.Risky))
+		risky := slices.ContainsFunc(flagsAll, URLFlag.Risky)
+		if g.attacker && risky {
+			sev = atoguard.SeverityCritical
+		} else if risky && sev.Rank() < atoguard.SeverityHigh.Rank() {
+			sev = atoguard.SeverityHigh
+		}
+	}
+	ev.Details["source_ips"] = strings.Join(sortedKeys(ips), ",")
+	ev.Details["actors"] = strings.Join(sortedKeys(actors), ",")
+	ev.Details["attributed_to_attacker"] = fmt.Sprint(g.attacker)
+	first, last := g.evs[0].ev.EventDate, g.evs[len(g.evs)-1].ev.EventDate
+	who := "a known user"
+	if g.attacker {
+		who = "a likely attacker"
+	} else if r.baselineEvent == 0 {
+		who = "an unattributed actor (no baseline events)"
+	}
+	summary := fmt.Sprintf("%s ×%d by %s", rule.what, len(g.evs), who)
+	if len(g.evs) == 1 {
+		summary = fmt.Sprintf("%s by %s", rule.what, who)
+	}
+	if len(ips) > 0 {
+		summary += " from " + strings.Join(limitStrings(sortedKeys(ips), 3), ", ")
+	}
+	if g.id == atoguard.IDWebhookChanged && len(flagsAll) > 0 {
+		summary += " [" + flagText(flagsAll) + "]"
+	}
+	return atoguard.Signal{ID: g.id, Sign: rule.sign, Severity: sev, Confidence: conf,
+		AccountSID: sid, Start: first, End: last.Add(time.Second), Summary: summary, Evidence: ev}
 }
 
 // knownHosts are webhook hosts the business used before the window: the
@@ -455,16 +466,6 @@ func (r *run) knownHosts() map[string]bool {
 		return r.hosts
 	}
 	known := map[string]bool{}
-	add := func(w atoguard.Webhooks) {
-		for k, v := range w {
-			if strings.Contains(k, "method") {
-				continue
-			}
-			if h := hostOf(v); h != "" {
-				known[h] = true
-			}
-		}
-	}
 	for _, acc := range r.ds.Accounts {
 		for _, e := range acc.Events {
 			for _, c := range webhookChanges(&e) {
@@ -475,17 +476,53 @@ func (r *run) knownHosts() map[string]bool {
 		}
 		if acc.Known != nil {
 			for _, pn := range acc.Known.PhoneNumbers {
-				add(pn.Webhooks)
+				addHookHosts(known, pn.Webhooks)
 			}
 			for _, ap := range acc.Known.Applications {
-				add(ap.Webhooks)
+				addHookHosts(known, ap.Webhooks)
 			}
 			for _, ms := range acc.Known.MessagingServices {
-				add(ms.Webhooks)
+				addHookHosts(known, ms.Webhooks)
 			}
 		}
 	}
 	// Hosts of the present configuration that no window change introduced.
+	introduced := r.introducedHosts()
+	for _, acc := range r.ds.Accounts {
+		if acc.Config == nil {
+			continue
+		}
+		cur := map[string]bool{}
+		for _, pn := range acc.Config.PhoneNumbers {
+			addHookHosts(cur, pn.Webhooks)
+		}
+		for _, ap := range acc.Config.Applications {
+			addHookHosts(cur, ap.Webhooks)
+		}
+		for h := range cur {
+			if !introduced[h] {
+				known[h] = true
+			}
+		}
+	}
+	r.hosts = known
+	return known
+}
+
+// addHookHosts adds the hosts of w's URLs (not its methods) to set.
+func addHookHosts(set map[string]bool, w atoguard.Webhooks) {
+	for k, v := range w {
+		if strings.Contains(k, "method") {
+			continue
+		}
+		if h := hostOf(v); h != "" {
+			set[h] = true
+		}
+	}
+}
+
+// introducedHosts are the hosts webhook changes in the window set.
+func (r *run) introducedHosts() map[string]bool {
 	introduced := map[string]bool{}
 	for _, acc := range r.ds.Accounts {
 		for _, e := range acc.Events {
@@ -496,33 +533,7 @@ func (r *run) knownHosts() map[string]bool {
 			}
 		}
 	}
-	for _, acc := range r.ds.Accounts {
-		if acc.Config == nil {
-			continue
-		}
-		cur := map[string]bool{}
-		for _, pn := range acc.Config.PhoneNumbers {
-			for k, v := range pn.Webhooks {
-				if !strings.Contains(k, "method") {
-					cur[hostOf(v)] = true
-				}
-			}
-		}
-		for _, ap := range acc.Config.Applications {
-			for k, v := range ap.Webhooks {
-				if !strings.Contains(k, "method") {
-					cur[hostOf(v)] = true
-				}
-			}
-		}
-		for h := range cur {
-			if h != "" && !introduced[h] {
-				known[h] = true
-			}
-		}
-	}
-	r.hosts = known
-	return known
+	return introduced
 }
 
 func orDash(s string) string {

@@ -244,3 +244,15 @@ func highRiskRegions() map[string]string {
 func highRiskCountryCodes() map[int]string {
 	return map[int]string{870: "satellite", 881: "satellite", 882: "international network", 883: "international network", 979: "premium international", 808: "shared cost international"}
 }
+
+// Countries returns the sorted ISO regions of the numbers (those without a
+// known region are left out): the countries an account's traffic reached.
+func (n *Numbers) Countries(numbers []string) []string {
+	set := map[string]bool{}
+	for _, raw := range numbers {
+		if info := n.Classify(raw); info.Region != "" {
+			set[info.Region] = true
+		}
+	}
+	return sortedKeys(set)
+}

@@ -89,3 +89,10 @@ func FuzzRunRecord(f *testing.F) {
 		}
 	})
 }
+
+func TestNumbersCountries(t *testing.T) {
+	got := NewNumbers().Countries([]string{"+14155550100", "+447400123456", "+2348012345678", "garbage", "+12065550100", "+16135550123", "whatsapp:+447400123457"})
+	if strings.Join(got, ",") != "CA,GB,NG,US" {
+		t.Errorf("Countries = %v", got)
+	}
+}

@@ -93,12 +93,7 @@ type phishAgg struct {
 }
 
 func (r *run) phishing(a *AccountData) []atoguard.Signal {
-	analyse := r.analyseBody
-	knownDomains := map[string]bool{}
-	templates := map[string]*templateAgg{}
-	var torder []*templateAgg
-	phish := map[string]*phishAgg{}
-	var porder []*phishAgg
+	ps := phishScan{knownDomains: map[string]bool{}, templates: map[string]*templateAgg{}, phish: map[string]*phishAgg{}}
 	for i := range a.Messages {
 		m := &a.Messages[i]
 		if !m.Outbound() || m.Body == "" {
@@ -106,123 +101,152 @@ func (r *run) phishing(a *AccountData) []atoguard.Signal {
 		}
 		t := messageTime(m)
 		if r.inBaseline(t) {
-			for _, u := range analyse(m.Body).res.URLs {
-				knownDomains[u.RegistrableDomain] = true
+			for _, u := range r.analyseBody(m.Body).res.URLs {
+				ps.knownDomains[u.RegistrableDomain] = true
 			}
 			continue
 		}
 		if !r.inWindow(t) {
 			continue
 		}
-		bi := analyse(m.Body)
+		bi := r.analyseBody(m.Body)
 		if !bi.hasURL {
 			continue
 		}
-		ta := templates[bi.template]
-		if ta == nil {
-			ta = &templateAgg{template: bi.template, example: clip(m.Body, 160), recipients: map[string]struct{}{}, first: t, last: t}
-			for _, u := range bi.res.URLs {
-				if !slices.Contains(ta.domains, u.RegistrableDomain) {
-					ta.domains = append(ta.domains, u.RegistrableDomain)
-				}
-				if u.Brand != "" && u.Score >= 0.5 {
-					ta.brand = u.Brand
-				}
-				if slices.ContainsFunc(u.Reasons, lureReason) {
-					ta.lure = true
-				}
-			}
-			ta.phishing = bi.res.Phishing
-			templates[bi.template] = ta
-			torder = append(torder, ta)
-		}
-		ta.messages++
-		ta.recipients[m.To] = struct{}{}
-		ta.records = appendLimited(ta.records, maxRecords, m.SID)
-		ta.first, ta.last = minTime(ta.first, t), maxTime(ta.last, t)
-		if !bi.res.Phishing {
-			continue
-		}
-		for _, u := range bi.res.URLs {
-			// Only the phishing links: a message may also carry the real
-			// brand's domain (whose Brand names its owner), which is no evidence.
-			if u.Score < 0.5 {
-				continue
-			}
-			pa := phish[u.RegistrableDomain]
-			if pa == nil {
-				pa = &phishAgg{domain: u.RegistrableDomain, brand: u.Brand, reasons: u.Reasons, score: u.Score,
-					recipients: map[string]struct{}{}, first: t, last: t}
-				phish[u.RegistrableDomain] = pa
-				porder = append(porder, pa)
-			}
-			pa.messages++
-			pa.recipients[m.To] = struct{}{}
-			pa.examples = appendLimited(pa.examples, 3, clip(m.Body, 160))
-			if !slices.Contains(pa.examples, u.URL) && len(pa.examples) < 4 {
-				pa.examples = append(pa.examples, u.URL)
-			}
-			pa.records = appendLimited(pa.records, maxRecords, m.SID)
-			pa.first, pa.last = minTime(pa.first, t), maxTime(pa.last, t)
+		ps.addTemplate(bi, m, t)
+		if bi.res.Phishing {
+			ps.addPhish(bi, m, t)
 		}
 	}
 	var out []atoguard.Signal
 	sid := a.Account.SID
-	if len(porder) > 0 {
-		sort.SliceStable(porder, func(i, j int) bool { return porder[i].messages > porder[j].messages })
-		var msgs float64
-		recipients := map[string]struct{}{}
-		ev := atoguard.Evidence{Counts: map[string]float64{}, Details: map[string]string{}}
-		var start, end time.Time
-		var names []string
-		score := 0.0
-		for _, pa := range porder {
-			msgs += float64(pa.messages)
-			for r := range pa.recipients {
-				recipients[r] = struct{}{}
-			}
-			ev.Counts["domain:"+pa.domain] = float64(pa.messages)
-			label := pa.domain
-			if pa.brand != "" {
-				label += " (imitates " + pa.brand + ")"
-				ev.Details["brand:"+pa.domain] = pa.brand
-			}
-			if len(pa.reasons) > 0 {
-				ev.Details["reasons:"+pa.domain] = strings.Join(pa.reasons, "; ")
-			}
-			names = append(names, label)
-			for _, e := range pa.examples {
-				ev.Examples = appendLimited(ev.Examples, 8, e)
-			}
-			for _, rec := range pa.records {
-				ev.Records = appendLimited(ev.Records, maxRecords, rec)
-			}
-			if start.IsZero() || pa.first.Before(start) {
-				start = pa.first
-			}
-			end = maxTime(end, pa.last)
-			score = max(score, pa.score)
-		}
-		ev.Counts["messages"] = msgs
-		ev.Counts["recipients"] = float64(len(recipients))
-		sev := atoguard.SeverityHigh
-		if len(recipients) >= 5 {
-			sev = atoguard.SeverityCritical
-		}
-		out = append(out, atoguard.Signal{ID: atoguard.IDBrandImpersonation, Sign: atoguard.SignPhishing, Severity: sev,
-			Confidence: round2(math.Max(0.6, math.Min(0.95, score))), AccountSID: sid, Start: start, End: end.Add(time.Second),
-			Summary: fmt.Sprintf("%s message(s) to %d recipient(s) carry phishing links: %s", num(msgs), len(recipients),
-				strings.Join(limitStrings(names, 5), ", ")),
-			Evidence: ev})
+	if len(ps.porder) > 0 {
+		out = append(out, brandSignal(sid, ps.porder))
 	}
+	return append(out, r.blasts(a, &ps)...)
+}
+
+// phishScan aggregates one account's window messages with links: by body
+// template, and by phishing domain.
+type phishScan struct {
+	knownDomains map[string]bool // link domains sent in the baseline
+	templates    map[string]*templateAgg
+	torder       []*templateAgg
+	phish        map[string]*phishAgg
+	porder       []*phishAgg
+}
+
+func (ps *phishScan) addTemplate(bi *bodyInfo, m *atoguard.Message, t time.Time) {
+	ta := ps.templates[bi.template]
+	if ta == nil {
+		ta = &templateAgg{template: bi.template, example: clip(m.Body, 160), recipients: map[string]struct{}{}, first: t, last: t}
+		for _, u := range bi.res.URLs {
+			if !slices.Contains(ta.domains, u.RegistrableDomain) {
+				ta.domains = append(ta.domains, u.RegistrableDomain)
+			}
+			if u.Brand != "" && u.Score >= 0.5 {
+				ta.brand = u.Brand
+			}
+			if slices.ContainsFunc(u.Reasons, lureReason) {
+				ta.lure = true
+			}
+		}
+		ta.phishing = bi.res.Phishing
+		ps.templates[bi.template] = ta
+		ps.torder = append(ps.torder, ta)
+	}
+	ta.messages++
+	ta.recipients[m.To] = struct{}{}
+	ta.records = appendLimited(ta.records, maxRecords, m.SID)
+	ta.first, ta.last = minTime(ta.first, t), maxTime(ta.last, t)
+}
+
+func (ps *phishScan) addPhish(bi *bodyInfo, m *atoguard.Message, t time.Time) {
+	for _, u := range bi.res.URLs {
+		// Only the phishing links: a message may also carry the real
+		// brand's domain (whose Brand names its owner), which is no evidence.
+		if u.Score < 0.5 {
+			continue
+		}
+		pa := ps.phish[u.RegistrableDomain]
+		if pa == nil {
+			pa = &phishAgg{domain: u.RegistrableDomain, brand: u.Brand, reasons: u.Reasons, score: u.Score,
+				recipients: map[string]struct{}{}, first: t, last: t}
+			ps.phish[u.RegistrableDomain] = pa
+			ps.porder = append(ps.porder, pa)
+		}
+		pa.messages++
+		pa.recipients[m.To] = struct{}{}
+		pa.examples = appendLimited(pa.examples, 3, clip(m.Body, 160))
+		if !slices.Contains(pa.examples, u.URL) && len(pa.examples) < 4 {
+			pa.examples = append(pa.examples, u.URL)
+		}
+		pa.records = appendLimited(pa.records, maxRecords, m.SID)
+		pa.first, pa.last = minTime(pa.first, t), maxTime(pa.last, t)
+	}
+}
+
+// brandSignal is the brand-impersonation signal over every phishing domain.
+func brandSignal(sid string, porder []*phishAgg) atoguard.Signal {
+	sort.SliceStable(porder, func(i, j int) bool { return porder[i].messages > porder[j].messages })
+	var msgs float64
+	recipients := map[string]struct{}{}
+	ev := atoguard.Evidence{Counts: map[string]float64{}, Details: map[string]string{}}
+	var start, end time.Time
+	var names []string
+	score := 0.0
+	for _, pa := range porder {
+		msgs += float64(pa.messages)
+		for r := range pa.recipients {
+			recipients[r] = struct{}{}
+		}
+		ev.Counts["domain:"+pa.domain] = float64(pa.messages)
+		label := pa.domain
+		if pa.brand != "" {
+			label += " (imitates " + pa.brand + ")"
+			ev.Details["brand:"+pa.domain] = pa.brand
+		}
+		if len(pa.reasons) > 0 {
+			ev.Details["reasons:"+pa.domain] = strings.Join(pa.reasons, "; ")
+		}
+		names = append(names, label)
+		for _, e := range pa.examples {
+			ev.Examples = appendLimited(ev.Examples, 8, e)
+		}
+		for _, rec := range pa.records {
+			ev.Records = appendLimited(ev.Records, maxRecords, rec)
+		}
+		if start.IsZero() || pa.first.Before(start) {
+			start = pa.first
+		}
+		end = maxTime(end, pa.last)
+		score = max(score, pa.score)
+	}
+	ev.Counts["messages"] = msgs
+	ev.Counts["recipients"] = float64(len(recipients))
+	sev := atoguard.SeverityHigh
+	if len(recipients) >= 5 {
+		sev = atoguard.SeverityCritical
+	}
+	return atoguard.Signal{ID: atoguard.IDBrandImpersonation, Sign: atoguard.SignPhishing, Severity: sev,
+		Confidence: round2(math.Max(0.6, math.Min(0.95, score))), AccountSID: sid, Start: start, End: end.Add(time.Second),
+		Summary: fmt.Sprintf("%s message(s) to %d recipient(s) carry phishing links: %s", num(msgs), len(recipients),
+			strings.Join(limitStrings(names, 5), ", ")),
+		Evidence: ev}
+}
+
+// blasts are the template blasts: one template with links to many
+// recipients, phishing or linking to a domain the account never sent.
+func (r *run) blasts(a *AccountData, ps *phishScan) []atoguard.Signal {
+	var out []atoguard.Signal
 	var seen map[string]bool // recipients before the window, read when needed
-	for _, ta := range torder {
+	for _, ta := range ps.torder {
 		if len(ta.recipients) < r.opts.TemplateRecipients {
 			continue
 		}
 		unknown := false
 		for _, d := range ta.domains {
-			if !knownDomains[d] {
+			if !ps.knownDomains[d] {
 				unknown = true
 			}
 		}
@@ -232,7 +256,7 @@ func (r *run) phishing(a *AccountData) []atoguard.Signal {
 		if unknown && seen == nil {
 			seen = r.pastRecipients(a)
 		}
-		out = append(out, r.blastSignal(sid, ta, unknown, seen))
+		out = append(out, r.blastSignal(a.Account.SID, ta, unknown, seen))
 	}
 	return out
 }

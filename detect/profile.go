@@ -106,6 +106,17 @@ func (r *run) profile(a *AccountData) *profile {
 		}
 		p.addOwn(pn)
 	}
+	r.profileMessages(a, p)
+	r.profileCalls(a, p)
+	for idx := p.sinceIdx; idx < p.hours; idx++ {
+		p.windowOutbound += int(p.sms[idx] + p.voice[idx])
+	}
+	p.loc = r.localZone(p)
+	return p
+}
+
+// profileMessages adds the outbound messages to the hourly series.
+func (r *run) profileMessages(a *AccountData, p *profile) {
 	for i := range a.Messages {
 		m := &a.Messages[i]
 		if !m.Outbound() {
@@ -123,6 +134,11 @@ func (r *run) profile(a *AccountData) *profile {
 		p.cost[idx] += m.Price
 		p.record(r, idx, t, m.To, m.From, m.SID, m.Price, failedStatus(m.Status))
 	}
+}
+
+// profileCalls adds the outbound calls, and the answered short ones (the
+// toll-fraud pattern), to the hourly series.
+func (r *run) profileCalls(a *AccountData, p *profile) {
 	for i := range a.Calls {
 		c := &a.Calls[i]
 		if !c.Outbound() {
@@ -152,11 +168,6 @@ func (r *run) profile(a *AccountData) *profile {
 			p.baselineShortCalls[c.To] = true
 		}
 	}
-	for idx := p.sinceIdx; idx < p.hours; idx++ {
-		p.windowOutbound += int(p.sms[idx] + p.voice[idx])
-	}
-	p.loc = r.localZone(p)
-	return p
 }
 
 // maxOwnNumbers bounds the numbers kept to infer an account's zone.

@@ -86,44 +86,52 @@ func (r *run) detectSpike(p *profile, series []float64, minHour, minDay float64)
 		return nil
 	}
 	m := r.model(p, series)
-	mark := func(i int, obs, exp, z float64) {
-		if sp.first < 0 || i < sp.first {
-			sp.first = i
-		}
-		if i > sp.last {
-			sp.last = i
-		}
-		if !slices.Contains(sp.buckets, i) {
-			sp.buckets = append(sp.buckets, i)
-			sp.observed += obs
-			sp.expected += exp
-		}
-		if obs > sp.peak {
-			sp.peak, sp.peakIdx = obs, i
-		}
-		sp.z = max(sp.z, z)
-	}
 	if m == nil {
 		// No baseline (new or just-created account): only volumes far above
 		// the guard are anomalous, and with less confidence.
 		sp.noBaseline = true
 		for i := p.sinceIdx; i < p.hours; i++ {
 			if series[i] >= 2.5*minHour {
-				mark(i, series[i], 0, series[i]/minHour)
+				sp.mark(i, series[i], 0, series[i]/minHour)
 			}
 		}
-		if sp.first < 0 {
-			return nil
+	} else {
+		var base []float64
+		for i := p.baseIdx; i < p.sinceIdx; i++ {
+			base = append(base, series[i])
 		}
-		sort.Ints(sp.buckets)
-		return sp
+		sp.baseMedian = median(base)
+		r.hourSpikes(sp, p, m, series, minHour)
+		r.daySpikes(sp, p, m, series, minDay)
 	}
-	var base []float64
-	for i := p.baseIdx; i < p.sinceIdx; i++ {
-		base = append(base, series[i])
+	if sp.first < 0 {
+		return nil
 	}
-	sp.baseMedian = median(base)
-	// Hours.
+	sort.Ints(sp.buckets)
+	return sp
+}
+
+// mark adds hour i (observed obs, expected exp, score z) to the spike.
+func (sp *spike) mark(i int, obs, exp, z float64) {
+	if sp.first < 0 || i < sp.first {
+		sp.first = i
+	}
+	if i > sp.last {
+		sp.last = i
+	}
+	if !slices.Contains(sp.buckets, i) {
+		sp.buckets = append(sp.buckets, i)
+		sp.observed += obs
+		sp.expected += exp
+	}
+	if obs > sp.peak {
+		sp.peak, sp.peakIdx = obs, i
+	}
+	sp.z = max(sp.z, z)
+}
+
+// hourSpikes marks the window hours far above the seasonal model.
+func (r *run) hourSpikes(sp *spike, p *profile, m *seasonal, series []float64, minHour float64) {
 	for i := p.sinceIdx; i < p.hours; i++ {
 		obs := series[i]
 		if obs < minHour {
@@ -133,43 +141,42 @@ func (r *run) detectSpike(p *profile, series []float64, minHour, minDay float64)
 		sigma := max(m.sigma, math.Sqrt(max(exp, 1)), 1)
 		z := (obs - exp) / sigma
 		if z >= r.opts.SpikeZ && obs >= 2*exp+minHour/4 {
-			mark(i, obs, exp, z)
+			sp.mark(i, obs, exp, z)
 		}
 	}
-	// Days (24-hour blocks ending at Until): catches pumping spread thinly
-	// across hours, each under the hourly guard.
+}
+
+// daySpikes looks at 24-hour blocks ending at Until: it catches pumping
+// spread thinly across hours, each under the hourly guard.
+func (r *run) daySpikes(sp *spike, p *profile, m *seasonal, series []float64, minDay float64) {
 	var baseDays []float64
 	for end := p.sinceIdx; end-24 >= p.baseIdx; end -= 24 {
 		baseDays = append(baseDays, sum(series[end-24:end]))
 	}
-	if len(baseDays) > 0 {
-		med := median(baseDays)
-		dev := make([]float64, len(baseDays))
-		for i, d := range baseDays {
-			dev[i] = math.Abs(d - med)
-		}
-		sigma := max(1.4826*median(dev), math.Sqrt(max(med, 1)), 1)
-		for end := p.hours; end > p.sinceIdx; end -= 24 {
-			from := max(end-24, p.sinceIdx)
-			obs := sum(series[from:end])
-			exp := med * float64(end-from) / 24
-			z := (obs - exp) / sigma
-			if obs >= minDay && z >= r.opts.SpikeZ && obs >= 2*exp+minDay/4 {
-				// Only the hours that carry the excess, not the day's
-				// ordinary traffic.
-				for i := from; i < end; i++ {
-					if exp := m.expected[m.slotOf(i)]; series[i] >= 2*exp+1 {
-						mark(i, series[i], exp, z)
-					}
+	if len(baseDays) == 0 {
+		return
+	}
+	med := median(baseDays)
+	dev := make([]float64, len(baseDays))
+	for i, d := range baseDays {
+		dev[i] = math.Abs(d - med)
+	}
+	sigma := max(1.4826*median(dev), math.Sqrt(max(med, 1)), 1)
+	for end := p.hours; end > p.sinceIdx; end -= 24 {
+		from := max(end-24, p.sinceIdx)
+		obs := sum(series[from:end])
+		exp := med * float64(end-from) / 24
+		z := (obs - exp) / sigma
+		if obs >= minDay && z >= r.opts.SpikeZ && obs >= 2*exp+minDay/4 {
+			// Only the hours that carry the excess, not the day's
+			// ordinary traffic.
+			for i := from; i < end; i++ {
+				if exp := m.expected[m.slotOf(i)]; series[i] >= 2*exp+1 {
+					sp.mark(i, series[i], exp, z)
 				}
 			}
 		}
 	}
-	if sp.first < 0 {
-		return nil
-	}
-	sort.Ints(sp.buckets)
-	return sp
 }
 
 func (r *run) traffic(a *AccountData, p *profile) []atoguard.Signal {

@@ -49,73 +49,9 @@ func riskyWebhook(s atoguard.Signal) bool {
 // decide applies the verdict rules, in order; the first that matches wins.
 // Each rule names the signals that carried it. See docs/detection.md.
 func decide(signals []atoguard.Signal) decision {
-	pick := func(f func(atoguard.Signal) bool) []atoguard.Signal {
-		var out []atoguard.Signal
-		for _, s := range signals {
-			if f(s) {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	att := pick(attackerChange)
-	// A sign-in from a new network alone is no takeover: what the session
-	// did decides. It counts only together with another attacker change.
-	core := pick(func(s atoguard.Signal) bool { return attackerChange(s) && s.ID != atoguard.IDNewSessionIP })
-	ab := pick(abuse)
-	pump := pick(pumping)
-	phish := pick(phishingSent)
-	spikes := pick(func(s atoguard.Signal) bool {
-		return (strings.HasPrefix(s.ID, "traffic.") || s.ID == atoguard.IDNewCountry || s.ID == atoguard.IDTemplateBlast) && s.Severity.Rank() >= atoguard.SeverityMedium.Rank() &&
-			!phishingSent(s) // the blast that is the phishing is not also its abnormal traffic
-	})
-	attKinds := map[string]bool{}
-	for _, s := range att {
-		attKinds[s.ID] = true
-	}
-	attNonSession := len(attKinds) - btoi(attKinds[atoguard.IDNewSessionIP])
-	hook := pick(func(s atoguard.Signal) bool { return riskyWebhook(s) && attackerChange(s) })
-
+	ev := sortEvidence(signals)
 	d := decision{verdict: atoguard.VerdictClean}
-	set := func(v atoguard.Verdict, reason string, carriers ...[]atoguard.Signal) {
-		d.verdict = v
-		d.reasons = append(d.reasons, reason)
-		for _, group := range carriers {
-			for _, s := range group {
-				if !slices.Contains(d.carried, s.ID) {
-					d.carried = append(d.carried, s.ID)
-				}
-			}
-		}
-	}
-	switch {
-	case len(core) > 0 && len(ab) > 0:
-		set(atoguard.VerdictCompromised, fmt.Sprintf("account changes by a likely attacker (%s) together with abusive traffic (%s)",
-			idList(att), idList(ab)), att, ab)
-	case len(hook) > 0:
-		set(atoguard.VerdictCompromised, fmt.Sprintf("a likely attacker pointed webhooks at a risky host (%s)", idList(hook)), hook)
-	case len(attKinds) >= 2 && attNonSession >= 1:
-		set(atoguard.VerdictCompromised, fmt.Sprintf("%d different account changes by a likely attacker (%s)", len(attKinds), idList(att)), att)
-	case len(phish) > 0 && len(spikes) > 0:
-		set(atoguard.VerdictCompromised, fmt.Sprintf("phishing sent from the account (%s) with abnormal traffic (%s)", idList(phish), idList(spikes)), phish, spikes)
-	case len(core) > 0:
-		set(atoguard.VerdictLikely, fmt.Sprintf("account change(s) by a likely attacker (%s)", idList(att)), att)
-	case len(phish) > 0:
-		set(atoguard.VerdictLikely, fmt.Sprintf("phishing sent from the account (%s)", idList(phish)), phish)
-	case len(pump) > 0 && len(spikes) > 0:
-		set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s) with abnormal traffic (%s)", idList(pump), idList(spikes)), pump, spikes)
-	case hasAny(pump, atoguard.IDSequentialNumbers, atoguard.IDShortCalls):
-		set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s)", idList(pump)), pump)
-	default:
-		med := pick(func(s atoguard.Signal) bool { return s.Severity.Rank() >= atoguard.SeverityMedium.Rank() })
-		if len(med) > 0 {
-			set(atoguard.VerdictSuspicious, fmt.Sprintf("unusual activity without attacker attribution (%s)", idList(med)), med)
-		} else if len(signals) > 0 {
-			d.reasons = append(d.reasons, fmt.Sprintf("only low-severity observations (%s)", idList(signals)))
-		} else {
-			d.reasons = append(d.reasons, "no signals")
-		}
-	}
+	d.apply(&ev, signals)
 	// Secondary reasons make the explanation complete.
 	if d.verdict.Rank() >= atoguard.VerdictLikely.Rank() {
 		for _, s := range signals {
@@ -129,6 +65,89 @@ func decide(signals []atoguard.Signal) decision {
 	}
 	d.score = score(signals, d.verdict)
 	return d
+}
+
+// evidence is the signals sorted into what the verdict rules weigh.
+type evidence struct {
+	att, core, ab, pump, phish, spikes, hook []atoguard.Signal
+	attKinds                                 map[string]bool
+	attNonSession                            int
+}
+
+func pick(signals []atoguard.Signal, f func(atoguard.Signal) bool) []atoguard.Signal {
+	var out []atoguard.Signal
+	for _, s := range signals {
+		if f(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sortEvidence(signals []atoguard.Signal) evidence {
+	var e evidence
+	e.att = pick(signals, attackerChange)
+	// A sign-in from a new network alone is no takeover: what the session
+	// did decides. It counts only together with another attacker change.
+	e.core = pick(signals, func(s atoguard.Signal) bool { return attackerChange(s) && s.ID != atoguard.IDNewSessionIP })
+	e.ab = pick(signals, abuse)
+	e.pump = pick(signals, pumping)
+	e.phish = pick(signals, phishingSent)
+	e.spikes = pick(signals, func(s atoguard.Signal) bool {
+		return (strings.HasPrefix(s.ID, "traffic.") || s.ID == atoguard.IDNewCountry || s.ID == atoguard.IDTemplateBlast) && s.Severity.Rank() >= atoguard.SeverityMedium.Rank() &&
+			!phishingSent(s) // the blast that is the phishing is not also its abnormal traffic
+	})
+	e.attKinds = map[string]bool{}
+	for _, s := range e.att {
+		e.attKinds[s.ID] = true
+	}
+	e.attNonSession = len(e.attKinds) - btoi(e.attKinds[atoguard.IDNewSessionIP])
+	e.hook = pick(signals, func(s atoguard.Signal) bool { return riskyWebhook(s) && attackerChange(s) })
+	return e
+}
+
+func (d *decision) set(v atoguard.Verdict, reason string, carriers ...[]atoguard.Signal) {
+	d.verdict = v
+	d.reasons = append(d.reasons, reason)
+	for _, group := range carriers {
+		for _, s := range group {
+			if !slices.Contains(d.carried, s.ID) {
+				d.carried = append(d.carried, s.ID)
+			}
+		}
+	}
+}
+
+// apply runs the verdict rules, strongest first.
+func (d *decision) apply(e *evidence, signals []atoguard.Signal) {
+	switch {
+	case len(e.core) > 0 && len(e.ab) > 0:
+		d.set(atoguard.VerdictCompromised, fmt.Sprintf("account changes by a likely attacker (%s) together with abusive traffic (%s)",
+			idList(e.att), idList(e.ab)), e.att, e.ab)
+	case len(e.hook) > 0:
+		d.set(atoguard.VerdictCompromised, fmt.Sprintf("a likely attacker pointed webhooks at a risky host (%s)", idList(e.hook)), e.hook)
+	case len(e.attKinds) >= 2 && e.attNonSession >= 1:
+		d.set(atoguard.VerdictCompromised, fmt.Sprintf("%d different account changes by a likely attacker (%s)", len(e.attKinds), idList(e.att)), e.att)
+	case len(e.phish) > 0 && len(e.spikes) > 0:
+		d.set(atoguard.VerdictCompromised, fmt.Sprintf("phishing sent from the account (%s) with abnormal traffic (%s)", idList(e.phish), idList(e.spikes)), e.phish, e.spikes)
+	case len(e.core) > 0:
+		d.set(atoguard.VerdictLikely, fmt.Sprintf("account change(s) by a likely attacker (%s)", idList(e.att)), e.att)
+	case len(e.phish) > 0:
+		d.set(atoguard.VerdictLikely, fmt.Sprintf("phishing sent from the account (%s)", idList(e.phish)), e.phish)
+	case len(e.pump) > 0 && len(e.spikes) > 0:
+		d.set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s) with abnormal traffic (%s)", idList(e.pump), idList(e.spikes)), e.pump, e.spikes)
+	case hasAny(e.pump, atoguard.IDSequentialNumbers, atoguard.IDShortCalls):
+		d.set(atoguard.VerdictLikely, fmt.Sprintf("SMS pumping / toll-fraud pattern (%s)", idList(e.pump)), e.pump)
+	default:
+		med := pick(signals, func(s atoguard.Signal) bool { return s.Severity.Rank() >= atoguard.SeverityMedium.Rank() })
+		if len(med) > 0 {
+			d.set(atoguard.VerdictSuspicious, fmt.Sprintf("unusual activity without attacker attribution (%s)", idList(med)), med)
+		} else if len(signals) > 0 {
+			d.reasons = append(d.reasons, fmt.Sprintf("only low-severity observations (%s)", idList(signals)))
+		} else {
+			d.reasons = append(d.reasons, "no signals")
+		}
+	}
 }
 
 // incomplete lists, per account, what could not be read.
@@ -214,10 +233,14 @@ func timeline(signals []atoguard.Signal, events []attributedEvent) []atoguard.Ti
 		for _, c := range webhookChanges(&e) {
 			sum += fmt.Sprintf("; %s %s → %s", c.field, orDash(c.previous), orDash(c.updated))
 		}
-		if ae.attacker {
+		kind := "event"
+		switch {
+		case ae.own != ownNone:
+			kind, sum = "respond", ae.own+": "+sum
+		case ae.attacker:
 			sum += " (" + strings.Join(ae.why, ", ") + ")"
 		}
-		te := atoguard.TimelineEntry{Time: e.EventDate, AccountSID: e.AccountSID, Kind: "event", Summary: sum, Attacker: ae.attacker, Ref: e.SID}
+		te := atoguard.TimelineEntry{Time: e.EventDate, AccountSID: e.AccountSID, Kind: kind, Summary: sum, Attacker: ae.attacker, Ref: e.SID}
 		if ae.attacker {
 			att = append(att, te)
 		} else {

@@ -96,17 +96,38 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 	accounts = selectAccounts(accounts, opts.Accounts)
 	ds := &detect.Dataset{Since: opts.Since, Until: opts.Until, BaselineSince: opts.BaselineSince,
 		Accounts: make([]detect.AccountData, len(accounts))}
+	for i, a := range accounts {
+		ds.Accounts[i].Account = a
+	}
+	collectAll(ctx, src, ds, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, &atoguard.Error{Code: atoguard.ECANCELED, Op: "investigate.collect", Err: err}
+	}
+	if unlisted && len(opts.Accounts) == 0 && len(ds.Accounts) > 0 {
+		a := &ds.Accounts[0]
+		a.Missing = append(a.Missing, CollectorSubaccounts)
+		a.Error = strings.TrimPrefix(a.Error+"; "+CollectorSubaccounts+": "+err.Error(), "; ")
+	}
+	if len(accounts) > 0 && allFailed(ds) {
+		return ds, atoguard.Errorf(atoguard.EUNAVAILABLE, "investigate.collect", "every account failed: %s", ds.Accounts[0].Error)
+	}
+	return ds, nil
+}
+
+// collectAll reads every account of ds, opts.Concurrency at a time; a
+// failure stays in its account.
+func collectAll(ctx context.Context, src Source, ds *detect.Dataset, opts Options) {
 	var done atomic.Int64
 	var records atomic.Int64
 	report := func() {
 		if opts.Progress != nil {
-			opts.Progress(Progress{AccountsDone: int(done.Load()), AccountsTotal: len(accounts), Records: records.Load()})
+			opts.Progress(Progress{AccountsDone: int(done.Load()), AccountsTotal: len(ds.Accounts), Records: records.Load()})
 		}
 	}
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
-	for i, a := range accounts {
-		ds.Accounts[i].Account = a
+	for i := range ds.Accounts {
+		a := ds.Accounts[i].Account
 		if a.Status == "missing" {
 			ds.Accounts[i].Error = "account not found or not accessible with these credentials"
 			ds.Accounts[i].Missing = detect.Collectors()
@@ -128,24 +149,16 @@ func Collect(ctx context.Context, src Source, opts Options) (*detect.Dataset, er
 		})
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, &atoguard.Error{Code: atoguard.ECANCELED, Op: "investigate.collect", Err: err}
-	}
-	if unlisted && len(opts.Accounts) == 0 && len(ds.Accounts) > 0 {
-		a := &ds.Accounts[0]
-		a.Missing = append(a.Missing, CollectorSubaccounts)
-		a.Error = strings.TrimPrefix(a.Error+"; "+CollectorSubaccounts+": "+err.Error(), "; ")
-	}
-	failed := 0
+}
+
+// allFailed: no account gave anything at all.
+func allFailed(ds *detect.Dataset) bool {
 	for _, a := range ds.Accounts {
-		if a.Error != "" && a.Config == nil && len(a.Messages) == 0 && len(a.Events) == 0 {
-			failed++
+		if a.Error == "" || a.Config != nil || len(a.Messages) > 0 || len(a.Events) > 0 {
+			return false
 		}
 	}
-	if len(accounts) > 0 && failed == len(accounts) {
-		return ds, atoguard.Errorf(atoguard.EUNAVAILABLE, "investigate.collect", "every account failed: %s", ds.Accounts[0].Error)
-	}
-	return ds, nil
+	return true
 }
 
 // selectAccounts keeps the requested SIDs (in the order given); unknown

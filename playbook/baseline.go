@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
-	"github.com/nyaruka/phonenumbers"
+	"github.com/atoguard/atoguard/detect"
 )
 
 // BaselineDays is how far before the incident the baseline reaches.
@@ -180,43 +180,7 @@ func (e *engine) trafficCountries(ctx context.Context, info atoguard.Account, st
 			to = append(to, c.To)
 		}
 	}
-	return Countries(to), nil
-}
-
-// Countries returns the sorted ISO regions of E.164 numbers (unparsable
-// numbers are ignored).
-func Countries(numbers []string) []string {
-	set := map[string]bool{}
-	byPrefix := map[string]string{} // numbers repeat: parse each leading prefix once
-	for _, n := range numbers {
-		if !strings.HasPrefix(n, "+") {
-			continue
-		}
-		key := n[:min(len(n), 6)]
-		if r, ok := byPrefix[key]; ok && r != "" {
-			set[r] = true
-			continue
-		}
-		pn, err := phonenumbers.Parse(n, "")
-		if err != nil {
-			continue
-		}
-		r := phonenumbers.GetRegionCodeForNumber(pn)
-		if r == "" || r == "ZZ" {
-			continue
-		}
-		// Cache only where the calling code has one region (+1 and +44 do not).
-		if len(phonenumbers.GetRegionCodesForCountryCode(int(pn.GetCountryCode()))) == 1 {
-			byPrefix[key] = r
-		}
-		set[r] = true
-	}
-	out := make([]string, 0, len(set))
-	for c := range set {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
+	return detect.NewNumbers().Countries(to), nil
 }
 
 // minLimit is the smallest daily limit, so a quiet account still gets a

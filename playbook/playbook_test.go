@@ -427,13 +427,6 @@ func TestChecklistVerifiesPasswordChanges(t *testing.T) {
 	}
 }
 
-func TestCountries(t *testing.T) {
-	got := Countries([]string{"+14155550100", "+447400123456", "+2348012345678", "garbage", "+12065550100", "+16135550123"})
-	if strings.Join(got, ",") != "CA,GB,NG,US" {
-		t.Errorf("Countries = %v", got)
-	}
-}
-
 func TestRejectedConfiguredCredentialWithoutSinkFails(t *testing.T) {
 	f := newFixture(t, 0)
 	cred := f.cred

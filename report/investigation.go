@@ -34,6 +34,8 @@ type InvestigationJSON struct {
 	Accounts   []detect.AccountResult   `json:"accounts"`
 	Signals    []atoguard.Signal        `json:"signals"`
 	Timeline   []atoguard.TimelineEntry `json:"timeline"`
+	// Respond names the respond journal read, when one was.
+	Respond *detect.RespondUse `json:"respond_journal,omitempty"`
 }
 
 // InvestigationWindow is the investigated period and its baseline.
@@ -53,7 +55,7 @@ func ToInvestigationJSON(inv Investigation) InvestigationJSON {
 	}
 	doc := InvestigationJSON{Verdict: inv.Verdict, Score: inv.Score, Reasons: nz(inv.Reasons), Carried: nz(inv.Carried), Incomplete: nz(inv.Incomplete),
 		Window:   InvestigationWindow{Since: inv.Since.UTC(), Until: inv.Until.UTC(), BaselineSince: inv.BaselineSince.UTC()},
-		Accounts: inv.Accounts, Signals: inv.Signals, Timeline: inv.Timeline}
+		Accounts: inv.Accounts, Signals: inv.Signals, Timeline: inv.Timeline, Respond: inv.Respond}
 	if doc.Accounts == nil {
 		doc.Accounts = []detect.AccountResult{}
 	}
@@ -124,6 +126,9 @@ func InvestigationText(w io.Writer, inv Investigation, opts Options) error {
 	}
 	fmt.Fprintf(b, "Window: %s → %s (baseline from %s)\n", inv.Since.UTC().Format(time.RFC3339), inv.Until.UTC().Format(time.RFC3339),
 		inv.BaselineSince.UTC().Format(time.RFC3339))
+	if inv.Respond != nil {
+		fmt.Fprintf(b, "%s\n", respondNote(inv.Respond))
+	}
 
 	// Columns sized so a row fits TextWidth with the SID in full.
 	fmt.Fprintf(b, "\n%-57s %-11s %6s %6s %6s %7s\n", fmt.Sprintf("Accounts (%d):", len(inv.Accounts)), "verdict", "msgs", "calls", "events", "signals")
@@ -191,6 +196,9 @@ func InvestigationMarkdown(w io.Writer, inv Investigation) error {
 	fmt.Fprintf(b, "**Verdict:** %s (score %.0f/100)  \n", invVerdictLine(inv.Verdict), inv.Score)
 	fmt.Fprintf(b, "**Window:** %s → %s (baseline from %s)\n\n", inv.Since.UTC().Format(time.RFC3339), inv.Until.UTC().Format(time.RFC3339),
 		inv.BaselineSince.UTC().Format(time.RFC3339))
+	if inv.Respond != nil {
+		fmt.Fprintf(b, "%s\n\n", esc(respondNote(inv.Respond)))
+	}
 	b.WriteString("## Why\n\n")
 	for _, r := range inv.Reasons {
 		fmt.Fprintf(b, "- %s\n", esc(r))
@@ -254,4 +262,10 @@ func invShortSID(s string) string {
 		return s[:2] + "…" + s[len(s)-6:]
 	}
 	return s
+}
+
+// respondNote says that respond's journal was read and what it explained.
+func respondNote(r *detect.RespondUse) string {
+	return fmt.Sprintf("Respond journal: %s (%s; %s shown as atoguard respond, not attacker evidence)",
+		atoguard.Printable(r.Journal), atoguard.Plural(r.Runs, "run"), atoguard.Plural(r.OwnEvents, "event"))
 }

@@ -32,6 +32,7 @@ type investigateOptions struct {
 	timezone            string
 	minHourly, minDaily float64
 	timeout             time.Duration
+	respondJournal      string
 	// clientOpts is a test seam no flag reaches (fault tests drop retries).
 	clientOpts func(*twilio.Options)
 }
@@ -79,6 +80,7 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error or incomplete.`,
 	f.StringVar(&o.timezone, "timezone", "UTC", "time zone of the business's day and week, for hour-of-week seasonality (IANA name)")
 	f.Float64Var(&o.minHourly, "min-hourly-volume", 0, "smallest hourly message count that can be a spike (default 40)")
 	f.Float64Var(&o.minDaily, "min-daily-volume", 0, "smallest daily message count that can be a spike (default 150)")
+	f.StringVar(&o.respondJournal, "respond-journal", "", "respond's journal: the changes atoguard respond made are shown as its own, never as attacker evidence (default ./"+defaultRespondJournal+" when it exists and is a journal)")
 	addTimeoutFlag(f, &o.timeout)
 	return cmd
 }
@@ -116,6 +118,10 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 		}
 		known = &s
 	}
+	journal, err := readRespondJournal(o.respondJournal)
+	if err != nil {
+		return err
+	}
 	ctx, cancel, err := withTimeout(cmd.Context(), "investigate", o.timeout)
 	if err != nil {
 		return err
@@ -147,6 +153,7 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 			return err
 		}
 	}
+	useJournal(ds, journal, topts.Credential)
 	if o.snapshot != "" {
 		if err := writeInvSnapshot(o.snapshot, investigate.NewSnapshot(ds)); err != nil {
 			return err
