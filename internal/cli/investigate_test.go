@@ -52,10 +52,16 @@ const smallWorld = 200
 
 func emulatedSized(t *testing.T, name string, messagesPerDay int) (*scenario.World, string, map[string]string) {
 	t.Helper()
+	return emulatedSeed(t, name, scenario.Seed(name), messagesPerDay)
+}
+
+// emulatedSeed is emulatedSized with the world's seed chosen.
+func emulatedSeed(t *testing.T, name string, seed int64, messagesPerDay int) (*scenario.World, string, map[string]string) {
+	t.Helper()
 	if testing.Short() || testsupport.Race {
 		messagesPerDay = smallWorld
 	}
-	w, err := scenario.BuildWith(name, scenario.Options{Seed: scenario.Seed(name), Now: investigateNow, MessagesPerDay: messagesPerDay})
+	w, err := scenario.BuildWith(name, scenario.Options{Seed: seed, Now: investigateNow, MessagesPerDay: messagesPerDay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +78,26 @@ func emulatedSized(t *testing.T, name string, messagesPerDay int) (*scenario.Wor
 		}
 	}
 	return w, srv.URL, map[string]string{"TWILIO_ACCOUNT_SID": main.SID, "TWILIO_AUTH_TOKEN": main.AuthToken}
+}
+
+// TestBaselineCleanAtEverySeed: the untouched world is clean at seeds 1–20,
+// with a baseline window that crosses the European and North American
+// daylight-saving changes (October 25 and November 1, 2026).
+func TestBaselineCleanAtEverySeed(t *testing.T) {
+	for seed := int64(1); seed <= 20; seed++ {
+		_, url, env := emulatedSeed(t, "baseline", seed, smallWorld)
+		code, out, stderr := cli{sub: "investigate", env: env, now: investigateNow}.run(t, "--twilio-api-url", url, "--json")
+		var doc struct {
+			Verdict string `json:"verdict"`
+			Reasons []string
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("seed %d: exit %d, %v\n%s", seed, code, err, stderr)
+		}
+		if code != ExitClean || doc.Verdict != "clean" {
+			t.Errorf("seed %d: verdict %s, exit %d\n%.600s", seed, doc.Verdict, code, out)
+		}
+	}
 }
 
 // TestInvestigateScenarios is the acceptance test: every emulator scenario,
