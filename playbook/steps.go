@@ -282,6 +282,10 @@ func TriggerCategories() map[string]string {
 	return map[string]string{"totalprice": "price", "sms": "count", "calls": "count"}
 }
 
+// TriggerCategoryOrder lists TriggerCategories' keys in a stable order for
+// people (money first).
+func TriggerCategoryOrder() []string { return []string{"totalprice", "sms", "calls"} }
+
 func (e *engine) inspectTriggers(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
 	existing, err := collect(a.tw.ListUsageTriggers(ctx, sid))
