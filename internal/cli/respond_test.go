@@ -137,7 +137,6 @@ func (rc *respondCase) run(t testing.TB, args ...string) int {
 	return Run(context.Background(), args, rc.io())
 }
 
-
 // assertContained checks the emulator's final state against the targets,
 // with the containment check the demo runs (internal/contained).
 func (rc *respondCase) assertContained(t *testing.T, allow []string, keep ...string) {
