@@ -31,10 +31,23 @@ type world struct {
 
 func newWorld(t testing.TB, faults ...emulator.FaultRule) *world {
 	t.Helper()
+	return serve(t, attacked(t), faults...)
+}
+
+// attacked builds the attacked world; the emulator copies it, so one world
+// can be served many times.
+func attacked(t testing.TB) *scenario.World {
+	t.Helper()
 	w, err := scenario.BuildWith("full-takeover", scenario.Options{Seed: 4, Subaccounts: 2, MessagesPerDay: 20, Days: 37})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return w
+}
+
+// serve starts an emulator with w, a client and an empty store and journal.
+func serve(t testing.TB, w *scenario.World, faults ...emulator.FaultRule) *world {
+	t.Helper()
 	e, err := emulator.New(emulator.Options{World: w, Seed: 4, Faults: faults})
 	if err != nil {
 		t.Fatal(err)

@@ -126,14 +126,15 @@ func TestStoreFailureNeverPromotes(t *testing.T) {
 
 func TestResumeAfterStopAtEveryJournalRecord(t *testing.T) {
 	only := []string{StepRotateTokens, StepDeleteKeys}
+	w := attacked(t)
 	// Count the records of a full run first.
-	fx := newWorld(t)
+	fx := serve(t, w)
 	o := fx.opts()
 	o.Only = only
 	fx.apply(t, o)
 	total := len(fx.journal.Records())
 	for n := 1; n < total; n++ {
-		fx := newWorld(t)
+		fx := serve(t, w)
 		o := fx.opts()
 		o.Only = only
 		ctx, cancel := context.WithCancel(context.Background())
