@@ -228,47 +228,8 @@ func (c *checker) webhooks(sum *AccountSummary) {
 		c.note(restoreNote)
 	}
 
-	// Which domains are the customer's?
-	var own func(hook) bool
-	if len(c.opts.AllowWebhookHosts) > 0 {
-		own = func(h hook) bool { return hostAllowed(h.host, c.opts.AllowWebhookHosts) }
-		sum.WebhookDomains = slices.Clone(c.opts.AllowWebhookHosts)
-	} else {
-		counts := webhookDomainsOf(hs)
-		maj := majority(counts)
-		if maj == "" {
-			maj = c.familyDomain
-		}
-		if maj == "" {
-			if len(counts) > 1 {
-				doms := slices.Sorted(maps.Keys(counts))
-				c.add(CheckWebhookMixedDomains, atoguard.SeverityLow, "webhooks",
-					fmt.Sprintf("webhooks point at %d registrable domains and none holds a majority (%s): outliers cannot be told apart",
-						len(doms), strings.Join(doms, ", ")), "", "run atoguard audit --allow-webhook-hosts YOUR-DOMAIN,…", 10)
-			}
-		} else {
-			sum.WebhookDomains = []string{maj}
-			own = func(h hook) bool { return h.domain == maj }
-		}
-	}
-	var foreign, otherTwilio []hook
-	for _, h := range hs {
-		if h.u == nil || h.has(detect.FlagIPLiteral) || h.has(detect.FlagTunnel) || h.reserved() {
-			continue
-		}
-		if h.domain == "twilio.com" {
-			// Twilio-hosted (Studio, TwiML Bins, demo): trusted, unless the
-			// URL names an account outside the family — your traffic would
-			// run another account's flow.
-			if sid := accountSIDIn(h.u.Path); sid != "" && !c.family[sid] {
-				otherTwilio = append(otherTwilio, h)
-			}
-			continue
-		}
-		if own != nil && !own(h) {
-			foreign = append(foreign, h)
-		}
-	}
+	own := c.ownDomains(hs, sum)
+	foreign, otherTwilio := c.outsideHooks(hs, own)
 	for _, g := range groupHooks(otherTwilio) {
 		c.add(CheckWebhookForeignHost, atoguard.SeverityHigh, g.resource,
 			"webhook on Twilio but in another account (not one of the audited family): "+g.describe(), stepWebhooks, restore, 10)
@@ -299,4 +260,54 @@ func (c *checker) webhooks(sum *AccountSummary) {
 			c.note(restoreNote)
 		}
 	}
+}
+
+// ownDomains tells which webhook hosts are the customer's: those of
+// --allow-webhook-hosts, else the registrable domain most webhooks use (or
+// the account family's); nil when that cannot be told.
+func (c *checker) ownDomains(hs []hook, sum *AccountSummary) func(hook) bool {
+	if len(c.opts.AllowWebhookHosts) > 0 {
+		sum.WebhookDomains = slices.Clone(c.opts.AllowWebhookHosts)
+		return func(h hook) bool { return hostAllowed(h.host, c.opts.AllowWebhookHosts) }
+	}
+	counts := webhookDomainsOf(hs)
+	maj := majority(counts)
+	if maj == "" {
+		maj = c.familyDomain
+	}
+	if maj != "" {
+		sum.WebhookDomains = []string{maj}
+		return func(h hook) bool { return h.domain == maj }
+	}
+	if len(counts) > 1 {
+		doms := slices.Sorted(maps.Keys(counts))
+		c.add(CheckWebhookMixedDomains, atoguard.SeverityLow, "webhooks",
+			fmt.Sprintf("webhooks point at %d registrable domains and none holds a majority (%s): outliers cannot be told apart",
+				len(doms), strings.Join(doms, ", ")), "", "run atoguard audit --allow-webhook-hosts YOUR-DOMAIN,…", 10)
+	}
+	return nil
+}
+
+// outsideHooks returns the hooks on hosts that are not the customer's
+// (own), and those on Twilio that name an account outside the family.
+// IP-literal, tunnelling and reserved hosts are reported on their own.
+func (c *checker) outsideHooks(hs []hook, own func(hook) bool) (foreign, otherTwilio []hook) {
+	for _, h := range hs {
+		if h.u == nil || h.has(detect.FlagIPLiteral) || h.has(detect.FlagTunnel) || h.reserved() {
+			continue
+		}
+		if h.domain == "twilio.com" {
+			// Twilio-hosted (Studio, TwiML Bins, demo): trusted, unless the
+			// URL names an account outside the family — your traffic would
+			// run another account's flow.
+			if sid := accountSIDIn(h.u.Path); sid != "" && !c.family[sid] {
+				otherTwilio = append(otherTwilio, h)
+			}
+			continue
+		}
+		if own != nil && !own(h) {
+			foreign = append(foreign, h)
+		}
+	}
+	return foreign, otherTwilio
 }

@@ -45,60 +45,9 @@ func (e *engine) checklist(ctx context.Context) []atoguard.ChecklistItem {
 // Checklist returns the manual steps for account given its Monitor events;
 // attacker holds the SIDs of events attributed to the attacker.
 func Checklist(account string, incidentStart time.Time, evs []atoguard.Event, attacker map[string]bool) []atoguard.ChecklistItem {
-	users := map[string]bool{}
-	changed := map[string][]string{} // user → password-change event SIDs after the start
-	var emails, security []string
-	for _, ev := range evs {
-		for _, u := range []string{ev.ActorSID, ev.ResourceSID} {
-			if strings.HasPrefix(u, "US") {
-				users[u] = true
-			}
-		}
-		after := !ev.EventDate.Before(incidentStart) && !attacker[ev.SID]
-		switch {
-		case strings.HasPrefix(ev.EventType, "user-password.") && after:
-			u := ev.ResourceSID
-			if !strings.HasPrefix(u, "US") {
-				u = ev.ActorSID
-			}
-			changed[u] = append(changed[u], fmt.Sprintf("%s %s %s", ev.SID, ev.EventType, ev.EventDate.Format(time.RFC3339)))
-		case ev.EventType == "user.updated" && !ev.EventDate.Before(incidentStart):
-			emails = append(emails, fmt.Sprintf("%s user %s updated %s%s", ev.SID, ev.ResourceSID, ev.EventDate.Format(time.RFC3339), attackerMark(attacker[ev.SID])))
-		case strings.HasPrefix(ev.EventType, "security-settings.") && !ev.EventDate.Before(incidentStart):
-			security = append(security, fmt.Sprintf("%s %s %s", ev.SID, ev.EventType, ev.EventDate.Format(time.RFC3339)))
-		}
-	}
-	var ids []string
-	for u := range users {
-		ids = append(ids, u)
-	}
-	sort.Strings(ids)
-
-	pw := atoguard.ChecklistItem{
-		ID: "passwords", Guidance: 1, AccountSID: account,
-		Title: "Change the password of every user",
-		Why:   "The attacker may know or have set a Console password; a new token does not end a Console session opened with a stolen password.",
-		How: "Each user: Console → User settings → change the password to a long passphrase (Twilio's minimum password requirements). " +
-			"If the same password is used for the user's e-mail, change that too, and use a different password per service.",
-		Status: atoguard.CheckPending,
-	}
-	var pending []string
-	for _, u := range ids {
-		if ev := changed[u]; len(ev) > 0 {
-			pw.Evidence = append(pw.Evidence, u+": "+ev[len(ev)-1])
-		} else {
-			pending = append(pending, u)
-		}
-	}
-	switch {
-	case len(ids) == 0:
-		pw.Verification = "no users seen in Monitor events; cannot verify"
-	case len(pending) == 0:
-		pw.Status = atoguard.CheckVerified
-		pw.Verification = fmt.Sprintf("all %d known users changed their password after %s (user-password events, attacker events excluded)", len(ids), incidentStart.Format(time.RFC3339))
-	default:
-		pw.Verification = fmt.Sprintf("%d of %d known users have no password change after %s: %s", len(pending), len(ids), incidentStart.Format(time.RFC3339), strings.Join(pending, ", "))
-	}
+	ev := readChecklistEvents(incidentStart, evs, attacker)
+	pw := passwordItem(account, incidentStart, ev)
+	emails, security := ev.emails, ev.security
 
 	twofa := atoguard.ChecklistItem{
 		ID: "two-factor", Guidance: 4, AccountSID: account,
@@ -156,6 +105,75 @@ func Checklist(account string, incidentStart time.Time, evs []atoguard.Event, at
 		},
 	}
 	return items
+}
+
+// checklistEvents is what Monitor events tell the checklist.
+type checklistEvents struct {
+	users            []string            // user SIDs seen, sorted
+	changed          map[string][]string // user → password-change events after the start
+	emails, security []string            // user.updated and security-settings events after the start
+}
+
+func readChecklistEvents(incidentStart time.Time, evs []atoguard.Event, attacker map[string]bool) checklistEvents {
+	users := map[string]bool{}
+	out := checklistEvents{changed: map[string][]string{}}
+	for _, ev := range evs {
+		for _, u := range []string{ev.ActorSID, ev.ResourceSID} {
+			if strings.HasPrefix(u, "US") {
+				users[u] = true
+			}
+		}
+		after := !ev.EventDate.Before(incidentStart) && !attacker[ev.SID]
+		switch {
+		case strings.HasPrefix(ev.EventType, "user-password.") && after:
+			u := ev.ResourceSID
+			if !strings.HasPrefix(u, "US") {
+				u = ev.ActorSID
+			}
+			out.changed[u] = append(out.changed[u], fmt.Sprintf("%s %s %s", ev.SID, ev.EventType, ev.EventDate.Format(time.RFC3339)))
+		case ev.EventType == "user.updated" && !ev.EventDate.Before(incidentStart):
+			out.emails = append(out.emails, fmt.Sprintf("%s user %s updated %s%s", ev.SID, ev.ResourceSID, ev.EventDate.Format(time.RFC3339), attackerMark(attacker[ev.SID])))
+		case strings.HasPrefix(ev.EventType, "security-settings.") && !ev.EventDate.Before(incidentStart):
+			out.security = append(out.security, fmt.Sprintf("%s %s %s", ev.SID, ev.EventType, ev.EventDate.Format(time.RFC3339)))
+		}
+	}
+	for u := range users {
+		out.users = append(out.users, u)
+	}
+	sort.Strings(out.users)
+	return out
+}
+
+// passwordItem is verified when every known user changed the password
+// after the incident start (attacker events excluded).
+func passwordItem(account string, incidentStart time.Time, ev checklistEvents) atoguard.ChecklistItem {
+	ids := ev.users
+	pw := atoguard.ChecklistItem{
+		ID: "passwords", Guidance: 1, AccountSID: account,
+		Title: "Change the password of every user",
+		Why:   "The attacker may know or have set a Console password; a new token does not end a Console session opened with a stolen password.",
+		How: "Each user: Console → User settings → change the password to a long passphrase (Twilio's minimum password requirements). " +
+			"If the same password is used for the user's e-mail, change that too, and use a different password per service.",
+		Status: atoguard.CheckPending,
+	}
+	var pending []string
+	for _, u := range ids {
+		if ch := ev.changed[u]; len(ch) > 0 {
+			pw.Evidence = append(pw.Evidence, u+": "+ch[len(ch)-1])
+		} else {
+			pending = append(pending, u)
+		}
+	}
+	switch {
+	case len(ids) == 0:
+		pw.Verification = "no users seen in Monitor events; cannot verify"
+	case len(pending) == 0:
+		pw.Status = atoguard.CheckVerified
+		pw.Verification = fmt.Sprintf("all %d known users changed their password after %s (user-password events, attacker events excluded)", len(ids), incidentStart.Format(time.RFC3339))
+	default:
+		pw.Verification = fmt.Sprintf("%d of %d known users have no password change after %s: %s", len(pending), len(ids), incidentStart.Format(time.RFC3339), strings.Join(pending, ", "))
+	}
+	return pw
 }
 
 func attackerMark(b bool) string {

@@ -5,45 +5,18 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/credstore"
+	"github.com/atoguard/atoguard/twilio/emulator"
 )
 
 var testNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-
-type fixture struct {
-	w       *fakeWorld
-	cred    atoguard.Credential
-	sink    *memSink
-	journal *Journal
-	old     map[string]string // account → original token
-}
-
-func newFixture(t *testing.T, subs int) *fixture {
-	t.Helper()
-	w, cred := newFakeWorld(subs, testNow)
-	j := openJournal(t, filepath.Join(t.TempDir(), "journal.jsonl"))
-	t.Cleanup(func() { j.Close() })
-	f := &fixture{w: w, cred: cred, sink: &memSink{}, journal: j, old: map[string]string{}}
-	for sid, a := range w.accts {
-		f.old[sid] = a.primary
-	}
-	return f
-}
-
-// apply runs Apply on the fake world, failing the test on an error.
-func (f *fixture) apply(t *testing.T, o Options) *Result {
-	t.Helper()
-	res, err := Apply(context.Background(), f.w.dial(), o)
-	if err != nil {
-		t.Fatalf("apply: %v", err)
-	}
-	return res
-}
 
 // openJournal opens the journal at path, failing the test if it cannot.
 func openJournal(tb testing.TB, path string) *Journal {
@@ -62,96 +35,25 @@ func appendRecord(tb testing.TB, j *Journal, r Record) {
 	}
 }
 
-func (f *fixture) opts() Options {
-	return Options{
-		Credential: f.cred, Store: f.sink, Journal: f.journal,
-		IncidentStart: testNow.Add(-2 * 24 * time.Hour), Now: func() time.Time { return testNow },
-		Concurrency: 2, RetryBackoff: time.Millisecond,
-	}
-}
-
-// assertContained checks the final state of every account.
-func (f *fixture) assertContained(t *testing.T) {
-	t.Helper()
-	f.w.mu.Lock()
-	defer f.w.mu.Unlock()
-	for sid, a := range f.w.accts {
-		if a.primary == f.old[sid] {
-			t.Errorf("%s: token not rotated", sid)
-		}
-		if a.secondary != "" {
-			t.Errorf("%s: a secondary token is left", sid)
-		}
-		if f.sink.m[sid] != a.primary {
-			t.Errorf("%s: the sink does not hold the working token", sid)
-		}
-		if len(a.keys)+len(a.iamOnly) != 0 {
-			t.Errorf("%s: keys left: %v %v", sid, a.keys, a.iamOnly)
-		}
-		for _, v := range a.voice {
-			want := v.ISOCode == "US" || v.ISOCode == "GB"
-			if v.LowRiskEnabled != want || v.HighRiskSpecialEnabled || v.HighRiskTollFraud {
-				t.Errorf("%s: voice %+v", sid, v)
-			}
-		}
-		for _, p := range a.sms {
-			want := p.CountryCode == "US" || p.CountryCode == "GB"
-			if p.CountryCode == "NG" { // Console only: unchanged
-				want = true
-			}
-			if p.Enabled != want {
-				t.Errorf("%s: sms %+v", sid, p)
-			}
-		}
-		cats := map[string]int{}
-		for _, tr := range a.triggers {
-			if strings.HasPrefix(tr.FriendlyName, TriggerPrefix) && tr.Recurring == "daily" {
-				cats[tr.UsageCategory]++
-			}
-		}
-		if cats["totalprice"] != 1 || cats["sms"] != 1 || cats["calls"] != 1 || len(a.triggers) != 3 {
-			t.Errorf("%s: triggers %+v", sid, a.triggers)
-		}
-		if len(a.callerIDs) != 1 || a.callerIDs[0].PhoneNumber != "+14155550111" {
-			t.Errorf("%s: caller IDs %+v", sid, a.callerIDs)
-		}
-		if got := a.numbers[0].Webhooks["voice_url"]; got != "https://app.example.com/voice" {
-			t.Errorf("%s: voice_url = %s", sid, got)
-		}
-	}
-}
-
 func TestApplyContainsAndSecondApplyChangesNothing(t *testing.T) {
-	f := newFixture(t, 3)
-	res := f.apply(t, f.opts())
-	f.assertContained(t)
+	fx := newWorld(t)
+	res := fx.apply(t, fx.opts())
 	if len(res.Failures) != 0 {
 		t.Errorf("failures: %+v", res.Failures)
 	}
-	if len(res.Credentials) != 4 {
-		t.Errorf("credential records = %d, want 4", len(res.Credentials))
+	if len(res.Credentials) != len(fx.w.Accounts) {
+		t.Errorf("credential records = %d, want %d", len(res.Credentials), len(fx.w.Accounts))
 	}
-	// the triggers come from the baseline: max 20/day price × 2 headroom
-	for _, tr := range f.w.accts[f.cred.AccountSID].triggers {
-		if tr.UsageCategory == "totalprice" && tr.TriggerValue != 40 {
-			t.Errorf("totalprice limit = %g, want 40", tr.TriggerValue)
-		}
+	// The allowlist defaults to the countries of the baseline traffic.
+	allow := res.Targets.AllowCountries
+	if len(allow) == 0 || res.Targets.AllowCountriesSource == "" {
+		t.Fatalf("allowlist %v from %q", allow, res.Targets.AllowCountriesSource)
 	}
-	var ng bool
-	for _, c := range res.Checklist {
-		if c.ID == "sms-geo/"+f.cred.AccountSID+"/NG" {
-			ng = true
-		}
-	}
-	if !ng {
-		t.Errorf("the Console-only NG permission is not on the checklist: %+v", res.Checklist)
-	}
-	if res.Targets.AllowCountries == nil || strings.Join(res.Targets.AllowCountries, ",") != "GB,US" {
-		t.Errorf("allowlist = %v, want baseline GB,US", res.Targets.AllowCountries)
-	}
+	fx.assertContained(t, allow)
 
-	// The configured token is dead now; a second run finds the new one in the sink.
-	res2 := f.apply(t, f.opts())
+	// The configured token is dead now; a second run finds the new one in
+	// the store and has nothing left to change.
+	res2 := fx.apply(t, fx.opts())
 	if n := res2.Changed(); n != 0 {
 		for _, a := range res2.Actions {
 			if a.Status == atoguard.ActionDone {
@@ -160,20 +62,24 @@ func TestApplyContainsAndSecondApplyChangesNothing(t *testing.T) {
 		}
 		t.Fatalf("second apply changed %d things", n)
 	}
-	f.assertContained(t)
+	fx.assertContained(t, allow)
 }
 
 func TestPlanIsReadOnly(t *testing.T) {
-	f := newFixture(t, 1)
-	before := f.w.accts[f.cred.AccountSID].primary
-	p, err := MakePlan(context.Background(), f.w.dial(), f.opts())
+	fx := newWorld(t)
+	main := fx.main()
+	keys := len(fx.keys(main.SID))
+	p, err := MakePlan(context.Background(), fx.dial(), fx.opts())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.w.accts[f.cred.AccountSID].primary != before || len(f.w.accts[f.cred.AccountSID].keys) != 1 || len(f.sink.m) != 0 {
-		t.Fatal("plan changed state")
+	if !fx.works(main.SID, main.AuthToken) || len(fx.keys(main.SID)) != keys {
+		t.Fatal("plan changed the account")
 	}
-	if len(f.journal.Records()) != 0 {
+	if _, err := fx.store.Load(context.Background(), main.SID); !errors.Is(err, atoguard.ErrNotStored) {
+		t.Fatalf("plan wrote the credential store: %v", err)
+	}
+	if len(fx.journal.Records()) != 0 {
 		t.Fatal("plan wrote the journal")
 	}
 	steps := map[string]int{}
@@ -184,7 +90,9 @@ func TestPlanIsReadOnly(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{StepRotateTokens, StepDeleteKeys, StepGeoPermissions, StepUsageTriggers, StepCallerIDs, StepWebhooks} {
+	// Caller IDs: the attacked world has none to remove (covered by
+	// internal/cli's TestRespondCallerIDsAndAttackerSubaccount).
+	for _, s := range []string{StepRotateTokens, StepDeleteKeys, StepGeoPermissions, StepUsageTriggers, StepWebhooks} {
 		if steps[s] == 0 {
 			t.Errorf("plan has no %s action: %v", s, steps)
 		}
@@ -194,32 +102,41 @@ func TestPlanIsReadOnly(t *testing.T) {
 	}
 }
 
+// TestStoreFailureNeverPromotes: a credential store that cannot write (here
+// a path under a regular file) stops the rotation before the promotion, so
+// the old token keeps working and nothing is lost.
 func TestStoreFailureNeverPromotes(t *testing.T) {
-	f := newFixture(t, 0)
-	f.sink.failStore = true
-	o := f.opts()
-	o.Only = []string{StepRotateTokens}
-	_, err := Apply(context.Background(), f.w.dial(), o)
-	if err == nil {
-		t.Fatal("apply succeeded with a failing sink")
+	fx := newWorld(t)
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
 	}
-	a := f.w.accts[f.cred.AccountSID]
-	if a.primary != f.old[f.cred.AccountSID] {
-		t.Fatal("promoted although the new token could not be stored")
+	o := fx.opts()
+	o.Store = &credstore.File{Path: filepath.Join(notDir, "creds.json")}
+	o.Only = []string{StepRotateTokens}
+	if _, err := Apply(context.Background(), fx.dial(), o); err == nil {
+		t.Fatal("apply succeeded with a failing store")
+	}
+	for _, a := range fx.w.Accounts {
+		if !fx.works(a.SID, a.AuthToken) {
+			t.Errorf("%s: promoted although the new token could not be stored", a.SID)
+		}
 	}
 }
 
 func TestResumeAfterStopAtEveryJournalRecord(t *testing.T) {
+	only := []string{StepRotateTokens, StepDeleteKeys}
+	w := attacked(t)
 	// Count the records of a full run first.
-	f := newFixture(t, 1)
-	o := f.opts()
-	o.Only = []string{StepRotateTokens, StepDeleteKeys}
-	f.apply(t, o)
-	total := len(f.journal.Records())
+	fx := serve(t, w)
+	o := fx.opts()
+	o.Only = only
+	fx.apply(t, o)
+	total := len(fx.journal.Records())
 	for n := 1; n < total; n++ {
-		f := newFixture(t, 1)
-		o := f.opts()
-		o.Only = []string{StepRotateTokens, StepDeleteKeys}
+		fx := serve(t, w)
+		o := fx.opts()
+		o.Only = only
 		ctx, cancel := context.WithCancel(context.Background())
 		var stopped atomic.Bool
 		o.AfterJournal = func(k int) {
@@ -229,44 +146,44 @@ func TestResumeAfterStopAtEveryJournalRecord(t *testing.T) {
 			}
 		}
 		// Every call after the stop fails like a dead process would.
-		tw := gateDial(f.w.dial(), &stopped)
-		sink := &gateSink{memSink: f.sink, stopped: &stopped}
-		o.Store = sink
-		_, _ = Apply(ctx, tw, o)
+		o.Store = &gateStore{CredentialStore: fx.store, stopped: &stopped}
+		_, _ = Apply(ctx, gateDial(fx.dial(), &stopped), o)
 		cancel()
-		f.assertStoredWorking(t, n)
+		fx.assertStoredWorking(t, n)
 
 		// Resume with the configured (possibly dead) credential.
-		o2 := f.opts()
-		o2.Only = o.Only
-		if _, err := Apply(context.Background(), f.w.dial(), o2); err != nil {
+		o2 := fx.opts()
+		o2.Only = only
+		if _, err := Apply(context.Background(), fx.dial(), o2); err != nil {
 			t.Fatalf("stop at %d: resume: %v", n, err)
 		}
-		for sid, a := range f.w.accts {
-			if a.primary == f.old[sid] || f.sink.m[sid] != a.primary || len(a.keys)+len(a.iamOnly) > 0 {
-				t.Fatalf("stop at %d: %s not contained after resume", n, sid)
+		for _, a := range fx.w.Accounts {
+			tok, err := fx.store.Load(context.Background(), a.SID)
+			if err != nil || fx.works(a.SID, a.AuthToken) || !fx.works(a.SID, tok.Reveal()) || len(fx.keys(a.SID)) > 0 {
+				t.Fatalf("stop at %d: %s not contained after resume (store: %v)", n, a.SID, err)
 			}
 		}
 	}
 }
 
 // assertStoredWorking: every account has a stored working credential — the
-// sink's token works, or nothing is stored yet and the original still works.
-func (f *fixture) assertStoredWorking(t *testing.T, n int) {
+// store's token works, or nothing is stored yet and the original still works.
+func (fx *world) assertStoredWorking(t *testing.T, n int) {
 	t.Helper()
-	f.w.mu.Lock()
-	defer f.w.mu.Unlock()
-	for sid, a := range f.w.accts {
-		tok, ok := f.sink.m[sid]
-		if !ok {
-			tok = f.old[sid]
+	for _, a := range fx.w.Accounts {
+		tok := a.AuthToken
+		if s, err := fx.store.Load(context.Background(), a.SID); err == nil {
+			tok = s.Reveal()
 		}
-		if tok != a.primary && tok != a.secondary {
-			t.Fatalf("stop at %d: %s has no stored working credential", n, sid)
+		if !fx.works(a.SID, tok) {
+			t.Fatalf("stop at %d: %s has no stored working credential", n, a.SID)
 		}
 	}
 }
 
+// gate simulates a process that died at a chosen journal record: the
+// emulator cannot stop a client mid-run, so this thin wrapper fails every
+// mutating call after the stop.
 type gate struct {
 	Twilio
 	stopped *atomic.Bool
@@ -309,44 +226,49 @@ func (g *gate) DeleteIAMKey(ctx context.Context, s string) error {
 	return g.Twilio.DeleteIAMKey(ctx, s)
 }
 
-type gateSink struct {
-	*memSink
+type gateStore struct {
+	atoguard.CredentialStore
 	stopped *atomic.Bool
 }
 
-func (s *gateSink) Store(ctx context.Context, a string, t atoguard.Secret) error {
+func (s *gateStore) Store(ctx context.Context, a string, t atoguard.Secret) error {
 	if s.stopped.Load() {
 		return context.Canceled
 	}
-	return s.memSink.Store(ctx, a, t)
+	return s.CredentialStore.Store(ctx, a, t)
 }
 
+// TestTransientFailuresAreRetried: the emulator answers 503 twice to each
+// kind of mutating call and to the Voice listing; with the client's own
+// retries off, the engine's retries still contain every account.
 func TestTransientFailuresAreRetried(t *testing.T) {
-	f := newFixture(t, 1)
-	for _, m := range []string{"CreateSecondaryAuthToken", "PromoteSecondaryAuthToken", "DeleteKey", "ListVoiceCountries", "CreateUsageTrigger", "UpdateSMSPermissions"} {
-		f.w.failOn[m] = 2
+	fail := func(product, method string) emulator.FaultRule {
+		return emulator.FaultRule{Product: product, Method: method, Kind: emulator.FaultStatus, Status: 503, Probability: 1, Limit: 2}
 	}
-	f.apply(t, f.opts())
-	f.assertContained(t)
+	fx := newWorld(t, fail("accounts", "POST"), fail("api", "DELETE"), fail("api", "POST"), fail("voice", "GET"), fail("messaging", "POST"))
+	fx.noClientRetries(t)
+	res := fx.apply(t, fx.opts())
+	fx.assertContained(t, res.Targets.AllowCountries)
 }
 
 func TestOnlySkipAndValidation(t *testing.T) {
-	f := newFixture(t, 0)
-	o := f.opts()
+	fx := newWorld(t)
+	o := fx.opts()
 	o.Only = []string{"rotate-everything"}
-	if _, err := MakePlan(context.Background(), f.w.dial(), o); atoguard.CodeOf(err) != atoguard.EINVALID {
+	if _, err := MakePlan(context.Background(), fx.dial(), o); atoguard.CodeOf(err) != atoguard.EINVALID {
 		t.Fatalf("unknown step: err = %v", err)
 	}
-	o = f.opts()
+	main := fx.main()
+	keep := fx.keys(main.SID)[0].SID
+	o = fx.opts()
 	o.Skip = []string{StepRotateTokens}
-	o.KeepKeys = []string{f.w.accts[f.cred.AccountSID].keys[0].SID}
-	f.apply(t, o)
-	a := f.w.accts[f.cred.AccountSID]
-	if a.primary != f.old[f.cred.AccountSID] {
+	o.KeepKeys = []string{keep}
+	fx.apply(t, o)
+	if !fx.works(main.SID, main.AuthToken) {
 		t.Error("rotated although skipped")
 	}
-	if len(a.keys) != 1 || len(a.iamOnly) != 0 {
-		t.Errorf("keep-keys: keys %v iam %v", a.keys, a.iamOnly)
+	if k := fx.keys(main.SID); len(k) != 1 || k[0].SID != keep {
+		t.Errorf("keep-keys: keys left %+v, want only %s", k, keep)
 	}
 }
 
@@ -428,12 +350,10 @@ func TestChecklistVerifiesPasswordChanges(t *testing.T) {
 }
 
 func TestRejectedConfiguredCredentialWithoutSinkFails(t *testing.T) {
-	f := newFixture(t, 0)
-	cred := f.cred
-	cred.Secret = atoguard.NewSecret(strings.Repeat("0", 32))
-	o := f.opts()
-	o.Credential = cred
-	_, err := MakePlan(context.Background(), f.w.dial(), o)
+	fx := newWorld(t)
+	o := fx.opts()
+	o.Credential.Secret = atoguard.NewSecret(strings.Repeat("0", 32))
+	_, err := MakePlan(context.Background(), fx.dial(), o)
 	if atoguard.CodeOf(err) != atoguard.EUNAUTHORIZED {
 		t.Fatalf("err = %v", err)
 	}
@@ -545,40 +465,48 @@ func TestOpenJournalStartsEmptyFiles(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 // TestAllowCountriesLockout: an allowlist that turns off every country an
-// account sent to in its baseline (here US and GB) is refused (EINVALID,
-// naming the accounts and their countries) unless ForceCountries; one that
-// keeps at least one of them is accepted; baseline traffic that cannot be
-// read refuses the plan rather than passing as "no traffic". Before the fix
-// --allow-countries CA planned to switch the US and GB off.
+// account sent to in its baseline is refused (EINVALID, naming the accounts
+// and their countries) unless ForceCountries; one that keeps at least one of
+// them is accepted; baseline traffic that cannot be read refuses the plan
+// rather than passing as "no traffic". Before the fix an allowlist of other
+// countries planned to switch the baseline's off.
 func TestAllowCountriesLockout(t *testing.T) {
-	f := newFixture(t, 1)
+	fx := newWorld(t)
 	ctx := context.Background()
-	o := f.opts()
-	o.AllowCountries = []string{"CA"}
-	_, err := MakePlan(ctx, f.w.dial(), o)
+	p, err := MakePlan(ctx, fx.dial(), fx.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	baseline := p.Targets.AllowCountries // the countries the accounts sent to
+	if len(baseline) == 0 || slices.Contains(baseline, "MX") {
+		t.Fatalf("baseline countries %v", baseline)
+	}
+	o := fx.opts()
+	o.AllowCountries = []string{"MX"}
+	_, err = MakePlan(ctx, fx.dial(), o)
 	if atoguard.CodeOf(err) != atoguard.EINVALID || !strings.Contains(err.Error(), "--force-countries") ||
-		!strings.Contains(err.Error(), f.cred.AccountSID+" (GB, US)") {
+		!strings.Contains(err.Error(), fx.cred.AccountSID+" (") {
 		t.Fatalf("err = %v", err)
 	}
 	o.ForceCountries = true
-	if p, err := MakePlan(ctx, f.w.dial(), o); err != nil || strings.Join(p.Targets.AllowCountries, ",") != "CA" {
+	if p, err := MakePlan(ctx, fx.dial(), o); err != nil || strings.Join(p.Targets.AllowCountries, ",") != "MX" {
 		t.Fatalf("forced: %v", err)
 	}
 	o.ForceCountries = false
-	o.AllowCountries = []string{"GB", "CA"}
-	if _, err := MakePlan(ctx, f.w.dial(), o); err != nil {
-		t.Fatalf("an allowlist keeping GB: %v", err)
+	o.AllowCountries = append([]string{"MX"}, baseline...)
+	if _, err := MakePlan(ctx, fx.dial(), o); err != nil {
+		t.Fatalf("an allowlist keeping the baseline: %v", err)
 	}
 	o.Only = []string{StepDeleteKeys} // no geo step: nothing to check
-	o.AllowCountries = []string{"CA"}
-	if _, err := MakePlan(ctx, f.w.dial(), o); err != nil {
+	o.AllowCountries = []string{"MX"}
+	if _, err := MakePlan(ctx, fx.dial(), o); err != nil {
 		t.Fatalf("without the geo step: %v", err)
 	}
 	o.Only = nil
-	f.w.mu.Lock()
-	f.w.failOn["ListMessages"] = 100
-	f.w.mu.Unlock()
-	if _, err := MakePlan(ctx, f.w.dial(), o); err == nil || !strings.Contains(err.Error(), "baseline traffic") {
+	if err := fx.e.SetFaults([]emulator.FaultRule{{Product: "api", Path: "/2010-04-01/Accounts/*/Messages.json", Kind: emulator.FaultStatus, Status: 503, Probability: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := MakePlan(ctx, fx.dial(), o); err == nil || !strings.Contains(err.Error(), "baseline traffic") {
 		t.Fatalf("unreadable traffic: err = %v", err)
 	}
 }

@@ -94,39 +94,9 @@ func (e *engine) rotate(ctx context.Context, a *acct) (string, error) {
 	}
 
 	if next.IsZero() {
-		s, err := a.tw.CreateSecondaryAuthToken(ctx)
-		if atoguard.CodeOf(err) == atoguard.ECONFLICT {
-			// a secondary nobody stored (a run that died before storing it):
-			// it is in no sink, so deleting it loses nothing
-			if derr := a.tw.DeleteSecondaryAuthToken(ctx); derr != nil && !isNotFound(derr) {
-				return "", fmt.Errorf("deleting a stale secondary token: %w", derr)
-			}
-			s, err = a.tw.CreateSecondaryAuthToken(ctx)
-		}
-		if err != nil {
-			return "", fmt.Errorf("creating the secondary token: %w", err)
-		}
-		if err := rec(PhaseSecondaryCreated, s.Fingerprint(), nil); err != nil {
+		if next, err = e.newStoredSecondary(ctx, a, old, rec); err != nil {
 			return "", err
 		}
-		if err := store.Store(ctx, sid, s); err != nil {
-			return "", fmt.Errorf("storing the new token in %s (nothing promoted; the old token still works): %w", e.targets.CredentialStore, err)
-		}
-		back, err := store.Load(ctx, sid)
-		switch {
-		case errors.Is(err, atoguard.ErrNoReadBack):
-			// the command acknowledged the store; that is its durability promise
-		case err != nil:
-			return "", fmt.Errorf("reading the new token back from %s: %w", e.targets.CredentialStore, err)
-		case back.Fingerprint() != s.Fingerprint():
-			return "", fmt.Errorf("the credential sink %s returned a different token than stored (fingerprint %s, want %s); not promoting", e.targets.CredentialStore, back.Fingerprint(), s.Fingerprint())
-		}
-		cr := &atoguard.CredentialRecord{AccountSID: sid, StoreKind: store.Kind(), Location: store.Location(),
-			Fingerprint: s.Fingerprint(), PreviousFingerprint: old.Secret.Fingerprint(), StoredAt: e.opts.now()}
-		if err := rec(PhaseStored, s.Fingerprint(), cr); err != nil {
-			return "", err
-		}
-		next = s
 	}
 
 	// The secondary must work before it replaces the primary.
@@ -147,6 +117,46 @@ func (e *engine) rotate(ctx context.Context, a *acct) (string, error) {
 		return "", err
 	}
 	return e.finishRotation(ctx, a, mk(next), old, rec)
+}
+
+// newStoredSecondary creates a secondary token and stores it, read back,
+// before anything is promoted: a token that is not safely stored is never
+// the only one that works.
+func (e *engine) newStoredSecondary(ctx context.Context, a *acct, old atoguard.Credential, rec func(string, string, *atoguard.CredentialRecord) error) (atoguard.Secret, error) {
+	sid, store := a.info.SID, e.opts.Store
+	s, err := a.tw.CreateSecondaryAuthToken(ctx)
+	if atoguard.CodeOf(err) == atoguard.ECONFLICT {
+		// a secondary nobody stored (a run that died before storing it):
+		// it is in no sink, so deleting it loses nothing
+		if derr := a.tw.DeleteSecondaryAuthToken(ctx); derr != nil && !isNotFound(derr) {
+			return atoguard.Secret{}, fmt.Errorf("deleting a stale secondary token: %w", derr)
+		}
+		s, err = a.tw.CreateSecondaryAuthToken(ctx)
+	}
+	if err != nil {
+		return atoguard.Secret{}, fmt.Errorf("creating the secondary token: %w", err)
+	}
+	if err := rec(PhaseSecondaryCreated, s.Fingerprint(), nil); err != nil {
+		return atoguard.Secret{}, err
+	}
+	if err := store.Store(ctx, sid, s); err != nil {
+		return atoguard.Secret{}, fmt.Errorf("storing the new token in %s (nothing promoted; the old token still works): %w", e.targets.CredentialStore, err)
+	}
+	back, err := store.Load(ctx, sid)
+	switch {
+	case errors.Is(err, atoguard.ErrNoReadBack):
+		// the command acknowledged the store; that is its durability promise
+	case err != nil:
+		return atoguard.Secret{}, fmt.Errorf("reading the new token back from %s: %w", e.targets.CredentialStore, err)
+	case back.Fingerprint() != s.Fingerprint():
+		return atoguard.Secret{}, fmt.Errorf("the credential sink %s returned a different token than stored (fingerprint %s, want %s); not promoting", e.targets.CredentialStore, back.Fingerprint(), s.Fingerprint())
+	}
+	cr := &atoguard.CredentialRecord{AccountSID: sid, StoreKind: store.Kind(), Location: store.Location(),
+		Fingerprint: s.Fingerprint(), PreviousFingerprint: old.Secret.Fingerprint(), StoredAt: e.opts.now()}
+	if err := rec(PhaseStored, s.Fingerprint(), cr); err != nil {
+		return atoguard.Secret{}, err
+	}
+	return s, nil
 }
 
 // finishRotation verifies the new token works and the old one is rejected,

@@ -109,16 +109,30 @@ type geoAPI interface {
 }
 
 func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
-	sid := a.info.SID
 	allow := map[string]bool{}
 	for _, c := range e.targets.AllowCountries {
 		allow[c] = true
 	}
+	var ops []op
+	voice, err := e.inspectVoice(ctx, a, allow)
+	if err != nil {
+		return nil, err
+	}
+	ops = append(ops, voice...)
+	sms, err := e.inspectSMS(ctx, a, allow)
+	if err != nil {
+		return nil, err
+	}
+	return append(ops, sms...), nil
+}
+
+// inspectVoice plans the Voice dialing permissions: low-risk only, within
+// the allowlist.
+func (e *engine) inspectVoice(ctx context.Context, a *acct, allow map[string]bool) ([]op, error) {
 	voice, err := collect(a.tw.ListVoiceCountries(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("listing voice dialing permissions: %w", err)
 	}
-	var ops []op
 	var change []atoguard.VoicePermission
 	var enabledBefore []string
 	// Containment never widens: a country stays on only if it is on now
@@ -132,31 +146,37 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 			change = append(change, want)
 		}
 	}
-	if len(change) > 0 {
-		ops = append(ops, op{
-			action: action(StepGeoPermissions, sid, "voice", fmt.Sprintf("restrict Voice dialing permissions (%d countries change)", len(change)),
-				"enabled: "+list(enabledBefore), "low-risk only, at most: "+list(e.targets.AllowCountries)+"; high-risk special and toll-fraud off everywhere"),
-			do: func(ctx context.Context) (string, error) {
-				const batch = 100
-				for i := 0; i < len(change); i += batch {
-					if _, err := a.tw.BulkUpdateVoiceCountries(ctx, change[i:min(i+batch, len(change))]); err != nil {
-						return "", err
-					}
-				}
-				return "", nil
-			},
-		})
+	if len(change) == 0 {
+		return nil, nil
 	}
+	return []op{{
+		action: action(StepGeoPermissions, a.info.SID, "voice", fmt.Sprintf("restrict Voice dialing permissions (%d countries change)", len(change)),
+			"enabled: "+list(enabledBefore), "low-risk only, at most: "+list(e.targets.AllowCountries)+"; high-risk special and toll-fraud off everywhere"),
+		do: func(ctx context.Context) (string, error) {
+			const batch = 100
+			for i := 0; i < len(change); i += batch {
+				if _, err := a.tw.BulkUpdateVoiceCountries(ctx, change[i:min(i+batch, len(change))]); err != nil {
+					return "", err
+				}
+			}
+			return "", nil
+		},
+	}}, nil
+}
 
+// inspectSMS plans the SMS geo permissions: off outside the allowlist;
+// high-risk countries only the Console may change go to the checklist.
+func (e *engine) inspectSMS(ctx context.Context, a *acct, allow map[string]bool) ([]op, error) {
+	sid := a.info.SID
 	sms, err := a.tw.ListSMSPermissions(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing SMS geo permissions: %w", err)
 	}
-	var schange []atoguard.SMSPermission
-	var sBefore []string
+	var change []atoguard.SMSPermission
+	var before []string
 	for _, p := range sms {
 		if p.Enabled {
-			sBefore = append(sBefore, p.CountryCode)
+			before = append(before, p.CountryCode)
 		}
 		if !p.Enabled || allow[p.CountryCode] {
 			continue
@@ -165,42 +185,47 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 			e.addManualSMS(sid, p.CountryCode, false, "marked high risk")
 			continue
 		}
-		schange = append(schange, atoguard.SMSPermission{CountryCode: p.CountryCode, Enabled: false})
+		change = append(change, atoguard.SMSPermission{CountryCode: p.CountryCode, Enabled: false})
 	}
-	if len(schange) > 0 {
-		o := op{action: action(StepGeoPermissions, sid, "sms", fmt.Sprintf("restrict SMS geo permissions (%d countries change)", len(schange)),
-			"enabled: "+list(sBefore), "enabled at most: "+list(e.targets.AllowCountries))}
-		o.do = func(ctx context.Context) (string, error) {
-			res, err := a.tw.UpdateSMSPermissions(ctx, schange)
-			if err != nil {
-				return "", err
-			}
-			var console, failed []string
-			for _, r := range res {
-				switch r.ErrorCode {
-				case 0:
-				case 30649:
-					console = append(console, r.CountryCode)
-					e.addManualSMS(sid, r.CountryCode, false, "error 30649")
-				default:
-					failed = append(failed, fmt.Sprintf("%s: %d %s", r.CountryCode, r.ErrorCode, r.Message()))
-				}
-			}
-			if len(failed) > 0 {
-				return "", fmt.Errorf("SMS geo permissions not updated: %s", strings.Join(failed, "; "))
-			}
-			if len(console) > 0 {
-				after := consoleOnlyMarker + list(console)
-				if len(console) == len(schange) {
-					return after, errConsoleOnly
-				}
-				return "enabled at most: " + list(e.targets.AllowCountries) + "; " + after, nil
-			}
-			return "", nil
+	if len(change) == 0 {
+		return nil, nil
+	}
+	return []op{{
+		action: action(StepGeoPermissions, sid, "sms", fmt.Sprintf("restrict SMS geo permissions (%d countries change)", len(change)),
+			"enabled: "+list(before), "enabled at most: "+list(e.targets.AllowCountries)),
+		do: func(ctx context.Context) (string, error) { return e.updateSMS(ctx, a, change) },
+	}}, nil
+}
+
+// updateSMS applies the SMS change; Twilio answers per country, and 30649
+// (Console only) goes to the checklist.
+func (e *engine) updateSMS(ctx context.Context, a *acct, change []atoguard.SMSPermission) (string, error) {
+	res, err := a.tw.UpdateSMSPermissions(ctx, change)
+	if err != nil {
+		return "", err
+	}
+	var console, failed []string
+	for _, r := range res {
+		switch r.ErrorCode {
+		case 0:
+		case 30649:
+			console = append(console, r.CountryCode)
+			e.addManualSMS(a.info.SID, r.CountryCode, false, "error 30649")
+		default:
+			failed = append(failed, fmt.Sprintf("%s: %d %s", r.CountryCode, r.ErrorCode, r.Message()))
 		}
-		ops = append(ops, o)
 	}
-	return ops, nil
+	if len(failed) > 0 {
+		return "", fmt.Errorf("SMS geo permissions not updated: %s", strings.Join(failed, "; "))
+	}
+	if len(console) > 0 {
+		after := consoleOnlyMarker + list(console)
+		if len(console) == len(change) {
+			return after, errConsoleOnly
+		}
+		return "enabled at most: " + list(e.targets.AllowCountries) + "; " + after, nil
+	}
+	return "", nil
 }
 
 // consoleOnlyMarker precedes the countries only the Console may change in
@@ -281,6 +306,10 @@ type triggersAPI interface {
 func TriggerCategories() map[string]string {
 	return map[string]string{"totalprice": "price", "sms": "count", "calls": "count"}
 }
+
+// TriggerCategoryOrder lists TriggerCategories' keys in a stable order for
+// people (money first).
+func TriggerCategoryOrder() []string { return []string{"totalprice", "sms", "calls"} }
 
 func (e *engine) inspectTriggers(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
@@ -440,6 +469,43 @@ type hookResource struct {
 
 func (e *engine) inspectWebhooks(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
+	res, err := hookResources(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	good, source, err := e.knownGoodHooks(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	known := knownHosts(good)
+	var ops []op
+	for _, r := range res {
+		target, unknown := e.hookTarget(r, good[r.sid], known)
+		if len(target) == 0 {
+			continue
+		}
+		var now, want []string // "field value", in the same order
+		for _, f := range slices.Sorted(maps.Keys(target)) {
+			now = append(now, f+" "+show(r.hooks[f]))
+			w := f + " " + show(target[f])
+			if unknown[f] {
+				w += " (unknown host)"
+			}
+			want = append(want, w)
+		}
+		ops = append(ops, op{
+			action: action(StepWebhooks, sid, r.sid, fmt.Sprintf("restore webhooks of %s %s from the %s", r.kind, r.name, source),
+				strings.Join(now, "; "), strings.Join(want, "; ")),
+			do: func(ctx context.Context) (string, error) { return "restored", r.update(ctx, target) },
+		})
+	}
+	return ops, nil
+}
+
+// hookResources lists the account's numbers, applications and Messaging
+// Services, each with its update call.
+func hookResources(ctx context.Context, a *acct) ([]hookResource, error) {
+	sid := a.info.SID
 	var res []hookResource
 	nums, err := collect(a.tw.ListIncomingPhoneNumbers(ctx, sid))
 	if err != nil {
@@ -474,75 +540,60 @@ func (e *engine) inspectWebhooks(ctx context.Context, a *acct) ([]op, error) {
 				return err
 			}})
 	}
+	return res, nil
+}
 
-	// Known-good values: the snapshot, else what Monitor events say the
-	// values were before the incident changed them.
-	good := map[string]atoguard.Webhooks{}
-	source := "snapshot"
-	if snap := e.snapshot(sid); snap != nil {
-		for _, n := range snap.PhoneNumbers {
-			good[n.SID] = n.Webhooks
-		}
-		for _, ap := range snap.Applications {
-			good[ap.SID] = ap.Webhooks
-		}
-		for _, s := range snap.MessagingServices {
-			good[s.SID] = s.Webhooks
-		}
-	} else {
-		source = "value before the incident (Monitor events)"
+// knownGoodHooks returns the known-good webhooks by resource SID: the
+// snapshot, else what Monitor events say the values were before the
+// incident changed them; and which of the two it is.
+func (e *engine) knownGoodHooks(ctx context.Context, a *acct) (map[string]atoguard.Webhooks, string, error) {
+	snap := e.snapshot(a.info.SID)
+	if snap == nil {
 		evs, err := collect(a.tw.ListEvents(ctx, atoguard.EventFilter{Start: e.opts.incidentStart(), End: e.opts.now()}))
 		if err != nil {
-			return nil, fmt.Errorf("listing Monitor events: %w", err)
+			return nil, "", fmt.Errorf("listing Monitor events: %w", err)
 		}
-		good = previousValues(evs)
+		return previousValues(evs), "value before the incident (Monitor events)", nil
 	}
-	known := knownHosts(good)
+	good := map[string]atoguard.Webhooks{}
+	for _, n := range snap.PhoneNumbers {
+		good[n.SID] = n.Webhooks
+	}
+	for _, ap := range snap.Applications {
+		good[ap.SID] = ap.Webhooks
+	}
+	for _, s := range snap.MessagingServices {
+		good[s.SID] = s.Webhooks
+	}
+	return good, "snapshot", nil
+}
 
-	var ops []op
-	for _, r := range res {
-		target := atoguard.Webhooks{}
-		var now, want []string       // "field value", in the same order
-		unknown := map[string]bool{} // replaced by the safe URL: the host is not in the known-good set
-		if g, ok := good[r.sid]; ok {
-			for f, v := range g {
-				if !isURLField(f) && r.hooks[f] == "" {
-					continue // methods: restore only alongside URLs
-				}
-				if r.hooks[f] != v {
-					target[f] = v
-				}
-			}
+// hookTarget is what r's webhooks should become: the known-good values
+// where they differ, and with a safe URL, that URL for fields on hosts not
+// in the known-good set (marked in unknown).
+func (e *engine) hookTarget(r hookResource, good atoguard.Webhooks, known map[string]bool) (target atoguard.Webhooks, unknown map[string]bool) {
+	target, unknown = atoguard.Webhooks{}, map[string]bool{}
+	for f, v := range good {
+		if !isURLField(f) && r.hooks[f] == "" {
+			continue // methods: restore only alongside URLs
 		}
-		if e.opts.SafeWebhookURL != "" && len(known) > 0 {
-			for f, v := range r.hooks {
-				if _, done := target[f]; done || !isURLField(f) || v == "" || v == e.opts.SafeWebhookURL {
-					continue
-				}
-				if !known[host(v)] {
-					target[f] = e.opts.SafeWebhookURL
-					unknown[f] = true
-				}
-			}
+		if r.hooks[f] != v {
+			target[f] = v
 		}
-		if len(target) == 0 {
+	}
+	if e.opts.SafeWebhookURL == "" || len(known) == 0 {
+		return target, unknown
+	}
+	for f, v := range r.hooks {
+		if _, done := target[f]; done || !isURLField(f) || v == "" || v == e.opts.SafeWebhookURL {
 			continue
 		}
-		for _, f := range slices.Sorted(maps.Keys(target)) {
-			now = append(now, f+" "+show(r.hooks[f]))
-			w := f + " " + show(target[f])
-			if unknown[f] {
-				w += " (unknown host)"
-			}
-			want = append(want, w)
+		if !known[host(v)] {
+			target[f] = e.opts.SafeWebhookURL
+			unknown[f] = true
 		}
-		ops = append(ops, op{
-			action: action(StepWebhooks, sid, r.sid, fmt.Sprintf("restore webhooks of %s %s from the %s", r.kind, r.name, source),
-				strings.Join(now, "; "), strings.Join(want, "; ")),
-			do: func(ctx context.Context) (string, error) { return "restored", r.update(ctx, target) },
-		})
 	}
-	return ops, nil
+	return target, unknown
 }
 
 func show(v string) string {

@@ -146,42 +146,57 @@ func IncidentMarkdown(w io.Writer, inc atoguard.Incident) error {
 		b.WriteString("> " + atoguard.Printable(l) + "\n")
 	}
 	b.WriteString("\n")
+	for _, section := range []func(*strings.Builder, atoguard.Incident){
+		mdEvidence, mdTimeline, mdChanges, mdCredentials, mdFailures, mdChecklist,
+	} {
+		section(&b, inc)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
+func mdEvidence(b *strings.Builder, inc atoguard.Incident) {
 	b.WriteString("## Verdict and evidence\n\n")
 	if inc.Verdict == "" {
 		b.WriteString("No investigation was attached to this response.\n\n")
-	} else {
-		fmt.Fprintf(&b, "**Verdict: %s**\n\n", inc.Verdict)
-		if len(inc.Signals) > 0 {
-			b.WriteString("| severity | signal | account | summary |\n|---|---|---|---|\n")
-			sigs := append([]atoguard.Signal(nil), inc.Signals...)
-			sort.SliceStable(sigs, func(i, j int) bool { return sigs[i].Severity.Rank() > sigs[j].Severity.Rank() })
-			for _, s := range sigs {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", s.Severity, md(s.ID), s.AccountSID, md(s.Summary))
-			}
-			b.WriteString("\n")
-		}
+		return
 	}
-
-	if len(inc.Timeline) > 0 {
-		b.WriteString("## Timeline\n\n| time (UTC) | account | who | what |\n|---|---|---|---|\n")
-		tl := append([]atoguard.TimelineEntry(nil), inc.Timeline...)
-		sort.SliceStable(tl, func(i, j int) bool { return tl[i].Time.Before(tl[j].Time) })
-		const maxRows = 200
-		for i, t := range tl {
-			if i == maxRows {
-				fmt.Fprintf(&b, "| … | | | %d more entries in the JSON report |\n", len(tl)-maxRows)
-				break
-			}
-			who := ""
-			if t.Attacker {
-				who = "attacker"
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Time.UTC().Format("2006-01-02 15:04:05"), t.AccountSID, who, md(t.Summary))
-		}
-		b.WriteString("\n")
+	fmt.Fprintf(b, "**Verdict: %s**\n\n", inc.Verdict)
+	if len(inc.Signals) == 0 {
+		return
 	}
+	b.WriteString("| severity | signal | account | summary |\n|---|---|---|---|\n")
+	sigs := append([]atoguard.Signal(nil), inc.Signals...)
+	sort.SliceStable(sigs, func(i, j int) bool { return sigs[i].Severity.Rank() > sigs[j].Severity.Rank() })
+	for _, s := range sigs {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", s.Severity, md(s.ID), s.AccountSID, md(s.Summary))
+	}
+	b.WriteString("\n")
+}
 
+func mdTimeline(b *strings.Builder, inc atoguard.Incident) {
+	if len(inc.Timeline) == 0 {
+		return
+	}
+	b.WriteString("## Timeline\n\n| time (UTC) | account | who | what |\n|---|---|---|---|\n")
+	tl := append([]atoguard.TimelineEntry(nil), inc.Timeline...)
+	sort.SliceStable(tl, func(i, j int) bool { return tl[i].Time.Before(tl[j].Time) })
+	const maxRows = 200
+	for i, t := range tl {
+		if i == maxRows {
+			fmt.Fprintf(b, "| … | | | %d more entries in the JSON report |\n", len(tl)-maxRows)
+			break
+		}
+		who := ""
+		if t.Attacker {
+			who = "attacker"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", t.Time.UTC().Format("2006-01-02 15:04:05"), t.AccountSID, who, md(t.Summary))
+	}
+	b.WriteString("\n")
+}
+
+func mdChanges(b *strings.Builder, inc atoguard.Incident) {
 	b.WriteString("## Changes made\n\n")
 	var done []atoguard.Action
 	for _, a := range inc.Actions {
@@ -191,40 +206,46 @@ func IncidentMarkdown(w io.Writer, inc atoguard.Incident) error {
 	}
 	if len(done) == 0 {
 		b.WriteString("None.\n\n")
-	} else {
-		b.WriteString("| time (UTC) | account | step | change | before | after |\n|---|---|---|---|---|---|\n")
-		for _, a := range done {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", a.Time.UTC().Format("2006-01-02 15:04:05"), a.AccountSID, a.Step, md(a.Summary), md(a.Before), md(a.After))
-		}
-		b.WriteString("\n")
+		return
 	}
+	b.WriteString("| time (UTC) | account | step | change | before | after |\n|---|---|---|---|---|---|\n")
+	for _, a := range done {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", a.Time.UTC().Format("2006-01-02 15:04:05"), a.AccountSID, a.Step, md(a.Summary), md(a.Before), md(a.After))
+	}
+	b.WriteString("\n")
+}
 
+func mdCredentials(b *strings.Builder, inc atoguard.Incident) {
 	b.WriteString("## New credentials\n\n")
 	if len(inc.Credentials) == 0 {
 		b.WriteString("No token was rotated.\n\n")
-	} else {
-		b.WriteString("| account | stored in | new token | old token | verified |\n|---|---|---|---|---|\n")
-		for _, c := range inc.Credentials {
-			v := "no"
-			if c.Verified {
-				v = "yes: new works, old rejected"
-			}
-			fmt.Fprintf(&b, "| %s | %s:%s | %s | %s | %s |\n", c.AccountSID, c.StoreKind, md(c.Location), c.Fingerprint, c.PreviousFingerprint, v)
-		}
-		b.WriteString("\nApplications using the old tokens stop working; deploy the new ones from the sink.\n\n")
+		return
 	}
+	b.WriteString("| account | stored in | new token | old token | verified |\n|---|---|---|---|---|\n")
+	for _, c := range inc.Credentials {
+		v := "no"
+		if c.Verified {
+			v = "yes: new works, old rejected"
+		}
+		fmt.Fprintf(b, "| %s | %s:%s | %s | %s | %s |\n", c.AccountSID, c.StoreKind, md(c.Location), c.Fingerprint, c.PreviousFingerprint, v)
+	}
+	b.WriteString("\nApplications using the old tokens stop working; deploy the new ones from the sink.\n\n")
+}
 
+func mdFailures(b *strings.Builder, inc atoguard.Incident) {
 	b.WriteString("## What failed\n\n")
 	if len(inc.Failures) == 0 {
 		b.WriteString("Nothing.\n\n")
-	} else {
-		b.WriteString("| account | step | action | error |\n|---|---|---|---|\n")
-		for _, a := range inc.Failures {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", a.AccountSID, a.Step, md(a.Summary), md(a.Error))
-		}
-		b.WriteString("\nRe-run `atoguard respond apply --resume` to finish: every action re-checks live state first.\n\n")
+		return
 	}
+	b.WriteString("| account | step | action | error |\n|---|---|---|---|\n")
+	for _, a := range inc.Failures {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", a.AccountSID, a.Step, md(a.Summary), md(a.Error))
+	}
+	b.WriteString("\nRe-run `atoguard respond apply --resume` to finish: every action re-checks live state first.\n\n")
+}
 
+func mdChecklist(b *strings.Builder, inc atoguard.Incident) {
 	b.WriteString("## Checklist\n\n")
 	for _, c := range inc.Checklist {
 		box := " "
@@ -235,15 +256,13 @@ func IncidentMarkdown(w io.Writer, inc atoguard.Incident) error {
 		if c.Guidance > 0 {
 			step = fmt.Sprintf("guidance step %d", c.Guidance)
 		}
-		fmt.Fprintf(&b, "- [%s] **%s** (%s; %s)\n", box, atoguard.Printable(c.Title), step, c.Status)
-		fmt.Fprintf(&b, "  - Why: %s\n  - How: %s\n", atoguard.Printable(c.Why), atoguard.Printable(c.How))
+		fmt.Fprintf(b, "- [%s] **%s** (%s; %s)\n", box, atoguard.Printable(c.Title), step, c.Status)
+		fmt.Fprintf(b, "  - Why: %s\n  - How: %s\n", atoguard.Printable(c.Why), atoguard.Printable(c.How))
 		if c.Verification != "" {
-			fmt.Fprintf(&b, "  - Verification: %s\n", atoguard.Printable(c.Verification))
+			fmt.Fprintf(b, "  - Verification: %s\n", atoguard.Printable(c.Verification))
 		}
 		for _, e := range c.Evidence {
-			fmt.Fprintf(&b, "  - Evidence: %s\n", atoguard.Printable(e))
+			fmt.Fprintf(b, "  - Evidence: %s\n", atoguard.Printable(e))
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

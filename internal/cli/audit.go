@@ -72,38 +72,53 @@ Exit status: 0 no finding of medium severity or worse (--fail-on), 1 otherwise, 
 	return cmd
 }
 
+// auditLimits are audit's parsed flag values.
+type auditLimits struct {
+	failOn   atoguard.Severity
+	lookback time.Duration
+	maxAge   time.Duration
+}
+
+// checkAuditFlags validates every flag before anything is read, so a bad
+// value is a usage error naming the flag and what it accepts.
+func checkAuditFlags(o *auditOptions) (auditLimits, error) {
+	var l auditLimits
+	l.failOn = atoguard.Severity(strings.ToLower(o.failOn))
+	if l.failOn.Rank() == 0 {
+		return l, atoguard.Errorf(atoguard.EINVALID, "audit", "--fail-on %q: want low, medium, high or critical", o.failOn)
+	}
+	var err error
+	if l.lookback, err = parseInvDuration(o.lookback); err != nil || l.lookback <= 0 {
+		return l, atoguard.Errorf(atoguard.EINVALID, "audit", "--lookback %q: want a duration (30d, 2w, 72h)", o.lookback)
+	}
+	if l.maxAge, err = parseKeyAge(o.maxKeyAge); err != nil {
+		return l, atoguard.Errorf(atoguard.EINVALID, "audit", "--max-key-age %q: want a duration (90d, 12w)", o.maxKeyAge)
+	}
+	if err := checkInt("audit", "--min-days", o.minDays, 1, 400); err != nil {
+		return l, err
+	}
+	if err := checkInt("audit", "--max-keys", o.maxKeys, 0, 1_000_000); err != nil {
+		return l, err
+	}
+	if err := checkConcurrency("audit", o.concurrency); err != nil {
+		return l, err
+	}
+	for _, sid := range o.accounts {
+		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
+			return l, atoguard.Errorf(atoguard.EINVALID, "audit", "--accounts %q is not an Account SID (AC + 32 hex digits)", sid)
+		}
+	}
+	o.allowCountries, err = detect.ParseCountries("audit", "--allow-countries", o.allowCountries)
+	return l, err
+}
+
 func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	format, err := documentFormat("audit", o.format, o.jsonOut)
 	if err != nil {
 		return err
 	}
-	failOn := atoguard.Severity(strings.ToLower(o.failOn))
-	if failOn.Rank() == 0 {
-		return atoguard.Errorf(atoguard.EINVALID, "audit", "--fail-on %q: want low, medium, high or critical", o.failOn)
-	}
-	lookback, err := parseInvDuration(o.lookback)
-	if err != nil || lookback <= 0 {
-		return atoguard.Errorf(atoguard.EINVALID, "audit", "--lookback %q: want a duration (30d, 2w, 72h)", o.lookback)
-	}
-	maxAge, err := parseKeyAge(o.maxKeyAge)
+	lim, err := checkAuditFlags(o)
 	if err != nil {
-		return atoguard.Errorf(atoguard.EINVALID, "audit", "--max-key-age %q: want a duration (90d, 12w)", o.maxKeyAge)
-	}
-	if err := checkInt("audit", "--min-days", o.minDays, 1, 400); err != nil {
-		return err
-	}
-	if err := checkInt("audit", "--max-keys", o.maxKeys, 0, 1_000_000); err != nil {
-		return err
-	}
-	if err := checkConcurrency("audit", o.concurrency); err != nil {
-		return err
-	}
-	for _, sid := range o.accounts {
-		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
-			return atoguard.Errorf(atoguard.EINVALID, "audit", "--accounts %q is not an Account SID (AC + 32 hex digits)", sid)
-		}
-	}
-	if o.allowCountries, err = detect.ParseCountries("audit", "--allow-countries", o.allowCountries); err != nil {
 		return err
 	}
 	ctx, cancel, err := withTimeout(cmd.Context(), "audit", o.timeout)
@@ -124,14 +139,35 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 		return err
 	}
 	now := streams.Now().UTC()
+	accounts, err := collectAudit(ctx, streams, client, o, now.Add(-lim.lookback), now)
+	if err != nil {
+		return err
+	}
+	res := audit.Run(accounts, audit.Options{Now: now, AllowWebhookHosts: o.allowHosts, AllowCountries: o.allowCountries,
+		MinDays: o.minDays, MaxKeyAge: lim.maxAge, MaxKeys: o.maxKeys, CallerIDAllowlist: o.callerIDs})
+	res.Web = web
+	if err := writeAudit(streams, format, res); err != nil {
+		return err
+	}
+	if !o.quiet && format != "text" {
+		fmt.Fprintf(streams.Err, "atoguard: posture score %d/100 (%s)\n", res.Score, report.AuditGrade(res.Score))
+	}
+	if res.Worst().Rank() >= lim.failOn.Rank() {
+		return ErrFindings
+	}
+	return nil
+}
+
+// collectAudit reads what the checks need: investigate's collection (with
+// traffic only when the allowlist comes from it) and audit's extras.
+func collectAudit(ctx context.Context, streams IO, client *twilio.Client, o *auditOptions, since, now time.Time) ([]audit.Account, error) {
 	traffic := len(o.allowCountries) == 0
-	since := now.Add(-lookback)
 	progress := newInvProgress(streams, o.quiet)
 	ds, err := investigate.Collect(ctx, auditSource{twilioSource{client}, traffic},
 		investigate.Options{Accounts: o.accounts, Since: since, Until: now, Concurrency: o.concurrency, Progress: progress.update})
 	progress.done()
 	if err != nil {
-		return explainTimeout(ctx, "audit", o.timeout, err, "no audit")
+		return nil, explainTimeout(ctx, "audit", o.timeout, err, "no audit")
 	}
 	accounts := make([]audit.Account, len(ds.Accounts))
 	for i, ad := range ds.Accounts {
@@ -142,30 +178,19 @@ func runAudit(cmd *cobra.Command, streams IO, o *auditOptions) error {
 	}
 	audit.Extras(ctx, client, accounts, o.concurrency)
 	if err := explainTimeout(ctx, "audit", o.timeout, ctx.Err(), "no audit"); err != nil {
-		return err
+		return nil, err
 	}
-	res := audit.Run(accounts, audit.Options{Now: now, AllowWebhookHosts: o.allowHosts, AllowCountries: o.allowCountries,
-		MinDays: o.minDays, MaxKeyAge: maxAge, MaxKeys: o.maxKeys, CallerIDAllowlist: o.callerIDs})
-	res.Web = web
+	return accounts, nil
+}
+
+func writeAudit(streams IO, format string, res audit.Result) error {
 	switch format {
 	case "json":
-		err = report.AuditJSON(streams.Out, res)
+		return report.AuditJSON(streams.Out, res)
 	case "markdown":
-		err = report.AuditMarkdown(streams.Out, res)
-	default:
-		color := streams.IsTerminal && colorOK(streams)
-		err = report.AuditText(streams.Out, res, report.AuditTextOptions{Color: color})
+		return report.AuditMarkdown(streams.Out, res)
 	}
-	if err != nil {
-		return err
-	}
-	if !o.quiet && format != "text" {
-		fmt.Fprintf(streams.Err, "atoguard: posture score %d/100 (%s)\n", res.Score, report.AuditGrade(res.Score))
-	}
-	if res.Worst().Rank() >= failOn.Rank() {
-		return ErrFindings
-	}
-	return nil
+	return report.AuditText(streams.Out, res, report.AuditTextOptions{Color: streams.IsTerminal && colorOK(streams)})
 }
 
 // parseKeyAge reads a key-age policy: days (90d), weeks (12w) or a Go

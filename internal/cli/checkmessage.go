@@ -64,45 +64,61 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 	if err := checkFloat("check-message", "--threshold", opts.threshold, math.SmallestNonzeroFloat64, 1, "a number greater than 0 and at most 1"); err != nil {
 		return err
 	}
-	popts := phish.Options{Threshold: opts.threshold}
-	if opts.brands != "" {
-		f, err := os.Open(opts.brands)
-		if err != nil {
-			return atoguard.Errorf(atoguard.EINVALID, "check-message", "brand list: %v", err)
-		}
-		brands, err := phish.LoadBrands(f)
-		f.Close()
-		if err != nil {
-			return atoguard.Errorf(atoguard.EINVALID, "check-message", "%s: %v", opts.brands, err)
-		}
-		popts.Brands = brands
+	a, err := newAnalyzer(opts)
+	if err != nil {
+		return err
 	}
-	a := phish.New(popts)
-	found := false
 	if opts.array && !opts.json {
 		return atoguard.Errorf(atoguard.EINVALID, "check-message", "--array needs --json")
 	}
 	if len(args) == 1 && args[0] != "-" {
-		r := a.Analyze(args[0])
-		found = r.Phishing
-		if opts.array { // one message, still the array shape asked for
-			b, err := json.Marshal([]phish.Result{report.WithURLs(r)})
-			if err != nil {
-				return err
-			}
-			if _, err := fmt.Fprintf(streams.Out, "%s\n", b); err != nil {
-				return err
-			}
-			return foundErr(found)
+		return checkOneMessage(streams, opts, a, args[0])
+	}
+	return checkMessageLines(streams, opts, a)
+}
+
+// newAnalyzer is the phishing analyzer with the shipped brands and --brands.
+func newAnalyzer(opts *checkMessageOptions) (*phish.Analyzer, error) {
+	popts := phish.Options{Threshold: opts.threshold}
+	if opts.brands != "" {
+		f, err := os.Open(opts.brands)
+		if err != nil {
+			return nil, atoguard.Errorf(atoguard.EINVALID, "check-message", "brand list: %v", err)
 		}
-		if err := report.CheckMessage(streams.Out, r, opts.json, opts.explain); err != nil {
+		brands, err := phish.LoadBrands(f)
+		f.Close()
+		if err != nil {
+			return nil, atoguard.Errorf(atoguard.EINVALID, "check-message", "%s: %v", opts.brands, err)
+		}
+		popts.Brands = brands
+	}
+	return phish.New(popts), nil
+}
+
+// checkOneMessage checks the message given as the argument.
+func checkOneMessage(streams IO, opts *checkMessageOptions, a *phish.Analyzer, text string) error {
+	r := a.Analyze(text)
+	if opts.array { // one message, still the array shape asked for
+		b, err := json.Marshal([]phish.Result{report.WithURLs(r)})
+		if err != nil {
 			return err
 		}
-		return foundErr(found)
+		if _, err := fmt.Fprintf(streams.Out, "%s\n", b); err != nil {
+			return err
+		}
+		return foundErr(r.Phishing)
 	}
+	if err := report.CheckMessage(streams.Out, r, opts.json, opts.explain); err != nil {
+		return err
+	}
+	return foundErr(r.Phishing)
+}
+
+// checkMessageLines checks one message per line of stdin.
+func checkMessageLines(streams IO, opts *checkMessageOptions, a *phish.Analyzer) error {
 	in := bufio.NewReaderSize(streams.In, 64<<10)
 	out := bufio.NewWriter(streams.Out)
-	first := true
+	found, first := false, true
 	if opts.array {
 		out.WriteString("[")
 	}
@@ -112,25 +128,11 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 			out.Flush()
 			return atoguard.Errorf(atoguard.EINTERNAL, "check-message", "reading stdin at line %d: %v", lineNo, err)
 		}
-		text := strings.TrimRight(line, "\r\n")
-		if text != "" {
+		if text := strings.TrimRight(line, "\r\n"); text != "" {
 			r := a.Analyze(text)
 			found = found || r.Phishing
-			switch {
-			case opts.array:
-				if !first {
-					out.WriteString(",")
-				}
-				b, merr := json.Marshal(report.WithURLs(r))
-				if merr != nil {
-					return merr
-				}
-				out.WriteString("\n")
-				out.Write(b)
-			default:
-				if werr := report.CheckMessage(out, r, opts.json, opts.explain); werr != nil {
-					return werr
-				}
+			if werr := writeCheckLine(out, opts, r, first); werr != nil {
+				return werr
 			}
 			first = false
 		}
@@ -148,6 +150,24 @@ func runCheckMessage(streams IO, opts *checkMessageOptions, args []string) error
 		return err
 	}
 	return foundErr(found)
+}
+
+// writeCheckLine writes one stdin message's result: an array element with
+// --array, else the chosen format.
+func writeCheckLine(out *bufio.Writer, opts *checkMessageOptions, r phish.Result, first bool) error {
+	if !opts.array {
+		return report.CheckMessage(out, r, opts.json, opts.explain)
+	}
+	if !first {
+		out.WriteString(",")
+	}
+	b, err := json.Marshal(report.WithURLs(r))
+	if err != nil {
+		return err
+	}
+	out.WriteString("\n")
+	out.Write(b)
+	return nil
 }
 
 func foundErr(found bool) error {

@@ -3,15 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -19,10 +15,12 @@ import (
 	"github.com/atoguard/atoguard/credstore"
 	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/detect/phish"
+	"github.com/atoguard/atoguard/internal/contained"
 	"github.com/atoguard/atoguard/investigate"
 	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/scan"
 	"github.com/atoguard/atoguard/scan/source"
+	"github.com/atoguard/atoguard/scan/verify"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/atoguard/atoguard/twilio/emulator"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
@@ -115,236 +113,305 @@ type demoCheck struct {
 	Note string `json:"note,omitempty"`
 }
 
-func runDemo(ctx context.Context, streams IO, f *demoFlags) (err error) {
+// demoRun is the demo's state from one stage to the next.
+type demoRun struct {
+	f       *demoFlags
+	n       *narrator
+	sum     demoSummary
+	dir     string
+	world   *scenario.World
+	emu     *emulator.Emulator
+	url     string
+	now     func() time.Time
+	main    scenario.Account
+	client  *twilio.Client
+	inv     *playbook.Investigation
+	opts    playbook.Options
+	store   *credstore.File
+	plan    *playbook.Plan
+	applied *playbook.Result
+}
+
+func runDemo(ctx context.Context, streams IO, f *demoFlags) error {
 	out := streams.Out
 	if f.json {
 		out = streams.Err
 	}
-	n := &narrator{w: out, start: time.Now()}
-	sum := demoSummary{Seed: f.seed}
+	d := &demoRun{f: f, n: &narrator{w: out, start: time.Now()}, sum: demoSummary{Seed: f.seed}}
 	dir, err := os.MkdirTemp("", "atoguard-demo-")
 	if err != nil {
 		return atoguard.Errorf(atoguard.EINTERNAL, "demo", "%v", err)
 	}
+	d.dir = dir
 	if f.keep {
-		sum.Dir = dir
+		d.sum.Dir = dir
 	} else {
 		defer os.RemoveAll(dir)
 	}
 	fmt.Fprintln(out, "atoguard demo: an attacked Twilio account, contained end to end (emulated; nothing leaves this machine)")
-
-	// 1. The world.
-	n.heading("An attacked Twilio account (in-process emulator)")
-	wopts := scenario.Options{Seed: f.seed}
-	if f.world != nil {
-		wopts = *f.world
-		wopts.Seed = f.seed
-	}
-	world, err := scenario.BuildWith("full-takeover", wopts)
+	stop, err := d.startWorld()
 	if err != nil {
 		return err
-	}
-	emu, err := emulator.New(emulator.Options{World: world, Seed: f.seed})
-	if err != nil {
-		return err
-	}
-	url, stop, err := emu.Start("127.0.0.1:0")
-	if err != nil {
-		return atoguard.Errorf(atoguard.EINTERNAL, "demo", "starting the emulator: %v", err)
 	}
 	defer stop()
-	var main scenario.Account
+	for _, stage := range []func(context.Context) error{d.leak, d.scan, d.investigate, d.respond, d.verify, d.report} {
+		if err := stage(ctx); err != nil {
+			return err
+		}
+	}
+	return d.finish(streams, out)
+}
+
+// startWorld builds the attacked account and serves it on 127.0.0.1.
+func (d *demoRun) startWorld() (stop func(), err error) {
+	d.n.heading("An attacked Twilio account (in-process emulator)")
+	wopts := scenario.Options{Seed: d.f.seed}
+	if d.f.world != nil {
+		wopts = *d.f.world
+		wopts.Seed = d.f.seed
+	}
+	if d.world, err = scenario.BuildWith("full-takeover", wopts); err != nil {
+		return nil, err
+	}
+	if d.emu, err = emulator.New(emulator.Options{World: d.world, Seed: d.f.seed}); err != nil {
+		return nil, err
+	}
+	if d.url, stop, err = d.emu.Start("127.0.0.1:0"); err != nil {
+		return nil, atoguard.Errorf(atoguard.EINTERNAL, "demo", "starting the emulator: %v", err)
+	}
 	msgs := 0
-	for _, a := range world.Accounts {
+	for _, a := range d.world.Accounts {
 		if !a.IsSubaccount() {
-			main = a
+			d.main = a
 		}
 		msgs += len(a.Messages)
 	}
-	now := emu.Clock().Now
-	n.say("ISV %q %s with %d subaccounts and %d messages", main.FriendlyName, main.SID, len(world.Accounts)-1, msgs)
-	n.say("emulator at %s (clock %s)", url, now().Format("2006-01-02 15:04 MST"))
+	d.now = d.emu.Clock().Now
+	d.client, err = twilio.New(twilio.Options{BaseURL: d.url, Credential: atoguard.Credential{AccountSID: d.main.SID, Secret: atoguard.NewSecret(d.main.AuthToken)}, Now: d.now})
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	d.n.say("ISV %q %s with %d subaccounts and %d messages", d.main.FriendlyName, d.main.SID, len(d.world.Accounts)-1, msgs)
+	d.n.say("emulator at %s (clock %s)", d.url, d.now().Format("2006-01-02 15:04 MST"))
+	return stop, nil
+}
 
-	// 2. The leak.
-	n.heading("A developer's repository leaked the auth token")
-	repo := filepath.Join(dir, "repo")
-	if err := demoRepo(ctx, repo, main.SID, main.AuthToken, world.AttackStart); err != nil {
+func (d *demoRun) repo() string { return filepath.Join(d.dir, "repo") }
+
+func (d *demoRun) leak(ctx context.Context) error {
+	d.n.heading("A developer's repository leaked the auth token")
+	if err := demoRepo(ctx, d.repo(), d.main.SID, d.main.AuthToken, d.world.AttackStart); err != nil {
 		return err
 	}
-	n.say("git repository %s: the token was committed, then \"removed\" in a later commit", filepath.Base(repo))
+	d.n.say("git repository %s: the token was committed, then \"removed\" in a later commit", filepath.Base(d.repo()))
+	return nil
+}
 
-	// 3. Scan.
-	n.heading("Scan: atoguard scan --history")
-	res, err := scan.New(scan.Options{}).Scan(ctx, source.NewHistory(repo, source.GitOptions{}))
+// scan runs what `atoguard scan --history --verify` runs on the repository.
+func (d *demoRun) scan(ctx context.Context) error {
+	d.n.heading("Scan: atoguard scan --history")
+	fetcher, err := newVerifyFetcher(d.url)
 	if err != nil {
 		return err
 	}
-	res.Findings = scan.EarliestPerSecret(res.Findings)
-	sum.Findings = len(res.Findings)
-	client, err := twilio.New(twilio.Options{BaseURL: url, Credential: atoguard.Credential{AccountSID: main.SID, Secret: atoguard.NewSecret(main.AuthToken)}, Now: now})
+	findings, err := scanHistoryVerified(ctx, d.repo(), fetcher)
 	if err != nil {
 		return err
 	}
-	for _, fd := range res.Findings {
+	d.sum.Findings = len(findings)
+	for _, fd := range findings {
 		commit := fd.Commit
 		if len(commit) > 8 {
 			commit = commit[:8]
 		}
 		state := ""
-		if fd.Rule == "twilio-auth-token" && fd.AccountSID != "" && !fd.Secret.IsZero() {
-			_, verr := client.As(atoguard.Credential{AccountSID: fd.AccountSID, Secret: fd.Secret}).FetchAccount(ctx, fd.AccountSID)
-			if verr == nil {
-				state = ", LIVE: it still opens the account"
-				sum.LiveTokens++
-			}
+		if fd.Verification == atoguard.Live {
+			state = ", LIVE: it still opens the account"
+			d.sum.LiveTokens++
 		}
-		n.say("%s in %s:%d (commit %s by %s; fingerprint %s%s)", fd.Rule, fd.Path, fd.Line, commit, fd.Author, fd.Fingerprint, state)
+		d.n.say("%s in %s:%d (commit %s by %s; fingerprint %s%s)", fd.Rule, fd.Path, fd.Line, commit, fd.Author, fd.Fingerprint, state)
 	}
-	if sum.LiveTokens == 0 {
+	if d.sum.LiveTokens == 0 {
 		return atoguard.Errorf(atoguard.EINTERNAL, "demo", "the scan did not find the live leaked token")
 	}
+	return nil
+}
 
-	// 4. Investigate.
-	n.heading("Investigate: is the account compromised?")
-	until := now()
+// scanHistoryVerified is the scan command's pipeline for --history --verify:
+// scan the history, keep each secret's earliest finding, verify the tokens.
+// When scan owns the pipeline (scan.Scanner.Run) this is that one call.
+func scanHistoryVerified(ctx context.Context, repo string, fetcher verify.Fetcher) ([]atoguard.Finding, error) {
+	res, err := scan.New(scan.Options{}).Scan(ctx, source.NewHistory(repo, source.GitOptions{}))
+	if err != nil {
+		return nil, err
+	}
+	res.Findings = scan.EarliestPerSecret(res.Findings)
+	verify.New(fetcher, verify.Options{}).Findings(ctx, res.Findings)
+	return res.Findings, nil
+}
+
+func (d *demoRun) investigate(ctx context.Context) error {
+	d.n.heading("Investigate: is the account compromised?")
+	until := d.now()
 	since := until.Add(-scenario.Window)
-	ds, err := investigate.Collect(ctx, twilioSource{client}, investigate.Options{Since: since, Until: until, BaselineSince: since.Add(-30 * 24 * time.Hour), Concurrency: 4})
+	ds, err := investigate.Collect(ctx, twilioSource{d.client}, investigate.Options{Since: since, Until: until, BaselineSince: since.Add(-30 * 24 * time.Hour), Concurrency: 4})
 	if err != nil {
 		return err
 	}
 	det := detect.Run(ds, detect.Options{Phisher: detect.NewPhisher(phish.New(phish.Options{}))})
-	sum.Verdict, sum.Signals = det.Verdict, len(det.Signals)
-	n.say("verdict: %s (score %.0f) from %d signals", strings.ToUpper(string(det.Verdict)), det.Score, len(det.Signals))
+	d.sum.Verdict, d.sum.Signals = det.Verdict, len(det.Signals)
+	d.n.say("verdict: %s (score %.0f) from %d signals", strings.ToUpper(string(det.Verdict)), det.Score, len(det.Signals))
 	for i, s := range det.Signals {
 		if i == 6 {
-			n.say("… and %d more", len(det.Signals)-i)
+			d.n.say("… and %d more", len(det.Signals)-i)
 			break
 		}
-		n.say("[%s] %s", s.Severity, s.Summary)
+		d.n.say("[%s] %s", s.Severity, s.Summary)
 	}
-	inv := &playbook.Investigation{Verdict: det.Verdict, Signals: det.Signals, Timeline: det.Timeline}
-	start := inv.FirstAttack()
+	d.inv = &playbook.Investigation{Verdict: det.Verdict, Signals: det.Signals, Timeline: det.Timeline}
+	return nil
+}
+
+// respond plans, then applies, with the journal and credential file in the
+// demo's directory.
+func (d *demoRun) respond(ctx context.Context) error {
+	start := d.inv.FirstAttack()
 	if start.IsZero() {
-		start = world.AttackStart
+		start = d.world.AttackStart
 	}
 	start = start.Add(-time.Hour)
-	n.say("first attacker action %s; the response treats everything since %s as suspect", inv.FirstAttack().Format("2006-01-02 15:04"), start.Format("2006-01-02 15:04"))
+	d.n.say("first attacker action %s; the response treats everything since %s as suspect", d.inv.FirstAttack().Format("2006-01-02 15:04"), start.Format("2006-01-02 15:04"))
 
-	// 5. Plan.
-	n.heading("Respond: plan (read only)")
-	journal, err := playbook.OpenJournal(filepath.Join(dir, "respond.journal"))
+	d.n.heading("Respond: plan (read only)")
+	journal, err := playbook.OpenJournal(filepath.Join(d.dir, "respond.journal"))
 	if err != nil {
 		return err
 	}
 	defer journal.Close()
-	sinkPath := filepath.Join(dir, "twilio-credentials.json")
-	fileSink := &credstore.File{Path: sinkPath}
-	opts := playbook.Options{
-		Credential: client.Credential(), Store: fileSink, Journal: journal,
-		IncidentStart: start, Now: now, Snapshot: world.Snapshot, AttackerEvents: inv.AttackerEvents(),
+	d.store = &credstore.File{Path: filepath.Join(d.dir, "twilio-credentials.json")}
+	d.opts = playbook.Options{
+		Credential: d.client.Credential(), Store: d.store, Journal: journal,
+		IncidentStart: start, Now: d.now, Snapshot: d.world.Snapshot, AttackerEvents: d.inv.AttackerEvents(),
 		RetryBackoff: 50 * time.Millisecond,
 	}
-	dial := playbook.DialAs(client)
-	plan, err := playbook.MakePlan(ctx, dial, opts)
-	if err != nil {
+	dial := playbook.DialAs(d.client)
+	if d.plan, err = playbook.MakePlan(ctx, dial, d.opts); err != nil {
 		return err
 	}
-	sum.Planned = plan.Changes()
-	perStep := map[string]int{}
-	for _, a := range plan.Accounts {
-		for _, x := range a.Actions {
-			if x.Status == atoguard.ActionPlanned {
-				perStep[x.Step]++
-			}
-		}
+	d.sum.Planned = d.plan.Changes()
+	d.sayPlan()
+
+	d.n.heading("Respond: apply (new tokens go to a 0600 file, never to the screen)")
+	if d.applied, err = playbook.Apply(ctx, dial, d.opts); err != nil {
+		return err
 	}
-	n.say("%d changes across %d accounts; countries kept: %s (from %s)", plan.Changes(), len(plan.Accounts), strings.Join(plan.Targets.AllowCountries, ", "), plan.Targets.AllowCountriesSource)
+	d.sum.Changed, d.sum.Failed, d.sum.Credentials = d.applied.Changed(), len(d.applied.Failures), d.applied.Credentials
+	d.n.say("%d changes made, %d failed; journal of %d records", d.applied.Changed(), len(d.applied.Failures), len(journal.Records()))
+	for _, c := range d.applied.Credentials {
+		d.n.say("token of %s: %s → %s, stored in %s (verified: %v)", c.AccountSID, c.PreviousFingerprint, c.Fingerprint, filepath.Base(c.Location), c.Verified)
+	}
+	return nil
+}
+
+// sayPlan narrates the plan: changes per step, with the main account's
+// example of each.
+func (d *demoRun) sayPlan() {
+	perStep := map[string]int{}
 	example := map[string]atoguard.Action{}
-	for _, a := range plan.Accounts {
+	for _, a := range d.plan.Accounts {
 		for _, x := range a.Actions {
-			if a.Account.SID == main.SID && x.Status == atoguard.ActionPlanned {
+			if x.Status != atoguard.ActionPlanned {
+				continue
+			}
+			perStep[x.Step]++
+			if a.Account.SID == d.main.SID {
 				example[x.Step] = x // the main account's last: the attacker's key is the newest
 			}
 		}
 	}
+	t := d.plan.Targets
+	d.n.say("%d changes across %d accounts; countries kept: %s (from %s)", d.plan.Changes(), len(d.plan.Accounts), strings.Join(t.AllowCountries, ", "), t.AllowCountriesSource)
 	for _, s := range playbook.Steps() {
 		if perStep[s] == 0 {
 			continue
 		}
 		x := example[s]
-		n.say("%-16s %2d  e.g. %s", s, perStep[s], x.Summary)
+		d.n.say("%-16s %2d  e.g. %s", s, perStep[s], x.Summary)
 		if s != playbook.StepRotateTokens && x.Before != "" {
-			n.say("%-20s now:    %s", "", shorten(x.Before, 84))
-			n.say("%-20s target: %s", "", shorten(x.After, 84))
+			d.n.say("%-20s now:    %s", "", shorten(x.Before, 84))
+			d.n.say("%-20s target: %s", "", shorten(x.After, 84))
 		}
 	}
+}
 
-	// 6. Apply.
-	n.heading("Respond: apply (new tokens go to a 0600 file, never to the screen)")
-	applied, err := playbook.Apply(ctx, dial, opts)
-	if err != nil {
-		return err
-	}
-	sum.Changed, sum.Failed, sum.Credentials = applied.Changed(), len(applied.Failures), applied.Credentials
-	n.say("%d changes made, %d failed; journal of %d records", applied.Changed(), len(applied.Failures), len(journal.Records()))
-	for _, c := range applied.Credentials {
-		n.say("token of %s: %s → %s, stored in %s (verified: %v)", c.AccountSID, c.PreviousFingerprint, c.Fingerprint, filepath.Base(c.Location), c.Verified)
-	}
-
-	// 7. Verify.
-	n.heading("Verify against the emulator")
-	sum.Checks = demoVerify(ctx, client, url, world, fileSink, plan.Targets.AllowCountries)
-	failed := 0
-	for _, c := range sum.Checks {
+func (d *demoRun) verify(ctx context.Context) error {
+	d.n.heading("Verify against the emulator")
+	d.sum.Checks = demoVerify(ctx, d.client, d.emu.State(), d.world, d.store, d.plan.Targets.AllowCountries)
+	for _, c := range d.sum.Checks {
 		mark := "ok  "
 		if !c.OK {
-			mark, failed = "FAIL", failed+1
+			mark = "FAIL"
 		}
 		line := mark + " " + c.Name
 		if c.Note != "" {
 			line += " — " + c.Note
 		}
-		n.say("%s", line)
+		d.n.say("%s", line)
 	}
+	return nil
+}
 
-	// 8. Report.
-	n.heading("Incident report")
-	env := &respondEnv{opts: opts, inv: inv}
-	inc := buildIncident(applied, env, now())
-	md, js := filepath.Join(dir, "incident.md"), filepath.Join(dir, "incident.json")
+func (d *demoRun) report(context.Context) error {
+	d.n.heading("Incident report")
+	env := &respondEnv{opts: d.opts, inv: d.inv}
+	inc := buildIncident(d.applied, env, d.now())
+	md, js := filepath.Join(d.dir, "incident.md"), filepath.Join(d.dir, "incident.json")
 	if err := writeReportFiles(inc, md, js); err != nil {
 		return err
 	}
-	for _, c := range applied.Checklist {
+	for _, c := range d.applied.Checklist {
 		if c.Status != atoguard.CheckVerified {
-			sum.Checklist++
+			d.sum.Checklist++
 		}
 	}
-	sum.Summary = inc.Summary
+	d.sum.Summary = inc.Summary
 	for _, l := range strings.Split(strings.TrimSpace(inc.Summary), "\n") {
-		n.say("> %s", l)
+		d.n.say("> %s", l)
 	}
-	n.say("%d checklist items need a person (passwords, 2FA, e-mails, malware, website, security firm, Twilio support)", sum.Checklist)
-	if f.keep {
-		sum.Report = md
-		n.say("report: %s (JSON: %s)", md, js)
+	d.n.say("%d checklist items need a person (passwords, 2FA, e-mails, malware, website, security firm, Twilio support)", d.sum.Checklist)
+	if d.f.keep {
+		d.sum.Report = md
+		d.n.say("report: %s (JSON: %s)", md, js)
 	}
-	n.end()
-	sum.Stages = n.times
-	total := time.Since(n.start)
-	sum.DurationMS = float64(total.Microseconds()) / 1000
+	return nil
+}
+
+// finish prints the total, the --json summary, and fails the run when a
+// check or an action failed.
+func (d *demoRun) finish(streams IO, out io.Writer) error {
+	d.n.end()
+	d.sum.Stages = d.n.times
+	total := time.Since(d.n.start)
+	d.sum.DurationMS = float64(total.Microseconds()) / 1000
 	fmt.Fprintf(out, "\nDone in %s.", total.Round(time.Millisecond))
-	if f.keep {
-		fmt.Fprintf(out, " Files kept in %s", dir)
+	if d.f.keep {
+		fmt.Fprintf(out, " Files kept in %s", d.dir)
 	}
 	fmt.Fprintln(out)
-	if f.json {
-		if err := writeJSON(streams.Out, sum); err != nil {
+	if d.f.json {
+		if err := writeJSON(streams.Out, d.sum); err != nil {
 			return err
 		}
 	}
-	if failed > 0 || sum.Failed > 0 {
-		return atoguard.Errorf(atoguard.EINTERNAL, "demo", "%d verification checks and %d actions failed", failed, sum.Failed)
+	failed := 0
+	for _, c := range d.sum.Checks {
+		if !c.OK {
+			failed++
+		}
+	}
+	if failed > 0 || d.sum.Failed > 0 {
+		return atoguard.Errorf(atoguard.EINTERNAL, "demo", "%d verification checks and %d actions failed", failed, d.sum.Failed)
 	}
 	return nil
 }
@@ -397,97 +464,27 @@ func demoRepo(ctx context.Context, dir, sid, token string, when time.Time) error
 	return nil
 }
 
-// demoVerify checks the emulator's state after apply.
-func demoVerify(ctx context.Context, client *twilio.Client, url string, world *scenario.World, fs *credstore.File, allow []string) []demoCheck {
+// demoVerify checks the emulator's state after apply with the containment
+// check the tests use (internal/contained).
+func demoVerify(ctx context.Context, client *twilio.Client, st emulator.State, world *scenario.World, store atoguard.CredentialStore, allow []string) []demoCheck {
 	var checks []demoCheck
-	add := func(name string, ok bool, note string) {
-		checks = append(checks, demoCheck{Name: name, OK: ok, Note: note})
+	for _, c := range contained.Verify(ctx, st, containment(client, world, store, allow)) {
+		checks = append(checks, demoCheck{Name: c.Name, OK: c.OK, Note: c.Note})
 	}
-	works := func(sid, tok string) bool {
-		_, err := client.As(atoguard.Credential{AccountSID: sid, Secret: atoguard.NewSecret(tok)}).FetchAccount(ctx, sid)
-		return err == nil
-	}
-	oldDead, newWork := 0, 0
-	for _, a := range world.Accounts {
-		if !works(a.SID, a.AuthToken) {
-			oldDead++
-		}
-		if tok, err := fs.Load(ctx, a.SID); err == nil && works(a.SID, tok.Reveal()) {
-			newWork++
-		}
-	}
-	total := len(world.Accounts)
-	add("old tokens rejected (401)", oldDead == total, fmt.Sprintf("%d of %d accounts", oldDead, total))
-	add("new tokens work and sit in the credential file", newWork == total, fmt.Sprintf("%d of %d accounts", newWork, total))
-
-	st, err := emulatorState(ctx, url)
-	if err != nil {
-		add("read the emulator's state", false, err.Error())
-		return checks
-	}
-	keys, hooksBad, geoBad, trig := 0, 0, 0, 0
-	for _, as := range st.Accounts {
-		keys += len(as.Keys)
-		for _, v := range as.VoicePermissions {
-			if !slices.Contains(allow, v.ISOCode) || v.HighRiskSpecialEnabled || v.HighRiskTollFraud {
-				geoBad++
-			}
-		}
-		for _, p := range as.SMSPermissions {
-			if !slices.Contains(allow, p.CountryCode) && !p.HighRisk {
-				geoBad++
-			}
-		}
-		cats := map[string]bool{}
-		for _, t := range as.UsageTriggers {
-			if strings.HasPrefix(t.FriendlyName, playbook.TriggerPrefix) {
-				cats[t.UsageCategory] = true
-			}
-		}
-		if len(cats) == len(playbook.TriggerCategories()) {
-			trig++
-		}
-		for _, snap := range world.Snapshot {
-			if snap.AccountSID != as.SID {
-				continue
-			}
-			for _, want := range snap.PhoneNumbers {
-				for _, got := range as.PhoneNumbers {
-					if got.SID == want.SID {
-						for f, v := range want.Webhooks {
-							if got.Webhooks[f] != v {
-								hooksBad++
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	add("API keys deleted", keys == 0, fmt.Sprintf("%d left", keys))
-	add("webhooks equal the known-good snapshot", hooksBad == 0, fmt.Sprintf("%d fields differ", hooksBad))
-	sort.Strings(allow)
-	add("Voice and SMS geo permissions within the allowlist", geoBad == 0, strings.Join(allow, ", "))
-	add("daily usage triggers on totalprice, sms, calls", trig == len(st.Accounts), fmt.Sprintf("%d of %d accounts", trig, len(st.Accounts)))
 	return checks
 }
 
-// emulatorState reads the emulator's admin view (fingerprints, no secrets).
-func emulatorState(ctx context.Context, url string) (emulator.State, error) {
-	var st emulator.State
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/_emulator/state", nil)
-	if err != nil {
-		return st, err
+// containment is what respond apply must leave behind: the expectation the
+// demo and the tests check.
+func containment(client *twilio.Client, world *scenario.World, store atoguard.CredentialStore, allow []string, keep ...string) contained.Expect {
+	return contained.Expect{
+		World: world, Store: store, Allow: allow, Keep: keep,
+		Works: func(ctx context.Context, c atoguard.Credential) bool {
+			_, err := client.As(c).FetchAccount(ctx, c.AccountSID)
+			return err == nil
+		},
+		TriggerPrefix: playbook.TriggerPrefix, TriggerCategories: playbook.TriggerCategoryOrder(),
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return st, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return st, fmt.Errorf("emulator state: HTTP %d", resp.StatusCode)
-	}
-	return st, json.NewDecoder(resp.Body).Decode(&st)
 }
 
 func shorten(s string, n int) string {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/atoguard/atoguard/internal/testsupport"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/credstore"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 )
 
@@ -65,13 +65,20 @@ func TestDemo(t *testing.T) {
 		}
 	}
 
-	// No token — the leaked one or the new ones — outside the sink and the repository.
 	wopts.Seed = 3
+	assertDemoShowsNoToken(t, sum.Dir, wopts, out.String(), narration)
+}
+
+// assertDemoShowsNoToken: no token — the leaked one or the new ones — in the
+// output or the files the demo kept, outside the credential file and the
+// repository.
+func assertDemoShowsNoToken(t *testing.T, dir string, wopts scenario.Options, texts ...string) {
+	t.Helper()
 	w, err := scenario.BuildWith("full-takeover", wopts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := &credstore.File{Path: filepath.Join(sum.Dir, "twilio-credentials.json")}
+	fs := &credstore.File{Path: filepath.Join(dir, "twilio-credentials.json")}
 	var secrets []string
 	for _, a := range w.Accounts {
 		secrets = append(secrets, a.AuthToken)
@@ -81,9 +88,8 @@ func TestDemo(t *testing.T) {
 		}
 		secrets = append(secrets, tok.Reveal())
 	}
-	texts := []string{out.String(), narration}
 	for _, name := range []string{"respond.journal", "incident.md", "incident.json"} {
-		data, err := os.ReadFile(filepath.Join(sum.Dir, name))
+		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -76,14 +76,14 @@ func runEmulator(cmd *cobra.Command, streams IO, o emulatorOptions) error {
 	if o.faultsFile != "" {
 		r, err := emulator.LoadFaults(o.faultsFile)
 		if err != nil {
-			return invalid("%v", err)
+			return invalid("--faults: %v", unwrapPath(err))
 		}
 		rules = r
 	}
 	for _, spec := range o.faults {
 		r, err := emulator.ParseFaultSpec(spec)
 		if err != nil {
-			return invalid("%v", err)
+			return invalid("--fault: %v", err)
 		}
 		rules = append(rules, r)
 	}
@@ -93,7 +93,7 @@ func runEmulator(cmd *cobra.Command, streams IO, o emulatorOptions) error {
 	if o.now != "" {
 		t, err := time.Parse(time.RFC3339, o.now)
 		if err != nil {
-			return invalid("--now: %v", err)
+			return invalid("--now %q: want an RFC 3339 time such as 2026-11-20T15:00:00Z", o.now)
 		}
 		now = t
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"github.com/atoguard/atoguard/detect"
 	"github.com/atoguard/atoguard/detect/phish"
 	"github.com/atoguard/atoguard/investigate"
+	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/report"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/spf13/cobra"
@@ -70,6 +72,7 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error or incomplete.`,
 	f.StringVar(&o.until, "until", "", "end of the investigated window (default now): a duration back from now or a date, for looking at a past incident")
 	f.StringVar(&o.baseline, "baseline", "30d", "length of the baseline window before --since")
 	f.StringArrayVar(&o.accounts, "account", nil, "investigate only this account SID (repeatable; default: main account and every subaccount)")
+	f.StringVar(&o.respondJournal, "respond-journal", "", "respond's journal: the changes atoguard respond made are shown as its own, never as attacker evidence (default ./"+defaultRespondJournal+" when it exists and is a journal)")
 	f.StringVar(&o.snapshot, "snapshot", "", "save the present configuration to FILE as the known-good snapshot")
 	f.StringVar(&o.against, "against", "", "compare the present configuration with the known-good snapshot in FILE")
 	f.BoolVar(&o.jsonOut, "json", false, "JSON output (same as --format json)")
@@ -80,9 +83,50 @@ Exit status: 0 clean, 1 suspicious or worse, 2 error or incomplete.`,
 	f.StringVar(&o.timezone, "timezone", "UTC", "time zone of the business's day and week, for hour-of-week seasonality (IANA name)")
 	f.Float64Var(&o.minHourly, "min-hourly-volume", 0, "smallest hourly message count that can be a spike (default 40)")
 	f.Float64Var(&o.minDaily, "min-daily-volume", 0, "smallest daily message count that can be a spike (default 150)")
-	f.StringVar(&o.respondJournal, "respond-journal", "", "respond's journal: the changes atoguard respond made are shown as its own, never as attacker evidence (default ./"+defaultRespondJournal+" when it exists and is a journal)")
 	addTimeoutFlag(f, &o.timeout)
 	return cmd
+}
+
+// invInputs are investigate's parsed flags and files.
+type invInputs struct {
+	since, now time.Time
+	baseLen    time.Duration
+	loc        *time.Location
+	known      *investigate.Snapshot
+	journal    *playbook.Journal // respond's, whose own changes are not attacker evidence
+}
+
+// checkInvFlags validates every flag and reads --against before anything
+// is sent, so a bad value is a usage error naming the flag.
+func checkInvFlags(o *investigateOptions, now time.Time) (invInputs, error) {
+	var in invInputs
+	var err error
+	if in.since, in.now, err = invWindow(o.since, o.until, now); err != nil {
+		return in, err
+	}
+	if in.baseLen, err = parseInvDuration(o.baseline); err != nil {
+		return in, atoguard.Errorf(atoguard.EINVALID, "investigate", "--baseline: %v", err)
+	}
+	if in.loc, err = time.LoadLocation(o.timezone); err != nil {
+		return in, atoguard.Errorf(atoguard.EINVALID, "investigate", "--timezone: %v", err)
+	}
+	if err := checkInvNumbers(o); err != nil {
+		return in, err
+	}
+	for _, sid := range o.accounts {
+		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
+			return in, atoguard.Errorf(atoguard.EINVALID, "investigate", "--account %q is not an Account SID (AC + 32 hex digits)", sid)
+		}
+	}
+	if o.against != "" {
+		s, err := readInvSnapshot(o.against)
+		if err != nil {
+			return in, err
+		}
+		in.known = &s
+	}
+	in.journal, err = readRespondJournal(o.respondJournal)
+	return in, err
 }
 
 func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error {
@@ -90,35 +134,7 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	if err != nil {
 		return err
 	}
-	since, now, err := invWindow(o.since, o.until, streams.Now().UTC())
-	if err != nil {
-		return err
-	}
-	baseLen, err := parseInvDuration(o.baseline)
-	if err != nil {
-		return atoguard.Errorf(atoguard.EINVALID, "investigate", "--baseline: %v", err)
-	}
-	loc, err := time.LoadLocation(o.timezone)
-	if err != nil {
-		return atoguard.Errorf(atoguard.EINVALID, "investigate", "--timezone: %v", err)
-	}
-	if err := checkInvNumbers(o); err != nil {
-		return err
-	}
-	for _, sid := range o.accounts {
-		if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
-			return atoguard.Errorf(atoguard.EINVALID, "investigate", "--account %q is not an Account SID (AC + 32 hex digits)", sid)
-		}
-	}
-	var known *investigate.Snapshot
-	if o.against != "" {
-		s, err := readInvSnapshot(o.against)
-		if err != nil {
-			return err
-		}
-		known = &s
-	}
-	journal, err := readRespondJournal(o.respondJournal)
+	in, err := checkInvFlags(o, streams.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -138,43 +154,15 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 	if err != nil {
 		return err
 	}
-
-	opts := investigate.Options{Accounts: o.accounts, Since: since, Until: now, BaselineSince: since.Add(-baseLen),
-		Concurrency: o.concurrency}
-	progress := newInvProgress(streams, o.quiet)
-	opts.Progress = progress.update
-	ds, err := investigate.Collect(ctx, twilioSource{client}, opts)
-	progress.done()
+	ds, err := collectInvestigation(ctx, streams, client, o, in)
 	if err != nil {
-		return explainTimeout(ctx, "investigate", o.timeout, err, "no verdict")
+		return err
 	}
-	if known != nil {
-		if err := known.Apply(ds); err != nil {
-			return err
-		}
-	}
-	useJournal(ds, journal, topts.Credential)
-	if o.snapshot != "" {
-		if err := writeInvSnapshot(o.snapshot, investigate.NewSnapshot(ds)); err != nil {
-			return err
-		}
-		if !o.quiet {
-			fmt.Fprintf(streams.Err, "atoguard: known-good configuration of %d account(s) saved to %s\n", len(ds.Accounts), o.snapshot)
-		}
-	}
-	res := detect.Run(ds, detect.Options{Location: loc, Phisher: detect.NewPhisher(phish.New(phish.Options{})),
+	useJournal(ds, in.journal, topts.Credential)
+	res := detect.Run(ds, detect.Options{Location: in.loc, Phisher: detect.NewPhisher(phish.New(phish.Options{})),
 		MinHourlyVolume: o.minHourly, MinDailyVolume: o.minDaily})
 	inv := report.Investigation{Result: res, Since: ds.Since, Until: ds.Until, BaselineSince: ds.BaselineSince}
-	switch format {
-	case "json":
-		err = report.WriteInvestigationJSON(streams.Out, inv)
-	case "markdown":
-		err = report.InvestigationMarkdown(streams.Out, inv)
-	default:
-		color := streams.IsTerminal && colorOK(streams)
-		err = report.InvestigationText(streams.Out, inv, report.Options{Color: color})
-	}
-	if err != nil {
+	if err := writeInvestigation(streams, format, inv); err != nil {
 		return err
 	}
 	switch res.Verdict {
@@ -187,6 +175,44 @@ func runInvestigate(cmd *cobra.Command, streams IO, o *investigateOptions) error
 			"verdict incomplete, not clean: could not read %s (see each account's error)", strings.Join(res.Incomplete, "; "))
 	}
 	return ErrFindings
+}
+
+// collectInvestigation reads the accounts, applies --against and saves
+// --snapshot.
+func collectInvestigation(ctx context.Context, streams IO, client *twilio.Client, o *investigateOptions, in invInputs) (*detect.Dataset, error) {
+	opts := investigate.Options{Accounts: o.accounts, Since: in.since, Until: in.now, BaselineSince: in.since.Add(-in.baseLen),
+		Concurrency: o.concurrency}
+	progress := newInvProgress(streams, o.quiet)
+	opts.Progress = progress.update
+	ds, err := investigate.Collect(ctx, twilioSource{client}, opts)
+	progress.done()
+	if err != nil {
+		return nil, explainTimeout(ctx, "investigate", o.timeout, err, "no verdict")
+	}
+	if in.known != nil {
+		if err := in.known.Apply(ds); err != nil {
+			return nil, err
+		}
+	}
+	if o.snapshot != "" {
+		if err := writeInvSnapshot(o.snapshot, investigate.NewSnapshot(ds)); err != nil {
+			return nil, err
+		}
+		if !o.quiet {
+			fmt.Fprintf(streams.Err, "atoguard: known-good configuration of %d account(s) saved to %s\n", len(ds.Accounts), o.snapshot)
+		}
+	}
+	return ds, nil
+}
+
+func writeInvestigation(streams IO, format string, inv report.Investigation) error {
+	switch format {
+	case "json":
+		return report.WriteInvestigationJSON(streams.Out, inv)
+	case "markdown":
+		return report.InvestigationMarkdown(streams.Out, inv)
+	}
+	return report.InvestigationText(streams.Out, inv, report.Options{Color: streams.IsTerminal && colorOK(streams)})
 }
 
 // checkInvNumbers validates investigate's numeric flags; 0 keeps a volume

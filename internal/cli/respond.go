@@ -177,6 +177,27 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 	if env.client, err = twilio.New(topts); err != nil {
 		return nil, err
 	}
+	o, err := respondOptions(cmd, streams, hooks, f, cfg, mode)
+	if err != nil {
+		return nil, err
+	}
+	if err := readRespondInputs(cmd, f, cfg, env, &o); err != nil {
+		return nil, err
+	}
+	if o.Store, err = credentialSink(cmd, f, cfg, hooks); err != nil {
+		return nil, err
+	}
+	if o.Journal, err = openRespondJournal(cmd, f, cfg, env, mode); err != nil {
+		return nil, err
+	}
+	env.opts = o
+	env.wrap = hooks.wrapDial
+	return env, nil
+}
+
+// respondOptions turns flags and config into the playbook's options, each
+// checked: steps, countries, daily limits, an API key that cannot rotate.
+func respondOptions(cmd *cobra.Command, streams IO, hooks respondHooks, f *respondFlags, cfg *Config, mode string) (playbook.Options, error) {
 	o := playbook.Options{
 		Credential:        cfg.Credential,
 		Only:              listOr(cmd, "only", f.only, cfg, "respond.only"),
@@ -197,61 +218,79 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 	o.AllowCountriesFrom = listSource(cmd, "allow-countries", cfg, "respond.allow-countries")
 	for _, s := range [][]string{o.Only, o.Skip} {
 		if err := playbook.ValidateSteps(s); err != nil {
-			return nil, err
+			return o, err
 		}
 	}
+	var err error
 	if o.AllowCountries, err = allowCountries(cmd, f, cfg); err != nil {
-		return nil, err
+		return o, err
 	}
 	if cfg.Credential.KeySID != "" && mode != "report" && o.StepEnabled(playbook.StepRotateTokens) {
-		return nil, atoguard.Errorf(atoguard.EINVALID, "respond",
+		return o, atoguard.Errorf(atoguard.EINVALID, "respond",
 			"rotating an auth token needs the auth token, and TWILIO_API_KEY is set: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN instead (an API key cannot read subaccounts either), or --skip %s", playbook.StepRotateTokens)
 	}
-	if lims := listOr(cmd, "daily-limit", f.dailyLimits, cfg, "respond.daily-limit"); len(lims) > 0 {
-		o.DailyLimits = map[string]float64{}
-		for _, l := range lims {
-			k, v, ok := strings.Cut(l, "=")
-			n, err := strconv.ParseFloat(v, 64)
-			if _, known := playbook.TriggerCategories()[k]; !ok || err != nil || !known || checkFloat("", "", n, math.SmallestNonzeroFloat64, 1e12, "") != nil {
-				return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "bad --daily-limit %q: want CATEGORY=VALUE with CATEGORY totalprice, sms or calls and VALUE a number greater than 0 (at most 1e12)", l)
-			}
-			o.DailyLimits[k] = n
-		}
+	o.DailyLimits, err = dailyLimits(listOr(cmd, "daily-limit", f.dailyLimits, cfg, "respond.daily-limit"))
+	return o, err
+}
+
+// dailyLimits parses --daily-limit CATEGORY=VALUE items (nil when none).
+func dailyLimits(lims []string) (map[string]float64, error) {
+	if len(lims) == 0 {
+		return nil, nil
 	}
+	out := map[string]float64{}
+	for _, l := range lims {
+		k, v, ok := strings.Cut(l, "=")
+		n, err := strconv.ParseFloat(v, 64)
+		if _, known := playbook.TriggerCategories()[k]; !ok || err != nil || !known || checkFloat("", "", n, math.SmallestNonzeroFloat64, 1e12, "") != nil {
+			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "bad --daily-limit %q: want CATEGORY=VALUE with CATEGORY totalprice, sms or calls and VALUE a number greater than 0 (at most 1e12)", l)
+		}
+		out[k] = n
+	}
+	return out, nil
+}
+
+// readRespondInputs reads the files respond takes: the webhook snapshot,
+// the exposure web report, the investigation, and the incident start.
+func readRespondInputs(cmd *cobra.Command, f *respondFlags, cfg *Config, env *respondEnv, o *playbook.Options) error {
 	if p := stringFlagOr(cmd, "webhook-snapshot", cfg.String("respond.webhook-snapshot")); p != "" {
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "reading the snapshot: %v", err)
+			return atoguard.Errorf(atoguard.EINVALID, "respond", "reading the snapshot: %v", err)
 		}
 		if o.Snapshot, err = decodeSnapshot(data); err != nil {
-			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not an `investigate --snapshot` file: %v", p, err)
+			return atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not an `investigate --snapshot` file: %v", p, err)
 		}
 	}
+	var err error
 	if env.web, err = webReportSummary("respond", f.webReport, os.ReadFile); err != nil {
-		return nil, err
+		return err
 	}
 	if p := stringFlagOr(cmd, "investigation", cfg.String("respond.investigation")); p != "" {
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "reading the investigation: %v", err)
+			return atoguard.Errorf(atoguard.EINVALID, "respond", "reading the investigation: %v", err)
 		}
 		env.inv = &playbook.Investigation{}
 		if err := json.Unmarshal(data, env.inv); err != nil {
-			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not `investigate --json` output: %v", p, err)
+			return atoguard.Errorf(atoguard.EINVALID, "respond", "%s is not `investigate --json` output: %v", p, err)
 		}
 		o.AttackerEvents = env.inv.AttackerEvents()
 	}
 	start, err := parseTimeFlag(stringFlagOr(cmd, "incident-start", cfg.String("respond.incident-start")))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if start.IsZero() {
 		start = env.inv.FirstAttack()
 	}
 	o.IncidentStart = start
-	if o.Store, err = credentialSink(cmd, f, cfg, hooks); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// openRespondJournal resolves the journal and report paths and opens the
+// journal: apply owns it (locked, appended); plan and report only read it.
+func openRespondJournal(cmd *cobra.Command, f *respondFlags, cfg *Config, env *respondEnv, mode string) (*playbook.Journal, error) {
 	env.journal = stringFlagOr(cmd, "journal", cfg.String("respond.journal"))
 	if env.journal == "" {
 		env.journal = "atoguard-respond.journal"
@@ -265,17 +304,10 @@ func buildRespondEnv(cmd *cobra.Command, streams IO, hooks respondHooks, f *resp
 			return nil, atoguard.Errorf(atoguard.EINVALID, "respond", "no journal at %s to %s from (--journal)", env.journal, map[string]string{"report": "report", "apply": "resume"}[mode])
 		}
 	}
-	// apply owns the journal (locked, appended); plan and report only read it.
-	open := playbook.ReadJournal
 	if mode == "apply" {
-		open = playbook.OpenJournal
+		return playbook.OpenJournal(env.journal)
 	}
-	if o.Journal, err = open(env.journal); err != nil {
-		return nil, err
-	}
-	env.opts = o
-	env.wrap = hooks.wrapDial
-	return env, nil
+	return playbook.ReadJournal(env.journal)
 }
 
 // allowCountries reads --allow-countries, else the config file's

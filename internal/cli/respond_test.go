@@ -17,6 +17,7 @@ import (
 
 	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/credstore"
+	"github.com/atoguard/atoguard/internal/contained"
 	"github.com/atoguard/atoguard/playbook"
 	"github.com/atoguard/atoguard/twilio"
 	"github.com/atoguard/atoguard/twilio/emulator"
@@ -136,101 +137,18 @@ func (rc *respondCase) run(t testing.TB, args ...string) int {
 	return Run(context.Background(), args, rc.io())
 }
 
-func snapshotFor(w *scenario.World, sid string) *atoguard.Configuration {
-	for i := range w.Snapshot {
-		if w.Snapshot[i].AccountSID == sid {
-			return &w.Snapshot[i]
-		}
-	}
-	return nil
-}
-
-// assertContained checks the emulator's final state against the targets.
+// assertContained checks the emulator's final state against the targets,
+// with the containment check the demo runs (internal/contained).
 func (rc *respondCase) assertContained(t *testing.T, allow []string, keep ...string) {
 	t.Helper()
-	st := rc.m.state(t)
-	fs := &credstore.File{Path: rc.sinkPath}
-	for _, wa := range rc.m.world.Accounts {
-		sid := wa.SID
-		var as *emulator.AccountState
-		for i := range st.Accounts {
-			if st.Accounts[i].SID == sid {
-				as = &st.Accounts[i]
-			}
-		}
-		if as == nil {
-			t.Fatalf("%s missing from the emulator", sid)
-		}
-		tok, err := fs.Load(context.Background(), sid)
-		if err != nil {
-			t.Errorf("%s: no token in the sink: %v", sid, err)
-			continue
-		}
-		if !rc.m.works(t, sid, tok.Reveal()) {
-			t.Errorf("%s: the sink's token does not work", sid)
-		}
-		if rc.m.works(t, sid, wa.AuthToken) {
-			t.Errorf("%s: the old token still works", sid)
-		}
-		if as.AuthToken.Fingerprint != tok.Fingerprint() {
-			t.Errorf("%s: the primary is not the sink's token", sid)
-		}
-		for _, k := range as.Keys {
-			if !slices.Contains(keep, k.SID) {
-				t.Errorf("%s: key %s (%s) left", sid, k.SID, k.FriendlyName)
-			}
-		}
-		for _, v := range as.VoicePermissions {
-			if !slices.Contains(allow, v.ISOCode) || v.HighRiskSpecialEnabled || v.HighRiskTollFraud {
-				t.Errorf("%s: voice permission %+v outside the allowlist %v", sid, v, allow)
-			}
-		}
-		for _, p := range as.SMSPermissions {
-			if !slices.Contains(allow, p.CountryCode) && !p.HighRisk {
-				t.Errorf("%s: SMS permission %s enabled outside the allowlist", sid, p.CountryCode)
-			}
-		}
-		cats := map[string]int{}
-		for _, tr := range as.UsageTriggers {
-			if strings.HasPrefix(tr.FriendlyName, playbook.TriggerPrefix) {
-				cats[tr.UsageCategory]++
-				if tr.Recurring != "daily" || tr.TriggerValue <= 0 {
-					t.Errorf("%s: trigger %+v", sid, tr)
-				}
-			}
-		}
-		for _, c := range []string{"totalprice", "sms", "calls"} {
-			if cats[c] != 1 {
-				t.Errorf("%s: %d atoguard triggers on %s, want 1", sid, cats[c], c)
-			}
-		}
-		snap := snapshotFor(rc.m.world, sid)
-		if snap == nil {
-			continue
-		}
-		for _, want := range snap.PhoneNumbers {
-			for _, got := range as.PhoneNumbers {
-				if got.SID != want.SID {
-					continue
-				}
-				for f, v := range want.Webhooks {
-					if got.Webhooks[f] != v {
-						t.Errorf("%s: number %s %s = %q, snapshot %q", sid, got.PhoneNumber, f, got.Webhooks[f], v)
-					}
-				}
-			}
-		}
-		var gotIDs, wantIDs []string
-		for _, c := range as.CallerIDs {
-			gotIDs = append(gotIDs, c.PhoneNumber)
-		}
-		for _, c := range snap.CallerIDs {
-			wantIDs = append(wantIDs, c.PhoneNumber)
-		}
-		sort.Strings(gotIDs)
-		sort.Strings(wantIDs)
-		if strings.Join(gotIDs, ",") != strings.Join(wantIDs, ",") {
-			t.Errorf("%s: caller IDs %v, snapshot %v", sid, gotIDs, wantIDs)
+	client, err := twilio.New(twilio.Options{BaseURL: rc.m.url, MaxRetries: 8, BaseDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := containment(client, rc.m.world, &credstore.File{Path: rc.sinkPath}, allow, keep...)
+	for _, c := range contained.Failed(contained.Verify(context.Background(), rc.m.state(t), exp)) {
+		for _, p := range c.Problems {
+			t.Errorf("%s: %s", c.Name, p)
 		}
 	}
 }

@@ -2,11 +2,15 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/atoguard/atoguard/twilio/emulator"
+	"github.com/atoguard/atoguard/twilio/emulator/scenario"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/xeipuuv/gojsonschema"
 )
@@ -49,7 +53,8 @@ func TestScripts(t *testing.T) {
 			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sarif-valid": sarifValid,
+			"sarif-valid":    sarifValid,
+			"emulator-start": emulatorStart,
 		},
 	})
 }
@@ -71,4 +76,40 @@ func sarifValid(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		ts.Fatalf("%s: valid=%v, want %v: %s", args[0], r.Valid(), !neg, strings.Join(errs, "; "))
 	}
+}
+
+// emulatorStart SCENARIO starts an in-process Twilio emulator on 127.0.0.1
+// with a small world of that scenario, its clock at the wall clock (so the
+// commands' default windows cover the attack), and stops it when the script
+// ends. It sets TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN (the ISV's, fabricated)
+// and ATOGUARD_TWILIO_API_URL, plus INCIDENT_START (an hour before the
+// attack, RFC 3339; the world's start for benign worlds) and writes the
+// known-good configuration to $WORK/snapshot.json.
+func emulatorStart(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: emulator-start SCENARIO")
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	w, err := scenario.BuildWith(args[0], scenario.Options{Seed: 7, Now: now, Subaccounts: 2, MessagesPerDay: 40, Days: 37})
+	ts.Check(err)
+	e, err := emulator.New(emulator.Options{World: w, Seed: 7})
+	ts.Check(err)
+	url, stop, err := e.Start("127.0.0.1:0")
+	ts.Check(err)
+	ts.Defer(stop)
+	for _, a := range w.Accounts {
+		if !a.IsSubaccount() {
+			ts.Setenv("TWILIO_ACCOUNT_SID", a.SID)
+			ts.Setenv("TWILIO_AUTH_TOKEN", a.AuthToken)
+		}
+	}
+	ts.Setenv("ATOGUARD_TWILIO_API_URL", url)
+	start := now.Add(-scenario.Window)
+	if !w.AttackStart.IsZero() {
+		start = w.AttackStart.Add(-time.Hour)
+	}
+	ts.Setenv("INCIDENT_START", start.Format(time.RFC3339))
+	snap, err := json.Marshal(w.Snapshot)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs("snapshot.json"), snap, 0o600))
 }
