@@ -2,8 +2,8 @@ package detect
 
 import (
 	"fmt"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
 
@@ -54,7 +54,7 @@ func BenchmarkDetect(b *testing.B) {
 	ds := benchDataset(n, 4)
 	opts := Options{Phisher: NewPhisher(phish.New(phish.Options{}))}
 	Run(ds, opts) // warm the phone-number metadata
-	cpu0 := cpuTime()
+	cpu0 := testsupport.CPUTime()
 	for b.Loop() {
 		Run(ds, opts)
 	}
@@ -73,7 +73,7 @@ func BenchmarkDetectNoLinks(b *testing.B) {
 	}
 	opts := Options{Phisher: NewPhisher(phish.New(phish.Options{}))}
 	Run(ds, opts)
-	cpu0 := cpuTime()
+	cpu0 := testsupport.CPUTime()
 	for b.Loop() {
 		Run(ds, opts)
 	}
@@ -93,20 +93,9 @@ func BenchmarkClassify(b *testing.B) {
 	}
 }
 
-// cpuTime is the process's user+system CPU time. The build machine is
-// shared, so wall-clock rates undercount; CPU time per message is what one
-// core delivers.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func reportRates(b *testing.B, n int, cpu0 time.Duration) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := testsupport.CPUTime() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "msgs/cpu-s")
 	}
 }

@@ -2,6 +2,7 @@ package phish
 
 import (
 	"fmt"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"testing"
 )
 
@@ -52,7 +53,7 @@ func BenchmarkAnalyze(b *testing.B) {
 			a := New(Options{CacheSize: bc.cache})
 			b.ReportAllocs()
 			i := 0
-			cpu := cpuSeconds()
+			cpu := testsupport.CPUTime().Seconds()
 			for b.Loop() {
 				_ = a.Analyze(bodies[i%len(bodies)])
 				i++
@@ -72,7 +73,7 @@ func BenchmarkAnalyzeCampaign(b *testing.B) {
 	}
 	b.ReportAllocs()
 	i := 0
-	cpu := cpuSeconds()
+	cpu := testsupport.CPUTime().Seconds()
 	for b.Loop() {
 		_ = a.Analyze(bodies[i%len(bodies)])
 		i++
@@ -83,7 +84,7 @@ func BenchmarkAnalyzeCampaign(b *testing.B) {
 // reportRates adds messages per wall-clock second and per CPU-second.
 func reportRates(b *testing.B, n int, cpuStart float64) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
-	if used := cpuSeconds() - cpuStart; used > 0 {
+	if used := testsupport.CPUTime().Seconds() - cpuStart; used > 0 {
 		b.ReportMetric(float64(n)/used, "msgs/cpu-s")
 	}
 }
@@ -91,7 +92,7 @@ func reportRates(b *testing.B, n int, cpuStart float64) {
 func BenchmarkExtract(b *testing.B) {
 	bodies := mixedBodies(10_000)
 	i := 0
-	cpu := cpuSeconds()
+	cpu := testsupport.CPUTime().Seconds()
 	for b.Loop() {
 		_ = Extract(bodies[i%len(bodies)])
 		i++
@@ -102,7 +103,7 @@ func BenchmarkExtract(b *testing.B) {
 func BenchmarkTemplate(b *testing.B) {
 	bodies := mixedBodies(10_000)
 	i := 0
-	cpu := cpuSeconds()
+	cpu := testsupport.CPUTime().Seconds()
 	for b.Loop() {
 		_ = Template(bodies[i%len(bodies)])
 		i++

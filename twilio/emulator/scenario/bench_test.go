@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"runtime"
 	"testing"
 )
@@ -21,7 +22,7 @@ func countMessages(w *World) (msgs, calls int) {
 
 func BenchmarkBuildDefault(b *testing.B) {
 	var msgs int
-	cpu0 := cpuTime()
+	cpu0 := testsupport.CPUTime()
 	for b.Loop() {
 		w, err := BuildWith("full-takeover", Options{Seed: 1, Now: testNow})
 		if err != nil {
@@ -30,12 +31,12 @@ func BenchmarkBuildDefault(b *testing.B) {
 		msgs, _ = countMessages(w)
 	}
 	b.ReportMetric(float64(msgs), "messages")
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((testsupport.CPUTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
 
 func BenchmarkBuildLarge(b *testing.B) {
 	var msgs, calls int
-	cpu0 := cpuTime()
+	cpu0 := testsupport.CPUTime()
 	for b.Loop() {
 		w, err := BuildWith("full-takeover", largeOptions(1))
 		if err != nil {
@@ -46,7 +47,7 @@ func BenchmarkBuildLarge(b *testing.B) {
 	b.ReportMetric(float64(msgs), "messages")
 	b.ReportMetric(float64(calls), "calls")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(msgs), "ns/message")
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((testsupport.CPUTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkLargeWorldHeap reports the live heap the 1 M-message world holds
