@@ -187,7 +187,7 @@ func New(opts Options) (*Client, error) {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = atoguard.Sleep
 	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = defaultUserAgent
@@ -270,20 +270,6 @@ func redactURL(s string) string {
 		return "…@" + s[i+1:]
 	}
 	return s
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // ---- rate limiting ----
