@@ -145,6 +145,7 @@ func TestDetectRaisesAndResolves(t *testing.T) {
 	}
 	t.Fatalf("alerts %v carry none of the scenario's signals %v", ids, w.Expect.Signals)
 found:
+	t.Logf("alerts: %v", ids) // e.g. event.webhook-changed (critical)
 	if len(ids) != len(slicesCompact(ids)) {
 		t.Errorf("an alert was notified twice: %v", ids)
 	}
