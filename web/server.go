@@ -15,14 +15,18 @@ type Pinger interface {
 type HandlerOptions struct {
 	EventsPath string // where the sink listens, e.g. /v1/twilio/events
 	Sink       *Sink
-	Ready      Pinger // nil: always ready
+	Ready      Pinger   // nil: always ready
+	Metrics    *Metrics // nil: no /metrics
 }
 
-// NewHandler routes the sink, /healthz (the process answers) and /readyz
+// NewHandler routes the sink, /metrics, /healthz (the process answers) and /readyz
 // (the store answers too).
 func NewHandler(o HandlerOptions) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(o.EventsPath, o.Sink)
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics.Handler())
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		reply(w, http.StatusOK, "")
 	})

@@ -36,6 +36,8 @@ type SinkOptions struct {
 	// Stored is called after a delivery is durable and acknowledged
 	// (detection runs there, after the 2xx). May be nil.
 	Stored func(events []atoguard.StreamEvent)
+	// Metrics count deliveries; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Sink receives Event Streams deliveries.
@@ -69,28 +71,34 @@ func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.ContentLength > s.o.MaxBody {
 		reply(w, http.StatusRequestEntityTooLarge, "body too large")
+		s.o.Metrics.reject("too_large")
 		return
 	}
+	start := time.Now()
 	body, err := readBody(w, r, s.o.MaxBody)
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		reply(w, http.StatusRequestEntityTooLarge, "body too large")
+		s.o.Metrics.reject("too_large")
 		return
 	case err != nil:
 		reply(w, http.StatusBadRequest, "reading body failed")
+		s.o.Metrics.reject("malformed")
 		return
 	}
 	now := s.o.Now()
 	if !verify(s.o.Tokens(), now, s.fullURL(r), r.Header.Get("X-Twilio-Signature"), body) {
 		s.o.Logger.Warn("event delivery rejected: bad signature", "remote", r.RemoteAddr)
 		reply(w, http.StatusUnauthorized, "invalid signature")
+		s.o.Metrics.reject("signature")
 		return
 	}
 	events, err := ParseEvents(body, now)
 	if err != nil {
 		s.o.Logger.Warn("event delivery rejected: malformed", "err", err.Error())
 		reply(w, http.StatusBadRequest, "malformed CloudEvents: "+err.Error())
+		s.o.Metrics.reject("malformed")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.o.Timeout)
@@ -99,12 +107,14 @@ func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.o.Logger.Error("storing events failed", "err", err.Error(), "events", len(events))
 		reply(w, http.StatusServiceUnavailable, "not stored; retry")
+		s.o.Metrics.reject("store_unavailable")
 		return
 	}
 	s.logTests(events)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_ = json.NewEncoder(w).Encode(map[string]int{"received": len(events), "new": added})
+	s.o.Metrics.acked(len(events), added, time.Since(start))
 	if s.o.Stored != nil {
 		s.o.Stored(events)
 	}

@@ -68,12 +68,15 @@ func configKeys() []string {
 	} {
 		keys = append(keys, "serve."+k)
 	}
+	for _, k := range serveMonitorKeys() {
+		keys = append(keys, "serve."+k)
+	}
 	return keys
 }
 
 // secretKeys are the config keys that hold a credential.
 func secretKeys() []string {
-	return []string{"twilio-auth-token", "twilio-api-secret", "github-token", "serve.previous-auth-token", "serve.database-url"}
+	return append([]string{"twilio-auth-token", "twilio-api-secret", "github-token", "serve.previous-auth-token", "serve.database-url"}, serveSecretKeys()...)
 }
 
 // loadConfig reads the config file named by --config, $ATOGUARD_CONFIG or

@@ -48,7 +48,18 @@ Storage is SQLite in --data-dir (no setup), or PostgreSQL with --database-url
 TWILIO_AUTH_TOKEN or twilio-auth-token in atoguard.toml; during a rotation,
 serve.previous-auth-token stays valid until serve.previous-token-until.
 
-Not yet: pollers, detection, alerts, metrics, serve setup (issue 13).`,
+Unless --no-poll, pollers read what Event Streams does not carry — Monitor
+events (from a stored cursor), usage records and configuration snapshots —
+each on its own interval; with several replicas on one PostgreSQL, each
+poller runs on one replica at a time (a store lease). The investigate
+detectors re-run on an account when new data for it arrives and raise alerts
+(one per account and signal; resolved when the condition clears) to the
+channels in [serve]: slack-webhook-url, pagerduty-routing-key, webhook-url
+with webhook-secret (HMAC-SHA256 over timestamp.body in
+X-Atoguard-Signature, timestamp in X-Atoguard-Timestamp), smtp-addr with
+smtp-from and smtp-to. /metrics serves Prometheus metrics.
+
+Not yet: detection on Event Streams events, serve setup (issue 13).`,
 		Example: `  TWILIO_AUTH_TOKEN=… atoguard serve --addr 127.0.0.1:8080 --public-url https://hooks.example.com
   atoguard serve --database-url postgres://atoguard@db:5432/atoguard`,
 		Args: noArgs,
@@ -61,6 +72,7 @@ Not yet: pollers, detection, alerts, metrics, serve setup (issue 13).`,
 	f.StringVar(&o.publicURL, "public-url", "", "URL Twilio reaches this server at, behind a proxy (scheme, host, path prefix); signatures are checked against it")
 	f.StringVar(&o.eventsPath, "events-path", "/v1/twilio/events", "path of the Event Streams webhook sink")
 	f.Int64Var(&o.maxBody, "max-body", 1<<20, "largest delivery accepted, in bytes (1024 to 67108864)")
+	addServeMonitorFlags(f)
 	return cmd
 }
 
@@ -81,7 +93,7 @@ func runServe(cmd *cobra.Command, streams IO, o serveOptions) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(streams.Err, nil))
-	st, engine, err := openServeStore(cmd.Context(), s, streams.Now)
+	st, storeName, err := openServeStore(cmd.Context(), s, streams.Now)
 	if err != nil {
 		return err
 	}
@@ -90,16 +102,35 @@ func runServe(cmd *cobra.Command, streams IO, o serveOptions) error {
 	if err != nil {
 		return atoguard.Errorf(atoguard.EUNAVAILABLE, "serve", "--addr %s: %v", s.addr, err)
 	}
+	metrics := web.NewMetrics()
+	engine, disp, err := startMonitor(cmd, cfg, streams, st, s, metrics, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	sink := web.NewSink(web.SinkOptions{Store: st, Tokens: func() []web.Token { return s.tokens }, PublicURL: s.publicURL,
-		MaxBody: s.maxBody, Now: streams.Now, Logger: log})
+		MaxBody: s.maxBody, Now: streams.Now, Logger: log, Metrics: metrics})
 	srv := &http.Server{
-		Handler: web.NewHandler(web.HandlerOptions{EventsPath: s.eventsPath, Sink: sink, Ready: st}),
+		Handler: web.NewHandler(web.HandlerOptions{EventsPath: s.eventsPath, Sink: sink, Ready: st, Metrics: metrics}),
 		// Bounded so slow or idle clients cannot hold connections forever.
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 20 * time.Second, WriteTimeout: 20 * time.Second,
 		IdleTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("listening", "url", "http://"+ln.Addr().String(), "events_path", s.eventsPath, "store", engine)
+	if engine != nil {
+		stopped := make(chan struct{})
+		go func() { engine.Run(cmd.Context()); close(stopped) }()
+		defer func() {
+			// After the server stopped: pollers end with the context, give
+			// their leases to the other replicas, queued alerts go out.
+			<-stopped
+			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			engine.Release(rctx)
+			cancel()
+			disp.Close(10 * time.Second)
+		}()
+	}
+	log.Info("listening", "url", "http://"+ln.Addr().String(), "events_path", s.eventsPath, "store", storeName)
 	return serveUntilDone(cmd.Context(), srv, ln, log)
 }
 

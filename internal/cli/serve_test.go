@@ -27,12 +27,18 @@ const serveTestToken = "0123456789abcdef0123456789abcdef" // fabricated
 // listens, the exit channel and a cancel that stands for SIGTERM.
 func startServe(t *testing.T, env map[string]string, args ...string) (base string, exit <-chan int, stop func()) {
 	t.Helper()
+	return startServeAt(t, nil, env, args...)
+}
+
+// startServeAt is startServe with serve's clock set (nil: the wall clock).
+func startServeAt(t *testing.T, now func() time.Time, env map[string]string, args ...string) (base string, exit <-chan int, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	getenv := func(k string) string { return env[k] }
 	go func() {
-		done <- Run(ctx, append([]string{"serve"}, args...), IO{Out: &stdout, Err: &stderr, Getenv: getenv})
+		done <- Run(ctx, append([]string{"serve"}, args...), IO{Out: &stdout, Err: &stderr, Getenv: getenv, Now: now})
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -82,7 +88,7 @@ func cloudEvent(id string) string {
 func TestServeEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"TWILIO_AUTH_TOKEN": serveTestToken, "HOME": t.TempDir()}
-	base, exit, stop := startServe(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--max-body", "2048", "--events-path", "/hooks/twilio")
+	base, exit, stop := startServe(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--max-body", "2048", "--events-path", "/hooks/twilio", "--no-poll")
 	url := base + "/hooks/twilio"
 	batch1 := []byte("[" + cloudEvent("EZ1") + "," + cloudEvent("EZ2") + "," + cloudEvent("EZ1") + "]")
 	batch2 := []byte("[" + cloudEvent("EZ2") + "," + cloudEvent("EZ3") + "]")
@@ -195,7 +201,7 @@ func TestServePostgres(t *testing.T) {
 	t.Cleanup(srv.Stop)
 	dsn := srv.NewDatabase(t)
 	env := map[string]string{"TWILIO_AUTH_TOKEN": serveTestToken, "ATOGUARD_DATABASE_URL": dsn}
-	base, exit, stop := startServe(t, env, "--addr", "127.0.0.1:0")
+	base, exit, stop := startServe(t, env, "--addr", "127.0.0.1:0", "--no-poll")
 	batch := []byte("[" + cloudEvent("EZ1") + "," + cloudEvent("EZ1") + "," + cloudEvent("EZ2") + "]")
 	for range 2 {
 		if code := postSigned(t, base+"/v1/twilio/events", batch, batch); code != http.StatusOK {
