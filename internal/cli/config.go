@@ -71,12 +71,15 @@ func configKeys() []string {
 	for _, k := range serveMonitorKeys() {
 		keys = append(keys, "serve."+k)
 	}
+	for _, k := range serveDashboardKeys() {
+		keys = append(keys, "serve."+k)
+	}
 	return keys
 }
 
 // secretKeys are the config keys that hold a credential.
 func secretKeys() []string {
-	return append([]string{"twilio-auth-token", "twilio-api-secret", "github-token", "serve.previous-auth-token", "serve.database-url"}, serveSecretKeys()...)
+	return append([]string{"twilio-auth-token", "twilio-api-secret", "github-token", "serve.previous-auth-token", "serve.database-url", "serve.dashboard-password-hash"}, serveSecretKeys()...)
 }
 
 // loadConfig reads the config file named by --config, $ATOGUARD_CONFIG or

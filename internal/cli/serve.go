@@ -108,10 +108,17 @@ func runServe(cmd *cobra.Command, streams IO, o serveOptions) error {
 		ln.Close()
 		return err
 	}
+	dash, err := startDashboard(cmd, cfg, streams, st, s, engine, disp, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer dash.close()
+	dash.run(cmd.Context())
 	sink := web.NewSink(web.SinkOptions{Store: st, Tokens: func() []web.Token { return s.tokens }, PublicURL: s.publicURL,
 		MaxBody: s.maxBody, Now: streams.Now, Logger: log, Metrics: metrics})
 	srv := &http.Server{
-		Handler: web.NewHandler(web.HandlerOptions{EventsPath: s.eventsPath, Sink: sink, Ready: st, Metrics: metrics}),
+		Handler: dash.mount(web.NewHandler(web.HandlerOptions{EventsPath: s.eventsPath, Sink: sink, Ready: st, Metrics: metrics})),
 		// Bounded so slow or idle clients cannot hold connections forever.
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 20 * time.Second, WriteTimeout: 20 * time.Second,
 		IdleTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10,
