@@ -22,6 +22,12 @@ func Reverse(a atoguard.Action) string {
 		return "not reversible: create a new key if it was yours (twilio api:core:keys:create --account-sid " + a.AccountSID + ")"
 	case playbook.StepWebhooks:
 		return "twilio api:core:incoming-phone-numbers:update --sid " + a.Resource + " (set back: " + a.Before + ")"
+	case playbook.StepUsageTriggers:
+		return "twilio api:core:usage:triggers:list --account-sid " + a.AccountSID + ", then :remove --sid UT… (" + a.Resource + ")"
+	case playbook.StepCallerIDs:
+		return "twilio api:core:outgoing-caller-ids:create --phone-number … (verification call needed; was " + a.Resource + ")"
+	case playbook.StepEventSink:
+		return "twilio api:events:v1:sinks:remove --sid DG… (the sink created)"
 	case playbook.StepRotateTokens:
 		return "not reversible: the new token is in the credential sink (atoguard respond report)"
 	}
