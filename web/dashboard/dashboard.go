@@ -117,8 +117,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-type ctxKey struct{}
-
 // authed sends visitors without a session to the login page and, on a
 // POST, refuses a request without the session's CSRF token (403).
 func (h *Handler) authed(next func(http.ResponseWriter, *http.Request, session)) http.HandlerFunc {
