@@ -60,7 +60,7 @@ with webhook-secret (HMAC-SHA256 over timestamp.body in
 X-Atoguard-Signature, timestamp in X-Atoguard-Timestamp), smtp-addr with
 smtp-from and smtp-to. /metrics serves Prometheus metrics.
 
-Not yet: detection on Event Streams events, serve setup (issue 13).`,
+Not yet: group commits, concurrent polling of 1,000 subaccounts (issue 13).`,
 		Example: `  TWILIO_AUTH_TOKEN=… atoguard serve --addr 127.0.0.1:8080 --public-url https://hooks.example.com
   atoguard serve --database-url postgres://atoguard@db:5432/atoguard`,
 		Args: noArgs,
