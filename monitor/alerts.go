@@ -93,8 +93,12 @@ func (e *Engine) resolveCleared(ctx context.Context, sid string, raised map[stri
 			if raised[a.Key] || !strings.HasPrefix(a.Key, alertKeyPrefix(sid)) {
 				continue
 			}
-			if err := e.o.Store.SetAlertState(ctx, a.Key, atoguard.AlertResolved); err != nil {
+			changed, err := e.o.Store.SetAlertState(ctx, a.Key, atoguard.AlertResolved)
+			if err != nil {
 				return err
+			}
+			if !changed {
+				continue // another replica resolved it and told people
 			}
 			a.State, a.ResolvedAt = atoguard.AlertResolved, e.o.Now().UTC()
 			e.notify(ctx, a, "resolved")
