@@ -47,8 +47,9 @@ func (e *Engine) DetectAccount(ctx context.Context, sid string) error {
 	}
 	res := detect.Run(ds, e.o.Detect)
 	bySignal := map[string][]atoguard.Signal{}
+	alert := alerting(res, sid, e.o.MinVerdict)
 	for _, s := range res.Signals {
-		if s.AccountSID == sid && s.Severity.Rank() >= e.o.MinSeverity.Rank() {
+		if alert && s.AccountSID == sid && s.Severity.Rank() >= e.o.MinSeverity.Rank() {
 			bySignal[s.ID] = append(bySignal[s.ID], s)
 		}
 	}
@@ -70,6 +71,18 @@ func (e *Engine) DetectAccount(ctx context.Context, sid string) error {
 	return e.resolveCleared(ctx, sid, raised)
 }
 
+// alerting reports whether the account's verdict, by investigate's rules,
+// reaches minVerdict: a medium signal alone (a developer's tunnel, a new
+// sign-in address) is worth a look in investigate, not a page.
+func alerting(res detect.Result, sid string, minVerdict atoguard.Verdict) bool {
+	for _, a := range res.Accounts {
+		if a.SID == sid {
+			return a.Verdict.Rank() >= minVerdict.Rank()
+		}
+	}
+	return false
+}
+
 func (e *Engine) resolveCleared(ctx context.Context, sid string, raised map[string]bool) error {
 	for _, state := range []atoguard.AlertState{atoguard.AlertOpen, atoguard.AlertAcked} {
 		open, err := e.o.Store.Alerts(ctx, store.AlertQuery{AccountSID: sid, State: state})
@@ -80,8 +93,12 @@ func (e *Engine) resolveCleared(ctx context.Context, sid string, raised map[stri
 			if raised[a.Key] || !strings.HasPrefix(a.Key, alertKeyPrefix(sid)) {
 				continue
 			}
-			if err := e.o.Store.SetAlertState(ctx, a.Key, atoguard.AlertResolved); err != nil {
+			changed, err := e.o.Store.SetAlertState(ctx, a.Key, atoguard.AlertResolved)
+			if err != nil {
 				return err
+			}
+			if !changed {
+				continue // another replica resolved it and told people
 			}
 			a.State, a.ResolvedAt = atoguard.AlertResolved, e.o.Now().UTC()
 			e.notify(ctx, a, "resolved")
@@ -120,7 +137,7 @@ func (e *Engine) alertFor(sid, id string, sigs []atoguard.Signal) atoguard.Alert
 		}
 	}
 	detail, _ := json.Marshal(AlertDetail{Signals: sigs, Respond: RespondCommand(sid)})
-	secrets := e.o.Secrets()
+	secrets := append(e.o.Secrets(), e.tokenSecrets()...)
 	now := e.o.Now().UTC()
 	return atoguard.Alert{
 		Key: alertKeyPrefix(sid) + id, AccountSID: sid, Severity: worst.Severity, State: atoguard.AlertOpen,
@@ -140,9 +157,18 @@ func (e *Engine) dataset(ctx context.Context, sid string) (*detect.Dataset, bool
 	if !ok {
 		acct = atoguard.Account{SID: sid}
 	}
-	// Messages and calls arrive through Event Streams, which detection does
-	// not read yet: the dataset says so.
-	ad := detect.AccountData{Account: acct, Missing: []string{detect.CollectorMessages, detect.CollectorCalls}}
+	// Messages and calls arrive through Event Streams only; an account none
+	// arrived for has them missing, not absent.
+	ad := detect.AccountData{Account: acct}
+	msgs, calls, seen, err := e.streamActivity(ctx, sid, ds.BaselineSince)
+	if err != nil {
+		return nil, false, err
+	}
+	if seen {
+		ad.Messages, ad.Calls = msgs, calls
+	} else {
+		ad.Missing = append(ad.Missing, detect.CollectorMessages, detect.CollectorCalls)
+	}
 	evs, err := e.o.Store.MonitorEvents(ctx, store.EventQuery{AccountSID: sid, Since: ds.BaselineSince})
 	if err != nil {
 		return nil, false, err

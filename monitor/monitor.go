@@ -69,14 +69,20 @@ type Options struct {
 	Cooldown time.Duration
 	// MinSeverity is the least severe signal that raises an alert (default medium).
 	MinSeverity atoguard.Severity
-	Detect      detect.Options
-	Notifier    Notifier // nil: alerts are stored only
-	Observer    Observer // nil: nothing counted
-	Logger      *slog.Logger
+	// MinVerdict is the least verdict (investigate's rules, per account) at
+	// which signals raise alerts (default likely): "suspicious" is for a
+	// person to look at in investigate, not a page.
+	MinVerdict atoguard.Verdict
+	Detect     detect.Options
+	Notifier   Notifier // nil: alerts are stored only
+	Observer   Observer // nil: nothing counted
+	Logger     *slog.Logger
 	// Now is the clock of the data windows (the emulator's in tests).
 	Now func() time.Time
 	// Secrets are scrubbed from every alert (auth tokens serve knows).
 	Secrets func() []atoguard.Secret
+	// Tokens reads subaccount auth tokens (SubaccountToken); nil: none.
+	Tokens TokenFetcher
 }
 
 // Engine runs the pollers and detection. Create it with New.
@@ -88,6 +94,10 @@ type Engine struct {
 	accounts map[string]atoguard.Account
 
 	dirty chan string
+
+	tokMu    sync.Mutex // guards tokens and listedAt; held across a fetch
+	tokens   map[string]cachedToken
+	listedAt time.Time
 }
 
 // New checks the options and applies defaults.
@@ -104,6 +114,7 @@ func New(o Options) (*Engine, error) {
 	o.Baseline = cmp.Or(o.Baseline, 21*24*time.Hour)
 	o.Cooldown = cmp.Or(o.Cooldown, time.Hour)
 	o.MinSeverity = cmp.Or(o.MinSeverity, atoguard.SeverityMedium)
+	o.MinVerdict = cmp.Or(o.MinVerdict, atoguard.VerdictLikely)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -114,7 +125,7 @@ func New(o Options) (*Engine, error) {
 		o.Secrets = func() []atoguard.Secret { return nil }
 	}
 	return &Engine{o: o, sources: map[string]investigate.AccountSource{}, accounts: map[string]atoguard.Account{},
-		dirty: make(chan string, 1024)}, nil
+		dirty: make(chan string, 1024), tokens: map[string]cachedToken{}}, nil
 }
 
 // Pollers lists the poller names in the order Run starts them.

@@ -37,8 +37,10 @@ type Store interface {
 	// RaiseAlert records that the condition a.Key holds now and decides,
 	// atomically across replicas, whether people must be told.
 	RaiseAlert(ctx context.Context, a atoguard.Alert, cooldown time.Duration) (AlertDecision, error)
-	// SetAlertState acknowledges or resolves an alert (ENOTFOUND if none).
-	SetAlertState(ctx context.Context, key string, state atoguard.AlertState) error
+	// SetAlertState acknowledges or resolves an alert (ENOTFOUND if none);
+	// changed is false when it already was in that state (another replica
+	// got there first), so only one replica announces the change.
+	SetAlertState(ctx context.Context, key string, state atoguard.AlertState) (changed bool, err error)
 	Alerts(ctx context.Context, q AlertQuery) ([]atoguard.Alert, error)
 
 	// DetectorState is a detector's saved state (baselines) for an account.

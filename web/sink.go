@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,10 @@ type SinkOptions struct {
 	// Tokens returns the auth tokens signatures may be made with (the
 	// current one, and the previous one during a rotation's grace window).
 	Tokens func() []Token
+	// AccountTokens adds the tokens of the account named by the delivery
+	// URL's "account" query parameter (serve setup puts it there): a
+	// subaccount's sink is signed with the subaccount's own token. May be nil.
+	AccountTokens func(ctx context.Context, accountSID string) []Token
 	// PublicURL is the scheme, host and any path prefix under which Twilio
 	// reaches this server (behind a proxy). Empty: http://<Host header>.
 	PublicURL string
@@ -88,7 +93,7 @@ func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.o.Now()
-	if !verify(s.o.Tokens(), now, s.fullURL(r), r.Header.Get("X-Twilio-Signature"), body) {
+	if !verify(s.tokens(r), now, s.fullURL(r), r.Header.Get("X-Twilio-Signature"), body) {
 		s.o.Logger.Warn("event delivery rejected: bad signature", "remote", r.RemoteAddr)
 		reply(w, http.StatusUnauthorized, "invalid signature")
 		s.o.Metrics.reject("signature")
@@ -100,6 +105,13 @@ func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, "malformed CloudEvents: "+err.Error())
 		s.o.Metrics.reject("malformed")
 		return
+	}
+	if sid := r.URL.Query().Get("account"); len(sid) == 34 && accountSIDRe.MatchString(sid) {
+		for i := range events {
+			if events[i].AccountSID == "" { // test events name no account: the signed URL does
+				events[i].AccountSID = sid
+			}
+		}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.o.Timeout)
 	defer cancel()
@@ -118,6 +130,18 @@ func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.o.Stored != nil {
 		s.o.Stored(events)
 	}
+}
+
+// tokens are the tokens a delivery may be signed with.
+func (s *Sink) tokens(r *http.Request) []Token {
+	tokens := s.o.Tokens()
+	if s.o.AccountTokens == nil {
+		return tokens
+	}
+	if sid := r.URL.Query().Get("account"); len(sid) == 34 && accountSIDRe.MatchString(sid) {
+		tokens = append(slices.Clip(tokens), s.o.AccountTokens(r.Context(), sid)...)
+	}
+	return tokens
 }
 
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/monitor"
 	"github.com/atoguard/atoguard/store"
 	"github.com/atoguard/atoguard/store/postgres"
 	"github.com/atoguard/atoguard/store/sqlite"
@@ -59,7 +60,7 @@ with webhook-secret (HMAC-SHA256 over timestamp.body in
 X-Atoguard-Signature, timestamp in X-Atoguard-Timestamp), smtp-addr with
 smtp-from and smtp-to. /metrics serves Prometheus metrics.
 
-Not yet: detection on Event Streams events, serve setup (issue 13).`,
+Not yet: group commits, concurrent polling of 1,000 subaccounts (issue 13).`,
 		Example: `  TWILIO_AUTH_TOKEN=… atoguard serve --addr 127.0.0.1:8080 --public-url https://hooks.example.com
   atoguard serve --database-url postgres://atoguard@db:5432/atoguard`,
 		Args: noArgs,
@@ -73,6 +74,7 @@ Not yet: detection on Event Streams events, serve setup (issue 13).`,
 	f.StringVar(&o.eventsPath, "events-path", "/v1/twilio/events", "path of the Event Streams webhook sink")
 	f.Int64Var(&o.maxBody, "max-body", 1<<20, "largest delivery accepted, in bytes (1024 to 67108864)")
 	addServeMonitorFlags(f)
+	cmd.AddCommand(newServeSetupCommand(streams))
 	return cmd
 }
 
@@ -116,7 +118,8 @@ func runServe(cmd *cobra.Command, streams IO, o serveOptions) error {
 	defer dash.close()
 	dash.run(cmd.Context())
 	sink := web.NewSink(web.SinkOptions{Store: st, Tokens: func() []web.Token { return s.tokens }, PublicURL: s.publicURL,
-		MaxBody: s.maxBody, Now: streams.Now, Logger: log, Metrics: metrics})
+		MaxBody: s.maxBody, Now: streams.Now, Logger: log, Metrics: metrics, Stored: storedHook(engine),
+		AccountTokens: accountTokens(engine)})
 	srv := &http.Server{
 		Handler: dash.mount(web.NewHandler(web.HandlerOptions{EventsPath: s.eventsPath, Sink: sink, Ready: st, Metrics: metrics})),
 		// Bounded so slow or idle clients cannot hold connections forever.
@@ -139,6 +142,31 @@ func runServe(cmd *cobra.Command, streams IO, o serveOptions) error {
 	}
 	log.Info("listening", "url", "http://"+ln.Addr().String(), "events_path", s.eventsPath, "store", storeName)
 	return serveUntilDone(cmd.Context(), srv, ln, log)
+}
+
+// storedHook queues detection for the accounts of an acknowledged delivery.
+func storedHook(engine *monitor.Engine) func([]atoguard.StreamEvent) {
+	if engine == nil {
+		return nil
+	}
+	return func(evs []atoguard.StreamEvent) {
+		for _, e := range evs {
+			engine.MarkDirty(e.AccountSID)
+		}
+	}
+}
+
+// accountTokens are the subaccount tokens the engine reads through the parent.
+func accountTokens(engine *monitor.Engine) func(context.Context, string) []web.Token {
+	if engine == nil {
+		return nil
+	}
+	return func(ctx context.Context, sid string) []web.Token {
+		if s, ok := engine.SubaccountToken(ctx, sid); ok {
+			return []web.Token{{Secret: s}}
+		}
+		return nil
+	}
 }
 
 // serveUntilDone serves until ctx ends (SIGTERM, SIGINT), then lets
@@ -198,7 +226,7 @@ func serveSettingsFrom(cmd *cobra.Command, cfg *Config, o serveOptions, streams 
 		eventsPath:  stringFlagOr(cmd, "events-path", or(cfg.String("serve.events-path"), o.eventsPath)),
 		maxBody:     o.maxBody,
 	}
-	if f := cmd.Flags().Lookup("max-body"); !f.Changed && cfg.Exists("serve.max-body") {
+	if f := cmd.Flags().Lookup("max-body"); f != nil && !f.Changed && cfg.Exists("serve.max-body") {
 		if _, err := fmt.Sscan(cfg.String("serve.max-body"), &s.maxBody); err != nil {
 			return s, invalid("serve.max-body %q: want a number of bytes from %d to %d", cfg.String("serve.max-body"), minMaxBody, maxMaxBody)
 		}

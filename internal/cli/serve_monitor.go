@@ -182,7 +182,7 @@ func startMonitor(cmd *cobra.Command, cfg *Config, streams IO, st store.Store, s
 	disp := alert.NewDispatcher(alert.Options{Channels: chs, Logger: log, Observer: obs})
 	host, _ := os.Hostname()
 	o.Store, o.Source, o.Holder = st, twilioSource{client}, fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
-	o.Notifier, o.Observer, o.Logger, o.Now = disp, metrics, log, streams.Now
+	o.Notifier, o.Observer, o.Logger, o.Now, o.Tokens = disp, metrics, log, streams.Now, client
 	o.Secrets = func() []atoguard.Secret {
 		out := []atoguard.Secret{cfg.Credential.Secret}
 		for _, t := range s.tokens {

@@ -24,6 +24,8 @@ import (
 //	POST   /_emulator/scenario        {"name","seed"} builds a named world, or a World JSON body
 //	POST   /_emulator/events          [Monitor events] appended now (Console-side actions in drills)
 //	POST   /_emulator/messages        {"account_sid", "messages": [...]} traffic appended (dates default to now)
+//	POST   /_emulator/streams/deliver {"since","until"} (RFC 3339; default the last 48 h) Event Streams deliveries of the traffic
+//	GET    /_emulator/streams         Event Streams delivery counters
 //	GET    /_emulator/faults          the active rules
 //	POST   /_emulator/faults          [rules] or {"rules":[…]} or {"specs":["429,p=0.3"]} replaces them
 //	DELETE /_emulator/faults          clears them
@@ -62,6 +64,23 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		adminJSON(w, map[string]string{"account_sid": a.SID, "auth_token": a.token})
+	case "POST /streams/deliver":
+		var in struct {
+			Since, Until time.Time
+		}
+		if len(body) > 0 && json.Unmarshal(body, &in) != nil {
+			adminError(w, http.StatusBadRequest, `want {"since": "<RFC 3339>", "until": "<RFC 3339>"} (both optional)`)
+			return
+		}
+		if in.Until.IsZero() {
+			in.Until = e.clock.Now().Add(time.Second)
+		}
+		if in.Since.IsZero() {
+			in.Since = in.Until.Add(-48 * time.Hour)
+		}
+		adminJSON(w, map[string]int{"queued": e.DeliverActivity(in.Since, in.Until)})
+	case "GET /streams":
+		adminJSON(w, e.StreamStats())
 	case "GET /clock":
 		adminJSON(w, map[string]any{"now": e.clock.Now().Format(time.RFC3339)})
 	case "POST /clock":

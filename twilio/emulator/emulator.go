@@ -48,6 +48,9 @@ type Options struct {
 	// requests (Start's server; 0 = the Default… value). A latency or slow
 	// fault longer than WriteTimeout loses its response.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// Streams shape Event Streams delivery (batches, retries, seeded
+	// duplicates and reordering).
+	Streams StreamOptions
 }
 
 // Server limits of Start: the emulator is offered for drills and CI, often
@@ -73,6 +76,8 @@ type Emulator struct {
 	// bufs recycles response buffers of list pages (the hot path).
 	bufs sync.Pool
 
+	streams *streamer // Event Streams deliveries
+
 	rtOnce sync.Once
 	rts    []*route
 
@@ -86,7 +91,7 @@ func New(opts Options) (*Emulator, error) {
 	if opts.ConcurrencyLimit < 0 {
 		return nil, errors.New("emulator: negative concurrency limit")
 	}
-	e := &Emulator{opts: opts, clock: opts.Clock, log: opts.Logger, inflight: map[string]int{}}
+	e := &Emulator{opts: opts, clock: opts.Clock, log: opts.Logger, inflight: map[string]int{}, streams: newStreamer(opts.Streams, opts.Seed)}
 	e.bufs.New = func() any { b := make([]byte, 0, 64<<10); return &b }
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

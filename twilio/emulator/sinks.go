@@ -289,8 +289,9 @@ func (c *call) deleteSubscription() {
 }
 
 // publish delivers a CloudEvent of type typ to every active webhook sink of
-// the account with a subscription to it, in the background (at most once:
-// the emulator does not retry). A sink with batch_events gets a JSON array.
+// the account with a subscription to it, in the background, retried and
+// possibly duplicated or reordered as StreamOptions say. A sink with
+// batch_events gets a JSON array.
 func (c *call) publish(typ, source, schema string, data map[string]any) {
 	for _, sb := range c.acct.subs {
 		if !slices.ContainsFunc(sb.types, func(t subscribedType) bool { return t.Type == typ }) {
@@ -306,15 +307,12 @@ func (c *call) publish(typ, source, schema string, data map[string]any) {
 		}
 		_ = json.Unmarshal([]byte(s.config), &conf)
 		id := c.st.newSID("EZ")
-		var ev any = map[string]any{
+		ev := map[string]any{
 			"specversion": "1.0", "type": typ, "source": source, "id": id,
 			"dataschema":      "https://events-schemas.twilio.com/" + schema,
 			"datacontenttype": "application/json", "time": c.now.Format(time.RFC3339), "data": data,
 		}
-		if conf.Batch {
-			ev = []any{ev}
-		}
-		go deliver(conf.Destination, c.acct.token, ev)
+		c.e.streams.enqueue(conf.Destination, c.acct.token, conf.Batch, []map[string]any{ev})
 	}
 }
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/atoguard/atoguard"
@@ -90,23 +91,33 @@ func decide(cur, seen atoguard.Alert, now time.Time, cooldown time.Duration) sto
 	return store.AlertDecision{Reason: "cooldown", Alert: n}
 }
 
-func (s *DB) SetAlertState(ctx context.Context, key string, state atoguard.AlertState) error {
+func (s *DB) SetAlertState(ctx context.Context, key string, state atoguard.AlertState) (bool, error) {
 	const op = "set_alert_state"
 	if !state.Valid() {
-		return atoguard.Errorf(atoguard.EINVALID, "store."+s.d.Name+"."+op, "alert state %q: want open, acked or resolved", state)
+		return false, atoguard.Errorf(atoguard.EINVALID, "store."+s.d.Name+"."+op, "alert state %q: want open, acked or resolved", state)
 	}
 	var resolved int64
 	if state == atoguard.AlertResolved {
 		resolved = t2i(s.now())
 	}
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE alerts SET state = ?, resolved_at = ? WHERE dedup_key = ?`), string(state), resolved, key)
+	// One conditional UPDATE: of two replicas resolving the same alert,
+	// exactly one changes the row and so sends "resolved".
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE alerts SET state = ?, resolved_at = ? WHERE dedup_key = ? AND state <> ?`),
+		string(state), resolved, key, string(state))
 	if err != nil {
-		return s.fail(op, err)
+		return false, s.fail(op, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return atoguard.Errorf(atoguard.ENOTFOUND, "store."+s.d.Name+"."+op, "no alert with key %q", key)
+	if n, _ := res.RowsAffected(); n > 0 {
+		return true, nil
 	}
-	return nil
+	var one int
+	switch err := s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM alerts WHERE dedup_key = ?`), key).Scan(&one); {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, atoguard.Errorf(atoguard.ENOTFOUND, "store."+s.d.Name+"."+op, "no alert with key %q", key)
+	case err != nil:
+		return false, s.fail(op, err)
+	}
+	return false, nil
 }
 
 func (s *DB) Alerts(ctx context.Context, q store.AlertQuery) ([]atoguard.Alert, error) {
