@@ -86,8 +86,11 @@ func (b *Backend) Alerts(ctx context.Context, q store.AlertQuery) ([]atoguard.Al
 	return b.Store.Alerts(ctx, q)
 }
 
+// SetAlertState changes an alert's state; a person acking an already acked
+// alert is not an error, so whether it changed is not reported.
 func (b *Backend) SetAlertState(ctx context.Context, key string, st atoguard.AlertState) error {
-	return b.Store.SetAlertState(ctx, key, st)
+	_, err := b.Store.SetAlertState(ctx, key, st)
+	return err
 }
 
 func (b *Backend) lookup(sid string) atoguard.Account {
