@@ -161,11 +161,11 @@ func (e *engine) trafficCountries(ctx context.Context, info atoguard.Account, st
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := collect(tw.ListMessages(ctx, info.SID, atoguard.MessageFilter{SentAfter: start, SentBefore: end}))
+	msgs, err := atoguard.Collect(tw.ListMessages(ctx, info.SID, atoguard.MessageFilter{SentAfter: start, SentBefore: end}))
 	if err != nil {
 		return nil, err
 	}
-	calls, err := collect(tw.ListCalls(ctx, info.SID, atoguard.CallFilter{StartedAfter: start, StartedBefore: end}))
+	calls, err := atoguard.Collect(tw.ListCalls(ctx, info.SID, atoguard.CallFilter{StartedAfter: start, StartedBefore: end}))
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (e *engine) limits(ctx context.Context, a *acct) (map[string]float64, error
 			headroom = 2
 		}
 		for cat, by := range TriggerCategories() {
-			recs, err := collect(a.tw.ListUsageRecords(ctx, a.info.SID, dailyUsage(cat, start, end)))
+			recs, err := atoguard.Collect(a.tw.ListUsageRecords(ctx, a.info.SID, dailyUsage(cat, start, end)))
 			if err != nil {
 				return nil, fmt.Errorf("reading baseline usage for %s: %w", cat, err)
 			}

@@ -20,7 +20,7 @@ func (e *engine) checklist(ctx context.Context) []atoguard.ChecklistItem {
 	var evs []atoguard.Event
 	var evErr error
 	if e.main.AccountSID != "" {
-		evs, evErr = collect(e.tw.ListEvents(ctx, atoguard.EventFilter{Start: start.Add(-BaselineDays * 24 * time.Hour), End: e.opts.now().Add(time.Minute)}))
+		evs, evErr = atoguard.Collect(e.tw.ListEvents(ctx, atoguard.EventFilter{Start: start.Add(-BaselineDays * 24 * time.Hour), End: e.opts.now().Add(time.Minute)}))
 	}
 	attacker := map[string]bool{}
 	for _, s := range e.opts.AttackerEvents {

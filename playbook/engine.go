@@ -124,7 +124,7 @@ func newEngineMode(ctx context.Context, dial Dial, opts Options, apply, baseline
 	if err := e.resolveMain(ctx); err != nil {
 		return nil, err
 	}
-	all, err := collect(e.tw.ListAccounts(ctx, atoguard.AccountFilter{}))
+	all, err := atoguard.Collect(e.tw.ListAccounts(ctx, atoguard.AccountFilter{}))
 	if err != nil {
 		return nil, fmt.Errorf("listing accounts: %w", err)
 	}

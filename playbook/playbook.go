@@ -9,7 +9,6 @@
 package playbook
 
 import (
-	"iter"
 	"time"
 
 	"github.com/atoguard/atoguard"
@@ -65,18 +64,6 @@ func DialAs[C interface {
 	As(atoguard.Credential) C
 }](c C) Dial {
 	return func(cred atoguard.Credential) Twilio { return c.As(cred) }
-}
-
-// collect drains a listing into a slice, stopping at the first error.
-func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 // Options tune a plan or an apply. Zero values are the safe defaults.

@@ -55,11 +55,11 @@ func (e *engine) keep() map[string]bool {
 
 func (e *engine) inspectKeys(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
-	std, err := collect(a.tw.ListKeys(ctx, sid))
+	std, err := atoguard.Collect(a.tw.ListKeys(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing API keys: %w", err)
 	}
-	iam, err := collect(a.tw.ListIAMKeys(ctx, sid))
+	iam, err := atoguard.Collect(a.tw.ListIAMKeys(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing IAM API keys: %w", err)
 	}
@@ -129,7 +129,7 @@ func (e *engine) inspectGeo(ctx context.Context, a *acct) ([]op, error) {
 // inspectVoice plans the Voice dialing permissions: low-risk only, within
 // the allowlist.
 func (e *engine) inspectVoice(ctx context.Context, a *acct, allow map[string]bool) ([]op, error) {
-	voice, err := collect(a.tw.ListVoiceCountries(ctx))
+	voice, err := atoguard.Collect(a.tw.ListVoiceCountries(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("listing voice dialing permissions: %w", err)
 	}
@@ -313,7 +313,7 @@ func TriggerCategoryOrder() []string { return []string{"totalprice", "sms", "cal
 
 func (e *engine) inspectTriggers(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
-	existing, err := collect(a.tw.ListUsageTriggers(ctx, sid))
+	existing, err := atoguard.Collect(a.tw.ListUsageTriggers(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing usage triggers: %w", err)
 	}
@@ -401,7 +401,7 @@ type callerIDsAPI interface {
 
 func (e *engine) inspectCallerIDs(ctx context.Context, a *acct) ([]op, error) {
 	sid := a.info.SID
-	ids, err := collect(a.tw.ListCallerIDs(ctx, sid))
+	ids, err := atoguard.Collect(a.tw.ListCallerIDs(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing caller IDs: %w", err)
 	}
@@ -507,7 +507,7 @@ func (e *engine) inspectWebhooks(ctx context.Context, a *acct) ([]op, error) {
 func hookResources(ctx context.Context, a *acct) ([]hookResource, error) {
 	sid := a.info.SID
 	var res []hookResource
-	nums, err := collect(a.tw.ListIncomingPhoneNumbers(ctx, sid))
+	nums, err := atoguard.Collect(a.tw.ListIncomingPhoneNumbers(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing phone numbers: %w", err)
 	}
@@ -518,7 +518,7 @@ func hookResources(ctx context.Context, a *acct) ([]hookResource, error) {
 				return err
 			}})
 	}
-	apps, err := collect(a.tw.ListApplications(ctx, sid))
+	apps, err := atoguard.Collect(a.tw.ListApplications(ctx, sid))
 	if err != nil {
 		return nil, fmt.Errorf("listing applications: %w", err)
 	}
@@ -529,7 +529,7 @@ func hookResources(ctx context.Context, a *acct) ([]hookResource, error) {
 				return err
 			}})
 	}
-	svcs, err := collect(a.tw.ListMessagingServices(ctx))
+	svcs, err := atoguard.Collect(a.tw.ListMessagingServices(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("listing messaging services: %w", err)
 	}
@@ -549,7 +549,7 @@ func hookResources(ctx context.Context, a *acct) ([]hookResource, error) {
 func (e *engine) knownGoodHooks(ctx context.Context, a *acct) (map[string]atoguard.Webhooks, string, error) {
 	snap := e.snapshot(a.info.SID)
 	if snap == nil {
-		evs, err := collect(a.tw.ListEvents(ctx, atoguard.EventFilter{Start: e.opts.incidentStart(), End: e.opts.now()}))
+		evs, err := atoguard.Collect(a.tw.ListEvents(ctx, atoguard.EventFilter{Start: e.opts.incidentStart(), End: e.opts.now()}))
 		if err != nil {
 			return nil, "", fmt.Errorf("listing Monitor events: %w", err)
 		}
@@ -705,7 +705,7 @@ func (e *engine) inspectEventSink(ctx context.Context, a *acct) ([]op, error) {
 	if a.info.SID != e.main.AccountSID {
 		return nil, nil
 	}
-	sinks, err := collect(a.tw.ListEventSinks(ctx))
+	sinks, err := atoguard.Collect(a.tw.ListEventSinks(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("listing Event Streams sinks: %w", err)
 	}

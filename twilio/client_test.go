@@ -128,7 +128,7 @@ func TestMessagesDateFilter(t *testing.T) {
 	}
 	h := newHarness(t, f, nil)
 	after, before := msgDate(end, 100), msgDate(end, 50).Add(-time.Millisecond)
-	msgs, err := Collect(h.c.ListMessages(context.Background(), testAccount, MessageFilter{SentAfter: after, SentBefore: before}))
+	msgs, err := atoguard.Collect(h.c.ListMessages(context.Background(), testAccount, MessageFilter{SentAfter: after, SentBefore: before}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestPagingV1(t *testing.T) {
 		mu.Unlock()
 		inner(w, r)
 	}), func(o *Options) { o.PageSize = 10 })
-	evs, err := Collect(h.c.ListEvents(context.Background(), EventFilter{}))
+	evs, err := atoguard.Collect(h.c.ListEvents(context.Background(), EventFilter{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func TestRetries(t *testing.T) {
 			fail: func(*testing.T) func(w http.ResponseWriter) {
 				return func(w http.ResponseWriter) { twilioError(w, 500, 20500, "") }
 			},
-			call:      func(c *Client) error { _, err := Collect(c.ListKeys(ctx, testAccount)); return err },
+			call:      func(c *Client) error { _, err := atoguard.Collect(c.ListKeys(ctx, testAccount)); return err },
 			wantCalls: 2,
 		},
 		{
@@ -680,7 +680,7 @@ func TestLogsNeverContainSecrets(t *testing.T) {
 	if sec.Reveal() != secondary || sub.Reveal() != subToken || key.Reveal() != keySecret {
 		t.Fatal("secrets not decoded")
 	}
-	if _, err := Collect(hs.c.ListMessages(ctx, testAccount, MessageFilter{To: "+15558675310"})); err != nil {
+	if _, err := atoguard.Collect(hs.c.ListMessages(ctx, testAccount, MessageFilter{To: "+15558675310"})); err != nil {
 		t.Fatal(err)
 	}
 	hs.c.sh.log.Debug("values", "secret", sec) // a Secret logged by mistake is redacted too
@@ -913,7 +913,7 @@ func TestUndecodablePageRefetched(t *testing.T) {
 				}
 				f.ServeHTTP(w, r)
 			}), nil)
-			msgs, err := Collect(h.c.ListMessages(context.Background(), testAccount, MessageFilter{}))
+			msgs, err := atoguard.Collect(h.c.ListMessages(context.Background(), testAccount, MessageFilter{}))
 			if atoguard.CodeOf(err) != tc.wantErr {
 				t.Fatalf("err %v, want code %q", err, tc.wantErr)
 			}

@@ -145,7 +145,7 @@ func TestEmulatorPagingTenThousand(t *testing.T) {
 	}
 	// A date window is honoured across pages.
 	after, before := emuNow.Add(-5000*time.Minute), emuNow.Add(-2000*time.Minute)
-	msgs, err := twilio.Collect(h.c.ListMessages(context.Background(), emuMain, twilio.MessageFilter{SentAfter: after, SentBefore: before}))
+	msgs, err := atoguard.Collect(h.c.ListMessages(context.Background(), emuMain, twilio.MessageFilter{SentAfter: after, SentBefore: before}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,16 +206,16 @@ func workload(t *testing.T, c *twilio.Client) map[string]any {
 	acct, err := c.FetchAccount(ctx, emuMain)
 	must("account", err)
 	out["account"] = acct.SID + acct.Status
-	accts, err := twilio.Collect(c.ListAccounts(ctx, twilio.AccountFilter{}))
+	accts, err := atoguard.Collect(c.ListAccounts(ctx, twilio.AccountFilter{}))
 	must("accounts", err)
 	out["accounts"] = len(accts)
-	keys, err := twilio.Collect(c.ListKeys(ctx, emuMain))
+	keys, err := atoguard.Collect(c.ListKeys(ctx, emuMain))
 	must("keys", err)
 	out["keys"] = len(keys)
-	calls, err := twilio.Collect(c.ListCalls(ctx, emuMain, twilio.CallFilter{}))
+	calls, err := atoguard.Collect(c.ListCalls(ctx, emuMain, twilio.CallFilter{}))
 	must("calls", err)
 	out["calls"] = len(calls)
-	pns, err := twilio.Collect(c.ListIncomingPhoneNumbers(ctx, emuMain))
+	pns, err := atoguard.Collect(c.ListIncomingPhoneNumbers(ctx, emuMain))
 	must("numbers", err)
 	out["numbers"] = pns[0].Webhooks["sms_url"]
 	_, err = c.UpdateIncomingPhoneNumber(ctx, emuMain, pns[0].SID, atoguard.Webhooks{"sms_url": "https://acme.example/sms2"})
@@ -226,10 +226,10 @@ func workload(t *testing.T, c *twilio.Client) map[string]any {
 	must("sub", err)
 	out["sub"] = sub.Status
 	must("delete trigger", c.DeleteUsageTrigger(ctx, emuMain, "UT10000000000000000000000000000001"))
-	trs, err := twilio.Collect(c.ListUsageTriggers(ctx, emuMain))
+	trs, err := atoguard.Collect(c.ListUsageTriggers(ctx, emuMain))
 	must("triggers", err)
 	out["triggers"] = len(trs)
-	evs, err := twilio.Collect(c.ListEvents(ctx, twilio.EventFilter{}))
+	evs, err := atoguard.Collect(c.ListEvents(ctx, twilio.EventFilter{}))
 	must("events", err)
 	types := []string{}
 	for _, e := range evs {
@@ -356,16 +356,16 @@ func TestEmulatorEndToEnd(t *testing.T) {
 	if !created.IsSubaccount() {
 		t.Errorf("created %+v", created)
 	}
-	active, err := twilio.Collect(c.ListAccounts(ctx, twilio.AccountFilter{Status: "active"}))
+	active, err := atoguard.Collect(c.ListAccounts(ctx, twilio.AccountFilter{Status: "active"}))
 	must("list accounts", err)
 	if len(active) < 3 {
 		t.Errorf("%d active accounts", len(active))
 	}
 
 	// Keys: list (both APIs), a new key works, deleting it revokes it at once.
-	keys, err := twilio.Collect(c.ListKeys(ctx, emuMain))
+	keys, err := atoguard.Collect(c.ListKeys(ctx, emuMain))
 	must("keys", err)
-	ikeys, err := twilio.Collect(c.ListIAMKeys(ctx, emuMain))
+	ikeys, err := atoguard.Collect(c.ListIAMKeys(ctx, emuMain))
 	must("iam keys", err)
 	if len(keys) == 0 || len(ikeys) == 0 {
 		t.Errorf("keys %d / %d", len(keys), len(ikeys))
@@ -373,10 +373,10 @@ func TestEmulatorEndToEnd(t *testing.T) {
 	ksid, ksec, err := c.CreateKey(ctx, emuMain, "drill")
 	must("create key", err)
 	asKey := c.As(atoguard.Credential{AccountSID: emuMain, KeySID: ksid, Secret: ksec})
-	_, err = twilio.Collect(asKey.ListCalls(ctx, emuMain, twilio.CallFilter{}))
+	_, err = atoguard.Collect(asKey.ListCalls(ctx, emuMain, twilio.CallFilter{}))
 	must("use new key", err)
 	must("delete key", c.DeleteKey(ctx, emuMain, ksid))
-	if _, err := twilio.Collect(asKey.ListCalls(ctx, emuMain, twilio.CallFilter{})); !twilio.IsUnauthorized(err) {
+	if _, err := atoguard.Collect(asKey.ListCalls(ctx, emuMain, twilio.CallFilter{})); !twilio.IsUnauthorized(err) {
 		t.Errorf("deleted key still works: %v", err)
 	}
 	if err := c.DeleteIAMKey(ctx, emuKey); err != nil {
@@ -389,22 +389,22 @@ func TestEmulatorEndToEnd(t *testing.T) {
 	if m.SID == "" {
 		t.Error("no SID")
 	}
-	msgs, err := twilio.Collect(c.ListMessages(ctx, emuMain, twilio.MessageFilter{To: "+14155550123"}))
+	msgs, err := atoguard.Collect(c.ListMessages(ctx, emuMain, twilio.MessageFilter{To: "+14155550123"}))
 	must("messages", err)
 	if len(msgs) != 1 {
 		t.Errorf("%d messages to the drill number", len(msgs))
 	}
-	calls, err := twilio.Collect(c.ListCalls(ctx, emuMain, twilio.CallFilter{Status: "completed"}))
+	calls, err := atoguard.Collect(c.ListCalls(ctx, emuMain, twilio.CallFilter{Status: "completed"}))
 	must("calls", err)
 	if len(calls) != 1 || calls[0].Duration != 90 || calls[0].Price <= 0 {
 		t.Errorf("calls %+v", calls)
 	}
-	_, err = twilio.Collect(c.ListUsageRecords(ctx, emuMain, twilio.UsageFilter{Period: "Daily", Category: "sms", Start: emuNow.AddDate(0, 0, -7), End: emuNow}))
+	_, err = atoguard.Collect(c.ListUsageRecords(ctx, emuMain, twilio.UsageFilter{Period: "Daily", Category: "sms", Start: emuNow.AddDate(0, 0, -7), End: emuNow}))
 	must("usage", err)
 	tr, err := c.CreateUsageTrigger(ctx, emuMain, atoguard.UsageTrigger{UsageCategory: "totalprice", TriggerBy: "price", TriggerValue: 25,
 		Recurring: "daily", CallbackURL: "https://acme.example/cap2", FriendlyName: "atoguard cap"})
 	must("create trigger", err)
-	trs, err := twilio.Collect(c.ListUsageTriggers(ctx, emuMain))
+	trs, err := atoguard.Collect(c.ListUsageTriggers(ctx, emuMain))
 	must("triggers", err)
 	if len(trs) != 2 {
 		t.Errorf("%d triggers", len(trs))
@@ -412,27 +412,27 @@ func TestEmulatorEndToEnd(t *testing.T) {
 	must("delete trigger", c.DeleteUsageTrigger(ctx, emuMain, tr.SID))
 
 	// Configuration.
-	pns, err := twilio.Collect(c.ListIncomingPhoneNumbers(ctx, emuMain))
+	pns, err := atoguard.Collect(c.ListIncomingPhoneNumbers(ctx, emuMain))
 	must("numbers", err)
 	pn, err := c.UpdateIncomingPhoneNumber(ctx, emuMain, pns[0].SID, atoguard.Webhooks{"sms_url": "https://acme.example/restored", "voice_url": ""})
 	must("update number", err)
 	if pn.Webhooks["sms_url"] != "https://acme.example/restored" || pn.Webhooks["voice_url"] != "" {
 		t.Errorf("number after update %v", pn.Webhooks)
 	}
-	apps, err := twilio.Collect(c.ListApplications(ctx, emuMain))
+	apps, err := atoguard.Collect(c.ListApplications(ctx, emuMain))
 	must("apps", err)
 	_, err = c.UpdateApplication(ctx, emuMain, apps[0].SID, atoguard.Webhooks{"voice_url": "https://acme.example/ivr2"})
 	must("update app", err)
-	svcs, err := twilio.Collect(c.ListMessagingServices(ctx))
+	svcs, err := atoguard.Collect(c.ListMessagingServices(ctx))
 	must("services", err)
 	_, err = c.UpdateMessagingService(ctx, svcs[0].SID, atoguard.Webhooks{"inbound_request_url": "https://acme.example/in2"})
 	must("update service", err)
-	ids, err := twilio.Collect(c.ListCallerIDs(ctx, emuMain))
+	ids, err := atoguard.Collect(c.ListCallerIDs(ctx, emuMain))
 	must("caller ids", err)
 	must("delete caller id", c.DeleteCallerID(ctx, emuMain, ids[0].SID))
 
 	// Geo permissions.
-	vc, err := twilio.Collect(c.ListVoiceCountries(ctx))
+	vc, err := atoguard.Collect(c.ListVoiceCountries(ctx))
 	must("voice countries", err)
 	if len(vc) == 0 {
 		t.Error("no voice countries")
@@ -442,7 +442,7 @@ func TestEmulatorEndToEnd(t *testing.T) {
 	if n != 2 {
 		t.Errorf("update_count %d", n)
 	}
-	_, err = twilio.Collect(c.ListHighRiskSpecialPrefixes(ctx, "GB"))
+	_, err = atoguard.Collect(c.ListHighRiskSpecialPrefixes(ctx, "GB"))
 	must("prefixes", err)
 	must("inheritance", sub.SetVoiceInheritance(ctx, true))
 	vs, err := sub.GetVoiceSettings(ctx)
@@ -498,14 +498,14 @@ func TestEmulatorEndToEnd(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no test event delivered")
 	}
-	sinks, err := twilio.Collect(c.ListEventSinks(ctx))
+	sinks, err := atoguard.Collect(c.ListEventSinks(ctx))
 	must("sinks", err)
 	if len(sinks) != 1 || sinks[0].Status != "active" {
 		t.Errorf("sinks %+v", sinks)
 	}
 	s, err := c.CreateSubscription(ctx, "atoguard", sink.SID, []string{"com.twilio.messaging.message.sent"})
 	must("create subscription", err)
-	subs, err := twilio.Collect(c.ListSubscriptions(ctx))
+	subs, err := atoguard.Collect(c.ListSubscriptions(ctx))
 	must("subscriptions", err)
 	if len(subs) != 1 || subs[0].SinkSID != sink.SID {
 		t.Errorf("subscriptions %+v", subs)
@@ -531,12 +531,12 @@ func TestEmulatorEndToEnd(t *testing.T) {
 	}
 
 	// Monitor events record what was done, one filter at a time.
-	evs, err := twilio.Collect(rotated.ListEvents(ctx, twilio.EventFilter{EventType: "account-auth-token.promoted"}))
+	evs, err := atoguard.Collect(rotated.ListEvents(ctx, twilio.EventFilter{EventType: "account-auth-token.promoted"}))
 	must("events", err)
 	if len(evs) != 1 {
 		t.Errorf("%d promotion events", len(evs))
 	}
-	all, err := twilio.Collect(rotated.ListEvents(ctx, twilio.EventFilter{Start: emuNow.Add(-time.Hour)}))
+	all, err := atoguard.Collect(rotated.ListEvents(ctx, twilio.EventFilter{Start: emuNow.Add(-time.Hour)}))
 	must("all events", err)
 	if len(all) < 5 {
 		t.Errorf("only %d events for the changes made", len(all))

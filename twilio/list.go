@@ -270,19 +270,6 @@ func (c *Client) mapNextRaw(product, next string) (string, error) {
 	return "", fmt.Errorf("refusing paging link to unconfigured host %q", u.Host)
 }
 
-// Collect drains a list iterator into a slice, stopping at the first error
-// (the items read so far are returned with it).
-func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 // errSeq is an iterator that yields one error.
 func errSeq[T any](err error) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {

@@ -73,7 +73,7 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if tok.IsZero() || tok.String() != atoguard.Redacted {
 			t.Errorf("token not a usable redacting secret")
 		}
-		accts, err := Collect(c.ListAccounts(ctx, AccountFilter{Status: "active", FriendlyName: "x"}))
+		accts, err := atoguard.Collect(c.ListAccounts(ctx, AccountFilter{Status: "active", FriendlyName: "x"}))
 		if err != nil || len(accts) == 0 {
 			t.Fatalf("ListAccounts: %v %v", accts, err)
 		}
@@ -114,11 +114,11 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 	})
 
 	t.Run("keys", func(t *testing.T) {
-		keys, err := Collect(c.ListKeys(ctx, testAccount))
+		keys, err := atoguard.Collect(c.ListKeys(ctx, testAccount))
 		if err != nil || len(keys) == 0 || keys[0].SID == "" {
 			t.Fatalf("ListKeys: %v %v", keys, err)
 		}
-		ikeys, err := Collect(c.ListIAMKeys(ctx, testAccount))
+		ikeys, err := atoguard.Collect(c.ListIAMKeys(ctx, testAccount))
 		if err != nil || len(ikeys) == 0 {
 			t.Fatalf("ListIAMKeys: %v %v", ikeys, err)
 		}
@@ -141,7 +141,7 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 	})
 
 	t.Run("messages and calls", func(t *testing.T) {
-		msgs, err := Collect(c.ListMessages(ctx, testAccount, MessageFilter{To: "+15558675310"}))
+		msgs, err := atoguard.Collect(c.ListMessages(ctx, testAccount, MessageFilter{To: "+15558675310"}))
 		if err != nil || len(msgs) == 0 {
 			t.Fatalf("ListMessages: %v %v", msgs, err)
 		}
@@ -157,7 +157,7 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if err != nil || m.SID == "" {
 			t.Fatalf("CreateMessage: %+v %v", m, err)
 		}
-		calls, err := Collect(c.ListCalls(ctx, testAccount, CallFilter{Status: "completed"}))
+		calls, err := atoguard.Collect(c.ListCalls(ctx, testAccount, CallFilter{Status: "completed"}))
 		if err != nil || len(calls) == 0 {
 			t.Fatalf("ListCalls: %v %v", calls, err)
 		}
@@ -168,7 +168,7 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 
 	t.Run("usage", func(t *testing.T) {
 		no := false
-		recs, err := Collect(c.ListUsageRecords(ctx, testAccount, UsageFilter{Period: "Daily", Category: "sms", IncludeSubaccounts: &no}))
+		recs, err := atoguard.Collect(c.ListUsageRecords(ctx, testAccount, UsageFilter{Period: "Daily", Category: "sms", IncludeSubaccounts: &no}))
 		if err != nil || len(recs) == 0 {
 			t.Fatalf("ListUsageRecords: %v %v", recs, err)
 		}
@@ -178,10 +178,10 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if rec.last().path != "/api/2010-04-01/Accounts/"+testAccount+"/Usage/Records/Daily.json" {
 			t.Errorf("usage path %q", rec.last().path)
 		}
-		if _, err := Collect(c.ListUsageRecords(ctx, testAccount, UsageFilter{Period: "Hourly"})); atoguard.CodeOf(err) != atoguard.EINVALID {
+		if _, err := atoguard.Collect(c.ListUsageRecords(ctx, testAccount, UsageFilter{Period: "Hourly"})); atoguard.CodeOf(err) != atoguard.EINVALID {
 			t.Errorf("bad period: %v", err)
 		}
-		trs, err := Collect(c.ListUsageTriggers(ctx, testAccount))
+		trs, err := atoguard.Collect(c.ListUsageTriggers(ctx, testAccount))
 		if err != nil || len(trs) == 0 {
 			t.Fatalf("ListUsageTriggers: %v %v", trs, err)
 		}
@@ -199,21 +199,21 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 	})
 
 	t.Run("monitor", func(t *testing.T) {
-		evs, err := Collect(c.ListEvents(ctx, EventFilter{EventType: "account-api-keys.created"}))
+		evs, err := atoguard.Collect(c.ListEvents(ctx, EventFilter{EventType: "account-api-keys.created"}))
 		if err != nil || len(evs) == 0 {
 			t.Fatalf("ListEvents: %v %v", evs, err)
 		}
 		if evs[0].EventDate.IsZero() || evs[0].EventType == "" {
 			t.Errorf("event decoded %+v", evs[0])
 		}
-		_, err = Collect(c.ListEvents(ctx, EventFilter{EventType: "x", SourceIP: "1.2.3.4"}))
+		_, err = atoguard.Collect(c.ListEvents(ctx, EventFilter{EventType: "x", SourceIP: "1.2.3.4"}))
 		if atoguard.CodeOf(err) != atoguard.EINVALID {
 			t.Errorf("two filters: %v, want EINVALID", err)
 		}
 	})
 
 	t.Run("configuration", func(t *testing.T) {
-		pns, err := Collect(c.ListIncomingPhoneNumbers(ctx, testAccount))
+		pns, err := atoguard.Collect(c.ListIncomingPhoneNumbers(ctx, testAccount))
 		if err != nil || len(pns) == 0 {
 			t.Fatalf("ListIncomingPhoneNumbers: %v %v", pns, err)
 		}
@@ -238,14 +238,14 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if _, err := c.UpdateIncomingPhoneNumber(ctx, testAccount, "PN0123456789abcdef0123456789abcdef", atoguard.Webhooks{"evil": "x"}); atoguard.CodeOf(err) != atoguard.EINVALID {
 			t.Errorf("unknown field: %v", err)
 		}
-		apps, err := Collect(c.ListApplications(ctx, testAccount))
+		apps, err := atoguard.Collect(c.ListApplications(ctx, testAccount))
 		if err != nil || len(apps) == 0 {
 			t.Fatalf("ListApplications: %v %v", apps, err)
 		}
 		if _, err := c.UpdateApplication(ctx, testAccount, "AP0123456789abcdef0123456789abcdef", atoguard.Webhooks{"sms_url": "https://example.com/sms"}); err != nil {
 			t.Fatal(err)
 		}
-		svcs, err := Collect(c.ListMessagingServices(ctx))
+		svcs, err := atoguard.Collect(c.ListMessagingServices(ctx))
 		if err != nil || len(svcs) == 0 {
 			t.Fatalf("ListMessagingServices: %v %v", svcs, err)
 		}
@@ -255,7 +255,7 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if f := rec.last().form; f["InboundRequestUrl"][0] != "https://example.com/in" {
 			t.Errorf("service form %v", f)
 		}
-		ids, err := Collect(c.ListCallerIDs(ctx, testAccount))
+		ids, err := atoguard.Collect(c.ListCallerIDs(ctx, testAccount))
 		if err != nil || len(ids) == 0 {
 			t.Fatalf("ListCallerIDs: %v %v", ids, err)
 		}
@@ -265,7 +265,7 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 	})
 
 	t.Run("voice", func(t *testing.T) {
-		cs, err := Collect(c.ListVoiceCountries(ctx))
+		cs, err := atoguard.Collect(c.ListVoiceCountries(ctx))
 		if err != nil || len(cs) == 0 || cs[0].ISOCode == "" {
 			t.Fatalf("ListVoiceCountries: %v %v", cs, err)
 		}
@@ -277,10 +277,10 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if got := rec.last().form["UpdateRequest"][0]; got != want {
 			t.Errorf("UpdateRequest %s, want %s", got, want)
 		}
-		if _, err := Collect(c.ListHighRiskSpecialPrefixes(ctx, "..")); atoguard.CodeOf(err) != atoguard.EINVALID {
+		if _, err := atoguard.Collect(c.ListHighRiskSpecialPrefixes(ctx, "..")); atoguard.CodeOf(err) != atoguard.EINVALID {
 			t.Errorf("path-breaking ISO code: %v", err)
 		}
-		ps, err := Collect(c.ListHighRiskSpecialPrefixes(ctx, "LV"))
+		ps, err := atoguard.Collect(c.ListHighRiskSpecialPrefixes(ctx, "LV"))
 		if err != nil || len(ps) == 0 || ps[0] == "" {
 			t.Fatalf("ListHighRiskSpecialPrefixes: %v %v", ps, err)
 		}
@@ -329,7 +329,7 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if f := rec.last().form; f["SinkType"][0] != "webhook" || !strings.Contains(f["SinkConfiguration"][0], `"destination":"https://example.com/sink"`) {
 			t.Errorf("sink form %v", f)
 		}
-		sinks, err := Collect(c.ListEventSinks(ctx))
+		sinks, err := atoguard.Collect(c.ListEventSinks(ctx))
 		if err != nil || len(sinks) == 0 {
 			t.Fatalf("ListEventSinks: %v %v", sinks, err)
 		}
@@ -346,7 +346,7 @@ func TestResourcesAgainstSpecExamples(t *testing.T) {
 		if got := rec.last().form["Types"]; len(got) != 1 || got[0] != `{"schema_version":1,"type":"com.twilio.messaging.message.sent"}` {
 			t.Errorf("Types %q", got)
 		}
-		subs, err := Collect(c.ListSubscriptions(ctx))
+		subs, err := atoguard.Collect(c.ListSubscriptions(ctx))
 		if err != nil || len(subs) == 0 {
 			t.Fatalf("ListSubscriptions: %v %v", subs, err)
 		}

@@ -246,7 +246,7 @@ func discoverWebTargets(cmd *cobra.Command, streams IO) ([]webexposure.Target, [
 			hooks = append(hooks, webexposure.ConfigHooks(*a.Config)...)
 		}
 	}
-	sinks, err := invGather(client.ListEventSinks(cmd.Context()))
+	sinks, err := atoguard.Collect(client.ListEventSinks(cmd.Context()))
 	if err != nil {
 		errs = append(errs, "event streams sinks: "+err.Error())
 	}

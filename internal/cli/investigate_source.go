@@ -103,29 +103,29 @@ func (t *twilioAccount) Configuration(ctx context.Context) (atoguard.Configurati
 		}
 	}
 	var err error
-	c.PhoneNumbers, err = invGather(t.api.ListIncomingPhoneNumbers(ctx, t.sid))
+	c.PhoneNumbers, err = atoguard.Collect(t.api.ListIncomingPhoneNumbers(ctx, t.sid))
 	keep("phone numbers", err)
-	c.Applications, err = invGather(t.api.ListApplications(ctx, t.sid))
+	c.Applications, err = atoguard.Collect(t.api.ListApplications(ctx, t.sid))
 	keep("applications", err)
-	c.APIKeys, err = invGather(t.api.ListKeys(ctx, t.sid))
+	c.APIKeys, err = atoguard.Collect(t.api.ListKeys(ctx, t.sid))
 	keep("api keys", err)
-	c.CallerIDs, err = invGather(t.api.ListCallerIDs(ctx, t.sid))
+	c.CallerIDs, err = atoguard.Collect(t.api.ListCallerIDs(ctx, t.sid))
 	keep("caller ids", err)
-	c.UsageTriggers, err = invGather(t.api.ListUsageTriggers(ctx, t.sid))
+	c.UsageTriggers, err = atoguard.Collect(t.api.ListUsageTriggers(ctx, t.sid))
 	keep("usage triggers", err)
 	if t.v1 == nil {
 		keep("v1 resources", t.v1err)
 	} else {
-		iam, err := invGather(t.v1.ListIAMKeys(ctx, t.sid))
+		iam, err := atoguard.Collect(t.v1.ListIAMKeys(ctx, t.sid))
 		keep("iam keys", err)
 		for _, k := range iam { // both APIs: restricted keys only show in iam
 			if !slices.ContainsFunc(c.APIKeys, func(x atoguard.APIKey) bool { return x.SID == k.SID }) {
 				c.APIKeys = append(c.APIKeys, k)
 			}
 		}
-		c.MessagingServices, err = invGather(t.v1.ListMessagingServices(ctx))
+		c.MessagingServices, err = atoguard.Collect(t.v1.ListMessagingServices(ctx))
 		keep("messaging services", err)
-		c.VoicePermissions, err = invGather(t.v1.ListVoiceCountries(ctx))
+		c.VoicePermissions, err = atoguard.Collect(t.v1.ListVoiceCountries(ctx))
 		keep("voice permissions", err)
 		c.SMSPermissions, err = t.v1.ListSMSPermissions(ctx)
 		keep("sms permissions", err)
@@ -134,15 +134,4 @@ func (t *twilioAccount) Configuration(ctx context.Context) (atoguard.Configurati
 		return c, errors.New(strings.Join(errs, "; "))
 	}
 	return c, nil
-}
-
-func invGather[T any](seq iter.Seq2[T, error]) ([]T, error) {
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
