@@ -1,6 +1,9 @@
 package atoguard
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Account is a Twilio account or subaccount.
 type Account struct {
@@ -14,6 +17,18 @@ type Account struct {
 
 // IsSubaccount reports whether the account is owned by another.
 func (a Account) IsSubaccount() bool { return a.OwnerSID != "" && a.OwnerSID != a.SID }
+
+// CompareAccounts orders the main account first, then subaccounts by SID:
+// the stable order every listing of accounts shows.
+func CompareAccounts(a, b Account) int {
+	if a.IsSubaccount() != b.IsSubaccount() {
+		if a.IsSubaccount() {
+			return 1
+		}
+		return -1
+	}
+	return strings.Compare(a.SID, b.SID)
+}
 
 // Message is one SMS/MMS (2010-04-01 Messages resource).
 type Message struct {

@@ -167,15 +167,7 @@ func selectAccounts(all []atoguard.Account, want []string) []atoguard.Account {
 	if len(want) == 0 {
 		// Main account first, then subaccounts by SID: stable output.
 		out := slices.Clone(all)
-		slices.SortStableFunc(out, func(a, b atoguard.Account) int {
-			if a.IsSubaccount() != b.IsSubaccount() {
-				if a.IsSubaccount() {
-					return 1
-				}
-				return -1
-			}
-			return strings.Compare(a.SID, b.SID)
-		})
+		slices.SortStableFunc(out, atoguard.CompareAccounts)
 		return out
 	}
 	var out []atoguard.Account

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"strings"
 
 	"github.com/atoguard/atoguard"
 	"github.com/atoguard/atoguard/detect"
@@ -29,15 +28,7 @@ func (e *Engine) Accounts() []atoguard.Account {
 		out = append(out, a)
 	}
 	e.mu.Unlock()
-	slices.SortFunc(out, func(a, b atoguard.Account) int {
-		if a.IsSubaccount() != b.IsSubaccount() {
-			if a.IsSubaccount() {
-				return 1
-			}
-			return -1
-		}
-		return strings.Compare(a.SID, b.SID)
-	})
+	slices.SortFunc(out, atoguard.CompareAccounts)
 	return out
 }
 
