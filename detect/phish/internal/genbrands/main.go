@@ -11,12 +11,10 @@ package main
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,7 +43,7 @@ func run(dir string) error {
 	if err != nil {
 		return err
 	}
-	popular, err := ReadRanking(filepath.Join(dir, "data", "cloudflare-radar-top100k-2024-01-22.txt.gz"))
+	popular, err := readRanking(filepath.Join(dir, "data", "cloudflare-radar-top100k-2024-01-22.txt.gz"))
 	if err != nil {
 		return err
 	}
@@ -111,29 +109,18 @@ func readBrands(path string) ([]phish.Brand, error) {
 	return phish.LoadBrands(f)
 }
 
-// ReadRanking reads a gzip-compressed list of domains, one per line.
-func ReadRanking(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
+// readRanking reads the ranking (devdata.ReadGz), lower-cased; an empty one
+// is an error.
+func readRanking(path string) ([]string, error) {
+	out, err := devdata.ReadGz(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	data, err := io.ReadAll(z)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var out []string
-	for l := range strings.Lines(string(data)) {
-		if l = strings.TrimSpace(l); l != "" && l != "domain" {
-			out = append(out, strings.ToLower(l))
-		}
 	}
 	if len(out) == 0 {
 		return nil, errors.New(path + ": empty")
+	}
+	for i, d := range out {
+		out[i] = strings.ToLower(d)
 	}
 	return out, nil
 }
