@@ -236,13 +236,13 @@ func TestJSONEmptyFindingsIsArray(t *testing.T) {
 	}
 }
 
-func TestReadJSONBaseline(t *testing.T) {
+func TestReadBaselineRoundTrip(t *testing.T) {
 	res := sampleScanResult()
 	var b bytes.Buffer
 	if err := JSON(&b, res); err != nil {
 		t.Fatal(err)
 	}
-	known, err := ReadJSON(&b)
+	known, err := scan.ReadBaseline(&b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,16 +260,16 @@ func TestReadJSONBaseline(t *testing.T) {
 	fresh := atoguard.Finding{Rule: scan.RuleAuthToken, Path: ".env", AccountSID: rpAcct, Secret: atoguard.NewSecret("ffffffffffffffff0000000000000000")}
 	fresh.Fingerprint = fresh.Secret.Fingerprint()
 	next = append(next, fresh)
-	got := FilterBaseline(next, known)
+	got := scan.FilterBaseline(next, known)
 	if len(got) != 1 || got[0].Fingerprint != fresh.Fingerprint {
 		t.Fatalf("filtered %+v", got)
 	}
 }
 
-func TestReadJSONErrors(t *testing.T) {
+func TestReadBaselineErrors(t *testing.T) {
 	for _, in := range []string{"", "nope", `{"stats":{}}`, `{"findings":[{"rule":"x"}]}`,
 		`{"findings":[{"rule":"x","fingerprint":"ab","date":"yesterday"}]}`} {
-		_, err := ReadJSON(strings.NewReader(in))
+		_, err := scan.ReadBaseline(strings.NewReader(in))
 		var ae *atoguard.Error
 		if !errors.As(err, &ae) || ae.Code != atoguard.EINVALID {
 			t.Errorf("%q: err = %v", in, err)
