@@ -25,21 +25,8 @@ func lineBefore(buf []byte, q int) []byte {
 // "key": "v", key: v, --key v, ENV KEY v, <key>v, setKey("v"), map["key"] = "v".
 func keyBefore(buf []byte, q int) []byte {
 	line := lineBefore(buf, q)
-	i := len(line) - 1
-	for n := 0; i >= 0 && n < 3 && (isQuote(line[i]) || line[i] == '\\'); n++ {
-		i--
-	}
-	sp := i
-	for i >= 0 && (line[i] == ' ' || line[i] == '\t') {
-		i--
-	}
-	hadSpace := i < sp
-	ops := 0
-	for i >= 0 && ops < 3 && strings.IndexByte("=:>(,{?|", line[i]) >= 0 {
-		i--
-		ops++
-	}
-	if ops == 0 && !hadSpace {
+	i := opBefore(line)
+	if i < -1 {
 		return nil
 	}
 	for i >= 0 && (line[i] == ' ' || line[i] == '\t') {
@@ -57,6 +44,30 @@ func keyBefore(buf []byte, q int) []byte {
 		return keyBefore(buf, q-len(line)+i-1)
 	}
 	return line[i+1 : end]
+}
+
+// opBefore skips back from the end of line over the value's opening quotes,
+// spaces and up to three assignment operators (=:>(,{?|), and returns the
+// index before them; -2 when neither an operator nor a space is there.
+func opBefore(line []byte) int {
+	i := len(line) - 1
+	for n := 0; i >= 0 && n < 3 && (isQuote(line[i]) || line[i] == '\\'); n++ {
+		i--
+	}
+	sp := i
+	for i >= 0 && (line[i] == ' ' || line[i] == '\t') {
+		i--
+	}
+	hadSpace := i < sp
+	ops := 0
+	for i >= 0 && ops < 3 && strings.IndexByte("=:>(,{?|", line[i]) >= 0 {
+		i--
+		ops++
+	}
+	if ops == 0 && !hadSpace {
+		return -2
+	}
+	return i
 }
 
 // Key words. Each flag is a meaning; a key whose words are not all known is

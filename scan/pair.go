@@ -2,12 +2,49 @@ package scan
 
 import (
 	"bytes"
+	"iter"
 	"slices"
 	"strings"
 )
 
 func (d *detector) pairAll(buf []byte, lo, hi int, out []hit) []hit {
-	// 1. Structural pairings bind strongest: SID:secret, positional args.
+	d.pairStructural(buf)
+	// Names that carry the same qualifier belong together even when
+	// another SID stands between them: configs often list every SID, then
+	// every token (PROD_ACCOUNT_SID, DEV_ACCOUNT_SID, PROD_AUTH_TOKEN, …;
+	// TWILIO_SUBACCOUNT_SID beside TWILIO_SUBACCOUNT_AUTH_TOKEN). Only
+	// between competing SIDs; a lone SID is left to the distance rules.
+	d.pairEach(buf, d.qualifiedValue)
+	// Key names, API keys first so their secrets are not taken for auth tokens.
+	d.pairEach(buf, d.keyedValue)
+	// An Account SID next to an API key is that key's account, not bare.
+	for i := range d.sids {
+		s := &d.sids[i]
+		if s.kind == kindKey && s.paired {
+			if a := d.nearestAccount(s.pos); a >= 0 {
+				d.sids[a].paired = true
+			}
+		}
+	}
+	// Placeholder credentials, only looked for when they will be reported.
+	if d.includePlaceholders {
+		for i := range d.sids {
+			if s := &d.sids[i]; !s.paired {
+				d.placeholderValue(buf, s)
+			}
+		}
+	}
+	d.markRepeats(buf)
+	for i := range d.sids {
+		if s := d.sids[i]; s.pos >= lo && s.pos < hi {
+			out = d.emit(buf, s, out)
+		}
+	}
+	return out
+}
+
+// pairStructural binds what binds strongest: SID:secret, positional args.
+func (d *detector) pairStructural(buf []byte) {
 	for i := range d.sids {
 		s := &d.sids[i]
 		if q, ok := adjacentValue(buf, s.pos+sidLen, s.kind); ok {
@@ -18,55 +55,27 @@ func (d *detector) pairAll(buf []byte, lo, hi int, out []hit) []hit {
 			d.bind(buf, s, q)
 		}
 	}
-	// 2a. Names that carry the same qualifier belong together even when
-	// another SID stands between them: configs often list every SID, then
-	// every token (PROD_ACCOUNT_SID, DEV_ACCOUNT_SID, PROD_AUTH_TOKEN, …;
-	// TWILIO_SUBACCOUNT_SID beside TWILIO_SUBACCOUNT_AUTH_TOKEN). Only
-	// between competing SIDs; a lone SID is left to the distance rules.
+}
+
+// pairEach binds each unpaired SID, API keys first, to the credential find
+// returns for it (-1: none).
+func (d *detector) pairEach(buf []byte, find func(buf []byte, i int) int) {
 	for _, k := range [...]kind{kindKey, kindAccount} {
 		for i := range d.sids {
 			s := &d.sids[i]
 			if s.kind != k || s.paired {
 				continue
 			}
-			if q := d.qualifiedValue(buf, i); q >= 0 {
+			if q := find(buf, i); q >= 0 {
 				d.bind(buf, s, q)
 			}
 		}
 	}
-	// 2. Key names, API keys first so their secrets are not taken for auth tokens.
-	for _, k := range [...]kind{kindKey, kindAccount} {
-		for i := range d.sids {
-			s := &d.sids[i]
-			if s.kind != k || s.paired {
-				continue
-			}
-			if q := d.keyedValue(buf, i); q >= 0 {
-				d.bind(buf, s, q)
-			}
-		}
-	}
-	// 3. An Account SID next to an API key is that key's account, not bare.
-	for i := range d.sids {
-		s := &d.sids[i]
-		if s.kind != kindKey || !s.paired {
-			continue
-		}
-		if a := d.nearestAccount(s.pos); a >= 0 {
-			d.sids[a].paired = true
-		}
-	}
-	// 4. Placeholder credentials, only looked for when they will be reported.
-	if d.includePlaceholders {
-		for i := range d.sids {
-			s := &d.sids[i]
-			if !s.paired {
-				d.placeholderValue(buf, s)
-			}
-		}
-	}
-	// 5. A SID that has its credential somewhere in the buffer is not bare
-	// where it appears again (e.g. in a URL path beside its userinfo).
+}
+
+// markRepeats: a SID that has its credential somewhere in the buffer is not
+// bare where it appears again (e.g. in a URL path beside its userinfo).
+func (d *detector) markRepeats(buf []byte) {
 	if d.pairedSIDs == nil {
 		d.pairedSIDs = map[string]bool{}
 	}
@@ -76,47 +85,45 @@ func (d *detector) pairAll(buf []byte, lo, hi int, out []hit) []hit {
 			d.pairedSIDs[string(buf[o.pos:o.pos+sidLen])] = true
 		}
 	}
+	if len(d.pairedSIDs) == 0 {
+		return
+	}
 	for i := range d.sids {
 		s := &d.sids[i]
-		if len(d.pairedSIDs) > 0 && s.kind == kindAccount && !s.paired && !s.placeholder && d.pairedSIDs[string(buf[s.pos:s.pos+sidLen])] {
+		if s.kind == kindAccount && !s.paired && !s.placeholder && d.pairedSIDs[string(buf[s.pos:s.pos+sidLen])] {
 			s.paired = true
 		}
 	}
-	for i := range d.sids {
-		s := d.sids[i]
-		if s.pos < lo || s.pos >= hi {
-			continue
+}
+
+// emit appends the hits of SID candidate s.
+func (d *detector) emit(buf []byte, s sidCand, out []hit) []hit {
+	sid := string(buf[s.pos : s.pos+sidLen])
+	if s.kind == kindAccount && s.paired && s.tokPos >= 0 && s.tokPH && !s.placeholder {
+		// A real SID beside a documentation token is still exposed.
+		out = append(out, hit{rule: RuleAccountSID, pos: s.pos, sidPos: s.pos, accountSID: sid})
+	}
+	switch {
+	case s.paired && s.tokPos >= 0 && s.kind == kindAccount:
+		out = append(out, hit{rule: RuleAuthToken, pos: s.tokPos, sidPos: s.pos, accountSID: sid,
+			secret: s.secret, placeholder: s.placeholder || s.tokPH})
+	case s.paired && s.tokPos >= 0:
+		h := hit{rule: RuleAPIKey, pos: s.tokPos, sidPos: s.pos, keySID: sid,
+			secret: s.secret, placeholder: s.placeholder || s.tokPH}
+		if a := d.nearestAccount(s.pos); a >= 0 {
+			h.accountSID = string(buf[d.sids[a].pos : d.sids[a].pos+sidLen])
 		}
-		sid := string(buf[s.pos : s.pos+sidLen])
-		if s.kind == kindAccount && s.paired && s.tokPos >= 0 && s.tokPH && !s.placeholder {
-			// A real SID beside a documentation token is still exposed.
-			out = append(out, hit{rule: RuleAccountSID, pos: s.pos, sidPos: s.pos, accountSID: sid})
+		out = append(out, h)
+	case s.kind == kindAccount && !s.paired && !(s.phOnly && s.placeholder):
+		out = append(out, hit{rule: RuleAccountSID, pos: s.pos, sidPos: s.pos, accountSID: sid,
+			placeholder: s.placeholder})
+	}
+	if s.phOnly {
+		h := hit{rule: RuleAuthToken, sidPos: s.pos, pos: s.phPos, secret: s.phSecret, placeholder: true, accountSID: sid}
+		if s.kind == kindKey {
+			h.rule, h.keySID, h.accountSID = RuleAPIKey, sid, ""
 		}
-		switch {
-		case s.paired && s.tokPos >= 0 && s.kind == kindAccount:
-			out = append(out, hit{rule: RuleAuthToken, pos: s.tokPos, sidPos: s.pos, accountSID: sid,
-				secret: s.secret, placeholder: s.placeholder || s.tokPH})
-		case s.paired && s.tokPos >= 0:
-			h := hit{rule: RuleAPIKey, pos: s.tokPos, sidPos: s.pos, keySID: sid,
-				secret: s.secret, placeholder: s.placeholder || s.tokPH}
-			if a := d.nearestAccount(s.pos); a >= 0 {
-				h.accountSID = string(buf[d.sids[a].pos : d.sids[a].pos+sidLen])
-			}
-			out = append(out, h)
-		case s.kind == kindAccount && !s.paired && !(s.phOnly && s.placeholder):
-			out = append(out, hit{rule: RuleAccountSID, pos: s.pos, sidPos: s.pos, accountSID: sid,
-				placeholder: s.placeholder})
-		}
-		if s.phOnly {
-			rule, h := RuleAuthToken, hit{sidPos: s.pos, pos: s.phPos, secret: s.phSecret, placeholder: true}
-			if s.kind == kindKey {
-				rule, h.keySID = RuleAPIKey, sid
-			} else {
-				h.accountSID = sid
-			}
-			h.rule = rule
-			out = append(out, h)
-		}
+		out = append(out, h)
 	}
 	return out
 }
@@ -329,58 +336,74 @@ func (d *detector) scanKeyed(buf []byte, s sidCand, prev, next int, fs *farScan)
 		fs.nlPos = from
 	}
 	best, bestD := -1, 1<<30
-	for p := from; p < to; {
-		c := buf[p]
-		if !isAlnum(c) {
-			p++
-			continue
-		}
-		j := p + 1
-		for j < len(buf) && isAlnum(buf[j]) {
-			j++
-		}
-		start, q := p, p
-		if j-p == secretLen+1 && p >= 1 && buf[p-1] == '\\' && (c == 'n' || c == 't' || c == 'r') {
-			q = p + 1 // "\nTOKEN" inside a JSON string
-		}
-		p = j
-		if j-q != secretLen || (q == start && !boundaryBefore(buf, q)) {
-			continue
-		}
-		if !valueAt(buf, q, s.kind) || d.consumed[q] {
-			continue
-		}
+	for q := range d.values(buf, from, to, s.kind, true) {
 		dist := weightedDist(s.pos, q)
 		if dist >= bestD || (prev >= 0 && weightedDist(d.sids[prev].pos, q) < dist) ||
 			(next >= 0 && weightedDist(d.sids[next].pos, q) < dist) {
 			continue
 		}
-		key := namedKey(buf, q)
-		f, known := d.keyFlags(key)
-		ok, strong := credFlags(f, known, s.kind)
-		if !ok {
-			continue
-		}
-		// A key that says Twilio is unambiguous whatever else the line holds
-		// (heroku config:set TWILIO_AUTH_TOKEN=…); others yield to it.
-		if f&wTwilio == 0 && deniedContext(lineBefore(buf, q)) {
-			continue
-		}
-		near := false
-		if q >= s.pos-pairRadius && q < s.pos+sidLen+pairRadius {
-			lo, hi := min(s.pos, q), max(s.pos, q)
-			lines := bytes.Count(buf[lo:hi], []byte{'\n'})
-			near = lines <= maxStrongLines && (strong || lines <= maxGenericLines)
-		}
-		if fs == nil {
-			if near && !sectionBarrier(buf, s.pos, q, max(from, s.pos-pairRadius), pairRadius, maxStrongLines) {
-				best, bestD = q, dist
-			}
-		} else if !near && d.farValue(buf, s.pos, q, dist, key, f, from, fs) {
-			best, bestD = q, dist // the near pass has judged the near ones
+		if d.keyedAt(buf, s, q, from, dist, fs) {
+			best, bestD = q, dist
 		}
 	}
 	return best
+}
+
+// values yields the positions in buf[from:to) where a credential of kind k
+// starts as a word of its own, not yet paired. With jsonEsc a value right
+// after a JSON escape ("\nTOKEN" inside a JSON string) counts too.
+func (d *detector) values(buf []byte, from, to int, k kind, jsonEsc bool) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for p := from; p < to; {
+			c := buf[p]
+			if !isAlnum(c) {
+				p++
+				continue
+			}
+			j := p + 1
+			for j < len(buf) && isAlnum(buf[j]) {
+				j++
+			}
+			start, q := p, p
+			if jsonEsc && j-p == secretLen+1 && p >= 1 && buf[p-1] == '\\' && (c == 'n' || c == 't' || c == 'r') {
+				q = p + 1
+			}
+			p = j
+			if j-q != secretLen || (q == start && !boundaryBefore(buf, q)) || !valueAt(buf, q, k) || d.consumed[q] {
+				continue
+			}
+			if !yield(q) {
+				return
+			}
+		}
+	}
+}
+
+// keyedAt judges the credential at q for SID s by its key name and
+// distance: in the near pass (fs nil) within the line limits, in the far
+// pass beyond them by farValue's rules.
+func (d *detector) keyedAt(buf []byte, s sidCand, q, from, dist int, fs *farScan) bool {
+	key := namedKey(buf, q)
+	f, known := d.keyFlags(key)
+	ok, strong := credFlags(f, known, s.kind)
+	if !ok {
+		return false
+	}
+	// A key that says Twilio is unambiguous whatever else the line holds
+	// (heroku config:set TWILIO_AUTH_TOKEN=…); others yield to it.
+	if f&wTwilio == 0 && deniedContext(lineBefore(buf, q)) {
+		return false
+	}
+	near := false
+	if q >= s.pos-pairRadius && q < s.pos+sidLen+pairRadius {
+		lo, hi := min(s.pos, q), max(s.pos, q)
+		lines := bytes.Count(buf[lo:hi], []byte{'\n'})
+		near = lines <= maxStrongLines && (strong || lines <= maxGenericLines)
+	}
+	if fs == nil {
+		return near && !sectionBarrier(buf, s.pos, q, max(from, s.pos-pairRadius), pairRadius, maxStrongLines)
+	}
+	return !near && d.farValue(buf, s.pos, q, dist, key, f, from, fs) // the near pass has judged the near ones
 }
 
 // farValue: a credential beyond the usual limits of a lone Account SID is
@@ -480,18 +503,7 @@ func (d *detector) qualifiedValue(buf []byte, i int) int {
 	from := max(0, s.pos-pairRadius)
 	to := min(len(buf), s.pos+sidLen+pairRadius)
 	best, bestD := -1, 1<<30
-	for p := from; p < to; {
-		if !isAlnum(buf[p]) {
-			p++
-			continue
-		}
-		q := p
-		for p < len(buf) && isAlnum(buf[p]) {
-			p++
-		}
-		if p-q != secretLen || !boundaryBefore(buf, q) || !valueAt(buf, q, s.kind) || d.consumed[q] {
-			continue
-		}
+	for q := range d.values(buf, from, to, s.kind, false) {
 		dist := weightedDist(s.pos, q)
 		if dist >= bestD {
 			continue
