@@ -38,7 +38,12 @@ type JSONSkip struct {
 // PathBase64 is present only then. Author and email, which old commits may
 // hold in Latin-1, are escaped the same way when they are not valid UTF-8.
 type JSONFinding struct {
-	Rule         string `json:"rule"`
+	Rule string `json:"rule"`
+	// Severity is the finding's: critical, high or low (Rules()).
+	Severity string `json:"severity"`
+	// Placeholder marks documentation values and example credentials
+	// (reported only with --include-placeholders).
+	Placeholder  bool   `json:"placeholder"`
 	Path         string `json:"path"`
 	PathBase64   string `json:"path_base64,omitempty"`
 	Line         int    `json:"line"`
@@ -80,7 +85,7 @@ func ToJSON(res scan.Result) JSONReport {
 	out := JSONReport{Findings: make([]JSONFinding, 0, len(res.Findings))}
 	for _, f := range res.Findings {
 		jf := JSONFinding{
-			Rule: f.Rule, Path: f.Path, Line: f.Line, Column: f.Column,
+			Rule: f.Rule, Severity: string(severityOf(f)), Placeholder: f.Placeholder, Path: f.Path, Line: f.Line, Column: f.Column,
 			Commit: f.Commit, Author: utf8Text(f.Author), Email: utf8Text(f.Email),
 			AccountSID: f.AccountSID, KeySID: f.KeySID,
 			Fingerprint: f.Fingerprint, Verification: verification(f),
@@ -131,4 +136,14 @@ func JSON(w io.Writer, res scan.Result) error {
 // secret's fingerprint, not the line, so edits above it do not resurface it.
 func BaselineKey(f atoguard.Finding) string {
 	return f.Key()
+}
+
+// severityOf is the finding's severity, or its rule's when it has none.
+func severityOf(f atoguard.Finding) atoguard.Severity {
+	if f.Severity == "" {
+		if r, ok := scan.RuleByID(f.Rule); ok {
+			return r.Severity
+		}
+	}
+	return f.Severity
 }

@@ -93,7 +93,8 @@ func TestJSONContract(t *testing.T) {
 	if got := strings.Join(keys(doc), ","); got != "findings,skipped,stats" {
 		t.Fatalf("top-level keys %s", got)
 	}
-	wantF := "account_sid,author,column,commit,count,date,email,fingerprint,key_sid,line,more_locations,path,rule,secret,verification"
+	// severity and placeholder are on every finding (issue 18).
+	wantF := "account_sid,author,column,commit,count,date,email,fingerprint,key_sid,line,more_locations,path,placeholder,rule,secret,severity,verification"
 	fs := doc["findings"].([]any)
 	if len(fs) != 5 {
 		t.Fatalf("%d findings", len(fs))
@@ -125,6 +126,9 @@ func TestJSONContract(t *testing.T) {
 		{"live", f2.Verification, "live"},
 		{"key sid", f2.KeySID, rpKeySID},
 		{"bare sid has no secret", f3.Secret, ""},
+		{"severity", f0.Severity, "critical"},
+		{"bare sid severity", f3.Severity, "low"},
+		{"not a placeholder", f0.Placeholder, false},
 		{"bare sid fingerprint", f3.Fingerprint, atoguard.Fingerprint(rpAcct)},
 		{"duration", rep.Stats.DurationMS, int64(1500)},
 		{"bytes", rep.Stats.Bytes, int64(123456)},

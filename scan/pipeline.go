@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"slices"
 
 	"github.com/atoguard/atoguard"
 )
@@ -26,12 +27,15 @@ type Job struct {
 	Base Source
 	// Baseline findings (ReadBaseline) are not reported again.
 	Baseline []atoguard.Finding
+	// MinSeverity, when set, drops findings ranked below it.
+	MinSeverity atoguard.Severity
 	// Verifier, when set, checks every finding left.
 	Verifier Verifier
 }
 
 // Run runs the pipeline: scan, earliest finding per secret, drop what the
-// base held, drop what the baseline holds, verify. Like Scan it returns the
+// base held, drop what the baseline holds and what ranks below
+// MinSeverity, verify. Like Scan it returns the
 // findings so far with an error from the source or the context.
 func (s *Scanner) Run(ctx context.Context, job Job) (Result, error) {
 	res, err := s.Scan(ctx, job.Source)
@@ -51,6 +55,11 @@ func (s *Scanner) Run(ctx context.Context, job Job) (Result, error) {
 	}
 	if job.Baseline != nil {
 		res.Findings = FilterBaseline(res.Findings, job.Baseline)
+	}
+	if job.MinSeverity != "" {
+		res.Findings = slices.DeleteFunc(res.Findings, func(f atoguard.Finding) bool {
+			return f.Severity.Rank() < job.MinSeverity.Rank()
+		})
 	}
 	if job.Verifier != nil && len(res.Findings) > 0 {
 		job.Verifier.Findings(ctx, res.Findings)

@@ -38,6 +38,7 @@ type scanOptions struct {
 	twilioAPIURL        string
 	quiet               bool
 	failOnSkip          bool
+	minSeverity         string
 }
 
 func newScanCommand(streams IO) *cobra.Command {
@@ -93,6 +94,7 @@ not read in full), 2 error.`,
 	f.IntVar(&opts.verifyConcurrency, "verify-concurrency", 4, "verification requests in flight")
 	f.StringVar(&opts.twilioAPIURL, "twilio-api-url", "", "Twilio API base `URL` for --verify: a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*) or the emulator's URL (default https://api.twilio.com; config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress bar, no warnings, no summary on stderr")
+	f.StringVar(&opts.minSeverity, "min-severity", "", "report only findings of this `SEVERITY` or above: low, high or critical")
 	f.BoolVar(&opts.failOnSkip, "fail-on-skip", false, "exit 1 when anything was not read in full (unreadable, too deep, cut by archive limits, corrupt), even without findings")
 	return cmd
 }
@@ -110,7 +112,7 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	if err != nil {
 		return err
 	}
-	job := scan.Job{History: opts.history}
+	job := scan.Job{History: opts.history, MinSeverity: atoguard.Severity(opts.minSeverity)}
 	if job.Baseline, err = loadBaseline(opts.baseline); err != nil {
 		return err
 	}
@@ -176,6 +178,8 @@ func checkScanOptions(cmd *cobra.Command, opts *scanOptions) (report.Format, []s
 		return "", nil, invalid("--since-commit needs --history")
 	case opts.verifyConcurrency < 1:
 		return "", nil, invalid("--verify-concurrency must be at least 1")
+	case opts.minSeverity != "" && atoguard.Severity(opts.minSeverity).Rank() == atoguard.Severity("").Rank():
+		return "", nil, invalid("--min-severity: unknown severity %q (want low, high or critical)", opts.minSeverity)
 	}
 	paths := opts.paths
 	if len(paths) == 0 {

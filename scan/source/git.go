@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -147,7 +148,12 @@ func (o GitOptions) view(dir string, info repoInfo) pathView {
 	if info.prefix != "" {
 		v.strip = info.prefix + "/"
 	}
-	if d := filepath.ToSlash(filepath.Clean(dir)); d != "." {
+	d := filepath.ToSlash(filepath.Clean(dir))
+	if path.Base(d) == ".git" {
+		// repo/.git names the repository at repo: show its paths as for repo.
+		d = path.Dir(d)
+	}
+	if d != "." {
 		v.prefix = strings.TrimSuffix(d, "/") + "/"
 	}
 	return v
