@@ -88,6 +88,15 @@ func (d *detector) detect(buf []byte, lo, hi int, out []hit) []hit {
 	if len(d.sg) > 0 {
 		out = findSendGrid(buf, lo, hi, d.sg, out)
 	}
+	if d.consumed == nil {
+		d.consumed = map[int]bool{}
+	}
+	if len(d.sids) == 0 && len(d.b64) == 0 {
+		clear(d.consumed)
+	}
+	if !d.hasAccountSID() {
+		out = d.findLoneTokens(buf, lo, hi, out)
+	}
 	return out
 }
 
@@ -99,7 +108,8 @@ func sidAt(buf []byte, p int, k kind, out []sidCand) []sidCand {
 	body := buf[p+2 : p+sidLen]
 	switch {
 	case allClass(body, clHex):
-		ph := lowEntropy(body) || string(body) == md5OfNothing || exampleKey(keyBefore(buf, p))
+		ph := lowEntropy(body) || string(body) == md5OfNothing || exampleKey(keyBefore(buf, p)) ||
+			twilioExample(buf, p, k)
 		out = append(out, sidCand{pos: p, kind: k, placeholder: ph, tokPos: -1})
 	case placeholderSIDBody(body):
 		out = append(out, sidCand{pos: p, kind: k, placeholder: true, tokPos: -1})
@@ -152,4 +162,14 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// hasAccountSID: an Account SID (not a placeholder) is among the candidates.
+func (d *detector) hasAccountSID() bool {
+	for _, s := range d.sids {
+		if s.kind == kindAccount && !s.placeholder {
+			return true
+		}
+	}
+	return false
 }

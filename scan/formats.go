@@ -28,6 +28,9 @@ func csvHeaderAbove(buf []byte, p int) bool {
 // defers to the name its object gives it: {"key": "password", "value": "…"}
 // (Postman, many JSON key/value lists) or variable "auth_token" { default = "…" }.
 func namedKey(buf []byte, q int) []byte {
+	if name := xmlElementName(buf, q); name != nil {
+		return name
+	}
 	key := keyBefore(buf, q)
 	if len(key) == 0 {
 		return keyOnLineAbove(buf, q)
@@ -46,6 +49,9 @@ func namedKey(buf []byte, q int) []byte {
 	}
 	if k == "value" {
 		if name := yamlItemName(buf, q); name != nil {
+			return name
+		}
+		if name := yamlParentKey(buf, q); name != nil {
 			return name
 		}
 		if name := xmlValueName(buf, q); name != nil {
@@ -354,6 +360,9 @@ func keyOnLineAbove(buf []byte, q int) []byte {
 	}
 	prev := lineBefore(buf, ls-1)
 	t := bytes.TrimRight(prev, " \t\r")
+	if name := continuedName(buf, ls-1-len(prev), t); name != nil {
+		return name
+	}
 	if len(t) == 0 || (t[len(t)-1] != ':' && t[len(t)-1] != '=') {
 		return nil
 	}
@@ -364,4 +373,95 @@ func keyOnLineAbove(buf []byte, q int) []byte {
 		i--
 	}
 	return t[i+1:]
+}
+
+// xmlElementName: an element's text named by its name (or key) attribute,
+// whatever other attributes follow it (Android resources):
+//
+//	<string name="twilio_auth_token" translatable="false">…</string>
+//
+// nil when the value does not directly follow such an opening tag.
+func xmlElementName(buf []byte, q int) []byte {
+	if q == 0 || buf[q-1] != '>' {
+		return nil
+	}
+	line := lineBefore(buf, q-1)
+	lt := bytes.LastIndexByte(line, '<')
+	if lt < 0 || lt+1 >= len(line) || line[lt+1] == '/' || !bytes.ContainsAny(line[lt:], " \t") {
+		return nil
+	}
+	tag := line[lt:]
+	if name := xmlAttr(tag, "name"); name != nil {
+		return name
+	}
+	return xmlAttr(tag, "key")
+}
+
+// yamlParentKey: CI variables in object form name the value by the mapping
+// that holds it (GitLab CI, Azure pipelines):
+//
+//	TWILIO_AUTH_TOKEN:
+//	  value: "…"
+//	  description: "…"
+//
+// The value's line holds only `value:`; sibling keys at its indentation may
+// stand above it; the first less indented line must be `NAME:` alone.
+func yamlParentKey(buf []byte, q int) []byte {
+	line := lineBefore(buf, q)
+	ind := indentOf(line)
+	if ind == 0 || !bytes.HasPrefix(line[ind:], []byte("value")) {
+		return nil
+	}
+	ls := q - len(line)
+	for n := 0; ls > 0 && n < 8; n++ {
+		prev := lineBefore(buf, ls-1)
+		ls -= len(prev) + 1
+		pi := indentOf(prev)
+		t := bytes.TrimRight(prev, " \t\r")
+		switch {
+		case len(t) == pi:
+			continue // blank
+		case pi == ind:
+			continue // a sibling key (description:, expand:)
+		case pi > ind:
+			return nil
+		}
+		if t[len(t)-1] != ':' {
+			return nil
+		}
+		name := bytes.Trim(t[pi:len(t)-1], `"' `)
+		if len(name) == 0 || bytes.ContainsAny(name, " :") {
+			return nil
+		}
+		return name
+	}
+	return nil
+}
+
+// continuedName handles a literal on the line after an expression that
+// goes on: a fallback (process.env.TWILIO_AUTH_TOKEN ??, || …), whose
+// operand names the value, or a call left open (= JSON.stringify(), whose
+// assignment does. t is the line above (starting at ls) without trailing
+// space; nil for anything else.
+func continuedName(buf []byte, ls int, t []byte) []byte {
+	switch {
+	case bytes.HasSuffix(t, []byte("??")), bytes.HasSuffix(t, []byte("||")):
+		e := len(bytes.TrimRight(t[:len(t)-2], " \t"))
+		i := e - 1
+		for i >= 0 && (classTable[t[i]]&clIdent != 0 || t[i] == '.' || t[i] == '-') {
+			i--
+		}
+		if i+1 < e {
+			return t[i+1 : e]
+		}
+	case bytes.HasSuffix(t, []byte("(")):
+		i := len(t) - 2
+		for i >= 0 && (classTable[t[i]]&clIdent != 0 || t[i] == '.') {
+			i--
+		}
+		if i+1 < len(t)-1 && i >= 0 {
+			return keyBefore(buf, ls+i+1)
+		}
+	}
+	return nil
 }

@@ -47,7 +47,7 @@ func keyBefore(buf []byte, q int) []byte {
 }
 
 // opBefore skips back from the end of line over the value's opening quotes,
-// spaces and up to three assignment operators (=:>(,{?|), and returns the
+// spaces and up to three assignment operators (=:>(,{?|;, the last for name;value;description rows), and returns the
 // index before them; -2 when neither an operator nor a space is there.
 func opBefore(line []byte) int {
 	i := len(line) - 1
@@ -60,7 +60,7 @@ func opBefore(line []byte) int {
 	}
 	hadSpace := i < sp
 	ops := 0
-	for i >= 0 && ops < 3 && strings.IndexByte("=:>(,{?|", line[i]) >= 0 {
+	for i >= 0 && ops < 3 && strings.IndexByte("=:>(,{?|;", line[i]) >= 0 {
 		i--
 		ops++
 	}

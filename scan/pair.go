@@ -53,21 +53,53 @@ func (d *detector) pairStructural(buf []byte) {
 		}
 		if q, ok := positionalValue(buf, s.pos, s.kind); ok {
 			d.bind(buf, s, q)
+			continue
+		}
+		if q, ok := bareArgValue(buf, s.pos, s.kind); ok {
+			d.bind(buf, s, q)
 		}
 	}
+}
+
+// bareArgValue matches unquoted positional arguments on a command line:
+// send.sh AC… 0a1b… +15551234567. The SID and the credential are words of
+// their own, one run of blanks apart, the credential ends its word.
+func bareArgValue(buf []byte, s int, k kind) (int, bool) {
+	if s == 0 || (buf[s-1] != ' ' && buf[s-1] != '\t') {
+		return 0, false
+	}
+	i := s + sidLen
+	j := i
+	for j < len(buf) && j-i < 8 && (buf[j] == ' ' || buf[j] == '\t') {
+		j++
+	}
+	if j == i || !valueAt(buf, j, k) {
+		return 0, false
+	}
+	if e := j + secretLen; e < len(buf) && buf[e] != ' ' && buf[e] != '\t' && buf[e] != '\n' && buf[e] != '\r' && buf[e] != '\\' {
+		return 0, false
+	}
+	if deniedContext(lineBefore(buf, s)) {
+		return 0, false
+	}
+	return j, true
 }
 
 // pairEach binds each unpaired SID, API keys first, to the credential find
 // returns for it (-1: none).
 func (d *detector) pairEach(buf []byte, find func(buf []byte, i int) int) {
 	for _, k := range [...]kind{kindKey, kindAccount} {
-		for i := range d.sids {
-			s := &d.sids[i]
-			if s.kind != k || s.paired {
-				continue
-			}
-			if q := find(buf, i); q >= 0 {
-				d.bind(buf, s, q)
+		// Real SIDs first: a placeholder SID in a comment beside a real
+		// one ($sid = "AC…"; //"ACXXXX…") must not take its token.
+		for _, ph := range [...]bool{false, true} {
+			for i := range d.sids {
+				s := &d.sids[i]
+				if s.kind != k || s.paired || s.placeholder != ph {
+					continue
+				}
+				if q := find(buf, i); q >= 0 {
+					d.bind(buf, s, q)
+				}
 			}
 		}
 	}
@@ -148,20 +180,22 @@ func (d *detector) nearestAccount(p int) int {
 }
 
 // neighbours are the nearest unpaired SIDs of the same kind before and
-// after SID i (-1 if none within reach). A credential beyond a neighbour is
+// after SID i (-1 if none within reach); a placeholder SID does not stand
+// in a real one's way. A credential beyond a neighbour is
 // nearer to that neighbour, so keyedValue looks only between them.
 func (d *detector) neighbours(i int) (prev, next int) {
 	s := d.sids[i]
 	const reach = 3*pairRadius + sidLen
 	prev, next = -1, -1
+	competes := func(o sidCand) bool { return o.kind == s.kind && !o.paired && (s.placeholder || !o.placeholder) }
 	for j := i - 1; j >= 0 && s.pos-d.sids[j].pos <= reach; j-- {
-		if o := d.sids[j]; o.kind == s.kind && !o.paired {
+		if competes(d.sids[j]) {
 			prev = j
 			break
 		}
 	}
 	for j := i + 1; j < len(d.sids) && d.sids[j].pos-s.pos <= reach; j++ {
-		if o := d.sids[j]; o.kind == s.kind && !o.paired {
+		if competes(d.sids[j]) {
 			next = j
 			break
 		}
@@ -386,7 +420,7 @@ func (d *detector) keyedAt(buf []byte, s sidCand, q, from, dist int, fs *farScan
 	key := namedKey(buf, q)
 	f, known := d.keyFlags(key)
 	ok, strong := credFlags(f, known, s.kind)
-	if !ok {
+	if !ok && !sameStem(namedKey(buf, s.pos), key) {
 		return false
 	}
 	// A key that says Twilio is unambiguous whatever else the line holds
@@ -474,8 +508,12 @@ func (d *detector) loneAccount(buf []byte, i int) (prev, next int, ok bool) {
 func (d *detector) qualifiedValue(buf []byte, i int) int {
 	s := d.sids[i]
 	const reach = 3*pairRadius + sidLen
-	qual := keyQualifier(namedKey(buf, s.pos))
-	if qual == "" {
+	name := namedKey(buf, s.pos)
+	qual := keyQualifier(name)
+	if len(name) == 0 {
+		// Without a name there is no qualifier to agree on. With one but
+		// no qualifier (TWILIO_ACCOUNT_SID beside TWILIO_SUBACCOUNT_SID),
+		// the unqualified token is this SID's.
 		return -1
 	}
 	// d.sids is sorted by position: look at the SIDs in reach on both
@@ -579,4 +617,31 @@ func weightedDist(sid, q int) int {
 		return q - sid
 	}
 	return 2*(sid-q) + 1
+}
+
+// sameStem: the SID's name and the credential's differ only in the last
+// word, sid against key, secret or token (validSid / validKey, prodSid /
+// prodToken): a pair named as one, whatever the stem says.
+func sameStem(sidKey, key []byte) bool {
+	a, b := strings.ToLower(alnumOnly(sidKey)), strings.ToLower(alnumOnly(key))
+	stem, ok := strings.CutSuffix(a, "sid")
+	if !ok || stem == "" {
+		return false
+	}
+	for _, w := range [...]string{"key", "secret", "token"} {
+		if b == stem+w {
+			return true
+		}
+	}
+	return false
+}
+
+func alnumOnly(b []byte) string {
+	out := make([]byte, 0, len(b))
+	for _, c := range b {
+		if isAlnum(c) {
+			out = append(out, c)
+		}
+	}
+	return string(out)
 }

@@ -155,3 +155,26 @@ func assignments(buf []byte, from, to int) iter.Seq[int] {
 		}
 	}
 }
+
+// twilioDocSIDs recur across Twilio's SDK test fixtures and documentation
+// (twilio-node's AccessToken and ValidationToken specs, the docs' samples):
+// examples, wherever they appear.
+var twilioDocSIDs = [...]string{
+	"SKb5aed9ca12bf5890f37930e63cad6d38",
+}
+
+// twilioExample: the SID at p is one of Twilio's documented examples: a
+// fixture SID, or an API key in the docs' example response for creating
+// a key ("friendly_name": "User Joey", in JSON or as <FriendlyName> XML).
+func twilioExample(buf []byte, p int, k kind) bool {
+	sid := buf[p : p+sidLen]
+	for _, d := range twilioDocSIDs {
+		if string(sid) == d {
+			return true
+		}
+	}
+	if k != kindKey {
+		return false
+	}
+	return bytes.Contains(buf[max(0, p-512):min(len(buf), p+sidLen+512)], []byte("User Joey"))
+}
