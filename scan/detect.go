@@ -94,9 +94,7 @@ func (d *detector) detect(buf []byte, lo, hi int, out []hit) []hit {
 	if len(d.sids) == 0 && len(d.b64) == 0 {
 		clear(d.consumed)
 	}
-	if !d.hasAccountSID() {
-		out = d.findLoneTokens(buf, lo, hi, out)
-	}
+	out = d.findLoneTokens(buf, lo, hi, out)
 	return out
 }
 
@@ -164,10 +162,14 @@ func abs(x int) int {
 	return x
 }
 
-// hasAccountSID: an Account SID (not a placeholder) is among the candidates.
-func (d *detector) hasAccountSID() bool {
-	for _, s := range d.sids {
-		if s.kind == kindAccount && !s.placeholder {
+// accountNear: an Account SID (not a placeholder) is within 2*farRadius
+// of p, as far as any pairing looks; the engine's windows keep that much
+// context, so the answer is the same however the item is read. d.sids is
+// sorted by position.
+func (d *detector) accountNear(p int) bool {
+	i, _ := slices.BinarySearchFunc(d.sids, p-2*farRadius, func(s sidCand, p int) int { return s.pos - p })
+	for ; i < len(d.sids) && d.sids[i].pos <= p+2*farRadius; i++ {
+		if s := d.sids[i]; s.kind == kindAccount && !s.placeholder {
 			return true
 		}
 	}

@@ -7,7 +7,7 @@ import "bytes"
 // the Account SID comes from elsewhere (the environment), and the token
 // alone is still a leak (issue 18; gitleaks' generic rule reports it too).
 // A name that does not say Twilio counts only in a buffer that does.
-// Only in a buffer without an Account SID: beside one, pairing decides.
+// Only where no Account SID is within pairing reach: there pairing decides.
 func (d *detector) findLoneTokens(buf []byte, lo, hi int, out []hit) []hit {
 	twilio := -1 // unknown until a candidate needs it
 	for _, needle := range [...]string{"oken", "OKEN"} {
@@ -19,7 +19,7 @@ func (d *detector) findLoneTokens(buf []byte, lo, hi int, out []hit) []hit {
 			m := off + j
 			off = m + len(needle)
 			q, key := tokenAfterName(buf, m)
-			if q < 0 || q < lo || q >= hi || d.consumed[q] {
+			if q < 0 || q < lo || q >= hi || d.consumed[q] || d.accountNear(q) {
 				continue
 			}
 			f, known := d.keyFlags(key)
