@@ -10,14 +10,19 @@ import "bytes"
 // Only where no Account SID is within pairing reach: there pairing decides.
 func (d *detector) findLoneTokens(buf []byte, lo, hi int, out []hit) []hit {
 	twilio := -1 // unknown until a candidate needs it
-	for _, needle := range [...]string{"oken", "OKEN"} {
+	// "token" in any case: look for its rare letter k, as the prefilter
+	// looks for its anchors, not for the word (an 'o' search stalls).
+	for _, c := range [...]byte{'k', 'K'} {
 		for off := lo; off < hi; {
-			j := bytes.Index(buf[off:hi], []byte(needle))
+			j := bytes.IndexByte(buf[off:hi], c)
 			if j < 0 {
 				break
 			}
 			m := off + j
-			off = m + len(needle)
+			off = m + 1
+			if m < 2 || m+2 >= len(buf) || buf[m-1]|0x20 != 'o' || buf[m+1]|0x20 != 'e' || buf[m+2]|0x20 != 'n' {
+				continue
+			}
 			q, key := tokenAfterName(buf, m)
 			if q < 0 || q < lo || q >= hi || d.consumed[q] || d.accountNear(q) {
 				continue

@@ -420,7 +420,7 @@ func (d *detector) keyedAt(buf []byte, s sidCand, q, from, dist int, fs *farScan
 	key := namedKey(buf, q)
 	f, known := d.keyFlags(key)
 	ok, strong := credFlags(f, known, s.kind)
-	if !ok && !sameStem(namedKey(buf, s.pos), key) {
+	if !ok && (!stemWord(key) || !sameStem(namedKey(buf, s.pos), key)) {
 		return false
 	}
 	// A key that says Twilio is unambiguous whatever else the line holds
@@ -621,27 +621,50 @@ func weightedDist(sid, q int) int {
 
 // sameStem: the SID's name and the credential's differ only in the last
 // word, sid against key, secret or token (validSid / validKey, prodSid /
-// prodToken): a pair named as one, whatever the stem says.
+// prodToken): a pair named as one, whatever the stem says. Letters and
+// digits are compared case-insensitively, other bytes ignored.
 func sameStem(sidKey, key []byte) bool {
-	a, b := strings.ToLower(alnumOnly(sidKey)), strings.ToLower(alnumOnly(key))
-	stem, ok := strings.CutSuffix(a, "sid")
-	if !ok || stem == "" {
+	var a, b [64]byte
+	x, y := foldAlnum(a[:0], sidKey), foldAlnum(b[:0], key)
+	stem, ok := bytes.CutSuffix(x, []byte("sid"))
+	if !ok || len(stem) == 0 || !bytes.HasPrefix(y, stem) {
 		return false
 	}
-	for _, w := range [...]string{"key", "secret", "token"} {
-		if b == stem+w {
-			return true
-		}
+	switch string(y[len(stem):]) {
+	case "key", "secret", "token":
+		return true
 	}
 	return false
 }
 
-func alnumOnly(b []byte) string {
-	out := make([]byte, 0, len(b))
+// foldAlnum appends the letters (lower-cased) and digits of b to dst, at
+// most cap(dst) of them.
+func foldAlnum(dst, b []byte) []byte {
 	for _, c := range b {
+		if len(dst) == cap(dst) {
+			break
+		}
 		if isAlnum(c) {
-			out = append(out, c)
+			dst = append(dst, c|0x20*byte(boolInt(c >= 'A' && c <= 'Z')))
 		}
 	}
-	return string(out)
+	return dst
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// stemWord: key ends in key, secret or token (any case), the only names
+// sameStem can pair; checked first because it costs nothing.
+func stemWord(key []byte) bool {
+	for _, w := range [...]string{"key", "secret", "token"} {
+		if len(key) >= len(w) && strings.EqualFold(string(key[len(key)-len(w):]), w) {
+			return true
+		}
+	}
+	return false
 }
