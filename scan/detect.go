@@ -61,6 +61,7 @@ type detector struct {
 	sids                []sidCand
 	b64                 []int        // where base64 of "AC…:"/"SK…:" may start
 	sg                  []int        // where "SG." starts
+	tok                 []int        // where the k of "token" (any case) is
 	consumed            map[int]bool // credential positions already paired
 	pairedSIDs          map[string]bool
 	keyCache            map[string]keyInfo

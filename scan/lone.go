@@ -10,45 +10,35 @@ import "bytes"
 // Only where no Account SID is within pairing reach: there pairing decides.
 func (d *detector) findLoneTokens(buf []byte, lo, hi int, out []hit) []hit {
 	twilio := -1 // unknown until a candidate needs it
-	// "token" in any case: look for its rare letter k, as the prefilter
-	// looks for its anchors, not for the word (an 'o' search stalls).
-	for _, c := range [...]byte{'k', 'K'} {
-		for off := lo; off < hi; {
-			j := bytes.IndexByte(buf[off:hi], c)
-			if j < 0 {
-				break
-			}
-			m := off + j
-			off = m + 1
-			if m < 2 || m+2 >= len(buf) || buf[m-1]|0x20 != 'o' || buf[m+1]|0x20 != 'e' || buf[m+2]|0x20 != 'n' {
-				continue
-			}
-			q, key := tokenAfterName(buf, m)
-			if q < 0 || q < lo || q >= hi || d.consumed[q] || d.accountNear(q) {
-				continue
-			}
-			f, known := d.keyFlags(key)
-			if ok, _ := credFlags(f, known, kindAccount); !ok || f&wAuth == 0 && f&wTwilio == 0 || f&wAPI != 0 {
-				continue
-			}
-			if f&wTwilio == 0 && deniedContext(lineBefore(buf, q)) {
-				continue
-			}
-			if f&wTwilio == 0 {
-				if twilio < 0 {
-					twilio = 0
-					if bytes.Contains(bytes.ToLower(buf), []byte("twilio")) {
-						twilio = 1
-					}
-				}
-				if twilio == 0 {
-					continue
-				}
-			}
-			d.consumed[q] = true
-			v := buf[q : q+secretLen]
-			out = append(out, hit{rule: RuleLoneAuthToken, pos: q, sidPos: -1, secret: string(v), placeholder: lowEntropy(v)})
+	for _, m := range d.tok {
+		if m < lo || m >= hi {
+			continue
 		}
+		q, key := tokenAfterName(buf, m)
+		if q < 0 || q < lo || q >= hi || d.consumed[q] || d.accountNear(q) {
+			continue
+		}
+		f, known := d.keyFlags(key)
+		if ok, _ := credFlags(f, known, kindAccount); !ok || f&wAuth == 0 && f&wTwilio == 0 || f&wAPI != 0 {
+			continue
+		}
+		if f&wTwilio == 0 && deniedContext(lineBefore(buf, q)) {
+			continue
+		}
+		if f&wTwilio == 0 {
+			if twilio < 0 {
+				twilio = 0
+				if containsTwilio(buf) {
+					twilio = 1
+				}
+			}
+			if twilio == 0 {
+				continue
+			}
+		}
+		d.consumed[q] = true
+		v := buf[q : q+secretLen]
+		out = append(out, hit{rule: RuleLoneAuthToken, pos: q, sidPos: -1, secret: string(v), placeholder: lowEntropy(v)})
 	}
 	return out
 }
@@ -76,4 +66,24 @@ func tokenAfterName(buf []byte, m int) (int, []byte) {
 		return -1, nil
 	}
 	return i, buf[s:e]
+}
+
+// containsTwilio: buf holds "twilio" in any case, found by its rare 'w'
+// without copying the buffer.
+func containsTwilio(buf []byte) bool {
+	for _, c := range [...]byte{'w', 'W'} {
+		for off := 0; ; {
+			j := bytes.IndexByte(buf[off:], c)
+			if j < 0 {
+				break
+			}
+			w := off + j
+			off = w + 1
+			if w >= 1 && w+4 < len(buf) && buf[w-1]|0x20 == 't' && buf[w+1]|0x20 == 'i' &&
+				buf[w+2]|0x20 == 'l' && buf[w+3]|0x20 == 'i' && buf[w+4]|0x20 == 'o' {
+				return true
+			}
+		}
+	}
+	return false
 }
