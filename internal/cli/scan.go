@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +41,7 @@ type scanOptions struct {
 	quiet               bool
 	failOnSkip          bool
 	minSeverity         string
+	cache               string
 }
 
 func newScanCommand(streams IO) *cobra.Command {
@@ -95,6 +98,7 @@ not read in full), 2 error.`,
 	f.StringVar(&opts.twilioAPIURL, "twilio-api-url", "", "Twilio API base `URL` for --verify: a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*) or the emulator's URL (default https://api.twilio.com; config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress bar, no warnings, no summary on stderr")
 	f.StringVar(&opts.minSeverity, "min-severity", "", "report only findings of this `SEVERITY` or above: low, high or critical")
+	f.StringVar(&opts.cache, "cache", "", "with --history, remember in `FILE` the blobs scanned (ids and ref tips, no content) so the next scan reads only new commits; safe to keep in a CI cache")
 	f.BoolVar(&opts.failOnSkip, "fail-on-skip", false, "exit 1 when anything was not read in full (unreadable, too deep, cut by archive limits, corrupt), even without findings")
 	return cmd
 }
@@ -124,12 +128,19 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 
 	warn := newWarnPrinter(streams.Err, opts.quiet)
 	var counters []skipCounter
-	job.Source, counters = scanSource(streams, opts, paths, warn.source)
+	var cache *source.HistoryCache
+	if opts.cache != "" {
+		cache = source.OpenHistoryCache(opts.cache, cacheDetector(streams.Build, opts), warn.source)
+	}
+	job.Source, counters = scanSource(streams, opts, paths, warn.source, cache)
 	if opts.sinceCommit != "" {
 		job.Base = sinceBases(counters)
 	}
 
 	eopts := scan.Options{IncludePlaceholders: opts.includePlaceholders, Warn: warn.warn}
+	if cache != nil {
+		eopts.ItemDone = cache.Done
+	}
 	items := "files"
 	if opts.history || opts.staged {
 		items = "blobs"
@@ -145,6 +156,9 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	}
 	if err != nil {
 		return &atoguard.Error{Code: atoguard.CodeOf(err), Op: "scan", Err: err}
+	}
+	if cache != nil {
+		saveCache(streams, opts, cache, warn.warn)
 	}
 	var binary int64
 	for _, c := range counters {
@@ -176,6 +190,10 @@ func checkScanOptions(cmd *cobra.Command, opts *scanOptions) (report.Format, []s
 		return "", nil, invalid("--history and --staged cannot be combined")
 	case opts.sinceCommit != "" && !opts.history:
 		return "", nil, invalid("--since-commit needs --history")
+	case opts.cache != "" && (!opts.history || opts.sinceCommit != ""):
+		return "", nil, invalid("--cache needs --history without --since-commit (which reads only its range anyway)")
+	case opts.cache != "" && len(opts.paths) > 1:
+		return "", nil, invalid("--cache takes one repository PATH (one cache file per repository)")
 	case opts.verifyConcurrency < 1:
 		return "", nil, invalid("--verify-concurrency must be at least 1")
 	case opts.minSeverity != "" && atoguard.Severity(opts.minSeverity).Rank() == atoguard.Severity("").Rank():
@@ -259,6 +277,36 @@ func (b sinceBases) Items(ctx context.Context, yield func(scan.Item) error) erro
 	return bases.Items(ctx, yield)
 }
 
+// cacheDetector names what a history cache's entries depend on: the
+// detectors' revision, this build, and the options that change findings.
+// A development build is named by its executable's hash, since its
+// version string does not change with its code.
+func cacheDetector(b BuildInfo, opts *scanOptions) string {
+	id := b.Version + " " + b.Commit
+	if b.Version == "(devel)" || b.Modified || b.Commit == "" {
+		if exe, err := os.Executable(); err == nil {
+			if data, err := os.ReadFile(exe); err == nil {
+				sum := sha256.Sum256(data)
+				id = "exe " + hex.EncodeToString(sum[:8])
+			}
+		}
+	}
+	return fmt.Sprintf("%s; %s; placeholders=%t", scan.DetectorRevision, id, opts.includePlaceholders)
+}
+
+// saveCache writes the history cache after a scan that ended without
+// error, and says how much it saved. A cache that cannot be written is a
+// warning: the report is still right.
+func saveCache(streams IO, opts *scanOptions, cache *source.HistoryCache, warn scan.Warner) {
+	if err := cache.Save(); err != nil {
+		warn(opts.cache, fmt.Errorf("--cache not saved: %w", err))
+		return
+	}
+	if !opts.quiet {
+		fmt.Fprintf(streams.Err, "atoguard: history cache: %d blob(s) scanned before without findings, not read again\n", cache.Reused())
+	}
+}
+
 // finishScan writes the report and the summary and picks the exit status.
 func finishScan(streams IO, opts *scanOptions, format report.Format, res scan.Result) error {
 	if err := writeReport(streams, opts.output, format, res); err != nil {
@@ -280,8 +328,8 @@ func finishScan(streams IO, opts *scanOptions, format report.Format, res scan.Re
 }
 
 // scanSource builds the source for the paths and mode.
-func scanSource(streams IO, opts *scanOptions, paths []string, warn scan.Warner) (scan.Source, []skipCounter) {
-	gopts := source.GitOptions{Warn: warn, SinceCommit: opts.sinceCommit, PathsAsGiven: true}
+func scanSource(streams IO, opts *scanOptions, paths []string, warn scan.Warner, cache *source.HistoryCache) (scan.Source, []skipCounter) {
+	gopts := source.GitOptions{Warn: warn, SinceCommit: opts.sinceCommit, PathsAsGiven: true, Cache: cache}
 	switch {
 	case opts.staged:
 		s := source.NewStaged(paths[0], gopts)
