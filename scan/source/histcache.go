@@ -24,8 +24,8 @@ import (
 // lists only commits not reachable from those, skips blobs already
 // scanned, and re-reads by id the few blobs that gave findings so they are
 // reported again with their first commit. It stores no secrets: object
-// ids, ref tips, and for blobs with findings their path and commit (as git
-// log shows them), never content. Blob ids name content, so a cache moved
+// ids, ref tips, and for blobs with findings their path and commit (hash,
+// author, email, date, as git log shows them), never content. Blob ids name content, so a cache moved
 // between clones or CI runners stays right; anything it cannot trust
 // (corrupt, another revision or configuration) is ignored with a warning.
 //
