@@ -8,9 +8,9 @@ import (
 	"github.com/atoguard/atoguard/scan"
 )
 
-// FuzzReadJSON: a baseline file is user input; reading it never panics and
+// FuzzReadBaseline: a baseline file is user input; reading it never panics and
 // whatever it accepts survives a write/read round trip unchanged.
-func FuzzReadJSON(f *testing.F) {
+func FuzzReadBaseline(f *testing.F) {
 	var b bytes.Buffer
 	_ = JSON(&b, sampleScanResult())
 	f.Add(b.String())
@@ -18,7 +18,7 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add(`{"findings":[{"rule":"x","fingerprint":"y","date":"2024-01-01T00:00:00Z"}]}`)
 	f.Add(`{"findings":null}`)
 	f.Fuzz(func(t *testing.T, in string) {
-		fs, err := ReadJSON(strings.NewReader(in))
+		fs, err := scan.ReadBaseline(strings.NewReader(in))
 		if err != nil {
 			return
 		}
@@ -26,7 +26,7 @@ func FuzzReadJSON(f *testing.F) {
 		if err := JSON(&out, scan.Result{Findings: fs}); err != nil {
 			t.Fatal(err)
 		}
-		again, err := ReadJSON(&out)
+		again, err := scan.ReadBaseline(&out)
 		if err != nil {
 			t.Fatalf("re-read: %v", err)
 		}

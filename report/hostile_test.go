@@ -73,7 +73,7 @@ func TestTextShowsHostileTextEscaped(t *testing.T) {
 }
 
 // TestJSONKeepsNonUTF8PathsRecoverable: a file name that is not UTF-8 comes
-// back byte for byte from path_base64 (and ReadJSON uses it, so a baseline
+// back byte for byte from path_base64 (and scan.ReadBaseline uses it, so a baseline
 // still matches); SARIF percent-encodes the bytes in the artifact URI.
 func TestJSONKeepsNonUTF8PathsRecoverable(t *testing.T) {
 	name := "dir/caf\xe9\xff.env"
@@ -98,14 +98,14 @@ func TestJSONKeepsNonUTF8PathsRecoverable(t *testing.T) {
 	if strings.ContainsRune(out, '\uFFFD') {
 		t.Errorf("bytes replaced by U+FFFD:\n%s", out)
 	}
-	back, err := ReadJSON(strings.NewReader(out))
+	back, err := scan.ReadBaseline(strings.NewReader(out))
 	if err != nil || len(back) != 1 || back[0].Path != name {
 		t.Fatalf("ReadJSON: %v %+v", err, back)
 	}
-	if left := FilterBaseline(res.Findings, back); len(left) != 0 {
+	if left := scan.FilterBaseline(res.Findings, back); len(left) != 0 {
 		t.Errorf("baseline from the report does not match its own finding: %+v", left)
 	}
-	if _, err := ReadJSON(strings.NewReader(`{"findings":[{"rule":"x","fingerprint":"y","path_base64":"!!"}]}`)); atoguard.CodeOf(err) != atoguard.EINVALID {
+	if _, err := scan.ReadBaseline(strings.NewReader(`{"findings":[{"rule":"x","fingerprint":"y","path_base64":"!!"}]}`)); atoguard.CodeOf(err) != atoguard.EINVALID {
 		t.Errorf("bad path_base64: %v", err)
 	}
 

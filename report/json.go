@@ -3,11 +3,7 @@ package report
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
-	"path"
-	"path/filepath"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -42,7 +38,12 @@ type JSONSkip struct {
 // PathBase64 is present only then. Author and email, which old commits may
 // hold in Latin-1, are escaped the same way when they are not valid UTF-8.
 type JSONFinding struct {
-	Rule         string `json:"rule"`
+	Rule string `json:"rule"`
+	// Severity is the finding's: critical, high or low (Rules()).
+	Severity string `json:"severity"`
+	// Placeholder marks documentation values and example credentials
+	// (reported only with --include-placeholders).
+	Placeholder  bool   `json:"placeholder"`
 	Path         string `json:"path"`
 	PathBase64   string `json:"path_base64,omitempty"`
 	Line         int    `json:"line"`
@@ -84,7 +85,7 @@ func ToJSON(res scan.Result) JSONReport {
 	out := JSONReport{Findings: make([]JSONFinding, 0, len(res.Findings))}
 	for _, f := range res.Findings {
 		jf := JSONFinding{
-			Rule: f.Rule, Path: f.Path, Line: f.Line, Column: f.Column,
+			Rule: f.Rule, Severity: string(severityOf(f)), Placeholder: f.Placeholder, Path: f.Path, Line: f.Line, Column: f.Column,
 			Commit: f.Commit, Author: utf8Text(f.Author), Email: utf8Text(f.Email),
 			AccountSID: f.AccountSID, KeySID: f.KeySID,
 			Fingerprint: f.Fingerprint, Verification: verification(f),
@@ -131,93 +132,18 @@ func JSON(w io.Writer, res scan.Result) error {
 	return enc.Encode(ToJSON(res))
 }
 
-// ReadJSON loads a previous JSON report (for --baseline). The findings come
-// back without secrets: a baseline matches on rule, path and fingerprint.
-func ReadJSON(r io.Reader) ([]atoguard.Finding, error) {
-	var rep struct {
-		Findings *[]JSONFinding `json:"findings"`
-	}
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&rep); err != nil {
-		return nil, &atoguard.Error{Code: atoguard.EINVALID, Op: "report.ReadJSON", Err: fmt.Errorf("not a JSON scan report: %w", err)}
-	}
-	if rep.Findings == nil {
-		return nil, &atoguard.Error{Code: atoguard.EINVALID, Op: "report.ReadJSON", Err: fmt.Errorf(`not a JSON scan report: no "findings"`)}
-	}
-	out := make([]atoguard.Finding, 0, len(*rep.Findings))
-	for i, jf := range *rep.Findings {
-		if jf.Rule == "" || jf.Fingerprint == "" {
-			return nil, &atoguard.Error{Code: atoguard.EINVALID, Op: "report.ReadJSON",
-				Err: fmt.Errorf("finding %d: rule and fingerprint are required", i)}
-		}
-		f := atoguard.Finding{
-			Rule: jf.Rule, Path: jf.Path, Line: jf.Line, Column: jf.Column,
-			Commit: jf.Commit, Author: jf.Author, Email: jf.Email,
-			AccountSID: jf.AccountSID, KeySID: jf.KeySID, Fingerprint: jf.Fingerprint,
-			Verification: jf.Verification, Count: jf.Count,
-		}
-		if jf.PathBase64 != "" {
-			raw, err := base64.StdEncoding.DecodeString(jf.PathBase64)
-			if err != nil {
-				return nil, &atoguard.Error{Code: atoguard.EINVALID, Op: "report.ReadJSON", Err: fmt.Errorf("finding %d: path_base64: %w", i, err)}
-			}
-			f.Path = string(raw)
-		}
-		if jf.Date != "" {
-			d, err := time.Parse(time.RFC3339, jf.Date)
-			if err != nil {
-				return nil, &atoguard.Error{Code: atoguard.EINVALID, Op: "report.ReadJSON", Err: fmt.Errorf("finding %d: date: %w", i, err)}
-			}
-			f.Date = d
-		}
-		if r, ok := scan.RuleByID(f.Rule); ok {
-			f.Severity = r.Severity
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
-
 // BaselineKey identifies a finding across runs: rule, path, SIDs and the
 // secret's fingerprint, not the line, so edits above it do not resurface it.
 func BaselineKey(f atoguard.Finding) string {
 	return f.Key()
 }
 
-// FilterBaseline returns the findings not in baseline. A baseline entry
-// matches a finding with the same rule, SIDs and fingerprint whose path is
-// the same file seen from another working directory: the cleaned,
-// slash-separated paths are equal or one ends with "/" + the other
-// (bl/app.py and app.py; an absolute path and a relative one). The line,
-// column and commit fields are not compared.
-func FilterBaseline(findings, baseline []atoguard.Finding) []atoguard.Finding {
-	known := make(map[string][]string, len(baseline)) // key without path → baseline paths
-	for _, b := range baseline {
-		k := keyWithoutPath(b)
-		known[k] = append(known[k], cleanPath(b.Path))
-	}
-	out := make([]atoguard.Finding, 0, len(findings))
-	for _, f := range findings {
-		if !inBaseline(known[keyWithoutPath(f)], cleanPath(f.Path)) {
-			out = append(out, f)
+// severityOf is the finding's severity, or its rule's when it has none.
+func severityOf(f atoguard.Finding) atoguard.Severity {
+	if f.Severity == "" {
+		if r, ok := scan.RuleByID(f.Rule); ok {
+			return r.Severity
 		}
 	}
-	return out
-}
-
-func keyWithoutPath(f atoguard.Finding) string {
-	return f.Rule + "\x00" + f.AccountSID + "\x00" + f.KeySID + "\x00" + f.Fingerprint
-}
-
-func cleanPath(p string) string { return path.Clean(filepath.ToSlash(p)) }
-
-// inBaseline reports whether p names the same file as one of paths, allowing
-// for the directory each scan ran from.
-func inBaseline(paths []string, p string) bool {
-	for _, b := range paths {
-		if b == p || strings.HasSuffix(p, "/"+b) || strings.HasSuffix(b, "/"+p) {
-			return true
-		}
-	}
-	return false
+	return f.Severity
 }

@@ -1,15 +1,13 @@
 // Package report renders atoguard's results. For scan findings: text for
 // people, a JSON document with a fixed contract for programs, SARIF 2.1.0
-// for code-scanning platforms, and ReadJSON to load a previous JSON report
-// as a baseline. (Investigation and incident renderers live beside them.)
+// for code-scanning platforms (scan.ReadBaseline reads the JSON back as a
+// baseline). Investigation and incident renderers live beside them.
 //
 // No renderer ever prints a secret: the text shows a fixed mask plus the
 // fingerprint, JSON and SARIF carry "<redacted>" and the fingerprint. Account
 // and API key SIDs are identifiers and are shown in full.
 //
 //	err := report.Write(w, report.FormatJSON, result, report.Options{})
-//	known, err := report.ReadJSON(f) // for --baseline
-//	fresh := report.FilterBaseline(result.Findings, known)
 package report
 
 import (

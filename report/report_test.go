@@ -93,7 +93,8 @@ func TestJSONContract(t *testing.T) {
 	if got := strings.Join(keys(doc), ","); got != "findings,skipped,stats" {
 		t.Fatalf("top-level keys %s", got)
 	}
-	wantF := "account_sid,author,column,commit,count,date,email,fingerprint,key_sid,line,more_locations,path,rule,secret,verification"
+	// severity and placeholder are on every finding (issue 18).
+	wantF := "account_sid,author,column,commit,count,date,email,fingerprint,key_sid,line,more_locations,path,placeholder,rule,secret,severity,verification"
 	fs := doc["findings"].([]any)
 	if len(fs) != 5 {
 		t.Fatalf("%d findings", len(fs))
@@ -125,6 +126,9 @@ func TestJSONContract(t *testing.T) {
 		{"live", f2.Verification, "live"},
 		{"key sid", f2.KeySID, rpKeySID},
 		{"bare sid has no secret", f3.Secret, ""},
+		{"severity", f0.Severity, "critical"},
+		{"bare sid severity", f3.Severity, "low"},
+		{"not a placeholder", f0.Placeholder, false},
 		{"bare sid fingerprint", f3.Fingerprint, atoguard.Fingerprint(rpAcct)},
 		{"duration", rep.Stats.DurationMS, int64(1500)},
 		{"bytes", rep.Stats.Bytes, int64(123456)},
@@ -236,13 +240,13 @@ func TestJSONEmptyFindingsIsArray(t *testing.T) {
 	}
 }
 
-func TestReadJSONBaseline(t *testing.T) {
+func TestReadBaselineRoundTrip(t *testing.T) {
 	res := sampleScanResult()
 	var b bytes.Buffer
 	if err := JSON(&b, res); err != nil {
 		t.Fatal(err)
 	}
-	known, err := ReadJSON(&b)
+	known, err := scan.ReadBaseline(&b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,16 +264,16 @@ func TestReadJSONBaseline(t *testing.T) {
 	fresh := atoguard.Finding{Rule: scan.RuleAuthToken, Path: ".env", AccountSID: rpAcct, Secret: atoguard.NewSecret("ffffffffffffffff0000000000000000")}
 	fresh.Fingerprint = fresh.Secret.Fingerprint()
 	next = append(next, fresh)
-	got := FilterBaseline(next, known)
+	got := scan.FilterBaseline(next, known)
 	if len(got) != 1 || got[0].Fingerprint != fresh.Fingerprint {
 		t.Fatalf("filtered %+v", got)
 	}
 }
 
-func TestReadJSONErrors(t *testing.T) {
+func TestReadBaselineErrors(t *testing.T) {
 	for _, in := range []string{"", "nope", `{"stats":{}}`, `{"findings":[{"rule":"x"}]}`,
 		`{"findings":[{"rule":"x","fingerprint":"ab","date":"yesterday"}]}`} {
-		_, err := ReadJSON(strings.NewReader(in))
+		_, err := scan.ReadBaseline(strings.NewReader(in))
 		var ae *atoguard.Error
 		if !errors.As(err, &ae) || ae.Code != atoguard.EINVALID {
 			t.Errorf("%q: err = %v", in, err)

@@ -20,6 +20,8 @@ const (
 )
 
 // Text writes findings for people: one block per finding, then a summary.
+// A bare Account SID found in several places is one line, where it is
+// first found (JSON and SARIF keep every finding).
 //
 //	config/.env:2:19 twilio-auth-token (critical)
 //	  account  AC1b3f0bddbb6887d68d8454e66c749c6a
@@ -33,13 +35,15 @@ func Text(w io.Writer, res scan.Result, opts Options) error {
 		}
 		return code + s + ansiReset
 	}
+	grouped := bareGroups(res.Findings)
 	for _, f := range res.Findings {
-		sev := string(f.Severity)
-		if sev == "" {
-			if r, ok := scan.RuleByID(f.Rule); ok {
-				sev = string(r.Severity)
+		if g := grouped[f.AccountSID]; f.Rule == scan.RuleAccountSID && g != nil {
+			if g.first == f.Path && g.line == f.Line && g.col == f.Column {
+				writeGroup(bw, g, paint(ansiBold+ansiYel, f.Rule))
 			}
+			continue
 		}
+		sev := string(severityOf(f))
 		color := ansiYel
 		if f.Severity.Rank() >= atoguard.SeverityHigh.Rank() {
 			color = ansiRed
@@ -81,6 +85,62 @@ func Text(w io.Writer, res scan.Result, opts Options) error {
 	}
 	bw.WriteString(paint(ansiDim, Summary(res)) + "\n")
 	return bw.Flush()
+}
+
+// bareGroup is a bare Account SID found in several places, shown on one
+// line: documentation and test fixtures repeat the same SIDs hundreds of
+// times, and the credentials must not drown among them.
+type bareGroup struct {
+	sid         string
+	first       string // the first finding's path, line, column
+	line, col   int
+	n           int      // findings
+	places      []string // the first maxGroupPlaces of them
+	placeholder bool     // every finding is a placeholder
+}
+
+const maxGroupPlaces = 3
+
+// bareGroups groups the bare Account SID findings by SID, for the SIDs
+// found in more than one place.
+func bareGroups(fs []atoguard.Finding) map[string]*bareGroup {
+	groups := map[string]*bareGroup{}
+	for _, f := range fs {
+		if f.Rule != scan.RuleAccountSID {
+			continue
+		}
+		g := groups[f.AccountSID]
+		if g == nil {
+			g = &bareGroup{sid: f.AccountSID, first: f.Path, line: f.Line, col: f.Column, placeholder: true}
+			groups[f.AccountSID] = g
+		}
+		g.n += f.Occurrences()
+		g.placeholder = g.placeholder && f.Placeholder
+		if len(g.places) < maxGroupPlaces {
+			g.places = append(g.places, fmt.Sprintf("%s:%d:%d", atoguard.Printable(f.Path), f.Line, f.Column))
+		}
+	}
+	for sid, g := range groups {
+		if g.n < 2 {
+			delete(groups, sid)
+		}
+	}
+	return groups
+}
+
+// writeGroup writes a bare SID's line:
+//
+//	AC1b3f0bddbb6887d68d8454e66c749c6a twilio-account-sid (low) in 37 places: docs/a.md:3:5, …
+func writeGroup(w *bufio.Writer, g *bareGroup, rule string) {
+	fmt.Fprintf(w, "%s %s (%s)", g.sid, rule, atoguard.SeverityLow)
+	if g.placeholder {
+		w.WriteString(" placeholder")
+	}
+	fmt.Fprintf(w, " in %d places: %s", g.n, strings.Join(g.places, ", "))
+	if g.n > len(g.places) {
+		w.WriteString(", …")
+	}
+	w.WriteByte('\n')
 }
 
 // alsoAt lists the further places of a repeated finding, "…" when capped.

@@ -8,6 +8,9 @@ const (
 	RuleAPIKey     = "twilio-api-key"
 	RuleAccountSID = "twilio-account-sid"
 	RuleSendGrid   = "sendgrid-api-key"
+	// RuleLoneAuthToken is an auth token named as one whose Account SID is
+	// not in the same file (it comes from the environment or another file).
+	RuleLoneAuthToken = "twilio-auth-token-unpaired"
 )
 
 // Rule describes one detector for people and for SARIF's rule metadata.
@@ -42,6 +45,15 @@ func Rules() []Rule {
 			HelpURI: "https://www.twilio.com/docs/iam/api-keys",
 		},
 		{
+			ID: RuleLoneAuthToken, Name: "Twilio auth token without its Account SID", Severity: atoguard.SeverityHigh,
+			Short: "auth token without its Account SID in this file",
+			Help: "A 32-hex value under a name that says it is a Twilio auth token (TWILIO_AUTH_TOKEN, or " +
+				"auth_token in a file that mentions Twilio), with no Account SID beside it: the SID is " +
+				"usually in the environment or another file, and is easy to find. Rotate the auth token, " +
+				"remove it from the code and its history, and load it from a secret store.",
+			HelpURI: "https://www.twilio.com/docs/iam/credentials/api",
+		},
+		{
 			ID: RuleAccountSID, Name: "Twilio Account SID", Severity: atoguard.SeverityLow,
 			Short: "Twilio Account SID with no credential beside it",
 			Help: "An Account SID (AC + 32 hex) is an identifier, not a secret, but it tells attackers which " +
@@ -74,7 +86,7 @@ func severity(rule string) atoguard.Severity {
 	switch rule {
 	case RuleAuthToken, RuleAPIKey:
 		return atoguard.SeverityCritical
-	case RuleSendGrid:
+	case RuleSendGrid, RuleLoneAuthToken:
 		return atoguard.SeverityHigh
 	}
 	return atoguard.SeverityLow

@@ -41,7 +41,16 @@ type Options struct {
 	Concurrency int
 	// ChunkSize is the streaming read size (default DefaultChunkSize).
 	ChunkSize int
+	// ItemDone, when set, is called (never concurrently) after each item
+	// with the number of findings it gave and whether it was read in full
+	// (binary content counts as read): a history cache records blobs by it.
+	ItemDone func(it Item, findings int, complete bool)
 }
+
+// DetectorRevision names the detectors' behaviour: bump it with any change
+// to what they report, so caches of scanned blobs (source.HistoryCache)
+// written by an older revision are not trusted.
+const DetectorRevision = "2026-12-issue18.1"
 
 // Stats describe a finished scan.
 type Stats struct {
@@ -155,6 +164,9 @@ func (r *run) scanItem(ctx context.Context, w *worker, it Item) {
 	r.res.Stats.Bytes += n
 	r.items++
 	r.res.Findings = append(r.res.Findings, fs...)
+	if done := r.s.opts.ItemDone; done != nil {
+		done(it, len(fs), ctx.Err() == nil && (err == nil || errors.Is(err, errBinary)))
+	}
 	switch {
 	case errors.Is(err, errBinary):
 		r.res.Stats.Skipped++

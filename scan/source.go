@@ -18,6 +18,9 @@ type Item struct {
 	// Text tells the scanner the content is text whatever its bytes (it
 	// then skips its own binary sniffing: NUL bytes in the first 8 KiB).
 	Text bool
+	// Blob is the git object id of a history blob read whole as this item
+	// (not set for archive members): what a history cache remembers.
+	Blob string
 }
 
 // Origin is a commit/path where a git blob appears.

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +40,8 @@ type scanOptions struct {
 	twilioAPIURL        string
 	quiet               bool
 	failOnSkip          bool
+	minSeverity         string
+	cache               string
 }
 
 func newScanCommand(streams IO) *cobra.Command {
@@ -93,6 +97,8 @@ not read in full), 2 error.`,
 	f.IntVar(&opts.verifyConcurrency, "verify-concurrency", 4, "verification requests in flight")
 	f.StringVar(&opts.twilioAPIURL, "twilio-api-url", "", "Twilio API base `URL` for --verify: a Twilio-style host (https://api.twilio.com, *.twilio.com, api.*) or the emulator's URL (default https://api.twilio.com; config twilio-api-url, env ATOGUARD_TWILIO_API_URL)")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress bar, no warnings, no summary on stderr")
+	f.StringVar(&opts.minSeverity, "min-severity", "", "report only findings of this `SEVERITY` or above: low, high or critical")
+	f.StringVar(&opts.cache, "cache", "", "with --history, remember in `FILE` the blobs scanned (ids and ref tips, no content) so the next scan reads only new commits; safe to keep in a CI cache")
 	f.BoolVar(&opts.failOnSkip, "fail-on-skip", false, "exit 1 when anything was not read in full (unreadable, too deep, cut by archive limits, corrupt), even without findings")
 	return cmd
 }
@@ -106,33 +112,103 @@ func invalid(format string, args ...any) error {
 type skipCounter interface{ Binary() int64 }
 
 func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOptions) error {
+	format, paths, err := checkScanOptions(cmd, opts)
+	if err != nil {
+		return err
+	}
+	job := scan.Job{History: opts.history, MinSeverity: atoguard.Severity(opts.minSeverity)}
+	if job.Baseline, err = loadBaseline(opts.baseline); err != nil {
+		return err
+	}
+	if opts.verify {
+		if job.Verifier, err = scanVerifier(cmd, streams, opts); err != nil {
+			return err
+		}
+	}
+
+	warn := newWarnPrinter(streams.Err, opts.quiet)
+	var counters []skipCounter
+	var cache *source.HistoryCache
+	if opts.cache != "" {
+		cache = source.OpenHistoryCache(opts.cache, cacheDetector(streams.Build, opts), warn.source)
+	}
+	job.Source, counters = scanSource(streams, opts, paths, warn.source, cache)
+	if opts.sinceCommit != "" {
+		job.Base = sinceBases(counters)
+	}
+
+	eopts := scan.Options{IncludePlaceholders: opts.includePlaceholders, Warn: warn.warn}
+	if cache != nil {
+		eopts.ItemDone = cache.Done
+	}
+	items := "files"
+	if opts.history || opts.staged {
+		items = "blobs"
+	}
+	bar := newProgress(streams, opts.quiet, items)
+	if bar != nil {
+		eopts.Progress = bar.update
+		warn.clear = func() { _ = bar.bar.Clear() } // a warning gets its own line
+	}
+	res, err := scan.New(eopts).Run(ctx, job)
+	if bar != nil {
+		bar.finish()
+	}
+	if err != nil {
+		return &atoguard.Error{Code: atoguard.CodeOf(err), Op: "scan", Err: err}
+	}
+	if cache != nil {
+		saveCache(streams, opts, cache, warn.warn)
+	}
+	var binary int64
+	for _, c := range counters {
+		binary += c.Binary()
+	}
+	res.AddSkips(&warn.skips, binary)
+	return finishScan(streams, opts, format, res)
+}
+
+// checkScanOptions validates the flags and returns the output format and
+// the paths to scan ("." when none).
+func checkScanOptions(cmd *cobra.Command, opts *scanOptions) (report.Format, []string, error) {
 	if opts.output == "-" {
 		opts.output = "" // "-o -" is stdout, as "-" is stdin for PATH
 	}
 	format, err := report.ParseFormat(opts.format)
 	if err != nil {
 		// Name the flag, not the parser ("report.ParseFormat: …").
-		return invalid("--format: unknown format %q (want text, json or sarif)", opts.format)
+		return "", nil, invalid("--format: unknown format %q (want text, json or sarif)", opts.format)
 	}
 	if opts.json {
 		if cmd.Flags().Changed("format") && format != report.FormatJSON {
-			return invalid("--json conflicts with --format %s", opts.format)
+			return "", nil, invalid("--json conflicts with --format %s", opts.format)
 		}
 		format = report.FormatJSON
 	}
-	if opts.history && opts.staged {
-		return invalid("--history and --staged cannot be combined")
-	}
-	if opts.sinceCommit != "" && !opts.history {
-		return invalid("--since-commit needs --history")
-	}
-	if opts.verifyConcurrency < 1 {
-		return invalid("--verify-concurrency must be at least 1")
+	switch {
+	case opts.history && opts.staged:
+		return "", nil, invalid("--history and --staged cannot be combined")
+	case opts.sinceCommit != "" && !opts.history:
+		return "", nil, invalid("--since-commit needs --history")
+	case opts.cache != "" && (!opts.history || opts.sinceCommit != ""):
+		return "", nil, invalid("--cache needs --history without --since-commit (which reads only its range anyway)")
+	case opts.cache != "" && len(opts.paths) > 1:
+		return "", nil, invalid("--cache takes one repository PATH (one cache file per repository)")
+	case opts.verifyConcurrency < 1:
+		return "", nil, invalid("--verify-concurrency must be at least 1")
+	case opts.minSeverity != "" && atoguard.Severity(opts.minSeverity).Rank() == atoguard.Severity("").Rank():
+		return "", nil, invalid("--min-severity: unknown severity %q (want low, high or critical)", opts.minSeverity)
 	}
 	paths := opts.paths
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
+	return format, paths, checkScanPaths(opts, paths)
+}
+
+// checkScanPaths: the paths exist, "-" (stdin) comes at most once and only
+// for a plain scan, --staged takes one repository.
+func checkScanPaths(opts *scanOptions, paths []string) error {
 	if opts.staged && len(paths) > 1 {
 		return invalid("--staged takes at most one repository PATH")
 	}
@@ -148,83 +224,91 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	if stdinCount > 1 {
 		return invalid(`"-" (stdin) given more than once`)
 	}
-
 	for _, p := range paths {
-		if p == "-" {
-			continue
-		}
-		if _, err := os.Stat(p); err != nil {
+		if _, err := os.Stat(p); p != "-" && err != nil {
 			return invalid("%v", unwrapPath(err))
 		}
 	}
+	return nil
+}
 
-	var baseline []atoguard.Finding
-	if opts.baseline != "" {
-		f, err := os.Open(opts.baseline)
-		if err != nil {
-			return invalid("--baseline: %v", unwrapPath(err))
-		}
-		baseline, err = report.ReadJSON(f)
-		f.Close()
-		if err != nil {
-			return invalid("--baseline %s: %v", opts.baseline, err)
-		}
+// loadBaseline reads --baseline; nil when the flag is not set.
+func loadBaseline(name string) ([]atoguard.Finding, error) {
+	if name == "" {
+		return nil, nil
 	}
-
-	var fetcher verify.Fetcher
-	if opts.verify {
-		cfg, err := loadConfig(cmd, streams)
-		if err != nil {
-			return err
-		}
-		fetcher, err = newVerifyFetcher(stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL))
-		if err != nil {
-			return err
-		}
-	}
-
-	warn := newWarnPrinter(streams.Err, opts.quiet)
-	src, counters := scanSource(streams, opts, paths, warn.source)
-
-	eopts := scan.Options{IncludePlaceholders: opts.includePlaceholders, Warn: warn.warn}
-	items := "files"
-	if opts.history || opts.staged {
-		items = "blobs"
-	}
-	bar := newProgress(streams, opts.quiet, items)
-	if bar != nil {
-		eopts.Progress = bar.update
-		warn.clear = func() { _ = bar.bar.Clear() } // a warning gets its own line
-	}
-	res, err := scan.New(eopts).Scan(ctx, src)
-	if bar != nil {
-		bar.finish()
-	}
+	f, err := os.Open(name)
 	if err != nil {
-		return &atoguard.Error{Code: atoguard.CodeOf(err), Op: "scan", Err: err}
+		return nil, invalid("--baseline: %v", unwrapPath(err))
 	}
-	var binary int64
-	for _, c := range counters {
-		binary += c.Binary()
+	defer f.Close()
+	baseline, err := scan.ReadBaseline(f)
+	if err != nil {
+		return nil, invalid("--baseline %s: %v", name, err)
 	}
-	res.AddSkips(&warn.skips, binary)
-	if opts.history {
-		res.Findings = scan.EarliestPerSecret(res.Findings)
+	return baseline, nil
+}
+
+// scanVerifier is --verify's checker, on --twilio-api-url (or the config's).
+func scanVerifier(cmd *cobra.Command, streams IO, opts *scanOptions) (scan.Verifier, error) {
+	cfg, err := loadConfig(cmd, streams)
+	if err != nil {
+		return nil, err
 	}
-	if opts.sinceCommit != "" {
-		engine := scan.New(scan.Options{IncludePlaceholders: opts.includePlaceholders})
-		if res.Findings, err = dropPreexisting(ctx, engine, counters, res.Findings); err != nil {
-			return &atoguard.Error{Code: atoguard.CodeOf(err), Op: "scan", Err: err}
+	fetcher, err := newVerifyFetcher(stringFlagOr(cmd, "twilio-api-url", cfg.TwilioAPIURL))
+	if err != nil {
+		return nil, err
+	}
+	return verify.New(fetcher, verify.Options{Concurrency: opts.verifyConcurrency}), nil
+}
+
+// sinceBases is the --since-commit base of the history sources. A
+// History knows its base only once it has read its range, so the list is
+// built when the pipeline reads it, after the scan.
+type sinceBases []skipCounter
+
+func (b sinceBases) Items(ctx context.Context, yield func(scan.Item) error) error {
+	var bases source.Multi
+	for _, c := range b {
+		if h, ok := c.(*source.History); ok && h.Base() != nil {
+			bases = append(bases, h.Base())
 		}
 	}
-	if baseline != nil {
-		res.Findings = report.FilterBaseline(res.Findings, baseline)
-	}
-	if fetcher != nil {
-		v := verify.New(fetcher, verify.Options{Concurrency: opts.verifyConcurrency})
-		v.Findings(ctx, res.Findings)
-	}
+	return bases.Items(ctx, yield)
+}
 
+// cacheDetector names what a history cache's entries depend on: the
+// detectors' revision, this build, and the options that change findings.
+// A development build is named by its executable's hash, since its
+// version string does not change with its code.
+func cacheDetector(b BuildInfo, opts *scanOptions) string {
+	id := b.Version + " " + b.Commit
+	if b.Version == "(devel)" || b.Modified || b.Commit == "" {
+		if exe, err := os.Executable(); err == nil {
+			if data, err := os.ReadFile(exe); err == nil {
+				sum := sha256.Sum256(data)
+				id = "exe " + hex.EncodeToString(sum[:8])
+			}
+		}
+	}
+	return fmt.Sprintf("%s; %s; placeholders=%t", scan.DetectorRevision, id, opts.includePlaceholders)
+}
+
+// saveCache writes the history cache after a scan that ended without
+// error, and says how much it saved. A cache that cannot be written is a
+// warning: the report is still right.
+func saveCache(streams IO, opts *scanOptions, cache *source.HistoryCache, warn scan.Warner) {
+	if err := cache.Save(); err != nil {
+		warn(opts.cache, fmt.Errorf("--cache not saved: %w", err))
+		return
+	}
+	if !opts.quiet {
+		fmt.Fprintf(streams.Err, "atoguard: history cache: %d blob(s) scanned before without findings, not read again\n", cache.Reused())
+	}
+}
+
+// finishScan writes the report and the summary and picks the exit status.
+func finishScan(streams IO, opts *scanOptions, format report.Format, res scan.Result) error {
 	if err := writeReport(streams, opts.output, format, res); err != nil {
 		return err
 	}
@@ -243,39 +327,9 @@ func runScan(ctx context.Context, cmd *cobra.Command, streams IO, opts *scanOpti
 	return nil
 }
 
-// dropPreexisting removes the findings that the --since-commit base already
-// held at the same path: a pull request that only edits a file holding an
-// old secret did not add it (the full history attributes it).
-func dropPreexisting(ctx context.Context, engine *scan.Scanner, srcs []skipCounter, fs []atoguard.Finding) ([]atoguard.Finding, error) {
-	var bases source.Multi
-	for _, c := range srcs {
-		if h, ok := c.(*source.History); ok && h.Base() != nil {
-			bases = append(bases, h.Base())
-		}
-	}
-	if len(bases) == 0 || len(fs) == 0 {
-		return fs, nil
-	}
-	res, err := engine.Scan(ctx, bases)
-	if err != nil {
-		return nil, err
-	}
-	old := make(map[string]bool, len(res.Findings))
-	for _, f := range res.Findings {
-		old[f.Key()] = true
-	}
-	added := fs[:0]
-	for _, f := range fs {
-		if !old[f.Key()] {
-			added = append(added, f)
-		}
-	}
-	return added, nil
-}
-
 // scanSource builds the source for the paths and mode.
-func scanSource(streams IO, opts *scanOptions, paths []string, warn scan.Warner) (scan.Source, []skipCounter) {
-	gopts := source.GitOptions{Warn: warn, SinceCommit: opts.sinceCommit, PathsAsGiven: true}
+func scanSource(streams IO, opts *scanOptions, paths []string, warn scan.Warner, cache *source.HistoryCache) (scan.Source, []skipCounter) {
+	gopts := source.GitOptions{Warn: warn, SinceCommit: opts.sinceCommit, PathsAsGiven: true, Cache: cache}
 	switch {
 	case opts.staged:
 		s := source.NewStaged(paths[0], gopts)

@@ -24,6 +24,7 @@ import (
 //	ATOGUARD_BENCH_GIT_FILE_KB  average file size in that repository (default 10)
 //	ATOGUARD_BENCH_CATFILES     git cat-file processes for history (default 2)
 //	ATOGUARD_BENCH_GIT_REPO     scan this repository instead of a generated one
+//	ATOGUARD_BENCH_DIR          scan this directory instead of the generated tree
 //
 // Generated inputs are cached under $TMPDIR (atoguard-testgen-*), so only the
 // first run pays for generating them.
@@ -36,6 +37,9 @@ func envInt(name string, def int) int {
 
 func benchTree(b *testing.B) string {
 	b.Helper()
+	if dir := os.Getenv("ATOGUARD_BENCH_DIR"); dir != "" {
+		return dir
+	}
 	mb := envInt("ATOGUARD_BENCH_DIR_MB", 256)
 	dir, err := testgen.CachedTree(testgen.TreeOptions{Bytes: int64(mb) << 20, Seed: 1})
 	if err != nil {

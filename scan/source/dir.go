@@ -5,7 +5,6 @@
 package source
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -234,18 +234,7 @@ func (w *walker) dir(path, rel string, ig ignores) error {
 		w.p.skip(path, unwrapPathError(err))
 		return nil
 	}
-	if !w.p.opts.NoIgnore {
-		if f, err := loadIgnoreFile(path, ".gitignore", rel); err != nil {
-			w.p.warn(filepath.Join(path, ".gitignore"), unwrapPathError(err))
-		} else if f != nil {
-			ig.git = append(ig.git[:len(ig.git):len(ig.git)], f)
-		}
-	}
-	if f, err := loadIgnoreFile(path, IgnoreFile, rel); err != nil {
-		w.p.warn(filepath.Join(path, IgnoreFile), unwrapPathError(err))
-	} else if f != nil {
-		ig.own = append(ig.own[:len(ig.own):len(ig.own)], f)
-	}
+	ig = w.ignoresIn(path, rel, entries, err != nil, ig)
 	for _, e := range entries {
 		name := e.Name()
 		child := filepath.Join(path, name)
@@ -297,12 +286,37 @@ func (w *walker) dir(path, rel string, ig ignores) error {
 	return nil
 }
 
+// ignoresIn adds the ignore files of the directory at path to ig. It
+// looks for them only where the listing has them (or is incomplete): an
+// open that fails costs as much as one that succeeds, twice per directory.
+func (w *walker) ignoresIn(path, rel string, entries []fs.DirEntry, partial bool, ig ignores) ignores {
+	listed := func(name string) bool {
+		_, found := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) })
+		return found || partial
+	}
+	if !w.p.opts.NoIgnore && listed(".gitignore") {
+		if f, err := loadIgnoreFile(path, ".gitignore", rel); err != nil {
+			w.p.warn(filepath.Join(path, ".gitignore"), unwrapPathError(err))
+		} else if f != nil {
+			ig.git = append(ig.git[:len(ig.git):len(ig.git)], f)
+		}
+	}
+	if listed(IgnoreFile) {
+		if f, err := loadIgnoreFile(path, IgnoreFile, rel); err != nil {
+			w.p.warn(filepath.Join(path, IgnoreFile), unwrapPathError(err))
+		} else if f != nil {
+			ig.own = append(ig.own[:len(ig.own):len(ig.own)], f)
+		}
+	}
+	return ig
+}
+
 // file opens one file, sniffs it and yields it (or its archive members).
 func (w *walker) file(path, display string) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		w.p.skip(display, unwrapPathError(err))
 		return nil
@@ -319,7 +333,7 @@ func (w *walker) file(path, display string) error {
 	}
 	bp := w.p.pool.get()
 	buf := *bp
-	n, eof, err := readPrefix(f, buf)
+	n, eof, err := readSized(f, buf, fi.Size())
 	if err != nil {
 		f.Close()
 		w.p.pool.put(bp)
@@ -345,11 +359,12 @@ func (w *walker) file(path, display string) error {
 		return err
 	}
 	if eof {
-		// The whole file is in hand: give the descriptor back now.
+		// The whole file is in hand: give the descriptor back now, and
+		// the buffer once the engine has read it (no copy).
 		f.Close()
-		data := bytes.Clone(buf[:n])
-		w.p.pool.put(bp)
-		return w.yield(bytesItem(display, data, nil))
+		return w.yield(scan.Item{Path: display, Size: int64(n), Open: func() (io.ReadCloser, error) {
+			return &prefixReader{prefix: buf[:n], onClose: func() { w.p.pool.put(bp) }}, nil
+		}})
 	}
 	first := &prefixReader{prefix: buf[:n], rest: f, onClose: func() {
 		f.Close()
@@ -357,6 +372,23 @@ func (w *walker) file(path, display string) error {
 	}}
 	o := &opener{first: first, reopen: func() (io.ReadCloser, error) { return os.Open(path) }}
 	return w.yield(scan.Item{Path: display, Size: fi.Size(), Open: o.open})
+}
+
+// readSized is readPrefix for a regular file of the given size: a file that
+// fits the buffer is read with one call and taken as complete when that
+// many bytes came, without a second read to see the end (a file growing
+// meanwhile is read as it was when measured, as a read that reached its
+// end a moment earlier would have). Sizes of 0 (special files say so) and
+// files that do not fit take the general path.
+func readSized(f *os.File, buf []byte, size int64) (int, bool, error) {
+	if size <= 0 || size >= int64(len(buf)) {
+		return readPrefix(f, buf)
+	}
+	n, err := io.ReadFull(f, buf[:size])
+	if err == io.ErrUnexpectedEOF {
+		err = nil // shrank since it was measured: what is there is all of it
+	}
+	return n, err == nil, err
 }
 
 // Multi chains sources.

@@ -3,13 +3,16 @@ package source
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +42,9 @@ type GitOptions struct {
 	// directory scan (repo/config.env), instead of repository-relative:
 	// several repositories scanned at once stay apart.
 	PathsAsGiven bool
+	// Cache, when set, makes History incremental (see HistoryCache); it
+	// is not used with SinceCommit.
+	Cache *HistoryCache
 }
 
 func (o GitOptions) withDefaults() GitOptions {
@@ -147,7 +153,12 @@ func (o GitOptions) view(dir string, info repoInfo) pathView {
 	if info.prefix != "" {
 		v.strip = info.prefix + "/"
 	}
-	if d := filepath.ToSlash(filepath.Clean(dir)); d != "." {
+	d := filepath.ToSlash(filepath.Clean(dir))
+	if path.Base(d) == ".git" {
+		// repo/.git names the repository at repo: show its paths as for repo.
+		d = path.Dir(d)
+	}
+	if d != "." {
 		v.prefix = strings.TrimSuffix(d, "/") + "/"
 	}
 	return v
@@ -245,11 +256,30 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		args = append(args, "--full-history", "--", ".")
 	}
 	// Blobs a ref points at directly (a tag on a blob) are in no commit.
-	var refBlobs []pending
-	if prefix == "" && h.opts.SinceCommit == "" {
-		if refBlobs, err = h.refBlobs(ctx); err != nil {
+	var refBlobs, first []pending
+	var tips []string
+	if prefix == "" && h.opts.SinceCommit == "" || h.cache() != nil {
+		if tips, refBlobs, err = h.refs(ctx, h.cache() != nil); err != nil {
 			return err
 		}
+		if prefix != "" {
+			refBlobs = nil
+		}
+	}
+	if c := h.cache(); c != nil {
+		exclude, hits, unchanged, err := h.beginCache(ctx, c, prefix, info.top, tips)
+		if err != nil || unchanged {
+			// Nothing new since the cache was written: only the blobs
+			// with findings are read, to report them again.
+			return cmp.Or(err, catBlobs(ctx, h.opts, h.Dir, hits, &h.binary, &h.blobs, h.opts.Warn, c, yield))
+		}
+		// Revisions go before the "--" of a sub-directory's path limit.
+		revs := make([]string, 0, len(exclude))
+		for _, t := range exclude {
+			revs = append(revs, "^"+t)
+		}
+		args = slices.Insert(args, slices.Index(args, "--all")+1, revs...)
+		first = hits
 	}
 	logCmd := gitCommand(ctx, h.opts, h.Dir, args...)
 	var logErr bytes.Buffer
@@ -292,7 +322,7 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		listErr = h.list(ctx, logOut, refBlobs, func(p pending) error {
+		listErr = h.list(ctx, logOut, first, refBlobs, func(p pending) error {
 			w := workers[pathWorker(p.origin.Path, len(workers))]
 			select {
 			case w.queue <- p:
@@ -327,7 +357,7 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		rwg.Add(1)
 		go func() {
 			defer rwg.Done()
-			err := readBatch(ctx, w.out, w.queue, h.opts.MaxMemory, &h.binary, &h.blobs, h.opts.Warn, serial)
+			err := readBatch(ctx, w.out, w.queue, h.opts.MaxMemory, &h.binary, &h.blobs, h.opts.Warn, h.cache(), serial)
 			if err != nil {
 				readErrs[i] = err
 				cancel()
@@ -388,7 +418,53 @@ func (b baseSource) Items(ctx context.Context, yield func(scan.Item) error) erro
 	}
 	var binary, blobs atomic.Int64
 	// Paths new in the range are missing at the base: not worth a warning.
-	return catBlobs(ctx, h.opts, h.Dir, ps, &binary, &blobs, nil, yield)
+	return catBlobs(ctx, h.opts, h.Dir, ps, &binary, &blobs, nil, nil, yield)
+}
+
+// cache is the history cache in use, or nil.
+func (h *History) cache() *HistoryCache {
+	if h.opts.SinceCommit != "" {
+		return nil
+	}
+	return h.opts.Cache
+}
+
+// beginCache starts an incremental scan from the ref tips read before
+// listing (a commit made while the scan runs is listed again next time,
+// never skipped). It returns the cached tips this repository has, to
+// exclude from the listing, the blobs with findings to read again, and
+// whether nothing changed since the cache was written.
+func (h *History) beginCache(ctx context.Context, c *HistoryCache, prefix, top string, tips []string) ([]string, []pending, bool, error) {
+	old, hits := c.begin(cacheScope(prefix, top), tips, h.view)
+	ps := make([]pending, len(hits))
+	ids := make([]string, 0, len(old)+len(hits))
+	for i, hit := range hits {
+		ps[i] = pending{id: hit.Blob, origin: scan.Origin{Path: h.view.show(hit.Path),
+			Commit: hit.Commit, Author: hit.Author, Email: hit.Email, Date: hit.Date}}
+		ids = append(ids, hit.Blob)
+	}
+	// A file's versions one after another: git stores them as deltas of
+	// one another, and its delta-base cache then serves the next.
+	slices.SortStableFunc(ps, func(a, b pending) int {
+		return cmp.Or(strings.Compare(a.origin.Path, b.origin.Path), a.origin.Date.Compare(b.origin.Date))
+	})
+	if slices.Equal(old, tips) && len(old) > 0 {
+		return nil, ps, true, nil // the same refs: the same objects
+	}
+	// A cache from another clone may name commits this one lacks
+	// (force-pushed, not fetched), which git log refuses to exclude.
+	types, err := objectTypes(ctx, h.opts, h.Dir, append(ids, old...))
+	if err != nil {
+		return nil, nil, false, err
+	}
+	var exclude []string
+	for _, t := range old {
+		if types[t] == "commit" {
+			exclude = append(exclude, t)
+		}
+	}
+	ps = slices.DeleteFunc(ps, func(p pending) bool { return types[p.id] != "blob" })
+	return exclude, ps, false, nil
 }
 
 // pathWorker picks the cat-file process for a blob by its path: git stores
@@ -416,25 +492,40 @@ func resolveCommit(ctx context.Context, opts GitOptions, dir, rev string) (strin
 	return strings.TrimSpace(string(out)), nil
 }
 
-// refBlobs lists blobs that refs point at directly, or through an annotated
-// tag; their origin path is the ref name.
-func (h *History) refBlobs(ctx context.Context) ([]pending, error) {
+// refs lists, from one for-each-ref, the objects the refs point at (tags
+// peeled, and HEAD when head is set), sorted — what a history cache
+// compares — and the blobs among them (a tag on a blob), named by their ref.
+func (h *History) refs(ctx context.Context, head bool) ([]string, []pending, error) {
 	out, err := gitOutput(ctx, h.opts, h.Dir, "for-each-ref",
 		"--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname)")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var tips []string
 	var ps []pending
 	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		switch {
+		switch f := strings.Fields(line); {
 		case len(f) == 3 && f[0] == "blob": // direct: type, id, refname
 			ps = append(ps, pending{id: f[1], origin: scan.Origin{Path: f[2]}})
+			tips = append(tips, f[1])
 		case len(f) == 5 && f[2] == "blob": // annotated tag peeling to a blob
 			ps = append(ps, pending{id: f[3], origin: scan.Origin{Path: f[4]}})
+			tips = append(tips, f[3])
+		case len(f) == 3 && f[0] == "commit":
+			tips = append(tips, f[1])
+		case len(f) == 5 && f[2] == "commit":
+			tips = append(tips, f[3])
 		}
 	}
-	return ps, nil
+	if !head {
+		return nil, ps, nil
+	}
+	// A detached HEAD is scanned (--all) but in no ref.
+	if out, err := gitOutput(ctx, h.opts, h.Dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"); err == nil {
+		tips = append(tips, strings.TrimSpace(string(out)))
+	}
+	slices.Sort(tips)
+	return slices.Compact(tips), ps, nil
 }
 
 // catFile is one `git cat-file --batch --buffer` process.
@@ -489,9 +580,16 @@ func (c *catFile) wait() error {
 // An entry is ":old-mode new-mode old-id new-id status" then the path, or
 // for a merge with -c, one colon, mode and id per parent:
 // "::mode1 mode2 new-mode id1 id2 new-id status".
-func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit func(pending) error) error {
+func (h *History) list(ctx context.Context, r io.Reader, first, extra []pending, emit func(pending) error) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	seen := make(map[string]struct{}, 1<<14)
+	cache := h.cache()
+	for _, p := range first {
+		seen[p.id] = struct{}{}
+		if err := emit(p); err != nil {
+			return err
+		}
+	}
 	submodules := map[string]bool{}
 	var cur scan.Origin
 	next := func() (string, error) {
@@ -511,7 +609,7 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 		tok, err := next()
 		if err == io.EOF {
 			for _, p := range extra {
-				if _, ok := seen[p.id]; !ok && !h.ignore.Match(p.origin.Path) {
+				if _, ok := seen[p.id]; !ok && !h.ignore.Match(p.origin.Path) && !cache.known(p.id) {
 					seen[p.id] = struct{}{}
 					p.origin.Path = h.view.show(p.origin.Path)
 					if err := emit(p); err != nil {
@@ -561,6 +659,9 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 				continue // may be seen again at a path that is not ignored
 			}
 			seen[id] = struct{}{}
+			if cache.known(id) {
+				continue
+			}
 			if h.base != "" {
 				h.paths = append(h.paths, path)
 			}
@@ -575,7 +676,7 @@ func (h *History) list(ctx context.Context, r io.Reader, extra []pending, emit f
 
 // readBatch reads one `git cat-file --batch` answer per queued request and
 // yields text blobs; binary ones are counted in binary.
-func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMem int64, binary, blobs *atomic.Int64, warn scan.Warner, yield func(scan.Item) error) error {
+func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMem int64, binary, blobs *atomic.Int64, warn scan.Warner, cache *HistoryCache, yield func(scan.Item) error) error {
 	buf := make([]byte, prefixSize)
 	blobPool := newSizedPool()
 	for p := range queue {
@@ -621,6 +722,7 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 			case kindBinary:
 				blobPool.put(bp)
 				binary.Add(1)
+				cache.skipped(p.id)
 			case kindReport:
 				if warn != nil {
 					warn(p.origin.Path, ownReportNote(data))
@@ -628,7 +730,11 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 				blobPool.put(bp)
 			default:
 				blobs.Add(1)
-				if err := yield(pooledItem(p.origin.Path, bp, len(data), originsOf(p.origin), blobPool)); err != nil {
+				it := pooledItem(p.origin.Path, bp, len(data), originsOf(p.origin), blobPool)
+				if cache != nil {
+					it.Blob = p.id
+				}
+				if err := yield(it); err != nil {
 					return err
 				}
 			}
@@ -641,6 +747,7 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 			switch k := sniff(buf[:n]); {
 			case f[1] != "blob" || k == kindBinary:
 				binary.Add(1)
+				cache.skipped(p.id)
 			case k == kindReport:
 				if warn != nil {
 					warn(p.origin.Path, ownReportNote(buf[:n]))
@@ -655,7 +762,13 @@ func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMe
 				}
 			default:
 				blobs.Add(1)
-				if err := handoff(ctx, yield, p.origin.Path, originsOf(p.origin), buf[:n], eof, body, maxMem); err != nil {
+				withID := func(it scan.Item) error {
+					if cache != nil {
+						it.Blob = p.id
+					}
+					return yield(it)
+				}
+				if err := handoff(ctx, withID, p.origin.Path, originsOf(p.origin), buf[:n], eof, body, maxMem); err != nil {
 					return err
 				}
 			}
@@ -737,13 +850,13 @@ func (s *Staged) Items(ctx context.Context, yield func(scan.Item) error) error {
 	for i, p := range paths {
 		ps[i] = pending{id: ":" + p, origin: scan.Origin{Path: view.show(p)}}
 	}
-	return catBlobs(ctx, s.opts, top, ps, &s.binary, &s.blobs, s.opts.Warn, yield)
+	return catBlobs(ctx, s.opts, top, ps, &s.binary, &s.blobs, s.opts.Warn, nil, yield)
 }
 
 // catBlobs reads the named blobs with one `git cat-file --batch` in dir and
 // yields them; a name git does not have is skipped (warned of unless warn
 // is nil or it names the index).
-func catBlobs(ctx context.Context, opts GitOptions, dir string, ps []pending, binary, blobs *atomic.Int64, warn scan.Warner, yield func(scan.Item) error) error {
+func catBlobs(ctx context.Context, opts GitOptions, dir string, ps []pending, binary, blobs *atomic.Int64, warn scan.Warner, cache *HistoryCache, yield func(scan.Item) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cat := gitCommand(ctx, opts, dir, "cat-file", "--batch", "--buffer")
@@ -768,7 +881,7 @@ func catBlobs(ctx context.Context, opts GitOptions, dir string, ps []pending, bi
 	if err != nil {
 		return gitError("cat-file", dir, err, nil)
 	}
-	readErr := readBatch(ctx, bufio.NewReaderSize(catOut, 256<<10), queue, opts.MaxMemory, binary, blobs, warn, yield)
+	readErr := readBatch(ctx, bufio.NewReaderSize(catOut, 256<<10), queue, opts.MaxMemory, binary, blobs, warn, cache, yield)
 	if readErr != nil {
 		cancel()
 	}

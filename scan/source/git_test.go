@@ -491,6 +491,8 @@ func TestGitPathsAsGivenAndStagedSubdir(t *testing.T) {
 		name:                                 name + "/svc/a/main.go," + name + "/top.txt",
 		filepath.Join(name, "svc", "a"):      name + "/svc/a/main.go",
 		filepath.Join(name, "svc", "a", "."): name + "/svc/a/main.go",
+		// repo/.git is the repository at repo (issue 18), not a folder in it.
+		filepath.Join(name, ".git"): name + "/svc/a/main.go," + name + "/top.txt",
 	} {
 		g := newGot()
 		must(t, consume(t, NewHistory(dir, GitOptions{PathsAsGiven: true}), g, 0))

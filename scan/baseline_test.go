@@ -1,17 +1,16 @@
-package report
+package scan
 
 import (
 	"testing"
 
 	atoguard "github.com/atoguard/atoguard"
-	"github.com/atoguard/atoguard/scan"
 )
 
 // TestFilterBaselineOtherWorkingDirectory: a baseline made from one
 // directory still knows the findings of a scan run from another.
 func TestFilterBaselineOtherWorkingDirectory(t *testing.T) {
 	known := func(path string) atoguard.Finding {
-		return atoguard.Finding{Rule: scan.RuleAuthToken, Path: path, Line: 2, AccountSID: rpAcct, Fingerprint: "a6ab9a3c9ae7"}
+		return atoguard.Finding{Rule: RuleAuthToken, Path: path, Line: 2, AccountSID: blAcct, Fingerprint: "a6ab9a3c9ae7"}
 	}
 	tests := []struct {
 		name, baseline, scanned string
@@ -39,9 +38,9 @@ func TestFilterBaselineOtherWorkingDirectory(t *testing.T) {
 	// Rule, SIDs and fingerprint must still match exactly; history fields do not count.
 	base := known("app.py")
 	for name, mod := range map[string]func(*atoguard.Finding){
-		"rule":        func(f *atoguard.Finding) { f.Rule = scan.RuleAPIKey },
+		"rule":        func(f *atoguard.Finding) { f.Rule = RuleAPIKey },
 		"account":     func(f *atoguard.Finding) { f.AccountSID = "AC" + "00000000000000000000000000000001" },
-		"key":         func(f *atoguard.Finding) { f.KeySID = rpKeySID },
+		"key":         func(f *atoguard.Finding) { f.KeySID = blKeySID },
 		"fingerprint": func(f *atoguard.Finding) { f.Fingerprint = "000000000000" },
 	} {
 		f := known("bl/app.py")
@@ -56,3 +55,9 @@ func TestFilterBaselineOtherWorkingDirectory(t *testing.T) {
 		t.Errorf("history fields or position made a known finding new: %+v", got)
 	}
 }
+
+// Fabricated SIDs for the baseline tests.
+const (
+	blAcct   = "AC4d2b8e6f0a1c3e5b7d9f1a3c5e7b9d1f"
+	blKeySID = "SK7e1d3c5b9a2f4e6d8c0b1a3f5e7d9c2b"
+)
