@@ -24,8 +24,8 @@ func TestScanHistoryCache(t *testing.T) {
 		}
 	}
 	cache := filepath.Join(t.TempDir(), "history.cache")
-	code1, out1, _ := runCLI(t, "", nil, "scan", "--history", "--json", "--cache", cache, repo)
-	code2, out2, err2 := runCLI(t, "", nil, "scan", "--history", "--json", "--cache", cache, repo)
+	code1, out1, _ := cli{}.run(t, "scan", "--history", "--json", "--cache", cache, repo)
+	code2, out2, err2 := cli{}.run(t, "scan", "--history", "--json", "--cache", cache, repo)
 	findings := func(out string) string {
 		var rep struct{ Findings json.RawMessage }
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
@@ -44,7 +44,7 @@ func TestScanHistoryCache(t *testing.T) {
 		{"scan", "--history", "--since-commit", "main", "--cache", cache, repo},
 		{"scan", "--history", "--cache", cache, repo, repo},
 	} {
-		if code, _, errOut := runCLI(t, "", nil, args...); code != 2 || !strings.Contains(errOut, "--cache") {
+		if code, _, errOut := (cli{}).run(t, args...); code != 2 || !strings.Contains(errOut, "--cache") {
 			t.Errorf("%v: exit %d %s", args, code, errOut)
 		}
 	}

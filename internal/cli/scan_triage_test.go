@@ -20,16 +20,16 @@ func TestScanTriage(t *testing.T) {
 		files[name] = "The account " + bareSID + " sends the message.\n"
 	}
 	writeTree(t, dir, files)
-	code, out, _ := runCLI(t, "", nil, "scan", "--quiet", dir)
+	code, out, _ := cli{}.run(t, "scan", "--quiet", dir)
 	if code != 1 || strings.Count(out, bareSID) != 1 || !strings.Contains(out, bareSID+" twilio-account-sid (low) in 5 places: ") ||
 		!strings.Contains(out, filepath.Join(dir, "docs/a.md")+":1:13") || !strings.Contains(out, ", …") {
 		t.Errorf("exit %d, text not grouped:\n%s", code, out)
 	}
-	code, out, _ = runCLI(t, "", nil, "scan", "--quiet", "--min-severity", "high", dir)
+	code, out, _ = cli{}.run(t, "scan", "--quiet", "--min-severity", "high", dir)
 	if code != 1 || strings.Contains(out, bareSID) || !strings.Contains(out, "twilio-auth-token (critical)") {
 		t.Errorf("--min-severity high: exit %d\n%s", code, out)
 	}
-	code, out, _ = runCLI(t, "", nil, "scan", "--quiet", "--json", "--include-placeholders", dir)
+	code, out, _ = cli{}.run(t, "scan", "--quiet", "--json", "--include-placeholders", dir)
 	var rep struct {
 		Findings []struct {
 			Rule        string `json:"rule"`
@@ -45,7 +45,7 @@ func TestScanTriage(t *testing.T) {
 			t.Errorf("finding without severity or placeholder: %+v", f)
 		}
 	}
-	code, _, errOut := runCLI(t, "", nil, "scan", "--min-severity", "urgent", dir)
+	code, _, errOut := cli{}.run(t, "scan", "--min-severity", "urgent", dir)
 	if code != 2 || !strings.Contains(errOut, "--min-severity") || !strings.Contains(errOut, "low, high or critical") {
 		t.Errorf("bad --min-severity: exit %d %s", code, errOut)
 	}
