@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -73,7 +74,7 @@ func BenchmarkDetect(b *testing.B) {
 	var hits []hit
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	c0 := processCPU()
+	c0 := testsupport.CPUTime()
 	for b.Loop() {
 		hits = d.detect(data, 0, len(data), hits[:0])
 	}
@@ -113,7 +114,7 @@ func BenchmarkScan(b *testing.B) {
 			s := New(Options{Concurrency: workers})
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
-			c0 := processCPU()
+			c0 := testsupport.CPUTime()
 			for b.Loop() {
 				res, err := s.Scan(context.Background(), src)
 				if err != nil || len(res.Findings) == 0 {
@@ -149,7 +150,7 @@ func BenchmarkDetectGoSource(b *testing.B) {
 	var hits []hit
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	c0 := processCPU()
+	c0 := testsupport.CPUTime()
 	for b.Loop() {
 		hits = d.detect(data, 0, len(data), hits[:0])
 	}
@@ -158,7 +159,7 @@ func BenchmarkDetectGoSource(b *testing.B) {
 
 // reportCPU adds "cpuMB/s": bytes scanned per CPU-second used.
 func reportCPU(b *testing.B, c0 time.Duration, size int) {
-	if cpu := processCPU() - c0; cpu > 0 {
+	if cpu := testsupport.CPUTime() - c0; cpu > 0 {
 		b.ReportMetric(float64(size)*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
 	}
 }
@@ -181,7 +182,7 @@ func BenchmarkDetectDense(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			s := New(Options{})
 			b.SetBytes(int64(len(data)))
-			c0 := processCPU()
+			c0 := testsupport.CPUTime()
 			for b.Loop() {
 				s.ScanBytes("dense", data)
 			}

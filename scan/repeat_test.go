@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"io"
 	"runtime"
 	"strings"
@@ -130,7 +131,7 @@ func BenchmarkScanRepeated(b *testing.B) {
 	s := New(Options{})
 	b.SetBytes(int64(n * len(repeatLine)))
 	b.ReportAllocs()
-	c0 := processCPU()
+	c0 := testsupport.CPUTime()
 	for b.Loop() {
 		res, err := s.Scan(context.Background(), items{repeatItem("-", &repeatReader{n: n, line: repeatLine})})
 		if err != nil || len(res.Findings) != 1 {

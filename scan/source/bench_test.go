@@ -6,10 +6,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"github.com/atoguard/atoguard/internal/testsupport"
 	"io"
 	"os"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -65,19 +65,7 @@ func benchRepo(b *testing.B) (string, testgen.HistoryStats) {
 }
 
 // cpuTime is user+system time of this process and its waited-for children (git).
-func cpuTime() time.Duration {
-	var self, kids syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
-	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
-	return tv(self.Utime) + tv(self.Stime) + tv(kids.Utime) + tv(kids.Stime)
-}
-
-func selfCPU() time.Duration {
-	var self syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	return time.Duration(self.Utime.Nano() + self.Stime.Nano())
-}
+func cpuTime() time.Duration { return testsupport.CPUTime() + testsupport.ChildrenCPUTime() }
 
 // peakRSS reports the process's high-water resident set (VmHWM) in MB.
 func peakRSS(b *testing.B) {
@@ -103,7 +91,7 @@ func scanBench(b *testing.B, src func() scan.Source) {
 		b.Fatal(err)
 	}
 	b.SetBytes(res.Stats.Bytes)
-	c0, s0 := cpuTime(), selfCPU()
+	c0, s0 := cpuTime(), testsupport.CPUTime()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := s.Scan(context.Background(), src()); err != nil {
@@ -114,7 +102,7 @@ func scanBench(b *testing.B, src func() scan.Source) {
 	// CPU seconds of this process and of git's, per byte: on a shared machine
 	// the honest measure of cost (2 idle cores give at most 2 × this).
 	if cpu := (cpuTime() - c0).Seconds(); cpu > 0 {
-		self := (selfCPU() - s0).Seconds()
+		self := (testsupport.CPUTime() - s0).Seconds()
 		b.ReportMetric(float64(res.Stats.Bytes)*float64(b.N)/cpu/1e6, "cpuMB/s")
 		b.ReportMetric(self/float64(b.N), "self-cpu-s/op")
 		b.ReportMetric((cpu-self)/float64(b.N), "git-cpu-s/op")

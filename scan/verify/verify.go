@@ -72,20 +72,9 @@ func New(f Fetcher, opts Options) *Verifier {
 		opts.Timeout = 10 * time.Second
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = atoguard.Sleep
 	}
 	return &Verifier{f: f, opts: opts, cache: map[string]Result{}}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Credential returns the credential a finding carries, if it can be verified.
