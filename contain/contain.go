@@ -101,6 +101,9 @@ type Options struct {
 	// CredStore receives rotated tokens; without it rotate-tokens is never taken.
 	CredStore atoguard.CredentialStore
 	Journal   *playbook.Journal // required in mode on
+	// Snapshot is the known-good configuration (`investigate --snapshot`,
+	// serve.webhook-snapshot) webhooks are restored to.
+	Snapshot []atoguard.Configuration
 	Notifier  Notifier
 	// MaxPerHour bounds actions per account and hour (default 10);
 	// MaxErrors failed runs in a row stop an account (default 3).

@@ -54,8 +54,12 @@ func (e *Engine) Contain(ctx context.Context, sid string) ([]Entry, error) {
 	if sid != e.o.Credential.AccountSID && slices.Contains(steps, playbook.StepSuspendSubaccounts) {
 		opts.SuspendAccounts = []string{sid}
 	}
-	if cfg, ok, err := e.o.Judge.KnownConfiguration(ctx, sid); err == nil && ok {
-		opts.Snapshot = []atoguard.Configuration{cfg}
+	opts.Snapshot = e.knownGood(ctx, sid, res)
+	if slices.Contains(steps, playbook.StepDeleteKeys) {
+		if opts.KeepKeys, err = e.keepKeys(ctx, sid, res); err != nil {
+			e.account(sid, nil, err)
+			return nil, e.record(ctx, nil, err)
+		}
 	}
 	var acts []atoguard.Action
 	mode := "automatic"

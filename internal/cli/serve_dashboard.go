@@ -24,7 +24,7 @@ import (
 // automatic containment (configKeys lists them).
 func serveDashboardKeys() []string {
 	return []string{"dashboard-password-hash", "journal", "credential-sink", "contain", "contain-rules",
-		"contain-max-per-hour", "contain-max-errors", "contain-interval"}
+		"contain-max-per-hour", "contain-max-errors", "contain-interval", "webhook-snapshot"}
 }
 
 // dashboardParts are what serve runs beside the monitor.
@@ -123,6 +123,15 @@ func containEngine(cfg *Config, mode contain.Mode, st store.Store, engine *monit
 	case contain.Off, contain.DryRun, contain.On:
 	default:
 		return nil, 0, invalid("serve.contain %q: want off (default), dry-run or on", mode)
+	}
+	if p := cfg.String("serve.webhook-snapshot"); p != "" {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, 0, invalid("serve.webhook-snapshot: %v", err)
+		}
+		if o.Snapshot, err = decodeSnapshot(data); err != nil {
+			return nil, 0, invalid("serve.webhook-snapshot: %s is not an `investigate --snapshot` file: %v", p, err)
+		}
 	}
 	for _, r := range cfg.Strings("serve.contain-rules") {
 		rule, err := contain.ParseRule(r)
