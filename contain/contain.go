@@ -104,7 +104,7 @@ type Options struct {
 	// Snapshot is the known-good configuration (`investigate --snapshot`,
 	// serve.webhook-snapshot) webhooks are restored to.
 	Snapshot []atoguard.Configuration
-	Notifier  Notifier
+	Notifier Notifier
 	// MaxPerHour bounds actions per account and hour (default 10);
 	// MaxErrors failed runs in a row stop an account (default 3).
 	MaxPerHour, MaxErrors int
