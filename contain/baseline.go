@@ -64,16 +64,34 @@ func (e *Engine) keepKeys(ctx context.Context, sid string, res detect.Result) ([
 			}
 		}
 	}
-	tw := e.o.Dial(e.o.Credential)
+	keys, err := e.listKeys(ctx, e.o.Credential, sid)
+	if err != nil && e.o.CredStore != nil {
+		// After a rotation the configured token is dead; the sink has the new one.
+		if tok, lerr := e.o.CredStore.Load(ctx, e.o.Credential.AccountSID); lerr == nil && !tok.IsZero() {
+			keys, err = e.listKeys(ctx, atoguard.Credential{AccountSID: e.o.Credential.AccountSID, Secret: tok}, sid)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if k.DateCreated.Before(since) && !slices.Contains(keep, k.SID) {
+			keep = append(keep, k.SID)
+		}
+	}
+	return keep, nil
+}
+
+func (e *Engine) listKeys(ctx context.Context, cred atoguard.Credential, sid string) ([]atoguard.APIKey, error) {
+	tw := e.o.Dial(cred)
+	var out []atoguard.APIKey
 	for _, list := range []func(context.Context, string) iter.Seq2[atoguard.APIKey, error]{tw.ListKeys, tw.ListIAMKeys} {
 		for k, err := range list(ctx, sid) {
 			if err != nil {
 				return nil, err
 			}
-			if k.DateCreated.Before(since) && !slices.Contains(keep, k.SID) {
-				keep = append(keep, k.SID)
-			}
+			out = append(out, k)
 		}
 	}
-	return keep, nil
+	return out, nil
 }

@@ -122,6 +122,7 @@ type Engine struct {
 	done    map[string][]time.Time // actions taken, per account
 	errs    map[string]int         // failed runs in a row
 	stopped map[string]string      // account → why the breaker opened
+	logged  map[string]string      // account → the stop last recorded
 }
 
 // New checks the options.
@@ -156,7 +157,7 @@ func New(o Options) (*Engine, error) {
 		o.Timeout = 2 * time.Minute
 	}
 	return &Engine{o: o, done: map[string][]time.Time{},
-		errs: map[string]int{}, stopped: map[string]string{}}, nil
+		errs: map[string]int{}, stopped: map[string]string{}, logged: map[string]string{}}, nil
 }
 
 // Run watches the store's open alerts every interval until ctx ends and

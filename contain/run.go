@@ -147,6 +147,8 @@ func (e *Engine) account(sid string, entries []Entry, err error) {
 	}
 }
 
+const hourlyLimit = "paused: the limit of actions per hour is reached"
+
 // breakerOpen says why containment of sid is stopped ("" when it is not).
 // A stop is recorded once, as an entry of its own.
 func (e *Engine) breakerOpen(ctx context.Context, sid string) (string, error) {
@@ -156,7 +158,7 @@ func (e *Engine) breakerOpen(ctx context.Context, sid string) (string, error) {
 	recent := slices.DeleteFunc(e.done[sid], func(t time.Time) bool { return t.Before(hour) })
 	e.done[sid] = recent
 	if why == "" && len(recent) >= e.o.MaxPerHour {
-		why = "stopped: the limit of actions per hour is reached"
+		why = hourlyLimit
 	}
 	e.mu.Unlock()
 	if why == "" {
@@ -174,9 +176,14 @@ func (e *Engine) breakerOpen(ctx context.Context, sid string) (string, error) {
 	if why == "" {
 		return "", nil
 	}
+	// A stop is recorded once: the breaker may have opened in account()
+	// (repeated errors) without a record yet.
 	e.mu.Lock()
-	first := e.stopped[sid] == "" || e.stopped[sid] != why
-	e.stopped[sid] = why
+	first := e.logged[sid] != why
+	e.logged[sid] = why
+	if why != hourlyLimit { // the hourly limit lifts as the hour passes
+		e.stopped[sid] = why
+	}
 	e.mu.Unlock()
 	if first {
 		en := Entry{Time: e.o.Now().UTC(), Account: sid, Step: "circuit-breaker", Summary: why, Status: "stopped", Mode: string(e.o.Mode)}
