@@ -82,8 +82,17 @@ func (e *Engine) keepKeys(ctx context.Context, sid string, res detect.Result) ([
 	return keep, nil
 }
 
+// listKeys lists sid's keys (standard and IAM) as playbook does: IAM keys
+// of a subaccount are read with its own token, fetched through the parent.
 func (e *Engine) listKeys(ctx context.Context, cred atoguard.Credential, sid string) ([]atoguard.APIKey, error) {
 	tw := e.o.Dial(cred)
+	if sid != cred.AccountSID {
+		tok, err := tw.SubaccountAuthToken(ctx, sid)
+		if err != nil {
+			return nil, err
+		}
+		tw = e.o.Dial(atoguard.Credential{AccountSID: sid, Secret: tok})
+	}
 	var out []atoguard.APIKey
 	for _, list := range []func(context.Context, string) iter.Seq2[atoguard.APIKey, error]{tw.ListKeys, tw.ListIAMKeys} {
 		for k, err := range list(ctx, sid) {

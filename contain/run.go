@@ -162,15 +162,9 @@ func (e *Engine) breakerOpen(ctx context.Context, sid string) (string, error) {
 	}
 	e.mu.Unlock()
 	if why == "" {
-		acked, err := e.o.Store.Alerts(ctx, store.AlertQuery{AccountSID: sid, State: atoguard.AlertAcked})
-		if err != nil {
+		var err error
+		if why, err = personStopped(ctx, e.o.Store, sid); err != nil {
 			return "", err
-		}
-		for _, a := range acked {
-			if !strings.HasPrefix(a.Key, KeyPrefix) {
-				why = "stopped: a person acknowledged an alert of this account"
-				break
-			}
 		}
 	}
 	if why == "" {
@@ -190,6 +184,36 @@ func (e *Engine) breakerOpen(ctx context.Context, sid string) (string, error) {
 		return why, e.record(ctx, []Entry{en}, nil)
 	}
 	return why, nil
+}
+
+// personStopped says whether a person stopped containment of sid: by
+// acknowledging one of its detector alerts, or with the containment log's
+// stop button (Stop). Acknowledging a containment record stops nothing.
+func personStopped(ctx context.Context, st store.Store, sid string) (string, error) {
+	all, err := st.Alerts(ctx, store.AlertQuery{AccountSID: sid})
+	if err != nil {
+		return "", err
+	}
+	for _, a := range all {
+		switch {
+		case strings.HasPrefix(a.Key, personStopKey(sid)):
+			return "stopped by a person from the dashboard", nil
+		case a.State == atoguard.AlertAcked && !strings.HasPrefix(a.Key, KeyPrefix):
+			return "stopped: a person acknowledged an alert of this account", nil
+		}
+	}
+	return "", nil
+}
+
+func personStopKey(sid string) string { return KeyPrefix + sid + "/person/" }
+
+// Stop records that a person stopped automatic containment of sid; the
+// engine takes no further action on it while the record is stored.
+func Stop(ctx context.Context, st store.Store, n Notifier, sid string, now time.Time) error {
+	en := Entry{Time: now.UTC(), Account: sid, Step: "circuit-breaker", Summary: "stopped by a person from the dashboard",
+		Status: "stopped", Mode: "person"}
+	e := &Engine{o: Options{Store: st, Notifier: n}}
+	return e.record(ctx, []Entry{en}, nil)
 }
 
 // record stores each entry as an alert (new key: notified) and sends it.
