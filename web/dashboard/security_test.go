@@ -29,7 +29,9 @@ func (r *recorder) SetAlertState(_ context.Context, key string, _ atoguard.Alert
 	return nil
 }
 func (r *recorder) Account(context.Context, string) (AccountView, error) { return AccountView{}, nil }
-func (r *recorder) Plan(context.Context, string) (*playbook.Plan, error) { return &playbook.Plan{}, nil }
+func (r *recorder) Plan(context.Context, string) (*playbook.Plan, error) {
+	return &playbook.Plan{}, nil
+}
 func (r *recorder) Apply(_ context.Context, sid string) (*playbook.Result, error) {
 	r.changes = append(r.changes, "apply "+sid)
 	return &playbook.Result{}, nil
