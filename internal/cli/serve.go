@@ -73,6 +73,7 @@ Not yet: detection on Event Streams events, serve setup (issue 13).`,
 	f.StringVar(&o.eventsPath, "events-path", "/v1/twilio/events", "path of the Event Streams webhook sink")
 	f.Int64Var(&o.maxBody, "max-body", 1<<20, "largest delivery accepted, in bytes (1024 to 67108864)")
 	addServeMonitorFlags(f)
+	cmd.AddCommand(newServeHashPasswordCommand(streams))
 	return cmd
 }
 

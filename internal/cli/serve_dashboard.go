@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/atoguard/atoguard"
@@ -162,4 +166,35 @@ func containEngine(cfg *Config, mode contain.Mode, st store.Store, engine *monit
 	}
 	e, err := contain.New(o)
 	return e, every, err
+}
+
+// newServeHashPasswordCommand prints a bcrypt hash of the password read
+// from stdin, for serve.dashboard-password-hash (no htpasswd needed).
+func newServeHashPasswordCommand(streams IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "hash-password",
+		Short: "Read a dashboard password from stdin and print its bcrypt hash",
+		Long: `hash-password reads one line from stdin (the password; the line end is not
+part of it) and prints its bcrypt hash for [serve] dashboard-password-hash.
+The password is never echoed or logged. Example:
+  printf '%s' "$PASS" | atoguard serve hash-password`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 1024)).ReadString('\n')
+			if err != nil && !errors.Is(err, io.EOF) {
+				return atoguard.Errorf(atoguard.EINVALID, "serve hash-password", "reading stdin: %v", err)
+			}
+			pw := strings.TrimRight(line, "\r\n")
+			if len(pw) < 8 || len(pw) > 72 {
+				return atoguard.Errorf(atoguard.EINVALID, "serve hash-password",
+					"the password on stdin has %d bytes: want 8 to 72 (bcrypt's limit)", len(pw))
+			}
+			h, err := dashboard.HashPassword(pw)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(streams.Out, h)
+			return err
+		},
+	}
 }
