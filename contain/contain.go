@@ -101,7 +101,10 @@ type Options struct {
 	// CredStore receives rotated tokens; without it rotate-tokens is never taken.
 	CredStore atoguard.CredentialStore
 	Journal   *playbook.Journal // required in mode on
-	Notifier  Notifier
+	// Snapshot is the known-good configuration (`investigate --snapshot`,
+	// serve.webhook-snapshot) webhooks are restored to.
+	Snapshot []atoguard.Configuration
+	Notifier Notifier
 	// MaxPerHour bounds actions per account and hour (default 10);
 	// MaxErrors failed runs in a row stop an account (default 3).
 	MaxPerHour, MaxErrors int
@@ -119,6 +122,7 @@ type Engine struct {
 	done    map[string][]time.Time // actions taken, per account
 	errs    map[string]int         // failed runs in a row
 	stopped map[string]string      // account → why the breaker opened
+	logged  map[string]string      // account → the stop last recorded
 }
 
 // New checks the options.
@@ -153,7 +157,7 @@ func New(o Options) (*Engine, error) {
 		o.Timeout = 2 * time.Minute
 	}
 	return &Engine{o: o, done: map[string][]time.Time{},
-		errs: map[string]int{}, stopped: map[string]string{}}, nil
+		errs: map[string]int{}, stopped: map[string]string{}, logged: map[string]string{}}, nil
 }
 
 // Run watches the store's open alerts every interval until ctx ends and

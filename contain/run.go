@@ -54,8 +54,12 @@ func (e *Engine) Contain(ctx context.Context, sid string) ([]Entry, error) {
 	if sid != e.o.Credential.AccountSID && slices.Contains(steps, playbook.StepSuspendSubaccounts) {
 		opts.SuspendAccounts = []string{sid}
 	}
-	if cfg, ok, err := e.o.Judge.KnownConfiguration(ctx, sid); err == nil && ok {
-		opts.Snapshot = []atoguard.Configuration{cfg}
+	opts.Snapshot = e.knownGood(ctx, sid, res)
+	if slices.Contains(steps, playbook.StepDeleteKeys) {
+		if opts.KeepKeys, err = e.keepKeys(ctx, sid, res); err != nil {
+			e.account(sid, nil, err)
+			return nil, e.record(ctx, nil, err)
+		}
 	}
 	var acts []atoguard.Action
 	mode := "automatic"
@@ -143,6 +147,8 @@ func (e *Engine) account(sid string, entries []Entry, err error) {
 	}
 }
 
+const hourlyLimit = "paused: the limit of actions per hour is reached"
+
 // breakerOpen says why containment of sid is stopped ("" when it is not).
 // A stop is recorded once, as an entry of its own.
 func (e *Engine) breakerOpen(ctx context.Context, sid string) (string, error) {
@@ -152,33 +158,62 @@ func (e *Engine) breakerOpen(ctx context.Context, sid string) (string, error) {
 	recent := slices.DeleteFunc(e.done[sid], func(t time.Time) bool { return t.Before(hour) })
 	e.done[sid] = recent
 	if why == "" && len(recent) >= e.o.MaxPerHour {
-		why = "stopped: the limit of actions per hour is reached"
+		why = hourlyLimit
 	}
 	e.mu.Unlock()
 	if why == "" {
-		acked, err := e.o.Store.Alerts(ctx, store.AlertQuery{AccountSID: sid, State: atoguard.AlertAcked})
-		if err != nil {
+		var err error
+		if why, err = personStopped(ctx, e.o.Store, sid); err != nil {
 			return "", err
-		}
-		for _, a := range acked {
-			if !strings.HasPrefix(a.Key, KeyPrefix) {
-				why = "stopped: a person acknowledged an alert of this account"
-				break
-			}
 		}
 	}
 	if why == "" {
 		return "", nil
 	}
+	// A stop is recorded once: the breaker may have opened in account()
+	// (repeated errors) without a record yet.
 	e.mu.Lock()
-	first := e.stopped[sid] == "" || e.stopped[sid] != why
-	e.stopped[sid] = why
+	first := e.logged[sid] != why
+	e.logged[sid] = why
+	if why != hourlyLimit { // the hourly limit lifts as the hour passes
+		e.stopped[sid] = why
+	}
 	e.mu.Unlock()
 	if first {
 		en := Entry{Time: e.o.Now().UTC(), Account: sid, Step: "circuit-breaker", Summary: why, Status: "stopped", Mode: string(e.o.Mode)}
 		return why, e.record(ctx, []Entry{en}, nil)
 	}
 	return why, nil
+}
+
+// personStopped says whether a person stopped containment of sid: by
+// acknowledging one of its detector alerts, or with the containment log's
+// stop button (Stop). Acknowledging a containment record stops nothing.
+func personStopped(ctx context.Context, st store.Store, sid string) (string, error) {
+	all, err := st.Alerts(ctx, store.AlertQuery{AccountSID: sid})
+	if err != nil {
+		return "", err
+	}
+	for _, a := range all {
+		switch {
+		case strings.HasPrefix(a.Key, personStopKey(sid)):
+			return "stopped by a person from the dashboard", nil
+		case a.State == atoguard.AlertAcked && !strings.HasPrefix(a.Key, KeyPrefix):
+			return "stopped: a person acknowledged an alert of this account", nil
+		}
+	}
+	return "", nil
+}
+
+func personStopKey(sid string) string { return KeyPrefix + sid + "/person/" }
+
+// Stop records that a person stopped automatic containment of sid; the
+// engine takes no further action on it while the record is stored.
+func Stop(ctx context.Context, st store.Store, n Notifier, sid string, now time.Time) error {
+	en := Entry{Time: now.UTC(), Account: sid, Step: "circuit-breaker", Summary: "stopped by a person from the dashboard",
+		Status: "stopped", Mode: "person"}
+	e := &Engine{o: Options{Store: st, Notifier: n}}
+	return e.record(ctx, []Entry{en}, nil)
 }
 
 // record stores each entry as an alert (new key: notified) and sends it.

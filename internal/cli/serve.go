@@ -75,6 +75,7 @@ Not yet: group commits, concurrent polling of 1,000 subaccounts (issue 13).`,
 	f.Int64Var(&o.maxBody, "max-body", 1<<20, "largest delivery accepted, in bytes (1024 to 67108864)")
 	addServeMonitorFlags(f)
 	cmd.AddCommand(newServeSetupCommand(streams))
+	cmd.AddCommand(newServeHashPasswordCommand(streams))
 	return cmd
 }
 

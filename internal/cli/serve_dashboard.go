@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/atoguard/atoguard"
@@ -24,7 +28,7 @@ import (
 // automatic containment (configKeys lists them).
 func serveDashboardKeys() []string {
 	return []string{"dashboard-password-hash", "journal", "credential-sink", "contain", "contain-rules",
-		"contain-max-per-hour", "contain-max-errors", "contain-interval"}
+		"contain-max-per-hour", "contain-max-errors", "contain-interval", "webhook-snapshot"}
 }
 
 // dashboardParts are what serve runs beside the monitor.
@@ -124,6 +128,15 @@ func containEngine(cfg *Config, mode contain.Mode, st store.Store, engine *monit
 	default:
 		return nil, 0, invalid("serve.contain %q: want off (default), dry-run or on", mode)
 	}
+	if p := cfg.String("serve.webhook-snapshot"); p != "" {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, 0, invalid("serve.webhook-snapshot: %v", err)
+		}
+		if o.Snapshot, err = decodeSnapshot(data); err != nil {
+			return nil, 0, invalid("serve.webhook-snapshot: %s is not an `investigate --snapshot` file: %v", p, err)
+		}
+	}
 	for _, r := range cfg.Strings("serve.contain-rules") {
 		rule, err := contain.ParseRule(r)
 		if err != nil {
@@ -153,4 +166,35 @@ func containEngine(cfg *Config, mode contain.Mode, st store.Store, engine *monit
 	}
 	e, err := contain.New(o)
 	return e, every, err
+}
+
+// newServeHashPasswordCommand prints a bcrypt hash of the password read
+// from stdin, for serve.dashboard-password-hash (no htpasswd needed).
+func newServeHashPasswordCommand(streams IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "hash-password",
+		Short: "Read a dashboard password from stdin and print its bcrypt hash",
+		Long: `hash-password reads one line from stdin (the password; the line end is not
+part of it) and prints its bcrypt hash for [serve] dashboard-password-hash.
+The password is never echoed or logged. Example:
+  printf '%s' "$PASS" | atoguard serve hash-password`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 1024)).ReadString('\n')
+			if err != nil && !errors.Is(err, io.EOF) {
+				return atoguard.Errorf(atoguard.EINVALID, "serve hash-password", "reading stdin: %v", err)
+			}
+			pw := strings.TrimRight(line, "\r\n")
+			if len(pw) < 8 || len(pw) > 72 {
+				return atoguard.Errorf(atoguard.EINVALID, "serve hash-password",
+					"the password on stdin has %d bytes: want 8 to 72 (bcrypt's limit)", len(pw))
+			}
+			h, err := dashboard.HashPassword(pw)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(streams.Out, h)
+			return err
+		},
+	}
 }

@@ -221,3 +221,7 @@ func (b *Backend) Apply(ctx context.Context, sid string) (*playbook.Result, erro
 func (b *Backend) Containment(ctx context.Context) ([]contain.Entry, error) {
 	return contain.Log(ctx, b.Store)
 }
+
+func (b *Backend) StopContainment(ctx context.Context, sid string) error {
+	return contain.Stop(ctx, b.Store, b.Notifier, sid, b.now())
+}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/atoguard/atoguard"
+	"github.com/atoguard/atoguard/contain"
 	"github.com/atoguard/atoguard/store"
 )
 
@@ -109,6 +110,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /ui/accounts/{sid}/plan", h.authed(h.plan))
 	m.HandleFunc("POST /ui/accounts/{sid}/apply", h.authed(h.apply))
 	m.HandleFunc("GET /ui/containment", h.authed(h.containment))
+	m.HandleFunc("POST /ui/containment/stop", h.authed(h.stopContainment))
 	h.mux = m
 }
 
@@ -232,7 +234,13 @@ func (h *Handler) alerts(w http.ResponseWriter, r *http.Request, sess session) {
 			h.fail(w, sess, "Alerts", err)
 			return
 		}
-		all = append(all, as...)
+		// Containment records are in the containment log, not here: they
+		// need no acknowledgement, and acknowledging one stops nothing.
+		for _, a := range as {
+			if !strings.HasPrefix(a.Key, contain.KeyPrefix) {
+				all = append(all, a)
+			}
+		}
 	}
 	h.render(w, "alerts", http.StatusOK, page{Title: "Open alerts", CSRF: sess.csrf, Data: all})
 }
@@ -336,4 +344,20 @@ func (h *Handler) containment(w http.ResponseWriter, r *http.Request, sess sessi
 		return
 	}
 	h.render(w, "containment", http.StatusOK, page{Title: "Containment log", CSRF: sess.csrf, Data: log})
+}
+
+// stopContainment stops automatic containment of one account.
+func (h *Handler) stopContainment(w http.ResponseWriter, r *http.Request, sess session) {
+	sid := r.PostFormValue("sid")
+	if !validSID(sid) {
+		http.Error(w, "sid: want an account SID (AC followed by 32 hex digits)", http.StatusBadRequest)
+		return
+	}
+	ctx, cancel := h.ctx(r)
+	defer cancel()
+	if err := h.o.Data.StopContainment(ctx, sid); err != nil {
+		h.fail(w, sess, "Containment", err)
+		return
+	}
+	http.Redirect(w, r, "/ui/containment", http.StatusSeeOther)
 }

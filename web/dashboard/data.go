@@ -21,6 +21,8 @@ type Data interface {
 	Plan(ctx context.Context, sid string) (*playbook.Plan, error)
 	Apply(ctx context.Context, sid string) (*playbook.Result, error)
 	Containment(ctx context.Context) ([]contain.Entry, error)
+	// StopContainment stops automatic containment of one account.
+	StopContainment(ctx context.Context, sid string) error
 }
 
 // AccountRow is one line of the accounts page.
