@@ -229,7 +229,6 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	if err != nil {
 		return err
 	}
-	prefix := info.prefix
 	h.ignore = loadRepoIgnore(info.top)
 	h.view = h.opts.view(h.Dir, info)
 	if info.shallow && h.opts.Warn != nil {
@@ -238,36 +237,12 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// --date-order: committer dates, which a back-dated author cannot move.
-	args := []string{"log", "--reverse", "--date-order", "-c", "--raw", "--no-renames",
-		"--no-abbrev", "-z", "--no-color", "--no-ext-diff", "--format=%x01%H%x00%an%x00%ae%x00%aI"}
-	if h.opts.SinceCommit != "" {
-		base, err := resolveCommit(ctx, h.opts, h.Dir, h.opts.SinceCommit)
-		if err != nil {
-			return err
-		}
-		args = append(args, "HEAD", "^"+base)
-		h.base = base
-	} else {
-		args = append(args, "--all")
-	}
-	if prefix != "" {
-		// Only this sub-tree; --full-history keeps every commit that touched it.
-		args = append(args, "--full-history", "--", ".")
-	}
-	// Blobs a ref points at directly (a tag on a blob) are in no commit.
-	var refBlobs, first []pending
-	var tips []string
-	if prefix == "" && h.opts.SinceCommit == "" || h.cache() != nil {
-		if tips, refBlobs, err = h.refs(ctx, h.cache() != nil); err != nil {
-			return err
-		}
-		if prefix != "" {
-			refBlobs = nil
-		}
+	plan, err := h.planLog(ctx, info.prefix)
+	if err != nil {
+		return err
 	}
 	if c := h.cache(); c != nil {
-		exclude, hits, unchanged, err := h.beginCache(ctx, c, prefix, info.top, tips)
+		exclude, hits, unchanged, err := h.beginCache(ctx, c, info.prefix, info.top, plan.tips)
 		if err != nil || unchanged {
 			// Nothing new since the cache was written: only the blobs
 			// with findings are read, to report them again.
@@ -278,10 +253,57 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		for _, t := range exclude {
 			revs = append(revs, "^"+t)
 		}
-		args = slices.Insert(args, slices.Index(args, "--all")+1, revs...)
-		first = hits
+		plan.args = slices.Insert(plan.args, slices.Index(plan.args, "--all")+1, revs...)
+		plan.first = hits
 	}
-	logCmd := gitCommand(ctx, h.opts, h.Dir, args...)
+	return h.runLog(ctx, cancel, plan, yield)
+}
+
+// logPlan is what Items asks git log for, and the blobs it reads besides.
+type logPlan struct {
+	args []string
+	// tips are the objects the refs point at, for the history cache.
+	tips []string
+	// first are blobs read before the log's (cached findings); refBlobs
+	// after it (blobs a ref points at directly, a tag on a blob: in no commit).
+	first, refBlobs []pending
+}
+
+// planLog builds git log's arguments and, when needed, reads the refs.
+func (h *History) planLog(ctx context.Context, prefix string) (logPlan, error) {
+	// --date-order: committer dates, which a back-dated author cannot move.
+	p := logPlan{args: []string{"log", "--reverse", "--date-order", "-c", "--raw", "--no-renames",
+		"--no-abbrev", "-z", "--no-color", "--no-ext-diff", "--format=%x01%H%x00%an%x00%ae%x00%aI"}}
+	if h.opts.SinceCommit != "" {
+		base, err := resolveCommit(ctx, h.opts, h.Dir, h.opts.SinceCommit)
+		if err != nil {
+			return p, err
+		}
+		p.args = append(p.args, "HEAD", "^"+base)
+		h.base = base
+	} else {
+		p.args = append(p.args, "--all")
+	}
+	if prefix != "" {
+		// Only this sub-tree; --full-history keeps every commit that touched it.
+		p.args = append(p.args, "--full-history", "--", ".")
+	}
+	if prefix == "" && h.opts.SinceCommit == "" || h.cache() != nil {
+		var err error
+		if p.tips, p.refBlobs, err = h.refs(ctx, h.cache() != nil); err != nil {
+			return p, err
+		}
+		if prefix != "" {
+			p.refBlobs = nil
+		}
+	}
+	return p, nil
+}
+
+// runLog runs git log and the cat-file processes that read its blobs, and
+// yields them.
+func (h *History) runLog(ctx context.Context, cancel context.CancelFunc, plan logPlan, yield func(scan.Item) error) error {
+	logCmd := gitCommand(ctx, h.opts, h.Dir, plan.args...)
 	var logErr bytes.Buffer
 	logCmd.Stderr = &logErr
 	logOut, logW, err := bigPipe()
@@ -291,20 +313,10 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	defer logOut.Close()
 	logCmd.Stdout = logW
 
-	// Inflating blobs is git's hot loop and single-threaded per process:
-	// several cat-file processes share the blobs, by path.
-	workers := make([]*catFile, h.opts.CatFiles)
-	for i := range workers {
-		c, err := startCatFile(ctx, h.opts, h.Dir)
-		if err != nil {
-			logW.Close()
-			cancel()
-			for _, w := range workers[:i] {
-				w.wait()
-			}
-			return err
-		}
-		workers[i] = c
+	workers, err := startCatFiles(ctx, cancel, h.opts, h.Dir)
+	if err != nil {
+		logW.Close()
+		return err
 	}
 	err = logCmd.Start()
 	logW.Close() // the child has its copy; EOF comes when it exits
@@ -322,29 +334,60 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		listErr = h.list(ctx, logOut, first, refBlobs, func(p pending) error {
-			w := workers[pathWorker(p.origin.Path, len(workers))]
-			select {
-			case w.queue <- p:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			_, err := w.inBuf.WriteString(p.id + "\n")
-			return err
-		})
-		for _, w := range workers {
-			if err := w.inBuf.Flush(); err != nil && listErr == nil && ctx.Err() == nil {
-				listErr = err
-			}
-			w.in.Close()
-			close(w.queue)
-		}
+		listErr = h.feed(ctx, logOut, plan, workers)
 		if err := logCmd.Wait(); err != nil && listErr == nil && ctx.Err() == nil {
 			listErr = gitError("log", h.Dir, err, logErr.Bytes())
 		}
 	}()
+	readErrs := h.readAll(ctx, cancel, workers, yield)
+	wg.Wait()
+	return itemsError(ctx, listErr, workers, readErrs)
+}
 
-	// Readers run concurrently; yield is called by one at a time.
+// startCatFiles starts the cat-file processes. Inflating blobs is git's hot
+// loop and single-threaded per process: several share the blobs, by path.
+func startCatFiles(ctx context.Context, cancel context.CancelFunc, opts GitOptions, dir string) ([]*catFile, error) {
+	workers := make([]*catFile, opts.CatFiles)
+	for i := range workers {
+		c, err := startCatFile(ctx, opts, dir)
+		if err != nil {
+			cancel()
+			for _, w := range workers[:i] {
+				w.wait()
+			}
+			return nil, err
+		}
+		workers[i] = c
+	}
+	return workers, nil
+}
+
+// feed lists git log's blobs into the workers' queues and requests, then
+// closes them.
+func (h *History) feed(ctx context.Context, logOut io.Reader, plan logPlan, workers []*catFile) error {
+	listErr := h.list(ctx, logOut, plan.first, plan.refBlobs, func(p pending) error {
+		w := workers[pathWorker(p.origin.Path, len(workers))]
+		select {
+		case w.queue <- p:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		_, err := w.inBuf.WriteString(p.id + "\n")
+		return err
+	})
+	for _, w := range workers {
+		if err := w.inBuf.Flush(); err != nil && listErr == nil && ctx.Err() == nil {
+			listErr = err
+		}
+		w.in.Close()
+		close(w.queue)
+	}
+	return listErr
+}
+
+// readAll reads the workers' answers concurrently, calling yield from one
+// at a time, and returns each reader's error; the first cancels the rest.
+func (h *History) readAll(ctx context.Context, cancel context.CancelFunc, workers []*catFile, yield func(scan.Item) error) []error {
 	var yieldMu sync.Mutex
 	serial := func(it scan.Item) error {
 		yieldMu.Lock()
@@ -367,7 +410,13 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		}()
 	}
 	rwg.Wait()
-	wg.Wait()
+	return readErrs
+}
+
+// itemsError waits for the cat-file processes and picks the error that
+// explains the failure: a reader's own before the lister's, the lister's
+// before git's, and a cancellation last.
+func itemsError(ctx context.Context, listErr error, workers []*catFile, readErrs []error) error {
 	var catErr error
 	for _, w := range workers {
 		if err := w.wait(); err != nil && catErr == nil && ctx.Err() == nil {
