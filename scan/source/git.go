@@ -726,111 +726,142 @@ func (h *History) list(ctx context.Context, r io.Reader, first, extra []pending,
 // readBatch reads one `git cat-file --batch` answer per queued request and
 // yields text blobs; binary ones are counted in binary.
 func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMem int64, binary, blobs *atomic.Int64, warn scan.Warner, cache *HistoryCache, yield func(scan.Item) error) error {
-	buf := make([]byte, prefixSize)
-	blobPool := newSizedPool()
+	b := batchReader{ctx: ctx, r: r, maxMem: maxMem, binary: binary, blobs: blobs, warn: warn, cache: cache, yield: yield,
+		buf: make([]byte, prefixSize), pool: newSizedPool()}
 	for p := range queue {
-		header, err := r.ReadString('\n')
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
-		}
-		// "<id> <type> <size>" or "<name> missing"
-		f := strings.Fields(header)
-		if len(f) == 2 && f[1] == "missing" {
-			// A staged submodule (":path" names a commit we do not have) is not content.
-			if warn != nil && !strings.HasPrefix(p.id, ":") {
-				warn(p.origin.Path, scan.Skipped(fmt.Errorf("git object %s missing or corrupt, not scanned", p.id)))
-			}
-			continue
-		}
-		if len(f) != 3 {
-			return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
-		}
-		size, err := strconv.ParseInt(f[2], 10, 64)
-		if err != nil {
-			return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
-		}
-		if f[1] == "blob" && size <= maxMem {
-			// The common case: one copy, straight out of the pipe buffer.
-			bp := blobPool.get(int(size))
-			data := (*bp)[:size]
-			if _, err := io.ReadFull(r, data); err != nil {
-				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
-			}
-			switch sniff(data) {
-			case kindZip, kindGzip, kindTar:
-				blobs.Add(1)
-				n, err := expandBlob(ctx, yield, p.origin.Path, originsOf(p.origin), bytes.Clone(data), warn)
-				blobPool.put(bp)
-				binary.Add(n)
-				if err != nil {
-					return err
-				}
-			case kindBinary:
-				blobPool.put(bp)
-				binary.Add(1)
-				cache.skipped(p.id)
-			case kindReport:
-				if warn != nil {
-					warn(p.origin.Path, ownReportNote(data))
-				}
-				blobPool.put(bp)
-			default:
-				blobs.Add(1)
-				it := pooledItem(p.origin.Path, bp, len(data), originsOf(p.origin), blobPool)
-				if cache != nil {
-					it.Blob = p.id
-				}
-				if err := yield(it); err != nil {
-					return err
-				}
-			}
-		} else {
-			body := io.LimitReader(r, size)
-			n, eof, err := readPrefix(body, buf[:min(int64(len(buf)), size+1)])
-			if err != nil {
-				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
-			}
-			switch k := sniff(buf[:n]); {
-			case f[1] != "blob" || k == kindBinary:
-				binary.Add(1)
-				cache.skipped(p.id)
-			case k == kindReport:
-				if warn != nil {
-					warn(p.origin.Path, ownReportNote(buf[:n]))
-				}
-			case k == kindZip || k == kindGzip || k == kindTar:
-				blobs.Add(1)
-				whole := io.MultiReader(bytes.NewReader(buf[:n]), body)
-				n, err := expandBlobStream(ctx, yield, p.origin.Path, originsOf(p.origin), k, whole, warn)
-				binary.Add(n)
-				if err != nil {
-					return err
-				}
-			default:
-				blobs.Add(1)
-				withID := func(it scan.Item) error {
-					if cache != nil {
-						it.Blob = p.id
-					}
-					return yield(it)
-				}
-				if err := handoff(ctx, withID, p.origin.Path, originsOf(p.origin), buf[:n], eof, body, maxMem); err != nil {
-					return err
-				}
-			}
-			// The scanner may not have read to the end.
-			if _, err := io.Copy(io.Discard, body); err != nil {
-				return err
-			}
-		}
-		if _, err := r.Discard(1); err != nil { // the newline after the content
-			return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+		if err := b.read(p); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// batchReader is readBatch's state, shared by the answers it reads.
+type batchReader struct {
+	ctx           context.Context
+	r             *bufio.Reader
+	maxMem        int64
+	binary, blobs *atomic.Int64
+	warn          scan.Warner
+	cache         *HistoryCache
+	yield         func(scan.Item) error
+	buf           []byte // a streamed blob's prefix
+	pool          *sizedPool
+}
+
+// read reads the answer to request p, header, content and newline.
+func (b *batchReader) read(p pending) error {
+	header, err := b.r.ReadString('\n')
+	if err != nil {
+		if b.ctx.Err() != nil {
+			return b.ctx.Err()
+		}
+		return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+	}
+	// "<id> <type> <size>" or "<name> missing"
+	f := strings.Fields(header)
+	if len(f) == 2 && f[1] == "missing" {
+		// A staged submodule (":path" names a commit we do not have) is not content.
+		if b.warn != nil && !strings.HasPrefix(p.id, ":") {
+			b.warn(p.origin.Path, scan.Skipped(fmt.Errorf("git object %s missing or corrupt, not scanned", p.id)))
+		}
+		return nil
+	}
+	if len(f) != 3 {
+		return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
+	}
+	size, err := strconv.ParseInt(f[2], 10, 64)
+	if err != nil {
+		return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
+	}
+	if f[1] == "blob" && size <= b.maxMem {
+		err = b.inMemory(p, size)
+	} else {
+		err = b.streamed(p, f[1], size)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := b.r.Discard(1); err != nil { // the newline after the content
+		return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+	}
+	return nil
+}
+
+// inMemory handles the common case: a blob copied once, straight out of
+// the pipe buffer.
+func (b *batchReader) inMemory(p pending, size int64) error {
+	bp := b.pool.get(int(size))
+	data := (*bp)[:size]
+	if _, err := io.ReadFull(b.r, data); err != nil {
+		return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+	}
+	switch sniff(data) {
+	case kindZip, kindGzip, kindTar:
+		b.blobs.Add(1)
+		n, err := expandBlob(b.ctx, b.yield, p.origin.Path, originsOf(p.origin), bytes.Clone(data), b.warn)
+		b.pool.put(bp)
+		b.binary.Add(n)
+		return err
+	case kindBinary:
+		b.pool.put(bp)
+		b.binary.Add(1)
+		b.cache.skipped(p.id)
+	case kindReport:
+		if b.warn != nil {
+			b.warn(p.origin.Path, ownReportNote(data))
+		}
+		b.pool.put(bp)
+	default:
+		b.blobs.Add(1)
+		it := pooledItem(p.origin.Path, bp, len(data), originsOf(p.origin), b.pool)
+		if b.cache != nil {
+			it.Blob = p.id
+		}
+		return b.yield(it)
+	}
+	return nil
+}
+
+// streamed handles an object too big to copy, or not a blob, from its
+// prefix, and reads the rest of it.
+func (b *batchReader) streamed(p pending, typ string, size int64) error {
+	body := io.LimitReader(b.r, size)
+	n, eof, err := readPrefix(body, b.buf[:min(int64(len(b.buf)), size+1)])
+	if err != nil {
+		return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+	}
+	switch k := sniff(b.buf[:n]); {
+	case typ != "blob" || k == kindBinary:
+		b.binary.Add(1)
+		b.cache.skipped(p.id)
+	case k == kindReport:
+		if b.warn != nil {
+			b.warn(p.origin.Path, ownReportNote(b.buf[:n]))
+		}
+	case k == kindZip || k == kindGzip || k == kindTar:
+		b.blobs.Add(1)
+		whole := io.MultiReader(bytes.NewReader(b.buf[:n]), body)
+		n, err := expandBlobStream(b.ctx, b.yield, p.origin.Path, originsOf(p.origin), k, whole, b.warn)
+		b.binary.Add(n)
+		if err != nil {
+			return err
+		}
+	default:
+		b.blobs.Add(1)
+		withID := func(it scan.Item) error {
+			if b.cache != nil {
+				it.Blob = p.id
+			}
+			return b.yield(it)
+		}
+		if err := handoff(b.ctx, withID, p.origin.Path, originsOf(p.origin), b.buf[:n], eof, body, b.maxMem); err != nil {
+			return err
+		}
+	}
+	// The scanner may not have read to the end.
+	_, err = io.Copy(io.Discard, body)
+	return err
 }
 
 func originsOf(o scan.Origin) []scan.Origin {
