@@ -630,97 +630,132 @@ func (c *catFile) wait() error {
 // for a merge with -c, one colon, mode and id per parent:
 // "::mode1 mode2 new-mode id1 id2 new-id status".
 func (h *History) list(ctx context.Context, r io.Reader, first, extra []pending, emit func(pending) error) error {
-	br := bufio.NewReaderSize(r, 256<<10)
-	seen := make(map[string]struct{}, 1<<14)
-	cache := h.cache()
+	l := logLister{h: h, br: bufio.NewReaderSize(r, 256<<10), seen: make(map[string]struct{}, 1<<14),
+		cache: h.cache(), submodules: map[string]bool{}}
 	for _, p := range first {
-		seen[p.id] = struct{}{}
+		l.seen[p.id] = struct{}{}
 		if err := emit(p); err != nil {
 			return err
 		}
-	}
-	submodules := map[string]bool{}
-	var cur scan.Origin
-	next := func() (string, error) {
-		tok, err := br.ReadString(0)
-		if err != nil {
-			if err == io.EOF && tok != "" {
-				return strings.TrimLeft(tok, "\n"), nil
-			}
-			return "", err
-		}
-		return strings.TrimLeft(tok[:len(tok)-1], "\n"), nil
 	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		tok, err := next()
+		tok, err := l.next()
 		if err == io.EOF {
-			for _, p := range extra {
-				if _, ok := seen[p.id]; !ok && !h.ignore.Match(p.origin.Path) && !cache.known(p.id) {
-					seen[p.id] = struct{}{}
-					p.origin.Path = h.view.show(p.origin.Path)
-					if err := emit(p); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
+			return l.extra(extra, emit)
 		}
 		if err != nil {
 			return err
 		}
 		switch {
 		case strings.HasPrefix(tok, "\x01"):
-			var fields [3]string
-			for i := range fields {
-				if fields[i], err = next(); err != nil {
-					return fmt.Errorf("git log: truncated commit header: %w", err)
-				}
-			}
-			date, _ := time.Parse(time.RFC3339, fields[2])
-			cur = scan.Origin{Commit: tok[1:], Author: fields[0], Email: fields[1], Date: date}
+			err = l.commit(tok)
 		case strings.HasPrefix(tok, ":"):
-			path, err := next()
-			if err != nil {
-				return fmt.Errorf("git log: truncated raw entry: %w", err)
+			var p pending
+			var ok bool
+			if p, ok, err = l.entry(tok); ok {
+				err = emit(p)
 			}
-			parents := len(tok) - len(strings.TrimLeft(tok, ":"))
-			f := strings.Fields(tok[parents:])
-			if len(f) != 2*(parents+1)+1 {
-				return fmt.Errorf("git log: unexpected raw entry %q", tok)
-			}
-			// Deletions have mode 000000; submodules 160000: another
-			// repository, said once per path so it is not taken as clean.
-			if mode := f[parents]; !strings.HasPrefix(mode, "10") && mode != "120000" {
-				if mode == "160000" && !submodules[path] && h.opts.Warn != nil {
-					submodules[path] = true
-					h.opts.Warn(h.view.show(path), errors.New("submodule: its history is not scanned here; scan its repository with --history"))
-				}
-				continue
-			}
-			id := f[2*parents+1]
-			if _, ok := seen[id]; ok {
-				continue
-			}
-			if h.ignore.Match(path) {
-				continue // may be seen again at a path that is not ignored
-			}
-			seen[id] = struct{}{}
-			if cache.known(id) {
-				continue
-			}
-			if h.base != "" {
-				h.paths = append(h.paths, path)
-			}
-			o := cur
-			o.Path = h.view.show(path)
-			if err := emit(pending{id: id, origin: o}); err != nil {
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// logLister is list's state while it reads git log's output.
+type logLister struct {
+	h          *History
+	br         *bufio.Reader
+	seen       map[string]struct{} // blob ids listed
+	cache      *HistoryCache
+	submodules map[string]bool // paths warned of
+	cur        scan.Origin     // the commit being read
+}
+
+// next reads one NUL-terminated token.
+func (l *logLister) next() (string, error) {
+	tok, err := l.br.ReadString(0)
+	if err != nil {
+		if err == io.EOF && tok != "" {
+			return strings.TrimLeft(tok, "\n"), nil
+		}
+		return "", err
+	}
+	return strings.TrimLeft(tok[:len(tok)-1], "\n"), nil
+}
+
+// commit reads a commit's header: tok is "\x01" and its id, then the
+// author's name, email and date follow.
+func (l *logLister) commit(tok string) error {
+	var fields [3]string
+	for i := range fields {
+		var err error
+		if fields[i], err = l.next(); err != nil {
+			return fmt.Errorf("git log: truncated commit header: %w", err)
+		}
+	}
+	date, _ := time.Parse(time.RFC3339, fields[2])
+	l.cur = scan.Origin{Commit: tok[1:], Author: fields[0], Email: fields[1], Date: date}
+	return nil
+}
+
+// entry reads a raw entry's path and returns its blob, when it is one to
+// scan: a file's content, new, not ignored and not in the cache.
+func (l *logLister) entry(tok string) (pending, bool, error) {
+	h := l.h
+	path, err := l.next()
+	if err != nil {
+		return pending{}, false, fmt.Errorf("git log: truncated raw entry: %w", err)
+	}
+	parents := len(tok) - len(strings.TrimLeft(tok, ":"))
+	f := strings.Fields(tok[parents:])
+	if len(f) != 2*(parents+1)+1 {
+		return pending{}, false, fmt.Errorf("git log: unexpected raw entry %q", tok)
+	}
+	// Deletions have mode 000000; submodules 160000: another
+	// repository, said once per path so it is not taken as clean.
+	if mode := f[parents]; !strings.HasPrefix(mode, "10") && mode != "120000" {
+		if mode == "160000" && !l.submodules[path] && h.opts.Warn != nil {
+			l.submodules[path] = true
+			h.opts.Warn(h.view.show(path), errors.New("submodule: its history is not scanned here; scan its repository with --history"))
+		}
+		return pending{}, false, nil
+	}
+	id := f[2*parents+1]
+	if _, ok := l.seen[id]; ok {
+		return pending{}, false, nil
+	}
+	if h.ignore.Match(path) {
+		return pending{}, false, nil // may be seen again at a path that is not ignored
+	}
+	l.seen[id] = struct{}{}
+	if l.cache.known(id) {
+		return pending{}, false, nil
+	}
+	if h.base != "" {
+		h.paths = append(h.paths, path)
+	}
+	o := l.cur
+	o.Path = h.view.show(path)
+	return pending{id: id, origin: o}, true, nil
+}
+
+// extra emits, after the log, the blobs in no commit it did not list.
+func (l *logLister) extra(extra []pending, emit func(pending) error) error {
+	h := l.h
+	for _, p := range extra {
+		if _, ok := l.seen[p.id]; !ok && !h.ignore.Match(p.origin.Path) && !l.cache.known(p.id) {
+			l.seen[p.id] = struct{}{}
+			p.origin.Path = h.view.show(p.origin.Path)
+			if err := emit(p); err != nil {
 				return err
 			}
 		}
 	}
+	return nil
 }
 
 // readBatch reads one `git cat-file --batch` answer per queued request and
