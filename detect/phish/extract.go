@@ -105,7 +105,7 @@ func mayHaveLink(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '.':
-			if i > 0 && i+1 < len(s) && (linkByte(s[i-1]) || s[i-1] == '[' || s[i-1] == '(' || s[i-1] == '{') && (linkByte(s[i+1]) || s[i+1] == ']' || s[i+1] == ')' || s[i+1] == '}') {
+			if i > 0 && i+1 < len(s) && dotBefore(s[i-1]) && dotAfter(s[i+1]) {
 				return true
 			}
 		case ':':
@@ -117,13 +117,24 @@ func mayHaveLink(s string) bool {
 				return true // " dot ", "[dot]"
 			}
 		case 0xe3, 0xef:
-			// Ideographic and full-width dots are label separators in IDNA.
-			if strings.HasPrefix(s[i:], "\u3002") || strings.HasPrefix(s[i:], "\uff0e") || strings.HasPrefix(s[i:], "\uff61") {
+			if isWideDot(s[i:]) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// dotBefore and dotAfter report a host character, or the bracket of a
+// defanged "[.]", before and after a dot.
+func dotBefore(c byte) bool { return linkByte(c) || c == '[' || c == '(' || c == '{' }
+
+func dotAfter(c byte) bool { return linkByte(c) || c == ']' || c == ')' || c == '}' }
+
+// isWideDot reports an ideographic or full-width dot at the start of s:
+// label separators in IDNA.
+func isWideDot(s string) bool {
+	return strings.HasPrefix(s, "\u3002") || strings.HasPrefix(s, "\uff0e") || strings.HasPrefix(s, "\uff61")
 }
 
 // hasHTTP reports "http" in any case: a scheme, perhaps malformed.
