@@ -214,94 +214,130 @@ func deobfuscate(s string) (string, []span) {
 	if !needsDeobfuscation(s) {
 		return s, nil
 	}
-	var out []byte
-	var marks []span
-	emit := func(repl string, from int) {
-		if out == nil {
-			out = make([]byte, 0, len(s))
-			out = append(out, s[:from]...)
-		}
-		a := len(out)
-		out = append(out, repl...)
-		marks = append(marks, span{a, len(out)})
-	}
-	copyByte := func(c byte) {
-		if out != nil {
-			out = append(out, c)
-		}
-	}
-	prevByte := func(i int) byte {
-		if out != nil {
-			if len(out) == 0 {
-				return 0
-			}
-			return out[len(out)-1]
-		}
-		if i == 0 {
-			return 0
-		}
-		return s[i-1]
-	}
+	d := deobfuscator{s: s}
 	for i := 0; i < len(s); {
 		c := s[i]
+		n := 0
 		switch {
-		case (c == 'h' || c == 'H') && i+4 <= len(s) && strings.EqualFold(s[i+1:i+3], "xx") && (s[i+3] == 'p' || s[i+3] == 'P'):
-			emit("http", i)
-			i += 4
-			continue
+		case c == 'h' || c == 'H':
+			n = d.hxxp(i)
 		case c == '[' || c == '(' || c == '{':
-			if repl, n := bracketed(s[i:]); n > 0 {
-				// "paypal [.] com": the spaces around the defanged dot go too.
-				if repl == "." {
-					if out == nil {
-						out = append(make([]byte, 0, len(s)), s[:i]...)
-					}
-					for len(out) > 0 && out[len(out)-1] == ' ' {
-						out = out[:len(out)-1]
-					}
-					emit(repl, i)
-					i += n
-					for i < len(s) && s[i] == ' ' {
-						i++
-					}
-					continue
-				}
-				emit(repl, i)
-				i += n
-				continue
-			}
-		case c == ' ' && i+5 <= len(s) && strings.EqualFold(s[i+1:i+4], "dot") && s[i+4] == ' ':
-			// " dot " only between two word characters: "paypal dot com".
-			if isWordByte(prevByte(i)) && i+5 < len(s) && isWordByte(s[i+5]) {
-				emit(".", i)
-				i += 5
-				continue
-			}
+			n = d.bracket(i)
+		case c == ' ':
+			n = d.spelledDot(i)
 		case c >= 0x80:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == '\u3002' || r == '\uff0e' || r == '\uff61':
-				emit(".", i)
-				i += size
-				continue
-			case isInvisible(r):
-				emit("", i)
-				i += size
-				continue
-			}
-			if out != nil {
-				out = append(out, s[i:i+size]...)
-			}
-			i += size
+			i += d.wide(i)
 			continue
 		}
-		copyByte(c)
+		if n > 0 {
+			i += n
+			continue
+		}
+		if d.out != nil {
+			d.out = append(d.out, c)
+		}
 		i++
 	}
-	if out == nil {
+	if d.out == nil {
 		return s, nil
 	}
-	return string(out), marks
+	return string(d.out), d.marks
+}
+
+// deobfuscator is deobfuscate's state: out stays nil until the first change.
+type deobfuscator struct {
+	s     string
+	out   []byte
+	marks []span
+}
+
+// emit writes repl in place of the text from s[from].
+func (d *deobfuscator) emit(repl string, from int) {
+	d.start(from)
+	a := len(d.out)
+	d.out = append(d.out, repl...)
+	d.marks = append(d.marks, span{a, len(d.out)})
+}
+
+// start copies s up to from into out, on the first change.
+func (d *deobfuscator) start(from int) {
+	if d.out == nil {
+		d.out = append(make([]byte, 0, len(d.s)), d.s[:from]...)
+	}
+}
+
+// prevByte is the byte written before s[i], or 0.
+func (d *deobfuscator) prevByte(i int) byte {
+	if d.out != nil {
+		if len(d.out) == 0 {
+			return 0
+		}
+		return d.out[len(d.out)-1]
+	}
+	if i == 0 {
+		return 0
+	}
+	return d.s[i-1]
+}
+
+// hxxp rewrites "hxxp" at s[i] and returns the bytes it took, or 0.
+func (d *deobfuscator) hxxp(i int) int {
+	s := d.s
+	if i+4 <= len(s) && strings.EqualFold(s[i+1:i+3], "xx") && (s[i+3] == 'p' || s[i+3] == 'P') {
+		d.emit("http", i)
+		return 4
+	}
+	return 0
+}
+
+// bracket rewrites a bracketed "[.]", "(dot)" at s[i] and returns the bytes
+// it took, or 0.
+func (d *deobfuscator) bracket(i int) int {
+	repl, n := bracketed(d.s[i:])
+	if n == 0 || repl != "." {
+		if n > 0 {
+			d.emit(repl, i)
+		}
+		return n
+	}
+	// "paypal [.] com": the spaces around the defanged dot go too.
+	d.start(i)
+	for len(d.out) > 0 && d.out[len(d.out)-1] == ' ' {
+		d.out = d.out[:len(d.out)-1]
+	}
+	d.emit(repl, i)
+	j := i + n
+	for j < len(d.s) && d.s[j] == ' ' {
+		j++
+	}
+	return j - i
+}
+
+// spelledDot rewrites " dot " at s[i] between two word characters
+// ("paypal dot com") and returns the bytes it took, or 0.
+func (d *deobfuscator) spelledDot(i int) int {
+	s := d.s
+	if i+5 <= len(s) && strings.EqualFold(s[i+1:i+4], "dot") && s[i+4] == ' ' &&
+		isWordByte(d.prevByte(i)) && i+5 < len(s) && isWordByte(s[i+5]) {
+		d.emit(".", i)
+		return 5
+	}
+	return 0
+}
+
+// wide handles the rune at s[i], not ASCII: wide dots become ".",
+// invisible characters go. It returns the rune's size.
+func (d *deobfuscator) wide(i int) int {
+	r, size := utf8.DecodeRuneInString(d.s[i:])
+	switch {
+	case r == '\u3002' || r == '\uff0e' || r == '\uff61':
+		d.emit(".", i)
+	case isInvisible(r):
+		d.emit("", i)
+	case d.out != nil:
+		d.out = append(d.out, d.s[i:i+size]...)
+	}
+	return size
 }
 
 // needsDeobfuscation is deobfuscate's fast path: nothing it rewrites can
