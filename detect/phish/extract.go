@@ -720,12 +720,7 @@ func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <
 // an ICANN top-level domain so that "3.5", "e.g." or "report.pdf" are not links.
 func cleanHost(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) {
 	if strings.HasPrefix(h, "[") {
-		a, err := netip.ParseAddr(strings.Trim(h, "[]"))
-		if err != nil || a.Zone() != "" {
-			return "", false
-		}
-		l.IP, l.IPForm = a, "ipv6"
-		return a.String(), true
+		return ipv6Host(l, h)
 	}
 	if strings.IndexByte(h, '%') >= 0 {
 		if !hasScheme {
@@ -742,16 +737,42 @@ func cleanHost(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) 
 		return "", false
 	}
 	if looksNumeric(h) {
-		a, form, ok := parseIPv4(h)
-		if !ok {
-			return "", false
-		}
-		if !hasScheme && (form != "dotted" || !hasPathOrPort) {
-			return "", false
-		}
-		l.IP, l.IPForm = a, form
-		return a.String(), true
+		return ipv4Host(l, h, hasScheme, hasPathOrPort)
 	}
+	ascii, ok := domainHost(l, h, hasScheme)
+	if !ok || !hasScheme && !schemelessDomain(l, h, ascii, hasPathOrPort) {
+		return "", false
+	}
+	return ascii, true
+}
+
+// ipv6Host takes a bracketed IPv6 address, without a zone.
+func ipv6Host(l *Link, h string) (string, bool) {
+	a, err := netip.ParseAddr(strings.Trim(h, "[]"))
+	if err != nil || a.Zone() != "" {
+		return "", false
+	}
+	l.IP, l.IPForm = a, "ipv6"
+	return a.String(), true
+}
+
+// ipv4Host takes an IPv4 address in any form browsers accept; without a
+// scheme, only dotted and with a path or port.
+func ipv4Host(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) {
+	a, form, ok := parseIPv4(h)
+	if !ok {
+		return "", false
+	}
+	if !hasScheme && (form != "dotted" || !hasPathOrPort) {
+		return "", false
+	}
+	l.IP, l.IPForm = a, form
+	return a.String(), true
+}
+
+// domainHost returns a domain name's lower-case ASCII form, recording its
+// Unicode form in l.
+func domainHost(l *Link, h string, hasScheme bool) (string, bool) {
 	ascii := strings.ToLower(h)
 	if !isASCII(ascii) {
 		a, err := idna.Lookup.ToASCII(h)
@@ -774,28 +795,32 @@ func cleanHost(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) 
 			l.Unicode = u
 		}
 	}
-	if !hasScheme {
-		if !strings.Contains(ascii, ".") {
-			return "", false // "now." at the end of a sentence
-		}
-		last := ascii[strings.LastIndexByte(ascii, '.')+1:]
-		if strings.HasPrefix(ascii, "www.") && strings.Count(ascii, ".") >= 2 && allLetters(last) && len(last) >= 2 {
-			return ascii, true
-		}
-		if _, icann := publicsuffix.PublicSuffix(last); !icann || !allLetters(strings.TrimPrefix(last, "xn--")) && !strings.HasPrefix(last, "xn--") {
-			return "", false
-		}
-		// "today.Click": a missing space after a full stop, not a domain.
-		origLast := h[strings.LastIndexByte(h, '.')+1:]
-		if !hasPathOrPort && len(origLast) > 1 && isUpper(origLast[0]) && strings.ToLower(origLast[1:]) == origLast[1:] {
-			return "", false
-		}
-		if !hasPathOrPort && strings.Count(ascii, ".") == 1 && isFileExtension(last) &&
-			(!busyDomainTLD(last) || fileStem(h[:strings.IndexByte(h, '.')])) {
-			l.FileLike = true
-		}
-	}
 	return ascii, true
+}
+
+// schemelessDomain reports whether a domain written without a scheme is a
+// link, not prose, and marks one that looks like a file name.
+func schemelessDomain(l *Link, h, ascii string, hasPathOrPort bool) bool {
+	if !strings.Contains(ascii, ".") {
+		return false // "now." at the end of a sentence
+	}
+	last := ascii[strings.LastIndexByte(ascii, '.')+1:]
+	if strings.HasPrefix(ascii, "www.") && strings.Count(ascii, ".") >= 2 && allLetters(last) && len(last) >= 2 {
+		return true
+	}
+	if _, icann := publicsuffix.PublicSuffix(last); !icann || !allLetters(strings.TrimPrefix(last, "xn--")) && !strings.HasPrefix(last, "xn--") {
+		return false
+	}
+	// "today.Click": a missing space after a full stop, not a domain.
+	origLast := h[strings.LastIndexByte(h, '.')+1:]
+	if !hasPathOrPort && len(origLast) > 1 && isUpper(origLast[0]) && strings.ToLower(origLast[1:]) == origLast[1:] {
+		return false
+	}
+	if !hasPathOrPort && strings.Count(ascii, ".") == 1 && isFileExtension(last) &&
+		(!busyDomainTLD(last) || fileStem(h[:strings.IndexByte(h, '.')])) {
+		l.FileLike = true
+	}
+	return true
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
