@@ -621,24 +621,9 @@ func parseAuthority(raw, rest, scheme string) (Link, bool) {
 		hostStart = at + 1
 	}
 	hauth := auth[hostStart:]
-	hostEnd := len(hauth)
-	if strings.HasPrefix(hauth, "[") {
-		rb := strings.IndexByte(hauth, ']')
-		if rb < 0 || scheme == "" {
-			return Link{}, false
-		}
-		hostEnd = rb + 1
-	} else {
-		// The host ends at the port or at the first character that cannot
-		// be in a host name ("paypal.com,then" in running text).
-		for k := 0; k < len(hauth); {
-			r, size := utf8.DecodeRuneInString(hauth[k:])
-			if r == ':' || !isHostRune(r) {
-				hostEnd = k
-				break
-			}
-			k += size
-		}
+	hostEnd, ok := hostLen(hauth, scheme)
+	if !ok {
+		return Link{}, false
 	}
 	hostPart := hauth[:hostEnd]
 	q := hostStart + hostEnd // end of host (and port) in rest
@@ -651,16 +636,13 @@ func parseAuthority(raw, rest, scheme string) (Link, bool) {
 		}
 	}
 	if tail := hauth[hostEnd:]; strings.HasPrefix(tail, ":") {
-		p := 1
-		for p < len(tail) && tail[p] >= '0' && tail[p] <= '9' {
-			p++
+		n, ok := portLen(tail)
+		if !ok {
+			return Link{}, false
 		}
-		if p > 1 {
-			l.Port = tail[1:p]
-			if len(l.Port) > 5 || atoi(l.Port) > 65535 {
-				return Link{}, false
-			}
-			q += p
+		if n > 1 {
+			l.Port = tail[1:n]
+			q += n
 		}
 	}
 	if q == authEnd {
@@ -682,6 +664,41 @@ func parseAuthority(raw, rest, scheme string) (Link, bool) {
 	}
 	l.Host = host
 	return l, true
+}
+
+// hostLen returns the length of the host at the start of hauth: up to the
+// bracket of an IPv6 address (only with a scheme), else up to the port or
+// the first character that cannot be in a host name ("paypal.com,then" in
+// running text).
+func hostLen(hauth, scheme string) (int, bool) {
+	if strings.HasPrefix(hauth, "[") {
+		rb := strings.IndexByte(hauth, ']')
+		if rb < 0 || scheme == "" {
+			return 0, false
+		}
+		return rb + 1, true
+	}
+	for k := 0; k < len(hauth); {
+		r, size := utf8.DecodeRuneInString(hauth[k:])
+		if r == ':' || !isHostRune(r) {
+			return k, true
+		}
+		k += size
+	}
+	return len(hauth), true
+}
+
+// portLen returns the length of ":port" at the start of tail, 1 when no
+// digits follow the colon; not ok for a port out of range.
+func portLen(tail string) (int, bool) {
+	p := 1
+	for p < len(tail) && tail[p] >= '0' && tail[p] <= '9' {
+		p++
+	}
+	if p > 1 && (p-1 > 5 || atoi(tail[1:p]) > 65535) {
+		return 0, false
+	}
+	return p, true
 }
 
 // allDigitsUntilPath reports a port: digits up to the path or the end.
