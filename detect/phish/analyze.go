@@ -203,54 +203,7 @@ func New(opts Options) *Analyzer {
 		a.cacheSize = 1 << 16
 	}
 	for i, b := range brands {
-		for _, d := range b.Domains {
-			if label, ok := strings.CutSuffix(d, ".*"); ok {
-				a.wildcard[label] = i
-				continue
-			}
-			a.official[d] = i
-			if rd, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil && rd == d {
-				suffix, _ := publicsuffix.PublicSuffix(d)
-				a.ownLabel[firstLabel(d)] = i
-				a.countryBrand[i] = a.countryBrand[i] || isCountrySuffix(suffix) && suffix != "co" && suffix != "io" && suffix != "me" && suffix != "tv"
-			}
-		}
-		for _, d := range b.Allow {
-			a.allow[d] = true
-		}
-		for _, d := range b.Platforms {
-			a.platform[d] = i
-		}
-		strict := setOf(b.StrictTokens)
-		prefix := setOf(b.PrefixTokens)
-		seen := map[string]bool{}
-		for _, t := range slices.Concat(b.Tokens, b.StrictTokens, b.PrefixTokens) {
-			if seen[t] {
-				continue
-			}
-			seen[t] = true
-			tk := token{text: t, sk: skeleton(t), brand: i}
-			switch {
-			case strict[t]:
-				tk.mode = modeExact
-			case prefix[t] || len(t) == 5:
-				tk.mode = modeAffix
-			case len(t) >= 6:
-				tk.mode = modeContain
-			default:
-				tk.mode = modeExact
-			}
-			tk.typo = !strict[t] && len(t) >= 5
-			a.tokens = append(a.tokens, tk)
-			a.tokenSet[t] = true
-		}
-		for _, al := range b.Aliases {
-			first := firstWord(strings.ToLower(al))
-			if first == "" {
-				continue
-			}
-			a.aliases[first] = append(a.aliases[first], alias{text: al, fold: al == strings.ToLower(al), brand: i})
-		}
+		a.addBrand(i, b)
 	}
 	for _, s := range shorteners() {
 		a.short[s] = true
@@ -259,6 +212,63 @@ func New(opts Options) *Analyzer {
 		a.short[strings.ToLower(s)] = true
 	}
 	return a
+}
+
+// addBrand indexes brand i's domains, tokens and aliases.
+func (a *Analyzer) addBrand(i int, b Brand) {
+	for _, d := range b.Domains {
+		if label, ok := strings.CutSuffix(d, ".*"); ok {
+			a.wildcard[label] = i
+			continue
+		}
+		a.official[d] = i
+		if rd, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil && rd == d {
+			suffix, _ := publicsuffix.PublicSuffix(d)
+			a.ownLabel[firstLabel(d)] = i
+			a.countryBrand[i] = a.countryBrand[i] || isCountrySuffix(suffix) && suffix != "co" && suffix != "io" && suffix != "me" && suffix != "tv"
+		}
+	}
+	for _, d := range b.Allow {
+		a.allow[d] = true
+	}
+	for _, d := range b.Platforms {
+		a.platform[d] = i
+	}
+	a.addTokens(i, b)
+	for _, al := range b.Aliases {
+		first := firstWord(strings.ToLower(al))
+		if first == "" {
+			continue
+		}
+		a.aliases[first] = append(a.aliases[first], alias{text: al, fold: al == strings.ToLower(al), brand: i})
+	}
+}
+
+// addTokens indexes brand i's tokens, each once, with how it may match.
+func (a *Analyzer) addTokens(i int, b Brand) {
+	strict := setOf(b.StrictTokens)
+	prefix := setOf(b.PrefixTokens)
+	seen := map[string]bool{}
+	for _, t := range slices.Concat(b.Tokens, b.StrictTokens, b.PrefixTokens) {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		tk := token{text: t, sk: skeleton(t), brand: i}
+		switch {
+		case strict[t]:
+			tk.mode = modeExact
+		case prefix[t] || len(t) == 5:
+			tk.mode = modeAffix
+		case len(t) >= 6:
+			tk.mode = modeContain
+		default:
+			tk.mode = modeExact
+		}
+		tk.typo = !strict[t] && len(t) >= 5
+		a.tokens = append(a.tokens, tk)
+		a.tokenSet[t] = true
+	}
 }
 
 func setOf(xs []string) map[string]bool {
