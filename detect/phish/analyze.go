@@ -203,54 +203,7 @@ func New(opts Options) *Analyzer {
 		a.cacheSize = 1 << 16
 	}
 	for i, b := range brands {
-		for _, d := range b.Domains {
-			if label, ok := strings.CutSuffix(d, ".*"); ok {
-				a.wildcard[label] = i
-				continue
-			}
-			a.official[d] = i
-			if rd, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil && rd == d {
-				suffix, _ := publicsuffix.PublicSuffix(d)
-				a.ownLabel[firstLabel(d)] = i
-				a.countryBrand[i] = a.countryBrand[i] || isCountrySuffix(suffix) && suffix != "co" && suffix != "io" && suffix != "me" && suffix != "tv"
-			}
-		}
-		for _, d := range b.Allow {
-			a.allow[d] = true
-		}
-		for _, d := range b.Platforms {
-			a.platform[d] = i
-		}
-		strict := setOf(b.StrictTokens)
-		prefix := setOf(b.PrefixTokens)
-		seen := map[string]bool{}
-		for _, t := range slices.Concat(b.Tokens, b.StrictTokens, b.PrefixTokens) {
-			if seen[t] {
-				continue
-			}
-			seen[t] = true
-			tk := token{text: t, sk: skeleton(t), brand: i}
-			switch {
-			case strict[t]:
-				tk.mode = modeExact
-			case prefix[t] || len(t) == 5:
-				tk.mode = modeAffix
-			case len(t) >= 6:
-				tk.mode = modeContain
-			default:
-				tk.mode = modeExact
-			}
-			tk.typo = !strict[t] && len(t) >= 5
-			a.tokens = append(a.tokens, tk)
-			a.tokenSet[t] = true
-		}
-		for _, al := range b.Aliases {
-			first := firstWord(strings.ToLower(al))
-			if first == "" {
-				continue
-			}
-			a.aliases[first] = append(a.aliases[first], alias{text: al, fold: al == strings.ToLower(al), brand: i})
-		}
+		a.addBrand(i, b)
 	}
 	for _, s := range shorteners() {
 		a.short[s] = true
@@ -259,6 +212,63 @@ func New(opts Options) *Analyzer {
 		a.short[strings.ToLower(s)] = true
 	}
 	return a
+}
+
+// addBrand indexes brand i's domains, tokens and aliases.
+func (a *Analyzer) addBrand(i int, b Brand) {
+	for _, d := range b.Domains {
+		if label, ok := strings.CutSuffix(d, ".*"); ok {
+			a.wildcard[label] = i
+			continue
+		}
+		a.official[d] = i
+		if rd, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil && rd == d {
+			suffix, _ := publicsuffix.PublicSuffix(d)
+			a.ownLabel[firstLabel(d)] = i
+			a.countryBrand[i] = a.countryBrand[i] || isCountrySuffix(suffix) && suffix != "co" && suffix != "io" && suffix != "me" && suffix != "tv"
+		}
+	}
+	for _, d := range b.Allow {
+		a.allow[d] = true
+	}
+	for _, d := range b.Platforms {
+		a.platform[d] = i
+	}
+	a.addTokens(i, b)
+	for _, al := range b.Aliases {
+		first := firstWord(strings.ToLower(al))
+		if first == "" {
+			continue
+		}
+		a.aliases[first] = append(a.aliases[first], alias{text: al, fold: al == strings.ToLower(al), brand: i})
+	}
+}
+
+// addTokens indexes brand i's tokens, each once, with how it may match.
+func (a *Analyzer) addTokens(i int, b Brand) {
+	strict := setOf(b.StrictTokens)
+	prefix := setOf(b.PrefixTokens)
+	seen := map[string]bool{}
+	for _, t := range slices.Concat(b.Tokens, b.StrictTokens, b.PrefixTokens) {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		tk := token{text: t, sk: skeleton(t), brand: i}
+		switch {
+		case strict[t]:
+			tk.mode = modeExact
+		case prefix[t] || len(t) == 5:
+			tk.mode = modeAffix
+		case len(t) >= 6:
+			tk.mode = modeContain
+		default:
+			tk.mode = modeExact
+		}
+		tk.typo = !strict[t] && len(t) >= 5
+		a.tokens = append(a.tokens, tk)
+		a.tokenSet[t] = true
+	}
 }
 
 func setOf(xs []string) map[string]bool {
@@ -811,44 +821,59 @@ func (a *Analyzer) matchLabel(label, ulabel string, isReg bool, consider func(fl
 		}
 		// Look-alike spelling: same skeleton, different letters.
 		if homo {
-			for _, w := range append(uwords, strings.Join(uwords, "")) {
-				if a.skMatch(t, w, skeleton(w)) {
-					consider(scoreHomograph, t.brand, "homograph:"+t.text)
-					break
-				}
+			if a.homograph(t, uwords) {
+				consider(scoreHomograph, t.brand, "homograph:"+t.text)
 			}
 			continue
 		}
-		if hasLookalikeChars(label) {
-			matched := false
-			for _, w := range append(words, joined) {
-				if a.skMatch(t, w, asciiSkeleton(w)) && !strings.Contains(w, t.text) {
-					consider(scoreLookalike, t.brand, "lookalike-characters:"+t.text)
-					matched = true
-					break
-				}
-			}
-			if matched {
-				continue
-			}
+		if hasLookalikeChars(label) && a.lookalike(t, words, joined) {
+			consider(scoreLookalike, t.brand, "lookalike-characters:"+t.text)
+			continue
 		}
 		// Typosquats: one edit away, for long tokens only, never a real word.
-		if t.typo {
-			for _, w := range words {
-				// The first letter must agree: qcloud, pcloud, jsonline and
-				// medex are other names, not slips of iCloud, msonline, FedEx.
-				if len(w) >= 5 && w[0] == t.text[0] && allLetters(w) && within1(w, t.text) && !a.tokenSet[w] && !commonWord(w) &&
-					(len(t.text) >= minTypoToken || !oneSubstitution(w, t.text)) {
-					s := scoreTyposquatSub
-					if isReg {
-						s = scoreTyposquat
-					}
-					consider(s, t.brand, "typosquat:"+t.text)
-					break
-				}
+		if t.typo && a.typosquat(t, words) {
+			s := scoreTyposquatSub
+			if isReg {
+				s = scoreTyposquat
 			}
+			consider(s, t.brand, "typosquat:"+t.text)
 		}
 	}
+}
+
+// homograph reports a word of a label's Unicode form, or their whole, with
+// the skeleton of token t.
+func (a *Analyzer) homograph(t token, uwords []string) bool {
+	for _, w := range append(uwords, strings.Join(uwords, "")) {
+		if a.skMatch(t, w, skeleton(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// lookalike reports an ASCII word, or the words joined, spelling token t
+// with look-alike characters (rn for m, 0 for o).
+func (a *Analyzer) lookalike(t token, words []string, joined string) bool {
+	for _, w := range append(words, joined) {
+		if a.skMatch(t, w, asciiSkeleton(w)) && !strings.Contains(w, t.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// typosquat reports a word one edit away from token t.
+func (a *Analyzer) typosquat(t token, words []string) bool {
+	for _, w := range words {
+		// The first letter must agree: qcloud, pcloud, jsonline and
+		// medex are other names, not slips of iCloud, msonline, FedEx.
+		if len(w) >= 5 && w[0] == t.text[0] && allLetters(w) && within1(w, t.text) && !a.tokenSet[w] && !commonWord(w) &&
+			(len(t.text) >= minTypoToken || !oneSubstitution(w, t.text)) {
+			return true
+		}
+	}
+	return false
 }
 
 // oneSubstitution reports two words of one length that differ in one letter.

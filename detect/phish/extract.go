@@ -105,7 +105,7 @@ func mayHaveLink(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '.':
-			if i > 0 && i+1 < len(s) && (linkByte(s[i-1]) || s[i-1] == '[' || s[i-1] == '(' || s[i-1] == '{') && (linkByte(s[i+1]) || s[i+1] == ']' || s[i+1] == ')' || s[i+1] == '}') {
+			if i > 0 && i+1 < len(s) && dotBefore(s[i-1]) && dotAfter(s[i+1]) {
 				return true
 			}
 		case ':':
@@ -117,13 +117,24 @@ func mayHaveLink(s string) bool {
 				return true // " dot ", "[dot]"
 			}
 		case 0xe3, 0xef:
-			// Ideographic and full-width dots are label separators in IDNA.
-			if strings.HasPrefix(s[i:], "\u3002") || strings.HasPrefix(s[i:], "\uff0e") || strings.HasPrefix(s[i:], "\uff61") {
+			if isWideDot(s[i:]) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// dotBefore and dotAfter report a host character, or the bracket of a
+// defanged "[.]", before and after a dot.
+func dotBefore(c byte) bool { return linkByte(c) || c == '[' || c == '(' || c == '{' }
+
+func dotAfter(c byte) bool { return linkByte(c) || c == ']' || c == ')' || c == '}' }
+
+// isWideDot reports an ideographic or full-width dot at the start of s:
+// label separators in IDNA.
+func isWideDot(s string) bool {
+	return strings.HasPrefix(s, "\u3002") || strings.HasPrefix(s, "\uff0e") || strings.HasPrefix(s, "\uff61")
 }
 
 // hasHTTP reports "http" in any case: a scheme, perhaps malformed.
@@ -203,94 +214,130 @@ func deobfuscate(s string) (string, []span) {
 	if !needsDeobfuscation(s) {
 		return s, nil
 	}
-	var out []byte
-	var marks []span
-	emit := func(repl string, from int) {
-		if out == nil {
-			out = make([]byte, 0, len(s))
-			out = append(out, s[:from]...)
-		}
-		a := len(out)
-		out = append(out, repl...)
-		marks = append(marks, span{a, len(out)})
-	}
-	copyByte := func(c byte) {
-		if out != nil {
-			out = append(out, c)
-		}
-	}
-	prevByte := func(i int) byte {
-		if out != nil {
-			if len(out) == 0 {
-				return 0
-			}
-			return out[len(out)-1]
-		}
-		if i == 0 {
-			return 0
-		}
-		return s[i-1]
-	}
+	d := deobfuscator{s: s}
 	for i := 0; i < len(s); {
 		c := s[i]
+		n := 0
 		switch {
-		case (c == 'h' || c == 'H') && i+4 <= len(s) && strings.EqualFold(s[i+1:i+3], "xx") && (s[i+3] == 'p' || s[i+3] == 'P'):
-			emit("http", i)
-			i += 4
-			continue
+		case c == 'h' || c == 'H':
+			n = d.hxxp(i)
 		case c == '[' || c == '(' || c == '{':
-			if repl, n := bracketed(s[i:]); n > 0 {
-				// "paypal [.] com": the spaces around the defanged dot go too.
-				if repl == "." {
-					if out == nil {
-						out = append(make([]byte, 0, len(s)), s[:i]...)
-					}
-					for len(out) > 0 && out[len(out)-1] == ' ' {
-						out = out[:len(out)-1]
-					}
-					emit(repl, i)
-					i += n
-					for i < len(s) && s[i] == ' ' {
-						i++
-					}
-					continue
-				}
-				emit(repl, i)
-				i += n
-				continue
-			}
-		case c == ' ' && i+5 <= len(s) && strings.EqualFold(s[i+1:i+4], "dot") && s[i+4] == ' ':
-			// " dot " only between two word characters: "paypal dot com".
-			if isWordByte(prevByte(i)) && i+5 < len(s) && isWordByte(s[i+5]) {
-				emit(".", i)
-				i += 5
-				continue
-			}
+			n = d.bracket(i)
+		case c == ' ':
+			n = d.spelledDot(i)
 		case c >= 0x80:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == '\u3002' || r == '\uff0e' || r == '\uff61':
-				emit(".", i)
-				i += size
-				continue
-			case isInvisible(r):
-				emit("", i)
-				i += size
-				continue
-			}
-			if out != nil {
-				out = append(out, s[i:i+size]...)
-			}
-			i += size
+			i += d.wide(i)
 			continue
 		}
-		copyByte(c)
+		if n > 0 {
+			i += n
+			continue
+		}
+		if d.out != nil {
+			d.out = append(d.out, c)
+		}
 		i++
 	}
-	if out == nil {
+	if d.out == nil {
 		return s, nil
 	}
-	return string(out), marks
+	return string(d.out), d.marks
+}
+
+// deobfuscator is deobfuscate's state: out stays nil until the first change.
+type deobfuscator struct {
+	s     string
+	out   []byte
+	marks []span
+}
+
+// emit writes repl in place of the text from s[from].
+func (d *deobfuscator) emit(repl string, from int) {
+	d.start(from)
+	a := len(d.out)
+	d.out = append(d.out, repl...)
+	d.marks = append(d.marks, span{a, len(d.out)})
+}
+
+// start copies s up to from into out, on the first change.
+func (d *deobfuscator) start(from int) {
+	if d.out == nil {
+		d.out = append(make([]byte, 0, len(d.s)), d.s[:from]...)
+	}
+}
+
+// prevByte is the byte written before s[i], or 0.
+func (d *deobfuscator) prevByte(i int) byte {
+	if d.out != nil {
+		if len(d.out) == 0 {
+			return 0
+		}
+		return d.out[len(d.out)-1]
+	}
+	if i == 0 {
+		return 0
+	}
+	return d.s[i-1]
+}
+
+// hxxp rewrites "hxxp" at s[i] and returns the bytes it took, or 0.
+func (d *deobfuscator) hxxp(i int) int {
+	s := d.s
+	if i+4 <= len(s) && strings.EqualFold(s[i+1:i+3], "xx") && (s[i+3] == 'p' || s[i+3] == 'P') {
+		d.emit("http", i)
+		return 4
+	}
+	return 0
+}
+
+// bracket rewrites a bracketed "[.]", "(dot)" at s[i] and returns the bytes
+// it took, or 0.
+func (d *deobfuscator) bracket(i int) int {
+	repl, n := bracketed(d.s[i:])
+	if n == 0 || repl != "." {
+		if n > 0 {
+			d.emit(repl, i)
+		}
+		return n
+	}
+	// "paypal [.] com": the spaces around the defanged dot go too.
+	d.start(i)
+	for len(d.out) > 0 && d.out[len(d.out)-1] == ' ' {
+		d.out = d.out[:len(d.out)-1]
+	}
+	d.emit(repl, i)
+	j := i + n
+	for j < len(d.s) && d.s[j] == ' ' {
+		j++
+	}
+	return j - i
+}
+
+// spelledDot rewrites " dot " at s[i] between two word characters
+// ("paypal dot com") and returns the bytes it took, or 0.
+func (d *deobfuscator) spelledDot(i int) int {
+	s := d.s
+	if i+5 <= len(s) && strings.EqualFold(s[i+1:i+4], "dot") && s[i+4] == ' ' &&
+		isWordByte(d.prevByte(i)) && i+5 < len(s) && isWordByte(s[i+5]) {
+		d.emit(".", i)
+		return 5
+	}
+	return 0
+}
+
+// wide handles the rune at s[i], not ASCII: wide dots become ".",
+// invisible characters go. It returns the rune's size.
+func (d *deobfuscator) wide(i int) int {
+	r, size := utf8.DecodeRuneInString(d.s[i:])
+	switch {
+	case r == '\u3002' || r == '\uff0e' || r == '\uff61':
+		d.emit(".", i)
+	case isInvisible(r):
+		d.emit("", i)
+	case d.out != nil:
+		d.out = append(d.out, d.s[i:i+size]...)
+	}
+	return size
 }
 
 // needsDeobfuscation is deobfuscate's fast path: nothing it rewrites can
@@ -574,24 +621,9 @@ func parseAuthority(raw, rest, scheme string) (Link, bool) {
 		hostStart = at + 1
 	}
 	hauth := auth[hostStart:]
-	hostEnd := len(hauth)
-	if strings.HasPrefix(hauth, "[") {
-		rb := strings.IndexByte(hauth, ']')
-		if rb < 0 || scheme == "" {
-			return Link{}, false
-		}
-		hostEnd = rb + 1
-	} else {
-		// The host ends at the port or at the first character that cannot
-		// be in a host name ("paypal.com,then" in running text).
-		for k := 0; k < len(hauth); {
-			r, size := utf8.DecodeRuneInString(hauth[k:])
-			if r == ':' || !isHostRune(r) {
-				hostEnd = k
-				break
-			}
-			k += size
-		}
+	hostEnd, ok := hostLen(hauth, scheme)
+	if !ok {
+		return Link{}, false
 	}
 	hostPart := hauth[:hostEnd]
 	q := hostStart + hostEnd // end of host (and port) in rest
@@ -604,16 +636,13 @@ func parseAuthority(raw, rest, scheme string) (Link, bool) {
 		}
 	}
 	if tail := hauth[hostEnd:]; strings.HasPrefix(tail, ":") {
-		p := 1
-		for p < len(tail) && tail[p] >= '0' && tail[p] <= '9' {
-			p++
+		n, ok := portLen(tail)
+		if !ok {
+			return Link{}, false
 		}
-		if p > 1 {
-			l.Port = tail[1:p]
-			if len(l.Port) > 5 || atoi(l.Port) > 65535 {
-				return Link{}, false
-			}
-			q += p
+		if n > 1 {
+			l.Port = tail[1:n]
+			q += n
 		}
 	}
 	if q == authEnd {
@@ -635,6 +664,41 @@ func parseAuthority(raw, rest, scheme string) (Link, bool) {
 	}
 	l.Host = host
 	return l, true
+}
+
+// hostLen returns the length of the host at the start of hauth: up to the
+// bracket of an IPv6 address (only with a scheme), else up to the port or
+// the first character that cannot be in a host name ("paypal.com,then" in
+// running text).
+func hostLen(hauth, scheme string) (int, bool) {
+	if strings.HasPrefix(hauth, "[") {
+		rb := strings.IndexByte(hauth, ']')
+		if rb < 0 || scheme == "" {
+			return 0, false
+		}
+		return rb + 1, true
+	}
+	for k := 0; k < len(hauth); {
+		r, size := utf8.DecodeRuneInString(hauth[k:])
+		if r == ':' || !isHostRune(r) {
+			return k, true
+		}
+		k += size
+	}
+	return len(hauth), true
+}
+
+// portLen returns the length of ":port" at the start of tail, 1 when no
+// digits follow the colon; not ok for a port out of range.
+func portLen(tail string) (int, bool) {
+	p := 1
+	for p < len(tail) && tail[p] >= '0' && tail[p] <= '9' {
+		p++
+	}
+	if p > 1 && (p-1 > 5 || atoi(tail[1:p]) > 65535) {
+		return 0, false
+	}
+	return p, true
 }
 
 // allDigitsUntilPath reports a port: digits up to the path or the end.
@@ -673,12 +737,7 @@ func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <
 // an ICANN top-level domain so that "3.5", "e.g." or "report.pdf" are not links.
 func cleanHost(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) {
 	if strings.HasPrefix(h, "[") {
-		a, err := netip.ParseAddr(strings.Trim(h, "[]"))
-		if err != nil || a.Zone() != "" {
-			return "", false
-		}
-		l.IP, l.IPForm = a, "ipv6"
-		return a.String(), true
+		return ipv6Host(l, h)
 	}
 	if strings.IndexByte(h, '%') >= 0 {
 		if !hasScheme {
@@ -695,16 +754,42 @@ func cleanHost(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) 
 		return "", false
 	}
 	if looksNumeric(h) {
-		a, form, ok := parseIPv4(h)
-		if !ok {
-			return "", false
-		}
-		if !hasScheme && (form != "dotted" || !hasPathOrPort) {
-			return "", false
-		}
-		l.IP, l.IPForm = a, form
-		return a.String(), true
+		return ipv4Host(l, h, hasScheme, hasPathOrPort)
 	}
+	ascii, ok := domainHost(l, h, hasScheme)
+	if !ok || !hasScheme && !schemelessDomain(l, h, ascii, hasPathOrPort) {
+		return "", false
+	}
+	return ascii, true
+}
+
+// ipv6Host takes a bracketed IPv6 address, without a zone.
+func ipv6Host(l *Link, h string) (string, bool) {
+	a, err := netip.ParseAddr(strings.Trim(h, "[]"))
+	if err != nil || a.Zone() != "" {
+		return "", false
+	}
+	l.IP, l.IPForm = a, "ipv6"
+	return a.String(), true
+}
+
+// ipv4Host takes an IPv4 address in any form browsers accept; without a
+// scheme, only dotted and with a path or port.
+func ipv4Host(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) {
+	a, form, ok := parseIPv4(h)
+	if !ok {
+		return "", false
+	}
+	if !hasScheme && (form != "dotted" || !hasPathOrPort) {
+		return "", false
+	}
+	l.IP, l.IPForm = a, form
+	return a.String(), true
+}
+
+// domainHost returns a domain name's lower-case ASCII form, recording its
+// Unicode form in l.
+func domainHost(l *Link, h string, hasScheme bool) (string, bool) {
 	ascii := strings.ToLower(h)
 	if !isASCII(ascii) {
 		a, err := idna.Lookup.ToASCII(h)
@@ -727,28 +812,32 @@ func cleanHost(l *Link, h string, hasScheme, hasPathOrPort bool) (string, bool) 
 			l.Unicode = u
 		}
 	}
-	if !hasScheme {
-		if !strings.Contains(ascii, ".") {
-			return "", false // "now." at the end of a sentence
-		}
-		last := ascii[strings.LastIndexByte(ascii, '.')+1:]
-		if strings.HasPrefix(ascii, "www.") && strings.Count(ascii, ".") >= 2 && allLetters(last) && len(last) >= 2 {
-			return ascii, true
-		}
-		if _, icann := publicsuffix.PublicSuffix(last); !icann || !allLetters(strings.TrimPrefix(last, "xn--")) && !strings.HasPrefix(last, "xn--") {
-			return "", false
-		}
-		// "today.Click": a missing space after a full stop, not a domain.
-		origLast := h[strings.LastIndexByte(h, '.')+1:]
-		if !hasPathOrPort && len(origLast) > 1 && isUpper(origLast[0]) && strings.ToLower(origLast[1:]) == origLast[1:] {
-			return "", false
-		}
-		if !hasPathOrPort && strings.Count(ascii, ".") == 1 && isFileExtension(last) &&
-			(!busyDomainTLD(last) || fileStem(h[:strings.IndexByte(h, '.')])) {
-			l.FileLike = true
-		}
-	}
 	return ascii, true
+}
+
+// schemelessDomain reports whether a domain written without a scheme is a
+// link, not prose, and marks one that looks like a file name.
+func schemelessDomain(l *Link, h, ascii string, hasPathOrPort bool) bool {
+	if !strings.Contains(ascii, ".") {
+		return false // "now." at the end of a sentence
+	}
+	last := ascii[strings.LastIndexByte(ascii, '.')+1:]
+	if strings.HasPrefix(ascii, "www.") && strings.Count(ascii, ".") >= 2 && allLetters(last) && len(last) >= 2 {
+		return true
+	}
+	if _, icann := publicsuffix.PublicSuffix(last); !icann || !allLetters(strings.TrimPrefix(last, "xn--")) && !strings.HasPrefix(last, "xn--") {
+		return false
+	}
+	// "today.Click": a missing space after a full stop, not a domain.
+	origLast := h[strings.LastIndexByte(h, '.')+1:]
+	if !hasPathOrPort && len(origLast) > 1 && isUpper(origLast[0]) && strings.ToLower(origLast[1:]) == origLast[1:] {
+		return false
+	}
+	if !hasPathOrPort && strings.Count(ascii, ".") == 1 && isFileExtension(last) &&
+		(!busyDomainTLD(last) || fileStem(h[:strings.IndexByte(h, '.')])) {
+		l.FileLike = true
+	}
+	return true
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }

@@ -229,7 +229,6 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	if err != nil {
 		return err
 	}
-	prefix := info.prefix
 	h.ignore = loadRepoIgnore(info.top)
 	h.view = h.opts.view(h.Dir, info)
 	if info.shallow && h.opts.Warn != nil {
@@ -238,36 +237,12 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// --date-order: committer dates, which a back-dated author cannot move.
-	args := []string{"log", "--reverse", "--date-order", "-c", "--raw", "--no-renames",
-		"--no-abbrev", "-z", "--no-color", "--no-ext-diff", "--format=%x01%H%x00%an%x00%ae%x00%aI"}
-	if h.opts.SinceCommit != "" {
-		base, err := resolveCommit(ctx, h.opts, h.Dir, h.opts.SinceCommit)
-		if err != nil {
-			return err
-		}
-		args = append(args, "HEAD", "^"+base)
-		h.base = base
-	} else {
-		args = append(args, "--all")
-	}
-	if prefix != "" {
-		// Only this sub-tree; --full-history keeps every commit that touched it.
-		args = append(args, "--full-history", "--", ".")
-	}
-	// Blobs a ref points at directly (a tag on a blob) are in no commit.
-	var refBlobs, first []pending
-	var tips []string
-	if prefix == "" && h.opts.SinceCommit == "" || h.cache() != nil {
-		if tips, refBlobs, err = h.refs(ctx, h.cache() != nil); err != nil {
-			return err
-		}
-		if prefix != "" {
-			refBlobs = nil
-		}
+	plan, err := h.planLog(ctx, info.prefix)
+	if err != nil {
+		return err
 	}
 	if c := h.cache(); c != nil {
-		exclude, hits, unchanged, err := h.beginCache(ctx, c, prefix, info.top, tips)
+		exclude, hits, unchanged, err := h.beginCache(ctx, c, info.prefix, info.top, plan.tips)
 		if err != nil || unchanged {
 			// Nothing new since the cache was written: only the blobs
 			// with findings are read, to report them again.
@@ -278,10 +253,57 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		for _, t := range exclude {
 			revs = append(revs, "^"+t)
 		}
-		args = slices.Insert(args, slices.Index(args, "--all")+1, revs...)
-		first = hits
+		plan.args = slices.Insert(plan.args, slices.Index(plan.args, "--all")+1, revs...)
+		plan.first = hits
 	}
-	logCmd := gitCommand(ctx, h.opts, h.Dir, args...)
+	return h.runLog(ctx, cancel, plan, yield)
+}
+
+// logPlan is what Items asks git log for, and the blobs it reads besides.
+type logPlan struct {
+	args []string
+	// tips are the objects the refs point at, for the history cache.
+	tips []string
+	// first are blobs read before the log's (cached findings); refBlobs
+	// after it (blobs a ref points at directly, a tag on a blob: in no commit).
+	first, refBlobs []pending
+}
+
+// planLog builds git log's arguments and, when needed, reads the refs.
+func (h *History) planLog(ctx context.Context, prefix string) (logPlan, error) {
+	// --date-order: committer dates, which a back-dated author cannot move.
+	p := logPlan{args: []string{"log", "--reverse", "--date-order", "-c", "--raw", "--no-renames",
+		"--no-abbrev", "-z", "--no-color", "--no-ext-diff", "--format=%x01%H%x00%an%x00%ae%x00%aI"}}
+	if h.opts.SinceCommit != "" {
+		base, err := resolveCommit(ctx, h.opts, h.Dir, h.opts.SinceCommit)
+		if err != nil {
+			return p, err
+		}
+		p.args = append(p.args, "HEAD", "^"+base)
+		h.base = base
+	} else {
+		p.args = append(p.args, "--all")
+	}
+	if prefix != "" {
+		// Only this sub-tree; --full-history keeps every commit that touched it.
+		p.args = append(p.args, "--full-history", "--", ".")
+	}
+	if prefix == "" && h.opts.SinceCommit == "" || h.cache() != nil {
+		var err error
+		if p.tips, p.refBlobs, err = h.refs(ctx, h.cache() != nil); err != nil {
+			return p, err
+		}
+		if prefix != "" {
+			p.refBlobs = nil
+		}
+	}
+	return p, nil
+}
+
+// runLog runs git log and the cat-file processes that read its blobs, and
+// yields them.
+func (h *History) runLog(ctx context.Context, cancel context.CancelFunc, plan logPlan, yield func(scan.Item) error) error {
+	logCmd := gitCommand(ctx, h.opts, h.Dir, plan.args...)
 	var logErr bytes.Buffer
 	logCmd.Stderr = &logErr
 	logOut, logW, err := bigPipe()
@@ -291,20 +313,10 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	defer logOut.Close()
 	logCmd.Stdout = logW
 
-	// Inflating blobs is git's hot loop and single-threaded per process:
-	// several cat-file processes share the blobs, by path.
-	workers := make([]*catFile, h.opts.CatFiles)
-	for i := range workers {
-		c, err := startCatFile(ctx, h.opts, h.Dir)
-		if err != nil {
-			logW.Close()
-			cancel()
-			for _, w := range workers[:i] {
-				w.wait()
-			}
-			return err
-		}
-		workers[i] = c
+	workers, err := startCatFiles(ctx, cancel, h.opts, h.Dir)
+	if err != nil {
+		logW.Close()
+		return err
 	}
 	err = logCmd.Start()
 	logW.Close() // the child has its copy; EOF comes when it exits
@@ -322,29 +334,60 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		listErr = h.list(ctx, logOut, first, refBlobs, func(p pending) error {
-			w := workers[pathWorker(p.origin.Path, len(workers))]
-			select {
-			case w.queue <- p:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			_, err := w.inBuf.WriteString(p.id + "\n")
-			return err
-		})
-		for _, w := range workers {
-			if err := w.inBuf.Flush(); err != nil && listErr == nil && ctx.Err() == nil {
-				listErr = err
-			}
-			w.in.Close()
-			close(w.queue)
-		}
+		listErr = h.feed(ctx, logOut, plan, workers)
 		if err := logCmd.Wait(); err != nil && listErr == nil && ctx.Err() == nil {
 			listErr = gitError("log", h.Dir, err, logErr.Bytes())
 		}
 	}()
+	readErrs := h.readAll(ctx, cancel, workers, yield)
+	wg.Wait()
+	return itemsError(ctx, listErr, workers, readErrs)
+}
 
-	// Readers run concurrently; yield is called by one at a time.
+// startCatFiles starts the cat-file processes. Inflating blobs is git's hot
+// loop and single-threaded per process: several share the blobs, by path.
+func startCatFiles(ctx context.Context, cancel context.CancelFunc, opts GitOptions, dir string) ([]*catFile, error) {
+	workers := make([]*catFile, opts.CatFiles)
+	for i := range workers {
+		c, err := startCatFile(ctx, opts, dir)
+		if err != nil {
+			cancel()
+			for _, w := range workers[:i] {
+				w.wait()
+			}
+			return nil, err
+		}
+		workers[i] = c
+	}
+	return workers, nil
+}
+
+// feed lists git log's blobs into the workers' queues and requests, then
+// closes them.
+func (h *History) feed(ctx context.Context, logOut io.Reader, plan logPlan, workers []*catFile) error {
+	listErr := h.list(ctx, logOut, plan.first, plan.refBlobs, func(p pending) error {
+		w := workers[pathWorker(p.origin.Path, len(workers))]
+		select {
+		case w.queue <- p:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		_, err := w.inBuf.WriteString(p.id + "\n")
+		return err
+	})
+	for _, w := range workers {
+		if err := w.inBuf.Flush(); err != nil && listErr == nil && ctx.Err() == nil {
+			listErr = err
+		}
+		w.in.Close()
+		close(w.queue)
+	}
+	return listErr
+}
+
+// readAll reads the workers' answers concurrently, calling yield from one
+// at a time, and returns each reader's error; the first cancels the rest.
+func (h *History) readAll(ctx context.Context, cancel context.CancelFunc, workers []*catFile, yield func(scan.Item) error) []error {
 	var yieldMu sync.Mutex
 	serial := func(it scan.Item) error {
 		yieldMu.Lock()
@@ -367,7 +410,13 @@ func (h *History) Items(ctx context.Context, yield func(scan.Item) error) error 
 		}()
 	}
 	rwg.Wait()
-	wg.Wait()
+	return readErrs
+}
+
+// itemsError waits for the cat-file processes and picks the error that
+// explains the failure: a reader's own before the lister's, the lister's
+// before git's, and a cancellation last.
+func itemsError(ctx context.Context, listErr error, workers []*catFile, readErrs []error) error {
 	var catErr error
 	for _, w := range workers {
 		if err := w.wait(); err != nil && catErr == nil && ctx.Err() == nil {
@@ -581,207 +630,273 @@ func (c *catFile) wait() error {
 // for a merge with -c, one colon, mode and id per parent:
 // "::mode1 mode2 new-mode id1 id2 new-id status".
 func (h *History) list(ctx context.Context, r io.Reader, first, extra []pending, emit func(pending) error) error {
-	br := bufio.NewReaderSize(r, 256<<10)
-	seen := make(map[string]struct{}, 1<<14)
-	cache := h.cache()
+	l := logLister{h: h, br: bufio.NewReaderSize(r, 256<<10), seen: make(map[string]struct{}, 1<<14),
+		cache: h.cache(), submodules: map[string]bool{}}
 	for _, p := range first {
-		seen[p.id] = struct{}{}
+		l.seen[p.id] = struct{}{}
 		if err := emit(p); err != nil {
 			return err
 		}
-	}
-	submodules := map[string]bool{}
-	var cur scan.Origin
-	next := func() (string, error) {
-		tok, err := br.ReadString(0)
-		if err != nil {
-			if err == io.EOF && tok != "" {
-				return strings.TrimLeft(tok, "\n"), nil
-			}
-			return "", err
-		}
-		return strings.TrimLeft(tok[:len(tok)-1], "\n"), nil
 	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		tok, err := next()
+		tok, err := l.next()
 		if err == io.EOF {
-			for _, p := range extra {
-				if _, ok := seen[p.id]; !ok && !h.ignore.Match(p.origin.Path) && !cache.known(p.id) {
-					seen[p.id] = struct{}{}
-					p.origin.Path = h.view.show(p.origin.Path)
-					if err := emit(p); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
+			return l.extra(extra, emit)
 		}
 		if err != nil {
 			return err
 		}
 		switch {
 		case strings.HasPrefix(tok, "\x01"):
-			var fields [3]string
-			for i := range fields {
-				if fields[i], err = next(); err != nil {
-					return fmt.Errorf("git log: truncated commit header: %w", err)
-				}
-			}
-			date, _ := time.Parse(time.RFC3339, fields[2])
-			cur = scan.Origin{Commit: tok[1:], Author: fields[0], Email: fields[1], Date: date}
+			err = l.commit(tok)
 		case strings.HasPrefix(tok, ":"):
-			path, err := next()
-			if err != nil {
-				return fmt.Errorf("git log: truncated raw entry: %w", err)
+			var p pending
+			var ok bool
+			if p, ok, err = l.entry(tok); ok {
+				err = emit(p)
 			}
-			parents := len(tok) - len(strings.TrimLeft(tok, ":"))
-			f := strings.Fields(tok[parents:])
-			if len(f) != 2*(parents+1)+1 {
-				return fmt.Errorf("git log: unexpected raw entry %q", tok)
-			}
-			// Deletions have mode 000000; submodules 160000: another
-			// repository, said once per path so it is not taken as clean.
-			if mode := f[parents]; !strings.HasPrefix(mode, "10") && mode != "120000" {
-				if mode == "160000" && !submodules[path] && h.opts.Warn != nil {
-					submodules[path] = true
-					h.opts.Warn(h.view.show(path), errors.New("submodule: its history is not scanned here; scan its repository with --history"))
-				}
-				continue
-			}
-			id := f[2*parents+1]
-			if _, ok := seen[id]; ok {
-				continue
-			}
-			if h.ignore.Match(path) {
-				continue // may be seen again at a path that is not ignored
-			}
-			seen[id] = struct{}{}
-			if cache.known(id) {
-				continue
-			}
-			if h.base != "" {
-				h.paths = append(h.paths, path)
-			}
-			o := cur
-			o.Path = h.view.show(path)
-			if err := emit(pending{id: id, origin: o}); err != nil {
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// logLister is list's state while it reads git log's output.
+type logLister struct {
+	h          *History
+	br         *bufio.Reader
+	seen       map[string]struct{} // blob ids listed
+	cache      *HistoryCache
+	submodules map[string]bool // paths warned of
+	cur        scan.Origin     // the commit being read
+}
+
+// next reads one NUL-terminated token.
+func (l *logLister) next() (string, error) {
+	tok, err := l.br.ReadString(0)
+	if err != nil {
+		if err == io.EOF && tok != "" {
+			return strings.TrimLeft(tok, "\n"), nil
+		}
+		return "", err
+	}
+	return strings.TrimLeft(tok[:len(tok)-1], "\n"), nil
+}
+
+// commit reads a commit's header: tok is "\x01" and its id, then the
+// author's name, email and date follow.
+func (l *logLister) commit(tok string) error {
+	var fields [3]string
+	for i := range fields {
+		var err error
+		if fields[i], err = l.next(); err != nil {
+			return fmt.Errorf("git log: truncated commit header: %w", err)
+		}
+	}
+	date, _ := time.Parse(time.RFC3339, fields[2])
+	l.cur = scan.Origin{Commit: tok[1:], Author: fields[0], Email: fields[1], Date: date}
+	return nil
+}
+
+// entry reads a raw entry's path and returns its blob, when it is one to
+// scan: a file's content, new, not ignored and not in the cache.
+func (l *logLister) entry(tok string) (pending, bool, error) {
+	h := l.h
+	path, err := l.next()
+	if err != nil {
+		return pending{}, false, fmt.Errorf("git log: truncated raw entry: %w", err)
+	}
+	parents := len(tok) - len(strings.TrimLeft(tok, ":"))
+	f := strings.Fields(tok[parents:])
+	if len(f) != 2*(parents+1)+1 {
+		return pending{}, false, fmt.Errorf("git log: unexpected raw entry %q", tok)
+	}
+	// Deletions have mode 000000; submodules 160000: another
+	// repository, said once per path so it is not taken as clean.
+	if mode := f[parents]; !strings.HasPrefix(mode, "10") && mode != "120000" {
+		if mode == "160000" && !l.submodules[path] && h.opts.Warn != nil {
+			l.submodules[path] = true
+			h.opts.Warn(h.view.show(path), errors.New("submodule: its history is not scanned here; scan its repository with --history"))
+		}
+		return pending{}, false, nil
+	}
+	id := f[2*parents+1]
+	if _, ok := l.seen[id]; ok {
+		return pending{}, false, nil
+	}
+	if h.ignore.Match(path) {
+		return pending{}, false, nil // may be seen again at a path that is not ignored
+	}
+	l.seen[id] = struct{}{}
+	if l.cache.known(id) {
+		return pending{}, false, nil
+	}
+	if h.base != "" {
+		h.paths = append(h.paths, path)
+	}
+	o := l.cur
+	o.Path = h.view.show(path)
+	return pending{id: id, origin: o}, true, nil
+}
+
+// extra emits, after the log, the blobs in no commit it did not list.
+func (l *logLister) extra(extra []pending, emit func(pending) error) error {
+	h := l.h
+	for _, p := range extra {
+		if _, ok := l.seen[p.id]; !ok && !h.ignore.Match(p.origin.Path) && !l.cache.known(p.id) {
+			l.seen[p.id] = struct{}{}
+			p.origin.Path = h.view.show(p.origin.Path)
+			if err := emit(p); err != nil {
 				return err
 			}
 		}
 	}
+	return nil
 }
 
 // readBatch reads one `git cat-file --batch` answer per queued request and
 // yields text blobs; binary ones are counted in binary.
 func readBatch(ctx context.Context, r *bufio.Reader, queue <-chan pending, maxMem int64, binary, blobs *atomic.Int64, warn scan.Warner, cache *HistoryCache, yield func(scan.Item) error) error {
-	buf := make([]byte, prefixSize)
-	blobPool := newSizedPool()
+	b := batchReader{ctx: ctx, r: r, maxMem: maxMem, binary: binary, blobs: blobs, warn: warn, cache: cache, yield: yield,
+		buf: make([]byte, prefixSize), pool: newSizedPool()}
 	for p := range queue {
-		header, err := r.ReadString('\n')
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
-		}
-		// "<id> <type> <size>" or "<name> missing"
-		f := strings.Fields(header)
-		if len(f) == 2 && f[1] == "missing" {
-			// A staged submodule (":path" names a commit we do not have) is not content.
-			if warn != nil && !strings.HasPrefix(p.id, ":") {
-				warn(p.origin.Path, scan.Skipped(fmt.Errorf("git object %s missing or corrupt, not scanned", p.id)))
-			}
-			continue
-		}
-		if len(f) != 3 {
-			return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
-		}
-		size, err := strconv.ParseInt(f[2], 10, 64)
-		if err != nil {
-			return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
-		}
-		if f[1] == "blob" && size <= maxMem {
-			// The common case: one copy, straight out of the pipe buffer.
-			bp := blobPool.get(int(size))
-			data := (*bp)[:size]
-			if _, err := io.ReadFull(r, data); err != nil {
-				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
-			}
-			switch sniff(data) {
-			case kindZip, kindGzip, kindTar:
-				blobs.Add(1)
-				n, err := expandBlob(ctx, yield, p.origin.Path, originsOf(p.origin), bytes.Clone(data), warn)
-				blobPool.put(bp)
-				binary.Add(n)
-				if err != nil {
-					return err
-				}
-			case kindBinary:
-				blobPool.put(bp)
-				binary.Add(1)
-				cache.skipped(p.id)
-			case kindReport:
-				if warn != nil {
-					warn(p.origin.Path, ownReportNote(data))
-				}
-				blobPool.put(bp)
-			default:
-				blobs.Add(1)
-				it := pooledItem(p.origin.Path, bp, len(data), originsOf(p.origin), blobPool)
-				if cache != nil {
-					it.Blob = p.id
-				}
-				if err := yield(it); err != nil {
-					return err
-				}
-			}
-		} else {
-			body := io.LimitReader(r, size)
-			n, eof, err := readPrefix(body, buf[:min(int64(len(buf)), size+1)])
-			if err != nil {
-				return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
-			}
-			switch k := sniff(buf[:n]); {
-			case f[1] != "blob" || k == kindBinary:
-				binary.Add(1)
-				cache.skipped(p.id)
-			case k == kindReport:
-				if warn != nil {
-					warn(p.origin.Path, ownReportNote(buf[:n]))
-				}
-			case k == kindZip || k == kindGzip || k == kindTar:
-				blobs.Add(1)
-				whole := io.MultiReader(bytes.NewReader(buf[:n]), body)
-				n, err := expandBlobStream(ctx, yield, p.origin.Path, originsOf(p.origin), k, whole, warn)
-				binary.Add(n)
-				if err != nil {
-					return err
-				}
-			default:
-				blobs.Add(1)
-				withID := func(it scan.Item) error {
-					if cache != nil {
-						it.Blob = p.id
-					}
-					return yield(it)
-				}
-				if err := handoff(ctx, withID, p.origin.Path, originsOf(p.origin), buf[:n], eof, body, maxMem); err != nil {
-					return err
-				}
-			}
-			// The scanner may not have read to the end.
-			if _, err := io.Copy(io.Discard, body); err != nil {
-				return err
-			}
-		}
-		if _, err := r.Discard(1); err != nil { // the newline after the content
-			return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+		if err := b.read(p); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// batchReader is readBatch's state, shared by the answers it reads.
+type batchReader struct {
+	ctx           context.Context
+	r             *bufio.Reader
+	maxMem        int64
+	binary, blobs *atomic.Int64
+	warn          scan.Warner
+	cache         *HistoryCache
+	yield         func(scan.Item) error
+	buf           []byte // a streamed blob's prefix
+	pool          *sizedPool
+}
+
+// read reads the answer to request p, header, content and newline.
+func (b *batchReader) read(p pending) error {
+	header, err := b.r.ReadString('\n')
+	if err != nil {
+		if b.ctx.Err() != nil {
+			return b.ctx.Err()
+		}
+		return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+	}
+	// "<id> <type> <size>" or "<name> missing"
+	f := strings.Fields(header)
+	if len(f) == 2 && f[1] == "missing" {
+		// A staged submodule (":path" names a commit we do not have) is not content.
+		if b.warn != nil && !strings.HasPrefix(p.id, ":") {
+			b.warn(p.origin.Path, scan.Skipped(fmt.Errorf("git object %s missing or corrupt, not scanned", p.id)))
+		}
+		return nil
+	}
+	if len(f) != 3 {
+		return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
+	}
+	size, err := strconv.ParseInt(f[2], 10, 64)
+	if err != nil {
+		return fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(header))
+	}
+	if f[1] == "blob" && size <= b.maxMem {
+		err = b.inMemory(p, size)
+	} else {
+		err = b.streamed(p, f[1], size)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := b.r.Discard(1); err != nil { // the newline after the content
+		return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+	}
+	return nil
+}
+
+// inMemory handles the common case: a blob copied once, straight out of
+// the pipe buffer.
+func (b *batchReader) inMemory(p pending, size int64) error {
+	bp := b.pool.get(int(size))
+	data := (*bp)[:size]
+	if _, err := io.ReadFull(b.r, data); err != nil {
+		return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+	}
+	switch sniff(data) {
+	case kindZip, kindGzip, kindTar:
+		b.blobs.Add(1)
+		n, err := expandBlob(b.ctx, b.yield, p.origin.Path, originsOf(p.origin), bytes.Clone(data), b.warn)
+		b.pool.put(bp)
+		b.binary.Add(n)
+		return err
+	case kindBinary:
+		b.pool.put(bp)
+		b.binary.Add(1)
+		b.cache.skipped(p.id)
+	case kindReport:
+		if b.warn != nil {
+			b.warn(p.origin.Path, ownReportNote(data))
+		}
+		b.pool.put(bp)
+	default:
+		b.blobs.Add(1)
+		it := pooledItem(p.origin.Path, bp, len(data), originsOf(p.origin), b.pool)
+		if b.cache != nil {
+			it.Blob = p.id
+		}
+		return b.yield(it)
+	}
+	return nil
+}
+
+// streamed handles an object too big to copy, or not a blob, from its
+// prefix, and reads the rest of it.
+func (b *batchReader) streamed(p pending, typ string, size int64) error {
+	body := io.LimitReader(b.r, size)
+	n, eof, err := readPrefix(body, b.buf[:min(int64(len(b.buf)), size+1)])
+	if err != nil {
+		return fmt.Errorf("git cat-file: reading %s: %w", p.id, err)
+	}
+	switch k := sniff(b.buf[:n]); {
+	case typ != "blob" || k == kindBinary:
+		b.binary.Add(1)
+		b.cache.skipped(p.id)
+	case k == kindReport:
+		if b.warn != nil {
+			b.warn(p.origin.Path, ownReportNote(b.buf[:n]))
+		}
+	case k == kindZip || k == kindGzip || k == kindTar:
+		b.blobs.Add(1)
+		whole := io.MultiReader(bytes.NewReader(b.buf[:n]), body)
+		n, err := expandBlobStream(b.ctx, b.yield, p.origin.Path, originsOf(p.origin), k, whole, b.warn)
+		b.binary.Add(n)
+		if err != nil {
+			return err
+		}
+	default:
+		b.blobs.Add(1)
+		withID := func(it scan.Item) error {
+			if b.cache != nil {
+				it.Blob = p.id
+			}
+			return b.yield(it)
+		}
+		if err := handoff(b.ctx, withID, p.origin.Path, originsOf(p.origin), b.buf[:n], eof, body, b.maxMem); err != nil {
+			return err
+		}
+	}
+	// The scanner may not have read to the end.
+	_, err = io.Copy(io.Discard, body)
+	return err
 }
 
 func originsOf(o scan.Origin) []scan.Origin {
