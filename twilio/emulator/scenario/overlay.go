@@ -118,31 +118,19 @@ func (o Overlay) countriesOr(def ...string) []string {
 func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, since time.Time) []string {
 	switch o.Kind {
 	case KindSMSPumping:
-		n := cmp.Or(o.Count, smsPumpingCount)
-		countries := o.countriesOr(smsPumpingCountries()...)
-		var out []string
-		if o.Numbers != NumbersRandom && sequentialShown(n, len(countries)) {
-			out = append(out, atoguard.IDSequentialNumbers)
-		}
-		if dense(n, cmp.Or(dur(o), 6*time.Hour)) {
-			out = append(out, atoguard.IDVolumeSpike, atoguard.IDFailureSpike)
-		}
-		for _, c := range countries {
-			if !slices.ContainsFunc(known, func(p atoguard.SMSPermission) bool { return p.CountryCode == c && p.Enabled }) {
-				out = append(out, atoguard.IDNewCountry)
-				break
-			}
-		}
-		return out
+		return smsPumpingSignals(o, known)
 	case KindPhishingWave:
-		var out []string
-		if o.Body == "" {
-			out = append(out, atoguard.IDBrandImpersonation)
-		}
-		if o.Count == 0 || o.Count >= 50 {
-			out = append(out, atoguard.IDTemplateBlast)
-		}
-		return out
+		return phishingSignals(o)
+	case KindCallPumping:
+		return callPumpingSignals(o, acc, since)
+	}
+	return fixedSignals(o.Kind)
+}
+
+// fixedSignals are the signals of the kinds that always raise the same ones.
+// The switch is a table.
+func fixedSignals(kind string) []string {
+	switch kind {
 	case KindSecondaryToken:
 		return []string{atoguard.IDAuthTokenChanged}
 	case KindUserInvite:
@@ -163,29 +151,61 @@ func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, si
 		return []string{atoguard.IDSubaccountCreated}
 	case KindEvidenceDeleted:
 		return []string{atoguard.IDEvidenceDeleted}
-	case KindCallPumping:
-		n := cmp.Or(o.Count, callPumpingCount)
-		var out []string
-		if o.Numbers != NumbersRandom && sequentialShown(n, len(o.countriesOr("SO", "MV"))) {
-			out = append(out, atoguard.IDSequentialNumbers)
-		}
-		if dense(n, cmp.Or(dur(o), 10*time.Hour)) {
-			out = append(out, atoguard.IDVolumeSpike)
-		}
-		// Short calls must be most of the window's calls for the detector
-		// to call it toll fraud: promise it only when they clearly are.
-		window := 0
-		for _, c := range acc.Calls {
-			if !c.StartTime.Before(since) {
-				window++
-			}
-		}
-		if short := n * 8 / 10; short >= 50 && float64(short) >= 0.6*float64(window+n) {
-			out = append(out, atoguard.IDShortCalls)
-		}
-		return out
 	}
 	return nil
+}
+
+func smsPumpingSignals(o Overlay, known []atoguard.SMSPermission) []string {
+	n := cmp.Or(o.Count, smsPumpingCount)
+	countries := o.countriesOr(smsPumpingCountries()...)
+	var out []string
+	if o.Numbers != NumbersRandom && sequentialShown(n, len(countries)) {
+		out = append(out, atoguard.IDSequentialNumbers)
+	}
+	if dense(n, cmp.Or(dur(o), 6*time.Hour)) {
+		out = append(out, atoguard.IDVolumeSpike, atoguard.IDFailureSpike)
+	}
+	for _, c := range countries {
+		if !slices.ContainsFunc(known, func(p atoguard.SMSPermission) bool { return p.CountryCode == c && p.Enabled }) {
+			out = append(out, atoguard.IDNewCountry)
+			break
+		}
+	}
+	return out
+}
+
+func phishingSignals(o Overlay) []string {
+	var out []string
+	if o.Body == "" {
+		out = append(out, atoguard.IDBrandImpersonation)
+	}
+	if o.Count == 0 || o.Count >= 50 {
+		out = append(out, atoguard.IDTemplateBlast)
+	}
+	return out
+}
+
+func callPumpingSignals(o Overlay, acc *Account, since time.Time) []string {
+	n := cmp.Or(o.Count, callPumpingCount)
+	var out []string
+	if o.Numbers != NumbersRandom && sequentialShown(n, len(o.countriesOr("SO", "MV"))) {
+		out = append(out, atoguard.IDSequentialNumbers)
+	}
+	if dense(n, cmp.Or(dur(o), 10*time.Hour)) {
+		out = append(out, atoguard.IDVolumeSpike)
+	}
+	// Short calls must be most of the window's calls for the detector
+	// to call it toll fraud: promise it only when they clearly are.
+	window := 0
+	for _, c := range acc.Calls {
+		if !c.StartTime.Before(since) {
+			window++
+		}
+	}
+	if short := n * 8 / 10; short >= 50 && float64(short) >= 0.6*float64(window+n) {
+		out = append(out, atoguard.IDShortCalls)
+	}
+	return out
 }
 
 // parseAt resolves an overlay time against now.
