@@ -45,6 +45,7 @@ package twilio
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -159,6 +160,22 @@ type shared struct {
 
 // New validates opts and builds a Client.
 func New(opts Options) (*Client, error) {
+	opts = opts.withDefaults()
+	bases, err := baseURLs(opts)
+	if err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	sh := &shared{opts: opts, hc: noRedirects(opts.HTTPClient), bases: bases, log: log,
+		limiters: &limiterRegistry{rps: opts.RPS, conc: opts.Concurrency, m: map[string]*accountLimiter{}}}
+	return &Client{sh: sh, cred: opts.Credential}, nil
+}
+
+// withDefaults fills in the options left zero.
+func (opts Options) withDefaults() Options {
 	if opts.RPS == 0 {
 		opts.RPS = DefaultRPS
 	}
@@ -189,24 +206,28 @@ func New(opts Options) (*Client, error) {
 	if opts.Sleep == nil {
 		opts.Sleep = atoguard.Sleep
 	}
-	if opts.UserAgent == "" {
-		opts.UserAgent = defaultUserAgent
-	}
-	hc := opts.HTTPClient
+	opts.UserAgent = cmp.Or(opts.UserAgent, defaultUserAgent)
+	return opts
+}
+
+// noRedirects is a copy of hc (default: a tuned copy of the default
+// transport) that never follows redirects: Twilio does not redirect API
+// calls, and a redirect could carry the Authorization header elsewhere.
+func noRedirects(hc *http.Client) *http.Client {
 	if hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 64
 		tr.ResponseHeaderTimeout = 2 * time.Minute
 		hc = &http.Client{Transport: tr}
 	}
-	// Never follow redirects: Twilio does not redirect API calls, and a
-	// redirect could carry the Authorization header elsewhere.
 	hcCopy := *hc
 	hcCopy.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	return &hcCopy
+}
+
+// baseURLs maps each product to its base URL: Twilio's host, under
+// BaseURL, or the product's HostURLs entry.
+func baseURLs(opts Options) (map[string]string, error) {
 	bases := make(map[string]string, 7)
 	for _, p := range Products() {
 		base := "https://" + p + ".twilio.com"
@@ -231,9 +252,7 @@ func New(opts Options) (*Client, error) {
 			return nil, atoguard.Errorf(atoguard.EINVALID, "twilio.new", "unknown Twilio product %q in HostURLs", p)
 		}
 	}
-	sh := &shared{opts: opts, hc: &hcCopy, bases: bases, log: log,
-		limiters: &limiterRegistry{rps: opts.RPS, conc: opts.Concurrency, m: map[string]*accountLimiter{}}}
-	return &Client{sh: sh, cred: opts.Credential}, nil
+	return bases, nil
 }
 
 // As returns a client acting with another credential (e.g. a subaccount's

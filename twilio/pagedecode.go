@@ -569,77 +569,78 @@ func (s *jsonReader) date(dst *time.Time) error {
 // parseRFC1123Z parses "Mon, 02 Jan 2006 15:04:05 -0700" without
 // allocating; ok is false for anything else.
 func parseRFC1123Z(b []byte) (time.Time, bool) {
-	if len(b) != 31 || b[3] != ',' || b[4] != ' ' || b[7] != ' ' || b[11] != ' ' || b[16] != ' ' ||
-		b[19] != ':' || b[22] != ':' || b[25] != ' ' || (b[26] != '+' && b[26] != '-') {
+	if !rfc1123Shape(b) || !inTriples(b[0:3], weekdayNames) {
 		return time.Time{}, false
 	}
-	d2 := func(i int) (int, bool) {
-		c1, c2 := b[i]-'0', b[i+1]-'0'
-		if c1 > 9 || c2 > 9 {
-			return 0, false
-		}
-		return int(c1)*10 + int(c2), true
-	}
-	day, ok1 := d2(5)
-	y1, ok2 := d2(12)
-	y2, ok3 := d2(14)
-	hh, ok4 := d2(17)
-	mm, ok5 := d2(20)
-	ss, ok6 := d2(23)
-	oh, ok7 := d2(27)
-	om, ok8 := d2(29)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) {
+	mon, okMon := shortMonth(b[8:11])
+	v, okNum := rfc1123Numbers(b)
+	if !okMon || !okNum {
 		return time.Time{}, false
 	}
-	switch string(b[0:3]) {
-	case "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun":
-	default:
-		return time.Time{}, false
-	}
-	var mon time.Month
-	switch string(b[8:11]) {
-	case "Jan":
-		mon = time.January
-	case "Feb":
-		mon = time.February
-	case "Mar":
-		mon = time.March
-	case "Apr":
-		mon = time.April
-	case "May":
-		mon = time.May
-	case "Jun":
-		mon = time.June
-	case "Jul":
-		mon = time.July
-	case "Aug":
-		mon = time.August
-	case "Sep":
-		mon = time.September
-	case "Oct":
-		mon = time.October
-	case "Nov":
-		mon = time.November
-	case "Dec":
-		mon = time.December
-	default:
-		return time.Time{}, false
-	}
+	day, year, hh, mm, ss, oh, om := v[0], v[1]*100+v[2], v[3], v[4], v[5], v[6], v[7]
 	if day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 59 || oh > 23 || om > 59 {
 		return time.Time{}, false
 	}
-	year := y1*100 + y2
 	t := time.Date(year, mon, day, hh, mm, ss, 0, time.UTC)
 	if t.Day() != day { // 31 Feb and the like: let time.Parse reject it
 		return time.Time{}, false
 	}
 	off := time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute
 	if b[26] == '+' {
-		t = t.Add(-off)
-	} else {
-		t = t.Add(off)
+		return t.Add(-off), true
 	}
-	return t, true
+	return t.Add(off), true
+}
+
+// rfc1123Shape reports whether b has the length and punctuation of
+// "Mon, 02 Jan 2006 15:04:05 -0700".
+func rfc1123Shape(b []byte) bool {
+	return len(b) == 31 && b[3] == ',' && b[4] == ' ' && b[7] == ' ' && b[11] == ' ' && b[16] == ' ' &&
+		b[19] == ':' && b[22] == ':' && b[25] == ' ' && (b[26] == '+' || b[26] == '-')
+}
+
+// rfc1123Digits are the offsets of the two-digit fields of an RFC 1123Z
+// date: day, century, year in century, hour, minute, second, offset hours,
+// offset minutes.
+var rfc1123Digits = [8]int{5, 12, 14, 17, 20, 23, 27, 29}
+
+// rfc1123Numbers reads the two-digit fields at rfc1123Digits; ok is false if
+// any holds a non-digit.
+func rfc1123Numbers(b []byte) (v [8]int, ok bool) {
+	for k, i := range rfc1123Digits {
+		c1, c2 := b[i]-'0', b[i+1]-'0'
+		if c1 > 9 || c2 > 9 {
+			return v, false
+		}
+		v[k] = int(c1)*10 + int(c2)
+	}
+	return v, true
+}
+
+// Three-letter names, concatenated so lookups need no slice or map.
+const (
+	weekdayNames = "MonTueWedThuFriSatSun"
+	monthNames   = "JanFebMarAprMayJunJulAugSepOctNovDec"
+)
+
+// shortMonth maps "Jan".."Dec" to its month.
+func shortMonth(name []byte) (time.Month, bool) {
+	i := tripleIndex(name, monthNames)
+	return time.Month(i + 1), i >= 0
+}
+
+// inTriples reports whether name is one of the three-letter names in names.
+func inTriples(name []byte, names string) bool { return tripleIndex(name, names) >= 0 }
+
+// tripleIndex is the position of name among the three-letter names in
+// names, or -1.
+func tripleIndex(name []byte, names string) int {
+	for i := 0; i+3 <= len(names); i += 3 {
+		if string(name) == names[i:i+3] {
+			return i / 3
+		}
+	}
+	return -1
 }
 
 // unescape decodes a JSON string body with escapes.

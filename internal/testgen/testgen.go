@@ -80,86 +80,127 @@ func (g *gen) sentence() string {
 // kinds of generated files, with their extensions.
 func kinds() []string { return []string{"go", "py", "js", "json", "yaml", "md", "log", "env"} }
 
-// line returns one line for a file of kind k.
+// line returns one line for a file of kind k. The switch is a table of
+// kinds.
 func (g *gen) line(k string) string {
 	switch k {
 	case "go":
-		switch g.r.IntN(8) {
-		case 0:
-			return fmt.Sprintf("func (s *%sService) %s(ctx context.Context, id string) error {", title(g.word()), title(g.ident()))
-		case 1:
-			return fmt.Sprintf("\tif err := s.%s(ctx, %q); err != nil {", g.ident(), g.word())
-		case 2:
-			return fmt.Sprintf("\t\treturn fmt.Errorf(\"%s: %%w\", err)", g.sentence())
-		case 3:
-			return fmt.Sprintf("\t// %s", g.sentence())
-		case 4:
-			return fmt.Sprintf("\t%s := %s.%s(%d, %q)", g.ident(), g.word(), title(g.ident()), g.r.IntN(10000), g.hex(8))
-		case 5:
-			return "\t}"
-		case 6:
-			return fmt.Sprintf("const %sChecksum = %q // sha1", g.ident(), g.hex(40))
-		}
-		return ""
+		return g.goLine()
 	case "py":
-		switch g.r.IntN(6) {
-		case 0:
-			return fmt.Sprintf("def %s_%s(self, %s, %s=None):", g.word(), g.word(), g.word(), g.word())
-		case 1:
-			return fmt.Sprintf("    %s = self.%s.get(%q, %d)", g.ident(), g.word(), g.word(), g.r.IntN(500))
-		case 2:
-			return fmt.Sprintf("    # %s", g.sentence())
-		case 3:
-			return fmt.Sprintf("    logger.info(\"%s %%s\", %s)", g.sentence(), g.word())
-		case 4:
-			return fmt.Sprintf("    return {%q: %s, \"id\": %q}", g.word(), g.word(), g.uuid())
-		}
-		return ""
+		return g.pyLine()
 	case "js":
-		switch g.r.IntN(5) {
-		case 0:
-			return fmt.Sprintf("export async function %s(%s, %s) {", g.ident(), g.word(), g.word())
-		case 1:
-			return fmt.Sprintf("  const %s = await fetch(`/api/%s/${%s}`);", g.ident(), g.word(), g.word())
-		case 2:
-			return fmt.Sprintf("  // %s", g.sentence())
-		case 3:
-			return fmt.Sprintf("  if (!%s.%s) throw new Error(%q);", g.word(), g.ident(), g.sentence())
-		}
-		return "}"
+		return g.jsLine()
 	case "json":
-		switch g.r.IntN(4) {
-		case 0:
-			return fmt.Sprintf("  %q: %q,", g.ident(), g.sentence())
-		case 1:
-			return fmt.Sprintf("  %q: %d,", g.ident(), g.r.IntN(1<<20))
-		case 2:
-			return fmt.Sprintf("  %q: %q,", "integrity", "sha512-"+g.alnum(86)+"==")
-		}
-		return fmt.Sprintf("  %q: %q,", g.word()+"_id", g.hex(32))
+		return g.jsonLine()
 	case "yaml":
-		switch g.r.IntN(4) {
-		case 0:
-			return fmt.Sprintf("%s:", g.ident())
-		case 1:
-			return fmt.Sprintf("  %s: %s", g.word(), g.word())
-		case 2:
-			return fmt.Sprintf("  %s: %d", g.word(), g.r.IntN(1000))
-		}
-		return fmt.Sprintf("  image: registry.example.com/%s@sha256:%s", g.word(), g.hex(64))
+		return g.yamlLine()
 	case "md":
-		if g.r.IntN(6) == 0 {
-			return "## " + title(g.sentence())
-		}
-		return g.sentence() + ". " + g.sentence() + "."
+		return g.mdLine()
 	case "log":
-		return fmt.Sprintf("2025-%02d-%02dT%02d:%02d:%02dZ %s request_id=%s %s=%s latency=%dms msg=%q",
-			1+g.r.IntN(12), 1+g.r.IntN(28), g.r.IntN(24), g.r.IntN(60), g.r.IntN(60),
-			[]string{"INFO", "WARN", "DEBUG", "ERROR"}[g.r.IntN(4)], g.uuid(), g.word(), g.hex(12), g.r.IntN(900), g.sentence())
+		return g.logLine()
 	case "env":
-		return fmt.Sprintf("%s_%s=%s", strings.ToUpper(g.word()), strings.ToUpper(g.word()), g.alnum(8+g.r.IntN(24)))
+		return g.envLine()
 	}
 	return g.sentence()
+}
+
+// goLine returns a Go source line.
+func (g *gen) goLine() string {
+	switch g.r.IntN(8) {
+	case 0:
+		return fmt.Sprintf("func (s *%sService) %s(ctx context.Context, id string) error {", title(g.word()), title(g.ident()))
+	case 1:
+		return fmt.Sprintf("\tif err := s.%s(ctx, %q); err != nil {", g.ident(), g.word())
+	case 2:
+		return fmt.Sprintf("\t\treturn fmt.Errorf(\"%s: %%w\", err)", g.sentence())
+	case 3:
+		return fmt.Sprintf("\t// %s", g.sentence())
+	case 4:
+		return fmt.Sprintf("\t%s := %s.%s(%d, %q)", g.ident(), g.word(), title(g.ident()), g.r.IntN(10000), g.hex(8))
+	case 5:
+		return "\t}"
+	case 6:
+		return fmt.Sprintf("const %sChecksum = %q // sha1", g.ident(), g.hex(40))
+	}
+	return ""
+}
+
+// pyLine returns a Python line.
+func (g *gen) pyLine() string {
+	switch g.r.IntN(6) {
+	case 0:
+		return fmt.Sprintf("def %s_%s(self, %s, %s=None):", g.word(), g.word(), g.word(), g.word())
+	case 1:
+		return fmt.Sprintf("    %s = self.%s.get(%q, %d)", g.ident(), g.word(), g.word(), g.r.IntN(500))
+	case 2:
+		return fmt.Sprintf("    # %s", g.sentence())
+	case 3:
+		return fmt.Sprintf("    logger.info(\"%s %%s\", %s)", g.sentence(), g.word())
+	case 4:
+		return fmt.Sprintf("    return {%q: %s, \"id\": %q}", g.word(), g.word(), g.uuid())
+	}
+	return ""
+}
+
+// jsLine returns a JavaScript line.
+func (g *gen) jsLine() string {
+	switch g.r.IntN(5) {
+	case 0:
+		return fmt.Sprintf("export async function %s(%s, %s) {", g.ident(), g.word(), g.word())
+	case 1:
+		return fmt.Sprintf("  const %s = await fetch(`/api/%s/${%s}`);", g.ident(), g.word(), g.word())
+	case 2:
+		return fmt.Sprintf("  // %s", g.sentence())
+	case 3:
+		return fmt.Sprintf("  if (!%s.%s) throw new Error(%q);", g.word(), g.ident(), g.sentence())
+	}
+	return "}"
+}
+
+// jsonLine returns a JSON member line.
+func (g *gen) jsonLine() string {
+	switch g.r.IntN(4) {
+	case 0:
+		return fmt.Sprintf("  %q: %q,", g.ident(), g.sentence())
+	case 1:
+		return fmt.Sprintf("  %q: %d,", g.ident(), g.r.IntN(1<<20))
+	case 2:
+		return fmt.Sprintf("  %q: %q,", "integrity", "sha512-"+g.alnum(86)+"==")
+	}
+	return fmt.Sprintf("  %q: %q,", g.word()+"_id", g.hex(32))
+}
+
+// yamlLine returns a YAML line.
+func (g *gen) yamlLine() string {
+	switch g.r.IntN(4) {
+	case 0:
+		return fmt.Sprintf("%s:", g.ident())
+	case 1:
+		return fmt.Sprintf("  %s: %s", g.word(), g.word())
+	case 2:
+		return fmt.Sprintf("  %s: %d", g.word(), g.r.IntN(1000))
+	}
+	return fmt.Sprintf("  image: registry.example.com/%s@sha256:%s", g.word(), g.hex(64))
+}
+
+// mdLine returns a Markdown line.
+func (g *gen) mdLine() string {
+	if g.r.IntN(6) == 0 {
+		return "## " + title(g.sentence())
+	}
+	return g.sentence() + ". " + g.sentence() + "."
+}
+
+// logLine returns a structured log line.
+func (g *gen) logLine() string {
+	return fmt.Sprintf("2025-%02d-%02dT%02d:%02d:%02dZ %s request_id=%s %s=%s latency=%dms msg=%q",
+		1+g.r.IntN(12), 1+g.r.IntN(28), g.r.IntN(24), g.r.IntN(60), g.r.IntN(60),
+		[]string{"INFO", "WARN", "DEBUG", "ERROR"}[g.r.IntN(4)], g.uuid(), g.word(), g.hex(12), g.r.IntN(900), g.sentence())
+}
+
+// envLine returns a .env assignment.
+func (g *gen) envLine() string {
+	return fmt.Sprintf("%s_%s=%s", strings.ToUpper(g.word()), strings.ToUpper(g.word()), g.alnum(8+g.r.IntN(24)))
 }
 
 // secret returns a fabricated leaked credential in the syntax of kind k.

@@ -39,6 +39,16 @@ const (
 
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	route := r.Method + " " + strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_emulator"), "/")
+	body, ok := readAdminBody(w, r, route)
+	if !ok {
+		return
+	}
+	e.adminRoute(w, r, route, body)
+}
+
+// readAdminBody reads the request body within the route's limit; on failure
+// it has answered the request.
+func readAdminBody(w http.ResponseWriter, r *http.Request, route string) ([]byte, bool) {
 	limit := int64(adminBodyLimit)
 	if route == "POST /scenario" || route == "POST /events" || route == "POST /messages" {
 		limit = adminBulkLimit
@@ -47,105 +57,138 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d KiB, the limit of %s", limit>>10, route))
-			return
+			return nil, false
 		}
 		adminError(w, http.StatusBadRequest, "reading body: "+err.Error())
-		return
+		return nil, false
 	}
+	return body, true
+}
+
+// adminRoute serves one admin endpoint. The switch is the route table.
+func (e *Emulator) adminRoute(w http.ResponseWriter, r *http.Request, route string, body []byte) {
 	switch route {
 	case "GET /state":
 		adminJSON(w, e.State())
 	case "GET /credentials":
-		e.mu.RLock()
-		defer e.mu.RUnlock()
-		a := e.testAccount()
-		if a == nil {
-			adminError(w, http.StatusNotFound, "no main account in the world")
-			return
-		}
-		adminJSON(w, map[string]string{"account_sid": a.SID, "auth_token": a.token})
+		e.adminCredentials(w)
 	case "POST /streams/deliver":
-		var in struct {
-			Since, Until time.Time
-		}
-		if len(body) > 0 && json.Unmarshal(body, &in) != nil {
-			adminError(w, http.StatusBadRequest, `want {"since": "<RFC 3339>", "until": "<RFC 3339>"} (both optional)`)
-			return
-		}
-		if in.Until.IsZero() {
-			in.Until = e.clock.Now().Add(time.Second)
-		}
-		if in.Since.IsZero() {
-			in.Since = in.Until.Add(-48 * time.Hour)
-		}
-		adminJSON(w, map[string]int{"queued": e.DeliverActivity(in.Since, in.Until)})
+		e.adminDeliver(w, body)
 	case "GET /streams":
 		adminJSON(w, e.StreamStats())
 	case "GET /clock":
-		adminJSON(w, map[string]any{"now": e.clock.Now().Format(time.RFC3339)})
+		e.adminNow(w)
 	case "POST /clock":
-		var in struct {
-			Now time.Time `json:"now"`
-		}
-		if err := json.Unmarshal(body, &in); err != nil || in.Now.IsZero() {
-			adminError(w, http.StatusBadRequest, `want {"now": "<RFC 3339 time>"}`)
-			return
-		}
-		e.clock.Set(in.Now)
-		adminJSON(w, map[string]any{"now": e.clock.Now().Format(time.RFC3339)})
+		e.adminSetClock(w, body)
 	case "POST /clock/advance":
-		d, err := adminDuration(r, body)
-		if err != nil {
-			adminError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		e.clock.Advance(d)
-		adminJSON(w, map[string]any{"now": e.clock.Now().Format(time.RFC3339)})
+		e.adminAdvance(w, r, body)
 	case "POST /scenario":
-		w2, err := e.adminWorld(body)
-		if err == nil {
-			err = e.Load(w2)
-		}
-		if err != nil {
-			adminError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		if !w2.Now.IsZero() {
-			e.clock.Set(w2.Now)
-		}
-		adminJSON(w, map[string]any{"name": w2.Name, "seed": w2.Seed, "accounts": len(w2.Accounts)})
+		e.adminScenario(w, body)
 	case "POST /events":
-		n, err := e.injectEvents(body)
-		if err != nil {
-			adminError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		adminJSON(w, map[string]any{"appended": n})
+		adminAppend(w, body, e.injectEvents)
 	case "POST /messages":
-		n, err := e.injectMessages(body)
-		if err != nil {
-			adminError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		adminJSON(w, map[string]any{"appended": n})
+		adminAppend(w, body, e.injectMessages)
 	case "GET /faults":
 		adminJSON(w, map[string]any{"rules": e.faults.list()})
 	case "POST /faults":
-		rules, err := parseAdminFaults(body)
-		if err == nil {
-			err = e.faults.set(rules)
-		}
-		if err != nil {
-			adminError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		adminJSON(w, map[string]any{"rules": e.faults.list()})
+		e.adminSetFaults(w, body)
 	case "DELETE /faults":
 		_ = e.faults.set(nil)
 		adminJSON(w, map[string]any{"rules": []FaultRule{}})
 	default:
 		adminError(w, http.StatusNotFound, "no admin endpoint "+route)
 	}
+}
+
+func (e *Emulator) adminCredentials(w http.ResponseWriter) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	a := e.testAccount()
+	if a == nil {
+		adminError(w, http.StatusNotFound, "no main account in the world")
+		return
+	}
+	adminJSON(w, map[string]string{"account_sid": a.SID, "auth_token": a.token})
+}
+
+func (e *Emulator) adminDeliver(w http.ResponseWriter, body []byte) {
+	var in struct {
+		Since, Until time.Time
+	}
+	if len(body) > 0 && json.Unmarshal(body, &in) != nil {
+		adminError(w, http.StatusBadRequest, `want {"since": "<RFC 3339>", "until": "<RFC 3339>"} (both optional)`)
+		return
+	}
+	if in.Until.IsZero() {
+		in.Until = e.clock.Now().Add(time.Second)
+	}
+	if in.Since.IsZero() {
+		in.Since = in.Until.Add(-48 * time.Hour)
+	}
+	adminJSON(w, map[string]int{"queued": e.DeliverActivity(in.Since, in.Until)})
+}
+
+func (e *Emulator) adminNow(w http.ResponseWriter) {
+	adminJSON(w, map[string]any{"now": e.clock.Now().Format(time.RFC3339)})
+}
+
+func (e *Emulator) adminSetClock(w http.ResponseWriter, body []byte) {
+	var in struct {
+		Now time.Time `json:"now"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil || in.Now.IsZero() {
+		adminError(w, http.StatusBadRequest, `want {"now": "<RFC 3339 time>"}`)
+		return
+	}
+	e.clock.Set(in.Now)
+	e.adminNow(w)
+}
+
+func (e *Emulator) adminAdvance(w http.ResponseWriter, r *http.Request, body []byte) {
+	d, err := adminDuration(r, body)
+	if err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	e.clock.Advance(d)
+	e.adminNow(w)
+}
+
+func (e *Emulator) adminScenario(w http.ResponseWriter, body []byte) {
+	w2, err := e.adminWorld(body)
+	if err == nil {
+		err = e.Load(w2)
+	}
+	if err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !w2.Now.IsZero() {
+		e.clock.Set(w2.Now)
+	}
+	adminJSON(w, map[string]any{"name": w2.Name, "seed": w2.Seed, "accounts": len(w2.Accounts)})
+}
+
+// adminAppend serves the endpoints that append records with inject.
+func adminAppend(w http.ResponseWriter, body []byte, inject func([]byte) (int, error)) {
+	n, err := inject(body)
+	if err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	adminJSON(w, map[string]any{"appended": n})
+}
+
+func (e *Emulator) adminSetFaults(w http.ResponseWriter, body []byte) {
+	rules, err := parseAdminFaults(body)
+	if err == nil {
+		err = e.faults.set(rules)
+	}
+	if err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	adminJSON(w, map[string]any{"rules": e.faults.list()})
 }
 
 // State returns the admin view (what GET /_emulator/state serves).

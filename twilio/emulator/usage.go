@@ -107,9 +107,72 @@ func (c *call) listUsage(sub string) {
 	if !ok {
 		return
 	}
+	start, end, ok := c.usageRange(sub)
+	if !ok {
+		return
+	}
+	accts, ok := c.usageAccounts()
+	if !ok {
+		return
+	}
+	cat := c.v("Category")
+	if cat != "" && !slices.ContainsFunc(usageCategories, func(u struct{ name, desc, countUnit, usageUnit string }) bool { return u.name == cat }) {
+		cat = "\x00unknown" // a category the emulator has no traffic for: no records
+	}
+	periods := usagePeriods(sub, start, end)
+	from, to := start.Unix(), end.Unix()+86400
+	sums := usageTotals(accts, from, to, len(periods), periodIndex(periods))
+	var recs []usageRec
+	for i, p := range periods {
+		for j, u := range usageCategories {
+			if cat == "" || cat == u.name {
+				recs = append(recs, usageRec{p, j, sums[i][u.name]})
+			}
+		}
+	}
+	page, next := pageSlice(c, recs, pr)
+	c.write2010List("usage_records", marshalAll(page, c.usageRecordJSON(sub)), pr, next)
+}
+
+// usageRange is the inclusive range of days a usage list covers: the
+// subresource's own range, or StartDate/EndDate within the account's life.
+// It answers a bad request itself and then returns ok false.
+func (c *call) usageRange(sub string) (start, end time.Time, ok bool) {
 	today := c.now.Truncate(24 * time.Hour)
-	first := c.acct.DateCreated.Truncate(24 * time.Hour)
-	start, end := first, today
+	start, end = defaultUsageRange(sub, c.acct.DateCreated.Truncate(24*time.Hour), today)
+	fixed := sub == "Today" || sub == "Yesterday" || sub == "ThisMonth" || sub == "LastMonth"
+	if s := c.v("StartDate"); s != "" && !fixed {
+		t, ok := usageDate(s, today)
+		if !ok {
+			c.badParam("Invalid StartDate: " + s)
+			return start, end, false
+		}
+		start = t
+	}
+	if s := c.v("EndDate"); s != "" && !fixed {
+		t, ok := usageDate(s, today)
+		if !ok {
+			c.badParam("Invalid EndDate: " + s)
+			return start, end, false
+		}
+		end = t
+	}
+	if end.Before(start) {
+		c.badParam("EndDate must not be before StartDate")
+		return start, end, false
+	}
+	if end.Sub(start) > 20*366*24*time.Hour {
+		c.badParam("Date range too large")
+		return start, end, false
+	}
+	return start, end, true
+}
+
+// defaultUsageRange is a subresource's range before StartDate/EndDate:
+// from the account's first day to today unless the subresource says
+// otherwise.
+func defaultUsageRange(sub string, first, today time.Time) (start, end time.Time) {
+	start, end = first, today
 	switch sub {
 	case "Daily":
 		start = today.AddDate(0, -1, 0)
@@ -123,48 +186,31 @@ func (c *call) listUsage(sub string) {
 		end = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
 		start = time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, time.UTC)
 	}
-	fixed := sub == "Today" || sub == "Yesterday" || sub == "ThisMonth" || sub == "LastMonth"
-	if s := c.v("StartDate"); s != "" && !fixed {
-		t, ok := usageDate(s, today)
-		if !ok {
-			c.badParam("Invalid StartDate: " + s)
-			return
-		}
-		start = t
-	}
-	if s := c.v("EndDate"); s != "" && !fixed {
-		t, ok := usageDate(s, today)
-		if !ok {
-			c.badParam("Invalid EndDate: " + s)
-			return
-		}
-		end = t
-	}
-	if end.Before(start) {
-		c.badParam("EndDate must not be before StartDate")
-		return
-	}
-	if end.Sub(start) > 20*366*24*time.Hour {
-		c.badParam("Date range too large")
-		return
-	}
+	return start, end
+}
+
+// usageAccounts is the account, with its subaccounts unless
+// IncludeSubaccounts is false. It answers a bad value itself.
+func (c *call) usageAccounts() ([]*account, bool) {
 	include := true
 	if s := c.v("IncludeSubaccounts"); s != "" {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
 			c.badParam("Invalid IncludeSubaccounts: " + s)
-			return
+			return nil, false
 		}
 		include = b
-	}
-	cat := c.v("Category")
-	if cat != "" && !slices.ContainsFunc(usageCategories, func(u struct{ name, desc, countUnit, usageUnit string }) bool { return u.name == cat }) {
-		cat = "\x00unknown" // a category the emulator has no traffic for: no records
 	}
 	accts := []*account{c.acct}
 	if include {
 		accts = append(accts, c.st.subaccounts(c.acct)...)
 	}
+	return accts, true
+}
+
+// usagePeriods cuts [start, end] into the subresource's days, months or
+// years; the others are one period.
+func usagePeriods(sub string, start, end time.Time) []period {
 	var periods []period
 	switch sub {
 	case "Daily":
@@ -182,8 +228,13 @@ func (c *call) listUsage(sub string) {
 	default:
 		periods = []period{{start, end}}
 	}
-	from, to := start.Unix(), end.Unix()+86400
-	sums := usageTotals(accts, from, to, len(periods), func(t int64) int {
+	return periods
+}
+
+// periodIndex maps a Unix time to the index of the sorted period holding
+// it, or -1.
+func periodIndex(periods []period) func(int64) int {
+	return func(t int64) int {
 		i, _ := slices.BinarySearchFunc(periods, t, func(p period, t int64) int {
 			switch {
 			case p.end.Unix()+86400 <= t:
@@ -197,27 +248,25 @@ func (c *call) listUsage(sub string) {
 			return -1
 		}
 		return i
-	})
-	type rec struct {
-		p   period
-		cat int
-		sum *usageSum
 	}
-	var recs []rec
-	for i, p := range periods {
-		for j, u := range usageCategories {
-			if cat == "" || cat == u.name {
-				recs = append(recs, rec{p, j, sums[i][u.name]})
-			}
-		}
-	}
-	page, next := pageSlice(c, recs, pr)
+}
+
+// usageRec is one usage record: a category's totals over a period.
+type usageRec struct {
+	p   period
+	cat int
+	sum *usageSum
+}
+
+// usageRecordJSON renders usage records as Twilio does, linking to the
+// subresource they were listed from.
+func (c *call) usageRecordJSON(sub string) func(usageRec) any {
 	subPath := ""
 	if sub != "" {
 		subPath = "/" + sub
 	}
 	asOf := c.now.Format("2006-01-02T15:04:05+00:00")
-	items := marshalAll(page, func(r rec) any {
+	return func(r usageRec) any {
 		u := usageCategories[r.cat]
 		base := "/2010-04-01/Accounts/" + c.acct.SID + "/Usage/Records"
 		q := "?Category=" + u.name + "&StartDate=" + r.p.start.Format("2006-01-02") + "&EndDate=" + r.p.end.Format("2006-01-02")
@@ -235,8 +284,7 @@ func (c *call) listUsage(sub string) {
 				"yearly":  base + "/Yearly.json" + q,
 			},
 		}
-	})
-	c.write2010List("usage_records", items, pr, next)
+	}
 }
 
 func fmtNum(f float64) string {

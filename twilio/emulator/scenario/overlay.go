@@ -118,31 +118,19 @@ func (o Overlay) countriesOr(def ...string) []string {
 func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, since time.Time) []string {
 	switch o.Kind {
 	case KindSMSPumping:
-		n := cmp.Or(o.Count, smsPumpingCount)
-		countries := o.countriesOr(smsPumpingCountries()...)
-		var out []string
-		if o.Numbers != NumbersRandom && sequentialShown(n, len(countries)) {
-			out = append(out, atoguard.IDSequentialNumbers)
-		}
-		if dense(n, cmp.Or(dur(o), 6*time.Hour)) {
-			out = append(out, atoguard.IDVolumeSpike, atoguard.IDFailureSpike)
-		}
-		for _, c := range countries {
-			if !slices.ContainsFunc(known, func(p atoguard.SMSPermission) bool { return p.CountryCode == c && p.Enabled }) {
-				out = append(out, atoguard.IDNewCountry)
-				break
-			}
-		}
-		return out
+		return smsPumpingSignals(o, known)
 	case KindPhishingWave:
-		var out []string
-		if o.Body == "" {
-			out = append(out, atoguard.IDBrandImpersonation)
-		}
-		if o.Count == 0 || o.Count >= 50 {
-			out = append(out, atoguard.IDTemplateBlast)
-		}
-		return out
+		return phishingSignals(o)
+	case KindCallPumping:
+		return callPumpingSignals(o, acc, since)
+	}
+	return fixedSignals(o.Kind)
+}
+
+// fixedSignals are the signals of the kinds that always raise the same ones.
+// The switch is a table.
+func fixedSignals(kind string) []string {
+	switch kind {
 	case KindSecondaryToken:
 		return []string{atoguard.IDAuthTokenChanged}
 	case KindUserInvite:
@@ -163,29 +151,61 @@ func expectedSignals(o Overlay, acc *Account, known []atoguard.SMSPermission, si
 		return []string{atoguard.IDSubaccountCreated}
 	case KindEvidenceDeleted:
 		return []string{atoguard.IDEvidenceDeleted}
-	case KindCallPumping:
-		n := cmp.Or(o.Count, callPumpingCount)
-		var out []string
-		if o.Numbers != NumbersRandom && sequentialShown(n, len(o.countriesOr("SO", "MV"))) {
-			out = append(out, atoguard.IDSequentialNumbers)
-		}
-		if dense(n, cmp.Or(dur(o), 10*time.Hour)) {
-			out = append(out, atoguard.IDVolumeSpike)
-		}
-		// Short calls must be most of the window's calls for the detector
-		// to call it toll fraud: promise it only when they clearly are.
-		window := 0
-		for _, c := range acc.Calls {
-			if !c.StartTime.Before(since) {
-				window++
-			}
-		}
-		if short := n * 8 / 10; short >= 50 && float64(short) >= 0.6*float64(window+n) {
-			out = append(out, atoguard.IDShortCalls)
-		}
-		return out
 	}
 	return nil
+}
+
+func smsPumpingSignals(o Overlay, known []atoguard.SMSPermission) []string {
+	n := cmp.Or(o.Count, smsPumpingCount)
+	countries := o.countriesOr(smsPumpingCountries()...)
+	var out []string
+	if o.Numbers != NumbersRandom && sequentialShown(n, len(countries)) {
+		out = append(out, atoguard.IDSequentialNumbers)
+	}
+	if dense(n, cmp.Or(dur(o), 6*time.Hour)) {
+		out = append(out, atoguard.IDVolumeSpike, atoguard.IDFailureSpike)
+	}
+	for _, c := range countries {
+		if !slices.ContainsFunc(known, func(p atoguard.SMSPermission) bool { return p.CountryCode == c && p.Enabled }) {
+			out = append(out, atoguard.IDNewCountry)
+			break
+		}
+	}
+	return out
+}
+
+func phishingSignals(o Overlay) []string {
+	var out []string
+	if o.Body == "" {
+		out = append(out, atoguard.IDBrandImpersonation)
+	}
+	if o.Count == 0 || o.Count >= 50 {
+		out = append(out, atoguard.IDTemplateBlast)
+	}
+	return out
+}
+
+func callPumpingSignals(o Overlay, acc *Account, since time.Time) []string {
+	n := cmp.Or(o.Count, callPumpingCount)
+	var out []string
+	if o.Numbers != NumbersRandom && sequentialShown(n, len(o.countriesOr("SO", "MV"))) {
+		out = append(out, atoguard.IDSequentialNumbers)
+	}
+	if dense(n, cmp.Or(dur(o), 10*time.Hour)) {
+		out = append(out, atoguard.IDVolumeSpike)
+	}
+	// Short calls must be most of the window's calls for the detector
+	// to call it toll fraud: promise it only when they clearly are.
+	window := 0
+	for _, c := range acc.Calls {
+		if !c.StartTime.Before(since) {
+			window++
+		}
+	}
+	if short := n * 8 / 10; short >= 50 && float64(short) >= 0.6*float64(window+n) {
+		out = append(out, atoguard.IDShortCalls)
+	}
+	return out
 }
 
 // parseAt resolves an overlay time against now.
@@ -343,26 +363,58 @@ func (e *OverlayError) Error() string {
 
 func (e *OverlayError) Unwrap() error { return e.Err }
 
+// one checks overlay i, adds the signals it promises and writes its records.
 func (ov *overlayer) one(i int, o Overlay) error {
 	w := ov.w
-	if !slices.Contains(OverlayKinds(), o.Kind) {
-		return fmt.Errorf("unknown overlay kind %q; known kinds: %s", o.Kind, strings.Join(OverlayKinds(), ", "))
-	}
-	at, err := parseAt(o.At, w.Now)
+	at, err := ov.checkTimes(o)
 	if err != nil {
 		return err
-	}
-	at = at.Truncate(time.Second)
-	if !at.Before(w.Now) {
-		return fmt.Errorf("time %s is not before the world's now %s", at.Format(time.RFC3339), w.Now.Format(time.RFC3339))
-	}
-	if oldest := w.Now.Add(-time.Duration(ov.maxDays) * 24 * time.Hour); at.Before(oldest) {
-		return fmt.Errorf("time %s is more than %d days before now", at.Format(time.RFC3339), ov.maxDays)
 	}
 	acc, err := w.account(o.Account)
 	if err != nil {
 		return err
 	}
+	if err := ov.checkAmounts(o); err != nil {
+		return err
+	}
+	var dur time.Duration
+	if o.Duration != "" {
+		if dur, err = parseDuration(o.Duration); err != nil || dur <= 0 {
+			return fmt.Errorf("bad duration %q (want e.g. \"6h\")", o.Duration)
+		}
+	}
+	ov.promise(o, acc)
+	r := newRand(w.Seed, streamOverlay+uint64(i))
+	ov.via = o.Via
+	if IsAttack(o.Kind) && (w.AttackStart.IsZero() || at.Before(w.AttackStart)) {
+		w.AttackStart = at
+	}
+	return ov.dispatch(r, acc, o, at, dur)
+}
+
+// checkTimes checks the overlay's kind and resolves its start time, which
+// must be before now and within maxDays of it.
+func (ov *overlayer) checkTimes(o Overlay) (time.Time, error) {
+	w := ov.w
+	if !slices.Contains(OverlayKinds(), o.Kind) {
+		return time.Time{}, fmt.Errorf("unknown overlay kind %q; known kinds: %s", o.Kind, strings.Join(OverlayKinds(), ", "))
+	}
+	at, err := parseAt(o.At, w.Now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	at = at.Truncate(time.Second)
+	if !at.Before(w.Now) {
+		return time.Time{}, fmt.Errorf("time %s is not before the world's now %s", at.Format(time.RFC3339), w.Now.Format(time.RFC3339))
+	}
+	if oldest := w.Now.Add(-time.Duration(ov.maxDays) * 24 * time.Hour); at.Before(oldest) {
+		return time.Time{}, fmt.Errorf("time %s is more than %d days before now", at.Format(time.RFC3339), ov.maxDays)
+	}
+	return at, nil
+}
+
+// checkAmounts checks the overlay's countries, options and count.
+func (ov *overlayer) checkAmounts(o Overlay) error {
 	for _, c := range o.Countries {
 		if !validCountry(c) {
 			return fmt.Errorf("unknown country %q (want an ISO 3166 alpha-2 code such as \"UZ\")", c)
@@ -374,12 +426,13 @@ func (ov *overlayer) one(i int, o Overlay) error {
 	if o.Count < 0 || o.Count > ov.maxCount {
 		return fmt.Errorf("count %d out of range (0 … %d)", o.Count, ov.maxCount)
 	}
-	var dur time.Duration
-	if o.Duration != "" {
-		if dur, err = parseDuration(o.Duration); err != nil || dur <= 0 {
-			return fmt.Errorf("bad duration %q (want e.g. \"6h\")", o.Duration)
-		}
-	}
+	return nil
+}
+
+// promise adds the signals the overlay must raise to ov.signals, judged
+// against the account's SMS permissions before the attack.
+func (ov *overlayer) promise(o Overlay, acc *Account) {
+	w := ov.w
 	var known []atoguard.SMSPermission
 	for _, c := range w.Snapshot {
 		if c.AccountSID == acc.SID {
@@ -391,11 +444,11 @@ func (ov *overlayer) one(i int, o Overlay) error {
 			ov.signals = append(ov.signals, sig)
 		}
 	}
-	r := newRand(w.Seed, streamOverlay+uint64(i))
-	ov.via = o.Via
-	if IsAttack(o.Kind) && (w.AttackStart.IsZero() || at.Before(w.AttackStart)) {
-		w.AttackStart = at
-	}
+}
+
+// dispatch writes the overlay's records. The switch is a dispatch table, one
+// case per kind.
+func (ov *overlayer) dispatch(r *rand.Rand, acc *Account, o Overlay, at time.Time, dur time.Duration) error {
 	switch o.Kind {
 	case KindSMSPumping:
 		return ov.pumping(r, acc, o, at, dur)

@@ -120,8 +120,19 @@ func (w *World) Validate() error {
 	return nil
 }
 
+// account checks one account and everything it holds.
 func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 	where := "account " + a.SID
+	v.identity(a, owners, where)
+	v.people(a, where)
+	v.configuration(a, where)
+	v.messages(a, w.Now, where)
+	v.calls(a, w.Now, where)
+	v.events(a, w.Now, where)
+}
+
+// identity checks the account's SID, owner, tokens and status.
+func (v *validator) identity(a *Account, owners map[string]bool, where string) {
 	v.sid(a.SID, prefixAccount, where)
 	if a.IsSubaccount() && !owners[a.OwnerSID] {
 		v.fail("%s: owner %s is not in the world", where, a.OwnerSID)
@@ -137,6 +148,10 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 	default:
 		v.fail("%s: status %q is not active, suspended or closed", where, a.Status)
 	}
+}
+
+// people checks the account's users and API keys.
+func (v *validator) people(a *Account, where string) {
 	for _, u := range a.Users {
 		v.sid(u.SID, prefixUser, where+" user")
 		if !strings.Contains(u.Email, "@") {
@@ -154,6 +169,11 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 			v.fail("%s: key %s type %q is not main, standard or restricted", where, k.SID, k.Type)
 		}
 	}
+}
+
+// configuration checks the account's numbers, applications, services,
+// caller IDs, usage triggers and geo permissions.
+func (v *validator) configuration(a *Account, where string) {
 	for _, p := range a.PhoneNumbers {
 		v.sid(p.SID, prefixPhoneNumber, where+" phone number")
 		v.number(p.PhoneNumber, where+" phone number "+p.SID)
@@ -189,6 +209,10 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 			v.fail("%s: SMS permission for unknown country %q", where, p.CountryCode)
 		}
 	}
+}
+
+// messages checks the account's messages, in date order up to now.
+func (v *validator) messages(a *Account, now time.Time, where string) {
 	var last time.Time
 	for _, m := range a.Messages {
 		mw := where + " message " + m.SID
@@ -200,26 +224,34 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 		v.owned(m.AccountSID, a.SID, mw)
 		known := slices.Contains(messageDirections(), m.Direction) && slices.Contains(messageStatuses(), m.Status)
 		v.traffic(mw, m.Direction, m.Status, known, m.From, m.To)
-		v.dated(mw, "created", m.DateCreated, last, w.Now)
+		v.dated(mw, "created", m.DateCreated, last, now)
 		if !m.DateSent.IsZero() && m.DateSent.Before(m.DateCreated) {
 			v.fail("%s: sent before created", mw)
 		}
 		last = m.DateCreated
 	}
-	last = time.Time{}
+}
+
+// calls checks the account's calls, in start order up to now.
+func (v *validator) calls(a *Account, now time.Time, where string) {
+	var last time.Time
 	for _, c := range a.Calls {
 		cw := where + " call " + c.SID
 		v.sid(c.SID, prefixCall, cw)
 		v.owned(c.AccountSID, a.SID, cw)
 		known := slices.Contains(callStatuses(), c.Status) && (strings.HasPrefix(c.Direction, "trunking") || slices.Contains(callDirections(), c.Direction))
 		v.traffic(cw, c.Direction, c.Status, known, c.From, c.To)
-		v.dated(cw, "started", c.StartTime, last, w.Now)
+		v.dated(cw, "started", c.StartTime, last, now)
 		if c.EndTime.Before(c.StartTime) {
 			v.fail("%s: ends before it starts", cw)
 		}
 		last = c.StartTime
 	}
-	last = time.Time{}
+}
+
+// events checks the account's Monitor events, in date order up to now.
+func (v *validator) events(a *Account, now time.Time, where string) {
+	var last time.Time
 	for _, e := range a.Events {
 		ew := where + " event " + e.SID
 		v.sid(e.SID, prefixEvent, ew)
@@ -227,7 +259,7 @@ func (v *validator) account(w *World, a *Account, owners map[string]bool) {
 		if e.ActorSID == "" || e.EventType == "" {
 			v.fail("%s: missing actor or event type", ew)
 		}
-		v.dated(ew, "dated", e.EventDate, last, w.Now)
+		v.dated(ew, "dated", e.EventDate, last, now)
 		last = e.EventDate
 	}
 }
