@@ -29,8 +29,17 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skip("chromium is not installed")
 	}
+	// Not t.TempDir: Chromium's helper processes may still write to the
+	// profile for a moment after the browser is stopped, and t.TempDir's
+	// cleanup fails the test on a directory that is not empty yet.
+	profile, err := os.MkdirTemp("", "atoguard-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { removeSettled(t, profile) })
 	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900),
+		chromedp.NoFirstRun, chromedp.UserDataDir(profile), chromedp.WindowSize(1200, 900),
+		chromedp.Env("TMPDIR=" + profile), // its own temporary files go with the profile
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true)}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -185,4 +194,17 @@ func csrfRefused(t *testing.T, base, session string) {
 	if res.StatusCode != http.StatusForbidden {
 		t.Errorf("POST without CSRF token: %d, want 403", res.StatusCode)
 	}
+}
+
+// removeSettled removes dir, trying again for a few seconds while processes
+// that were just stopped finish writing into it.
+func removeSettled(t *testing.T, dir string) {
+	var err error
+	for range 20 {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("could not remove the browser profile %s: %v", dir, err)
 }

@@ -94,7 +94,9 @@ func startEmulatorClock(t *testing.T, w *scenario.World, clock *emulator.Clock) 
 // emulator's state does not change at all; by default nothing changes and
 // nothing is recorded. The benign world triggers nothing even when on.
 func TestServeContainment(t *testing.T) {
-	const rules = `contain-rules = ["compromised: delete-keys geo-permissions webhooks", "traffic.cost-spike: suspend-subaccounts"]` + "\ncontain-interval = \"200ms\"\n"
+	// The subaccount abused for traffic is "suspicious" on its own: its
+	// signals alert only when alerts start at that verdict.
+	const rules = `contain-rules = ["compromised: delete-keys geo-permissions webhooks", "traffic.cost-spike: suspend-subaccounts"]` + "\ncontain-interval = \"200ms\"\nalert-min-verdict = \"suspicious\"\n"
 	for _, tc := range []struct {
 		name, world, mode string
 		want              string // status of the entries; "" none

@@ -20,7 +20,7 @@ import (
 // serveMonitorKeys are the [serve] settings of the pollers, detection and
 // alert channels (configKeys lists them).
 func serveMonitorKeys() []string {
-	return []string{"events-interval", "usage-interval", "config-interval", "alert-min-severity", "alert-cooldown",
+	return []string{"events-interval", "usage-interval", "config-interval", "alert-min-severity", "alert-min-verdict", "alert-cooldown",
 		"slack-webhook-url", "pagerduty-routing-key", "pagerduty-url", "webhook-url", "webhook-secret",
 		"smtp-addr", "smtp-from", "smtp-to", "smtp-username", "smtp-password"}
 }
@@ -47,6 +47,7 @@ func addServeMonitorFlags(f interface {
 	f.Duration("usage-interval", 15*time.Minute, "how often usage records are polled (100ms to 24h)")
 	f.Duration("config-interval", 5*time.Minute, "how often the configuration is snapshotted (100ms to 24h)")
 	f.String("alert-min-severity", "medium", "least severe signal that raises an alert (low, medium, high, critical)")
+	f.String("alert-min-verdict", "likely", "least verdict of an account, by investigate's rules, whose signals raise alerts (suspicious, likely, compromised)")
 	f.Duration("alert-cooldown", time.Hour, "how long a repeated alert stays quiet (1s to 7 days)")
 	f.Bool("no-poll", false, "receive Event Streams only: no pollers, no detection")
 }
@@ -86,6 +87,13 @@ func monitorSettings(cmd *cobra.Command, cfg *Config) (monitor.Options, bool, er
 		return o, false, invalid("--alert-min-severity %q: want low, medium, high or critical", sev)
 	}
 	o.MinSeverity = sev
+	verdict := atoguard.Verdict(stringFlagOr(cmd, "alert-min-verdict", or(cfg.String("serve.alert-min-verdict"), "likely")))
+	switch verdict {
+	case atoguard.VerdictSuspicious, atoguard.VerdictLikely, atoguard.VerdictCompromised:
+	default:
+		return o, false, invalid("--alert-min-verdict %q: want suspicious, likely or compromised", verdict)
+	}
+	o.MinVerdict = verdict
 	noPoll, _ := cmd.Flags().GetBool("no-poll")
 	return o, !noPoll, nil
 }
