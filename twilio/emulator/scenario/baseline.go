@@ -153,67 +153,100 @@ func generate(o Options) (*World, error) {
 	return w, nil
 }
 
-// configure creates an account's credentials and configuration.
+// configure creates an account's credentials and configuration. The parts
+// draw from r in a fixed order (identity, people, numbers, triggers,
+// recipients) so that a seed always gives the same world.
 func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, names, union []string, population map[string][]string) (Account, error) {
 	p := m.p
-	now := o.Now
-	var acc Account
-	acc.SID = sid(r, prefixAccount)
-	acc.AuthToken = token(r)
-	acc.Status = "active"
-	acc.Type = "Full"
-	if i == 0 {
-		acc.OwnerSID = acc.SID
-		acc.FriendlyName = p.Name
-		acc.DateCreated = now.AddDate(0, 0, -(420 + r.IntN(400))).Truncate(time.Hour)
-	} else {
-		main := w.Accounts[0]
-		acc.OwnerSID = main.SID
-		acc.FriendlyName = p.Name
-		span := int(now.Sub(main.DateCreated).Hours()/24) - 90
-		acc.DateCreated = main.DateCreated.AddDate(0, 0, 30+r.IntN(max(1, span))).Truncate(time.Hour)
-		acc.VoiceInheritance = true
-	}
-	created := acc.DateCreated
+	acc := newAccount(r, o.Now, i, p, w)
 	isv := mainProfile()
 	hookBase := "https://api." + isv.Domain + "/twilio"
 	if i > 0 {
 		hookBase = "https://hooks." + isv.Domain + "/c/" + p.Slug
 	}
-
+	addPeople(r, &acc, i, p)
+	if err := addNumbers(r, &acc, i, m, isv.Domain, hookBase); err != nil {
+		return acc, err
+	}
+	addTriggers(r, &acc, i, m, isv.Domain)
+	// Geo permissions: the home countries only (the main account allows every
+	// customer's, since subaccounts inherit its Voice permissions).
+	allowed := p.Home
 	if i == 0 {
-		n := 2 + r.IntN(3)
-		roles := []string{"owner", "developer", "support", "finance"}
-		fi, li := r.Perm(len(firstNames())), r.Perm(len(lastNames()))
-		for k := range n {
-			first := firstNames()[fi[k]]
-			last := lastNames()[li[k]]
-			acc.Users = append(acc.Users, User{
-				SID:   sid(r, prefixUser),
-				Name:  first + " " + last + " (" + roles[k] + ")",
-				Email: strings.ToLower(first) + "." + strings.ToLower(last) + "@" + p.Domain,
-			})
-		}
-		for k, name := range []string{"prod-backend", "ci-deploy"} {
-			acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: name, Secret: keySecret(r), Type: "standard",
-				DateCreated: created.AddDate(0, 0, 7+40*k+r.IntN(30))})
-		}
-	} else {
+		allowed = union
+	}
+	acc.VoicePermissions = make([]atoguard.VoicePermission, len(regions))
+	acc.SMSPermissions = make([]atoguard.SMSPermission, len(regions))
+	for k, iso := range regions {
+		on := slices.Contains(allowed, iso)
+		acc.VoicePermissions[k] = atoguard.VoicePermission{ISOCode: iso, Name: names[k], LowRiskEnabled: on}
+		acc.SMSPermissions[k] = atoguard.SMSPermission{CountryCode: iso, Enabled: on, HighRisk: smsHighRisk(iso)}
+	}
+	customerBase(r, m, population)
+	return acc, nil
+}
+
+// newAccount draws an account's identity: SID, token and creation date (the
+// main account first, subaccounts some time after it).
+func newAccount(r *rand.Rand, now time.Time, i int, p profile, w *World) Account {
+	var acc Account
+	acc.SID = sid(r, prefixAccount)
+	acc.AuthToken = token(r)
+	acc.Status = "active"
+	acc.Type = "Full"
+	acc.FriendlyName = p.Name
+	if i == 0 {
+		acc.OwnerSID = acc.SID
+		acc.DateCreated = now.AddDate(0, 0, -(420 + r.IntN(400))).Truncate(time.Hour)
+		return acc
+	}
+	main := w.Accounts[0]
+	acc.OwnerSID = main.SID
+	span := int(now.Sub(main.DateCreated).Hours()/24) - 90
+	acc.DateCreated = main.DateCreated.AddDate(0, 0, 30+r.IntN(max(1, span))).Truncate(time.Hour)
+	acc.VoiceInheritance = true
+	return acc
+}
+
+// addPeople adds the Console users (main account only) and API keys.
+func addPeople(r *rand.Rand, acc *Account, i int, p profile) {
+	created := acc.DateCreated
+	if i > 0 {
 		acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: p.Slug + "-worker", Secret: keySecret(r), Type: "standard",
 			DateCreated: created.AddDate(0, 0, 1)})
+		return
 	}
+	n := 2 + r.IntN(3)
+	roles := []string{"owner", "developer", "support", "finance"}
+	fi, li := r.Perm(len(firstNames())), r.Perm(len(lastNames()))
+	for k := range n {
+		first := firstNames()[fi[k]]
+		last := lastNames()[li[k]]
+		acc.Users = append(acc.Users, User{
+			SID:   sid(r, prefixUser),
+			Name:  first + " " + last + " (" + roles[k] + ")",
+			Email: strings.ToLower(first) + "." + strings.ToLower(last) + "@" + p.Domain,
+		})
+	}
+	for k, name := range []string{"prod-backend", "ci-deploy"} {
+		acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: name, Secret: keySecret(r), Type: "standard",
+			DateCreated: created.AddDate(0, 0, 7+40*k+r.IntN(30))})
+	}
+}
 
-	// Sender numbers in the home countries, webhooks on the ISV's own domain.
-	var homes []string
-	if i == 0 {
-		homes = append(homes, p.Home...)
-	} else {
+// addNumbers adds sender numbers in the home countries, an IVR application,
+// a messaging service and (main and first customer) a verified caller ID,
+// with webhooks on the ISV's own domain.
+func addNumbers(r *rand.Rand, acc *Account, i int, m *acctMeta, domain, hookBase string) error {
+	p := m.p
+	homes := p.Home
+	if i > 0 {
 		homes = []string{p.Home[0], p.Home[0]}
 	}
 	for k, iso := range homes {
 		plan, err := newNumberPlan(iso, kindMobile)
 		if err != nil {
-			return acc, err
+			return err
 		}
 		num := plan.draw(r, kindMobile)
 		m.senders = append(m.senders, num)
@@ -222,9 +255,9 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 			FriendlyName: fmt.Sprintf("%s %s %d", p.Name, iso, k+1),
 			Webhooks: atoguard.Webhooks{
 				"voice_url": hookBase + "/voice", "voice_method": "POST",
-				"voice_fallback_url": "https://fallback." + isv.Domain + "/twilio/voice", "voice_fallback_method": "POST",
+				"voice_fallback_url": "https://fallback." + domain + "/twilio/voice", "voice_fallback_method": "POST",
 				"sms_url": hookBase + "/sms", "sms_method": "POST",
-				"sms_fallback_url": "https://fallback." + isv.Domain + "/twilio/sms", "sms_fallback_method": "POST",
+				"sms_fallback_url": "https://fallback." + domain + "/twilio/sms", "sms_fallback_method": "POST",
 				"status_callback": hookBase + "/status", "status_callback_method": "POST",
 			},
 		})
@@ -241,24 +274,30 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 		SID: sid(r, prefixService), AccountSID: acc.SID, FriendlyName: p.Name + " notifications",
 		Webhooks: atoguard.Webhooks{
 			"inbound_request_url": hookBase + "/inbound", "inbound_method": "POST",
-			"fallback_url": "https://fallback." + isv.Domain + "/twilio/inbound", "fallback_method": "POST",
+			"fallback_url": "https://fallback." + domain + "/twilio/inbound", "fallback_method": "POST",
 			"status_callback": hookBase + "/status", "use_inbound_webhook_on_number": "false",
 		},
 	})
-	if i <= 1 {
-		plan, err := newNumberPlan(p.Home[0], kindFixed)
-		if err != nil {
-			return acc, err
-		}
-		acc.CallerIDs = append(acc.CallerIDs, atoguard.CallerID{
-			SID: sid(r, prefixPhoneNumber), AccountSID: acc.SID, PhoneNumber: plan.draw(r, kindFixed),
-			FriendlyName: p.Name + " front desk", DateCreated: created.AddDate(0, 0, 3),
-		})
+	if i > 1 {
+		return nil
 	}
-	// A daily spend alert sized to about three times a normal day's cost.
-	dailyCost := m.perDay * lookupCountry(p.Home[0]).SMSPrice * 3
+	plan, err := newNumberPlan(p.Home[0], kindFixed)
+	if err != nil {
+		return err
+	}
+	acc.CallerIDs = append(acc.CallerIDs, atoguard.CallerID{
+		SID: sid(r, prefixPhoneNumber), AccountSID: acc.SID, PhoneNumber: plan.draw(r, kindFixed),
+		FriendlyName: p.Name + " front desk", DateCreated: acc.DateCreated.AddDate(0, 0, 3),
+	})
+	return nil
+}
+
+// addTriggers adds a daily spend alert sized to about three times a normal
+// day's cost, and on the main account a monthly SMS volume alert.
+func addTriggers(r *rand.Rand, acc *Account, i int, m *acctMeta, domain string) {
+	dailyCost := m.perDay * lookupCountry(m.p.Home[0]).SMSPrice * 3
 	limit := math.Max(25, math.Ceil(dailyCost/5)*5)
-	alertURL := "https://ops." + isv.Domain + "/twilio/usage-alert"
+	alertURL := "https://ops." + domain + "/twilio/usage-alert"
 	acc.UsageTriggers = append(acc.UsageTriggers, atoguard.UsageTrigger{
 		SID: sid(r, prefixTrigger), AccountSID: acc.SID, FriendlyName: "Daily spend alert",
 		UsageCategory: "totalprice", TriggerBy: "price", TriggerValue: limit, Recurring: "daily", CallbackURL: alertURL,
@@ -269,21 +308,12 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 			UsageCategory: "sms", TriggerBy: "count", TriggerValue: math.Ceil(m.perDay*40/100) * 100, Recurring: "monthly", CallbackURL: alertURL,
 		})
 	}
-	// Geo permissions: the home countries only (the main account allows every
-	// customer's, since subaccounts inherit its Voice permissions).
-	allowed := p.Home
-	if i == 0 {
-		allowed = union
-	}
-	acc.VoicePermissions = make([]atoguard.VoicePermission, len(regions))
-	acc.SMSPermissions = make([]atoguard.SMSPermission, len(regions))
-	for k, iso := range regions {
-		on := slices.Contains(allowed, iso)
-		acc.VoicePermissions[k] = atoguard.VoicePermission{ISOCode: iso, Name: names[k], LowRiskEnabled: on}
-		acc.SMSPermissions[k] = atoguard.SMSPermission{CountryCode: iso, Enabled: on, HighRisk: smsHighRisk(iso)}
-	}
+}
 
-	// Recipients: a customer base per home country, most in the first.
+// customerBase samples the account's customer base per home country from the
+// country's population, most in the first, and the senders to use for each.
+func customerBase(r *rand.Rand, m *acctMeta, population map[string][]string) {
+	p := m.p
 	cum := 0.0
 	for k, iso := range p.Home {
 		cum += homeShare(p, k)
@@ -306,7 +336,6 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 		}
 		m.bySender = append(m.bySender, local)
 	}
-	return acc, nil
 }
 
 // homeShare is the share of traffic going to the k-th home country.
