@@ -397,89 +397,125 @@ func roundPrice(x float64) float64 { return math.Round(x*1e5) / 1e5 }
 // traffic generates the account's messages and calls day by day in its own
 // time zone, with weekday and hour-of-day rhythm; output is in date order.
 func traffic(r *rand.Rand, o Options, acc *Account, m *acctMeta) {
-	start := o.Now.Add(-time.Duration(o.Days) * 24 * time.Hour)
-	cum := cumulative(hourWeights(m.p.Kind))
-	wf := weekdayFactors(m.p.Kind)
+	g := trafficGen{r: r, o: o, acc: acc, m: m,
+		start: o.Now.Add(-time.Duration(o.Days) * 24 * time.Hour),
+		cum:   cumulative(hourWeights(m.p.Kind)),
+		wf:    weekdayFactors(m.p.Kind),
+	}
 	est := int(m.perDay*float64(o.Days)*1.1) + 16
 	acc.Messages = make([]atoguard.Message, 0, est)
 	acc.Calls = make([]atoguard.Call, 0, int(float64(est)*m.p.CallRatio)+8)
-	svc := ""
 	if len(acc.MessagingServices) > 0 {
-		svc = acc.MessagingServices[0].SID
+		g.svc = acc.MessagingServices[0].SID
 	}
-	prices := make([]country, len(m.p.Home))
+	g.prices = make([]country, len(m.p.Home))
 	for k, iso := range m.p.Home {
-		prices[k] = lookupCountry(iso)
+		g.prices[k] = lookupCountry(iso)
 	}
-	y, mo, d := start.In(m.loc).Date()
-	var secs []int64
-	var bodyBuf []byte
-	var ends []int
+	y, mo, d := g.start.In(m.loc).Date()
 	for day := 0; ; day++ {
 		ds := time.Date(y, mo, d+day, 0, 0, 0, 0, m.loc)
 		if !ds.Before(o.Now) {
 			break
 		}
-		growth := 0.95 + 0.1*float64(day)/float64(o.Days)
-		mean := m.perDay * wf[ds.Weekday()] * growth
-		n := max(0, int(math.Round(mean*(1+0.08*r.NormFloat64()))))
-		batch := 0.0
-		if wd := ds.Weekday(); m.p.Kind == trafficAppointments && wd != time.Saturday && wd != time.Sunday {
-			batch = 0.5
+		n := g.messages(ds, day)
+		g.calls(ds, n)
+	}
+}
+
+// trafficGen is the state of one account's traffic generation; the buffers
+// are reused from day to day.
+type trafficGen struct {
+	r      *rand.Rand
+	o      Options
+	acc    *Account
+	m      *acctMeta
+	start  time.Time
+	cum    [24]float64
+	wf     [7]float64
+	svc    string
+	prices []country
+
+	secs    []int64
+	bodyBuf []byte
+	ends    []int
+}
+
+// messages generates the messages of the local day ds (the day-th of the
+// history) and returns how many it drew.
+func (g *trafficGen) messages(ds time.Time, day int) int {
+	r, m, acc := g.r, g.m, g.acc
+	growth := 0.95 + 0.1*float64(day)/float64(g.o.Days)
+	mean := m.perDay * g.wf[ds.Weekday()] * growth
+	n := max(0, int(math.Round(mean*(1+0.08*r.NormFloat64()))))
+	batch := 0.0
+	if wd := ds.Weekday(); m.p.Kind == trafficAppointments && wd != time.Saturday && wd != time.Sunday {
+		batch = 0.5
+	}
+	g.secs = dayTimes(r, g.secs[:0], ds, n, &g.cum, batch, g.start, g.o.Now)
+	sids := sidBatch(r, prefixMessage, len(g.secs))
+	first := len(acc.Messages)
+	g.bodyBuf = g.bodyBuf[:0]
+	g.ends = g.ends[:0]
+	for k, sec := range g.secs {
+		acc.Messages = append(acc.Messages, g.message(sids[k], time.Unix(sec, 0).UTC()))
+	}
+	// Bodies share one backing string per day (one allocation for the day).
+	bodies := string(g.bodyBuf)
+	b0 := 0
+	for k, e := range g.ends {
+		if e >= 0 {
+			acc.Messages[first+k].Body = bodies[b0:e]
+			b0 = e
 		}
-		secs = dayTimes(r, secs[:0], ds, n, &cum, batch, start, o.Now)
-		sids := sidBatch(r, prefixMessage, len(secs))
-		first := len(acc.Messages)
-		bodyBuf = bodyBuf[:0]
-		ends = ends[:0]
-		for k, sec := range secs {
-			t := time.Unix(sec, 0).UTC()
-			ci := pick(r, m.weights)
-			to := m.pools[ci][r.IntN(len(m.pools[ci]))]
-			from := m.bySender[ci][r.IntN(len(m.bySender[ci]))]
-			msg := atoguard.Message{SID: sids[k], AccountSID: acc.SID, PriceUnit: "USD", DateCreated: t, DateSent: t.Add(time.Duration(1+r.IntN(3)) * time.Second)}
-			if r.IntN(100) < 4 {
-				// A reply from a customer.
-				msg.From, msg.To = to, from
-				msg.Direction, msg.Status = "inbound", "received"
-				msg.Body = replies()[r.IntN(len(replies()))]
-				msg.NumSegments = 1
-				msg.Price = 0.0079
-				ends = append(ends, -1)
-				acc.Messages = append(acc.Messages, msg)
-				continue
-			}
-			msg.From, msg.To, msg.Direction = from, to, "outbound-api"
-			if svc != "" && r.IntN(10) < 7 {
-				msg.MessagingServiceSID = svc
-			}
-			b0 := len(bodyBuf)
-			bodyBuf = appendBody(bodyBuf, r, &m.p, t.In(m.loc))
-			ends = append(ends, len(bodyBuf))
-			msg.NumSegments = segmentsBytes(bodyBuf[b0:])
-			msg.Status, msg.ErrorCode = outboundStatus(r)
-			if msg.Status != "failed" {
-				msg.Price = roundPrice(float64(msg.NumSegments) * prices[ci].SMSPrice)
-			}
-			acc.Messages = append(acc.Messages, msg)
-		}
-		bodies := string(bodyBuf)
-		b0 := 0
-		for k, e := range ends {
-			if e >= 0 {
-				acc.Messages[first+k].Body = bodies[b0:e]
-				b0 = e
-			}
-		}
-		// Calls follow the same rhythm at a fraction of the volume.
-		nc := int(math.Round(float64(n) * m.p.CallRatio * (0.8 + 0.4*r.Float64())))
-		secs = dayTimes(r, secs[:0], ds, nc, &cum, 0, start, o.Now)
-		csids := sidBatch(r, prefixCall, len(secs))
-		for k, sec := range secs {
-			ci := pick(r, m.weights)
-			acc.Calls = append(acc.Calls, call(r, acc.SID, csids[k], time.Unix(sec, 0).UTC(),
-				m.bySender[ci][r.IntN(len(m.bySender[ci]))], m.pools[ci][r.IntN(len(m.pools[ci]))], prices[ci].VoiceMin))
-		}
+	}
+	return n
+}
+
+// message draws one message sent at t: a customer's reply, or an outbound
+// message whose body is appended to g.bodyBuf (its end in g.ends).
+func (g *trafficGen) message(msid string, t time.Time) atoguard.Message {
+	r, m := g.r, g.m
+	ci := pick(r, m.weights)
+	to := m.pools[ci][r.IntN(len(m.pools[ci]))]
+	from := m.bySender[ci][r.IntN(len(m.bySender[ci]))]
+	msg := atoguard.Message{SID: msid, AccountSID: g.acc.SID, PriceUnit: "USD", DateCreated: t, DateSent: t.Add(time.Duration(1+r.IntN(3)) * time.Second)}
+	if r.IntN(100) < 4 {
+		// A reply from a customer.
+		msg.From, msg.To = to, from
+		msg.Direction, msg.Status = "inbound", "received"
+		msg.Body = replies()[r.IntN(len(replies()))]
+		msg.NumSegments = 1
+		msg.Price = 0.0079
+		g.ends = append(g.ends, -1)
+		return msg
+	}
+	msg.From, msg.To, msg.Direction = from, to, "outbound-api"
+	if g.svc != "" && r.IntN(10) < 7 {
+		msg.MessagingServiceSID = g.svc
+	}
+	b0 := len(g.bodyBuf)
+	g.bodyBuf = appendBody(g.bodyBuf, r, &m.p, t.In(m.loc))
+	g.ends = append(g.ends, len(g.bodyBuf))
+	msg.NumSegments = segmentsBytes(g.bodyBuf[b0:])
+	msg.Status, msg.ErrorCode = outboundStatus(r)
+	if msg.Status != "failed" {
+		msg.Price = roundPrice(float64(msg.NumSegments) * g.prices[ci].SMSPrice)
+	}
+	return msg
+}
+
+// calls generates the calls of the local day ds: the same rhythm as its n
+// messages at a fraction of the volume.
+func (g *trafficGen) calls(ds time.Time, n int) {
+	r, m := g.r, g.m
+	nc := int(math.Round(float64(n) * m.p.CallRatio * (0.8 + 0.4*r.Float64())))
+	g.secs = dayTimes(r, g.secs[:0], ds, nc, &g.cum, 0, g.start, g.o.Now)
+	csids := sidBatch(r, prefixCall, len(g.secs))
+	for k, sec := range g.secs {
+		ci := pick(r, m.weights)
+		g.acc.Calls = append(g.acc.Calls, call(r, g.acc.SID, csids[k], time.Unix(sec, 0).UTC(),
+			m.bySender[ci][r.IntN(len(m.bySender[ci]))], m.pools[ci][r.IntN(len(m.pools[ci]))], g.prices[ci].VoiceMin))
 	}
 }
 
