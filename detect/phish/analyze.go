@@ -610,41 +610,20 @@ func (a *Analyzer) judgeHostRules(h string) *hostInfo {
 	if hostKind != "" {
 		return a.judgeHosted(hi, h, hostDom, hostKind)
 	}
-	// The host or any parent is a brand's own domain: www.paypal.com,
-	// appleid.apple.com. Walking up the labels, not only comparing rd,
-	// keeps a listed domain official even where the public suffix list
-	// makes its subdomains registrable on their own.
-	for d := h; ; {
-		if b, ok := a.official[d]; ok && strings.Contains(d, ".") {
-			hi.official = b
-			return hi
-		}
-		i := strings.IndexByte(d, '.')
-		if i < 0 {
-			break
-		}
-		d = d[i+1:]
-	}
 	tld := suffix[strings.LastIndexByte(suffix, '.')+1:]
-	if b, ok := a.official[tld]; ok && !strings.Contains(tld, ".") && h != tld {
-		hi.official = b // brand TLD: about.google, x.goog
-		return hi
-	}
 	regLabel := strings.TrimSuffix(strings.TrimSuffix(rd, suffix), ".")
-	if b, ok := a.wildcard[regLabel]; ok && isCountrySuffix(suffix) {
+	if b, ok := a.officialBrand(h, suffix, tld, regLabel); ok {
 		hi.official = b
 		return hi
 	}
-	add := func(reason string, s float64) {
-		hi.reasons = append(hi.reasons, reason)
-		hi.scores = append(hi.scores, s)
-	}
 	isShort := a.short[rd] || a.short[h]
 	if isShort {
-		add("shortener", scoreShortener)
+		hi.reasons = append(hi.reasons, "shortener")
+		hi.scores = append(hi.scores, scoreShortener)
 	}
 	if suspiciousTLD(tld) {
-		add("suspicious-tld:"+tld, scoreSuspiciousTLD)
+		hi.reasons = append(hi.reasons, "suspicious-tld:"+tld)
+		hi.scores = append(hi.scores, scoreSuspiciousTLD)
 	}
 	if a.allow[rd] || a.popular[rd] || restrictedSuffix(suffix) {
 		return hi // someone else's real, popular or government domain
@@ -657,17 +636,9 @@ func (a *Analyzer) judgeHostRules(h string) *hostInfo {
 	if b, ok := a.ownLabel[regLabel]; ok && isCountrySuffix(suffix) && a.countryBrand[b] {
 		return hi
 	}
-	prefix := strings.TrimSuffix(strings.TrimSuffix(h, suffix), ".")
-	// On a hosting platform only the part its customer chose is judged,
-	// every label of it as if registrable: paypal-login in
-	// paypal-login.s3.amazonaws.com, never "amazonaws".
-	onPlatform := false
-	for d := h; strings.Contains(d, "."); d = d[strings.IndexByte(d, '.')+1:] {
-		if owner, ok := a.platform[d]; ok {
-			prefix = strings.TrimSuffix(strings.TrimSuffix(h, d), ".")
-			onPlatform, hi.platform = true, owner
-			break
-		}
+	prefix, owner, onPlatform := a.customerPart(h, suffix)
+	if onPlatform {
+		hi.platform = owner
 	}
 	a.judgeLabels(hi, prefix, onPlatform)
 	switch {
@@ -678,6 +649,47 @@ func (a *Analyzer) judgeHostRules(h string) *hostInfo {
 		hi.input = modelInput{label: regLabel, suffix: suffix, registrable: true}
 	}
 	return hi
+}
+
+// officialBrand returns the brand whose own domain h is, if any: h or any
+// parent listed (www.paypal.com, appleid.apple.com), a brand TLD
+// (about.google, x.goog), or a brand's label under a country suffix it
+// claims as a whole.
+func (a *Analyzer) officialBrand(h, suffix, tld, regLabel string) (int, bool) {
+	// Walking up the labels, not only comparing rd, keeps a listed domain
+	// official even where the public suffix list makes its subdomains
+	// registrable on their own.
+	for d := h; ; {
+		if b, ok := a.official[d]; ok && strings.Contains(d, ".") {
+			return b, true
+		}
+		i := strings.IndexByte(d, '.')
+		if i < 0 {
+			break
+		}
+		d = d[i+1:]
+	}
+	if b, ok := a.official[tld]; ok && !strings.Contains(tld, ".") && h != tld {
+		return b, true
+	}
+	if b, ok := a.wildcard[regLabel]; ok && isCountrySuffix(suffix) {
+		return b, true
+	}
+	return -1, false
+}
+
+// customerPart is the part of h to judge and, when h is on a hosting
+// platform, the platform's owner. On a platform only the part its
+// customer chose is judged, every label of it as if registrable:
+// paypal-login in paypal-login.s3.amazonaws.com, never "amazonaws";
+// elsewhere it is h without its public suffix.
+func (a *Analyzer) customerPart(h, suffix string) (prefix string, owner int, on bool) {
+	for d := h; strings.Contains(d, "."); d = d[strings.IndexByte(d, '.')+1:] {
+		if owner, ok := a.platform[d]; ok {
+			return strings.TrimSuffix(strings.TrimSuffix(h, d), "."), owner, true
+		}
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(h, suffix), "."), -1, false
 }
 
 // firstLabel is the leftmost label of a host name.

@@ -126,110 +126,82 @@ type HistoryStats struct {
 // as a clone would be.
 func History(dir string, opts HistoryOptions) (HistoryStats, error) {
 	opts = opts.withDefaults()
-	var st HistoryStats
-	run := func(args ...string) error {
-		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, out)
-		}
-		return nil
+	if err := gitRun(dir, "init", "-q", "-b", "main"); err != nil {
+		return HistoryStats{}, err
 	}
-	if err := run("init", "-q", "-b", "main"); err != nil {
-		return st, err
-	}
-	cmd := exec.Command("git", "-C", dir, "fast-import", "--quiet", "--done")
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	cmd := gitCmd(dir, "fast-import", "--quiet", "--done")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return st, err
+		return HistoryStats{}, err
 	}
 	if err := cmd.Start(); err != nil {
-		return st, err
+		return HistoryStats{}, err
 	}
-	w := bufio.NewWriterSize(in, 1<<20)
-	g := newGen(opts.Seed)
-	type file struct {
-		path  string
-		kind  string
-		lines []string
+	h := &historyGen{
+		w:      bufio.NewWriterSize(in, 1<<20),
+		g:      newGen(opts.Seed),
+		people: []string{"Alice <alice@example.com>", "Bob <bob@example.com>", "Carol <carol@example.com>", "Dan <dan@example.com>"},
+		when:   1_600_000_000,
 	}
-	files := make([]file, opts.Files)
-	mark := 0
-	blob := func(f *file) int {
-		mark++
-		var b strings.Builder
-		for _, l := range f.lines {
-			b.WriteString(l)
-			b.WriteByte('\n')
-		}
-		data := b.String()
-		fmt.Fprintf(w, "blob\nmark :%d\ndata %d\n%s\n", mark, len(data), data)
-		st.Blobs++
-		st.BlobBytes += int64(len(data))
-		return mark
+	h.write(opts)
+	h.w.WriteString("done\n")
+	if err := h.w.Flush(); err != nil {
+		return h.st, err
 	}
-	people := []string{"Alice <alice@example.com>", "Bob <bob@example.com>", "Carol <carol@example.com>", "Dan <dan@example.com>"}
-	when := int64(1_600_000_000)
-	commit := func(ref string, parents []int, changes []int, msg string) int {
-		marks := make([]int, len(changes))
-		for i, fi := range changes {
-			marks[i] = blob(&files[fi])
-		}
-		mark++
-		when += 600 + int64(g.r.IntN(3600))
-		who := people[g.r.IntN(len(people))]
-		fmt.Fprintf(w, "commit %s\nmark :%d\nauthor %s %d +0000\ncommitter %s %d +0000\ndata %d\n%s\n",
-			ref, mark, who, when, who, when, len(msg), msg)
-		for i, p := range parents {
-			if i == 0 {
-				fmt.Fprintf(w, "from :%d\n", p)
-			} else {
-				fmt.Fprintf(w, "merge :%d\n", p)
-			}
-		}
-		for i, fi := range changes {
-			fmt.Fprintf(w, "M 100644 :%d %s\n", marks[i], files[fi].path)
-		}
-		w.WriteByte('\n')
-		st.Commits++
-		return mark
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		return h.st, fmt.Errorf("git fast-import: %v: %s", err, stderr.String())
 	}
-	// The initial tree.
-	all := make([]int, opts.Files)
-	for i := range files {
-		k := g.kind()
-		data := string(g.file(k, opts.FileBytes/2+g.r.IntN(opts.FileBytes), false))
-		files[i] = file{
-			path:  fmt.Sprintf("src/pkg%02d/%s_%d.%s", i%29, g.word(), i, k),
-			kind:  k,
-			lines: strings.Split(strings.TrimSuffix(data, "\n"), "\n"),
-		}
-		all[i] = i
+	// fast-import stores nearly every blob whole; a clone or `git gc` leaves
+	// a file's versions as deltas of one another, which is what users scan.
+	return h.st, gitRun(dir, "repack", "-a", "-d", "-f", "-q")
+}
+
+// gitCmd is git run in dir without the user's or the system's configuration.
+func gitCmd(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	return cmd
+}
+
+func gitRun(dir string, args ...string) error {
+	out, err := gitCmd(dir, args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, out)
 	}
-	main := commit("refs/heads/main", nil, all, "initial import")
+	return nil
+}
+
+// historyGen writes a generated history as a fast-import stream.
+type historyGen struct {
+	w      *bufio.Writer
+	g      *gen
+	people []string
+	files  []histFile
+	mark   int   // last fast-import mark used
+	when   int64 // last commit time
+	st     HistoryStats
+}
+
+// histFile is a file of the tree as of the last commit written.
+type histFile struct {
+	path  string
+	kind  string
+	lines []string
+}
+
+// write streams the initial import and opts.Commits-1 changes; every tenth
+// change goes to a short-lived branch, merged with the next commit on main.
+func (h *historyGen) write(opts HistoryOptions) {
+	g := h.g
+	main := h.initial(opts)
 	branch := 0
 	for c := 1; c < opts.Commits; c++ {
-		changes := make([]int, opts.TouchPerCommit)
-		for i := range changes {
-			fi := g.r.IntN(len(files))
-			changes[i] = fi
-			f := &files[fi]
-			// Edit a few lines, sometimes leak a credential.
-			for range 1 + g.r.IntN(4) {
-				f.lines[g.r.IntN(len(f.lines))] = g.line(f.kind)
-			}
-			if g.r.IntN(opts.SecretEvery) == 0 {
-				f.lines[g.r.IntN(len(f.lines))] = g.secret(f.kind)
-				st.Secrets++
-			}
-		}
+		changes := h.edit(opts)
 		if c%10 == 5 {
-			// A short-lived branch, merged with the next commit on main.
-			branch = commit(fmt.Sprintf("refs/heads/topic-%d", c), []int{main}, changes, fmt.Sprintf("topic %d: %s", c, g.sentence()))
+			branch = h.commit(fmt.Sprintf("refs/heads/topic-%d", c), []int{main}, changes, fmt.Sprintf("topic %d: %s", c, g.sentence()))
 			continue
 		}
 		parents := []int{main}
@@ -237,19 +209,89 @@ func History(dir string, opts HistoryOptions) (HistoryStats, error) {
 			parents = append(parents, branch)
 			branch = 0
 		}
-		main = commit("refs/heads/main", parents, changes, fmt.Sprintf("change %d: %s", c, g.sentence()))
+		main = h.commit("refs/heads/main", parents, changes, fmt.Sprintf("change %d: %s", c, g.sentence()))
 	}
-	w.WriteString("done\n")
-	if err := w.Flush(); err != nil {
-		return st, err
+}
+
+// initial generates opts.Files files and commits them all; it returns the
+// commit's mark.
+func (h *historyGen) initial(opts HistoryOptions) int {
+	g := h.g
+	h.files = make([]histFile, opts.Files)
+	all := make([]int, opts.Files)
+	for i := range h.files {
+		k := g.kind()
+		data := string(g.file(k, opts.FileBytes/2+g.r.IntN(opts.FileBytes), false))
+		h.files[i] = histFile{
+			path:  fmt.Sprintf("src/pkg%02d/%s_%d.%s", i%29, g.word(), i, k),
+			kind:  k,
+			lines: strings.Split(strings.TrimSuffix(data, "\n"), "\n"),
+		}
+		all[i] = i
 	}
-	in.Close()
-	if err := cmd.Wait(); err != nil {
-		return st, fmt.Errorf("git fast-import: %v: %s", err, stderr.String())
+	return h.commit("refs/heads/main", nil, all, "initial import")
+}
+
+// edit changes a few lines of opts.TouchPerCommit files, sometimes leaking
+// a credential, and returns the indexes of the files changed.
+func (h *historyGen) edit(opts HistoryOptions) []int {
+	g := h.g
+	changes := make([]int, opts.TouchPerCommit)
+	for i := range changes {
+		fi := g.r.IntN(len(h.files))
+		changes[i] = fi
+		f := &h.files[fi]
+		for range 1 + g.r.IntN(4) {
+			f.lines[g.r.IntN(len(f.lines))] = g.line(f.kind)
+		}
+		if g.r.IntN(opts.SecretEvery) == 0 {
+			f.lines[g.r.IntN(len(f.lines))] = g.secret(f.kind)
+			h.st.Secrets++
+		}
 	}
-	// fast-import stores nearly every blob whole; a clone or `git gc` leaves
-	// a file's versions as deltas of one another, which is what users scan.
-	return st, run("repack", "-a", "-d", "-f", "-q")
+	return changes
+}
+
+// blob writes the file's current content and returns its mark.
+func (h *historyGen) blob(f *histFile) int {
+	h.mark++
+	var b strings.Builder
+	for _, l := range f.lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	data := b.String()
+	fmt.Fprintf(h.w, "blob\nmark :%d\ndata %d\n%s\n", h.mark, len(data), data)
+	h.st.Blobs++
+	h.st.BlobBytes += int64(len(data))
+	return h.mark
+}
+
+// commit writes the changed files and a commit of them on ref; it returns
+// the commit's mark.
+func (h *historyGen) commit(ref string, parents []int, changes []int, msg string) int {
+	marks := make([]int, len(changes))
+	for i, fi := range changes {
+		marks[i] = h.blob(&h.files[fi])
+	}
+	h.mark++
+	h.when += 600 + int64(h.g.r.IntN(3600))
+	who := h.people[h.g.r.IntN(len(h.people))]
+	fmt.Fprintf(h.w, "commit %s\nmark :%d\nauthor %s %d +0000\ncommitter %s %d +0000\ndata %d\n%s\n",
+		ref, h.mark, who, h.when, who, h.when, len(msg), msg)
+	for i, p := range parents {
+		if i == 0 {
+			fmt.Fprintf(h.w, "from :%d\n", p)
+		} else {
+			fmt.Fprintf(h.w, "merge :%d\n", p)
+		}
+	}
+	for i, fi := range changes {
+		fmt.Fprintf(h.w, "M 100644 :%d %s\n", marks[i], h.files[fi].path)
+	}
+	h.w.WriteByte('\n')
+	h.st.Commits++
+	return h.mark
 }
 
 // CachedHistory is History in a cached directory. It also returns the stats,

@@ -153,67 +153,100 @@ func generate(o Options) (*World, error) {
 	return w, nil
 }
 
-// configure creates an account's credentials and configuration.
+// configure creates an account's credentials and configuration. The parts
+// draw from r in a fixed order (identity, people, numbers, triggers,
+// recipients) so that a seed always gives the same world.
 func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, names, union []string, population map[string][]string) (Account, error) {
 	p := m.p
-	now := o.Now
-	var acc Account
-	acc.SID = sid(r, prefixAccount)
-	acc.AuthToken = token(r)
-	acc.Status = "active"
-	acc.Type = "Full"
-	if i == 0 {
-		acc.OwnerSID = acc.SID
-		acc.FriendlyName = p.Name
-		acc.DateCreated = now.AddDate(0, 0, -(420 + r.IntN(400))).Truncate(time.Hour)
-	} else {
-		main := w.Accounts[0]
-		acc.OwnerSID = main.SID
-		acc.FriendlyName = p.Name
-		span := int(now.Sub(main.DateCreated).Hours()/24) - 90
-		acc.DateCreated = main.DateCreated.AddDate(0, 0, 30+r.IntN(max(1, span))).Truncate(time.Hour)
-		acc.VoiceInheritance = true
-	}
-	created := acc.DateCreated
+	acc := newAccount(r, o.Now, i, p, w)
 	isv := mainProfile()
 	hookBase := "https://api." + isv.Domain + "/twilio"
 	if i > 0 {
 		hookBase = "https://hooks." + isv.Domain + "/c/" + p.Slug
 	}
-
+	addPeople(r, &acc, i, p)
+	if err := addNumbers(r, &acc, i, m, isv.Domain, hookBase); err != nil {
+		return acc, err
+	}
+	addTriggers(r, &acc, i, m, isv.Domain)
+	// Geo permissions: the home countries only (the main account allows every
+	// customer's, since subaccounts inherit its Voice permissions).
+	allowed := p.Home
 	if i == 0 {
-		n := 2 + r.IntN(3)
-		roles := []string{"owner", "developer", "support", "finance"}
-		fi, li := r.Perm(len(firstNames())), r.Perm(len(lastNames()))
-		for k := range n {
-			first := firstNames()[fi[k]]
-			last := lastNames()[li[k]]
-			acc.Users = append(acc.Users, User{
-				SID:   sid(r, prefixUser),
-				Name:  first + " " + last + " (" + roles[k] + ")",
-				Email: strings.ToLower(first) + "." + strings.ToLower(last) + "@" + p.Domain,
-			})
-		}
-		for k, name := range []string{"prod-backend", "ci-deploy"} {
-			acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: name, Secret: keySecret(r), Type: "standard",
-				DateCreated: created.AddDate(0, 0, 7+40*k+r.IntN(30))})
-		}
-	} else {
+		allowed = union
+	}
+	acc.VoicePermissions = make([]atoguard.VoicePermission, len(regions))
+	acc.SMSPermissions = make([]atoguard.SMSPermission, len(regions))
+	for k, iso := range regions {
+		on := slices.Contains(allowed, iso)
+		acc.VoicePermissions[k] = atoguard.VoicePermission{ISOCode: iso, Name: names[k], LowRiskEnabled: on}
+		acc.SMSPermissions[k] = atoguard.SMSPermission{CountryCode: iso, Enabled: on, HighRisk: smsHighRisk(iso)}
+	}
+	customerBase(r, m, population)
+	return acc, nil
+}
+
+// newAccount draws an account's identity: SID, token and creation date (the
+// main account first, subaccounts some time after it).
+func newAccount(r *rand.Rand, now time.Time, i int, p profile, w *World) Account {
+	var acc Account
+	acc.SID = sid(r, prefixAccount)
+	acc.AuthToken = token(r)
+	acc.Status = "active"
+	acc.Type = "Full"
+	acc.FriendlyName = p.Name
+	if i == 0 {
+		acc.OwnerSID = acc.SID
+		acc.DateCreated = now.AddDate(0, 0, -(420 + r.IntN(400))).Truncate(time.Hour)
+		return acc
+	}
+	main := w.Accounts[0]
+	acc.OwnerSID = main.SID
+	span := int(now.Sub(main.DateCreated).Hours()/24) - 90
+	acc.DateCreated = main.DateCreated.AddDate(0, 0, 30+r.IntN(max(1, span))).Truncate(time.Hour)
+	acc.VoiceInheritance = true
+	return acc
+}
+
+// addPeople adds the Console users (main account only) and API keys.
+func addPeople(r *rand.Rand, acc *Account, i int, p profile) {
+	created := acc.DateCreated
+	if i > 0 {
 		acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: p.Slug + "-worker", Secret: keySecret(r), Type: "standard",
 			DateCreated: created.AddDate(0, 0, 1)})
+		return
 	}
+	n := 2 + r.IntN(3)
+	roles := []string{"owner", "developer", "support", "finance"}
+	fi, li := r.Perm(len(firstNames())), r.Perm(len(lastNames()))
+	for k := range n {
+		first := firstNames()[fi[k]]
+		last := lastNames()[li[k]]
+		acc.Users = append(acc.Users, User{
+			SID:   sid(r, prefixUser),
+			Name:  first + " " + last + " (" + roles[k] + ")",
+			Email: strings.ToLower(first) + "." + strings.ToLower(last) + "@" + p.Domain,
+		})
+	}
+	for k, name := range []string{"prod-backend", "ci-deploy"} {
+		acc.Keys = append(acc.Keys, Key{SID: sid(r, prefixKey), FriendlyName: name, Secret: keySecret(r), Type: "standard",
+			DateCreated: created.AddDate(0, 0, 7+40*k+r.IntN(30))})
+	}
+}
 
-	// Sender numbers in the home countries, webhooks on the ISV's own domain.
-	var homes []string
-	if i == 0 {
-		homes = append(homes, p.Home...)
-	} else {
+// addNumbers adds sender numbers in the home countries, an IVR application,
+// a messaging service and (main and first customer) a verified caller ID,
+// with webhooks on the ISV's own domain.
+func addNumbers(r *rand.Rand, acc *Account, i int, m *acctMeta, domain, hookBase string) error {
+	p := m.p
+	homes := p.Home
+	if i > 0 {
 		homes = []string{p.Home[0], p.Home[0]}
 	}
 	for k, iso := range homes {
 		plan, err := newNumberPlan(iso, kindMobile)
 		if err != nil {
-			return acc, err
+			return err
 		}
 		num := plan.draw(r, kindMobile)
 		m.senders = append(m.senders, num)
@@ -222,9 +255,9 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 			FriendlyName: fmt.Sprintf("%s %s %d", p.Name, iso, k+1),
 			Webhooks: atoguard.Webhooks{
 				"voice_url": hookBase + "/voice", "voice_method": "POST",
-				"voice_fallback_url": "https://fallback." + isv.Domain + "/twilio/voice", "voice_fallback_method": "POST",
+				"voice_fallback_url": "https://fallback." + domain + "/twilio/voice", "voice_fallback_method": "POST",
 				"sms_url": hookBase + "/sms", "sms_method": "POST",
-				"sms_fallback_url": "https://fallback." + isv.Domain + "/twilio/sms", "sms_fallback_method": "POST",
+				"sms_fallback_url": "https://fallback." + domain + "/twilio/sms", "sms_fallback_method": "POST",
 				"status_callback": hookBase + "/status", "status_callback_method": "POST",
 			},
 		})
@@ -241,24 +274,30 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 		SID: sid(r, prefixService), AccountSID: acc.SID, FriendlyName: p.Name + " notifications",
 		Webhooks: atoguard.Webhooks{
 			"inbound_request_url": hookBase + "/inbound", "inbound_method": "POST",
-			"fallback_url": "https://fallback." + isv.Domain + "/twilio/inbound", "fallback_method": "POST",
+			"fallback_url": "https://fallback." + domain + "/twilio/inbound", "fallback_method": "POST",
 			"status_callback": hookBase + "/status", "use_inbound_webhook_on_number": "false",
 		},
 	})
-	if i <= 1 {
-		plan, err := newNumberPlan(p.Home[0], kindFixed)
-		if err != nil {
-			return acc, err
-		}
-		acc.CallerIDs = append(acc.CallerIDs, atoguard.CallerID{
-			SID: sid(r, prefixPhoneNumber), AccountSID: acc.SID, PhoneNumber: plan.draw(r, kindFixed),
-			FriendlyName: p.Name + " front desk", DateCreated: created.AddDate(0, 0, 3),
-		})
+	if i > 1 {
+		return nil
 	}
-	// A daily spend alert sized to about three times a normal day's cost.
-	dailyCost := m.perDay * lookupCountry(p.Home[0]).SMSPrice * 3
+	plan, err := newNumberPlan(p.Home[0], kindFixed)
+	if err != nil {
+		return err
+	}
+	acc.CallerIDs = append(acc.CallerIDs, atoguard.CallerID{
+		SID: sid(r, prefixPhoneNumber), AccountSID: acc.SID, PhoneNumber: plan.draw(r, kindFixed),
+		FriendlyName: p.Name + " front desk", DateCreated: acc.DateCreated.AddDate(0, 0, 3),
+	})
+	return nil
+}
+
+// addTriggers adds a daily spend alert sized to about three times a normal
+// day's cost, and on the main account a monthly SMS volume alert.
+func addTriggers(r *rand.Rand, acc *Account, i int, m *acctMeta, domain string) {
+	dailyCost := m.perDay * lookupCountry(m.p.Home[0]).SMSPrice * 3
 	limit := math.Max(25, math.Ceil(dailyCost/5)*5)
-	alertURL := "https://ops." + isv.Domain + "/twilio/usage-alert"
+	alertURL := "https://ops." + domain + "/twilio/usage-alert"
 	acc.UsageTriggers = append(acc.UsageTriggers, atoguard.UsageTrigger{
 		SID: sid(r, prefixTrigger), AccountSID: acc.SID, FriendlyName: "Daily spend alert",
 		UsageCategory: "totalprice", TriggerBy: "price", TriggerValue: limit, Recurring: "daily", CallbackURL: alertURL,
@@ -269,21 +308,12 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 			UsageCategory: "sms", TriggerBy: "count", TriggerValue: math.Ceil(m.perDay*40/100) * 100, Recurring: "monthly", CallbackURL: alertURL,
 		})
 	}
-	// Geo permissions: the home countries only (the main account allows every
-	// customer's, since subaccounts inherit its Voice permissions).
-	allowed := p.Home
-	if i == 0 {
-		allowed = union
-	}
-	acc.VoicePermissions = make([]atoguard.VoicePermission, len(regions))
-	acc.SMSPermissions = make([]atoguard.SMSPermission, len(regions))
-	for k, iso := range regions {
-		on := slices.Contains(allowed, iso)
-		acc.VoicePermissions[k] = atoguard.VoicePermission{ISOCode: iso, Name: names[k], LowRiskEnabled: on}
-		acc.SMSPermissions[k] = atoguard.SMSPermission{CountryCode: iso, Enabled: on, HighRisk: smsHighRisk(iso)}
-	}
+}
 
-	// Recipients: a customer base per home country, most in the first.
+// customerBase samples the account's customer base per home country from the
+// country's population, most in the first, and the senders to use for each.
+func customerBase(r *rand.Rand, m *acctMeta, population map[string][]string) {
+	p := m.p
 	cum := 0.0
 	for k, iso := range p.Home {
 		cum += homeShare(p, k)
@@ -306,7 +336,6 @@ func configure(r *rand.Rand, o Options, i int, m *acctMeta, w *World, regions, n
 		}
 		m.bySender = append(m.bySender, local)
 	}
-	return acc, nil
 }
 
 // homeShare is the share of traffic going to the k-th home country.
@@ -368,89 +397,125 @@ func roundPrice(x float64) float64 { return math.Round(x*1e5) / 1e5 }
 // traffic generates the account's messages and calls day by day in its own
 // time zone, with weekday and hour-of-day rhythm; output is in date order.
 func traffic(r *rand.Rand, o Options, acc *Account, m *acctMeta) {
-	start := o.Now.Add(-time.Duration(o.Days) * 24 * time.Hour)
-	cum := cumulative(hourWeights(m.p.Kind))
-	wf := weekdayFactors(m.p.Kind)
+	g := trafficGen{r: r, o: o, acc: acc, m: m,
+		start: o.Now.Add(-time.Duration(o.Days) * 24 * time.Hour),
+		cum:   cumulative(hourWeights(m.p.Kind)),
+		wf:    weekdayFactors(m.p.Kind),
+	}
 	est := int(m.perDay*float64(o.Days)*1.1) + 16
 	acc.Messages = make([]atoguard.Message, 0, est)
 	acc.Calls = make([]atoguard.Call, 0, int(float64(est)*m.p.CallRatio)+8)
-	svc := ""
 	if len(acc.MessagingServices) > 0 {
-		svc = acc.MessagingServices[0].SID
+		g.svc = acc.MessagingServices[0].SID
 	}
-	prices := make([]country, len(m.p.Home))
+	g.prices = make([]country, len(m.p.Home))
 	for k, iso := range m.p.Home {
-		prices[k] = lookupCountry(iso)
+		g.prices[k] = lookupCountry(iso)
 	}
-	y, mo, d := start.In(m.loc).Date()
-	var secs []int64
-	var bodyBuf []byte
-	var ends []int
+	y, mo, d := g.start.In(m.loc).Date()
 	for day := 0; ; day++ {
 		ds := time.Date(y, mo, d+day, 0, 0, 0, 0, m.loc)
 		if !ds.Before(o.Now) {
 			break
 		}
-		growth := 0.95 + 0.1*float64(day)/float64(o.Days)
-		mean := m.perDay * wf[ds.Weekday()] * growth
-		n := max(0, int(math.Round(mean*(1+0.08*r.NormFloat64()))))
-		batch := 0.0
-		if wd := ds.Weekday(); m.p.Kind == trafficAppointments && wd != time.Saturday && wd != time.Sunday {
-			batch = 0.5
+		n := g.messages(ds, day)
+		g.calls(ds, n)
+	}
+}
+
+// trafficGen is the state of one account's traffic generation; the buffers
+// are reused from day to day.
+type trafficGen struct {
+	r      *rand.Rand
+	o      Options
+	acc    *Account
+	m      *acctMeta
+	start  time.Time
+	cum    [24]float64
+	wf     [7]float64
+	svc    string
+	prices []country
+
+	secs    []int64
+	bodyBuf []byte
+	ends    []int
+}
+
+// messages generates the messages of the local day ds (the day-th of the
+// history) and returns how many it drew.
+func (g *trafficGen) messages(ds time.Time, day int) int {
+	r, m, acc := g.r, g.m, g.acc
+	growth := 0.95 + 0.1*float64(day)/float64(g.o.Days)
+	mean := m.perDay * g.wf[ds.Weekday()] * growth
+	n := max(0, int(math.Round(mean*(1+0.08*r.NormFloat64()))))
+	batch := 0.0
+	if wd := ds.Weekday(); m.p.Kind == trafficAppointments && wd != time.Saturday && wd != time.Sunday {
+		batch = 0.5
+	}
+	g.secs = dayTimes(r, g.secs[:0], ds, n, &g.cum, batch, g.start, g.o.Now)
+	sids := sidBatch(r, prefixMessage, len(g.secs))
+	first := len(acc.Messages)
+	g.bodyBuf = g.bodyBuf[:0]
+	g.ends = g.ends[:0]
+	for k, sec := range g.secs {
+		acc.Messages = append(acc.Messages, g.message(sids[k], time.Unix(sec, 0).UTC()))
+	}
+	// Bodies share one backing string per day (one allocation for the day).
+	bodies := string(g.bodyBuf)
+	b0 := 0
+	for k, e := range g.ends {
+		if e >= 0 {
+			acc.Messages[first+k].Body = bodies[b0:e]
+			b0 = e
 		}
-		secs = dayTimes(r, secs[:0], ds, n, &cum, batch, start, o.Now)
-		sids := sidBatch(r, prefixMessage, len(secs))
-		first := len(acc.Messages)
-		bodyBuf = bodyBuf[:0]
-		ends = ends[:0]
-		for k, sec := range secs {
-			t := time.Unix(sec, 0).UTC()
-			ci := pick(r, m.weights)
-			to := m.pools[ci][r.IntN(len(m.pools[ci]))]
-			from := m.bySender[ci][r.IntN(len(m.bySender[ci]))]
-			msg := atoguard.Message{SID: sids[k], AccountSID: acc.SID, PriceUnit: "USD", DateCreated: t, DateSent: t.Add(time.Duration(1+r.IntN(3)) * time.Second)}
-			if r.IntN(100) < 4 {
-				// A reply from a customer.
-				msg.From, msg.To = to, from
-				msg.Direction, msg.Status = "inbound", "received"
-				msg.Body = replies()[r.IntN(len(replies()))]
-				msg.NumSegments = 1
-				msg.Price = 0.0079
-				ends = append(ends, -1)
-				acc.Messages = append(acc.Messages, msg)
-				continue
-			}
-			msg.From, msg.To, msg.Direction = from, to, "outbound-api"
-			if svc != "" && r.IntN(10) < 7 {
-				msg.MessagingServiceSID = svc
-			}
-			b0 := len(bodyBuf)
-			bodyBuf = appendBody(bodyBuf, r, &m.p, t.In(m.loc))
-			ends = append(ends, len(bodyBuf))
-			msg.NumSegments = segmentsBytes(bodyBuf[b0:])
-			msg.Status, msg.ErrorCode = outboundStatus(r)
-			if msg.Status != "failed" {
-				msg.Price = roundPrice(float64(msg.NumSegments) * prices[ci].SMSPrice)
-			}
-			acc.Messages = append(acc.Messages, msg)
-		}
-		bodies := string(bodyBuf)
-		b0 := 0
-		for k, e := range ends {
-			if e >= 0 {
-				acc.Messages[first+k].Body = bodies[b0:e]
-				b0 = e
-			}
-		}
-		// Calls follow the same rhythm at a fraction of the volume.
-		nc := int(math.Round(float64(n) * m.p.CallRatio * (0.8 + 0.4*r.Float64())))
-		secs = dayTimes(r, secs[:0], ds, nc, &cum, 0, start, o.Now)
-		csids := sidBatch(r, prefixCall, len(secs))
-		for k, sec := range secs {
-			ci := pick(r, m.weights)
-			acc.Calls = append(acc.Calls, call(r, acc.SID, csids[k], time.Unix(sec, 0).UTC(),
-				m.bySender[ci][r.IntN(len(m.bySender[ci]))], m.pools[ci][r.IntN(len(m.pools[ci]))], prices[ci].VoiceMin))
-		}
+	}
+	return n
+}
+
+// message draws one message sent at t: a customer's reply, or an outbound
+// message whose body is appended to g.bodyBuf (its end in g.ends).
+func (g *trafficGen) message(msid string, t time.Time) atoguard.Message {
+	r, m := g.r, g.m
+	ci := pick(r, m.weights)
+	to := m.pools[ci][r.IntN(len(m.pools[ci]))]
+	from := m.bySender[ci][r.IntN(len(m.bySender[ci]))]
+	msg := atoguard.Message{SID: msid, AccountSID: g.acc.SID, PriceUnit: "USD", DateCreated: t, DateSent: t.Add(time.Duration(1+r.IntN(3)) * time.Second)}
+	if r.IntN(100) < 4 {
+		// A reply from a customer.
+		msg.From, msg.To = to, from
+		msg.Direction, msg.Status = "inbound", "received"
+		msg.Body = replies()[r.IntN(len(replies()))]
+		msg.NumSegments = 1
+		msg.Price = 0.0079
+		g.ends = append(g.ends, -1)
+		return msg
+	}
+	msg.From, msg.To, msg.Direction = from, to, "outbound-api"
+	if g.svc != "" && r.IntN(10) < 7 {
+		msg.MessagingServiceSID = g.svc
+	}
+	b0 := len(g.bodyBuf)
+	g.bodyBuf = appendBody(g.bodyBuf, r, &m.p, t.In(m.loc))
+	g.ends = append(g.ends, len(g.bodyBuf))
+	msg.NumSegments = segmentsBytes(g.bodyBuf[b0:])
+	msg.Status, msg.ErrorCode = outboundStatus(r)
+	if msg.Status != "failed" {
+		msg.Price = roundPrice(float64(msg.NumSegments) * g.prices[ci].SMSPrice)
+	}
+	return msg
+}
+
+// calls generates the calls of the local day ds: the same rhythm as its n
+// messages at a fraction of the volume.
+func (g *trafficGen) calls(ds time.Time, n int) {
+	r, m := g.r, g.m
+	nc := int(math.Round(float64(n) * m.p.CallRatio * (0.8 + 0.4*r.Float64())))
+	g.secs = dayTimes(r, g.secs[:0], ds, nc, &g.cum, 0, g.start, g.o.Now)
+	csids := sidBatch(r, prefixCall, len(g.secs))
+	for k, sec := range g.secs {
+		ci := pick(r, m.weights)
+		g.acc.Calls = append(g.acc.Calls, call(r, g.acc.SID, csids[k], time.Unix(sec, 0).UTC(),
+			m.bySender[ci][r.IntN(len(m.bySender[ci]))], m.pools[ci][r.IntN(len(m.pools[ci]))], g.prices[ci].VoiceMin))
 	}
 }
 
