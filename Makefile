@@ -21,7 +21,8 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum not tidy: run go mod tidy"; exit 1; }
 
-## deps: install what the tests need (git for history tests, nginx for exposure web).
+## deps: install what the tests need: git, and nginx, PostgreSQL and Chromium, which the
+## tests start themselves on 127.0.0.1.
 deps:
 	@scripts/ensure-deps.sh
 
