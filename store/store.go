@@ -18,6 +18,10 @@ type Store interface {
 	// PutStreamEvents stores events whose ID is new and ignores the others
 	// (Twilio delivers at least once). It returns how many were new.
 	PutStreamEvents(ctx context.Context, events []atoguard.StreamEvent) (added int, err error)
+	// PutStreamEventsEach is PutStreamEvents reporting, for each event,
+	// whether it was new: the sink commits several deliveries in one
+	// transaction and answers each with its own count.
+	PutStreamEventsEach(ctx context.Context, events []atoguard.StreamEvent) (isNew []bool, err error)
 	// StreamEvents lists stored events in order of arrival.
 	StreamEvents(ctx context.Context, q EventQuery) ([]atoguard.StreamEvent, error)
 

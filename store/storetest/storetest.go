@@ -96,10 +96,16 @@ func testStreamEvents(t *testing.T, open Opener) {
 	if n != 0 {
 		t.Errorf("redelivery after restart: added %d, want 0", n)
 	}
+	d := streamEvent("e4", "AC1", at)
+	each, err := s.PutStreamEventsEach(ctx(t), []atoguard.StreamEvent{a, d, d})
+	mustNil(t, err)
+	if fmt.Sprint(each) != "[false true false]" {
+		t.Errorf("PutStreamEventsEach(old, new, new again) = %v, want [false true false]", each)
+	}
 	got, err := s.StreamEvents(ctx(t), store.EventQuery{})
 	mustNil(t, err)
-	if len(got) != 3 || got[0].ID != "e1" || got[1].ID != "e2" || got[2].ID != "e3" {
-		t.Fatalf("events = %v, want e1 e2 e3 in arrival order", ids(got))
+	if len(got) != 4 || got[0].ID != "e1" || got[1].ID != "e2" || got[2].ID != "e3" || got[3].ID != "e4" {
+		t.Fatalf("events = %v, want e1 e2 e3 e4 in arrival order", ids(got))
 	}
 	if !bytes.Equal(got[0].Raw, a.Raw) || !got[0].Time.Equal(at) || !got[2].Time.IsZero() {
 		t.Errorf("event e1 not stored as received: raw %s time %v", got[0].Raw, got[0].Time)

@@ -113,8 +113,19 @@ func i2t(i int64) time.Time {
 }
 
 func (s *DB) PutStreamEvents(ctx context.Context, events []atoguard.StreamEvent) (int, error) {
-	const op = "put_stream_events"
+	isNew, err := s.PutStreamEventsEach(ctx, events)
 	added := 0
+	for _, n := range isNew {
+		if n {
+			added++
+		}
+	}
+	return added, err
+}
+
+func (s *DB) PutStreamEventsEach(ctx context.Context, events []atoguard.StreamEvent) ([]bool, error) {
+	const op = "put_stream_events"
+	isNew := make([]bool, len(events))
 	now := s.now()
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO stream_events (id, type, source, account_sid, event_time, received_at, raw)
@@ -123,7 +134,7 @@ func (s *DB) PutStreamEvents(ctx context.Context, events []atoguard.StreamEvent)
 			return err
 		}
 		defer st.Close()
-		for _, e := range events {
+		for i, e := range events {
 			if e.ID == "" {
 				return atoguard.Errorf(atoguard.EINVALID, "store."+s.d.Name+"."+op, "an event without an id cannot be deduplicated")
 			}
@@ -136,14 +147,14 @@ func (s *DB) PutStreamEvents(ctx context.Context, events []atoguard.StreamEvent)
 				return err
 			}
 			n, _ := res.RowsAffected()
-			added += int(n)
+			isNew[i] = n > 0
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return added, nil
+	return isNew, nil
 }
 
 func (s *DB) StreamEvents(ctx context.Context, q store.EventQuery) ([]atoguard.StreamEvent, error) {
