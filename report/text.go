@@ -24,7 +24,7 @@ const (
 // first found (JSON and SARIF keep every finding).
 //
 //	config/.env:2:19 twilio-auth-token (critical)
-//	  account  AC1b3f0bddbb6887d68d8454e66c749c6a
+//	  account  AC00000000000000000000000000000001
 //	  secret   ******** fingerprint 3f2a1b9c8d7e
 //	  commit   1a2b3c4d5e6f by Eve <eve@example.com> 2024-03-01T12:00:00Z
 func Text(w io.Writer, res scan.Result, opts Options) error {
@@ -130,7 +130,7 @@ func bareGroups(fs []atoguard.Finding) map[string]*bareGroup {
 
 // writeGroup writes a bare SID's line:
 //
-//	AC1b3f0bddbb6887d68d8454e66c749c6a twilio-account-sid (low) in 37 places: docs/a.md:3:5, …
+//	AC00000000000000000000000000000001 twilio-account-sid (low) in 37 places: docs/a.md:3:5, …
 func writeGroup(w *bufio.Writer, g *bareGroup, rule string) {
 	fmt.Fprintf(w, "%s %s (%s)", g.sid, rule, atoguard.SeverityLow)
 	if g.placeholder {

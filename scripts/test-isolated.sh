@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command (the test suite) in a copy of the work tree that has no
 # parent folders to find things in: a test that reads anything outside the
-# repository (../shared, a sibling checkout) fails here as it would for a user
+# repository (a reference folder or a checkout beside it) fails here as it would for a user
 # who cloned the repository alone. The copy holds the tracked files and the
 # untracked ones git does not ignore, so uncommitted work is tested too, and
 # a file that .gitignore hides from commits is missing here as in a clone.

@@ -214,14 +214,19 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, _ session) {
 }
 
 func (h *Handler) accounts(w http.ResponseWriter, r *http.Request, sess session) {
+	listPage(h, w, r, sess, "accounts", "Accounts", h.o.Data.Accounts)
+}
+
+// listPage renders template tmpl with what fetch reads, or the error page.
+func listPage[T any](h *Handler, w http.ResponseWriter, r *http.Request, sess session, tmpl, title string, fetch func(context.Context) (T, error)) {
 	ctx, cancel := h.ctx(r)
 	defer cancel()
-	rows, err := h.o.Data.Accounts(ctx)
+	data, err := fetch(ctx)
 	if err != nil {
-		h.fail(w, sess, "Accounts", err)
+		h.fail(w, sess, title, err)
 		return
 	}
-	h.render(w, "accounts", http.StatusOK, page{Title: "Accounts", CSRF: sess.csrf, Data: rows})
+	h.render(w, tmpl, http.StatusOK, page{Title: title, CSRF: sess.csrf, Data: data})
 }
 
 func (h *Handler) alerts(w http.ResponseWriter, r *http.Request, sess session) {
@@ -336,14 +341,7 @@ func (h *Handler) apply(w http.ResponseWriter, r *http.Request, sess session) {
 }
 
 func (h *Handler) containment(w http.ResponseWriter, r *http.Request, sess session) {
-	ctx, cancel := h.ctx(r)
-	defer cancel()
-	log, err := h.o.Data.Containment(ctx)
-	if err != nil {
-		h.fail(w, sess, "Containment", err)
-		return
-	}
-	h.render(w, "containment", http.StatusOK, page{Title: "Containment log", CSRF: sess.csrf, Data: log})
+	listPage(h, w, r, sess, "containment", "Containment log", h.o.Data.Containment)
 }
 
 // stopContainment stops automatic containment of one account.
